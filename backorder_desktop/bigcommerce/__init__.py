@@ -1,0 +1,1 @@
+"""BigCommerce REST client: auth, rate limits, retries, pagination, batching, JSON <-> domain."""

@@ -1,0 +1,1 @@
+"""Local SQLite cache through sqlite-utils: schema, migrations, repositories, outbox, ledger."""

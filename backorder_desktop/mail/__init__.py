@@ -1,0 +1,1 @@
+"""Notice templates and SMTP sending."""

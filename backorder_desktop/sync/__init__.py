@@ -1,0 +1,1 @@
+"""Pull (API -> cache) and push (outbox -> API)."""
