@@ -1,0 +1,117 @@
+"""The headless commands: thin layers over services/ (../shared/CLI.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..services.backorders import list_backorders, store_status
+from ..services.syncing import push_outbox, sync_store
+from .connection import open_session
+from .output import print_json, print_table
+
+
+def _progress(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    if args.json or not sys.stderr.isatty():
+        return None
+
+    def report(stage: str, done: int, total: int) -> None:
+        sys.stderr.write(f"\r{stage}: {done}/{total or '?'}   ")
+        sys.stderr.flush()
+
+    return report
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    with open_session(args) as session:
+        result = sync_store(session, full=args.full, progress=_progress(args))
+        summary = {
+            "products": result.products,
+            "variants": result.variants,
+            "orders": result.orders,
+            "backorder_lines": result.backorder_lines,
+            "requests": result.requests,
+        }
+        if args.json:
+            print_json(summary)
+        else:
+            print(
+                f"Synced store {session.connection.store_hash}: {result.products} products, "
+                f"{result.variants} variants, {result.orders} open orders, "
+                f"{result.backorder_lines} backorder lines ({result.requests} API requests)."
+            )
+    return 0
+
+
+def cmd_backorders(args: argparse.Namespace) -> int:
+    with open_session(args) as session:
+        lines = list_backorders(session.cache, sku=args.sku)
+    if args.json:
+        print_json(
+            [
+                {
+                    "order_id": line.order_id,
+                    "order_date": line.order_date,
+                    "customer_email": line.customer_email,
+                    "sku": line.sku,
+                    "variant_id": line.variant_id,
+                    "qty_ordered": line.qty_ordered,
+                    "qty_waiting": line.qty_waiting,
+                    "queue_position": line.queue_position,
+                    "priority": line.priority,
+                    "eta": line.eta,
+                    "notified_eta": line.notified_eta,
+                }
+                for line in lines
+            ]
+        )
+        return 0
+    if not lines:
+        print("No open backorders. Run 'sync' first if the cache is new.")
+        return 0
+    print_table(
+        ["SKU", "#", "Order", "Date", "Customer", "Ordered", "Waiting", "ETA"],
+        [
+            (
+                line.sku,
+                line.queue_position,
+                line.order_id,
+                line.order_date.date().isoformat(),
+                line.customer_email,
+                line.qty_ordered,
+                line.qty_waiting,
+                line.eta.isoformat() if line.eta else "unknown",
+            )
+            for line in lines
+        ],
+    )
+    units = sum(line.qty_waiting for line in lines)
+    customers = len({line.customer_email for line in lines})
+    print(f"\n{len(lines)} lines, {units} units waiting, {customers} customers.")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    with open_session(args) as session:
+        status = {"store_hash": session.connection.store_hash, **store_status(session.cache)}
+    if args.json:
+        print_json(status)
+    else:
+        outbox = status["outbox"]
+        print(
+            f"Store {status['store_hash']}: last sync {status['last_sync'] or 'never'}; "
+            f"{status['backorder_lines']} backorder lines; outbox {outbox['pending']} pending, "
+            f"{outbox['failed']} failed."
+        )
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    with open_session(args) as session:
+        result = push_outbox(session)
+    summary = {"sent": result.sent, "pending": result.pending, "failed": result.failed}
+    if args.json:
+        print_json(summary)
+    else:
+        print(f"Sent {result.sent} changes; {result.pending} pending, {result.failed} failed.")
+    return 1 if result.failed else 0

@@ -1,0 +1,71 @@
+"""Rotating log files in the app's log folder, with every known secret redacted."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import threading
+from pathlib import Path
+
+_secrets: set[str] = set()
+_lock = threading.Lock()
+
+
+def register_secret(secret: str | None) -> None:
+    """Make sure `secret` never appears in a log line, whoever logs it."""
+    if secret and len(secret) >= 4:
+        with _lock:
+            _secrets.add(secret)
+
+
+def redact(text: str) -> str:
+    with _lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+class RedactingFormatter(logging.Formatter):
+    """Redacts the whole formatted record, tracebacks included."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> Path:
+    """Log to `log_dir/backorder-desktop.log`, 5 files of 1 MB; returns the log file path."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / "backorder-desktop.log"
+    root = logging.getLogger("backorder_desktop")
+    root.setLevel(level)
+    for handler in list(root.handlers):
+        if getattr(handler, "_backorder_desktop", False):
+            root.removeHandler(handler)
+            handler.close()
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
+    )
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    handler._backorder_desktop = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    return path
+
+
+def log_tail(path: Path, lines: int = 200) -> str:
+    """The last lines of the log, redacted again (for crash reports)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return redact("\n".join(text.splitlines()[-lines:]))

@@ -1,0 +1,64 @@
+"""One connected store: its HTTP client and its cache file, built once and shared by CLI and GUI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..bigcommerce import BigCommerceClient
+from ..cache import Cache, open_cache
+from .logs import register_secret
+from .paths import cache_path, ensure_private_dir
+
+DEFAULT_API_URL = "https://api.bigcommerce.com"
+
+
+@dataclass(frozen=True, slots=True)
+class StoreConnection:
+    store_hash: str
+    api_url: str = DEFAULT_API_URL
+
+
+class StoreSession:
+    """The client and cache of one store. Close it when done."""
+
+    def __init__(self, data_dir: Path, connection: StoreConnection, token: str) -> None:
+        register_secret(token)
+        self.data_dir = data_dir
+        self.connection = connection
+        self.cache_path = cache_path(data_dir, connection.store_hash)
+        # Built first: an insecure URL is refused before anything touches the disk.
+        self.client = BigCommerceClient(connection.api_url, connection.store_hash, token)
+        self._cache: Cache | None = None
+
+    @property
+    def cache_exists(self) -> bool:
+        return self.cache_path.exists()
+
+    @property
+    def cache(self) -> Cache:
+        if self._cache is None:
+            ensure_private_dir(self.cache_path.parent)
+            self._cache = open_cache(self.cache_path)
+        return self._cache
+
+    def discard_new_cache(self) -> None:
+        """Remove a cache file this session created but never filled (first sync failed)."""
+        self.close_cache()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(self.cache_path) + suffix).unlink(missing_ok=True)
+
+    def close_cache(self) -> None:
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
+
+    def close(self) -> None:
+        self.close_cache()
+        self.client.close()
+
+    def __enter__(self) -> StoreSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

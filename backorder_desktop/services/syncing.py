@@ -1,0 +1,30 @@
+"""The sync use case: pull the store into the cache, leaving nothing behind when it fails."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..sync.pull import PullResult, pull
+from ..sync.push import PushResult, push
+from .session import StoreSession
+
+
+def sync_store(
+    session: StoreSession,
+    *,
+    full: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> PullResult:
+    """Pull the store; on a first sync that fails, the half-made cache file is removed again."""
+    first_sync = not session.cache_exists
+    try:
+        return pull(session.client, session.cache, full=full, progress=progress, cancelled=cancelled)
+    except BaseException:
+        if first_sync:
+            session.discard_new_cache()
+        raise
+
+
+def push_outbox(session: StoreSession, *, cancelled: Callable[[], bool] | None = None) -> PushResult:
+    return push(session.client, session.cache, cancelled=cancelled)
