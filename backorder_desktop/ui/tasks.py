@@ -1,0 +1,131 @@
+"""One background-task primitive: work runs on a worker thread, results arrive on the GUI thread."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger("backorder_desktop.ui.tasks")
+
+
+class TaskCancelled(Exception):
+    """Raised inside a task when its cancel token is set (checked between steps)."""
+
+
+class CancelToken:
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def __call__(self) -> bool:  # usable as a `cancelled()` callback
+        return self._event.is_set()
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; queued signals carry the worker's results back to it."""
+
+    progressed = Signal(str, object, object)
+    succeeded = Signal(object)
+    failed = Signal(object, str)
+    finished = Signal()
+
+
+class Task:
+    """A handle on running work: progress/success/failure callbacks run on the GUI thread."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.cancel_token = CancelToken()
+        self.relay = _Relay()
+        self.done = False
+
+    def cancel(self) -> None:
+        self.cancel_token.cancel()
+
+
+class _Runnable(QRunnable):
+    def __init__(self, task: Task, work: Callable[..., Any]) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._task = task
+        self._work = work
+
+    def run(self) -> None:
+        relay = self._task.relay
+
+        def progress(stage: str, done: int, total: int) -> None:
+            relay.progressed.emit(stage, done, total)
+
+        try:
+            result = self._work(progress=progress, cancelled=self._task.cancel_token)
+        except BaseException as exc:  # every failure must reach the GUI thread, never vanish
+            relay.failed.emit(exc, "".join(traceback.format_exception(exc)))
+        else:
+            relay.succeeded.emit(result)
+        finally:
+            relay.finished.emit()
+
+
+class TaskRunner(QObject):
+    """Runs `work(progress=..., cancelled=...)` callables on a small thread pool."""
+
+    task_started = Signal(object)
+    task_finished = Signal(object)
+
+    def __init__(self, parent: QObject | None = None, *, max_threads: int = 2) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(max_threads)
+        self._running: list[Task] = []
+
+    def run(
+        self,
+        name: str,
+        work: Callable[..., Any],
+        *,
+        on_success: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException, str], None] | None = None,
+        on_progress: Callable[[str, int, int], None] | None = None,
+    ) -> Task:
+        task = Task(name)
+        relay = task.relay
+        relay.moveToThread(self.thread())
+        if on_progress:
+            relay.progressed.connect(on_progress)
+        if on_success:
+            relay.succeeded.connect(on_success)
+        if on_error:
+            relay.failed.connect(on_error)
+        relay.finished.connect(lambda: self._on_task_finished(task))
+        self._running.append(task)
+        self.task_started.emit(task)
+        self._pool.start(_Runnable(task, work))
+        return task
+
+    def _on_task_finished(self, task: Task) -> None:
+        task.done = True
+        if task in self._running:
+            self._running.remove(task)
+        self.task_finished.emit(task)
+
+    @property
+    def running(self) -> list[Task]:
+        return list(self._running)
+
+    def cancel_all(self) -> None:
+        for task in self._running:
+            task.cancel()
+
+    def wait_for_done(self, msecs: int = 30_000) -> bool:
+        return self._pool.waitForDone(msecs)
