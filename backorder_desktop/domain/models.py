@@ -17,6 +17,10 @@ OPEN_ORDER_STATUSES: tuple[int, ...] = (
     AWAITING_PAYMENT,
 )
 
+# BigCommerce's `backorder_limit` is a count; null means backorders are off. The app's "unlimited"
+# is this large limit (a store never owes a million units of one variant).
+UNLIMITED_BACKORDER_LIMIT = 1_000_000
+
 # Namespace of every metafield the app writes (shared between laptops).
 METAFIELD_NAMESPACE = "backorder_desktop"
 
