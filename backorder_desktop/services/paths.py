@@ -24,13 +24,18 @@ def ensure_private_dir(path: Path) -> Path:
     return path
 
 
-def cache_path(data_dir: Path, store_hash: str) -> Path:
+def validate_store_hash(store_hash: str) -> str:
+    """The hash names a file, so only the characters BigCommerce uses are allowed."""
     if not _SAFE_HASH.match(store_hash):
         raise ValueError(
             f"'{store_hash}' is not a valid store hash: use the letters and digits from your "
             "API path, e.g. the 'abc123' in https://api.bigcommerce.com/stores/abc123/v3/"
         )
-    return data_dir / "stores" / f"{store_hash}.sqlite"
+    return store_hash
+
+
+def cache_path(data_dir: Path, store_hash: str) -> Path:
+    return data_dir / "stores" / f"{validate_store_hash(store_hash)}.sqlite"
 
 
 def log_dir(data_dir: Path) -> Path:

@@ -1,0 +1,163 @@
+"""Connect a store: store hash and token, a connection test that names missing scopes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...bigcommerce import BigCommerceClient
+from ...bigcommerce.errors import BigCommerceError
+from ...services.connect import AccessReport, check_store_access
+from ...services.credentials import KeychainUnavailableError, save_token
+from ...services.logs import register_secret
+from ...services.paths import validate_store_hash
+from ...services.session import DEFAULT_API_URL
+from ...services.settings import StoreEntry
+from ..tasks import TaskRunner
+
+
+def test_connection(api_url: str, store_hash: str, token: str) -> AccessReport:
+    with BigCommerceClient(api_url, store_hash, token, timeout=15.0, max_retries=1) as client:
+        return check_store_access(client)
+
+
+class ConnectDialog(QDialog):
+    """On accept: `.entry` (StoreEntry) and `.token` (kept in memory; saved to the keychain)."""
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Connect your store"))
+        self._runner = runner
+        self.entry: StoreEntry | None = None
+        self.token = ""
+        self.keychain_warning = ""
+
+        self.store_hash = QLineEdit(self)
+        self.store_hash.setPlaceholderText("abc123")
+        self.store_hash.setAccessibleName(self.tr("Store hash"))
+        self.token_edit = QLineEdit(self)
+        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token_edit.setAccessibleName(self.tr("API access token"))
+        self.label = QLineEdit(self)
+        self.label.setPlaceholderText(self.tr("e.g. My shop"))
+        self.label.setAccessibleName(self.tr("Store name"))
+        self.api_url = QLineEdit(DEFAULT_API_URL, self)
+        self.api_url.setAccessibleName(self.tr("API URL"))
+
+        form = QFormLayout()
+        form.addRow(self.tr("Store hash"), self.store_hash)
+        form.addRow(self.tr("Access token"), self.token_edit)
+        form.addRow(self.tr("Name (optional)"), self.label)
+        advanced = QGroupBox(self.tr("Advanced"), self)
+        advanced.setCheckable(True)
+        advanced.setChecked(False)
+        advanced.setAccessibleName(self.tr("Advanced settings"))
+        advanced_form = QFormLayout(advanced)
+        advanced_form.addRow(self.tr("API URL"), self.api_url)
+        advanced.toggled.connect(self.api_url.setEnabled)
+        self.api_url.setEnabled(False)
+
+        help_text = QLabel(
+            self.tr(
+                "Create a store-level API account in BigCommerce (Settings > API) with Products, "
+                "Store Inventory, Orders and Information & Settings set to modify. The token is "
+                "kept in your system keychain, never in a file. Every laptop of a store must use "
+                "the same API account to share ETAs, notices and shipments."
+            ),
+            self,
+        )
+        help_text.setWordWrap(True)
+        self.result = QLabel(self)
+        self.result.setWordWrap(True)
+        self.result.setAccessibleName(self.tr("Connection test result"))
+
+        self.test_button = QPushButton(self.tr("Test connection"), self)
+        self.test_button.setAccessibleName(self.tr("Test connection"))
+        self.test_button.clicked.connect(self.run_test)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setAccessibleName(self.tr("Save"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(
+            self.tr("Cancel")
+        )
+        self.buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(help_text)
+        layout.addLayout(form)
+        layout.addWidget(advanced)
+        layout.addWidget(self.result)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(520)
+        self.last_report: AccessReport | None = None
+
+    def _values(self) -> tuple[str, str, str] | None:
+        store_hash = self.store_hash.text().strip()
+        token = self.token_edit.text().strip()
+        api_url = self.api_url.text().strip() or DEFAULT_API_URL
+        try:
+            validate_store_hash(store_hash)
+        except ValueError as exc:
+            self._show(str(exc), error=True)
+            return None
+        if not token:
+            self._show(self.tr("Paste the API account's access token."), error=True)
+            return None
+        register_secret(token)
+        return api_url, store_hash, token
+
+    def _show(self, text: str, *, error: bool) -> None:
+        colour = "#b00020" if error else "#1b5e20"
+        self.result.setText(f'<span style="color:{colour}">{text}</span>')
+
+    def run_test(self) -> None:
+        values = self._values()
+        if values is None:
+            return
+        self.test_button.setEnabled(False)
+        self._show(self.tr("Testing…"), error=False)
+
+        def work(**_: Any) -> AccessReport:
+            return test_connection(*values)
+
+        self._runner.run(
+            "test connection", work, on_success=self._on_test_succeeded, on_error=self._on_test_failed
+        )
+
+    def _on_test_succeeded(self, report: AccessReport) -> None:
+        self.test_button.setEnabled(True)
+        self.last_report = report
+        self._show(report.summary(), error=not report.ok)
+
+    def _on_test_failed(self, exc: BaseException, _details: str) -> None:
+        self.test_button.setEnabled(True)
+        message = exc.message if isinstance(exc, BigCommerceError) else str(exc)
+        self._show(message, error=True)
+
+    def _on_buttons_accepted(self) -> None:
+        values = self._values()
+        if values is None:
+            return
+        api_url, store_hash, token = values
+        try:
+            save_token(store_hash, token)
+        except KeychainUnavailableError as exc:
+            self.keychain_warning = str(exc)
+        self.entry = StoreEntry(store_hash, api_url, self.label.text().strip() or store_hash)
+        self.token = token
+        self.accept()
+

@@ -1,0 +1,51 @@
+"""Numbers, dates and money in the user's locale (QLocale), the store's currency for money."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from PySide6.QtCore import QDate, QDateTime, QLocale, QTimeZone
+
+
+def format_int(value: int | None) -> str:
+    return "" if value is None else QLocale().toString(int(value))
+
+
+def format_date(value: date | None) -> str:
+    if value is None:
+        return ""
+    return QLocale().toString(QDate(value.year, value.month, value.day), QLocale.FormatType.ShortFormat)
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    utc = value.astimezone(UTC)
+    qdt = QDateTime.fromSecsSinceEpoch(int(utc.timestamp()), QTimeZone.utc()).toLocalTime()
+    return QLocale().toString(qdt.date(), QLocale.FormatType.ShortFormat)
+
+
+def format_money(amount: float | None, currency: str) -> str:
+    if amount is None:
+        return ""
+    return QLocale().toCurrencyString(float(amount), _currency_symbol(currency))
+
+
+def _currency_symbol(code: str) -> str:
+    symbols = {"USD": "$", "EUR": "€", "GBP": "£", "AUD": "A$", "CAD": "C$", "JPY": "¥"}
+    return symbols.get(code.upper(), code.upper() + " ")
+
+
+def format_ago(then: datetime | None, now: datetime | None = None) -> str:
+    """'synced just now', 'synced 2 min ago', 'synced 3 h ago', or 'never synced'."""
+    if then is None:
+        return "never synced"
+    now = now or datetime.now(UTC)
+    seconds = max(0, int((now - then).total_seconds()))
+    if seconds < 60:
+        return "synced just now"
+    if seconds < 3600:
+        return f"synced {seconds // 60} min ago"
+    if seconds < 86400:
+        return f"synced {seconds // 3600} h ago"
+    return f"synced {seconds // 86400} days ago"

@@ -1,0 +1,302 @@
+"""The main window: three tabs over the cache, a toolbar, and a status bar that tells the truth."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
+
+from .. import __version__
+from ..services.settings import StoreEntry
+from ..services.views import ViewRows
+from .formatting import format_ago
+from .records_view import RecordsView
+from .store_controller import StoreController
+from .tabs.backorders import build_backorders_view
+from .tabs.products import build_products_view
+from .tabs.shipments import build_shipments_view
+from .theme import colours
+
+TAB_NAMES = ("products", "backorders", "shipments")
+
+
+class MainWindow(QMainWindow):
+    connect_requested = Signal()
+    store_switch_requested = Signal(str)
+    settings_requested = Signal()
+    outbox_requested = Signal()
+
+    def __init__(self, controller: StoreController, log_folder: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.log_folder = log_folder
+        self.setWindowTitle("Backorder Desktop")
+        self.setAccessibleName(self.tr("Backorder Desktop main window"))
+        self._last_sync: datetime | None = None
+
+        self.products = build_products_view()
+        self.backorders = build_backorders_view()
+        self.shipments = build_shipments_view()
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName(self.tr("Tabs"))
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.products, self.tr("Products"))
+        self.tabs.addTab(self.backorders, self.tr("Open backorders"))
+        self.tabs.addTab(self.shipments, self.tr("Supplier shipments"))
+        self.setCentralWidget(self.tabs)
+
+        self._build_toolbar()
+        self._build_menus()
+        self._build_status_bar()
+
+        controller.store_opened.connect(self._on_controller_store_opened)
+        controller.rows_loaded.connect(self._on_controller_rows_loaded)
+        controller.sync_started.connect(self._on_controller_sync_started)
+        controller.sync_progressed.connect(self._on_controller_sync_progressed)
+        controller.sync_finished.connect(self._on_controller_sync_finished)
+        controller.sync_failed.connect(self._on_controller_sync_failed)
+
+        self._ago_timer = QTimer(self)
+        self._ago_timer.timeout.connect(self._update_sync_label)
+        self._ago_timer.start(30_000)
+        self.resize(1280, 780)
+
+    # --- building -----------------------------------------------------------------------------
+    def _build_toolbar(self) -> None:
+        bar = QToolBar(self.tr("Main"), self)
+        bar.setObjectName("main-toolbar")
+        bar.setMovable(False)
+        self.store_box = QComboBox(self)
+        self.store_box.setAccessibleName(self.tr("Store"))
+        self.store_box.setMinimumWidth(180)
+        self.store_box.activated.connect(self._on_store_box_activated)
+        bar.addWidget(QLabel(self.tr(" Store: "), self))
+        bar.addWidget(self.store_box)
+        bar.addSeparator()
+        self.sync_button = QPushButton(self.tr("Sync now"), self)
+        self.sync_button.setAccessibleName(self.tr("Sync now"))
+        self.sync_button.setToolTip(self.tr("Fetch the latest from BigCommerce (F5)"))
+        self.sync_button.clicked.connect(lambda: self.controller.refresh())
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        self.cancel_button.setAccessibleName(self.tr("Cancel sync"))
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.controller.cancel_sync)
+        bar.addWidget(self.sync_button)
+        bar.addWidget(self.cancel_button)
+        self.addToolBar(bar)
+
+    def _action(self, text: str, slot: Any, shortcut: Any = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        file_menu.addAction(self._action(self.tr("Connect a store…"), self.connect_requested.emit))
+        self.switch_menu = file_menu.addMenu(self.tr("Switch store"))
+        file_menu.addAction(
+            self._action(self.tr("Settings…"), self.settings_requested.emit, QKeySequence.StandardKey.Preferences)
+        )
+        file_menu.addSeparator()
+        file_menu.addAction(self._action(self.tr("Export view as CSV…"), self.export_current, "Ctrl+E"))
+        file_menu.addSeparator()
+        file_menu.addAction(self._action(self.tr("Quit"), self.close, QKeySequence.StandardKey.Quit))
+
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        view_menu.addAction(self._action(self.tr("Sync now"), lambda: self.controller.refresh(), "F5"))
+        view_menu.addAction(self._action(self.tr("Full sync"), lambda: self.controller.refresh(full=True), "Shift+F5"))
+        view_menu.addAction(self._action(self.tr("Cancel sync"), self.controller.cancel_sync, "Esc"))
+        view_menu.addAction(self._action(self.tr("Find"), self.focus_search, QKeySequence.StandardKey.Find))
+        view_menu.addAction(self._action(self.tr("Outbox…"), self.outbox_requested.emit))
+        view_menu.addSeparator()
+        for n, name in enumerate((self.tr("Products"), self.tr("Open backorders"), self.tr("Supplier shipments"))):
+            view_menu.addAction(self._action(name, lambda _=False, n=n: self.tabs.setCurrentIndex(n), f"Ctrl+{n + 1}"))
+
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_menu.addAction(self._action(self.tr("Open log folder"), self.open_log_folder))
+        help_menu.addAction(self._action(self.tr("About Backorder Desktop"), self.show_about))
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.connection_label = QLabel(self.tr("Not connected"), self)
+        self.connection_label.setAccessibleName(self.tr("Connection state"))
+        self.sync_label = QLabel(format_ago(None), self)
+        self.sync_label.setAccessibleName(self.tr("Last sync"))
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName(self.tr("Sync progress"))
+        self.progress.setMaximumWidth(220)
+        self.progress.setVisible(False)
+        self.outbox_button = QPushButton(self.tr("Outbox: nothing pending"), self)
+        self.outbox_button.setAccessibleName(self.tr("Outbox"))
+        self.outbox_button.setFlat(True)
+        self.outbox_button.clicked.connect(self.outbox_requested.emit)
+        bar.addWidget(self.connection_label)
+        bar.addWidget(self.sync_label)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.outbox_button)
+
+    # --- public -------------------------------------------------------------------------------
+    def views(self) -> dict[str, RecordsView]:
+        return {"products": self.products, "backorders": self.backorders, "shipments": self.shipments}
+
+    def current_view(self) -> RecordsView:
+        widget = self.tabs.currentWidget()
+        assert isinstance(widget, RecordsView)
+        return widget
+
+    def show_tab(self, name: str) -> None:
+        self.tabs.setCurrentIndex(TAB_NAMES.index(name))
+
+    def set_stores(self, stores: list[StoreEntry], current: str | None) -> None:
+        self.store_box.clear()
+        self.switch_menu.clear()
+        for entry in stores:
+            label = entry.label or entry.store_hash
+            self.store_box.addItem(label, entry.store_hash)
+            action = self.switch_menu.addAction(label)
+            action.triggered.connect(lambda _=False, h=entry.store_hash: self.store_switch_requested.emit(h))
+        index = self.store_box.findData(current)
+        if index >= 0:
+            self.store_box.setCurrentIndex(index)
+
+    def focus_search(self) -> None:
+        view = self.current_view()
+        view.search.setFocus()
+        view.search.selectAll()
+
+    def export_current(self) -> None:
+        path = self.current_view().export_csv()
+        if path:
+            self.statusBar().showMessage(self.tr(f"Exported to {path}"), 8000)
+
+    def open_log_folder(self) -> None:
+        self.log_folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.log_folder)))
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            self.tr("About Backorder Desktop"),
+            self.tr(f"Backorder Desktop {__version__}\nThe backorder back office for BigCommerce."),
+        )
+
+    def show_error(self, message: str) -> None:
+        self.statusBar().showMessage(message, 20_000)
+
+    def set_outbox_counts(self, pending: int, failed: int) -> None:
+        if failed:
+            text = self.tr(f"Outbox: {pending} pending, {failed} failed")
+            self.outbox_button.setStyleSheet(f"color: {colours().failed.name()}")
+        elif pending:
+            text = self.tr(f"Outbox: {pending} pending")
+            self.outbox_button.setStyleSheet("")
+        else:
+            text = self.tr("Outbox: nothing pending")
+            self.outbox_button.setStyleSheet("")
+        self.outbox_button.setText(text)
+
+    # --- controller slots ---------------------------------------------------------------------
+    def _on_store_box_activated(self, index: int) -> None:
+        store_hash = self.store_box.itemData(index)
+        if store_hash and (self.controller.entry is None or store_hash != self.controller.entry.store_hash):
+            self.store_switch_requested.emit(store_hash)
+
+    def _on_controller_store_opened(self, entry: StoreEntry) -> None:
+        label = entry.label or entry.store_hash
+        self.setWindowTitle(f"{label} — Backorder Desktop")
+        self.connection_label.setText(self.tr(f"Connected to {label}" + (" (demo)" if entry.demo else "")))
+        for view in self.views().values():
+            view.set_rows([])
+        self._last_sync = None
+        self._update_sync_label()
+
+    def _on_controller_rows_loaded(self, rows: ViewRows) -> None:
+        self.products.set_rows(rows.products)
+        self.backorders.set_rows(rows.backorders)
+        self.shipments.set_rows(rows.shipments)
+        outbox = rows.status.get("outbox") or {}
+        if isinstance(outbox, dict):
+            self.set_outbox_counts(int(outbox.get("pending", 0)), int(outbox.get("failed", 0)))
+        last = rows.status.get("last_sync")
+        if isinstance(last, str) and last:
+            try:
+                self._last_sync = datetime.fromisoformat(last)
+            except ValueError:
+                self._last_sync = None
+        elif isinstance(last, datetime):
+            self._last_sync = last
+        self._update_sync_label()
+
+    def _on_controller_sync_started(self) -> None:
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.sync_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.sync_label.setText(self.tr("syncing…"))
+
+    def _on_controller_sync_progressed(self, stage: str, done: Any, total: Any) -> None:
+        if total:
+            self.progress.setRange(0, int(total))
+            self.progress.setValue(int(done))
+        self.progress.setFormat(f"{stage} %v/%m")
+        self.sync_label.setText(self.tr(f"syncing {stage}…"))
+
+    def _end_sync(self) -> None:
+        self.progress.setVisible(False)
+        self.sync_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+
+    def _on_controller_sync_finished(self, _result: Any) -> None:
+        self._end_sync()
+        self._last_sync = datetime.now(UTC)
+        label = self.controller.entry.label if self.controller.entry else ""
+        self.connection_label.setText(self.tr(f"Connected to {label}"))
+        self._update_sync_label()
+
+    def _on_controller_sync_failed(self, message: str, _expected: bool) -> None:
+        self._end_sync()
+        self.connection_label.setText(self.tr("Offline or not connected"))
+        self._update_sync_label()
+        self.show_error(message)
+
+    def _update_sync_label(self) -> None:
+        if not self.controller.syncing:
+            self.sync_label.setText(format_ago(self._last_sync))
+
+    # --- window state -------------------------------------------------------------------------
+    def restore_state(self, settings: QSettings) -> None:
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        for view in self.views().values():
+            view.restore_state(settings)
+        index = settings.value("window/tab")
+        if index is not None:
+            self.tabs.setCurrentIndex(int(index))
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/tab", self.tabs.currentIndex())
+        for view in self.views().values():
+            view.save_state(settings)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.controller.close_store()
+        super().closeEvent(event)

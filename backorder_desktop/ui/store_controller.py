@@ -1,0 +1,150 @@
+"""The connected store as the window sees it: session, background sync, rows for the tabs."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ..bigcommerce.errors import AuthError, BigCommerceError, OfflineError
+from ..cache import CacheError
+from ..services.session import StoreConnection, StoreSession
+from ..services.settings import Settings, StoreEntry
+from ..services.syncing import sync_store
+from ..services.views import ViewRows, load_rows
+from ..sync.pull import SyncCancelled
+from .tasks import Task, TaskRunner
+
+log = logging.getLogger("backorder_desktop.ui.store")
+
+
+def describe_error(exc: BaseException) -> str:
+    """Plain words for errors a merchant can act on."""
+    if isinstance(exc, AuthError):
+        return f"{exc.message} Reconnect the store (File > Connect store) with a valid token."
+    if isinstance(exc, OfflineError):
+        return f"{exc.message} Working offline from the cache; changes wait in the outbox."
+    if isinstance(exc, BigCommerceError | CacheError):
+        return str(getattr(exc, "message", exc))
+    return str(exc)
+
+
+class StoreController(QObject):
+    """Signals are emitted on the GUI thread (results travel through TaskRunner)."""
+
+    store_opened = Signal(object)  # StoreEntry
+    rows_loaded = Signal(object)  # ViewRows
+    sync_started = Signal()
+    sync_progressed = Signal(str, object, object)
+    sync_finished = Signal(object)  # PullResult
+    sync_failed = Signal(str, bool)  # message, is_expected_error
+    bug_found = Signal(str)  # traceback text
+
+    def __init__(self, runner: TaskRunner, data_dir: Path, settings: Settings) -> None:
+        super().__init__()
+        self.runner = runner
+        self.data_dir = data_dir
+        self.settings = settings
+        self.session: StoreSession | None = None
+        self.entry: StoreEntry | None = None
+        self._sync_task: Task | None = None
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.refresh)
+        self.apply_settings(settings)
+        self.last_rows: ViewRows | None = None
+
+    # --- store lifecycle ------------------------------------------------------------------
+    def open_store(self, entry: StoreEntry, token: str) -> None:
+        self.close_store()
+        self.entry = entry
+        self.session = StoreSession(self.data_dir, StoreConnection(entry.store_hash, entry.api_url), token)
+        self.store_opened.emit(entry)
+        # The cache opens instantly; a sync refreshes it in the background.
+        if self.session.cache_exists:
+            self.reload_rows()
+        self.refresh()
+
+    def close_store(self) -> None:
+        if self._sync_task is not None:
+            self._sync_task.cancel()
+        self.runner.wait_for_done(10_000)
+        if self.session is not None:
+            self.session.close()
+        self.session = None
+        self._sync_task = None
+
+    def apply_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        minutes = settings.sync_interval_minutes
+        if minutes > 0:
+            self._timer.start(minutes * 60_000)
+        else:
+            self._timer.stop()
+
+    # --- sync -------------------------------------------------------------------------------
+    @property
+    def syncing(self) -> bool:
+        return self._sync_task is not None and not self._sync_task.done
+
+    def refresh(self, *, full: bool = False) -> Task | None:
+        if self.session is None or self.syncing:
+            return None
+        session = self.session
+
+        def work(progress: Any, cancelled: Any) -> Any:
+            return sync_store(session, full=full, progress=progress, cancelled=cancelled)
+
+        self.sync_started.emit()
+        self._sync_task = self.runner.run(
+            "sync",
+            work,
+            on_success=self._on_sync_succeeded,
+            on_error=self._on_sync_failed,
+            on_progress=self.sync_progressed.emit,
+        )
+        return self._sync_task
+
+    def cancel_sync(self) -> None:
+        if self._sync_task is not None:
+            self._sync_task.cancel()
+
+    def _on_sync_succeeded(self, result: Any) -> None:
+        self.sync_finished.emit(result)
+        if result.changed or self.last_rows is None:
+            self.reload_rows()
+
+    def _on_sync_failed(self, exc: BaseException, details: str) -> None:
+        if isinstance(exc, SyncCancelled):
+            self.sync_failed.emit("Sync cancelled; the cache is as it was.", True)
+            return
+        expected = isinstance(exc, BigCommerceError | CacheError | OSError)
+        if expected:
+            log.warning("sync failed: %s", describe_error(exc))
+            self.sync_failed.emit(describe_error(exc), True)
+        else:
+            log.error("sync hit a bug:\n%s", details)
+            self.sync_failed.emit(describe_error(exc), False)
+            self.bug_found.emit(details)
+
+    # --- rows -------------------------------------------------------------------------------
+    def reload_rows(self) -> None:
+        if self.session is None or not self.session.cache_exists:
+            return
+        session = self.session
+
+        def work(**_: Any) -> ViewRows:
+            return load_rows(session.cache)
+
+        self.runner.run("load rows", work, on_success=self._on_rows_loaded, on_error=self._on_load_failed)
+
+    def _on_rows_loaded(self, rows: ViewRows) -> None:
+        self.last_rows = rows
+        self.rows_loaded.emit(rows)
+
+    def _on_load_failed(self, exc: BaseException, details: str) -> None:
+        if isinstance(exc, CacheError | OSError):
+            self.sync_failed.emit(describe_error(exc), True)
+        else:
+            self.bug_found.emit(details)
