@@ -1,0 +1,173 @@
+"""Opening the cache file: permissions, WAL, integrity check, backup, then migrations."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+
+import sqlite_utils
+
+from .core import CacheCore
+from .errors import CacheCorruptError, CacheError, CacheTooNewError
+from .inventory import InventoryRepository
+from .ledger import LedgerRepository
+from .locations import LocationRepository
+from .metafields import MetafieldRepository
+from .orders import OrderRepository
+from .outbox import Outbox
+from .products import ProductRepository
+from .schema import MIGRATIONS, Migration, create_cache_tables, drop_cache_tables
+from .state import AppStateRepository, SyncStateRepository
+from .variants import VariantRepository
+
+log = logging.getLogger("backorder_desktop.cache")
+
+_POSIX = os.name == "posix"
+
+
+class Cache(CacheCore):
+    """The local database of one store: rebuildable cache tables plus the app's durable tables."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+        super().__init__(db, path)
+        self.products = ProductRepository(self)
+        self.variants = VariantRepository(self)
+        self.locations = LocationRepository(self)
+        self.inventory = InventoryRepository(self)
+        self.orders = OrderRepository(self)
+        self.metafields = MetafieldRepository(self)
+        self.outbox = Outbox(self)
+        self.ledger = LedgerRepository(self)
+        self.sync_state = SyncStateRepository(self)
+        self.app_state = AppStateRepository(self)
+
+    @property
+    def schema_version(self) -> int:
+        with self.read() as db:
+            return _user_version(db.conn)
+
+    def rebuild(self) -> None:
+        """Drop and recreate the cache tables; the outbox, ledger and app state stay.
+
+        The sync cursors are forgotten with the rows they described, so the next sync is full.
+        """
+        with self.transaction() as db:
+            drop_cache_tables(db)
+            create_cache_tables(db)
+            self.sync_state.clear_cursors()
+
+    def close(self) -> None:
+        with self.read() as db:
+            db.close()
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_cache(path: Path, *, migrations: Sequence[Migration] = MIGRATIONS) -> Cache:
+    """Open (or create) the cache file at `path`, migrated to the latest schema.
+
+    Raises CacheCorruptError when the file fails SQLite's integrity check, CacheTooNewError
+    when a newer app wrote it. Rows a crash left `sending` in the outbox go back to pending.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _create_private(path)
+    try:
+        # check_same_thread=False: the sync worker and the GUI share it under CacheCore's lock.
+        conn = sqlite3.connect(str(path), timeout=10.0, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise CacheError(f"Cannot open the local cache file {path}: {exc}", path) from exc
+    try:
+        _check_integrity(conn, path)
+        db = sqlite_utils.Database(conn, execute_plugins=False)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.enable_wal()
+        _private_sidecars(path)
+        _migrate(db, path, migrations)
+        cache = Cache(db, path)
+        reset = cache.outbox.reset_sending()
+        if reset:
+            log.info("outbox: %d interrupted rows back to pending", reset)
+        return cache
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _create_private(path: Path) -> None:
+    # Create the file ourselves with mode 0600 before SQLite does: it holds customer names and
+    # emails. SQLite gives the -wal and -shm files the main file's permissions.
+    if not _POSIX:
+        path.touch(exist_ok=True)
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    path.chmod(0o600)
+
+
+def _private_sidecars(path: Path) -> None:
+    if not _POSIX:
+        return
+    for suffix in ("-wal", "-shm"):
+        sidecar = Path(f"{path}{suffix}")
+        if sidecar.exists():
+            sidecar.chmod(0o600)
+
+
+def _user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:  # e.g. "file is not a database"
+        raise CacheCorruptError(path, str(exc)) from exc
+    problems = [str(r[0]) for r in rows if r[0] != "ok"]
+    if problems:
+        raise CacheCorruptError(path, "; ".join(problems[:3]))
+
+
+def _migrate(db: sqlite_utils.Database, path: Path, migrations: Sequence[Migration]) -> None:
+    current = _user_version(db.conn)
+    target = len(migrations)
+    if current > target:
+        raise CacheTooNewError(path, current, target)
+    if current == target:
+        return
+    if current > 0:
+        backup = backup_path(path, current)
+        _backup(db.conn, backup)
+        log.info("cache schema v%d -> v%d; backup at %s", current, target, backup)
+    for version in range(current, target):
+        # Each step and its version number commit together: a crash mid-way resumes from there.
+        with db.atomic():
+            migrations[version](db)
+            db.execute(f"PRAGMA user_version = {version + 1:d}")
+
+
+def backup_path(path: Path, version: int) -> Path:
+    return path.with_name(f"{path.name}.bak-v{version}")
+
+
+def _backup(conn: sqlite3.Connection, target: Path) -> None:
+    target.unlink(missing_ok=True)
+    _create_private(target)
+    dest = sqlite3.connect(str(target))
+    try:
+        conn.backup(dest)
+    finally:
+        dest.close()

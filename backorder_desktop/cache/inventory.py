@@ -1,0 +1,68 @@
+"""Stock per variant and location (Inventory API, incl. native backorder fields)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..domain.models import InventoryRecord
+from .codec import int_or_none
+from .core import CacheCore
+from .rowsync import sync_rows
+
+TABLE = "inventory"
+_PK = ("variant_id", "location_id")
+
+
+def to_row(r: InventoryRecord) -> dict[str, Any]:
+    return {
+        "variant_id": r.variant_id,
+        "location_id": r.location_id,
+        "on_hand": r.on_hand,
+        "available_to_sell": r.available_to_sell,
+        "qty_backordered": r.qty_backordered,
+        "backorder_limit": r.backorder_limit,
+    }
+
+
+def from_row(r: dict[str, Any]) -> InventoryRecord:
+    return InventoryRecord(
+        variant_id=r["variant_id"],
+        location_id=r["location_id"],
+        on_hand=r["on_hand"],
+        available_to_sell=r["available_to_sell"],
+        qty_backordered=int_or_none(r["qty_backordered"]),
+        backorder_limit=int_or_none(r["backorder_limit"]),
+    )
+
+
+class InventoryRepository:
+    def __init__(self, core: CacheCore) -> None:
+        self._core = core
+
+    def all(self) -> list[InventoryRecord]:
+        return [from_row(r) for r in self._core.rows(TABLE, order_by="variant_id, location_id")]
+
+    def for_variants(self, variant_ids: Iterable[int]) -> list[InventoryRecord]:
+        rows = sorted(
+            self._core.rows_in(TABLE, "variant_id", variant_ids),
+            key=lambda r: (r["variant_id"], r["location_id"]),
+        )
+        return [from_row(r) for r in rows]
+
+    def on_hand_by_variant(self) -> dict[int, int]:
+        """On-hand units per variant, summed over every location."""
+        with self._core.read() as db:
+            cursor = db.execute(
+                "SELECT variant_id, SUM(on_hand) FROM inventory GROUP BY variant_id"
+            )
+            return {int(vid): int(total) for vid, total in cursor.fetchall()}
+
+    def replace_all(self, records: Sequence[InventoryRecord]) -> bool:
+        return sync_rows(self._core, TABLE, [to_row(r) for r in records], _PK, replace=True)
+
+    def upsert(self, records: Sequence[InventoryRecord]) -> bool:
+        return sync_rows(self._core, TABLE, [to_row(r) for r in records], _PK, replace=False)
+
+    def delete_variants(self, variant_ids: Iterable[int]) -> bool:
+        return self._core.delete_in(TABLE, "variant_id", variant_ids) > 0

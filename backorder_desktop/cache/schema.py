@@ -1,0 +1,182 @@
+"""Table definitions and the ordered list of schema migrations (version = PRAGMA user_version)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+# Rebuildable from the store: `Cache.rebuild()` drops and recreates exactly these. Children
+# (variants, order_lines) go with their parents through ON DELETE CASCADE.
+CACHE_TABLES: dict[str, str] = {
+    "products": """
+        CREATE TABLE products (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            sku TEXT NOT NULL,
+            inventory_tracking TEXT NOT NULL,
+            availability TEXT NOT NULL,
+            price REAL NOT NULL,
+            preorder_release_date TEXT,
+            preorder_message TEXT NOT NULL DEFAULT '',
+            availability_description TEXT NOT NULL DEFAULT '',
+            date_modified TEXT
+        )""",
+    "variants": """
+        CREATE TABLE variants (
+            id INTEGER PRIMARY KEY,
+            product_id INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+            sku TEXT NOT NULL,
+            option_label TEXT NOT NULL DEFAULT '',
+            price REAL,
+            inventory_level INTEGER NOT NULL,
+            upc TEXT NOT NULL DEFAULT '',
+            gtin TEXT NOT NULL DEFAULT '',
+            purchasing_disabled INTEGER NOT NULL DEFAULT 0
+        )""",
+    "locations": """
+        CREATE TABLE locations (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL,
+            label TEXT NOT NULL,
+            is_default INTEGER NOT NULL DEFAULT 0
+        )""",
+    # No foreign key to variants: inventory is listed separately from the catalog, so a variant
+    # created between the two listings must not make the whole sync fail.
+    "inventory": """
+        CREATE TABLE inventory (
+            variant_id INTEGER NOT NULL,
+            location_id INTEGER NOT NULL,
+            on_hand INTEGER NOT NULL,
+            available_to_sell INTEGER NOT NULL,
+            qty_backordered INTEGER,
+            backorder_limit INTEGER,
+            PRIMARY KEY (variant_id, location_id)
+        )""",
+    "orders": """
+        CREATE TABLE orders (
+            id INTEGER PRIMARY KEY,
+            status_id INTEGER NOT NULL,
+            date_created TEXT NOT NULL,
+            date_modified TEXT NOT NULL,
+            customer_id INTEGER NOT NULL,
+            customer_email TEXT NOT NULL,
+            customer_name TEXT NOT NULL,
+            total_inc_tax REAL NOT NULL,
+            currency_code TEXT NOT NULL
+        )""",
+    "order_lines": """
+        CREATE TABLE order_lines (
+            id INTEGER PRIMARY KEY,
+            order_id INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+            product_id INTEGER NOT NULL,
+            variant_id INTEGER NOT NULL,
+            sku TEXT NOT NULL,
+            name TEXT NOT NULL,
+            quantity INTEGER NOT NULL,
+            quantity_shipped INTEGER NOT NULL,
+            price_inc_tax REAL NOT NULL,
+            quantity_backordered INTEGER,
+            option_label TEXT NOT NULL DEFAULT ''
+        )""",
+    # BigCommerce numbers metafields per resource type endpoint, so the key includes the type.
+    "metafields": """
+        CREATE TABLE metafields (
+            resource_type TEXT NOT NULL,
+            id INTEGER NOT NULL,
+            resource_id INTEGER,
+            namespace TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            date_modified TEXT,
+            PRIMARY KEY (resource_type, id)
+        )""",
+}
+
+CACHE_INDEXES: tuple[str, ...] = (
+    "CREATE INDEX variants_product ON variants(product_id)",
+    "CREATE INDEX variants_sku ON variants(sku)",
+    "CREATE INDEX orders_status ON orders(status_id)",
+    "CREATE INDEX order_lines_order ON order_lines(order_id)",
+    "CREATE INDEX order_lines_variant ON order_lines(variant_id)",
+    "CREATE INDEX metafields_key ON metafields(resource_type, namespace, key)",
+    "CREATE INDEX metafields_resource ON metafields(resource_type, resource_id)",
+)
+
+# Durable: the app's own records, never dropped by a rebuild.
+DURABLE_TABLES: dict[str, str] = {
+    "outbox": """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            batch_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            method TEXT NOT NULL,
+            path TEXT NOT NULL,
+            body TEXT,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            next_attempt_at TEXT NOT NULL
+        )""",
+    "ledger": """
+        CREATE TABLE ledger (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            batch_id TEXT,
+            ref TEXT NOT NULL DEFAULT '',
+            order_id INTEGER,
+            line_id INTEGER,
+            variant_id INTEGER,
+            sku TEXT NOT NULL DEFAULT '',
+            qty INTEGER NOT NULL DEFAULT 0,
+            payload TEXT,
+            created_at TEXT NOT NULL
+        )""",
+    "sync_state": """
+        CREATE TABLE sync_state (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
+    "app_state": """
+        CREATE TABLE app_state (
+            namespace TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (namespace, key)
+        )""",
+}
+
+DURABLE_INDEXES: tuple[str, ...] = (
+    "CREATE INDEX outbox_state ON outbox(state, id)",
+    "CREATE INDEX outbox_batch ON outbox(batch_id)",
+    "CREATE INDEX ledger_kind ON ledger(kind, line_id)",
+    "CREATE INDEX ledger_order ON ledger(order_id)",
+)
+
+
+def create_cache_tables(db: sqlite_utils.Database) -> None:
+    for sql in (*CACHE_TABLES.values(), *CACHE_INDEXES):
+        db.execute(sql)
+
+
+def drop_cache_tables(db: sqlite_utils.Database) -> None:
+    # Children first, so no foreign key is left pointing at a dropped parent.
+    for name in reversed(tuple(CACHE_TABLES)):
+        db.execute(f"DROP TABLE IF EXISTS [{name}]")
+
+
+def _v1_initial(db: sqlite_utils.Database) -> None:
+    for sql in (*DURABLE_TABLES.values(), *DURABLE_INDEXES):
+        db.execute(sql)
+    create_cache_tables(db)
+
+
+# Append only; never edit a migration that has shipped. A change to a cache table can simply
+# drop and recreate the cache tables and clear the sync cursors (the next sync refills them).
+MIGRATIONS: Sequence[Migration] = (_v1_initial,)

@@ -1,0 +1,155 @@
+"""The outbox: queued writes survive crashes, go out in order, retry, fail, and can be fixed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from backorder_desktop.cache import Cache, open_cache
+
+PATH = "/v3/catalog/variants"
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Iterator[Cache]:
+    with open_cache(tmp_path / "store.sqlite") as c:
+        yield c
+
+
+def later(seconds: float) -> datetime:
+    return datetime.now(UTC) + timedelta(seconds=seconds)
+
+
+def test_enqueue_and_claim_in_order_with_bodies_intact(cache: Cache) -> None:
+    body = [{"id": 11, "price": 19.99, "name": "Café crème"}]
+    first = cache.outbox.enqueue("batch-1", "variants", "PUT", PATH, body)
+    second = cache.outbox.enqueue(
+        "batch-1", "order_status", "put", "/v2/orders/7", {"status_id": 9}
+    )
+    assert cache.outbox.counts() == {"pending": 2, "sending": 0, "sent": 0, "failed": 0}
+
+    rows = cache.outbox.claim_due(10)
+    assert [r.id for r in rows] == [first, second]
+    assert rows[0].body == body
+    assert rows[1].method == "PUT"
+    assert {r.state for r in rows} == {"sending"}
+    assert cache.outbox.counts()["sending"] == 2
+
+    assert cache.outbox.mark_sent(first)
+    assert cache.outbox.mark_sent(second)
+    assert cache.outbox.counts() == {"pending": 0, "sending": 0, "sent": 2, "failed": 0}
+    sent = cache.outbox.get(first)
+    assert sent is not None and sent.attempts == 1 and sent.last_error is None
+
+
+def test_claim_respects_limit(cache: Cache) -> None:
+    ids = [cache.outbox.enqueue("b", "k", "PUT", PATH, [{"id": i}]) for i in range(5)]
+    assert [r.id for r in cache.outbox.claim_due(2)] == ids[:2]
+
+
+def test_retry_backs_off_and_blocks_later_rows(cache: Cache) -> None:
+    first = cache.outbox.enqueue("b", "k", "PUT", PATH, [{"id": 1, "price": 5}])
+    cache.outbox.enqueue("b", "k", "PUT", PATH, [{"id": 1, "price": 7}])
+    cache.outbox.claim_due(1)
+    assert cache.outbox.mark_retry(first, "503 from BigCommerce", delay_s=60)
+
+    row = cache.outbox.get(first)
+    assert row is not None
+    assert (row.state, row.attempts, row.last_error) == ("pending", 1, "503 from BigCommerce")
+    assert row.next_attempt_at > datetime.now(UTC) + timedelta(seconds=50)
+    # The later write to the same variant must not overtake the earlier one.
+    assert cache.outbox.claim_due(10) == []
+    assert cache.outbox.next_due_at() == row.next_attempt_at
+    assert [r.id for r in cache.outbox.claim_due(10, now=later(120))][0] == first
+
+
+def test_no_second_drain_while_rows_are_sending(cache: Cache) -> None:
+    cache.outbox.enqueue("b", "k", "PUT", PATH, [{"id": 1}])
+    cache.outbox.enqueue("b", "k", "PUT", PATH, [{"id": 2}])
+    assert len(cache.outbox.claim_due(1)) == 1
+    assert cache.outbox.claim_due(10) == []
+
+
+def test_release_returns_untried_rows_without_counting_an_attempt(cache: Cache) -> None:
+    ids = [cache.outbox.enqueue("b", "k", "PUT", PATH, [{"id": i}]) for i in range(3)]
+    cache.outbox.claim_due(3)
+    cache.outbox.mark_sent(ids[0])
+    cache.outbox.release(ids[1:])
+    rows = cache.outbox.rows("pending")
+    assert [(r.id, r.attempts) for r in rows] == [(ids[1], 0), (ids[2], 0)]
+    assert [r.id for r in cache.outbox.claim_due(10)] == ids[1:]
+
+
+def test_failed_row_waits_for_the_user_then_retry_or_discard(cache: Cache) -> None:
+    bad = cache.outbox.enqueue("b", "k", "PUT", PATH, [{"id": 1, "price": -1}])
+    good = cache.outbox.enqueue("b", "k", "PUT", PATH, [{"id": 2, "price": 3}])
+    cache.outbox.claim_due(1)
+    cache.outbox.mark_failed(bad, "price: must be at least 0")
+    # A failed row does not block the rest of the queue.
+    assert [r.id for r in cache.outbox.claim_due(10)] == [good]
+    cache.outbox.mark_sent(good)
+    failed = cache.outbox.rows("failed")
+    assert [(r.id, r.last_error) for r in failed] == [(bad, "price: must be at least 0")]
+
+    assert cache.outbox.retry(bad)
+    assert cache.outbox.counts()["pending"] == 1
+    assert [r.id for r in cache.outbox.claim_due(10)] == [bad]
+    cache.outbox.mark_failed(bad, "still wrong")
+    assert cache.outbox.discard(bad)
+    assert cache.outbox.counts() == {"pending": 0, "sending": 0, "sent": 1, "failed": 0}
+
+
+def test_cannot_discard_a_row_being_sent(cache: Cache) -> None:
+    row_id = cache.outbox.enqueue("b", "k", "PUT", PATH, [{"id": 1}])
+    cache.outbox.claim_due(1)
+    assert cache.outbox.discard(row_id) is False
+    assert cache.outbox.retry(row_id) is False  # only failed rows can be retried
+    assert cache.outbox.counts()["sending"] == 1
+
+
+def test_rows_left_sending_by_a_crash_go_back_to_pending_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    cache = open_cache(path)
+    row_id = cache.outbox.enqueue("b", "k", "PUT", PATH, [{"id": 1}])
+    cache.outbox.claim_due(1)
+    cache.close()  # the app died mid-send
+
+    with open_cache(path) as reopened:
+        assert reopened.outbox.counts()["pending"] == 1
+        assert [r.id for r in reopened.outbox.claim_due(10)] == [row_id]
+
+
+def test_reset_sending_counts_rows(cache: Cache) -> None:
+    for i in range(3):
+        cache.outbox.enqueue("b", "k", "PUT", PATH, [{"id": i}])
+    cache.outbox.claim_due(2)
+    assert cache.outbox.reset_sending() == 2
+    assert cache.outbox.counts()["pending"] == 3
+
+
+def test_only_idempotent_writes_are_accepted(cache: Cache) -> None:
+    with pytest.raises(ValueError, match="relative"):
+        cache.outbox.enqueue("b", "k", "POST", "/v3/inventory/adjustments/relative", {"items": []})
+    with pytest.raises(ValueError):
+        cache.outbox.enqueue("b", "k", "GET", PATH, None)
+    with pytest.raises(ValueError):
+        cache.outbox.enqueue("b", "k", "PUT", "https://elsewhere.example/v3/x", {})
+    assert cache.outbox.counts()["pending"] == 0
+
+
+def test_purge_sent_keeps_work(cache: Cache) -> None:
+    sent = cache.outbox.enqueue("b", "k", "PUT", PATH, [{"id": 1}])
+    cache.outbox.enqueue("b", "k", "PUT", PATH, [{"id": 2}])
+    cache.outbox.claim_due(1)
+    cache.outbox.mark_sent(sent)
+    assert cache.outbox.purge_sent(later(1)) == 1
+    assert cache.outbox.counts() == {"pending": 1, "sending": 0, "sent": 0, "failed": 0}
+
+
+def test_rows_filter_by_batch(cache: Cache) -> None:
+    a = cache.outbox.enqueue("a", "k", "PUT", PATH, [{"id": 1}])
+    cache.outbox.enqueue("b", "k", "PUT", PATH, [{"id": 2}])
+    assert [r.id for r in cache.outbox.rows(batch_id="a")] == [a]
