@@ -1,0 +1,56 @@
+"""Composition root of the window: builds the object graph and runs the Qt event loop."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from .cli.connection import data_dir_of
+from .services.logs import setup_logging
+from .services.paths import ensure_private_dir, log_dir
+from .services.settings import load_settings, settings_dir
+from .ui.checks import run_smoke_test, take_screenshot
+from .ui.shell import AppShell
+
+
+def resource_path(name: str) -> Path:
+    """Files from `resources/`, in a source checkout or a PyInstaller bundle."""
+    base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent))
+    return base / "resources" / name
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    headless = bool(args.screenshot or args.smoke_test)
+    if headless and not os.environ.get("DISPLAY") and sys.platform.startswith("linux"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Backorder Desktop")
+    app.setOrganizationName("Backorder Desktop")
+    app.setWindowIcon(QIcon(str(resource_path("icon.svg"))))
+
+    data_dir = ensure_private_dir(data_dir_of(args))
+    folder = settings_dir(Path(args.data_dir) if args.data_dir else None)
+    settings, warning = load_settings(folder)
+    log_file = setup_logging(log_dir(data_dir))
+
+    shell = AppShell(data_dir, folder, settings, log_file, interactive=not headless)
+    shell.install_excepthook()
+    if warning:
+        shell.window.show_error(warning)
+    if args.screenshot:
+        take_screenshot(shell, Path(args.screenshot), args.tab)
+    elif args.tab:
+        shell.window.show_tab(args.tab)
+    if args.smoke_test:
+        run_smoke_test(shell)
+    shell.start(demo=bool(args.demo or args.smoke_test))
+    try:
+        return app.exec()
+    finally:
+        shell.stop()

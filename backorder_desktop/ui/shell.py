@@ -1,0 +1,229 @@
+"""The window's flows: first start, connecting and switching stores, dialogs, crash reports."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QMessageBox
+
+from ..services.credentials import get_token
+from ..services.logs import log_tail, register_secret
+from ..services.outbox_view import discard_entries, outbox_entries, retry_entries
+from ..services.settings import Settings, StoreEntry, save_settings
+from .dialogs.connect import ConnectDialog
+from .dialogs.crash import CrashDialog
+from .dialogs.outbox import OutboxDialog
+from .dialogs.settings import SettingsDialog
+from .dialogs.welcome import WelcomeDialog
+from .main_window import MainWindow
+from .store_controller import StoreController
+from .tasks import TaskRunner
+
+log = logging.getLogger("backorder_desktop.ui")
+
+
+class AppShell(QObject):
+    crashed = Signal(str)
+
+    def __init__(
+        self,
+        data_dir: Path,
+        settings_folder: Path,
+        settings: Settings,
+        log_file: Path,
+        *,
+        interactive: bool = True,
+    ) -> None:
+        super().__init__()
+        self.data_dir = data_dir
+        self.settings_folder = settings_folder
+        self.settings = settings
+        self.log_file = log_file
+        self.interactive = interactive
+        self.qsettings = QSettings(str(settings_folder / "window.ini"), QSettings.Format.IniFormat)
+        self.runner = TaskRunner(self)
+        self.controller = StoreController(self.runner, data_dir, settings)
+        self.window = MainWindow(self.controller, log_file.parent)
+        self.window.restore_state(self.qsettings)
+        self.demo_store: Any = None
+        self._session_tokens: dict[str, str] = {}  # tokens typed this session (no keychain)
+        self.crash_dialog: CrashDialog | None = None
+        self.outbox_dialog: OutboxDialog | None = None
+
+        self.window.connect_requested.connect(self.connect_store)
+        self.window.store_switch_requested.connect(self.switch_store)
+        self.window.settings_requested.connect(self.show_settings)
+        self.window.outbox_requested.connect(self.show_outbox)
+        self.controller.bug_found.connect(self.report_bug)
+        self.window.set_stores(settings.stores, settings.current_store)
+
+    # --- start ------------------------------------------------------------------------------
+    def start(self, *, demo: bool) -> None:
+        self.window.show()
+        if demo:
+            self.start_demo()
+        elif self.settings.current_store and self.settings.store(self.settings.current_store):
+            self.switch_store(self.settings.current_store)
+        elif self.interactive:
+            QTimer.singleShot(0, self.show_welcome)
+
+    def show_welcome(self) -> None:
+        dialog = WelcomeDialog(self.window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        if dialog.choice == WelcomeDialog.DEMO:
+            self.start_demo()
+        elif dialog.choice == WelcomeDialog.CONNECT:
+            self.connect_store()
+
+    def start_demo(self) -> None:
+        # Imported here: the demo store is a separate server, started only on request.
+        from ..demo_store import DemoStore
+
+        if self.demo_store is None:
+            self.demo_store = DemoStore(data_dir=self.data_dir).start()
+        store = self.demo_store
+        register_secret(store.token)
+        entry = StoreEntry(store.store_hash, store.api_url, "Demo store", demo=True)
+        self._remember(entry)
+        self.controller.open_store(entry, store.token)
+
+    def stop(self) -> None:
+        self.window.save_state(self.qsettings)
+        self.qsettings.sync()
+        self.controller.close_store()
+        if self.demo_store is not None:
+            self.demo_store.stop()
+            self.demo_store = None
+
+    # --- stores -----------------------------------------------------------------------------
+    def _remember(self, entry: StoreEntry) -> None:
+        self.settings.add_store(entry)
+        self._save_settings()
+        self.window.set_stores(self.settings.stores, entry.store_hash)
+
+    def _save_settings(self) -> None:
+        try:
+            save_settings(self.settings_folder, self.settings)
+        except OSError as exc:
+            self.window.show_error(f"Settings could not be saved: {exc}")
+
+    def connect_store(self) -> None:
+        dialog = ConnectDialog(self.runner, self.window)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.entry is None:
+            return
+        if dialog.keychain_warning:
+            self._session_tokens[dialog.entry.store_hash] = dialog.token
+            QMessageBox.information(self.window, self.tr("No keychain"), dialog.keychain_warning)
+        self._remember(dialog.entry)
+        self.controller.open_store(dialog.entry, dialog.token)
+
+    def switch_store(self, store_hash: str) -> None:
+        entry = self.settings.store(store_hash)
+        if entry is None:
+            return
+        if entry.demo:
+            self.start_demo()
+            return
+        token = self._session_tokens.get(store_hash) or get_token(store_hash)
+        if not token and self.interactive:
+            token = self._ask_token(entry)
+        if not token:
+            self.window.show_error(
+                f"No token for {entry.label or store_hash}: reconnect it with File > Connect a store."
+            )
+            return
+        self.settings.current_store = store_hash
+        self._save_settings()
+        self.controller.open_store(entry, token)
+
+    def _ask_token(self, entry: StoreEntry) -> str:
+        token, ok = QInputDialog.getText(
+            self.window,
+            self.tr("Access token"),
+            self.tr(
+                f"No keychain holds the token for {entry.label or entry.store_hash}.\n"
+                "Paste it to connect (it is kept in memory only until you quit):"
+            ),
+            QLineEdit.EchoMode.Password,
+        )
+        token = token.strip() if ok else ""
+        if token:
+            register_secret(token)
+            self._session_tokens[entry.store_hash] = token
+        return token
+
+    # --- dialogs ----------------------------------------------------------------------------
+    def show_settings(self) -> None:
+        session = self.controller.session
+        locations = session.cache.locations.all() if session and session.cache_exists else []
+        dialog = SettingsDialog(self.settings, locations, self.window)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.settings = dialog.result_settings()
+            self._save_settings()
+            self.controller.apply_settings(self.settings)
+
+    def show_outbox(self) -> None:
+        session = self.controller.session
+        if session is None:
+            return
+        dialog = OutboxDialog(
+            retry=lambda ids: self._outbox_action(retry_entries, ids),
+            discard=lambda ids: self._outbox_action(discard_entries, ids),
+            parent=self.window,
+        )
+        self.outbox_dialog = dialog
+        self._reload_outbox()
+        dialog.show()
+
+    def _reload_outbox(self) -> None:
+        session = self.controller.session
+        if session is None or self.outbox_dialog is None:
+            return
+        dialog = self.outbox_dialog
+        self.runner.run(
+            "outbox",
+            lambda **_: outbox_entries(session.cache),
+            on_success=dialog.set_entries,
+            on_error=lambda exc, details: self.report_bug(details),
+        )
+
+    def _outbox_action(self, action: Any, ids: list[int]) -> None:
+        session = self.controller.session
+        if session is None or not ids:
+            return
+
+        def done(_count: Any) -> None:
+            self._reload_outbox()
+            self.controller.reload_rows()
+
+        self.runner.run(
+            "outbox action",
+            lambda **_: action(session.cache, ids),
+            on_success=done,
+            on_error=lambda exc, details: self.report_bug(details),
+        )
+
+    # --- bugs -------------------------------------------------------------------------------
+    def report_bug(self, details: str) -> None:
+        log.error("unexpected error:\n%s", details)
+        self.crashed.emit(details)
+        if self.crash_dialog is not None and self.crash_dialog.isVisible():
+            return
+        self.crash_dialog = CrashDialog(details, log_tail(self.log_file), self.window)
+        self.crash_dialog.show()
+
+    def install_excepthook(self) -> None:
+        def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+            if issubclass(kind, KeyboardInterrupt):
+                sys.__excepthook__(kind, exc, tb)
+                return
+            self.report_bug("".join(traceback.format_exception(kind, exc, tb)))
+
+        sys.excepthook = hook
