@@ -4,20 +4,79 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from types import TracebackType
 from typing import Any
 
 import httpx
 
 from ..domain.models import InventoryRecord, Location, Metafield, Order, Product, Variant
+from . import batches
+from .error_mapping import parse_body, store_not_found_message
+from .errors import BigCommerceError, ItemError, MappingError, NotFoundError, ValidationError
+from .mapping import (
+    METAFIELD_RESOURCE_TYPES,
+    map_inventory_item,
+    map_location,
+    map_metafield,
+    map_order,
+    map_product,
+)
+from .paging import iter_v2, iter_v3
 from .results import BatchResult
+from .transport import Transport
 
 JSON = dict[str, Any]
 
+# Batch limits of the API (bigcommerce-spec/README.md; more per request is HTTP 413).
+PRODUCT_BATCH = 10
+VARIANT_BATCH = 50
+INVENTORY_BATCH = 2000
+# The specs give no metafield batch maximum; 50 keeps each request small and well inside it.
+METAFIELD_BATCH = 50
+ID_FILTER_CHUNK = 250  # ids per `id:in` filter: one full page each, and a short URL
+PRODUCT_FIELDS = (
+    "name,sku,inventory_tracking,availability,price,preorder_release_date,preorder_message,"
+    "availability_description,date_modified"
+)
+ORDER_INCLUDE = {"include": "consignments.line_items", "consignment_structure": "object"}
+METAFIELD_PATHS = {
+    "product": "/v3/catalog/products/metafields",
+    "variant": "/v3/catalog/variants/metafields",
+    "order": "/v3/orders/metafields",
+    "store": "/v3/store/metafields",
+}
+# Metafields are the store shared between laptops (DESIGN.md); each laptop may use its own API
+# account, so the app's metafields must be readable and writable by other API accounts.
+DEFAULT_METAFIELD_PERMISSION = "write"
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def v3_date(moment: datetime) -> str:
+    return _utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def v2_date(moment: datetime) -> str:
+    return format_datetime(_utc(moment).replace(microsecond=0))  # RFC 2822, as V2 speaks
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
 
 class BigCommerceClient:
-    """Synchronous, thread-safe client for one store (API skeleton; implementation follows)."""
+    """Synchronous, thread-safe client for one store.
+
+    Every request goes through one Transport (auth, pacing from the rate-limit headers,
+    retries with backoff, redacted logging); lists are paged, writes are batched to the API's
+    limits and replies are mapped to the domain records of `domain.models`.
+    """
 
     def __init__(
         self,
@@ -32,14 +91,39 @@ class BigCommerceClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        raise NotImplementedError
+        self._transport = Transport(
+            api_url,
+            store_hash,
+            token,
+            timeout=timeout,
+            max_concurrency=max_concurrency,
+            max_retries=max_retries,
+            backoff_base=backoff_base,
+            transport=transport,
+            sleep=sleep,
+        )
+        self.store_hash = store_hash
+        self.max_concurrency = self._transport.max_concurrency
+
+    # -- plumbing -------------------------------------------------------------------------
 
     @property
     def request_count(self) -> int:
-        raise NotImplementedError
+        """Every HTTP request sent so far, retries included."""
+        return self._transport.request_count
+
+    @property
+    def http(self) -> httpx.Client:
+        """The underlying httpx client (tests add event hooks to it)."""
+        return self._transport.http
+
+    @property
+    def rate_limit_waits(self) -> int:
+        """How many times a request paused to stay inside the API quota."""
+        return self._transport.limiter.waits
 
     def close(self) -> None:
-        raise NotImplementedError
+        self._transport.close()
 
     def __enter__(self) -> BigCommerceClient:
         return self
@@ -61,60 +145,213 @@ class BigCommerceClient:
         json: Any = None,
         idempotent: bool | None = None,
     ) -> httpx.Response:
-        raise NotImplementedError
+        """One API call (path like "/v3/catalog/products"); raises the typed errors."""
+        return self._transport.request(
+            method, path, params=params, json=json, idempotent=idempotent
+        )
 
     def iter_v3(
         self, path: str, params: dict[str, Any] | None = None, *, limit: int = 250
     ) -> Iterator[JSON]:
-        raise NotImplementedError
+        return iter_v3(
+            self._transport.request,
+            path,
+            params,
+            limit=limit,
+            max_concurrency=self.max_concurrency,
+        )
 
     def iter_v2(
         self, path: str, params: dict[str, Any] | None = None, *, limit: int = 250
     ) -> Iterator[JSON]:
-        raise NotImplementedError
+        return iter_v2(self._transport.request, path, params, limit=limit)
+
+    # -- reads ----------------------------------------------------------------------------
 
     def check_connection(self) -> None:
-        raise NotImplementedError
+        """One cheap request proving the URL, store hash, token and catalog scope are right."""
+        try:
+            response = self.request(
+                "GET", "/v3/catalog/products", params={"limit": 1, "include_fields": "name"}
+            )
+        except NotFoundError as exc:
+            # The product list always exists: a 404 here means the store does not.
+            raise NotFoundError(store_not_found_message(self.store_hash), status=404) from exc
+        body = parse_body(response)
+        if not isinstance(body, dict) or "data" not in body:
+            raise BigCommerceError(
+                "The API URL answered, but not like BigCommerce's API: check the API URL."
+            )
 
     def list_locations(self) -> list[Location]:
-        raise NotImplementedError
+        return [map_location(d) for d in self.iter_v3("/v3/inventory/locations")]
 
     def iter_products(
         self, *, modified_since: datetime | None = None, ids: Sequence[int] | None = None
     ) -> Iterator[tuple[Product, list[Variant]]]:
-        raise NotImplementedError
+        """Products with their variants in one listing (include=variants: no request per product)."""
+        params: dict[str, Any] = {"include": "variants", "include_fields": PRODUCT_FIELDS}
+        if modified_since is not None:
+            params["date_modified:min"] = v3_date(modified_since)
+        if ids is None:
+            for data in self.iter_v3("/v3/catalog/products", params):
+                yield map_product(data)
+            return
+        unique = sorted(set(ids))
+        for chunk in _chunks(unique, ID_FILTER_CHUNK):
+            chunk_params = {**params, "id:in": ",".join(str(i) for i in chunk)}
+            for data in self.iter_v3("/v3/catalog/products", chunk_params):
+                yield map_product(data)
 
     def iter_inventory(self) -> Iterator[InventoryRecord]:
-        raise NotImplementedError
+        """Stock per variant and location (native backorder fields included when the store has them)."""
+        for data in self.iter_v3("/v3/inventory/items", limit=1000):
+            yield from map_inventory_item(data)
 
     def iter_orders(
         self, *, status_ids: Sequence[int], modified_since: datetime | None = None
     ) -> Iterator[Order]:
-        raise NotImplementedError
+        """Orders with their lines (include=consignments.line_items: no request per order).
+
+        Without `modified_since`: one listing per status, run concurrently. With it: ONE listing
+        of every status changed since then; the caller drops orders no longer open.
+        """
+        if modified_since is not None:
+            params = {**ORDER_INCLUDE, "min_date_modified": v2_date(modified_since)}
+            for data in self.iter_v2("/v2/orders", params):
+                yield map_order(data)
+            return
+        statuses = list(dict.fromkeys(status_ids))
+        if not statuses:
+            return
+
+        def listing(status_id: int) -> list[JSON]:
+            return list(self.iter_v2("/v2/orders", {**ORDER_INCLUDE, "status_id": status_id}))
+
+        seen: set[int] = set()
+        workers = min(len(statuses), self.max_concurrency)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bc-orders") as pool:
+            futures = [pool.submit(listing, status_id) for status_id in statuses]
+            try:
+                for future in futures:
+                    for data in future.result():
+                        order = map_order(data)
+                        # An order whose status changed between two listings shows up twice.
+                        if order.id not in seen:
+                            seen.add(order.id)
+                            yield order
+            finally:
+                for future in futures:
+                    future.cancel()
 
     def iter_metafields(
         self, resource_type: str, *, namespace: str, modified_since: datetime | None = None
     ) -> Iterator[Metafield]:
-        raise NotImplementedError
+        """Metafields of one namespace across all resources of a type (batch GET endpoint)."""
+        path = self._metafield_path(resource_type)
+        params: dict[str, Any] = {"namespace": namespace}
+        if modified_since is not None:
+            params["date_modified:min"] = v3_date(modified_since)
+        for data in self.iter_v3(path, params):
+            yield map_metafield(data, resource_type)
+
+    # -- writes ---------------------------------------------------------------------------
 
     def put_location_settings(self, location_id: int, settings: list[JSON]) -> None:
-        raise NotImplementedError
+        """Per-variant settings at a location (backorder_limit, backorder_message_id, ...)."""
+        for chunk in _chunks(settings, INVENTORY_BATCH):
+            self.request(
+                "PUT", f"/v3/inventory/locations/{int(location_id)}/items", json={"settings": chunk}
+            )
 
     def adjust_absolute(self, items: list[JSON], reason: str = "") -> None:
-        raise NotImplementedError
+        """Set absolute stock (and qty_backordered); absolute adjustments are safe to repeat."""
+        for chunk in _chunks(items, INVENTORY_BATCH):
+            body: JSON = {"items": chunk}
+            if reason:
+                body["reason"] = reason
+            self.request("PUT", "/v3/inventory/adjustments/absolute", json=body)
 
     def update_products(self, batch: list[JSON]) -> BatchResult:
-        raise NotImplementedError
+        result = BatchResult()
+        for chunk in _chunks(batch, PRODUCT_BATCH):
+            result.extend(self._batch_write("PUT", "/v3/catalog/products", chunk, batches.by_id))
+        return result
 
     def update_variants(self, batch: list[JSON]) -> BatchResult:
-        raise NotImplementedError
+        result = BatchResult()
+        for chunk in _chunks(batch, VARIANT_BATCH):
+            result.extend(self._batch_write("PUT", "/v3/catalog/variants", chunk, batches.by_id))
+        return result
 
     def upsert_metafields(
         self, resource_type: str, creates: list[JSON], updates: list[JSON]
     ) -> BatchResult:
-        raise NotImplementedError
+        """Create (POST) and update (PUT) metafields in batches; permission_set defaults to write."""
+        path = self._metafield_path(resource_type)
+        create_key = (
+            batches.metafield_store_key
+            if resource_type == "store"
+            else batches.metafield_create_key
+        )
+        result = BatchResult()
+        prepared = [{"permission_set": DEFAULT_METAFIELD_PERMISSION, **item} for item in creates]
+        for chunk in _chunks(prepared, METAFIELD_BATCH):
+            result.extend(self._batch_write("POST", path, chunk, create_key))
+        for chunk in _chunks(updates, METAFIELD_BATCH):
+            result.extend(self._batch_write("PUT", path, chunk, batches.by_id))
+        return result
 
     def update_order_status(
         self, order_id: int, status_id: int, staff_notes: str | None = None
     ) -> Order:
-        raise NotImplementedError
+        """Move an order to a status; the returned Order has no lines (the reply carries none)."""
+        body: JSON = {"status_id": int(status_id)}
+        if staff_notes is not None:
+            body["staff_notes"] = staff_notes
+        response = self.request("PUT", f"/v2/orders/{int(order_id)}", json=body)
+        data = parse_body(response)
+        if not isinstance(data, dict):
+            raise MappingError("order", order_id, "the update reply is not an order object")
+        return map_order(data)
+
+    # -- helpers --------------------------------------------------------------------------
+
+    @staticmethod
+    def _metafield_path(resource_type: str) -> str:
+        if resource_type not in METAFIELD_RESOURCE_TYPES:
+            raise ValueError(f"metafield resource_type must be one of {METAFIELD_RESOURCE_TYPES}")
+        return METAFIELD_PATHS[resource_type]
+
+    def _batch_write(
+        self,
+        method: str,
+        path: str,
+        chunk: list[JSON],
+        ident: batches.Ident,
+        *,
+        resend: bool = True,
+    ) -> BatchResult:
+        """One batch request; per-item outcomes from 200/207/422 replies."""
+        if not chunk:
+            return BatchResult()
+        try:
+            response = self.request(method, path, json=chunk)
+        except ValidationError as exc:
+            if exc.status == 413:
+                raise  # a chunking bug, not the merchant's data
+            if isinstance(exc.body, dict) and isinstance(exc.body.get("data"), list):
+                # Metafield batches: 422 with data/errors/meta is a partial success.
+                return batches.reply_result(chunk, exc.body, ident)
+            failed, innocent = batches.refused_items(chunk, exc.body, ident, exc.message)
+            result = BatchResult(failed=failed)
+            if innocent and resend:
+                # The request was refused because of the named items; the others were valid
+                # but not applied: send them once more on their own.
+                result.extend(self._batch_write(method, path, innocent, ident, resend=False))
+            elif innocent:
+                result.failed.extend(
+                    ItemError(batches.item_id_of(item), exc.message, item) for item in innocent
+                )
+            return result
+        return batches.reply_result(chunk, parse_body(response), ident)

@@ -52,9 +52,11 @@ class ValidationError(BigCommerceError):
         *,
         status: int | None = None,
         item_errors: list[ItemError] | None = None,
+        body: Any = None,
     ) -> None:
         super().__init__(message, status=status)
         self.item_errors: list[ItemError] = list(item_errors or [])
+        self.body = body  # the decoded error body, for callers that match errors to items
 
 
 class RateLimitedError(BigCommerceError):

@@ -1,0 +1,184 @@
+"""Turns an HTTP error response into the typed error a caller can act on."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx
+
+from .errors import (
+    AuthError,
+    BigCommerceError,
+    ItemError,
+    NotFoundError,
+    RateLimitedError,
+    ScopeError,
+    ServerError,
+    ValidationError,
+)
+from .redaction import redact
+
+VALIDATION_STATUSES = frozenset({400, 409, 413, 422})
+MAX_TEXT = 300
+# OAuth scope names as BigCommerce spells them, e.g. store_v2_orders_read_only.
+_SCOPE_RE = re.compile(r"\bstore_[a-z0-9_]+\b")
+
+
+def parse_body(response: httpx.Response) -> Any:
+    """The decoded JSON body, or None when there is none or it is not JSON."""
+    try:
+        raw = response.content
+    except httpx.ResponseNotRead:
+        return None
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _detail_items(errors: Any, item_id: Any = None) -> list[ItemError]:
+    """V3 `errors` objects map a field (or an item id/index) to a message."""
+    out: list[ItemError] = []
+    if isinstance(errors, dict):
+        for key, message in errors.items():
+            out.append(ItemError(str(key), _text(message)))
+    elif isinstance(errors, list):
+        for entry in errors:
+            if isinstance(entry, dict):
+                out.extend(item_errors_of(entry))
+            else:
+                out.append(ItemError(item_id, _text(entry)))
+    return out
+
+
+def item_errors_of(body: Any) -> list[ItemError]:
+    """Per-item reasons in any of BigCommerce's error shapes (V2 arrays, V3 objects, batches)."""
+    if isinstance(body, list):  # V2: [{"status", "message", "details": {...}}]
+        out: list[ItemError] = []
+        for entry in body:
+            if not isinstance(entry, dict):
+                continue
+            details = entry.get("details")
+            nested = details.get("errors") if isinstance(details, dict) else None
+            if isinstance(nested, list) and nested:
+                for err in nested:  # e.g. the 409 OutOfStock list (spec README)
+                    if isinstance(err, dict):
+                        ident = err.get("variant_id", err.get("product_id"))
+                        msg = _text(err.get("message")) or _text(entry.get("message"))
+                        out.append(ItemError(ident, msg))
+            else:
+                out.append(ItemError(None, _text(entry.get("message"))))
+        return out
+    if not isinstance(body, dict):
+        return []
+    if isinstance(body.get("batch_errors"), list):
+        out = []
+        for entry in body["batch_errors"]:
+            if isinstance(entry, dict):
+                details = _detail_items(entry.get("errors"))
+                out.extend(details or [ItemError(None, _text(entry.get("title")))])
+        return out
+    return _detail_items(body.get("errors"))
+
+
+def bigcommerce_message(body: Any, fallback: str = "") -> str:
+    """BigCommerce's own words from an error body, shortened and without secrets."""
+    parts: list[str] = []
+    if isinstance(body, list):
+        parts = [_text(e.get("message")) for e in body if isinstance(e, dict)]
+    elif isinstance(body, dict):
+        for key in ("title", "message", "detail"):
+            if body.get(key):
+                parts.append(_text(body[key]))
+        if not parts and isinstance(body.get("batch_errors"), list):
+            parts = [_text(e.get("title")) for e in body["batch_errors"] if isinstance(e, dict)]
+        if isinstance(body.get("errors"), dict):
+            parts.extend(f"{k}: {_text(v)}" for k, v in list(body["errors"].items())[:5])
+    text = "; ".join(p for p in parts if p) or fallback.strip()
+    if len(text) > MAX_TEXT:
+        text = text[: MAX_TEXT - 1] + "…"
+    return redact(text)
+
+
+def _raw_text(response: httpx.Response) -> str:
+    try:
+        text = response.text
+    except (httpx.ResponseNotRead, UnicodeDecodeError):
+        return ""
+    # An HTML error page says nothing useful to a merchant.
+    return "" if text.lstrip().startswith("<") else text
+
+
+def error_from_response(
+    response: httpx.Response, method: str, path: str, *, store_hash: str = ""
+) -> BigCommerceError:
+    status = response.status_code
+    body = parse_body(response)
+    said = bigcommerce_message(body, _raw_text(response) if body is None else "")
+    suffix = f" (BigCommerce says: {said})" if said else ""
+    where = f"{method} {path}"
+
+    if status == 401:
+        return AuthError(
+            "The store rejected the access token: it may be wrong, expired or revoked. "
+            f"Enter a new API token for the store.{suffix}",
+            status=status,
+        )
+    if status == 403:
+        match = _SCOPE_RE.search(said) if said else None
+        scope = match.group(0) if match else None
+        what = f"the permission '{scope}'" if scope else "a permission (OAuth scope)"
+        return ScopeError(
+            f"The access token lacks {what} needed for {where}. Edit the store's API account "
+            f"to grant it, then enter the new token.{suffix}",
+            status=status,
+            scope=scope,
+        )
+    if status == 404:
+        if "store" in said.lower() and "not found" in said.lower():
+            return NotFoundError(store_not_found_message(store_hash) + suffix, status=status)
+        return NotFoundError(f"BigCommerce found nothing at {where}.{suffix}", status=status)
+    if status in VALIDATION_STATUSES:
+        items = item_errors_of(body)
+        lead = {
+            413: "The request was too large for BigCommerce",
+            409: "BigCommerce refused the change because of a conflict",
+        }.get(status, "BigCommerce refused the request")
+        return ValidationError(
+            f"{lead} ({where}){': ' + said if said else '.'}",
+            status=status,
+            item_errors=items,
+            body=body,
+        )
+    if status == 429:
+        return RateLimitedError(
+            "BigCommerce's API quota for this store is used up (other apps share it). "
+            f"Try again in a minute.{suffix}",
+            status=status,
+        )
+    if status >= 500:
+        return ServerError(
+            f"BigCommerce had a problem (HTTP {status}) answering {where}. "
+            f"Try again later.{suffix}",
+            status=status,
+        )
+    return BigCommerceError(f"Unexpected HTTP {status} from {where}.{suffix}", status=status)
+
+
+def store_not_found_message(store_hash: str) -> str:
+    return (
+        f"BigCommerce does not know the store '{store_hash}': the store hash may be wrong "
+        "(it is the 'abc123' in https://api.bigcommerce.com/stores/abc123/v3/)."
+    )

@@ -1,0 +1,236 @@
+"""BigCommerce JSON -> domain records; a record that cannot be read raises MappingError."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
+
+from ..domain.models import (
+    InventoryRecord,
+    Location,
+    Metafield,
+    Order,
+    OrderLine,
+    Product,
+    Variant,
+)
+from .coerce import (
+    BadField,
+    as_dict,
+    as_list,
+    to_bool,
+    to_datetime,
+    to_float,
+    to_int,
+    to_opt_float,
+    to_opt_int,
+    to_required_datetime,
+    to_str,
+)
+from .errors import MappingError
+
+JSON = dict[str, Any]
+METAFIELD_RESOURCE_TYPES = ("product", "variant", "order", "store")
+# The Locations API has no is_default field; BigCommerce's default location is always id 1
+# (it cannot be deleted). A store that does send is_default wins.
+DEFAULT_LOCATION_ID = 1
+
+
+@contextmanager
+def _reading(resource: str, data: Any, id_field: str = "id") -> Iterator[JSON]:
+    if not isinstance(data, dict):
+        raise MappingError(resource, None, f"expected an object, got {type(data).__name__}")
+    try:
+        yield data
+    except BadField as exc:
+        raise MappingError(resource, data.get(id_field), str(exc)) from None
+
+
+def map_location(data: Any) -> Location:
+    with _reading("location", data) as d:
+        location_id = to_int(d.get("id"), "id")
+        is_default = d.get("is_default")
+        return Location(
+            id=location_id,
+            code=to_str(d.get("code"), "code"),
+            label=to_str(d.get("label"), "label") or to_str(d.get("code"), "code"),
+            is_default=(
+                to_bool(is_default, "is_default")
+                if is_default is not None
+                else location_id == DEFAULT_LOCATION_ID
+            ),
+        )
+
+
+def _option_label(values: Any, name_key: str, value_key: str) -> str:
+    """'Size M, Colour Blue' from a variant's option_values or an order line's product_options."""
+    parts = []
+    for option in as_list(values):
+        option = as_dict(option)
+        name = to_str(option.get(name_key), name_key).strip()
+        value = to_str(option.get(value_key), value_key).strip()
+        if name or value:
+            parts.append(f"{name} {value}".strip())
+    return ", ".join(parts)
+
+
+def map_variant(data: Any, product_id: int | None = None) -> Variant:
+    with _reading("variant", data) as d:
+        return Variant(
+            id=to_int(d.get("id"), "id"),
+            product_id=to_int(d.get("product_id"), "product_id", default=product_id),
+            sku=to_str(d.get("sku"), "sku"),
+            option_label=_option_label(d.get("option_values"), "option_display_name", "label"),
+            price=to_opt_float(d.get("price"), "price"),  # null: inherits the product's price
+            inventory_level=to_int(d.get("inventory_level"), "inventory_level", default=0),
+            upc=to_str(d.get("upc"), "upc"),
+            gtin=to_str(d.get("gtin"), "gtin"),
+            purchasing_disabled=to_bool(d.get("purchasing_disabled"), "purchasing_disabled"),
+        )
+
+
+def map_product(data: Any) -> tuple[Product, list[Variant]]:
+    """A product and its variants (present when listed with include=variants)."""
+    with _reading("product", data) as d:
+        product = Product(
+            id=to_int(d.get("id"), "id"),
+            name=to_str(d.get("name"), "name"),
+            sku=to_str(d.get("sku"), "sku"),
+            inventory_tracking=to_str(d.get("inventory_tracking"), "inventory_tracking") or "none",
+            availability=to_str(d.get("availability"), "availability") or "available",
+            price=to_float(d.get("price"), "price"),
+            preorder_release_date=to_datetime(
+                d.get("preorder_release_date"), "preorder_release_date"
+            ),
+            preorder_message=to_str(d.get("preorder_message"), "preorder_message"),
+            availability_description=to_str(
+                d.get("availability_description"), "availability_description"
+            ),
+            date_modified=to_datetime(d.get("date_modified"), "date_modified"),
+        )
+    variants = [map_variant(v, product.id) for v in as_list(data.get("variants"))]
+    return product, variants
+
+
+def map_inventory_item(data: Any) -> list[InventoryRecord]:
+    """One record per location of an /v3/inventory/items entry."""
+    with _reading("inventory item", data) as d:
+        identity = as_dict(d.get("identity"))
+        try:
+            variant_id = to_int(identity.get("variant_id"), "identity.variant_id")
+        except BadField as exc:
+            raise MappingError("inventory item", identity.get("sku"), str(exc)) from None
+        records = []
+        for location in as_list(d.get("locations")):
+            loc = as_dict(location)
+            settings = as_dict(loc.get("settings"))
+            on_hand = to_int(loc.get("total_inventory_onhand"), "total_inventory_onhand", default=0)
+            records.append(
+                InventoryRecord(
+                    variant_id=variant_id,
+                    location_id=to_int(loc.get("location_id"), "location_id"),
+                    on_hand=on_hand,
+                    available_to_sell=to_int(
+                        loc.get("available_to_sell"), "available_to_sell", default=on_hand
+                    ),
+                    # Beta fields of native backorders; absent on stores without them.
+                    qty_backordered=to_opt_int(loc.get("qty_backordered"), "qty_backordered"),
+                    backorder_limit=to_opt_int(
+                        settings.get("backorder_limit"), "settings.backorder_limit"
+                    ),
+                )
+            )
+        return records
+
+
+def _collect_line_items(node: Any, out: list[JSON]) -> None:
+    # Consignments come as an object {pickups, shipping, downloads, email{gift_certificates}}
+    # with consignment_structure=object, as a list of such objects without it
+    # (orders.v2.oas2.yml, orderConsignment_Get). Line items are full order products only with
+    # include=consignments.line_items; bare {url, resource} links carry no quantity and are skipped.
+    if isinstance(node, dict):
+        for item in as_list(node.get("line_items")):
+            if isinstance(item, dict) and "quantity" in item:
+                out.append(item)
+        for key, value in node.items():
+            if key != "line_items" and isinstance(value, dict | list):
+                _collect_line_items(value, out)
+    elif isinstance(node, list):
+        for value in node:
+            _collect_line_items(value, out)
+
+
+def map_order_line(data: Any, order_id: int) -> OrderLine:
+    with _reading("order line", data) as d:
+        return OrderLine(
+            id=to_int(d.get("id"), "id"),
+            order_id=to_int(d.get("order_id"), "order_id", default=order_id),
+            product_id=to_int(d.get("product_id"), "product_id", default=0),
+            variant_id=to_int(d.get("variant_id"), "variant_id", default=0),  # 0: custom item
+            sku=to_str(d.get("sku"), "sku"),
+            name=to_str(d.get("name"), "name") or to_str(d.get("name_customer"), "name"),
+            quantity=to_int(d.get("quantity"), "quantity", default=0),
+            quantity_shipped=to_int(d.get("quantity_shipped"), "quantity_shipped", default=0),
+            price_inc_tax=to_float(d.get("price_inc_tax"), "price_inc_tax"),
+            # Absent on lines from before native backorders (DESIGN.md): keep None, not 0.
+            quantity_backordered=to_opt_int(d.get("quantity_backordered"), "quantity_backordered"),
+            option_label=_option_label(d.get("product_options"), "display_name", "display_value"),
+        )
+
+
+def map_order(data: Any) -> Order:
+    """A V2 order; its lines come from include=consignments.line_items (or a products list)."""
+    with _reading("order", data) as d:
+        order_id = to_int(d.get("id"), "id")
+        created = to_required_datetime(d.get("date_created"), "date_created")
+        billing = as_dict(d.get("billing_address"))
+        name = " ".join(
+            part
+            for part in (
+                to_str(billing.get("first_name"), "billing_address.first_name").strip(),
+                to_str(billing.get("last_name"), "billing_address.last_name").strip(),
+            )
+            if part
+        )
+        raw_lines: list[JSON] = []
+        if isinstance(d.get("products"), list):
+            raw_lines.extend(p for p in d["products"] if isinstance(p, dict))
+        _collect_line_items(d.get("consignments"), raw_lines)
+        # Totals are in the transactional currency: default_currency_code (orders.v2 spec).
+        currency = to_str(d.get("default_currency_code"), "default_currency_code") or to_str(
+            d.get("currency_code"), "currency_code"
+        )
+        order = Order(
+            id=order_id,
+            status_id=to_int(d.get("status_id"), "status_id"),
+            date_created=created,
+            date_modified=to_datetime(d.get("date_modified"), "date_modified") or created,
+            customer_id=to_int(d.get("customer_id"), "customer_id", default=0),
+            customer_email=to_str(billing.get("email"), "billing_address.email"),
+            customer_name=name,
+            total_inc_tax=to_float(d.get("total_inc_tax"), "total_inc_tax"),
+            currency_code=currency,
+        )
+    lines: dict[int, OrderLine] = {}
+    for raw in raw_lines:
+        line = map_order_line(raw, order_id)
+        lines.setdefault(line.id, line)  # a line split over consignments is one line
+    return replace(order, lines=tuple(lines.values()))
+
+
+def map_metafield(data: Any, resource_type: str) -> Metafield:
+    with _reading(f"{resource_type} metafield", data) as d:
+        return Metafield(
+            id=to_int(d.get("id"), "id"),
+            resource_type=resource_type,
+            # A store metafield's resource_id is the store's own id: not a resource of ours.
+            resource_id=(
+                None if resource_type == "store" else to_int(d.get("resource_id"), "resource_id")
+            ),
+            namespace=to_str(d.get("namespace"), "namespace"),
+            key=to_str(d.get("key"), "key"),
+            value=to_str(d.get("value"), "value"),
+            date_modified=to_datetime(d.get("date_modified"), "date_modified"),
+        )
