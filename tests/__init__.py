@@ -1,0 +1,1 @@
+"""Backorder Desktop test suite."""
