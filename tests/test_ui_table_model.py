@@ -1,0 +1,114 @@
+"""The records table model and its proxy: Qt's model contract, sorting, search and quick filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from backorder_desktop.ui.records_view import QuickFilter, RecordsView
+from backorder_desktop.ui.table_model import RAW_ROLE, Column, RecordsProxyModel, RecordsTableModel
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    name: str
+    qty: int | None
+
+
+ITEMS = [
+    Item(1, "Café crème <small>", 5),
+    Item(2, "apple mug", None),
+    Item(3, "Blue mug", 12),
+    Item(4, "O'Brien & Sons tee", 0),
+]
+
+
+def make_model() -> RecordsTableModel:
+    columns = [
+        Column("name", "Name", lambda r: r.name),
+        Column("qty", "Qty", lambda r: r.qty, numeric=True),
+    ]
+    model = RecordsTableModel(columns, row_key=lambda r: r.id)
+    model.set_rows(ITEMS)
+    return model
+
+
+def names(proxy: RecordsProxyModel) -> list[str]:
+    return [proxy.index(r, 0).data() for r in range(proxy.rowCount())]
+
+
+def test_models_pass_qt_model_tester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    model = make_model()
+    qtmodeltester.check(model)
+    proxy = RecordsProxyModel()
+    proxy.setSourceModel(model)
+    qtmodeltester.check(proxy)
+
+
+def test_numbers_right_aligned_and_raw_values_kept() -> None:
+    model = make_model()
+    qty = model.index(2, 1)
+    assert qty.data() == "12"
+    assert qty.data(RAW_ROLE) == 12
+    assert Qt.AlignmentFlag(qty.data(Qt.ItemDataRole.TextAlignmentRole)) & Qt.AlignmentFlag.AlignRight
+    assert model.index(1, 1).data() == ""  # None shows as an empty cell, never "None"
+
+
+def test_sort_in_source_is_case_insensitive_and_puts_empty_last() -> None:
+    model = make_model()
+    proxy = RecordsProxyModel()
+    proxy.setSourceModel(model)
+    proxy.sort(0, Qt.SortOrder.AscendingOrder)
+    assert names(proxy) == ["apple mug", "Blue mug", "Café crème <small>", "O'Brien & Sons tee"]
+    proxy.sort(1, Qt.SortOrder.AscendingOrder)
+    assert [proxy.index(r, 1).data() for r in range(4)] == ["0", "5", "12", ""]
+
+
+def test_search_matches_every_word_case_insensitively() -> None:
+    model = make_model()
+    proxy = RecordsProxyModel()
+    proxy.setSourceModel(model)
+    proxy.set_search("MUG blue")
+    assert names(proxy) == ["Blue mug"]
+    proxy.set_search("crème")
+    assert names(proxy) == ["Café crème <small>"]
+    proxy.set_search("")
+    assert proxy.rowCount() == 4
+
+
+def test_quick_filter_combines_with_search() -> None:
+    model = make_model()
+    proxy = RecordsProxyModel()
+    proxy.setSourceModel(model)
+    proxy.set_quick_filter(lambda r: (r.qty or 0) > 0)
+    assert names(proxy) == ["Café crème <small>", "Blue mug"]
+    proxy.set_search("mug")
+    assert names(proxy) == ["Blue mug"]
+
+
+def test_view_keeps_selection_across_refresh_and_exports_what_is_shown(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    view = RecordsView("Items", make_model(), [QuickFilter("In stock", lambda r: (r.qty or 0) > 0)])
+    qtbot.addWidget(view)
+    view.table.selectRow(2)
+    assert view.selected_keys() == [3]
+    view.set_rows(list(reversed(ITEMS)))  # a sync re-read: same rows, new order
+    assert view.selected_keys() == [3]
+    view.set_quick_filter("In stock")
+    path = view.export_csv(tmp_path / "items.csv")
+    assert path is not None
+    text = path.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0] == "Name,Qty"
+    assert "Café crème <small>" in text and "apple mug" not in text
+
+
+@pytest.mark.parametrize("typed", ["bl", "blue", "BLUE M"])
+def test_search_box_is_debounced(qtbot, typed: str) -> None:  # type: ignore[no-untyped-def]
+    view = RecordsView("Items", make_model())
+    qtbot.addWidget(view)
+    view.search.setText(typed)
+    assert view.proxy.rowCount() == 4  # not applied on the keystroke itself
+    qtbot.waitUntil(lambda: view.proxy.rowCount() == 1, timeout=2000)
