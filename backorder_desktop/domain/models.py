@@ -17,9 +17,10 @@ OPEN_ORDER_STATUSES: tuple[int, ...] = (
     AWAITING_PAYMENT,
 )
 
-# BigCommerce's `backorder_limit` is a count; null means backorders are off. The app's "unlimited"
-# is this large limit (a store never owes a million units of one variant).
-UNLIMITED_BACKORDER_LIMIT = 1_000_000
+# BigCommerce's `backorder_limit` is a count; null means backorders are off. BigCommerce has no
+# "unlimited": the app writes the largest inventory value the Catalog API accepts
+# (products_catalog.v3.yml, inventory_level) and shows any limit that large as "unlimited".
+UNLIMITED_BACKORDER_LIMIT = 2_147_483_647
 
 # Namespace of every metafield the app writes (shared between laptops).
 METAFIELD_NAMESPACE = "backorder_desktop"
