@@ -1,0 +1,159 @@
+"""Push: send the outbox to the store in order, one row per request, and record each outcome."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx
+
+from ..bigcommerce.error_mapping import parse_body
+from ..bigcommerce.errors import (
+    AuthError,
+    BigCommerceError,
+    ItemError,
+    OfflineError,
+    RateLimitedError,
+    ScopeError,
+    ServerError,
+    ValidationError,
+)
+from ..cache import Cache, OutboxRow
+from .progress import Cancelled
+from .replies import apply_reply, partial_failures
+
+log = logging.getLogger("backorder_desktop.sync")
+
+CLAIM = 20  # rows taken per claim; a stop hands the unsent ones straight back
+BACKOFF_BASE_S = 15.0
+BACKOFF_MAX_S = 900.0
+RATE_LIMIT_WAIT_S = 30.0  # the quota window (spec README: 150 requests per 30 s)
+_TRANSIENT = (RateLimitedError, ServerError, OfflineError)
+
+__all__ = ["PushClient", "PushResult", "push", "retry_delay"]
+
+
+class PushClient(Protocol):
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        idempotent: bool | None = None,
+    ) -> httpx.Response: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PushResult:
+    sent: int  # rows this push delivered
+    pending: int  # rows still waiting (e.g. backing off after a 5xx), after this push
+    failed: int  # rows the store refused, waiting for the user to fix or discard
+
+
+def retry_delay(attempts: int, error: BigCommerceError) -> float:
+    """Seconds before a row that just failed for the `attempts`-th time is tried again."""
+    delay = min(BACKOFF_MAX_S, BACKOFF_BASE_S * (2 ** max(0, attempts - 1)))
+    if isinstance(error, RateLimitedError):
+        delay = max(delay, RATE_LIMIT_WAIT_S)
+    return delay
+
+
+def push(client: PushClient, cache: Cache, *, cancelled: Cancelled | None = None) -> PushResult:
+    """Drain the due outbox rows, oldest first.
+
+    - accepted: the row is sent and the store's reply goes into the cache;
+    - 429, 5xx or no network (after the client's own retries): the row waits with back-off and
+      the drain stops (the store or the network needs time; later rows keep their order);
+    - 401/403: every claimed row goes back to pending and the error is raised, so the caller
+      can ask for a new token;
+    - refused (400/404/409/413/422): the row is failed with BigCommerce's message, and the
+      drain goes on.
+    """
+    sent = 0
+    stopped = False
+    while not stopped and not _is_cancelled(cancelled):
+        rows = cache.outbox.claim_due(CLAIM)
+        if not rows:
+            break
+        for index, row in enumerate(rows):
+            if _is_cancelled(cancelled):
+                cache.outbox.release([r.id for r in rows[index:]])  # untried: no attempt counted
+                stopped = True
+                break
+            try:
+                stop, delivered = _send(client, cache, row)
+            except BaseException:
+                cache.outbox.release([r.id for r in rows[index:]])
+                raise
+            sent += delivered
+            if stop:
+                cache.outbox.release([r.id for r in rows[index + 1 :]])
+                stopped = True
+                break
+    counts = cache.outbox.counts()
+    return PushResult(sent=sent, pending=counts["pending"], failed=counts["failed"])
+
+
+def _is_cancelled(cancelled: Cancelled | None) -> bool:
+    return cancelled is not None and cancelled()
+
+
+def _send(client: PushClient, cache: Cache, row: OutboxRow) -> tuple[bool, int]:
+    """Send one row; returns (stop the drain, rows delivered)."""
+    try:
+        response = client.request(row.method, row.path, json=row.body)
+    except (AuthError, ScopeError):
+        raise  # push() hands this row and the rest back to pending
+    except _TRANSIENT as exc:
+        attempt = row.attempts + 1
+        delay = retry_delay(attempt, exc)
+        cache.outbox.mark_retry(row.id, exc.message, delay)
+        log.warning("outbox row %d (%s): %s; retry in %.0f s", row.id, row.kind, exc, delay)
+        return True, 0
+    except ValidationError as exc:
+        saved, refused = _refusal_outcome(row, exc)
+        with cache.transaction():
+            if saved:
+                apply_reply(cache, row, saved, exc.body)
+            cache.outbox.mark_failed(row.id, _describe(exc.message, refused))
+        log.warning("outbox row %d (%s) refused: %s", row.id, row.kind, exc)
+        return False, 0
+    except BigCommerceError as exc:  # 404 and anything else the store will not take as is
+        cache.outbox.mark_failed(row.id, exc.message)
+        log.warning("outbox row %d (%s) failed: %s", row.id, row.kind, exc)
+        return False, 0
+
+    body = parse_body(response)
+    saved, refused = partial_failures(row, body)
+    with cache.transaction():
+        apply_reply(cache, row, saved, body)
+        if refused:
+            # HTTP 207: part of the batch was saved. Its body holds absolute values, so sending
+            # it again once the merchant has fixed the rest is harmless.
+            message = "BigCommerce saved only part of this change."
+            cache.outbox.mark_failed(row.id, _describe(message, refused))
+            return False, 0
+        cache.outbox.mark_sent(row.id)
+    return False, 1
+
+
+def _refusal_outcome(
+    row: OutboxRow, exc: ValidationError
+) -> tuple[list[dict[str, Any]], list[ItemError]]:
+    # Metafield batches answer a partial success with 422 and `data` holding what was saved.
+    if isinstance(exc.body, dict) and isinstance(exc.body.get("data"), list):
+        return partial_failures(row, exc.body)
+    return [], list(exc.item_errors)
+
+
+def _describe(message: str, errors: list[ItemError]) -> str:
+    details = []
+    for err in errors[:10]:
+        text = f"{err.item_id}: {err.message}" if err.item_id is not None else err.message
+        if text and err.message not in message:
+            details.append(text)
+    more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
+    return message + ("\n" + "\n".join(details) + more if details else "")
