@@ -1,0 +1,39 @@
+"""Helpers for window tests: a shell on a fresh data dir, connected to a real demo store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from backorder_desktop.services.logs import setup_logging
+from backorder_desktop.services.settings import Settings, StoreEntry
+from backorder_desktop.ui.shell import AppShell
+
+SYNC_TIMEOUT_MS = 60_000
+
+
+def make_shell(data_dir: Path) -> AppShell:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log_file = setup_logging(data_dir / "logs")
+    return AppShell(data_dir, data_dir, Settings(), log_file, interactive=False)
+
+
+def open_and_sync(qtbot: Any, shell: AppShell, store: Any, label: str = "Test store") -> StoreEntry:
+    """Connect the shell to `store` and wait until the first sync's rows are on screen."""
+    entry = StoreEntry(store.store_hash, store.api_url, label)
+    shell.settings.add_store(entry)
+    shell.window.set_stores(shell.settings.stores, entry.store_hash)
+    shell.controller.last_rows = None
+    with qtbot.waitSignal(shell.controller.sync_finished, timeout=SYNC_TIMEOUT_MS):
+        shell.controller.open_store(entry, store.token)
+    wait_rows(qtbot, shell)
+    return entry
+
+
+def wait_rows(qtbot: Any, shell: AppShell) -> None:
+    qtbot.waitUntil(
+        lambda: shell.controller.last_rows is not None
+        and not shell.controller.syncing
+        and shell.window.products.model.rowCount() > 0,
+        timeout=SYNC_TIMEOUT_MS,
+    )

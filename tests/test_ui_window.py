@@ -1,0 +1,237 @@
+"""The window against the real demo store over HTTP: sync, tabs, filters, stores, outbox, crashes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QLineEdit,
+    QWidget,
+)
+
+from backorder_desktop.demo_store import DemoStore
+from backorder_desktop.services.credentials import save_token
+from backorder_desktop.services.settings import StoreEntry
+from backorder_desktop.ui.dialogs.connect import ConnectDialog
+from backorder_desktop.ui.dialogs.settings import SettingsDialog
+from backorder_desktop.ui.shell import AppShell
+from tests.support.gui import make_shell, open_and_sync, wait_rows
+
+
+@pytest.fixture
+def store() -> Iterator[DemoStore]:
+    with DemoStore(seed=7).start() as demo:
+        yield demo
+
+
+@pytest.fixture
+def shell(qtbot, tmp_path: Path) -> Iterator[AppShell]:  # type: ignore[no-untyped-def]
+    app_shell = make_shell(tmp_path / "data")
+    qtbot.addWidget(app_shell.window)
+    app_shell.window.show()
+    yield app_shell
+    app_shell.stop()
+
+
+def column(view, key: str) -> int:  # type: ignore[no-untyped-def]
+    return next(n for n, c in enumerate(view.model.columns) if c.key == key)
+
+
+def shown(view, key: str) -> list:  # type: ignore[no-untyped-def]
+    n = column(view, key)
+    return [view.model.columns[n].value(row) for row in view.visible_rows()]
+
+
+def test_first_sync_fills_the_tabs_with_progress(qtbot, shell: AppShell, store: DemoStore) -> None:  # type: ignore[no-untyped-def]
+    stages: list[str] = []
+    shell.controller.sync_progressed.connect(lambda stage, done, total: stages.append(stage))
+    open_and_sync(qtbot, shell, store)
+    window = shell.window
+    tracked_variants = {
+        v.id for v in store.state.variants.values() if v.product_id in store.state.products
+    }
+    assert window.products.model.rowCount() == len(tracked_variants)
+    assert window.backorders.model.rowCount() > 0
+    assert stages, "the sync reported no progress"
+    assert window.sync_label.text() == "synced just now"
+    assert not window.progress.isVisible()
+    assert "Test store" in window.windowTitle()
+
+
+def test_filter_and_sort_each_tab(qtbot, shell: AppShell, store: DemoStore) -> None:  # type: ignore[no-untyped-def]
+    open_and_sync(qtbot, shell, store)
+    products = shell.window.products
+    sku = products.model.rows()[5].sku
+    products.search.setText(sku)
+    qtbot.waitUntil(lambda: sku in shown(products, "sku") and products.proxy.rowCount() <= 3)
+    assert all(sku in s for s in shown(products, "sku"))
+    products.search.clear()
+    products.apply_search_now()
+    products.set_quick_filter("Has waiting orders")
+    assert products.proxy.rowCount() > 0
+    assert all(w > 0 for w in shown(products, "waiting"))
+    products.table.sortByColumn(column(products, "on_hand"), Qt.SortOrder.DescendingOrder)
+    on_hand = shown(products, "on_hand")
+    assert on_hand == sorted(on_hand, reverse=True)
+
+    backorders = shell.window.backorders
+    backorders.table.sortByColumn(column(backorders, "days"), Qt.SortOrder.DescendingOrder)
+    days = shown(backorders, "days")
+    assert days == sorted(days, reverse=True)
+    first_sku = backorders.visible_rows()[0].line.sku
+    backorders.search.setText(first_sku)
+    backorders.apply_search_now()
+    assert backorders.proxy.rowCount() >= 1
+    assert all(first_sku in r.line.sku for r in backorders.visible_rows())
+
+    shipments = shell.window.shipments
+    shipments.set_quick_filter("Open")
+    shipments.table.sortByColumn(column(shipments, "expected"), Qt.SortOrder.AscendingOrder)
+    expected = [d for d in shown(shipments, "expected") if d is not None]
+    assert expected == sorted(expected)
+
+
+def test_connect_dialog_checks_the_token_and_keeps_it_in_the_keychain(
+    qtbot, shell: AppShell, store: DemoStore, fresh_keychain, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    dialog = ConnectDialog(shell.runner, shell.window)
+    qtbot.addWidget(dialog)
+    dialog.store_hash.setText(store.store_hash)
+    dialog.api_url.setText(store.api_url)
+    dialog.token_edit.setText("not-the-token")
+    dialog.run_test()
+    qtbot.waitUntil(lambda: dialog.test_button.isEnabled(), timeout=30_000)
+    assert "token" in dialog.result.text().lower()
+    assert "Connected" not in dialog.result.text()
+
+    dialog.token_edit.setText(store.token)
+    dialog.run_test()
+    qtbot.waitUntil(lambda: dialog.test_button.isEnabled(), timeout=30_000)
+    assert "Connected" in dialog.result.text()
+    assert dialog.last_report is not None and dialog.last_report.ok
+
+    dialog.buttons.accepted.emit()
+    assert dialog.entry is not None and dialog.entry.store_hash == store.store_hash
+    assert fresh_keychain.get_password("backorder-desktop", f"token:{store.store_hash}") == store.token
+    shell._remember(dialog.entry)
+    for path in (tmp_path / "data").rglob("*"):
+        if path.is_file():
+            assert store.token.encode() not in path.read_bytes(), path
+
+
+def test_switching_stores_shows_the_other_store(qtbot, shell: AppShell, store: DemoStore) -> None:  # type: ignore[no-untyped-def]
+    open_and_sync(qtbot, shell, store, label="First")
+    first_count = shell.window.products.model.rowCount()
+    with DemoStore(seed=8, products=40, orders=30, store_hash="second1").start() as other:
+        save_token(other.store_hash, other.token)
+        shell.settings.add_store(StoreEntry(other.store_hash, other.api_url, "Second"))
+        shell.controller.last_rows = None
+        with qtbot.waitSignal(shell.controller.sync_finished, timeout=60_000):
+            shell.window.store_switch_requested.emit(other.store_hash)
+        wait_rows(qtbot, shell)
+        assert shell.controller.entry is not None and shell.controller.entry.label == "Second"
+        assert "Second" in shell.window.windowTitle()
+        assert shell.window.products.model.rowCount() != first_count
+        shell.stop()
+
+
+def test_outbox_view_retries_and_discards(qtbot, shell: AppShell, store: DemoStore) -> None:  # type: ignore[no-untyped-def]
+    open_and_sync(qtbot, shell, store)
+    outbox = shell.controller.session.cache.outbox  # type: ignore[union-attr]
+    keep = outbox.enqueue("b1", "variant eta", "PUT", "/v3/catalog/variants", [{"id": 1}])
+    failed = outbox.enqueue("b1", "backorder limit", "PUT", "/v3/inventory/locations/1/items", {})
+    outbox.claim_due(10)
+    outbox.release([keep])
+    outbox.mark_failed(failed, "The field 'backorder_limit' must be 0 or more.")
+    shell.controller.reload_rows()
+    qtbot.waitUntil(lambda: "1 failed" in shell.window.outbox_button.text())
+
+    shell.show_outbox()
+    dialog = shell.outbox_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.view.model.rowCount() == 2)
+    messages = [e.message for e in dialog.view.model.rows()]
+    assert "The field 'backorder_limit' must be 0 or more." in messages
+
+    row = dialog.view.model.find_row(failed)
+    dialog.view.table.selectRow(dialog.view.proxy.mapFromSource(dialog.view.model.index(row, 0)).row())
+    dialog.retry_button.click()
+    qtbot.waitUntil(lambda: outbox.get(failed).state == "pending")  # type: ignore[union-attr]
+
+    qtbot.waitUntil(lambda: dialog.view.model.rowCount() == 2)
+    row = dialog.view.model.find_row(keep)
+    dialog.view.table.clearSelection()
+    dialog.view.table.selectRow(dialog.view.proxy.mapFromSource(dialog.view.model.index(row, 0)).row())
+    dialog.discard_button.click()
+    qtbot.waitUntil(lambda: dialog.view.model.rowCount() == 1)
+    assert [e.id for e in dialog.view.model.rows()] == [failed]
+    dialog.close()
+
+
+def test_a_bug_opens_the_crash_dialog_with_redacted_details(
+    qtbot, shell: AppShell, store: DemoStore, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    open_and_sync(qtbot, shell, store)
+
+    def broken(cache):  # type: ignore[no-untyped-def]
+        raise ZeroDivisionError(f"injected bug near token {store.token}")
+
+    monkeypatch.setattr("backorder_desktop.ui.store_controller.load_rows", broken)
+    shell.controller.reload_rows()
+    qtbot.waitUntil(lambda: shell.crash_dialog is not None and shell.crash_dialog.isVisible())
+    report = shell.crash_dialog.report  # type: ignore[union-attr]
+    assert "ZeroDivisionError" in report
+    assert store.token not in report
+    assert "***" in report
+    shell.crash_dialog.close()  # type: ignore[union-attr]
+
+
+def test_cancelled_sync_leaves_the_cache_as_it_was(qtbot, shell: AppShell, store: DemoStore) -> None:  # type: ignore[no-untyped-def]
+    open_and_sync(qtbot, shell, store)
+    before = shell.window.products.model.rowCount()
+    store.faults.latency_ms = 200
+    messages: list[str] = []
+    shell.controller.sync_failed.connect(lambda message, expected: messages.append(message))
+    task = shell.controller.refresh(full=True)
+    assert task is not None
+    shell.window.cancel_button.click()
+    qtbot.waitUntil(lambda: task.done, timeout=60_000)
+    store.faults.latency_ms = 0
+    assert messages and "cancelled" in messages[0].lower()
+    assert shell.window.products.model.rowCount() == before
+    assert shell.window.sync_button.isEnabled()
+
+
+def _unnamed(widget: QWidget) -> list[str]:
+    kinds = (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView, QAbstractSpinBox)
+    missing = []
+    for child in widget.findChildren(QWidget):
+        if isinstance(child, kinds) and child.isVisibleTo(widget) and not child.accessibleName():
+            if child.objectName().startswith("qt_"):  # Qt's own internals (scroll areas, ...)
+                continue
+            missing.append(f"{type(child).__name__} {child.objectName()!r} {getattr(child, 'text', lambda: '')()!r}")
+    return missing
+
+
+def test_every_interactive_widget_has_an_accessible_name(qtbot, shell: AppShell, store: DemoStore) -> None:  # type: ignore[no-untyped-def]
+    open_and_sync(qtbot, shell, store)
+    assert _unnamed(shell.window) == []
+    connect = ConnectDialog(shell.runner, shell.window)
+    qtbot.addWidget(connect)
+    connect.show()
+    assert _unnamed(connect) == []
+    settings = SettingsDialog(shell.settings, [], shell.window)
+    qtbot.addWidget(settings)
+    settings.show()
+    assert _unnamed(settings) == []
+    shell.show_outbox()
+    assert shell.outbox_dialog is not None
+    assert _unnamed(shell.outbox_dialog) == []
+    shell.outbox_dialog.close()
