@@ -44,8 +44,8 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
-    return json.dumps(value, ensure_ascii=False)
+        return redact(value.strip())
+    return redact(json.dumps(value, ensure_ascii=False))
 
 
 def _detail_items(errors: Any, item_id: Any = None) -> list[ItemError]:

@@ -110,7 +110,8 @@ class RateLimiter:
             remaining = self._window_s if self._window_s else DEFAULT_WAIT_S
         return min(MAX_WAIT_S, max(MIN_WAIT_S, remaining + RESET_MARGIN_S))
 
-    def _observe(self, headers: Mapping[str, str], status: int | None) -> None:
+    def _observe(self, raw_headers: Mapping[str, str], status: int | None) -> None:
+        headers = {key.lower(): value for key, value in raw_headers.items()}
         quota = _int_header(headers, H_QUOTA)
         left = _int_header(headers, H_LEFT)
         reset_ms = _int_header(headers, H_RESET)
