@@ -286,3 +286,25 @@ def test_update_order_status_puts_status_and_notes_and_returns_the_order() -> No
     assert body_of(request) == {"status_id": 9, "staff_notes": "Released by Backorder Desktop"}
     h.client.update_order_status(6, 11)
     assert body_of(h.requests[1]) == {"status_id": 11}
+
+
+def test_update_variants_422_entries_naming_their_variant_by_id_field() -> None:
+    # One batch error per bad item, the item named in an "id" field (as the demo store does).
+    def handler(request: httpx.Request) -> httpx.Response:
+        items = body_of(request)
+        if any(i["id"] == 502 for i in items):
+            entry = {
+                "status": 422,
+                "title": "Variant 502: sku is already used by variant 9",
+                "type": "",
+                "errors": {"id": 502, "sku": "is already used by variant 9"},
+            }
+            return httpx.Response(422, json={"batch_errors": [entry]})
+        return _echo(request)
+
+    h = make_client(handler)
+    result = h.client.update_variants([{"id": 501}, {"id": 502}, {"id": 503}])
+    assert [(f.item_id, f.message) for f in result.failed] == [
+        (502, "Variant 502: sku is already used by variant 9")
+    ]
+    assert [v["id"] for v in result.succeeded] == [501, 503]

@@ -67,13 +67,39 @@ def error_pairs(body: Any) -> list[tuple[str | None, str]]:
         if not isinstance(entry, dict):
             continue
         details = entry.get("errors")
-        if isinstance(details, dict) and details:
+        ref = _entry_ref(entry, details)
+        if ref is not None:
+            # One error per item, the item named by an id field: its title says what is wrong.
+            others = {k: v for k, v in as_details(details).items() if k not in _REF_KEYS}
+            title = entry.get("title")
+            said = bigcommerce_message({"title": title} if title else {"errors": others})
+            pairs.append((ref, said or "BigCommerce refused this item."))
+        elif isinstance(details, dict) and details:
             pairs.extend((str(k), bigcommerce_message(v, str(v))) for k, v in details.items())
         else:
             text = bigcommerce_message(entry)
             if text:
                 pairs.append((None, text))
     return pairs
+
+
+_REF_KEYS = ("id", "variant_id", "product_id")
+
+
+def as_details(details: Any) -> dict[str, Any]:
+    return details if isinstance(details, dict) else {}
+
+
+def _entry_ref(entry: JSON, details: Any) -> str | None:
+    """The item id an error entry is about, when it says so in an id field."""
+    for source in (as_details(details), entry):
+        for key in _REF_KEYS:
+            value = source.get(key)
+            if isinstance(value, int) and not isinstance(value, bool):
+                return str(value)
+            if isinstance(value, str) and value.isdigit():
+                return value
+    return None
 
 
 def assign_errors(
