@@ -196,3 +196,13 @@ def test_paths_are_relative_to_the_store() -> None:
     h = make_client(lambda r: httpx.Response(200, json={}))
     h.client.request("DELETE", "/v3/catalog/products/metafields", json=[1, 2])
     assert api_path(h.requests[0]) == "/v3/catalog/products/metafields"
+
+
+def test_a_redirect_is_not_followed_with_the_token() -> None:
+    # A redirect could carry the X-Auth-Token header to another host.
+    h = make_client(
+        lambda r: httpx.Response(301, headers={"Location": "https://evil.example/steal"})
+    )
+    with pytest.raises(errors.BigCommerceError, match="301"):
+        h.client.request("GET", "/v3/catalog/products")
+    assert len(h.requests) == 1

@@ -146,7 +146,7 @@ class Transport:
                     continue
                 raise self._offline_error(method, path, outcome, idempotent, failures) from None
             status = outcome.status_code
-            if status < 400:
+            if status < 300:
                 return outcome
             if status == 429 and limited < self.max_retries:
                 limited += 1  # the limiter now holds every thread until the window resets
