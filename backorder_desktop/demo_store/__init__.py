@@ -1,1 +1,44 @@
-"""The embedded demo store: a real HTTP server on 127.0.0.1 speaking the BigCommerce API."""
+"""The embedded demo store: a real HTTP server on 127.0.0.1 speaking the BigCommerce API.
+
+```python
+from backorder_desktop.demo_store import DemoStore
+
+with DemoStore(tmp_path, seed=1, rate_limit=(150, 30.0)) as store:   # or DemoStore(...).start()
+    store.api_url      # "http://127.0.0.1:PORT"; requests go to {api_url}/stores/{hash}/v3|v2/...
+    store.store_hash   # stable per data dir; store.token: random per start, never written to disk
+    store.faults.script("PUT", r"^/v3/catalog/variants$", "503", when="after")
+    store.requests     # [RequestRecord(method, path, query, status)], path without /stores/{hash}
+    store.state        # the dataset (records.StoreState, documented in records.py)
+```
+
+State lives in `data_dir/"demo-store"/` (None: memory only); `reset=True` regenerates it from the
+seed. Endpoints: V3 catalog (products, variants), metafields (product, variant, order, store;
+single and batch), inventory (items, locations, location items, adjustments), inventory
+settings, and V2 orders (orders, products, shipments, shipping addresses, statuses, count).
+Behaviour the specs leave implicit and this store chose:
+
+- Page sizes above the maximum (250; 1000 for inventory) are capped, not refused.
+- `PUT /v3/catalog/variants` applies nothing when any item is invalid (422 `batch_errors`);
+  `PUT /v3/catalog/products` applies the valid items and answers 207 when some fail.
+- Metafield batches apply the valid items and answer 422 with `data`, `errors`, `meta`.
+- Store metafields have string `id` and `resource_id` (store_information.v3.yml types them so).
+- `include=consignments[.line_items]` without `consignment_structure=object` gives the legacy
+  one-element array; with it, the object.
+- Inventory writes apply at once (the live API is asynchronous).
+- "Unlimited" backorders: `UNLIMITED_BACKORDER_LIMIT` (2,147,483,647); `backorder_limit`
+  None means backorders are off.
+"""
+
+from .engine import RequestRecord
+from .faults import FaultInjector
+from .records import UNLIMITED_BACKORDER_LIMIT, StoreState
+from .store import DemoStore, DemoStoreConfig
+
+__all__ = [
+    "DemoStore",
+    "DemoStoreConfig",
+    "FaultInjector",
+    "RequestRecord",
+    "StoreState",
+    "UNLIMITED_BACKORDER_LIMIT",
+]
