@@ -44,6 +44,7 @@ def run_gui(args: argparse.Namespace) -> int:
     if warning:
         shell.window.show_error(warning)
     if args.screenshot:
+        shell.window.resize(1280, 800)  # screenshots are the same size whatever was saved
         take_screenshot(shell, Path(args.screenshot), args.tab)
     elif args.tab:
         shell.window.show_tab(args.tab)

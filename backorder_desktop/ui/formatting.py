@@ -11,10 +11,19 @@ def format_int(value: int | None) -> str:
     return "" if value is None else QLocale().toString(int(value))
 
 
+def _locale() -> QLocale | None:
+    """The user's locale; None for the bare "C" locale, whose short dates read badly."""
+    locale = QLocale()
+    return None if locale.language() == QLocale.Language.C else locale
+
+
 def format_date(value: date | None) -> str:
     if value is None:
         return ""
-    return QLocale().toString(QDate(value.year, value.month, value.day), QLocale.FormatType.ShortFormat)
+    locale = _locale()
+    if locale is None:
+        return value.isoformat()
+    return locale.toString(QDate(value.year, value.month, value.day), QLocale.FormatType.ShortFormat)
 
 
 def format_datetime(value: datetime | None) -> str:
@@ -22,7 +31,8 @@ def format_datetime(value: datetime | None) -> str:
         return ""
     utc = value.astimezone(UTC)
     qdt = QDateTime.fromSecsSinceEpoch(int(utc.timestamp()), QTimeZone.utc()).toLocalTime()
-    return QLocale().toString(qdt.date(), QLocale.FormatType.ShortFormat)
+    local = qdt.date()
+    return format_date(date(local.year(), local.month(), local.day()))
 
 
 def format_money(amount: float | None, currency: str) -> str:

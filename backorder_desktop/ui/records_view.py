@@ -76,8 +76,10 @@ class RecordsView(QWidget):
         self.table = QTableView(self)
         self.table.setAccessibleName(self.tr(f"{name} table"))
         self.table.setModel(self.proxy)
+        # No sort indicator at first: rows keep the order services/ gives them (queue order,
+        # product name). Enabling sorting would otherwise sort column 0 descending at once.
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
