@@ -89,6 +89,8 @@ class RecordsView(QWidget):
             self.table.fontMetrics().height() + 8
         )
         header = self.table.horizontalHeader()
+        header.setAccessibleName(self.tr(f"{name} columns"))
+        self.table.verticalHeader().setAccessibleName(self.tr(f"{name} rows"))
         header.setSectionsMovable(True)
         header.setStretchLastSection(True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
