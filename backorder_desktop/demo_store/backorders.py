@@ -96,7 +96,7 @@ def _lines(ctx: Context, order: OrderRec, items: Any) -> list[LineRec]:
                 raise _bad("A custom product needs name, quantity, price_inc_tax and price_ex_tax.")
             lines.append(
                 LineRec(
-                    state.new_id("line"),
+                    0,
                     order.id,
                     0,
                     0,
@@ -117,7 +117,7 @@ def _lines(ctx: Context, order: OrderRec, items: Any) -> list[LineRec]:
         inc = float(price_inc) if f.is_number(price_inc) else round(ex * (1 + TAX_RATE), 2)
         lines.append(
             LineRec(
-                id=state.new_id("line"),
+                id=0,
                 order_id=order.id,
                 product_id=product.id,
                 variant_id=vid,
@@ -211,13 +211,13 @@ def create_order(ctx: Context, body: Any) -> OrderRec:
     )
     now = ctx.now()
     order = OrderRec(
-        id=state.new_id("order"),
+        id=0,
         customer_id=customer_id,
         status_id=status,
         date_created=now,
         date_modified=now,
         billing_address=billing,
-        shipping_address=_address(ship_doc, state.new_id("address"), "shipping_addresses"),
+        shipping_address=_address(ship_doc, 0, "shipping_addresses"),
         staff_notes=str(body.get("staff_notes", "")),
         customer_message=str(body.get("customer_message", "")),
         external_source=body.get("external_source")
@@ -226,6 +226,13 @@ def create_order(ctx: Context, body: Any) -> OrderRec:
     )
     lines = _lines(ctx, order, body.get("products"))
     _take_stock(ctx, lines)
+    # Ids only once the order is accepted: a refused order leaves the store as it was.
+    order.id = state.new_id("order")
+    order.shipping_address.id = state.new_id("address")
+    for line in lines:
+        line.id = state.new_id("line")
+        line.order_id = order.id
+        line.order_address_id = order.shipping_address.id
     order.lines = lines
     state.orders[order.id] = order
     return order

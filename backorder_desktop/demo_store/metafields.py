@@ -150,8 +150,15 @@ def _batch_write(ctx: Context, req: Request, kind: Kind, op: str) -> Response:
                 _update(ctx, kind, rec, item, index)
                 data.append(metafield_json(kind, rec))
         except f.FieldError as exc:
-            ref = item.get("id", item.get("resource_id")) if isinstance(item, dict) else item
-            errors.append(item_error(exc.message, {exc.field: exc.message, "item": ref}))
+            # Name the item the way the request did: id (update, delete) or resource_id,
+            # namespace and key (create).
+            details: dict[str, Any] = {exc.field: exc.message}
+            if op == "create" and isinstance(item, dict):
+                for name in ("resource_id", "namespace", "key"):
+                    details.setdefault(name, item.get(name))
+            else:
+                details["id"] = item.get("id") if isinstance(item, dict) else item
+            errors.append(item_error(exc.message, details))
     status, body = batch_reply(data, errors)
     return Response(status, body, dirty=DIRTY if data else frozenset())
 
