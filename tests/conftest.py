@@ -31,4 +31,3 @@ def fresh_keychain() -> MemoryKeyring:
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
     return backend
-

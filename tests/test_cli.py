@@ -22,7 +22,14 @@ def store() -> Iterator[DemoStore]:
 
 
 def store_args(store: DemoStore, data_dir: Path) -> list[str]:
-    return ["--data-dir", str(data_dir), "--api-url", store.api_url, "--store-hash", store.store_hash]
+    return [
+        "--data-dir",
+        str(data_dir),
+        "--api-url",
+        store.api_url,
+        "--store-hash",
+        store.store_hash,
+    ]
 
 
 def expected_queue(store: DemoStore) -> list[tuple[int, str, int, int]]:
@@ -62,7 +69,9 @@ def expected_queue(store: DemoStore) -> list[tuple[int, str, int, int]]:
     return expected
 
 
-def test_sync_then_backorders_lists_the_queue_in_documented_order(store: DemoStore, tmp_path: Path) -> None:
+def test_sync_then_backorders_lists_the_queue_in_documented_order(
+    store: DemoStore, tmp_path: Path
+) -> None:
     args = store_args(store, tmp_path)
     synced = run_cli(*args, "sync", "--json", token=store.token)
     assert synced.code == 0, synced.err
@@ -76,12 +85,23 @@ def test_sync_then_backorders_lists_the_queue_in_documented_order(store: DemoSto
     rows = listed.json()
     expected = expected_queue(store)
     assert len(expected) >= 20, "the demo dataset should have several dozen backordered lines"
-    assert [(r["order_id"], r["sku"], r["qty_waiting"], r["queue_position"]) for r in rows] == expected
+    assert [
+        (r["order_id"], r["sku"], r["qty_waiting"], r["queue_position"]) for r in rows
+    ] == expected
     assert summary["backorder_lines"] == len(rows)
     first = rows[0]
     assert set(first) == {
-        "order_id", "order_date", "customer_email", "sku", "variant_id", "qty_ordered",
-        "qty_waiting", "queue_position", "priority", "eta", "notified_eta",
+        "order_id",
+        "order_date",
+        "customer_email",
+        "sku",
+        "variant_id",
+        "qty_ordered",
+        "qty_waiting",
+        "queue_position",
+        "priority",
+        "eta",
+        "notified_eta",
     }
     order = store.state.orders[first["order_id"]]
     assert first["customer_email"] == order.billing_address.email
@@ -147,7 +167,13 @@ def test_connection_errors_exit_1_with_a_clear_message_and_write_nothing(
     else:
         api_url = "http://api.example.com"
     result = run_cli(
-        "--data-dir", str(tmp_path), "--api-url", api_url, "--store-hash", store_hash, "sync",
+        "--data-dir",
+        str(tmp_path),
+        "--api-url",
+        api_url,
+        "--store-hash",
+        store_hash,
+        "sync",
         token=token,
     )
     assert result.code == 1, (result.out, result.err)

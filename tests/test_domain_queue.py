@@ -77,7 +77,10 @@ def test_priority_then_order_date_then_id() -> None:
 
 
 def test_native_lines_wait_for_backordered_units_less_allocations() -> None:
-    orders = [order(1, line(1, 1, qty=5, backordered=3)), order(2, line(2, 2, qty=2, backordered=2))]
+    orders = [
+        order(1, line(1, 1, qty=5, backordered=3)),
+        order(2, line(2, 2, qty=2, backordered=2)),
+    ]
     queue = build_queue(orders, PRODUCTS, {10: 100}, allocated_by_line={1: 1, 2: 2})
     # Stock on hand does not matter for native lines: the store already counted it.
     assert [(b.order_id, b.qty_waiting) for b in queue] == [(1, 2)]

@@ -41,7 +41,7 @@ def names(proxy: RecordsProxyModel) -> list[str]:
     return [proxy.index(r, 0).data() for r in range(proxy.rowCount())]
 
 
-def test_models_pass_qt_model_tester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+def test_models_pass_qt_model_tester(qtmodeltester) -> None:
     model = make_model()
     qtmodeltester.check(model)
     proxy = RecordsProxyModel()
@@ -54,7 +54,9 @@ def test_numbers_right_aligned_and_raw_values_kept() -> None:
     qty = model.index(2, 1)
     assert qty.data() == "12"
     assert qty.data(RAW_ROLE) == 12
-    assert Qt.AlignmentFlag(qty.data(Qt.ItemDataRole.TextAlignmentRole)) & Qt.AlignmentFlag.AlignRight
+    assert (
+        Qt.AlignmentFlag(qty.data(Qt.ItemDataRole.TextAlignmentRole)) & Qt.AlignmentFlag.AlignRight
+    )
     assert model.index(1, 1).data() == ""  # None shows as an empty cell, never "None"
 
 
@@ -90,7 +92,9 @@ def test_quick_filter_combines_with_search() -> None:
     assert names(proxy) == ["Blue mug"]
 
 
-def test_view_keeps_selection_across_refresh_and_exports_what_is_shown(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_view_keeps_selection_across_refresh_and_exports_what_is_shown(
+    qtbot, tmp_path: Path
+) -> None:
     view = RecordsView("Items", make_model(), [QuickFilter("In stock", lambda r: (r.qty or 0) > 0)])
     qtbot.addWidget(view)
     view.table.selectRow(2)
@@ -106,7 +110,7 @@ def test_view_keeps_selection_across_refresh_and_exports_what_is_shown(qtbot, tm
 
 
 @pytest.mark.parametrize("typed", ["bl", "blue", "BLUE M"])
-def test_search_box_is_debounced(qtbot, typed: str) -> None:  # type: ignore[no-untyped-def]
+def test_search_box_is_debounced(qtbot, typed: str) -> None:
     view = RecordsView("Items", make_model())
     qtbot.addWidget(view)
     view.search.setText(typed)

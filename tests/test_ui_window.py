@@ -32,7 +32,7 @@ def store() -> Iterator[DemoStore]:
 
 
 @pytest.fixture
-def shell(qtbot, tmp_path: Path) -> Iterator[AppShell]:  # type: ignore[no-untyped-def]
+def shell(qtbot, tmp_path: Path) -> Iterator[AppShell]:
     app_shell = make_shell(tmp_path / "data")
     qtbot.addWidget(app_shell.window)
     app_shell.window.show()
@@ -40,16 +40,16 @@ def shell(qtbot, tmp_path: Path) -> Iterator[AppShell]:  # type: ignore[no-untyp
     app_shell.stop()
 
 
-def column(view, key: str) -> int:  # type: ignore[no-untyped-def]
+def column(view, key: str) -> int:
     return next(n for n, c in enumerate(view.model.columns) if c.key == key)
 
 
-def shown(view, key: str) -> list:  # type: ignore[no-untyped-def]
+def shown(view, key: str) -> list:
     n = column(view, key)
     return [view.model.columns[n].value(row) for row in view.visible_rows()]
 
 
-def test_first_sync_fills_the_tabs_with_progress(qtbot, shell: AppShell, store: DemoStore) -> None:  # type: ignore[no-untyped-def]
+def test_first_sync_fills_the_tabs_with_progress(qtbot, shell: AppShell, store: DemoStore) -> None:
     stages: list[str] = []
     shell.controller.sync_progressed.connect(lambda stage, done, total: stages.append(stage))
     open_and_sync(qtbot, shell, store)
@@ -65,7 +65,7 @@ def test_first_sync_fills_the_tabs_with_progress(qtbot, shell: AppShell, store: 
     assert "Test store" in window.windowTitle()
 
 
-def test_filter_and_sort_each_tab(qtbot, shell: AppShell, store: DemoStore) -> None:  # type: ignore[no-untyped-def]
+def test_filter_and_sort_each_tab(qtbot, shell: AppShell, store: DemoStore) -> None:
     open_and_sync(qtbot, shell, store)
     products = shell.window.products
     sku = products.model.rows()[5].sku
@@ -99,7 +99,7 @@ def test_filter_and_sort_each_tab(qtbot, shell: AppShell, store: DemoStore) -> N
 
 
 def test_connect_dialog_checks_the_token_and_keeps_it_in_the_keychain(
-    qtbot, shell: AppShell, store: DemoStore, fresh_keychain, tmp_path: Path  # type: ignore[no-untyped-def]
+    qtbot, shell: AppShell, store: DemoStore, fresh_keychain, tmp_path: Path
 ) -> None:
     dialog = ConnectDialog(shell.runner, shell.window)
     qtbot.addWidget(dialog)
@@ -119,14 +119,16 @@ def test_connect_dialog_checks_the_token_and_keeps_it_in_the_keychain(
 
     dialog.buttons.accepted.emit()
     assert dialog.entry is not None and dialog.entry.store_hash == store.store_hash
-    assert fresh_keychain.get_password("backorder-desktop", f"token:{store.store_hash}") == store.token
+    assert (
+        fresh_keychain.get_password("backorder-desktop", f"token:{store.store_hash}") == store.token
+    )
     shell._remember(dialog.entry)
     for path in (tmp_path / "data").rglob("*"):
         if path.is_file():
             assert store.token.encode() not in path.read_bytes(), path
 
 
-def test_switching_stores_shows_the_other_store(qtbot, shell: AppShell, store: DemoStore) -> None:  # type: ignore[no-untyped-def]
+def test_switching_stores_shows_the_other_store(qtbot, shell: AppShell, store: DemoStore) -> None:
     open_and_sync(qtbot, shell, store, label="First")
     first_count = shell.window.products.model.rowCount()
     with DemoStore(seed=8, products=40, orders=30, store_hash="second1").start() as other:
@@ -142,9 +144,9 @@ def test_switching_stores_shows_the_other_store(qtbot, shell: AppShell, store: D
         shell.stop()
 
 
-def test_outbox_view_retries_and_discards(qtbot, shell: AppShell, store: DemoStore) -> None:  # type: ignore[no-untyped-def]
+def test_outbox_view_retries_and_discards(qtbot, shell: AppShell, store: DemoStore) -> None:
     open_and_sync(qtbot, shell, store)
-    outbox = shell.controller.session.cache.outbox  # type: ignore[union-attr]
+    outbox = shell.controller.session.cache.outbox
     keep = outbox.enqueue("b1", "variant eta", "PUT", "/v3/catalog/variants", [{"id": 1}])
     failed = outbox.enqueue("b1", "backorder limit", "PUT", "/v3/inventory/locations/1/items", {})
     outbox.claim_due(10)
@@ -161,14 +163,18 @@ def test_outbox_view_retries_and_discards(qtbot, shell: AppShell, store: DemoSto
     assert "The field 'backorder_limit' must be 0 or more." in messages
 
     row = dialog.view.model.find_row(failed)
-    dialog.view.table.selectRow(dialog.view.proxy.mapFromSource(dialog.view.model.index(row, 0)).row())
+    dialog.view.table.selectRow(
+        dialog.view.proxy.mapFromSource(dialog.view.model.index(row, 0)).row()
+    )
     dialog.retry_button.click()
-    qtbot.waitUntil(lambda: outbox.get(failed).state == "pending")  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: outbox.get(failed).state == "pending")
 
     qtbot.waitUntil(lambda: dialog.view.model.rowCount() == 2)
     row = dialog.view.model.find_row(keep)
     dialog.view.table.clearSelection()
-    dialog.view.table.selectRow(dialog.view.proxy.mapFromSource(dialog.view.model.index(row, 0)).row())
+    dialog.view.table.selectRow(
+        dialog.view.proxy.mapFromSource(dialog.view.model.index(row, 0)).row()
+    )
     dialog.discard_button.click()
     qtbot.waitUntil(lambda: dialog.view.model.rowCount() == 1)
     assert [e.id for e in dialog.view.model.rows()] == [failed]
@@ -176,24 +182,26 @@ def test_outbox_view_retries_and_discards(qtbot, shell: AppShell, store: DemoSto
 
 
 def test_a_bug_opens_the_crash_dialog_with_redacted_details(
-    qtbot, shell: AppShell, store: DemoStore, monkeypatch  # type: ignore[no-untyped-def]
+    qtbot, shell: AppShell, store: DemoStore, monkeypatch
 ) -> None:
     open_and_sync(qtbot, shell, store)
 
-    def broken(cache):  # type: ignore[no-untyped-def]
+    def broken(cache):
         raise ZeroDivisionError(f"injected bug near token {store.token}")
 
     monkeypatch.setattr("backorder_desktop.ui.store_controller.load_rows", broken)
     shell.controller.reload_rows()
     qtbot.waitUntil(lambda: shell.crash_dialog is not None and shell.crash_dialog.isVisible())
-    report = shell.crash_dialog.report  # type: ignore[union-attr]
+    report = shell.crash_dialog.report
     assert "ZeroDivisionError" in report
     assert store.token not in report
     assert "***" in report
-    shell.crash_dialog.close()  # type: ignore[union-attr]
+    shell.crash_dialog.close()
 
 
-def test_cancelled_sync_leaves_the_cache_as_it_was(qtbot, shell: AppShell, store: DemoStore) -> None:  # type: ignore[no-untyped-def]
+def test_cancelled_sync_leaves_the_cache_as_it_was(
+    qtbot, shell: AppShell, store: DemoStore
+) -> None:
     open_and_sync(qtbot, shell, store)
     before = shell.window.products.model.rowCount()
     store.faults.latency_ms = 200
@@ -216,11 +224,15 @@ def _unnamed(widget: QWidget) -> list[str]:
         if isinstance(child, kinds) and child.isVisibleTo(widget) and not child.accessibleName():
             if child.objectName().startswith("qt_"):  # Qt's own internals (scroll areas, ...)
                 continue
-            missing.append(f"{type(child).__name__} {child.objectName()!r} {getattr(child, 'text', lambda: '')()!r}")
+            missing.append(
+                f"{type(child).__name__} {child.objectName()!r} {getattr(child, 'text', lambda: '')()!r}"
+            )
     return missing
 
 
-def test_every_interactive_widget_has_an_accessible_name(qtbot, shell: AppShell, store: DemoStore) -> None:  # type: ignore[no-untyped-def]
+def test_every_interactive_widget_has_an_accessible_name(
+    qtbot, shell: AppShell, store: DemoStore
+) -> None:
     open_and_sync(qtbot, shell, store)
     assert _unnamed(shell.window) == []
     connect = ConnectDialog(shell.runner, shell.window)

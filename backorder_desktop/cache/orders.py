@@ -117,6 +117,10 @@ class OrderRepository:
     def count(self) -> int:
         return self._core.count(TABLE)
 
+    def count_open(self) -> int:
+        where = f"status_id IN ({placeholders(len(OPEN_ORDER_STATUSES))})"
+        return self._core.count(TABLE, where, OPEN_ORDER_STATUSES)
+
     def replace_all(self, orders: Sequence[Order]) -> bool:
         """The cache holds exactly these orders and their lines."""
         with self._core.transaction():

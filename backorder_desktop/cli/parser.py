@@ -49,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     # Window-only options (ignored by headless commands).
     parser.add_argument("--screenshot", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--tab", choices=["products", "backorders", "shipments"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--tab", choices=["products", "backorders", "shipments"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -19,12 +19,16 @@ def sync_store(
     """Pull the store; on a first sync that fails, the half-made cache file is removed again."""
     first_sync = not session.cache_exists
     try:
-        return pull(session.client, session.cache, full=full, progress=progress, cancelled=cancelled)
+        return pull(
+            session.client, session.cache, full=full, progress=progress, cancelled=cancelled
+        )
     except BaseException:
         if first_sync:
             session.discard_new_cache()
         raise
 
 
-def push_outbox(session: StoreSession, *, cancelled: Callable[[], bool] | None = None) -> PushResult:
+def push_outbox(
+    session: StoreSession, *, cancelled: Callable[[], bool] | None = None
+) -> PushResult:
     return push(session.client, session.cache, cancelled=cancelled)

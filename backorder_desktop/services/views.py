@@ -133,9 +133,7 @@ def load_rows(cache: Cache, *, now: datetime | None = None) -> ViewRows:
             )
         )
     product_rows.sort(key=lambda r: (r.product_name.casefold(), r.sku))
-    backorder_rows = [
-        BackorderRow(line, max(0, (now - line.order_date).days)) for line in queue
-    ]
+    backorder_rows = [BackorderRow(line, max(0, (now - line.order_date).days)) for line in queue]
     orders = cache.orders.all()
     currency = orders[0].currency_code if orders else "USD"
     return ViewRows(

@@ -118,7 +118,7 @@ def pull(
         result = PullResult(
             products=cache.products.count(),
             variants=cache.variants.count(),
-            orders=len(cache.orders.open_orders()),
+            orders=cache.orders.count_open(),
             backorder_lines=len(load_queue(cache)),
             requests=client.request_count - start,
             changed=frozenset(changed),

@@ -23,7 +23,9 @@ def format_date(value: date | None) -> str:
     locale = _locale()
     if locale is None:
         return value.isoformat()
-    return locale.toString(QDate(value.year, value.month, value.day), QLocale.FormatType.ShortFormat)
+    return locale.toString(
+        QDate(value.year, value.month, value.day), QLocale.FormatType.ShortFormat
+    )
 
 
 def format_datetime(value: datetime | None) -> str:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QSettings, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -40,7 +40,9 @@ class MainWindow(QMainWindow):
     settings_requested = Signal()
     outbox_requested = Signal()
 
-    def __init__(self, controller: StoreController, log_folder: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, controller: StoreController, log_folder: Path, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.log_folder = log_folder
@@ -112,22 +114,46 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action(self.tr("Connect a store…"), self.connect_requested.emit))
         self.switch_menu = file_menu.addMenu(self.tr("Switch store"))
         file_menu.addAction(
-            self._action(self.tr("Settings…"), self.settings_requested.emit, QKeySequence.StandardKey.Preferences)
+            self._action(
+                self.tr("Settings…"),
+                self.settings_requested.emit,
+                QKeySequence.StandardKey.Preferences,
+            )
         )
         file_menu.addSeparator()
-        file_menu.addAction(self._action(self.tr("Export view as CSV…"), self.export_current, "Ctrl+E"))
+        file_menu.addAction(
+            self._action(self.tr("Export view as CSV…"), self.export_current, "Ctrl+E")
+        )
         file_menu.addSeparator()
-        file_menu.addAction(self._action(self.tr("Quit"), self.close, QKeySequence.StandardKey.Quit))
+        file_menu.addAction(
+            self._action(self.tr("Quit"), self.close, QKeySequence.StandardKey.Quit)
+        )
 
         view_menu = self.menuBar().addMenu(self.tr("&View"))
-        view_menu.addAction(self._action(self.tr("Sync now"), lambda: self.controller.refresh(), "F5"))
-        view_menu.addAction(self._action(self.tr("Full sync"), lambda: self.controller.refresh(full=True), "Shift+F5"))
-        view_menu.addAction(self._action(self.tr("Cancel sync"), self.controller.cancel_sync, "Esc"))
-        view_menu.addAction(self._action(self.tr("Find"), self.focus_search, QKeySequence.StandardKey.Find))
+        view_menu.addAction(
+            self._action(self.tr("Sync now"), lambda: self.controller.refresh(), "F5")
+        )
+        view_menu.addAction(
+            self._action(
+                self.tr("Full sync"), lambda: self.controller.refresh(full=True), "Shift+F5"
+            )
+        )
+        view_menu.addAction(
+            self._action(self.tr("Cancel sync"), self.controller.cancel_sync, "Esc")
+        )
+        view_menu.addAction(
+            self._action(self.tr("Find"), self.focus_search, QKeySequence.StandardKey.Find)
+        )
         view_menu.addAction(self._action(self.tr("Outbox…"), self.outbox_requested.emit))
         view_menu.addSeparator()
-        for n, name in enumerate((self.tr("Products"), self.tr("Open backorders"), self.tr("Supplier shipments"))):
-            view_menu.addAction(self._action(name, lambda _=False, n=n: self.tabs.setCurrentIndex(n), f"Ctrl+{n + 1}"))
+        for n, name in enumerate(
+            (self.tr("Products"), self.tr("Open backorders"), self.tr("Supplier shipments"))
+        ):
+            view_menu.addAction(
+                self._action(
+                    name, lambda _=False, n=n: self.tabs.setCurrentIndex(n), f"Ctrl+{n + 1}"
+                )
+            )
 
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         help_menu.addAction(self._action(self.tr("Open log folder"), self.open_log_folder))
@@ -154,7 +180,11 @@ class MainWindow(QMainWindow):
 
     # --- public -------------------------------------------------------------------------------
     def views(self) -> dict[str, RecordsView]:
-        return {"products": self.products, "backorders": self.backorders, "shipments": self.shipments}
+        return {
+            "products": self.products,
+            "backorders": self.backorders,
+            "shipments": self.shipments,
+        }
 
     def current_view(self) -> RecordsView:
         widget = self.tabs.currentWidget()
@@ -171,7 +201,9 @@ class MainWindow(QMainWindow):
             label = entry.label or entry.store_hash
             self.store_box.addItem(label, entry.store_hash)
             action = self.switch_menu.addAction(label)
-            action.triggered.connect(lambda _=False, h=entry.store_hash: self.store_switch_requested.emit(h))
+            action.triggered.connect(
+                lambda _=False, h=entry.store_hash: self.store_switch_requested.emit(h)
+            )
         index = self.store_box.findData(current)
         if index >= 0:
             self.store_box.setCurrentIndex(index)
@@ -215,13 +247,17 @@ class MainWindow(QMainWindow):
     # --- controller slots ---------------------------------------------------------------------
     def _on_store_box_activated(self, index: int) -> None:
         store_hash = self.store_box.itemData(index)
-        if store_hash and (self.controller.entry is None or store_hash != self.controller.entry.store_hash):
+        if store_hash and (
+            self.controller.entry is None or store_hash != self.controller.entry.store_hash
+        ):
             self.store_switch_requested.emit(store_hash)
 
     def _on_controller_store_opened(self, entry: StoreEntry) -> None:
         label = entry.label or entry.store_hash
         self.setWindowTitle(f"{label} — Backorder Desktop")
-        self.connection_label.setText(self.tr(f"Connected to {label}" + (" (demo)" if entry.demo else "")))
+        self.connection_label.setText(
+            self.tr(f"Connected to {label}" + (" (demo)" if entry.demo else ""))
+        )
         for view in self.views().values():
             view.set_rows([])
         self._last_sync = None

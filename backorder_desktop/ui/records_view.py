@@ -85,9 +85,7 @@ class RecordsView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(
-            self.table.fontMetrics().height() + 8
-        )
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setAccessibleName(self.tr(f"{name} columns"))
         self.table.verticalHeader().setAccessibleName(self.tr(f"{name} rows"))
@@ -96,7 +94,9 @@ class RecordsView(QWidget):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._on_header_menu_requested)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit())
+        self.table.selectionModel().selectionChanged.connect(
+            lambda *_: self.selection_changed.emit()
+        )
 
         copy = QAction(self.tr("Copy"), self.table)
         copy.setShortcut(QKeySequence.StandardKey.Copy)

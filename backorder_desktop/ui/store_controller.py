@@ -59,7 +59,9 @@ class StoreController(QObject):
     def open_store(self, entry: StoreEntry, token: str) -> None:
         self.close_store()
         self.entry = entry
-        self.session = StoreSession(self.data_dir, StoreConnection(entry.store_hash, entry.api_url), token)
+        self.session = StoreSession(
+            self.data_dir, StoreConnection(entry.store_hash, entry.api_url), token
+        )
         self.store_opened.emit(entry)
         # The cache opens instantly; a sync refreshes it in the background.
         if self.session.cache_exists:
@@ -137,7 +139,9 @@ class StoreController(QObject):
         def work(**_: Any) -> ViewRows:
             return load_rows(session.cache)
 
-        self.runner.run("load rows", work, on_success=self._on_rows_loaded, on_error=self._on_load_failed)
+        self.runner.run(
+            "load rows", work, on_success=self._on_rows_loaded, on_error=self._on_load_failed
+        )
 
     def _on_rows_loaded(self, rows: ViewRows) -> None:
         self.last_rows = rows

@@ -22,5 +22,7 @@ def is_dark() -> bool:
 
 def colours() -> StateColours:
     if is_dark():
-        return StateColours(QColor("#ff8a80"), QColor("#ffd180"), QColor("#b9f6ca"), QColor("#9e9e9e"))
+        return StateColours(
+            QColor("#ff8a80"), QColor("#ffd180"), QColor("#b9f6ca"), QColor("#9e9e9e")
+        )
     return StateColours(QColor("#b00020"), QColor("#a15c00"), QColor("#1b5e20"), QColor("#6b6b6b"))

@@ -32,8 +32,10 @@ def open_and_sync(qtbot: Any, shell: AppShell, store: Any, label: str = "Test st
 
 def wait_rows(qtbot: Any, shell: AppShell) -> None:
     qtbot.waitUntil(
-        lambda: shell.controller.last_rows is not None
-        and not shell.controller.syncing
-        and shell.window.products.model.rowCount() > 0,
+        lambda: (
+            shell.controller.last_rows is not None
+            and not shell.controller.syncing
+            and shell.window.products.model.rowCount() > 0
+        ),
         timeout=SYNC_TIMEOUT_MS,
     )

@@ -135,7 +135,10 @@ class ConnectDialog(QDialog):
             return test_connection(*values)
 
         self._runner.run(
-            "test connection", work, on_success=self._on_test_succeeded, on_error=self._on_test_failed
+            "test connection",
+            work,
+            on_success=self._on_test_succeeded,
+            on_error=self._on_test_failed,
         )
 
     def _on_test_succeeded(self, report: AccessReport) -> None:
@@ -160,4 +163,3 @@ class ConnectDialog(QDialog):
         self.entry = StoreEntry(store_hash, api_url, self.label.text().strip() or store_hash)
         self.token = token
         self.accept()
-

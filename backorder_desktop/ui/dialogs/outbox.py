@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...services.outbox_view import OutboxEntry
 from ..formatting import format_datetime
@@ -21,7 +29,9 @@ def build_outbox_view() -> RecordsView:
         Column("kind", "Change", lambda e: e.kind),
         Column("request", "Request", lambda e: e.summary),
         Column("attempts", "Attempts", lambda e: e.attempts, numeric=True),
-        Column("created", "Queued", lambda e: e.created_at, lambda e: format_datetime(e.created_at)),
+        Column(
+            "created", "Queued", lambda e: e.created_at, lambda e: format_datetime(e.created_at)
+        ),
         Column("message", "BigCommerce says", lambda e: e.message),
     ]
     model = RecordsTableModel(

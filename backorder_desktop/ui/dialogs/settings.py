@@ -11,7 +11,9 @@ from ...services.settings import RELEASE_STATUSES, Settings
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, locations: list[Location], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, settings: Settings, locations: list[Location], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings"))
         self._settings = settings

@@ -19,8 +19,20 @@ def build_shipments_view() -> RecordsView:
         Column("supplier", tr("Supplier"), lambda r: r.supplier),
         Column("status", tr("Status"), lambda r: r.status),
         Column("expected", tr("Expected"), lambda r: r.expected, lambda r: format_date(r.expected)),
-        Column("units_expected", tr("Units expected"), lambda r: r.units_expected, lambda r: format_int(r.units_expected), numeric=True),
-        Column("units_received", tr("Units received"), lambda r: r.units_received, lambda r: format_int(r.units_received), numeric=True),
+        Column(
+            "units_expected",
+            tr("Units expected"),
+            lambda r: r.units_expected,
+            lambda r: format_int(r.units_expected),
+            numeric=True,
+        ),
+        Column(
+            "units_received",
+            tr("Units received"),
+            lambda r: r.units_received,
+            lambda r: format_int(r.units_received),
+            numeric=True,
+        ),
     ]
     model = RecordsTableModel(columns, row_key=lambda r: r.id)
     quick = [
