@@ -46,10 +46,10 @@ class Pager:
         if self._progress is not None:
             self._progress(stage, done, total)
 
-    def walk(self, stage: str, items: Iterable[T]) -> Iterator[T]:
+    def walk(self, stage: str, items: Iterable[T], *, done: int = 0) -> Iterator[T]:
+        """Yield `items`, reporting per page; `done` counts what earlier listings of the stage saw."""
         self.check(stage)
         seen = self._client.request_count
-        done = 0
         iterator = iter(items)
         try:
             for item in iterator:

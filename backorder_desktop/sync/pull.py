@@ -167,6 +167,8 @@ def _fetch(client: PullClient, pager: Pager, full: bool, cursors: dict[str, date
     for product, variants in pager.walk("products", client.iter_products(modified_since=since)):
         out.products.append(product)
         out.variants.extend(variants)
+    # The store bumps a product's date_modified when one of its variants changes, so the
+    # product listing also brings changed variants.
     newest = _newest(cursors.get("products"), (p.date_modified for p in out.products))
     if newest is not None:
         out.cursors["products"] = newest
@@ -195,8 +197,11 @@ def _fetch(client: PullClient, pager: Pager, full: bool, cursors: dict[str, date
         listing = client.iter_metafields(
             resource_type, namespace=METAFIELD_NAMESPACE, modified_since=since
         )
+        seen = sum(len(v) for v in out.metafields.values())
         fields = [
-            m for m in pager.walk("metafields", listing) if m.namespace == METAFIELD_NAMESPACE
+            m
+            for m in pager.walk("metafields", listing, done=seen)
+            if m.namespace == METAFIELD_NAMESPACE
         ]
         out.metafields[resource_type] = fields
         newest = _newest(cursors.get(key), (m.date_modified for m in fields))
