@@ -32,6 +32,25 @@ def keychain_usable() -> bool:
     return getattr(backend, "priority", 0) > 0
 
 
+def platform_backend_available() -> bool:
+    """Whether this platform's keychain backend is bundled (a frozen app can lose it).
+
+    A headless Linux machine without a Secret Service still passes: the backend is there, only
+    no keychain daemon runs, and the app then asks for the token each start.
+    """
+    import importlib
+    import sys
+
+    module = {"darwin": "keyring.backends.macOS", "win32": "keyring.backends.Windows"}.get(
+        sys.platform, "keyring.backends.SecretService"
+    )
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
 def get_token(store_hash: str) -> str | None:
     """The access token for a store: environment first (scripts, CI), then the keychain."""
     from_env = os.environ.get(TOKEN_ENV, "").strip()

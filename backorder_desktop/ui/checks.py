@@ -10,7 +10,11 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from ..services.credentials import keychain_backend_name
+from ..services.credentials import (
+    keychain_backend_name,
+    keychain_usable,
+    platform_backend_available,
+)
 from .shell import AppShell
 
 TIMEOUT_MS = 120_000
@@ -69,6 +73,8 @@ def run_smoke_test(shell: AppShell) -> None:
             "cache": str(session.cache_path) if session else None,
             "cache_opened": bool(session and session.cache_exists),
             "keyring_backend": keychain_backend_name(),
+            "keychain_usable": keychain_usable(),
+            "platform_keyring_bundled": platform_backend_available(),
             "window_shown": window.isVisible(),
             "tabs": [window.tabs.tabText(i) for i in range(window.tabs.count())],
             "products": len(rows.products) if rows else 0,
@@ -79,7 +85,7 @@ def run_smoke_test(shell: AppShell) -> None:
             and report["window_shown"]
             and len(report["tabs"]) == 3
             and report["products"] > 0
-            and "fail" not in str(report["keyring_backend"]).lower()
+            and report["platform_keyring_bundled"]
         )
         report["ok"] = bool(ok)
         sys.stdout.write(json.dumps(report) + "\n")
