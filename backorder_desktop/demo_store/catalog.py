@@ -329,12 +329,15 @@ def update_variants(ctx: Context, req: Request) -> Response:
                 raise f.FieldError("id", f"variant {vid} was not found")
             planned.append((variant, _variant_changes(state, variant, item)))
         except f.FieldError as exc:
+            ref = vid if f.is_int(vid) else index
+            said = exc.message if exc.field == "id" else f"{exc.field} {exc.message}"
+            field = "variant" if exc.field == "id" else exc.field
             batch_errors.append(
                 {
                     "status": 422,
-                    "title": f"Variant {vid if f.is_int(vid) else f'[{index}]'}: {exc.field} {exc.message}",
+                    "title": f"Variant {ref}: {said}",
                     "type": "",
-                    "errors": {"id": vid if f.is_int(vid) else index, exc.field: exc.message},
+                    "errors": {field: exc.message, "id": ref},
                 }
             )
     if batch_errors:

@@ -90,7 +90,7 @@ def generate_orders(state: StoreState, rng: random.Random, count: int) -> None:
         oid = FIRST_ORDER_ID + index
         if rng.random() < 0.02:
             # Imported orders (M-MIG) carry dates earlier than their id suggests.
-            created = created - timedelta(days=rng.randint(1, 10))
+            created = max(created - timedelta(days=rng.randint(1, 10)), now - timedelta(days=60))
         age = (now - created).total_seconds() / 86_400
         status = _pick_status(rng, age)
         customer = state.customers[rng.randint(1, len(state.customers))]

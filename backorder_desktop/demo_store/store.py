@@ -83,7 +83,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._headers_buffer.append(b"\r\n")  # type: ignore[attr-defined]
         if outcome.body is not None:
             self._headers_buffer.append(outcome.body)  # type: ignore[attr-defined]
-        self.flush_headers()
+        try:
+            self.flush_headers()
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up (e.g. its timeout ran out during a "slow" fault).
+            self.close_connection = True
 
     do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = _serve  # noqa: N815 (stdlib names)
 
@@ -97,6 +101,14 @@ class _Handler(BaseHTTPRequestHandler):
             super().finish()
         finally:
             self.demo._track(self.connection, add=False)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # socketserver prints tracebacks to stderr; a dropped client is routine here.
+        log.debug("demo store: connection from %s ended abruptly", client_address, exc_info=True)
 
 
 class DemoStore:
@@ -160,7 +172,7 @@ class DemoStore:
         )
         if fresh and self._files is not None:
             self._files.save(state)
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
         self._connections: set[socket.socket] = set()
@@ -210,8 +222,7 @@ class DemoStore:
         if self._server is not None:
             return self
         handler = type("DemoStoreHandler", (_Handler,), {"demo": self})
-        server = ThreadingHTTPServer((self.config.host, self.config.port), handler)
-        server.daemon_threads = True
+        server = _Server((self.config.host, self.config.port), handler)
         self._server = server
         self._stopped.clear()
         self._thread = threading.Thread(

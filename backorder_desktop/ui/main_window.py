@@ -216,7 +216,7 @@ class MainWindow(QMainWindow):
     def export_current(self) -> None:
         path = self.current_view().export_csv()
         if path:
-            self.statusBar().showMessage(self.tr(f"Exported to {path}"), 8000)
+            self.statusBar().showMessage(self.tr("Exported to {0}").format(path), 8000)
 
     def open_log_folder(self) -> None:
         self.log_folder.mkdir(parents=True, exist_ok=True)
@@ -226,7 +226,9 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self,
             self.tr("About Backorder Desktop"),
-            self.tr(f"Backorder Desktop {__version__}\nThe backorder back office for BigCommerce."),
+            self.tr("Backorder Desktop {0}\nThe backorder back office for BigCommerce.").format(
+                __version__
+            ),
         )
 
     def show_error(self, message: str) -> None:
@@ -234,10 +236,10 @@ class MainWindow(QMainWindow):
 
     def set_outbox_counts(self, pending: int, failed: int) -> None:
         if failed:
-            text = self.tr(f"Outbox: {pending} pending, {failed} failed")
+            text = self.tr("Outbox: {0} pending, {1} failed").format(pending, failed)
             self.outbox_button.setStyleSheet(f"color: {colours().failed.name()}")
         elif pending:
-            text = self.tr(f"Outbox: {pending} pending")
+            text = self.tr("Outbox: {0} pending").format(pending)
             self.outbox_button.setStyleSheet("")
         else:
             text = self.tr("Outbox: nothing pending")
@@ -256,7 +258,9 @@ class MainWindow(QMainWindow):
         label = entry.label or entry.store_hash
         self.setWindowTitle(f"{label} — Backorder Desktop")
         self.connection_label.setText(
-            self.tr(f"Connected to {label}" + (" (demo)" if entry.demo else ""))
+            (
+                self.tr("Connected to {0} (demo)") if entry.demo else self.tr("Connected to {0}")
+            ).format(label)
         )
         for view in self.views().values():
             view.set_rows([])
@@ -292,7 +296,7 @@ class MainWindow(QMainWindow):
             self.progress.setRange(0, int(total))
             self.progress.setValue(int(done))
         self.progress.setFormat(f"{stage} %v/%m")
-        self.sync_label.setText(self.tr(f"syncing {stage}…"))
+        self.sync_label.setText(self.tr("syncing {0}…").format(stage))
 
     def _end_sync(self) -> None:
         self.progress.setVisible(False)
@@ -303,7 +307,7 @@ class MainWindow(QMainWindow):
         self._end_sync()
         self._last_sync = datetime.now(UTC)
         label = self.controller.entry.label if self.controller.entry else ""
-        self.connection_label.setText(self.tr(f"Connected to {label}"))
+        self.connection_label.setText(self.tr("Connected to {0}").format(label))
         self._update_sync_label()
 
     def _on_controller_sync_failed(self, message: str, _expected: bool) -> None:

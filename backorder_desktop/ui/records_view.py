@@ -57,7 +57,7 @@ class RecordsView(QWidget):
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(self.tr("Search (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName(self.tr(f"Search {name}"))
+        self.search.setAccessibleName(self.tr("Search {0}").format(name))
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
@@ -65,16 +65,16 @@ class RecordsView(QWidget):
         self.search.textChanged.connect(lambda _text: self._debounce.start())
 
         self.filter_box = QComboBox(self)
-        self.filter_box.setAccessibleName(self.tr(f"Quick filter for {name}"))
+        self.filter_box.setAccessibleName(self.tr("Quick filter for {0}").format(name))
         for quick in self._quick_filters:
             self.filter_box.addItem(quick.label)
         self.filter_box.currentIndexChanged.connect(self._on_filter_box_changed)
 
         self.count_label = QLabel(self)
-        self.count_label.setAccessibleName(self.tr(f"{name} row count"))
+        self.count_label.setAccessibleName(self.tr("{0} row count").format(name))
 
         self.table = QTableView(self)
-        self.table.setAccessibleName(self.tr(f"{name} table"))
+        self.table.setAccessibleName(self.tr("{0} table").format(name))
         self.table.setModel(self.proxy)
         # No sort indicator at first: rows keep the order services/ gives them (queue order,
         # product name). Enabling sorting would otherwise sort column 0 descending at once.
@@ -87,8 +87,8 @@ class RecordsView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
-        header.setAccessibleName(self.tr(f"{name} columns"))
-        self.table.verticalHeader().setAccessibleName(self.tr(f"{name} rows"))
+        header.setAccessibleName(self.tr("{0} columns").format(name))
+        self.table.verticalHeader().setAccessibleName(self.tr("{0} rows").format(name))
         header.setSectionsMovable(True)
         header.setStretchLastSection(True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

@@ -148,9 +148,9 @@ class AppShell(QObject):
             self.window,
             self.tr("Access token"),
             self.tr(
-                f"No keychain holds the token for {entry.label or entry.store_hash}.\n"
+                "No keychain holds the token for {0}.\n"
                 "Paste it to connect (it is kept in memory only until you quit):"
-            ),
+            ).format(entry.label or entry.store_hash),
             QLineEdit.EchoMode.Password,
         )
         token = token.strip() if ok else ""

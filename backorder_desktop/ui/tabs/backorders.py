@@ -112,7 +112,7 @@ def build_backorders_view(currency: str = "USD") -> RecordsView:
         QuickFilter(tr("No ETA"), lambda r: r.line.eta is None),
         QuickFilter(tr("ETA overdue"), _overdue),
         QuickFilter(
-            tr(f"Waiting over {AGING_WARNING_DAYS} days"),
+            tr("Waiting over {0} days").format(AGING_WARNING_DAYS),
             lambda r: r.days_waiting > AGING_WARNING_DAYS,
         ),
         QuickFilter(tr("Never notified"), lambda r: r.line.notified_eta is None),
