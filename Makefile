@@ -4,9 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATA ?= $(CURDIR)/.demo-data
-export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: setup demo test lint unit bench clean
+.PHONY: setup demo demo-headless screenshots test lint unit bench clean
 
 setup: $(STAMP)
 
@@ -16,9 +15,24 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
+# Opens the window on the demo store; on a Linux machine with no display, the headless demo.
 demo: $(STAMP)
+	@if [ "$$(uname)" = Linux ] && [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  echo "No display here: running the headless demo instead (make demo-headless)."; \
+	  $(MAKE) --no-print-directory demo-headless; \
+	else \
+	  env -u QT_QPA_PLATFORM $(VENV)/bin/backorder-desktop --data-dir $(DATA) --demo; \
+	fi
+
+demo-headless: $(STAMP)
 	$(VENV)/bin/backorder-desktop --data-dir $(DATA) --demo sync
 	$(VENV)/bin/backorder-desktop --data-dir $(DATA) --demo backorders
+
+screenshots: $(STAMP)
+	export QT_QPA_PLATFORM=offscreen; for tab in products backorders; do \
+	  LANG=en_US.UTF-8 $(VENV)/bin/backorder-desktop --data-dir $(DATA)-shots --demo \
+	    --screenshot docs/screenshots/$$tab.png --tab $$tab || exit 1; \
+	done
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check backorder_desktop tests benchmarks
@@ -27,12 +41,12 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 unit: $(STAMP)
-	$(PY) -m pytest -n 2 -q
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 -q
 
 test: lint unit
 
 bench: $(STAMP)
-	$(PY) -m benchmarks.run
+	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.run
 
 clean:
 	rm -rf $(VENV) .demo-data build dist .pytest_cache .mypy_cache .ruff_cache

@@ -41,6 +41,10 @@ class ProductRow:
         return str(self.backorder_limit)
 
     @property
+    def unlimited(self) -> bool:
+        return self.backorder_limit is not None and self.backorder_limit >= UNLIMITED_BACKORDER_LIMIT
+
+    @property
     def backorders_on(self) -> bool:
         return self.backorder_limit is not None and self.backorder_limit > 0
 
