@@ -176,6 +176,11 @@ def _settle(state: StoreState, rng: random.Random, short: set[int]) -> None:
             elif order.status_id in (2, 10):
                 line.quantity_backordered = line.quantity  # fulfilled since, kept on the line
         if order.has_backordered_units:
+            # Keep pre-order lines off orders with backordered units: on such orders every line
+            # carries the field, and a pre-order line with 0 would read as "not waiting".
+            order.lines = [
+                ln for ln in order.lines if state.products[ln.product_id].availability != "preorder"
+            ]
             for line in order.lines:
                 if line.quantity_backordered is None:
                     line.quantity_backordered = 0
