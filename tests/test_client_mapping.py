@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backorder_desktop.bigcommerce.errors import MappingError
 from backorder_desktop.bigcommerce.mapping import (
@@ -283,3 +285,64 @@ def test_metafields_read_string_ids_and_drop_the_store_id() -> None:
 def test_metafield_without_resource_is_a_mapping_error() -> None:
     with pytest.raises(MappingError, match="variant metafield 5"):
         map_metafield({"id": 5, "key": "eta", "value": "x", "namespace": "n"}, "variant")
+
+
+_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=12)
+    | st.sampled_from(["12", "1.5", "Tue, 20 Nov 2012 00:00:00 +0000", "2026-01-01T00:00:00Z"]),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _record(fields: list[str]) -> st.SearchStrategy[dict]:
+    return st.fixed_dictionaries({}, optional={name: _json for name in fields})
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    product=_record(
+        [
+            "id",
+            "name",
+            "price",
+            "availability",
+            "date_modified",
+            "variants",
+            "preorder_release_date",
+        ]
+    ),
+    order=_record(
+        [
+            "id",
+            "status_id",
+            "date_created",
+            "billing_address",
+            "consignments",
+            "products",
+            "total_inc_tax",
+        ]
+    ),
+    item=_record(["identity", "locations"]),
+    metafield=_record(["id", "resource_id", "key", "value", "date_modified"]),
+)
+def test_any_json_either_maps_or_raises_mapping_error(
+    product: dict, order: dict, item: dict, metafield: dict
+) -> None:
+    # Never a bare KeyError/TypeError/OverflowError from whatever the store sends.
+    for mapper, record in (
+        (map_product, product),
+        (map_order, order),
+        (map_inventory_item, item),
+        (lambda r: map_metafield(r, "variant"), metafield),
+    ):
+        try:
+            mapper(record)
+        except MappingError as exc:
+            assert exc.message
