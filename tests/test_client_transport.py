@@ -206,3 +206,12 @@ def test_a_redirect_is_not_followed_with_the_token() -> None:
     with pytest.raises(errors.BigCommerceError, match="301"):
         h.client.request("GET", "/v3/catalog/products")
     assert len(h.requests) == 1
+
+
+def test_a_closed_client_refuses_requests_without_leaking_quota() -> None:
+    h = make_client(lambda r: httpx.Response(200, json={}, headers=rl_headers(left=10)))
+    h.client.request("GET", "/v3/x")
+    h.client.close()
+    with pytest.raises(RuntimeError):
+        h.client.request("GET", "/v3/x")
+    assert h.client._transport.limiter.in_flight == 0

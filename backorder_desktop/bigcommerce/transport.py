@@ -178,6 +178,9 @@ class Transport:
                     (time.monotonic() - started) * 1000,
                 )
                 return exc
+            except BaseException:
+                self.limiter.release(None)  # e.g. a closed client: never leak an in-flight slot
+                raise
             self.limiter.release(response.headers, status=response.status_code)
         log.info(
             "%s %s -> %d in %d ms",
