@@ -23,11 +23,14 @@ def list_backorders(cache: Cache, *, sku: str | None = None) -> list[BackorderLi
     return lines
 
 
-def store_status(cache: Cache) -> dict[str, Any]:
-    """For the CLI `status` command: last sync time, outbox counts, backorder lines."""
+def store_status(cache: Cache, *, backorder_lines: int | None = None) -> dict[str, Any]:
+    """For the CLI `status` command: last sync time, outbox counts, backorder lines.
+
+    `backorder_lines` saves rebuilding the queue when the caller already has it.
+    """
     last_sync = cache.sync_state.last_sync()
     return {
         "last_sync": last_sync.isoformat() if last_sync is not None else None,
         "outbox": cache.outbox.counts(),
-        "backorder_lines": len(load_queue(cache)),
+        "backorder_lines": len(load_queue(cache)) if backorder_lines is None else backorder_lines,
     }

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from ..cache import Cache
+from ..cache.backorder_queue import manual_etas
 from ..domain.models import UNLIMITED_BACKORDER_LIMIT, BackorderLine
 from .backorders import list_backorders, store_status
 
@@ -42,7 +43,9 @@ class ProductRow:
 
     @property
     def unlimited(self) -> bool:
-        return self.backorder_limit is not None and self.backorder_limit >= UNLIMITED_BACKORDER_LIMIT
+        return (
+            self.backorder_limit is not None and self.backorder_limit >= UNLIMITED_BACKORDER_LIMIT
+        )
 
     @property
     def backorders_on(self) -> bool:
@@ -79,13 +82,6 @@ class ViewRows:
     currency: str = "USD"
 
 
-def _parse_date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text.strip()) if text else None
-    except ValueError:
-        return None
-
-
 def load_rows(cache: Cache, *, now: datetime | None = None) -> ViewRows:
     now = now or datetime.now(UTC)
     products = {p.id: p for p in cache.products.all()}
@@ -93,11 +89,7 @@ def load_rows(cache: Cache, *, now: datetime | None = None) -> ViewRows:
     stock: dict[int, list] = defaultdict(list)
     for record in cache.inventory.all():
         stock[record.variant_id].append(record)
-    manual_eta = {
-        m.resource_id: _parse_date(m.value)
-        for m in cache.metafields.all("variant")
-        if m.key == "eta" and m.resource_id is not None
-    }
+    manual_eta = manual_etas(cache)
     queue = list_backorders(cache)
     waiting_by_variant: dict[int, int] = defaultdict(int)
     for line in queue:
@@ -143,6 +135,6 @@ def load_rows(cache: Cache, *, now: datetime | None = None) -> ViewRows:
     return ViewRows(
         products=product_rows,
         backorders=backorder_rows,
-        status=store_status(cache),
+        status=store_status(cache, backorder_lines=len(queue)),
         currency=currency,
     )
