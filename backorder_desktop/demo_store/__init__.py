@@ -11,8 +11,9 @@ with DemoStore(tmp_path, seed=1, rate_limit=(150, 30.0)) as store:   # or DemoSt
     store.state        # the dataset (records.StoreState, documented in records.py)
 ```
 
-State lives in `data_dir/"demo-store"/` (None: memory only); `reset=True` regenerates it from the
-seed. Endpoints: V3 catalog (products, variants), metafields (product, variant, order, store;
+State lives in `data_dir/"demo-store"/` (None: memory only). A saved state wins over the
+seed/products/orders arguments; `reset=True` regenerates it from the seed (with a new store hash
+unless `store_hash` is given). The token is never saved. Endpoints: V3 catalog (products, variants), metafields (product, variant, order, store;
 single and batch), inventory (items, locations, location items, adjustments), inventory
 settings, and V2 orders (orders, products, shipments, shipping addresses, statuses, count).
 Behaviour the specs leave implicit and this store chose:
@@ -26,7 +27,15 @@ Behaviour the specs leave implicit and this store chose:
   one-element array; with it, the object.
 - Inventory writes apply at once (the live API is asynchronous).
 - "Unlimited" backorders: `UNLIMITED_BACKORDER_LIMIT` (2,147,483,647); `backorder_limit`
-  None means backorders are off.
+  None means backorders are off. `available_to_sell` is capped at that value.
+- Order lines carry `quantity_backordered` on every line of an order with backordered units (0
+  where stock covered the line) and not at all otherwise.
+- `POST /v2/orders` takes `products` (catalog lines by product_id + variant_id or
+  product_options, or custom lines), not `consignments`; the default status is 1 (Pending).
+  A refused order (400/409) changes nothing and uses up no ids.
+- Locations carry an extra `is_default` (the default location is id 1, as on BigCommerce).
+- V2 `sort` accepts `field:asc` / `field:desc`; dates filter as RFC 2822, ISO 8601 or Unix time.
+- Only tracked variants appear in `/v3/inventory/items`.
 """
 
 from .engine import RequestRecord

@@ -187,8 +187,10 @@ def ensure_inventory(state: StoreState, product: ProductRec) -> None:
             state.inventory.setdefault((vid, loc), InventoryRec(variant_id=vid, location_id=loc))
 
 
-def _apply_product(ctx: Context, product: ProductRec, changes: dict[str, Any]) -> None:
+def _apply_product(ctx: Context, product: ProductRec, changes: dict[str, Any]) -> bool:
+    """Apply validated changes; True when stock records changed too."""
     state = ctx.state
+    stock_changed = "inventory_level" in changes or "inventory_tracking" in changes
     level = changes.pop("inventory_level", None)
     for key, value in changes.items():
         setattr(product, key, value)
@@ -199,6 +201,7 @@ def _apply_product(ctx: Context, product: ProductRec, changes: dict[str, Any]) -
     if level is not None and product.base_variant_id is not None:
         state.inventory[(product.base_variant_id, state.default_location_id)].on_hand = level
     product.date_modified = ctx.now()
+    return stock_changed
 
 
 def update_products(ctx: Context, req: Request) -> Response:
@@ -210,6 +213,7 @@ def update_products(ctx: Context, req: Request) -> Response:
     state = ctx.state
     done: list[ProductRec] = []
     errors: dict[str, str] = {}
+    stock_changed = False
     for index, item in enumerate(body):
         pid = item.get("id") if isinstance(item, dict) else None
         label = str(pid) if f.is_int(pid) else f"[{index}]"
@@ -225,10 +229,15 @@ def update_products(ctx: Context, req: Request) -> Response:
         except f.FieldError as exc:
             errors[label] = f"{exc.field}: {exc.message}"
             continue
-        _apply_product(ctx, product, changes)
+        stock_changed = _apply_product(ctx, product, changes) or stock_changed
         done.append(product)
     data = [select_fields(product_json(state, p, set()), req) for p in done]
-    dirty = frozenset({"catalog", "inventory"}) if done else frozenset()
+    # Save only what changed: the catalog section of a large store takes a while to write.
+    dirty = (
+        frozenset({"catalog", "inventory"} if stock_changed else {"catalog"})
+        if done
+        else frozenset()
+    )
     if not errors:
         return Response(200, {"data": data, "meta": {}}, dirty=dirty)
     if not done:
@@ -352,7 +361,12 @@ def update_variants(ctx: Context, req: Request) -> Response:
             state.inventory[(variant.id, state.default_location_id)].on_hand = level
         state.products[variant.product_id].date_modified = now
     data = [variant_json(state, v) for v, _ in planned]
-    return Response(200, {"data": data, "meta": {}}, dirty=frozenset({"catalog", "inventory"}))
+    stock = any("inventory_level" in item for item in body if isinstance(item, dict))
+    return Response(
+        200,
+        {"data": data, "meta": {}},
+        dirty=frozenset({"catalog", "inventory"} if stock else {"catalog"}),
+    )
 
 
 def register(router: Router) -> None:

@@ -9,12 +9,16 @@ depend on the HTTP layer, so every field is documented here:
   `base_variant_id` set; a product with options has one variant per option combination and
   `base_variant_id` None.
 - `variants`: id -> `VariantRec`. `price` None means "inherits the product price".
-- `inventory`: (variant_id, location_id) -> `InventoryRec`, only for variants of products that
-  track inventory (`inventory_tracking` "product" or "variant"). `qty_backordered` is the units
-  sold past zero; `backorder_limit` None means backorders are off for the item.
+- `inventory`: (variant_id, location_id) -> `InventoryRec` for every variant of a product that
+  tracks inventory (`inventory_tracking` "product" or "variant"), at every location. Records are
+  created when a product starts tracking and kept (hidden from the Inventory API) if it stops.
+  `on_hand` never goes below 0; `qty_backordered` is the units sold past zero;
+  `backorder_limit` None means backorders are off for the item.
 - `orders`: id -> `OrderRec` with `lines` (`LineRec`) and `shipments` (`ShipmentRec`).
-  `LineRec.quantity_backordered` is None for lines that predate native backorders (see
-  `native_backorders_since`) and for orders without backordered units.
+  `LineRec.quantity_backordered` is set on every line of an order with backordered units (0 on
+  the lines that took stock) and None on all other lines: orders without backordered units,
+  and orders from before the store enabled native backorders (`native_backorders_since`).
+  Generated pre-order lines never share an order with backordered units.
 - `metafields`: id -> `MetafieldRec` for every resource type ("product", "variant", "order",
   "store"; store metafields use resource_id 0).
 - `customers`: id -> `CustomerRec`; `backorder_messages`: id -> `BackorderMessageRec`.
