@@ -22,10 +22,9 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..services.settings import StoreEntry
-from ..services.views import ViewRows
 from .formatting import format_ago
 from .records_view import RecordsView
-from .store_controller import StoreController
+from .store_controller import LoadedRows, StoreController
 from .tabs.backorders import build_backorders_view
 from .tabs.products import build_products_view
 from .tabs.shipments import build_shipments_view
@@ -67,6 +66,8 @@ class MainWindow(QMainWindow):
 
         controller.store_opened.connect(self._on_controller_store_opened)
         controller.rows_loaded.connect(self._on_controller_rows_loaded)
+        for name, view in self.views().items():
+            controller.preparers[name] = view.model.prepare
         controller.sync_started.connect(self._on_controller_sync_started)
         controller.sync_progressed.connect(self._on_controller_sync_progressed)
         controller.sync_finished.connect(self._on_controller_sync_finished)
@@ -267,10 +268,10 @@ class MainWindow(QMainWindow):
         self._last_sync = None
         self._update_sync_label()
 
-    def _on_controller_rows_loaded(self, rows: ViewRows) -> None:
-        self.products.set_rows(rows.products)
-        self.backorders.set_rows(rows.backorders)
-        self.shipments.set_rows(rows.shipments)
+    def _on_controller_rows_loaded(self, loaded: LoadedRows) -> None:
+        rows = loaded.data
+        for name, view in self.views().items():
+            view.set_rows(loaded.prepared.get(name, getattr(rows, name)))
         outbox = rows.status.get("outbox") or {}
         if isinstance(outbox, dict):
             self.set_outbox_counts(int(outbox.get("pending", 0)), int(outbox.get("failed", 0)))

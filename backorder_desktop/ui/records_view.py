@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .table_model import RecordsProxyModel, RecordsTableModel
+from .table_model import PreparedRows, RecordsProxyModel, RecordsTableModel
 
 SEARCH_DEBOUNCE_MS = 150
 
@@ -146,7 +146,7 @@ class RecordsView(QWidget):
         self.count_label.setText(text)
 
     # --- rows -------------------------------------------------------------------------------
-    def set_rows(self, rows: Sequence[Any]) -> None:
+    def set_rows(self, rows: Sequence[Any] | PreparedRows) -> None:
         """Replace the rows, keeping the selection and scroll position (re-read after a sync)."""
         selected = self.selected_keys()
         current = self.table.currentIndex()

@@ -51,6 +51,22 @@ class Column:
         return "" if value is None else str(value)
 
 
+@dataclass(frozen=True)
+class PreparedRows:
+    """Rows with their search text computed, ready for `set_rows` (built off the GUI thread)."""
+
+    rows: list[Any]
+    haystacks: list[str]
+
+
+def prepare_rows(columns: Sequence[Column], rows: Sequence[Any]) -> PreparedRows:
+    """Thread-safe: touches no Qt object, so a worker can do it for 100k rows."""
+    return PreparedRows(
+        list(rows),
+        ["\x1f".join(c.display(r) for c in columns).casefold() for r in rows],
+    )
+
+
 class RecordsTableModel(QAbstractTableModel):
     """Rows are any Python objects; columns say how to show and sort them."""
 
@@ -68,6 +84,7 @@ class RecordsTableModel(QAbstractTableModel):
         self._row_colour = row_colour
         self._rows: list[Any] = []
         self._haystacks: list[str] = []
+        self._index_of: dict[Hashable, int] | None = None
         self._sort: tuple[int, Qt.SortOrder] | None = None
 
     # --- Qt API -------------------------------------------------------------------------------
@@ -123,6 +140,7 @@ class RecordsTableModel(QAbstractTableModel):
         )
         self._rows = [old_rows[i] for i in order_index]
         self._haystacks = [self._haystacks[i] for i in order_index]
+        self._index_of = None
         new_position = {old: new for new, old in enumerate(order_index)}
         persistent = self.persistentIndexList()
         self.changePersistentIndexList(
@@ -132,12 +150,15 @@ class RecordsTableModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     # --- our API ------------------------------------------------------------------------------
-    def set_rows(self, rows: Sequence[Any]) -> None:
+    def prepare(self, rows: Sequence[Any]) -> PreparedRows:
+        return prepare_rows(self.columns, rows)
+
+    def set_rows(self, rows: Sequence[Any] | PreparedRows) -> None:
+        prepared = rows if isinstance(rows, PreparedRows) else self.prepare(rows)
         self.beginResetModel()
-        self._rows = list(rows)
-        self._haystacks = [
-            "\x1f".join(c.display(r) for c in self.columns).casefold() for r in self._rows
-        ]
+        self._rows = prepared.rows
+        self._haystacks = prepared.haystacks
+        self._index_of = None
         self.endResetModel()
         if self._sort is not None:
             self.sort(*self._sort)
@@ -152,10 +173,9 @@ class RecordsTableModel(QAbstractTableModel):
         return self._row_key(self._rows[source_row])
 
     def find_row(self, key: Hashable) -> int:
-        for n, row in enumerate(self._rows):
-            if self._row_key(row) == key:
-                return n
-        return -1
+        if self._index_of is None:
+            self._index_of = {self._row_key(row): n for n, row in enumerate(self._rows)}
+        return self._index_of.get(key, -1)
 
     def haystack(self, source_row: int) -> str:
         return self._haystacks[source_row]

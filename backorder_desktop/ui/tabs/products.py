@@ -55,7 +55,7 @@ def build_products_view() -> RecordsView:
             "available",
             tr("Available"),
             lambda r: r.available,
-            lambda r: ("unlimited" if r.unlimited else format_int(r.available)),
+            lambda r: "unlimited" if r.unlimited else format_int(r.available),
             numeric=True,
             tooltip=tr("Available to sell: on hand plus what is left of the backorder limit"),
         ),
