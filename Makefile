@@ -35,8 +35,8 @@ screenshots: $(STAMP)
 	done
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check backorder_desktop tests benchmarks
-	$(VENV)/bin/ruff format --check backorder_desktop tests benchmarks
+	$(VENV)/bin/ruff check backorder_desktop tests $(wildcard benchmarks)
+	$(VENV)/bin/ruff format --check backorder_desktop tests $(wildcard benchmarks)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
