@@ -25,9 +25,10 @@ from ..services.settings import StoreEntry
 from .formatting import format_ago
 from .records_view import RecordsView
 from .store_controller import LoadedRows, StoreController
-from .tabs.backorders import build_backorders_view
-from .tabs.products import build_products_view
-from .tabs.shipments import build_shipments_view
+from .tabs.backorders import BackordersPanel
+from .tabs.panel import TabPanel
+from .tabs.products import ProductsPanel
+from .tabs.shipments import ShipmentsPanel
 from .theme import colours
 
 TAB_NAMES = ("products", "backorders", "shipments")
@@ -49,15 +50,18 @@ class MainWindow(QMainWindow):
         self.setAccessibleName(self.tr("Backorder Desktop main window"))
         self._last_sync: datetime | None = None
 
-        self.products = build_products_view()
-        self.backorders = build_backorders_view()
-        self.shipments = build_shipments_view()
+        self.products_panel = ProductsPanel(controller)
+        self.backorders_panel = BackordersPanel(controller)
+        self.shipments_panel = ShipmentsPanel(controller)
+        self.products = self.products_panel.view
+        self.backorders = self.backorders_panel.view
+        self.shipments = self.shipments_panel.view
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName(self.tr("Tabs"))
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.products, self.tr("Products"))
-        self.tabs.addTab(self.backorders, self.tr("Open backorders"))
-        self.tabs.addTab(self.shipments, self.tr("Supplier shipments"))
+        self.tabs.addTab(self.products_panel, self.tr("Products"))
+        self.tabs.addTab(self.backorders_panel, self.tr("Open backorders"))
+        self.tabs.addTab(self.shipments_panel, self.tr("Supplier shipments"))
         self.setCentralWidget(self.tabs)
 
         self._build_toolbar()
@@ -72,6 +76,7 @@ class MainWindow(QMainWindow):
         controller.sync_progressed.connect(self._on_controller_sync_progressed)
         controller.sync_finished.connect(self._on_controller_sync_finished)
         controller.sync_failed.connect(self._on_controller_sync_failed)
+        controller.message_posted.connect(self.show_error)
 
         self._ago_timer = QTimer(self)
         self._ago_timer.timeout.connect(self._update_sync_label)
@@ -189,8 +194,8 @@ class MainWindow(QMainWindow):
 
     def current_view(self) -> RecordsView:
         widget = self.tabs.currentWidget()
-        assert isinstance(widget, RecordsView)
-        return widget
+        assert isinstance(widget, TabPanel)
+        return widget.view
 
     def show_tab(self, name: str) -> None:
         self.tabs.setCurrentIndex(TAB_NAMES.index(name))

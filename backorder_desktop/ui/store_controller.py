@@ -14,7 +14,7 @@ from ..bigcommerce.errors import AuthError, BigCommerceError, OfflineError
 from ..cache import CacheError
 from ..services.session import StoreConnection, StoreSession
 from ..services.settings import Settings, StoreEntry
-from ..services.syncing import sync_store
+from ..services.syncing import push_outbox, sync_store
 from ..services.views import ViewRows, load_rows
 from ..sync.pull import SyncCancelled
 from .tasks import Task, TaskRunner
@@ -51,6 +51,7 @@ class StoreController(QObject):
     sync_finished = Signal(object)  # PullResult
     sync_failed = Signal(str, bool)  # message, is_expected_error
     bug_found = Signal(str)  # traceback text
+    message_posted = Signal(str)  # a result or an error the merchant can act on (status bar)
 
     def __init__(self, runner: TaskRunner, data_dir: Path, settings: Settings) -> None:
         super().__init__()
@@ -169,3 +170,52 @@ class StoreController(QObject):
             self.sync_failed.emit(describe_error(exc), True)
         else:
             self.bug_found.emit(details)
+
+    # --- actions (writes) -------------------------------------------------------------------
+    def run_action(
+        self,
+        name: str,
+        work: Callable[[StoreSession], Any],
+        *,
+        on_success: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        push: bool = True,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> Task | None:
+        """Run `work(session)` off the GUI thread, then drain the outbox and re-read the rows.
+
+        Expected errors (BigCommerce, cache, bad input as ValueError) become a message; anything
+        else is a bug and opens the crash dialog.
+        """
+        if self.session is None:
+            self.message_posted.emit("Connect a store first.")
+            return None
+        session = self.session
+
+        def task(progress: Any, cancelled: Any) -> Any:
+            result = work(session)
+            if push:
+                try:
+                    push_outbox(session, cancelled=cancelled)
+                except (BigCommerceError, OSError) as exc:
+                    # The change is safe in the outbox; it goes out on the next push.
+                    log.warning("push after %s deferred: %s", name, describe_error(exc))
+            return result
+
+        def succeeded(result: Any) -> None:
+            if on_success is not None:
+                on_success(result)
+            self.reload_rows()
+
+        def failed(exc: BaseException, details: str) -> None:
+            if isinstance(exc, BigCommerceError | CacheError | ValueError | OSError):
+                self.message_posted.emit(describe_error(exc))
+                if on_error is not None:
+                    on_error(exc)
+            else:
+                self.bug_found.emit(details)
+            self.reload_rows()
+
+        return self.runner.run(
+            name, task, on_success=succeeded, on_error=failed, on_progress=progress
+        )

@@ -10,8 +10,10 @@ from PySide6.QtGui import QColor
 from ...services.views import BackorderRow
 from ..formatting import format_date, format_datetime, format_int, format_money
 from ..records_view import QuickFilter, RecordsView
+from ..store_controller import StoreController
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours
+from .panel import TabPanel
 
 AGING_WARNING_DAYS = 14
 
@@ -120,3 +122,9 @@ def build_backorders_view(currency: str = "USD") -> RecordsView:
     view = RecordsView("Open backorders", model, quick)
     view.fit_columns([70, 130, 150, 200, 120, 220, 70, 70, 70, 65, 95, 95, 100, 100])
     return view
+
+
+class BackordersPanel(TabPanel):
+    def __init__(self, controller: StoreController) -> None:
+        super().__init__(controller, build_backorders_view())
+        self.finish_actions_bar()

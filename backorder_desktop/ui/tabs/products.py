@@ -8,8 +8,10 @@ from PySide6.QtGui import QColor
 from ...services.views import ProductRow
 from ..formatting import format_date, format_int
 from ..records_view import QuickFilter, RecordsView
+from ..store_controller import StoreController
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours
+from .panel import TabPanel
 
 
 def tr(text: str) -> str:
@@ -82,3 +84,9 @@ def build_products_view() -> RecordsView:
     view = RecordsView("Products", model, quick)
     view.fit_columns([260, 150, 130, 80, 95, 115, 80, 75, 95, 95, 200, 70])
     return view
+
+
+class ProductsPanel(TabPanel):
+    def __init__(self, controller: StoreController) -> None:
+        super().__init__(controller, build_products_view())
+        self.finish_actions_bar()

@@ -6,7 +6,9 @@ from PySide6.QtCore import QCoreApplication
 
 from ..formatting import format_date, format_int
 from ..records_view import QuickFilter, RecordsView
+from ..store_controller import StoreController
 from ..table_model import Column, RecordsTableModel
+from .panel import TabPanel
 
 
 def tr(text: str) -> str:
@@ -42,3 +44,9 @@ def build_shipments_view() -> RecordsView:
     view = RecordsView("Supplier shipments", model, quick)
     view.fit_columns([140, 220, 130, 110, 120, 120])
     return view
+
+
+class ShipmentsPanel(TabPanel):
+    def __init__(self, controller: StoreController) -> None:
+        super().__init__(controller, build_shipments_view())
+        self.finish_actions_bar()
