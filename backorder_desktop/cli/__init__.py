@@ -5,24 +5,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable
+from typing import Any
 
 from ..bigcommerce.errors import BigCommerceError
 from ..cache import CacheError
 from ..services.logs import redact, setup_logging
 from ..services.paths import log_dir
-from .commands import cmd_backorders, cmd_push, cmd_status, cmd_sync
 from .connection import UserError, data_dir_of
-from .demo import cmd_demo_store
 from .parser import build_parser
-
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "demo-store": cmd_demo_store,
-    "sync": cmd_sync,
-    "backorders": cmd_backorders,
-    "status": cmd_status,
-    "push": cmd_push,
-}
 
 log = logging.getLogger("backorder_desktop.cli")
 
@@ -35,7 +25,8 @@ def run(args: argparse.Namespace) -> int:
     """Run one headless command: 0 success, 1 a user-facing error (message on stderr)."""
     try:
         setup_logging(log_dir(data_dir_of(args)))
-        return COMMANDS[args.command](args)
+        handler: Any = args.handler
+        return int(handler(args))
     except (UserError, BigCommerceError, CacheError, ValueError, OSError) as exc:
         message = getattr(exc, "message", None) or str(exc)
         log.warning("%s failed: %s", args.command, message)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .. import __version__
+from . import commands as core
+from . import demo
 
 
 def rate_limit(text: str) -> tuple[int, float]:
@@ -27,7 +31,7 @@ def non_negative_int(text: str) -> int:
     return value
 
 
-def _json_flag(parser: argparse.ArgumentParser) -> None:
+def json_flag(parser: argparse.ArgumentParser) -> None:
     # `--json` is an option of every command (CLI.md); also accepted before the command.
     parser.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON document"
@@ -54,31 +58,46 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
 
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    demo = commands.add_parser("demo-store", help="serve the demo store until killed")
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=non_negative_int, default=0)
-    demo.add_argument("--seed", type=int, default=1)
-    demo.add_argument("--products", type=non_negative_int)
-    demo.add_argument("--orders", type=non_negative_int)
-    demo.add_argument("--rate-limit", type=rate_limit, default=(150, 30.0), metavar="N/30s")
-    demo.add_argument("--latency-ms", type=non_negative_int, default=0)
-    demo.add_argument("--no-native-backorders", action="store_true")
-    demo.add_argument("--reset", action="store_true", help="start over from the seed")
-    _json_flag(demo)
-
-    sync = commands.add_parser("sync", help="pull the store into the local cache")
-    sync.add_argument("--full", action="store_true", help="re-read everything, not just changes")
-    _json_flag(sync)
-
-    backorders = commands.add_parser("backorders", help="open backorder lines in queue order")
-    backorders.add_argument("--sku", help="only this SKU")
-    _json_flag(backorders)
-
-    status = commands.add_parser("status", help="last sync, outbox and backorder counts")
-    _json_flag(status)
-
-    push = commands.add_parser("push", help="send queued changes to BigCommerce now")
-    _json_flag(push)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for register in FEATURE_COMMANDS:
+        register(subparsers)
     return parser
+
+
+def register_core(subparsers: Any) -> None:
+    """demo-store, sync, backorders, status, push."""
+    demo_store = subparsers.add_parser("demo-store", help="serve the demo store until killed")
+    demo_store.set_defaults(handler=demo.cmd_demo_store)
+    demo_store.add_argument("--host", default="127.0.0.1")
+    demo_store.add_argument("--port", type=non_negative_int, default=0)
+    demo_store.add_argument("--seed", type=int, default=1)
+    demo_store.add_argument("--products", type=non_negative_int)
+    demo_store.add_argument("--orders", type=non_negative_int)
+    demo_store.add_argument("--rate-limit", type=rate_limit, default=(150, 30.0), metavar="N/30s")
+    demo_store.add_argument("--latency-ms", type=non_negative_int, default=0)
+    demo_store.add_argument("--no-native-backorders", action="store_true")
+    demo_store.add_argument("--reset", action="store_true", help="start over from the seed")
+    json_flag(demo_store)
+
+    sync = subparsers.add_parser("sync", help="pull the store into the local cache")
+    sync.set_defaults(handler=core.cmd_sync)
+    sync.add_argument("--full", action="store_true", help="re-read everything, not just changes")
+    json_flag(sync)
+
+    backorders = subparsers.add_parser("backorders", help="open backorder lines in queue order")
+    backorders.set_defaults(handler=core.cmd_backorders)
+    backorders.add_argument("--sku", help="only this SKU")
+    json_flag(backorders)
+
+    status = subparsers.add_parser("status", help="last sync, outbox and backorder counts")
+    status.set_defaults(handler=core.cmd_status)
+    json_flag(status)
+
+    push = subparsers.add_parser("push", help="send queued changes to BigCommerce now")
+    push.set_defaults(handler=core.cmd_push)
+    json_flag(push)
+
+
+# Each feature registers its commands here: a function taking the subparsers object, adding its
+# parsers with `set_defaults(handler=cmd_function)`. One line per feature module.
+FEATURE_COMMANDS: list[Callable[[Any], None]] = [register_core]
