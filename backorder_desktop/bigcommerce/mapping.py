@@ -212,6 +212,7 @@ def map_order(data: Any) -> Order:
             customer_name=name,
             total_inc_tax=to_float(d.get("total_inc_tax"), "total_inc_tax"),
             currency_code=currency,
+            staff_notes=to_str(d.get("staff_notes"), "staff_notes"),
         )
     lines: dict[int, OrderLine] = {}
     for raw in raw_lines:

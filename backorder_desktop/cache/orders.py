@@ -27,6 +27,7 @@ def order_row(o: Order) -> dict[str, Any]:
         "customer_name": o.customer_name,
         "total_inc_tax": float(o.total_inc_tax),
         "currency_code": o.currency_code,
+        "staff_notes": o.staff_notes,
     }
 
 
@@ -77,6 +78,7 @@ def order_from_row(r: dict[str, Any], lines: Sequence[OrderLine]) -> Order:
         total_inc_tax=r["total_inc_tax"],
         currency_code=r["currency_code"],
         lines=tuple(lines),
+        staff_notes=r["staff_notes"],
     )
 
 
@@ -153,7 +155,12 @@ class OrderRepository:
         return self._core.delete_in(TABLE, "id", ids) > 0
 
     def set_status(
-        self, order_id: int, status_id: int, date_modified: datetime | None = None
+        self,
+        order_id: int,
+        status_id: int,
+        date_modified: datetime | None = None,
+        *,
+        staff_notes: str | None = None,
     ) -> bool:
         """Record a status change (optimistically, or from the store's reply)."""
         with self._core.transaction() as db:
@@ -162,5 +169,7 @@ class OrderRepository:
             update: dict[str, Any] = {"status_id": status_id}
             if date_modified is not None:
                 update["date_modified"] = dt_to_db(date_modified)
+            if staff_notes is not None:
+                update["staff_notes"] = staff_notes
             db.table(TABLE).update(order_id, update)
             return True

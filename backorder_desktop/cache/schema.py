@@ -65,7 +65,8 @@ CACHE_TABLES: dict[str, str] = {
             customer_email TEXT NOT NULL,
             customer_name TEXT NOT NULL,
             total_inc_tax REAL NOT NULL,
-            currency_code TEXT NOT NULL
+            currency_code TEXT NOT NULL,
+            staff_notes TEXT NOT NULL DEFAULT ''
         )""",
     "order_lines": """
         CREATE TABLE order_lines (
@@ -177,6 +178,16 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
     create_cache_tables(db)
 
 
+def _rebuild_cache_tables(db: sqlite_utils.Database) -> None:
+    """Recreate the cache tables from the current definitions; the next sync is a full one."""
+    drop_cache_tables(db)
+    create_cache_tables(db)
+    db.execute("DELETE FROM sync_state WHERE substr(key, 1, 7) = 'cursor:'")
+
+
 # Append only; never edit a migration that has shipped. A change to a cache table can simply
 # drop and recreate the cache tables and clear the sync cursors (the next sync refills them).
-MIGRATIONS: Sequence[Migration] = (_v1_initial,)
+MIGRATIONS: Sequence[Migration] = (
+    _v1_initial,
+    _rebuild_cache_tables,  # v2: orders.staff_notes (a release appends to the notes)
+)

@@ -101,6 +101,7 @@ class Order:
     total_inc_tax: float
     currency_code: str
     lines: tuple[OrderLine, ...] = field(default_factory=tuple)
+    staff_notes: str = ""  # V2 `staff_notes`: the app appends notice lines (absolute writes)
 
     @property
     def is_open(self) -> bool:
