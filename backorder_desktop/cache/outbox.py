@@ -185,6 +185,21 @@ class Outbox:
                 )
             return n
 
+    def replace_body(self, row_id: int, body: Any) -> bool:
+        """Give a row that has not been sent yet a new (absolute) body; False once it is taken.
+
+        Lets a later change fold into a queued create whose id the store has not assigned yet
+        (a metafield POST): a second POST of the same key would be refused as a duplicate.
+        """
+        with self._core.transaction():
+            rows = self._core.rows(TABLE, "id = ?", [row_id])
+            if not rows or rows[0]["state"] != PENDING:
+                return False
+            self._core.db.table(TABLE).update(
+                row_id, {"body": None if body is None else json_dumps(body)}
+            )
+            return True
+
     def retry(self, row_id: int) -> bool:
         """A failed row goes back to pending, due now (the user fixed what was wrong)."""
         now = utc_text(utc_now())

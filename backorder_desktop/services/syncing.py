@@ -29,6 +29,9 @@ def sync_store(
 
 
 def push_outbox(
-    session: StoreSession, *, cancelled: Callable[[], bool] | None = None
+    session: StoreSession,
+    *,
+    cancelled: Callable[[], bool] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PushResult:
-    return push(session.client, session.cache, cancelled=cancelled)
+    return push(session.client, session.cache, cancelled=cancelled, progress=progress)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -61,7 +62,13 @@ def retry_delay(attempts: int, error: BigCommerceError) -> float:
     return delay
 
 
-def push(client: PushClient, cache: Cache, *, cancelled: Cancelled | None = None) -> PushResult:
+def push(
+    client: PushClient,
+    cache: Cache,
+    *,
+    cancelled: Cancelled | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> PushResult:
     """Drain the due outbox rows, oldest first.
 
     - accepted: the row is sent and the store's reply goes into the cache;
@@ -71,8 +78,12 @@ def push(client: PushClient, cache: Cache, *, cancelled: Cancelled | None = None
       can ask for a new token;
     - refused (400/404/409/413/422): the row is failed with BigCommerce's message, and the
       drain goes on.
+
+    `progress(done, total)` is called after each row tried (total: rows pending at the start).
     """
     sent = 0
+    tried = 0
+    total = cache.outbox.counts()["pending"] if progress is not None else 0
     stopped = False
     while not stopped and not _is_cancelled(cancelled):
         rows = cache.outbox.claim_due(CLAIM)
@@ -89,6 +100,9 @@ def push(client: PushClient, cache: Cache, *, cancelled: Cancelled | None = None
                 cache.outbox.release([r.id for r in rows[index:]])
                 raise
             sent += delivered
+            tried += 1
+            if progress is not None:
+                progress(tried, max(total, tried))
             if stop:
                 cache.outbox.release([r.id for r in rows[index + 1 :]])
                 stopped = True

@@ -96,6 +96,9 @@ def _apply(cache: Cache, row: OutboxRow, saved: list[JSON], body: Any) -> None:
         cache.metafields.delete(resource_type, ids)
         return
     fields = [map_metafield(d, resource_type) for d in saved]
+    if row.method == "POST":
+        # The created metafields replace the optimistic copies queued without an id.
+        cache.metafields.delete_placeholders(resource_type, row.id)
     cache.metafields.upsert([m for m in fields if m.namespace == METAFIELD_NAMESPACE])
 
 
