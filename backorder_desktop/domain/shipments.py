@@ -97,6 +97,17 @@ class ShipmentLine:
 
 
 @dataclass(frozen=True, slots=True)
+class ReceiptNote:
+    """One delivery booked against a shipment (the supplier scorecard reads these)."""
+
+    id: str
+    received_at: datetime
+    accepted: int
+    rejected: int = 0
+    reversed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Shipment:
     id: str
     reference: str
@@ -107,6 +118,7 @@ class Shipment:
     notes: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    receipts: tuple[ReceiptNote, ...] = field(default_factory=tuple)
 
     @property
     def is_inbound(self) -> bool:
@@ -120,35 +132,34 @@ class Shipment:
     def units_received(self) -> int:
         return sum(line.qty_received for line in self.lines)
 
+    @property
+    def units_rejected(self) -> int:
+        return sum(line.qty_rejected for line in self.lines)
+
+    @property
+    def units_outstanding(self) -> int:
+        return sum(line.qty_outstanding for line in self.lines)
+
     def with_lines(self, lines: tuple[ShipmentLine, ...]) -> Shipment:
         return replace(self, lines=lines)
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "id": self.id,
-                "reference": self.reference,
-                "supplier_id": self.supplier_id,
-                "status": self.status,
-                "expected_date": self.expected_date.isoformat() if self.expected_date else None,
-                "notes": self.notes,
-                "created_at": self.created_at.isoformat() if self.created_at else None,
-                "updated_at": self.updated_at.isoformat() if self.updated_at else None,
-                "lines": [
-                    {
-                        "sku": line.sku,
-                        "variant_id": line.variant_id,
-                        "qty_expected": line.qty_expected,
-                        "qty_received": line.qty_received,
-                        "qty_rejected": line.qty_rejected,
-                        "closed_short": line.closed_short,
-                    }
-                    for line in self.lines
-                ],
-            },
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
+        # Line fields at their default (0, false, null) are left out: a 500-line shipment must
+        # stay well inside a metafield value's 65,535 characters (spec README).
+        doc: dict[str, Any] = {
+            "id": self.id,
+            "reference": self.reference,
+            "supplier_id": self.supplier_id,
+            "status": self.status,
+            "expected_date": self.expected_date.isoformat() if self.expected_date else None,
+            "notes": self.notes,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+            "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+            "lines": [_line_doc(line) for line in self.lines],
+        }
+        if self.receipts:
+            doc["receipts"] = [_receipt_doc(r) for r in self.receipts]
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
     @staticmethod
     def from_json(text: str) -> Shipment:
@@ -170,6 +181,16 @@ class Shipment:
                 )
                 for item in doc.get("lines") or []
             )
+            receipts = tuple(
+                ReceiptNote(
+                    id=str(item["id"]),
+                    received_at=datetime.fromisoformat(str(item["at"])),
+                    accepted=_count(item.get("accepted")),
+                    rejected=_count(item.get("rejected")),
+                    reversed=bool(item.get("reversed", False)),
+                )
+                for item in doc.get("receipts") or []
+            )
             expected = doc.get("expected_date")
             return Shipment(
                 id=str(doc["id"]),
@@ -181,9 +202,37 @@ class Shipment:
                 notes=str(doc.get("notes") or ""),
                 created_at=_when(doc.get("created_at")),
                 updated_at=_when(doc.get("updated_at")),
+                receipts=receipts,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise RecordFormatError(f"shipment record is not readable: {exc}") from exc
+
+
+def _line_doc(line: ShipmentLine) -> dict[str, Any]:
+    doc: dict[str, Any] = {"sku": line.sku}
+    if line.variant_id is not None:
+        doc["variant_id"] = line.variant_id
+    doc["qty_expected"] = line.qty_expected
+    if line.qty_received:
+        doc["qty_received"] = line.qty_received
+    if line.qty_rejected:
+        doc["qty_rejected"] = line.qty_rejected
+    if line.closed_short:
+        doc["closed_short"] = True
+    return doc
+
+
+def _receipt_doc(receipt: ReceiptNote) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": receipt.id,
+        "at": receipt.received_at.isoformat(),
+        "accepted": receipt.accepted,
+    }
+    if receipt.rejected:
+        doc["rejected"] = receipt.rejected
+    if receipt.reversed:
+        doc["reversed"] = True
+    return doc
 
 
 def _load(text: str, what: str) -> dict[str, Any]:
