@@ -139,3 +139,7 @@ class BackorderLine:
     price_inc_tax: float = 0.0
     eta: date | None = None
     notified_eta: date | None = None
+    # Where `eta` comes from (domain.eta): "shipment", "manual", "preorder", "lead_time" or
+    # "unknown"; `eta_ref` names the shipment (its reference) or the supplier.
+    eta_source: str = ""
+    eta_ref: str = ""

@@ -1,0 +1,127 @@
+"""Notices in the local ledger (claims written before sending) and in order metafields."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..domain.models import METAFIELD_NAMESPACE
+from ..domain.notice_log import (
+    NOTICES_KEY,
+    RELEASE_KEY,
+    NoticeRecord,
+    mark_unconfirmed,
+    merge_logs,
+    parse_log,
+)
+from ..domain.notices import Release
+
+if TYPE_CHECKING:
+    from .database import Cache
+
+# Ledger kinds, all keyed by the notice id in `ref`. A claim is committed BEFORE the email
+# goes out; "sent" or "failed" follows the SMTP answer; "recorded" is committed together with
+# the outbox rows that publish the notice (metafield, staff note). A claim with neither "sent"
+# nor "failed" means the app stopped mid-send: the email may have gone, so it counts as sent.
+CLAIM, SENT, FAILED, RECORDED = "notice_claim", "notice_sent", "notice_failed", "notice_recorded"
+NOTICE_KINDS = (CLAIM, SENT, FAILED, RECORDED)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerNotice:
+    record: NoticeRecord  # `unconfirmed` set when no SMTP answer was ever recorded
+    recipient: str
+    state: str  # "sent" | "failed" | "unconfirmed"
+    recorded: bool
+    error: str = ""
+
+
+class NoticeLedger:
+    """The local side of "never twice": claim, outcome, and whether it was published."""
+
+    def __init__(self, cache: Cache) -> None:
+        self._cache = cache
+
+    def claim(self, record: NoticeRecord, recipient: str) -> None:
+        """Committed before sending: from here on the notice counts as (maybe) sent."""
+        payload = {**record.to_obj(), "to": recipient}
+        self._cache.ledger.append(CLAIM, ref=record.id, order_id=record.order_id, payload=payload)
+
+    def mark_sent(self, record: NoticeRecord) -> None:
+        self._cache.ledger.append(SENT, ref=record.id, order_id=record.order_id)
+
+    def mark_failed(self, record: NoticeRecord, error: str) -> None:
+        self._cache.ledger.append(
+            FAILED, ref=record.id, order_id=record.order_id, payload={"error": error}
+        )
+
+    def mark_recorded(self, notice_ids: list[tuple[str, int]]) -> None:
+        """Inside the caller's transaction (with the outbox rows that publish them)."""
+        for notice_id, order_id in notice_ids:
+            self._cache.ledger.append(RECORDED, ref=notice_id, order_id=order_id)
+
+    def notices(self) -> list[LedgerNotice]:
+        with self._cache.read():
+            entries = [e for kind in NOTICE_KINDS for e in self._cache.ledger.entries(kind)]
+        outcome: dict[str, tuple[str, str]] = {}
+        recorded: set[str] = set()
+        claims = []
+        for entry in sorted(entries, key=lambda e: e.id):
+            if entry.kind == CLAIM:
+                claims.append(entry)
+            elif entry.kind == SENT:
+                outcome[entry.ref] = ("sent", "")
+            elif entry.kind == FAILED:
+                error = entry.payload.get("error", "") if isinstance(entry.payload, dict) else ""
+                outcome[entry.ref] = ("failed", str(error))
+            elif entry.kind == RECORDED:
+                recorded.add(entry.ref)
+        out: list[LedgerNotice] = []
+        for entry in claims:
+            if entry.order_id is None:
+                continue
+            record = NoticeRecord.from_obj(entry.payload, entry.order_id)
+            if record is None:
+                continue
+            state, error = outcome.get(entry.ref, ("unconfirmed", ""))
+            if state == "unconfirmed":
+                record = mark_unconfirmed(record)
+            recipient = entry.payload.get("to", "") if isinstance(entry.payload, dict) else ""
+            out.append(LedgerNotice(record, str(recipient), state, entry.ref in recorded, error))
+        return out
+
+
+def metafield_logs(cache: Cache) -> dict[int, list[NoticeRecord]]:
+    """Each order's notice log as BigCommerce (so every laptop) has it."""
+    out: dict[int, list[NoticeRecord]] = {}
+    for field in cache.metafields.by_key("order", NOTICES_KEY, namespace=METAFIELD_NAMESPACE):
+        if field.resource_id is not None:
+            out[field.resource_id] = parse_log(field.value, field.resource_id)
+    return out
+
+
+def notice_logs(
+    cache: Cache, ledger: list[LedgerNotice] | None = None
+) -> dict[int, list[NoticeRecord]]:
+    """Per order: the metafield log merged with this laptop's sent and unconfirmed notices."""
+    local: dict[int, list[NoticeRecord]] = defaultdict(list)
+    for notice in ledger if ledger is not None else NoticeLedger(cache).notices():
+        if notice.state != "failed":
+            local[notice.record.order_id].append(notice.record)
+    shared = metafield_logs(cache)
+    return {
+        order_id: merge_logs(shared.get(order_id, ()), local.get(order_id, ()))
+        for order_id in set(shared) | set(local)
+    }
+
+
+def releases(cache: Cache) -> list[Release]:
+    out = []
+    for field in cache.metafields.by_key("order", RELEASE_KEY, namespace=METAFIELD_NAMESPACE):
+        if field.resource_id is None:
+            continue
+        release = Release.parse(field.value, field.resource_id)
+        if release is not None:
+            out.append(release)
+    return out
