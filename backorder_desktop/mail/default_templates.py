@@ -1,0 +1,168 @@
+"""The notice templates the app ships with (Jinja2; the merchant can edit them in settings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateSet:
+    """One kind of notice: subject line, default intro, HTML part, plain-text part."""
+
+    subject: str
+    intro: str
+    html: str
+    text: str
+
+
+# Shared pieces, pasted into each kind below so every template stands alone when edited.
+_HTML_HEAD = """<!DOCTYPE html>
+<html><body style="font-family: Arial, Helvetica, sans-serif; color: #222; line-height: 1.5">
+<p>Hello {{ first_name or customer_name }},</p>
+{% for paragraph in intro_paragraphs %}<p>{{ paragraph }}</p>
+{% endfor %}"""
+
+_HTML_LINES = """<table cellpadding="6" style="border-collapse: collapse; border: 1px solid #ddd">
+<tr style="background: #f4f4f4"><th align="left">Item</th><th align="right">Qty</th>\
+<th align="left">{{ eta_column }}</th></tr>
+{% for line in lines %}<tr><td>{{ line.name }}<br><small>{{ line.sku }}</small></td>\
+<td align="right">{{ line.qty }}</td><td>{{ line.eta or "to be confirmed" }}</td></tr>
+{% endfor %}</table>"""
+
+_HTML_FOOT = """<p>Order #{{ order_id }}, placed {{ order_date }}.</p>
+<p>Thank you for your patience,<br>{{ store_name }}</p>
+</body></html>
+"""
+
+_TEXT_HEAD = """Hello {{ first_name or customer_name }},
+
+{% for paragraph in intro_paragraphs %}{{ paragraph }}
+
+{% endfor %}"""
+
+_TEXT_LINES = """{% for line in lines %}- {{ line.qty }} x {{ line.name }} ({{ line.sku }}): \
+{{ line.eta or "to be confirmed" }}
+{% endfor %}"""
+
+_TEXT_FOOT = """
+Order #{{ order_id }}, placed {{ order_date }}.
+
+Thank you for your patience,
+{{ store_name }}
+"""
+
+CONFIRMATION = TemplateSet(
+    subject=(
+        "Your order #{{ order_id }}: "
+        "{% if eta_known %}expected {{ eta }}{% else %}on backorder{% endif %}"
+    ),
+    intro=(
+        "Thank you for your order. Some of your items are on backorder, and we want you to "
+        "know when to expect them."
+    ),
+    html=_HTML_HEAD
+    + _HTML_LINES.replace("{{ eta_column }}", "Expected")
+    + """
+{% if eta_known %}<p>We expect to ship these items by <strong>{{ eta }}</strong>.</p>
+{% else %}<p>We do not have a date yet: we will tell you as soon as we know.</p>
+{% endif %}"""
+    + _HTML_FOOT,
+    text=_TEXT_HEAD
+    + _TEXT_LINES
+    + """
+{% if eta_known %}We expect to ship these items by {{ eta }}.
+{% else %}We do not have a date yet: we will tell you as soon as we know.
+{% endif %}"""
+    + _TEXT_FOOT,
+)
+
+DELAY = TemplateSet(
+    subject=(
+        "Your order #{{ order_id }} is delayed{% if eta_known %}: now expected {{ eta }}{% endif %}"
+    ),
+    intro=(
+        "We are sorry: some of the items you are waiting for will reach you later than we told you."
+    ),
+    html=_HTML_HEAD
+    + """{% if reason %}<p>{{ reason }}</p>
+{% endif %}<table cellpadding="6" style="border-collapse: collapse; border: 1px solid #ddd">
+<tr style="background: #f4f4f4"><th align="left">Item</th><th align="right">Qty</th>\
+<th align="left">Was</th><th align="left">Now</th></tr>
+{% for line in lines %}<tr><td>{{ line.name }}<br><small>{{ line.sku }}</small></td>\
+<td align="right">{{ line.qty }}</td><td>{{ line.old_eta or "-" }}</td>\
+<td>{{ line.eta or "to be confirmed" }}</td></tr>
+{% endfor %}</table>
+<p>What would you like us to do?</p>
+<ul>
+<li><strong>Wait</strong> for the whole order: you need do nothing.</li>
+<li><strong>Ship what is in stock</strong> now and the rest when it arrives.</li>
+<li><strong>Cancel</strong> the delayed items for a refund.</li>
+</ul>
+<p>Just reply to this email to tell us.</p>
+"""
+    + _HTML_FOOT,
+    text=_TEXT_HEAD
+    + """{% if reason %}{{ reason }}
+
+{% endif %}{% for line in lines %}- {{ line.qty }} x {{ line.name }} ({{ line.sku }}): \
+was {{ line.old_eta or "-" }}, now {{ line.eta or "to be confirmed" }}
+{% endfor %}
+What would you like us to do?
+- Wait for the whole order: you need do nothing.
+- Ship what is in stock now and the rest when it arrives.
+- Cancel the delayed items for a refund.
+Just reply to this email to tell us.
+"""
+    + _TEXT_FOOT,
+)
+
+RELEASED = TemplateSet(
+    subject="Your order #{{ order_id }} is on its way",
+    intro=(
+        "Good news: the items you were waiting for have arrived, and your order is on its way "
+        "to you."
+    ),
+    html=_HTML_HEAD
+    + """<ul>
+{% for line in lines %}<li>{{ line.qty }} x {{ line.name }}</li>
+{% endfor %}</ul>
+"""
+    + _HTML_FOOT,
+    text=_TEXT_HEAD
+    + """{% for line in lines %}- {{ line.qty }} x {{ line.name }}
+{% endfor %}"""
+    + _TEXT_FOOT,
+)
+
+CHECK_IN = TemplateSet(
+    subject="Still on its way: your order #{{ order_id }}",
+    intro=(
+        "Just a note to say we have not forgotten you: the items you are waiting for are "
+        "still on their way to us."
+    ),
+    html=_HTML_HEAD
+    + _HTML_LINES.replace("{{ eta_column }}", "Expected")
+    + """
+{% if days_to_eta is not none and days_to_eta > 0 %}<p>Only <strong>{{ days_to_eta }} \
+day{{ "s" if days_to_eta != 1 }}</strong> to go until {{ eta }}.</p>
+{% elif eta_known %}<p>We expect them any day now.</p>
+{% else %}<p>We will tell you as soon as we have a date.</p>
+{% endif %}"""
+    + _HTML_FOOT,
+    text=_TEXT_HEAD
+    + _TEXT_LINES
+    + """
+{% if days_to_eta is not none and days_to_eta > 0 %}Only {{ days_to_eta }} \
+day{{ "s" if days_to_eta != 1 }} to go until {{ eta }}.
+{% elif eta_known %}We expect them any day now.
+{% else %}We will tell you as soon as we have a date.
+{% endif %}"""
+    + _TEXT_FOOT,
+)
+
+DEFAULTS: dict[str, TemplateSet] = {
+    "confirmation": CONFIRMATION,
+    "delay": DELAY,
+    "released": RELEASED,
+    "check_in": CHECK_IN,
+}

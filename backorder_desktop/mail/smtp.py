@@ -1,0 +1,173 @@
+"""Sending over SMTP: one connection for a whole batch (STARTTLS, SSL or plain for local)."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from types import TracebackType
+
+STARTTLS, SSL, PLAIN = "starttls", "ssl", "none"
+SECURITY_MODES: tuple[str, ...] = (STARTTLS, SSL, PLAIN)
+DEFAULT_PORTS = {STARTTLS: 587, SSL: 465, PLAIN: 25}
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+class MailError(Exception):
+    """Sending failed; `message` says why in plain words."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class MailConnectionError(MailError):
+    """No usable connection (wrong host/port, TLS or login refused): nothing was sent."""
+
+
+class MessageRefused(MailError):
+    """The server answered this one message with an error: it was not sent."""
+
+
+class SendUncertain(MailError):
+    """The connection broke while a message was being handed over: it may have been sent."""
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    security: str = STARTTLS
+    user: str = ""
+    password: str = field(default="", repr=False)  # never in logs or reprs
+    sender: str = ""
+    sender_name: str = ""
+    timeout: float = 30.0
+
+    def check(self) -> None:
+        """Raise MailError when the settings cannot work (before anything is sent)."""
+        if not self.host.strip():
+            raise MailError("No mail server set: fill in the SMTP host in Mail settings.")
+        if not 0 < self.port < 65536:
+            raise MailError(f"{self.port} is not a valid SMTP port.")
+        if self.security not in SECURITY_MODES:
+            raise MailError(f"Unknown SMTP security '{self.security}'.")
+        if not self.sender.strip():
+            raise MailError("No sender address set: fill in 'From' in Mail settings.")
+        if self.security == PLAIN and self.user and self.host not in _LOOPBACK:
+            # A password must never cross the network in the clear.
+            raise MailError("Use STARTTLS or SSL to log in to a mail server on the network.")
+
+
+class SmtpSender:
+    """`with SmtpSender(config) as sender: sender.send(msg)` for every message of a batch."""
+
+    def __init__(self, config: SmtpConfig) -> None:
+        self.config = config
+        self._smtp: smtplib.SMTP | None = None
+        self.connections = 0  # how many connections this sender opened (tests count them)
+
+    def open(self) -> SmtpSender:
+        config = self.config
+        config.check()
+        context = ssl.create_default_context()
+        try:
+            if config.security == SSL:
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    config.host, config.port, timeout=config.timeout, context=context
+                )
+            else:
+                smtp = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
+            self.connections += 1
+            try:
+                smtp.ehlo()
+                if config.security == STARTTLS:
+                    smtp.starttls(context=context)
+                    smtp.ehlo()
+                if config.user:
+                    smtp.login(config.user, config.password)
+            except BaseException:
+                smtp.close()
+                raise
+        except smtplib.SMTPAuthenticationError as exc:
+            raise MailConnectionError(
+                f"The mail server refused the login for '{config.user}': check the user and "
+                "password in Mail settings."
+            ) from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            raise MailConnectionError(
+                f"{config.host} does not offer STARTTLS on port {config.port}: try SSL "
+                "(usually port 465)."
+            ) from exc
+        except ssl.SSLError as exc:
+            raise MailConnectionError(
+                f"Secure connection to {config.host}:{config.port} failed ({exc.reason}): check "
+                "the security setting and port."
+            ) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise MailConnectionError(
+                f"Cannot reach the mail server {config.host}:{config.port} ({_reason(exc)})."
+            ) from exc
+        self._smtp = smtp
+        return self
+
+    def send(self, message: EmailMessage) -> None:
+        """Hand one message to the server.
+
+        MessageRefused: the server said no (nothing sent, the next message may go).
+        SendUncertain: the connection broke mid-way (it may have been sent; stop the batch).
+        """
+        if self._smtp is None:
+            raise MailConnectionError("The mail connection is not open.")
+        try:
+            refused = self._smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise MessageRefused(f"The mail server refused the recipient: {_reason(exc)}") from exc
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            raise MessageRefused(f"The mail server refused the message: {_reason(exc)}") from exc
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:  # TimeoutError included
+            self._smtp = None
+            raise SendUncertain(
+                f"The connection to the mail server broke while sending ({_reason(exc)})."
+            ) from exc
+        except smtplib.SMTPException as exc:  # e.g. SMTPUTF8 needed but not offered
+            raise MessageRefused(f"The message could not be sent: {_reason(exc)}") from exc
+        if refused:
+            raise MessageRefused(f"The mail server refused: {', '.join(refused)}")
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+    def __enter__(self) -> SmtpSender:
+        return self.open()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = (
+            exc.smtp_error.decode("utf-8", "replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
+        return f"{exc.smtp_code} {text}".strip()
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{rcpt}: {code} {msg.decode('utf-8', 'replace') if isinstance(msg, bytes) else msg}"
+            for rcpt, (code, msg) in exc.recipients.items()
+        )
+    return str(exc) or type(exc).__name__
