@@ -94,8 +94,9 @@ class _Handler:
 class _Controller(Controller):
     def _trigger_server(self) -> None:
         # Port 0 asks the OS for a free port: learn which one before aiosmtpd connects to it.
-        if self.port == 0 and self.server is not None:
-            self.port = self.server.sockets[0].getsockname()[1]
+        server: Any = self.server  # an asyncio.Server: it has the bound sockets
+        if self.port == 0 and server is not None:
+            self.port = server.sockets[0].getsockname()[1]
         super()._trigger_server()
 
 
