@@ -203,10 +203,21 @@ class BigCommerceClient:
             for data in self.iter_v3("/v3/catalog/products", chunk_params):
                 yield map_product(data)
 
-    def iter_inventory(self) -> Iterator[InventoryRecord]:
-        """Stock per variant and location (native backorder fields included when the store has them)."""
-        for data in self.iter_v3("/v3/inventory/items", limit=1000):
-            yield from map_inventory_item(data)
+    def iter_inventory(
+        self, *, variant_ids: Sequence[int] | None = None
+    ) -> Iterator[InventoryRecord]:
+        """Stock per variant and location (native backorder fields included when the store has them).
+
+        With `variant_ids`, only those variants (`variant_id:in`, in chunks of ID_FILTER_CHUNK).
+        """
+        if variant_ids is None:
+            for data in self.iter_v3("/v3/inventory/items", limit=1000):
+                yield from map_inventory_item(data)
+            return
+        for chunk in _chunks(sorted(set(variant_ids)), ID_FILTER_CHUNK):
+            params = {"variant_id:in": ",".join(str(i) for i in chunk)}
+            for data in self.iter_v3("/v3/inventory/items", params, limit=1000):
+                yield from map_inventory_item(data)
 
     def iter_orders(
         self, *, status_ids: Sequence[int], modified_since: datetime | None = None
