@@ -79,3 +79,37 @@ def delete_token(store_hash: str) -> None:
         keyring.delete_password(SERVICE, _token_account(store_hash))
     except (NoKeyringError, PasswordDeleteError, KeyringError):
         pass
+
+
+def _smtp_account(host: str, user: str) -> str:
+    return f"smtp:{user}@{host}"
+
+
+def get_smtp_password(host: str, user: str) -> str:
+    """The SMTP password: environment first (scripts, CI), then the keychain; "" if none."""
+    from_env = os.environ.get(SMTP_PASSWORD_ENV, "")
+    if from_env:
+        return from_env
+    if not host or not user:
+        return ""
+    try:
+        return keyring.get_password(SERVICE, _smtp_account(host, user)) or ""
+    except (NoKeyringError, KeyringError):
+        return ""
+
+
+def save_smtp_password(host: str, user: str, password: str) -> None:
+    try:
+        keyring.set_password(SERVICE, _smtp_account(host, user), password)
+    except (NoKeyringError, KeyringError) as exc:
+        raise KeychainUnavailableError(
+            "No usable keychain on this computer, so the mail password cannot be saved. "
+            f"Set {SMTP_PASSWORD_ENV} in the environment instead."
+        ) from exc
+
+
+def delete_smtp_password(host: str, user: str) -> None:
+    try:
+        keyring.delete_password(SERVICE, _smtp_account(host, user))
+    except (NoKeyringError, PasswordDeleteError, KeyringError):
+        pass

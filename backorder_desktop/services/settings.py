@@ -35,6 +35,14 @@ class Settings:
     release_status_id: int = 9
     current_store: str | None = None
     stores: list[StoreEntry] = field(default_factory=list)
+    # Customer notices. The SMTP password is in the keychain (services.credentials), never here.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # "starttls" | "ssl" | "none"
+    smtp_user: str = ""
+    mail_from: str = ""
+    mail_from_name: str = ""  # shown as the sender and as {{ store_name }} in templates
+    checkin_days: int = 0  # a check-in notice every N days while a line waits; 0 = off
 
     def store(self, store_hash: str | None) -> StoreEntry | None:
         return next((s for s in self.stores if s.store_hash == store_hash), None)
@@ -64,6 +72,7 @@ def _validated(raw: dict[str, Any]) -> Settings:
         settings.default_location_id, int
     ):
         settings.default_location_id = None
+    _validate_mail(settings, defaults)
     for item in raw.get("stores") or []:
         if isinstance(item, dict) and isinstance(item.get("store_hash"), str):
             settings.stores.append(
@@ -75,6 +84,18 @@ def _validated(raw: dict[str, Any]) -> Settings:
                 )
             )
     return settings
+
+
+def _validate_mail(settings: Settings, defaults: Settings) -> None:
+    for name in ("smtp_host", "smtp_user", "mail_from", "mail_from_name"):
+        if not isinstance(getattr(settings, name), str):
+            setattr(settings, name, getattr(defaults, name))
+    if not isinstance(settings.smtp_port, int) or not 0 < settings.smtp_port < 65536:
+        settings.smtp_port = defaults.smtp_port
+    if settings.smtp_security not in ("starttls", "ssl", "none"):
+        settings.smtp_security = defaults.smtp_security
+    if not isinstance(settings.checkin_days, int) or not 0 <= settings.checkin_days <= 365:
+        settings.checkin_days = defaults.checkin_days
 
 
 def load_settings(folder: Path) -> tuple[Settings, str | None]:
