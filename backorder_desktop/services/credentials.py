@@ -48,7 +48,11 @@ def platform_backend_available() -> bool:
         importlib.import_module(module)
     except ImportError:
         return False
-    return True
+    # keyring discovers backends through entry points: without keyring's metadata (which
+    # PyInstaller's keyring hook copies) the module is there but never chosen.
+    from importlib.metadata import entry_points
+
+    return any(ep.value == module for ep in entry_points(group="keyring.backends"))
 
 
 def get_token(store_hash: str) -> str | None:

@@ -1,0 +1,96 @@
+"""What every packaging script agrees on: app name, identifiers, icons, version (from the package)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+APP_NAME = "Backorder Desktop"
+# The executable and the one-folder bundle (dist/backorder-desktop/); also the CLI's name.
+EXE_NAME = "backorder-desktop"
+# Windows only: a console twin of the windowed exe, for scripts and schedulers (a windowed exe
+# has no stdout, so `sync --json` would print nothing and a caller could not read its exit code).
+CONSOLE_EXE_NAME = "backorder-desktop-cli"
+BUNDLE_ID = "com.backorderdesktop.BackorderDesktop"
+PUBLISHER = "Backorder Desktop"
+COPYRIGHT = "Copyright (c) Backorder Desktop"
+MACOS_MIN_VERSION = "13.0"  # Qt 6.11 supports macOS 13 and later
+
+ICON_DIR = ROOT / "packaging" / "icons"
+ICON_SVG = ROOT / "resources" / "icon.svg"
+ICON_ICO = ICON_DIR / "backorder-desktop.ico"
+ICON_ICNS = ICON_DIR / "backorder-desktop.icns"
+ICON_PNG = ICON_DIR / "backorder-desktop.png"
+
+# The app imports QtCore, QtGui and QtWidgets only; the SVG icon engine needs QtSvg's library,
+# which PyInstaller finds as a dependency of the plugin. Everything else stays out of the bundle.
+QT_EXCLUDES = [
+    f"PySide6.{name}"
+    for name in (
+        "QtConcurrent QtDBus QtDesigner QtHelp QtNetwork QtOpenGL QtOpenGLWidgets QtPrintSupport "
+        "QtQml QtQuick QtQuickControls2 QtQuickTest QtQuickWidgets QtSql QtSvgWidgets QtTest "
+        "QtUiTools QtXml QtMultimedia QtMultimediaWidgets QtPdf QtPdfWidgets QtWebEngineCore "
+        "QtWebEngineWidgets QtWebEngineQuick QtCharts QtGraphs QtDataVisualization Qt3DCore"
+    ).split()
+]
+# Not used at run time; tkinter would drag in Tcl/Tk.
+OTHER_EXCLUDES = ["tkinter", "pytest", "hypothesis", "IPython", "numpy"]
+
+
+def read_version() -> str:
+    """`backorder_desktop.__version__`, read without importing the package (single source)."""
+    text = (ROOT / "backorder_desktop" / "__init__.py").read_text(encoding="utf-8")
+    match = re.search(r'^__version__\s*=\s*"([^"]+)"', text, re.MULTILINE)
+    if not match:
+        raise SystemExit("backorder_desktop/__init__.py has no __version__")
+    return match.group(1)
+
+
+VERSION = read_version()
+
+
+def version_tuple(version: str = VERSION) -> tuple[int, int, int, int]:
+    """Four numbers for the Windows version resource: '1.2.3rc1' -> (1, 2, 3, 0)."""
+    numbers = [int(part) for part in re.findall(r"\d+", version.split("+")[0])[:3]]
+    padded = (numbers + [0, 0, 0, 0])[:4]
+    return padded[0], padded[1], padded[2], padded[3]
+
+
+def windows_version_strings(version: str = VERSION) -> dict[str, str]:
+    """The string table of the exe's version resource; the Inno script reads ProductVersion."""
+    return {
+        "CompanyName": PUBLISHER,
+        "FileDescription": APP_NAME,
+        "FileVersion": version,
+        "InternalName": EXE_NAME,
+        "LegalCopyright": COPYRIGHT,
+        "OriginalFilename": f"{EXE_NAME}.exe",
+        "ProductName": APP_NAME,
+        "ProductVersion": version,
+    }
+
+
+def macos_info_plist(version: str = VERSION) -> dict[str, object]:
+    """Info.plist keys beyond PyInstaller's own; the .dmg script reads CFBundleShortVersionString."""
+    return {
+        "CFBundleName": APP_NAME,
+        "CFBundleDisplayName": APP_NAME,
+        "CFBundleIdentifier": BUNDLE_ID,
+        "CFBundleShortVersionString": version,
+        "CFBundleVersion": version,
+        "CFBundlePackageType": "APPL",
+        "CFBundleInfoDictionaryVersion": "6.0",
+        "LSMinimumSystemVersion": MACOS_MIN_VERSION,
+        "LSApplicationCategoryType": "public.app-category.business",
+        "NSHighResolutionCapable": True,
+        "NSPrincipalClass": "NSApplication",
+        "NSRequiresAquaSystemAppearance": False,  # follow the system's dark mode
+        "NSHumanReadableCopyright": COPYRIGHT,
+    }
+
+
+def archive_stem(platform_tag: str, version: str = VERSION) -> str:
+    """Name of a built artifact without its extension, e.g. backorder-desktop-0.1.0-linux-x86_64."""
+    return f"{EXE_NAME}-{version}-{platform_tag}"
