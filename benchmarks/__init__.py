@@ -1,0 +1,1 @@
+"""Benchmarks of Backorder Desktop: `python -m benchmarks.run` (figures in docs/BENCHMARKS.md)."""

@@ -1,0 +1,44 @@
+"""Runs the benchmarks: `python -m benchmarks.run [--only sync|window] [--quick]`.
+
+Each bench prints its figures and writes benchmarks/out/<name>.json; docs/BENCHMARKS.md says
+how to read them and records the last full run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from . import bench_sync, bench_window
+from .common import LARGE, QUICK, Size, say
+
+BENCHES: dict[str, Callable[[Size], dict[str, Any]]] = {
+    "sync": bench_sync.run,
+    "window": bench_window.run,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    parser.add_argument("--only", choices=sorted(BENCHES), action="append", help="run only this")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"a {QUICK.products}-product store, one repetition (about a minute)",
+    )
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    size = QUICK if args.quick else LARGE
+    started = time.monotonic()
+    for name in args.only or list(BENCHES):
+        BENCHES[name](size)
+    say(f"benchmarks done in {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
