@@ -1,0 +1,121 @@
+"""Supplier scorecard: on-time rate, fill rate and average delay, from receipts against dates."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from .shipments import CLOSED, INBOUND_STATUSES, RECEIVED, Shipment, Supplier
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentOutcome:
+    """What the scorecard needs of one shipment (also the form archived shipments keep)."""
+
+    shipment_id: str
+    supplier_id: str
+    expected_date: date | None
+    arrived: date | None  # first receipt still standing (not reversed)
+    units_expected: int
+    units_accepted: int
+    finished: bool  # received or closed: its fill rate is final
+    inbound: bool = False
+
+    def to_doc(self) -> dict[str, Any]:
+        return {
+            "id": self.shipment_id,
+            "sup": self.supplier_id,
+            "exp": self.expected_date.isoformat() if self.expected_date else None,
+            "arr": self.arrived.isoformat() if self.arrived else None,
+            "ue": self.units_expected,
+            "ua": self.units_accepted,
+        }
+
+    @staticmethod
+    def from_doc(doc: Mapping[str, Any]) -> ShipmentOutcome:
+        return ShipmentOutcome(
+            shipment_id=str(doc["id"]),
+            supplier_id=str(doc.get("sup") or ""),
+            expected_date=date.fromisoformat(doc["exp"]) if doc.get("exp") else None,
+            arrived=date.fromisoformat(doc["arr"]) if doc.get("arr") else None,
+            units_expected=int(doc.get("ue") or 0),
+            units_accepted=int(doc.get("ua") or 0),
+            finished=True,
+        )
+
+
+def outcome_of(shipment: Shipment) -> ShipmentOutcome:
+    standing = sorted(r.received_at for r in shipment.receipts if not r.reversed)
+    return ShipmentOutcome(
+        shipment_id=shipment.id,
+        supplier_id=shipment.supplier_id,
+        expected_date=shipment.expected_date,
+        arrived=standing[0].date() if standing else None,
+        units_expected=shipment.units_expected,
+        units_accepted=shipment.units_received,
+        finished=shipment.status in (RECEIVED, CLOSED),
+        inbound=shipment.status in INBOUND_STATUSES,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Scorecard:
+    supplier_id: str
+    name: str
+    shipments: int  # shipments judged for timeliness
+    on_time_rate: float | None  # share arrived on or before the expected date (None: no data)
+    fill_rate: float | None  # accepted / expected units over finished shipments
+    avg_delay_days: float | None  # mean days late (early or on time counts 0)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "on_time_rate": self.on_time_rate,
+            "fill_rate": self.fill_rate,
+            "avg_delay_days": self.avg_delay_days,
+        }
+
+
+def scorecards(
+    suppliers: Iterable[Supplier], outcomes: Iterable[ShipmentOutcome], today: date
+) -> list[Scorecard]:
+    """One scorecard per supplier (and per unknown supplier id that has shipments), by name.
+
+    Timeliness counts shipments that arrived, and inbound ones already past their expected date
+    with nothing received (late so far, by today). Fill rate counts finished shipments only:
+    one still arriving is not short yet. Rejected units do not fill.
+    """
+    delays: dict[str, list[int]] = defaultdict(list)
+    units: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for o in outcomes:
+        if o.expected_date is not None:
+            if o.arrived is not None:
+                delays[o.supplier_id].append((o.arrived - o.expected_date).days)
+            elif o.inbound and o.expected_date < today:
+                delays[o.supplier_id].append((today - o.expected_date).days)
+        if o.finished and o.units_expected > 0:
+            units[o.supplier_id][0] += o.units_accepted
+            units[o.supplier_id][1] += o.units_expected
+    names = {s.id: s.name for s in suppliers}
+    out = []
+    for sid in set(names) | set(delays) | set(units):
+        judged = delays.get(sid, [])
+        accepted, expected = units.get(sid, [0, 0])
+        out.append(
+            Scorecard(
+                supplier_id=sid,
+                name=names.get(sid, sid or "(no supplier)"),
+                shipments=len(judged),
+                on_time_rate=round(sum(1 for d in judged if d <= 0) / len(judged), 4)
+                if judged
+                else None,
+                fill_rate=round(min(accepted / expected, 1.0), 4) if expected else None,
+                avg_delay_days=round(sum(max(0, d) for d in judged) / len(judged), 2)
+                if judged
+                else None,
+            )
+        )
+    return sorted(out, key=lambda c: (c.name.casefold(), c.supplier_id))

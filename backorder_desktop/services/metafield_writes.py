@@ -1,0 +1,145 @@
+"""Queue writes of the app's metafields: outbox rows plus the optimistic copy, in one transaction.
+
+A metafield the store already has is updated by id (PUT); a new one is created (POST) and cached
+under a placeholder id until the store's reply brings the real one (cache.metafields). A change
+to a record whose create is still queued folds into that queued body: a second POST of the same
+key would be refused as a duplicate. Every body holds the whole value, so a retry is harmless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ..bigcommerce.client import DEFAULT_METAFIELD_PERMISSION, METAFIELD_BATCH, METAFIELD_PATHS
+from ..cache import Cache
+from ..cache.metafields import PLACEHOLDER_STRIDE, placeholder_id, placeholder_row
+from ..cache.shipments import newest_per_key
+from ..domain.models import METAFIELD_NAMESPACE, Metafield
+from ..domain.shipment_rules import METAFIELD_VALUE_MAX, InputError
+
+
+@dataclass(frozen=True, slots=True)
+class FieldWrite:
+    resource_type: str  # "store" | "order" | "variant" | "product"
+    resource_id: int | None  # None for store metafields
+    key: str
+    value: str
+
+
+def _item(write: FieldWrite) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "namespace": METAFIELD_NAMESPACE,
+        "key": write.key,
+        "value": write.value,
+        "permission_set": DEFAULT_METAFIELD_PERMISSION,
+    }
+    if write.resource_type != "store":
+        item["resource_id"] = write.resource_id
+    return item
+
+
+def _copy(write: FieldWrite, field_id: int, now: datetime) -> Metafield:
+    return Metafield(
+        id=field_id,
+        resource_type=write.resource_type,
+        resource_id=write.resource_id,
+        namespace=METAFIELD_NAMESPACE,
+        key=write.key,
+        value=write.value,
+        date_modified=now,
+    )
+
+
+def _fold_into_create(cache: Cache, field: Metafield, write: FieldWrite, now: datetime) -> bool:
+    """Put the new value into the queued create this placeholder stands for, if still queued."""
+    row_id = placeholder_row(field.id)
+    row = cache.outbox.get(row_id) if row_id is not None else None
+    if row is None or not isinstance(row.body, list):
+        return False
+    index = (-field.id) % PLACEHOLDER_STRIDE
+    if index >= len(row.body):
+        return False
+    body = [dict(item) for item in row.body]
+    body[index]["value"] = write.value
+    if not cache.outbox.replace_body(row.id, body):
+        return False
+    cache.metafields.upsert([_copy(write, field.id, now)])
+    return True
+
+
+def queue_field_writes(
+    cache: Cache,
+    writes: Sequence[FieldWrite],
+    *,
+    batch_id: str,
+    kind: str,
+    now: datetime | None = None,
+) -> int:
+    """Queue `writes` (creates and updates, batched per resource type); returns outbox rows added."""
+    now = now or datetime.now(UTC)
+    for write in writes:
+        if not write.value or len(write.value) > METAFIELD_VALUE_MAX:
+            raise InputError(
+                f"The record {write.key} is {len(write.value):,} characters; BigCommerce keeps "
+                f"1 to {METAFIELD_VALUE_MAX:,} per metafield."
+            )
+    rows = 0
+    with cache.transaction():
+        creates: dict[str, list[FieldWrite]] = {}
+        updates: dict[str, list[tuple[int, FieldWrite]]] = {}
+        for write in writes:
+            known = newest_per_key(cache.metafields.by_key(write.resource_type, write.key)).get(
+                (write.resource_id, write.key)
+            )
+            if known is not None and known.id > 0:
+                updates.setdefault(write.resource_type, []).append((known.id, write))
+            elif known is not None and _fold_into_create(cache, known, write, now):
+                continue
+            else:
+                if known is not None:  # a create that failed: its copy goes, a new create comes
+                    cache.metafields.delete(write.resource_type, [known.id])
+                creates.setdefault(write.resource_type, []).append(write)
+        for resource_type, items in creates.items():
+            path = METAFIELD_PATHS[resource_type]
+            for start in range(0, len(items), METAFIELD_BATCH):
+                chunk = items[start : start + METAFIELD_BATCH]
+                row_id = cache.outbox.enqueue(
+                    batch_id, kind, "POST", path, [_item(w) for w in chunk]
+                )
+                cache.metafields.upsert(
+                    [_copy(w, placeholder_id(row_id, i), now) for i, w in enumerate(chunk)]
+                )
+                rows += 1
+        for resource_type, pairs in updates.items():
+            path = METAFIELD_PATHS[resource_type]
+            for start in range(0, len(pairs), METAFIELD_BATCH):
+                part = pairs[start : start + METAFIELD_BATCH]
+                cache.outbox.enqueue(
+                    batch_id, kind, "PUT", path, [{"id": fid, **_item(w)} for fid, w in part]
+                )
+                cache.metafields.upsert([_copy(w, fid, now) for fid, w in part])
+                rows += 1
+    return rows
+
+
+def queue_field_deletes(
+    cache: Cache, fields: Iterable[Metafield], *, batch_id: str, kind: str
+) -> int:
+    """Delete metafields the store holds (batch DELETE by id); the cached copies go at once."""
+    by_type: dict[str, list[int]] = {}
+    for field in fields:
+        if field.id > 0:
+            by_type.setdefault(field.resource_type, []).append(field.id)
+    rows = 0
+    with cache.transaction():
+        for resource_type, ids in by_type.items():
+            path = METAFIELD_PATHS[resource_type]
+            for start in range(0, len(ids), METAFIELD_BATCH):
+                chunk = ids[start : start + METAFIELD_BATCH]
+                cache.outbox.enqueue(batch_id, kind, "DELETE", path, chunk)
+                cache.metafields.delete(resource_type, chunk)
+                rows += 1
+    return rows

@@ -1,0 +1,442 @@
+"""Receiving at the dock: preview which orders a delivery fills, book it once, reverse it."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ..bigcommerce.client import INVENTORY_BATCH
+from ..bigcommerce.errors import BigCommerceError
+from ..cache import Cache
+from ..cache.backorder_queue import load_queue
+from ..domain.allocation import AllocationPlan, allocate, remaining_queue
+from ..domain.models import InventoryRecord
+from ..domain.receiving import (
+    OverReceipt,
+    ReceiptError,
+    ReceiptLine,
+    StockDelta,
+    StockLevel,
+    adjustment_items,
+    apply_deltas,
+    apply_receipt,
+    check_receipt,
+    over_receipts,
+    receipt_deltas,
+    reverse_receipt,
+)
+from ..domain.shipment_rules import InputError
+from ..domain.shipments import SHIPMENT_KEY_PREFIX, Shipment
+from .allocations import (
+    RECEIPT,
+    RECEIPT_REVERSAL,
+    HeldUnits,
+    active_releases,
+    held_units,
+    ready_order_ids,
+)
+from .metafield_writes import FieldWrite, queue_field_writes
+from .session import StoreSession
+from .shipments import archive_old_shipments, find_shipment
+
+log = logging.getLogger("backorder_desktop.services")
+
+ABSOLUTE = "/v3/inventory/adjustments/absolute"
+
+
+def new_receipt_id() -> str:
+    """Made once per receipt (when the dialog opens, or per CLI run): committing it again finds
+    it in the ledger and changes nothing."""
+    return f"r-{uuid.uuid4().hex[:16]}"
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptPreview:
+    receipt_id: str
+    shipment: Shipment
+    lines: list[ReceiptLine]
+    location_id: int
+    plan: AllocationPlan
+    ready_orders: list[int]  # orders ready to release once this receipt is booked
+    over: list[OverReceipt]
+    levels_after: list[StockLevel] = field(default_factory=list)
+    already_booked: bool = False
+
+    @property
+    def filled_orders(self) -> list[int]:
+        return self.plan.order_ids
+
+    @property
+    def units_accepted(self) -> int:
+        return sum(line.accepted for line in self.lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "receipt_id": self.receipt_id,
+            "shipment_id": self.shipment.id,
+            "reference": self.shipment.reference,
+            "status": self.shipment.status,
+            "lines": [
+                {"sku": x.sku, "accepted": x.accepted, "rejected": x.rejected} for x in self.lines
+            ],
+            "units_to_stock": self.plan.units_to_stock,
+        }
+
+
+def _location(cache: Cache, location_id: int | None) -> int:
+    if location_id is not None:
+        if location_id not in {loc.id for loc in cache.locations.all()}:
+            raise InputError(f"There is no inventory location {location_id}.")
+        return location_id
+    default = cache.locations.default()
+    if default is None:
+        raise InputError("The store has no inventory location in the cache: sync first.")
+    return default.id
+
+
+def _levels(cache: Cache, variant_ids: Sequence[int]) -> dict[tuple[int, int], StockLevel]:
+    return {
+        (r.variant_id, r.location_id): StockLevel(
+            r.variant_id, r.location_id, r.on_hand, r.qty_backordered
+        )
+        for r in cache.inventory.for_variants(variant_ids)
+    }
+
+
+def _accepted_by_variant(shipment: Shipment, lines: Sequence[ReceiptLine]) -> dict[int, int]:
+    variant_of = {line.sku: line.variant_id for line in shipment.lines}
+    out: dict[int, int] = defaultdict(int)
+    for line in lines:
+        vid = variant_of.get(line.sku)
+        if vid is None:
+            raise ReceiptError(f"SKU {line.sku} has no catalog variant: edit the shipment line.")
+        out[vid] += line.accepted
+    return dict(out)
+
+
+def preview_receipt(
+    cache: Cache,
+    shipment_id: str,
+    lines: Sequence[ReceiptLine],
+    *,
+    receipt_id: str | None = None,
+    location_id: int | None = None,
+    now: datetime | None = None,
+) -> ReceiptPreview:
+    """What booking the receipt would do; nothing is written. ReceiptError/InputError on bad input.
+
+    An over-receipt is not an error here: it is listed in `over` (asked about before committing).
+    """
+    now = now or datetime.now(UTC)
+    receipt_id = receipt_id or new_receipt_id()
+    with cache.read():
+        booked = cache.ledger.entries(RECEIPT, batch_id=receipt_id)
+        shipment = find_shipment(cache, shipment_id)
+        merged = check_receipt(shipment, lines, allow_over=True)
+        over = over_receipts(shipment, merged)
+        loc = _location(cache, location_id)
+        accepted = _accepted_by_variant(shipment, merged)
+        queue = load_queue(cache)
+        open_orders = {o.id: o for o in cache.orders.open_orders()}
+        native = {
+            line.id
+            for order in open_orders.values()
+            for line in order.lines
+            if line.quantity_backordered is not None
+        }
+        plan = allocate(queue, accepted, native_lines=native)
+        extra = [
+            HeldUnits(a.order_id, a.line_id, a.variant_id, a.sku, loc, a.native, a.qty)
+            for a in plan.allocations
+        ]
+        ready = ready_order_ids(
+            cache, remaining_queue(queue, plan.allocations), open_orders=open_orders, extra=extra
+        )
+        levels = _levels(cache, sorted(accepted))
+        deltas = receipt_deltas(plan, accepted, levels, loc)
+    return ReceiptPreview(
+        receipt_id=receipt_id,
+        shipment=apply_receipt(shipment, merged, receipt_id=receipt_id, at=now, allow_over=True),
+        lines=merged,
+        location_id=loc,
+        plan=plan,
+        ready_orders=ready,
+        over=over,
+        levels_after=apply_deltas(levels, deltas),
+        already_booked=bool(booked),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptResult:
+    receipt_id: str
+    booked: bool  # False: this receipt id was booked before; nothing was changed again
+    preview: ReceiptPreview | None = None  # what was booked (None when booked before)
+    requests_queued: int = 0
+
+
+def _inventory_record(level: StockLevel, known: InventoryRecord | None) -> InventoryRecord:
+    limit = known.backorder_limit if known is not None else None
+    backordered = level.qty_backordered or 0
+    room = max(0, limit - backordered) if limit is not None and limit > 0 else 0
+    return InventoryRecord(
+        level.variant_id,
+        level.location_id,
+        level.on_hand,
+        level.on_hand + room,
+        level.qty_backordered,
+        limit,
+    )
+
+
+def queue_stock(
+    cache: Cache, levels: Sequence[StockLevel], *, batch_id: str, kind: str, reason: str
+) -> int:
+    """One absolute adjustment per location (chunks of 2000 items) and the optimistic stock."""
+    rows = 0
+    known = {
+        (r.variant_id, r.location_id): r
+        for r in cache.inventory.for_variants({lv.variant_id for lv in levels})
+    }
+    for _location_id, items in adjustment_items(levels).items():
+        for start in range(0, len(items), INVENTORY_BATCH):
+            chunk = items[start : start + INVENTORY_BATCH]
+            cache.outbox.enqueue(
+                batch_id, kind, "PUT", ABSOLUTE, {"reason": reason, "items": chunk}
+            )
+            rows += 1
+    cache.inventory.upsert(
+        [_inventory_record(lv, known.get((lv.variant_id, lv.location_id))) for lv in levels]
+    )
+    return rows
+
+
+def commit_receipt(
+    cache: Cache,
+    shipment_id: str,
+    lines: Sequence[ReceiptLine],
+    *,
+    receipt_id: str,
+    location_id: int | None = None,
+    allow_over: bool = False,
+    now: datetime | None = None,
+) -> ReceiptResult:
+    """Book the receipt: ledger (receipt + allocations), absolute stock per location, and the
+    shipment record, all in one cache transaction; the outbox carries them to BigCommerce.
+
+    A receipt id already in the ledger changes nothing (double click, retry after a crash).
+    """
+    now = now or datetime.now(UTC)
+    with cache.transaction():
+        if cache.ledger.entries(RECEIPT, batch_id=receipt_id):
+            return ReceiptResult(receipt_id, booked=False)
+        preview = preview_receipt(
+            cache, shipment_id, lines, receipt_id=receipt_id, location_id=location_id, now=now
+        )
+        shipment = find_shipment(cache, shipment_id)
+        merged = check_receipt(shipment, lines, allow_over=allow_over)
+        accepted = _accepted_by_variant(shipment, merged)
+        levels = _levels(cache, sorted(accepted))
+        deltas = receipt_deltas(preview.plan, accepted, levels, preview.location_id)
+        cache.ledger.append(
+            RECEIPT,
+            batch_id=receipt_id,
+            ref=shipment.id,
+            qty=preview.units_accepted,
+            payload={
+                "shipment_id": shipment.id,
+                "reference": shipment.reference,
+                "location_id": preview.location_id,
+                "lines": [
+                    {
+                        "sku": x.sku,
+                        "accepted": x.accepted,
+                        "rejected": x.rejected,
+                        "reason": x.reason,
+                        "close_short": x.close_short,
+                    }
+                    for x in merged
+                ],
+                "deltas": [
+                    [d.variant_id, d.location_id, d.on_hand, d.qty_backordered] for d in deltas
+                ],
+            },
+        )
+        for a in preview.plan.allocations:
+            cache.ledger.append(
+                "allocation",
+                qty=a.qty,
+                order_id=a.order_id,
+                line_id=a.line_id,
+                variant_id=a.variant_id,
+                sku=a.sku,
+                batch_id=receipt_id,
+                payload={"native": a.native, "location_id": preview.location_id},
+            )
+        rows = queue_stock(
+            cache,
+            apply_deltas(levels, deltas),
+            batch_id=receipt_id,
+            kind="receipt",
+            reason=f"Backorder Desktop: receipt {receipt_id} of shipment {shipment.reference}",
+        )
+        booked = apply_receipt(
+            shipment, merged, receipt_id=receipt_id, at=now, allow_over=allow_over
+        )
+        rows += queue_field_writes(
+            cache,
+            [FieldWrite("store", None, SHIPMENT_KEY_PREFIX + booked.id, booked.to_json())],
+            batch_id=receipt_id,
+            kind="shipment",
+            now=now,
+        )
+        archive_old_shipments(cache, now=now)
+    return ReceiptResult(receipt_id, booked=True, preview=preview, requests_queued=rows)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptInfo:
+    receipt_id: str
+    shipment_id: str
+    reference: str
+    received_at: datetime
+    accepted: int
+    rejected: int
+    reversed: bool
+    orders: list[int]
+
+
+def receipts(cache: Cache, shipment_id: str | None = None) -> list[ReceiptInfo]:
+    """Receipts booked on this laptop, newest first."""
+    reversed_ids = {e.batch_id for e in cache.ledger.entries(RECEIPT_REVERSAL)}
+    orders: dict[str, set[int]] = defaultdict(set)
+    for e in cache.ledger.entries("allocation"):
+        if e.batch_id and e.order_id is not None and e.qty > 0:
+            orders[e.batch_id].add(e.order_id)
+    out = []
+    for e in cache.ledger.entries(RECEIPT):
+        payload = e.payload if isinstance(e.payload, dict) else {}
+        if shipment_id is not None and e.ref != shipment_id:
+            continue
+        lines = payload.get("lines") or []
+        out.append(
+            ReceiptInfo(
+                receipt_id=str(e.batch_id),
+                shipment_id=e.ref,
+                reference=str(payload.get("reference", e.ref)),
+                received_at=e.created_at,
+                accepted=sum(int(x.get("accepted", 0)) for x in lines),
+                rejected=sum(int(x.get("rejected", 0)) for x in lines),
+                reversed=e.batch_id in reversed_ids,
+                orders=sorted(orders.get(str(e.batch_id), set())),
+            )
+        )
+    return sorted(out, key=lambda r: r.received_at, reverse=True)
+
+
+def reverse_receipt_booking(
+    cache: Cache, receipt_id: str, *, now: datetime | None = None
+) -> ReceiptInfo:
+    """Undo a receipt booked by mistake: a compensating absolute adjustment, its allocations
+    given back to the queue, the shipment's quantities restored. Refused while an order it
+    filled stays released (undo that release first)."""
+    now = now or datetime.now(UTC)
+    with cache.transaction():
+        entries = cache.ledger.entries(RECEIPT, batch_id=receipt_id)
+        if not entries:
+            raise InputError(f"No receipt {receipt_id} on this computer.")
+        if cache.ledger.entries(RECEIPT_REVERSAL, batch_id=receipt_id):
+            raise InputError(f"Receipt {receipt_id} was already reversed.")
+        entry = entries[0]
+        payload = entry.payload if isinstance(entry.payload, dict) else {}
+        released = active_releases(cache)
+        allocations = [
+            e for e in cache.ledger.entries("allocation", batch_id=receipt_id) if e.qty > 0
+        ]
+        blocking = sorted({e.order_id for e in allocations if e.order_id in released})
+        if blocking:
+            shown = ", ".join(f"#{o}" for o in blocking)
+            raise InputError(
+                f"Orders {shown} were released with units from this receipt: undo those "
+                "releases first."
+            )
+        held = {(h.line_id, h.location_id): h.qty for h in held_units(cache)}
+        for e in allocations:
+            if e.line_id is None:
+                continue
+            loc = int((e.payload or {}).get("location_id") or 0)
+            give_back = min(e.qty, held.get((e.line_id, loc), 0))
+            if give_back > 0:
+                cache.ledger.append(
+                    "allocation",
+                    qty=-give_back,
+                    order_id=e.order_id,
+                    line_id=e.line_id,
+                    variant_id=e.variant_id,
+                    sku=e.sku,
+                    batch_id=f"reverse:{receipt_id}",
+                    payload=e.payload,
+                )
+        deltas = [StockDelta(*map(int, d)) for d in payload.get("deltas") or []]
+        levels = _levels(cache, sorted({d.variant_id for d in deltas}))
+        queue_stock(
+            cache,
+            apply_deltas(levels, deltas, sign=-1),
+            batch_id=f"reverse:{receipt_id}",
+            kind="receipt_reversal",
+            reason=f"Backorder Desktop: receipt {receipt_id} reversed",
+        )
+        lines = [
+            ReceiptLine(
+                str(x["sku"]),
+                int(x.get("accepted", 0)),
+                int(x.get("rejected", 0)),
+                str(x.get("reason", "")),
+                bool(x.get("close_short", False)),
+            )
+            for x in payload.get("lines") or []
+        ]
+        try:
+            shipment = find_shipment(cache, entry.ref)
+        except InputError:
+            shipment = None  # archived or deleted meanwhile: the stock is still put right
+        if shipment is not None:
+            restored = reverse_receipt(shipment, lines, receipt_id=receipt_id, at=now)
+            queue_field_writes(
+                cache,
+                [FieldWrite("store", None, SHIPMENT_KEY_PREFIX + restored.id, restored.to_json())],
+                batch_id=f"reverse:{receipt_id}",
+                kind="shipment",
+                now=now,
+            )
+        cache.ledger.append(RECEIPT_REVERSAL, batch_id=receipt_id, ref=entry.ref)
+    return next(r for r in receipts(cache) if r.receipt_id == receipt_id)
+
+
+def refresh_stock(session: StoreSession, variant_ids: Sequence[int]) -> bool:
+    """Re-read the stock of these variants before an absolute write is computed from it.
+
+    Skipped (False) while stock writes wait in the outbox (the cache then holds the newer
+    values) or when the store cannot be reached (the cache's values are used).
+    """
+    cache = session.cache
+    waiting = [
+        r
+        for state in ("pending", "sending", "failed")
+        for r in cache.outbox.rows(state)
+        if r.path.startswith("/v3/inventory/")
+    ]
+    if waiting or not variant_ids:
+        return False
+    try:
+        records = list(session.client.iter_inventory(variant_ids=variant_ids))
+    except BigCommerceError as exc:
+        log.warning("stock not refreshed before the receipt (%s); using the cache", exc)
+        return False
+    cache.inventory.upsert(records)
+    return True
