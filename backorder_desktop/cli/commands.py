@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..domain.eta import source_label
 from ..services.backorders import list_backorders, store_status
 from ..services.syncing import push_outbox, sync_store
 from .connection import open_session
@@ -60,6 +61,7 @@ def cmd_backorders(args: argparse.Namespace) -> int:
                     "queue_position": line.queue_position,
                     "priority": line.priority,
                     "eta": line.eta,
+                    "eta_source": line.eta_source,
                     "notified_eta": line.notified_eta,
                 }
                 for line in lines
@@ -70,7 +72,7 @@ def cmd_backorders(args: argparse.Namespace) -> int:
         print("No open backorders. Run 'sync' first if the cache is new.")
         return 0
     print_table(
-        ["SKU", "#", "Order", "Date", "Customer", "Ordered", "Waiting", "ETA"],
+        ["SKU", "#", "Order", "Date", "Customer", "Ordered", "Waiting", "ETA", "ETA from"],
         [
             (
                 line.sku,
@@ -81,6 +83,7 @@ def cmd_backorders(args: argparse.Namespace) -> int:
                 line.qty_ordered,
                 line.qty_waiting,
                 line.eta.isoformat() if line.eta else "unknown",
+                source_label(line.eta_source, line.eta_ref),
             )
             for line in lines
         ],

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from . import cmd_notify, demo
 from . import commands as core
-from . import demo
 
 
 def rate_limit(text: str) -> tuple[int, float]:
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="use the embedded demo store (state in the data dir)"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
+    cmd_notify.add_smtp_options(parser)
     # Window-only options (ignored by headless commands).
     parser.add_argument("--screenshot", type=Path, help=argparse.SUPPRESS)
     parser.add_argument(
@@ -100,4 +101,4 @@ def register_core(subparsers: Any) -> None:
 
 # Each feature registers its commands here: a function taking the subparsers object, adding its
 # parsers with `set_defaults(handler=cmd_function)`. One line per feature module.
-FEATURE_COMMANDS: list[Callable[[Any], None]] = [register_core]
+FEATURE_COMMANDS: list[Callable[[Any], None]] = [register_core, cmd_notify.register]

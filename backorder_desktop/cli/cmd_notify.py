@@ -1,0 +1,186 @@
+"""`notify [--dry-run]`: send every pending customer notice (../shared/CLI.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ..bigcommerce.errors import BigCommerceError
+from ..mail.smtp import PLAIN, SSL, STARTTLS, SmtpConfig
+from ..mail.templates import NoticeRenderer, TemplateError
+from ..services.mail_setup import load_templates, smtp_config, store_name
+from ..services.notify import (
+    NoticeOptions,
+    PreparedNotice,
+    plan_notices,
+    prepare_notices,
+    refresh_notice_fields,
+    send_notices,
+)
+from ..services.settings import Settings, load_settings, settings_dir
+from ..services.syncing import push_outbox
+from .connection import UserError, data_dir_of, open_session
+from .output import print_json, print_table
+
+
+def add_smtp_options(parser: argparse.ArgumentParser) -> None:
+    """Global options (before the command); unset ones fall back to the saved settings."""
+    parser.add_argument("--smtp-host", help="SMTP server for notices")
+    parser.add_argument("--smtp-port", type=int, help="SMTP port (587 STARTTLS, 465 SSL)")
+    parser.add_argument(
+        "--smtp-user", help="SMTP login (password: keychain or BACKORDER_SMTP_PASSWORD)"
+    )
+    security = parser.add_mutually_exclusive_group()
+    security.add_argument(
+        "--smtp-starttls", dest="smtp_security", action="store_const", const=STARTTLS
+    )
+    security.add_argument("--smtp-ssl", dest="smtp_security", action="store_const", const=SSL)
+    security.add_argument(
+        "--smtp-plain",
+        dest="smtp_security",
+        action="store_const",
+        const=PLAIN,
+        help="no TLS (a local relay or test server; never with a login over the network)",
+    )
+    parser.add_argument("--mail-from", help="sender address of notices")
+
+
+def register(subparsers: Any) -> None:
+    from .parser import json_flag  # the parser imports this module: resolve at call time
+
+    notify = subparsers.add_parser("notify", help="send every pending customer notice")
+    notify.set_defaults(handler=cmd_notify)
+    notify.add_argument("--dry-run", action="store_true", help="list the notices, send nothing")
+    notify.add_argument("--reason", default="", help="delay notices: the reason customers read")
+    json_flag(notify)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings, _warning = load_settings(settings_dir(Path(args.data_dir) if args.data_dir else None))
+    overrides = {
+        "smtp_host": getattr(args, "smtp_host", None),
+        "smtp_port": getattr(args, "smtp_port", None),
+        "smtp_user": getattr(args, "smtp_user", None),
+        "smtp_security": getattr(args, "smtp_security", None),
+        "mail_from": getattr(args, "mail_from", None),
+    }
+    return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+
+@contextmanager
+def _mail_config(args: argparse.Namespace, settings: Settings) -> Iterator[SmtpConfig]:
+    if args.demo and not getattr(args, "smtp_host", None):
+        # Demo mail goes to the embedded sink and stays in the data dir (the window shows it).
+        from ..demo_store.mail_sink import MailSink
+
+        with MailSink(data_dir_of(args)) as sink:
+            yield smtp_config(settings, sink=(sink.host, sink.port))
+        return
+    yield smtp_config(settings)
+
+
+def _row(item: PreparedNotice) -> dict[str, Any]:
+    notice = item.notice
+    return {
+        "order_id": notice.order_id,
+        "kind": notice.kind,
+        "to": notice.email,
+        "eta": notice.eta,
+        "subject": item.mail.subject,
+    }
+
+
+def cmd_notify(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    folder = settings_dir(Path(args.data_dir) if args.data_dir else None)
+    with open_session(args) as session, _mail_config(args, settings) as config:
+        try:
+            refresh_notice_fields(session)  # what other laptops sent since the last sync
+        except BigCommerceError as exc:
+            if not args.dry_run:
+                raise UserError(
+                    f"{exc.message} Notices are sent only when the store can be checked for "
+                    "notices other computers sent."
+                ) from exc
+        plan = plan_notices(session.cache, checkin_days=settings.checkin_days)
+        try:
+            prepared = prepare_notices(
+                plan.due,
+                NoticeRenderer(load_templates(folder)),
+                NoticeOptions(store_name=store_name(config), reason=args.reason),
+            )
+        except TemplateError as exc:
+            raise UserError(str(exc)) from exc
+        unconfirmed = [
+            {"order_id": n.record.order_id, "kind": n.record.kind, "to": n.recipient}
+            for n in plan.unconfirmed
+        ]
+        if args.dry_run:
+            summary: dict[str, Any] = {
+                "sent": 0,
+                "skipped_duplicates": 0,
+                "failed": [],
+                "dry_run": True,
+                "notices": [_row(p) for p in prepared],
+                "unconfirmed": unconfirmed,
+            }
+            _print(args, summary, prepared)
+            return 0
+        config.check()
+        report = send_notices(session.cache, prepared, config)
+        try:
+            push_outbox(session)
+        except BigCommerceError as exc:  # the records wait in the outbox for the next push
+            sys.stderr.write(f"Records not pushed yet: {exc.message}\n")
+    failed = [{**_row(item), "error": error} for item, error in report.failed]
+    failed += [{**_row(item), "error": "not sent: " + report.error} for item in report.not_sent]
+    summary = {
+        "sent": len(report.sent),
+        "skipped_duplicates": report.skipped_duplicates,
+        "failed": failed,
+        "dry_run": False,
+        "uncertain": [_row(item) for item in report.uncertain],
+        "unconfirmed": unconfirmed,
+    }
+    _print(args, summary, report.sent)
+    if report.error:
+        sys.stderr.write(f"Error: {report.error}\n")
+    return 1 if failed or report.uncertain or report.error else 0
+
+
+def _print(args: argparse.Namespace, summary: dict[str, Any], shown: list[PreparedNotice]) -> None:
+    if args.json:
+        print_json(summary)
+        return
+    if shown:
+        print_table(
+            ["Order", "Kind", "To", "ETA", "Subject"],
+            [
+                (
+                    p.notice.order_id,
+                    p.notice.kind,
+                    p.notice.email,
+                    p.notice.eta.isoformat() if p.notice.eta else "unknown",
+                    p.mail.subject,
+                )
+                for p in shown
+            ],
+        )
+        print()
+    if summary["dry_run"]:
+        print(f"{len(shown)} notices due (dry run: nothing sent).")
+    else:
+        print(
+            f"Sent {summary['sent']} notices; {len(summary['failed'])} failed; "
+            f"{summary['skipped_duplicates']} duplicates skipped."
+        )
+    for item in summary["unconfirmed"]:
+        print(
+            f"Check: the notice to {item['to']} (order #{item['order_id']}, {item['kind']}) may "
+            "have been sent when the app stopped; it will not be sent again."
+        )

@@ -1,0 +1,245 @@
+"""Customer notices: what is due, the rendered preview, and sending without ever sending twice.
+
+Never twice: before each email a claim is committed to the local ledger; the SMTP answer then
+marks it sent or failed. If the app dies between the two, the claim has no outcome and counts
+as sent ("unconfirmed": flagged for the merchant, never re-sent). Sent and unconfirmed notices
+are then published (order metafield `notices`, staff-note line) through the outbox, so other
+laptops see them after their next sync; before sending, the order metafields are re-read.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from ..cache import Cache
+from ..cache.backorder_queue import QueueState, load_queue_state
+from ..cache.notice_ledger import LedgerNotice, NoticeLedger, notice_logs
+from ..domain.models import METAFIELD_NAMESPACE
+from ..domain.notice_log import CHECK_IN, RELEASED, NoticeRecord, ToldLine, told_by_line
+from ..domain.notices import DueNotice, select_due
+from ..mail.message import AddressError, build_message
+from ..mail.smtp import MailConnectionError, MessageRefused, SendUncertain, SmtpConfig, SmtpSender
+from ..mail.templates import NoticeRenderer, RenderedMail, notice_context
+from ..sync.pull import OVERLAP
+from .notice_records import RecordResult, record_notices
+from .session import StoreSession
+
+log = logging.getLogger("backorder_desktop.notices")
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class NoticePlan:
+    due: list[DueNotice]
+    unconfirmed: list[LedgerNotice] = field(default_factory=list)  # maybe sent: check these
+    state: QueueState | None = None
+
+    @property
+    def recipients(self) -> list[str]:
+        return sorted({n.email.strip().lower() for n in self.due})
+
+
+def plan_notices(
+    cache: Cache,
+    *,
+    checkin_days: int = 0,
+    today: date | None = None,
+    state: QueueState | None = None,
+) -> NoticePlan:
+    """Every notice due now (DESIGN.md), from the cache; no network, nothing written."""
+    state = state or load_queue_state(cache)
+    due = select_due(
+        state.queue,
+        state.logs,
+        orders=state.orders,
+        releases=state.releases,
+        today=today,
+        checkin_days=checkin_days,
+    )
+    unconfirmed = [n for n in state.ledger if n.state == "unconfirmed"]
+    return NoticePlan(due, unconfirmed, state)
+
+
+@dataclass(frozen=True)
+class NoticeOptions:
+    """What the merchant chose in the preview."""
+
+    store_name: str
+    intros: Mapping[str, str] = field(default_factory=dict)  # per kind; else the template's
+    reason: str = ""  # delay notices: why
+    excluded: frozenset[tuple[int, str]] = frozenset()  # (order id, kind) not to send
+
+
+@dataclass(frozen=True)
+class PreparedNotice:
+    notice: DueNotice
+    record: NoticeRecord  # what the log will say was told
+    mail: RenderedMail
+
+
+def prepare_notices(
+    due: Iterable[DueNotice],
+    renderer: NoticeRenderer,
+    options: NoticeOptions,
+    *,
+    now: datetime | None = None,
+) -> list[PreparedNotice]:
+    """Render each notice not excluded; raises mail.templates.TemplateError on a bad template."""
+    now = now or datetime.now(UTC)
+    out = []
+    for notice in due:
+        if notice.key in options.excluded:
+            continue
+        intro = options.intros.get(notice.kind) or renderer.default_intro(notice.kind)
+        context = notice_context(
+            notice,
+            store_name=options.store_name,
+            intro=intro,
+            reason=options.reason,
+            today=now.date(),
+        )
+        record = NoticeRecord(
+            id=uuid.uuid4().hex,
+            order_id=notice.order_id,
+            kind=notice.kind,
+            sent_at=now,
+            eta=notice.eta if notice.kind != RELEASED else None,
+            lines=tuple(
+                ToldLine(line.line_id, line.sku, line.qty, line.eta) for line in notice.lines
+            ),
+        )
+        out.append(PreparedNotice(notice, record, renderer.render(notice, context)))
+    return out
+
+
+@dataclass
+class SendReport:
+    sent: list[PreparedNotice] = field(default_factory=list)
+    failed: list[tuple[PreparedNotice, str]] = field(default_factory=list)
+    uncertain: list[PreparedNotice] = field(default_factory=list)  # the connection broke
+    not_sent: list[PreparedNotice] = field(default_factory=list)  # never tried
+    skipped_duplicates: int = 0
+    error: str = ""  # why the batch stopped, if it did
+    record: RecordResult | None = None
+
+
+def _already_told(notice: DueNotice, records: list[NoticeRecord], today: date) -> bool:
+    """True when the log already holds this notice (another run sent it since the preview)."""
+    if notice.kind == RELEASED:
+        return any(r.kind == RELEASED for r in records)
+    if notice.kind == CHECK_IN:
+        return any(r.sent_at.astimezone(UTC).date() >= today for r in records)
+    told = told_by_line(records)
+    return all(line.line_id in told and told[line.line_id].eta == line.eta for line in notice.lines)
+
+
+def send_notices(
+    cache: Cache,
+    prepared: list[PreparedNotice],
+    config: SmtpConfig,
+    *,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    sender_factory: Callable[[SmtpConfig], SmtpSender] = SmtpSender,
+    after_send: Callable[[PreparedNotice], None] | None = None,
+) -> SendReport:
+    """Send over one SMTP connection; then queue the records (see the module docstring).
+
+    `after_send` runs after each accepted email, before its outcome is written (tests inject
+    a crash there).
+    """
+    report = SendReport()
+    if not prepared:
+        report.record = record_notices(cache)
+        return report
+    logs = notice_logs(cache)
+    ledger = NoticeLedger(cache)
+    today = datetime.now(UTC).date()
+    sender = sender_factory(config)
+    try:
+        sender.open()
+    except MailConnectionError as exc:
+        report.error = exc.message
+        report.not_sent = list(prepared)
+        return report
+    try:
+        for index, item in enumerate(prepared):
+            if cancelled is not None and cancelled():
+                report.not_sent.extend(prepared[index:])
+                report.error = "Sending was cancelled."
+                break
+            if progress is not None:
+                progress("sending notices", index, len(prepared))
+            order_log = logs.setdefault(item.notice.order_id, [])
+            if _already_told(item.notice, order_log, today):
+                report.skipped_duplicates += 1
+                continue
+            try:
+                message = build_message(
+                    sender=config.sender,
+                    sender_name=config.sender_name,
+                    to=item.notice.email,
+                    to_name=item.notice.customer_name,
+                    subject=item.mail.subject,
+                    text=item.mail.text,
+                    html=item.mail.html,
+                    notice_id=item.record.id,
+                )
+            except AddressError as exc:
+                report.failed.append((item, str(exc)))
+                continue
+            ledger.claim(item.record, item.notice.email)  # committed before the email leaves
+            order_log.append(item.record)
+            try:
+                sender.send(message)
+            except MessageRefused as exc:
+                ledger.mark_failed(item.record, exc.message)
+                order_log.remove(item.record)
+                report.failed.append((item, exc.message))
+                continue
+            except SendUncertain as exc:
+                # Maybe delivered: the claim stays without outcome (counts as sent, flagged).
+                report.uncertain.append(item)
+                report.not_sent.extend(prepared[index + 1 :])
+                report.error = exc.message
+                break
+            if after_send is not None:
+                after_send(item)
+            ledger.mark_sent(item.record)
+            report.sent.append(item)
+        if progress is not None:
+            progress("sending notices", len(prepared), len(prepared))
+    finally:
+        sender.close()
+    report.record = record_notices(cache)
+    log.info(
+        "notices: %d sent, %d failed, %d uncertain, %d duplicates skipped",
+        len(report.sent),
+        len(report.failed),
+        len(report.uncertain),
+        report.skipped_duplicates,
+    )
+    return report
+
+
+def refresh_notice_fields(session: StoreSession) -> int:
+    """Re-read the order metafields changed since the last sync (other laptops' notices), so
+    what they sent is not sent again. Returns how many came back."""
+    cache = session.cache
+    cursor = cache.sync_state.cursor("metafields:order")
+    since = cursor - OVERLAP if cursor is not None else None  # never synced: read them all
+    fields = [
+        m
+        for m in session.client.iter_metafields(
+            "order", namespace=METAFIELD_NAMESPACE, modified_since=since
+        )
+        if m.namespace == METAFIELD_NAMESPACE
+    ]
+    if fields:
+        cache.metafields.upsert(fields)
+    return len(fields)
