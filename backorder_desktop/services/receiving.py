@@ -99,7 +99,7 @@ def _location(cache: Cache, location_id: int | None) -> int:
     return default.id
 
 
-def _levels(cache: Cache, variant_ids: Sequence[int]) -> dict[tuple[int, int], StockLevel]:
+def stock_levels(cache: Cache, variant_ids: Sequence[int]) -> dict[tuple[int, int], StockLevel]:
     return {
         (r.variant_id, r.location_id): StockLevel(
             r.variant_id, r.location_id, r.on_hand, r.qty_backordered
@@ -157,7 +157,7 @@ def preview_receipt(
         ready = ready_order_ids(
             cache, remaining_queue(queue, plan.allocations), open_orders=open_orders, extra=extra
         )
-        levels = _levels(cache, sorted(accepted))
+        levels = stock_levels(cache, sorted(accepted))
         deltas = receipt_deltas(plan, accepted, levels, loc)
     return ReceiptPreview(
         receipt_id=receipt_id,
@@ -241,7 +241,7 @@ def commit_receipt(
         shipment = find_shipment(cache, shipment_id)
         merged = check_receipt(shipment, lines, allow_over=allow_over)
         accepted = _accepted_by_variant(shipment, merged)
-        levels = _levels(cache, sorted(accepted))
+        levels = stock_levels(cache, sorted(accepted))
         deltas = receipt_deltas(preview.plan, accepted, levels, preview.location_id)
         cache.ledger.append(
             RECEIPT,
@@ -383,7 +383,7 @@ def reverse_receipt_booking(
                     payload=e.payload,
                 )
         deltas = [StockDelta(*map(int, d)) for d in payload.get("deltas") or []]
-        levels = _levels(cache, sorted({d.variant_id for d in deltas}))
+        levels = stock_levels(cache, sorted({d.variant_id for d in deltas}))
         queue_stock(
             cache,
             apply_deltas(levels, deltas, sign=-1),

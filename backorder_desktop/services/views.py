@@ -10,6 +10,7 @@ from ..cache import Cache
 from ..cache.backorder_queue import manual_etas
 from ..domain.models import UNLIMITED_BACKORDER_LIMIT, BackorderLine
 from .backorders import list_backorders, store_status
+from .shipment_rows import ShipmentRow, shipment_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,17 +61,6 @@ class BackorderRow:
     @property
     def key(self) -> int:
         return self.line.line_id
-
-
-@dataclass(frozen=True, slots=True)
-class ShipmentRow:
-    id: str
-    reference: str
-    supplier: str
-    status: str
-    expected: date | None
-    units_expected: int
-    units_received: int
 
 
 @dataclass
@@ -135,6 +125,7 @@ def load_rows(cache: Cache, *, now: datetime | None = None) -> ViewRows:
     return ViewRows(
         products=product_rows,
         backorders=backorder_rows,
+        shipments=shipment_rows(cache, now=now),
         status=store_status(cache, backorder_lines=len(queue)),
         currency=currency,
     )

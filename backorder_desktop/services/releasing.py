@@ -1,0 +1,215 @@
+"""Releasing ready orders (status, staff note, release record) and undoing a release."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from ..cache import Cache
+from ..cache.backorder_queue import load_queue
+from ..domain.models import Order
+from ..domain.receiving import StockDelta, apply_deltas
+from ..domain.releases import (
+    RELEASE_KEY,
+    ReleaseLine,
+    ReleaseRecord,
+    append_note,
+    release_note,
+    undo_note,
+)
+from ..domain.shipment_rules import InputError
+from .allocations import (
+    RELEASE,
+    RELEASE_UNDO,
+    active_releases,
+    held_units,
+    partial_allowed,
+    ready_order_ids,
+    release_lines,
+)
+from .metafield_writes import FieldWrite, queue_field_writes
+from .receiving import queue_stock, stock_levels
+from .settings import RELEASE_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class ReadyOrder:
+    order_id: int
+    customer_name: str
+    customer_email: str
+    status_id: int
+    order_date: datetime
+    lines: tuple[ReleaseLine, ...]
+    partial: bool  # partial shipment allowed: some lines may still wait
+
+    @property
+    def units(self) -> int:
+        return sum(line.qty for line in self.lines)
+
+
+def ready_orders(cache: Cache) -> list[ReadyOrder]:
+    """Open orders whose allocated units cover what they wait for, not yet released."""
+    with cache.read():
+        open_orders = {o.id: o for o in cache.orders.open_orders()}
+        ids = ready_order_ids(cache, load_queue(cache), open_orders=open_orders)
+        lines = release_lines([h for h in held_units(cache) if h.order_id in set(ids)])
+        partial = partial_allowed(cache)
+    return [
+        ReadyOrder(
+            order_id=oid,
+            customer_name=open_orders[oid].customer_name,
+            customer_email=open_orders[oid].customer_email,
+            status_id=open_orders[oid].status_id,
+            order_date=open_orders[oid].date_created,
+            lines=tuple(lines.get(oid, [])),
+            partial=oid in partial,
+        )
+        for oid in ids
+    ]
+
+
+@dataclass
+class ReleaseOutcome:
+    batch_id: str
+    released: list[int] = field(default_factory=list)
+    skipped: list[dict[str, object]] = field(default_factory=list)  # {"order_id", "reason"}
+    requests_queued: int = 0
+
+
+def _status_row(
+    cache: Cache, order: Order, status_id: int, notes: str, batch_id: str, kind: str
+) -> None:
+    cache.outbox.enqueue(
+        batch_id,
+        kind,
+        "PUT",
+        f"/v2/orders/{order.id}",
+        {"status_id": status_id, "staff_notes": notes},
+    )
+    cache.orders.set_status(order.id, status_id, staff_notes=notes)
+
+
+def release_orders(
+    cache: Cache,
+    order_ids: Iterable[int] | None,
+    *,
+    status_id: int = 9,
+    now: datetime | None = None,
+) -> ReleaseOutcome:
+    """Move ready orders to `status_id` with a staff note and record the release.
+
+    `order_ids=None` releases every ready order. One status update per order (V2 has no batch
+    for orders), then the release records in metafield batches; all queued in one transaction.
+    Orders that are not ready are skipped with the reason, never released.
+    """
+    if status_id not in RELEASE_STATUSES:
+        raise InputError(f"Orders can only be released to {sorted(RELEASE_STATUSES)}.")
+    now = now or datetime.now(UTC)
+    outcome = ReleaseOutcome(batch_id=f"release-{uuid.uuid4().hex[:12]}")
+    with cache.transaction():
+        ready = {r.order_id: r for r in ready_orders(cache)}
+        wanted = list(ready) if order_ids is None else list(dict.fromkeys(order_ids))
+        released_before = active_releases(cache)
+        writes = []
+        for order_id in wanted:
+            order = cache.orders.get(order_id)
+            item = ready.get(order_id)
+            if item is None or order is None:
+                outcome.skipped.append(
+                    {"order_id": order_id, "reason": _why_not(order_id, order, released_before)}
+                )
+                continue
+            record = ReleaseRecord(now, order.status_id, status_id, False, item.lines)
+            notes = append_note(order.staff_notes, release_note(now, item.lines))
+            _status_row(cache, order, status_id, notes, outcome.batch_id, "release")
+            cache.ledger.append(
+                RELEASE,
+                order_id=order_id,
+                batch_id=outcome.batch_id,
+                payload={"record": record.to_json()},
+            )
+            writes.append(FieldWrite("order", order_id, RELEASE_KEY, record.to_json()))
+            outcome.released.append(order_id)
+        outcome.requests_queued = len(outcome.released) + queue_field_writes(
+            cache, writes, batch_id=outcome.batch_id, kind="release_record", now=now
+        )
+    return outcome
+
+
+def _why_not(order_id: int, order: Order | None, released: dict[int, ReleaseRecord]) -> str:
+    if order is None or not order.is_open:
+        return "not an open order in the cache"
+    if order_id in released:
+        return "already released"
+    return "not ready: units still waiting"
+
+
+def released_orders(cache: Cache) -> list[tuple[Order, ReleaseRecord]]:
+    """Released orders (not undone) still in the cache, newest release first."""
+    records = active_releases(cache)
+    out = []
+    for order_id, record in records.items():
+        order = cache.orders.get(order_id)
+        if order is not None:
+            out.append((order, record))
+    return sorted(out, key=lambda pair: pair[1].released_at, reverse=True)
+
+
+def undo_release(cache: Cache, order_id: int, *, now: datetime | None = None) -> ReleaseRecord:
+    """Restore the order's status and put its units back in the queue (and back in stock)."""
+    now = now or datetime.now(UTC)
+    batch_id = f"undo-{order_id}-{uuid.uuid4().hex[:8]}"
+    with cache.transaction():
+        record = active_releases(cache).get(order_id)
+        if record is None:
+            raise InputError(f"Order #{order_id} has no release to undo.")
+        order = cache.orders.get(order_id)
+        if order is None:
+            raise InputError(
+                f"Order #{order_id} is no longer open in the cache (shipped or cancelled?): "
+                "its release cannot be undone here."
+            )
+        notes = append_note(order.staff_notes, undo_note(now, record.status_before))
+        _status_row(cache, order, record.status_before, notes, batch_id, "release_undo")
+        held = held_units(cache, order_id=order_id)
+        for h in held:
+            cache.ledger.append(
+                "allocation",
+                qty=-h.qty,
+                order_id=h.order_id,
+                line_id=h.line_id,
+                variant_id=h.variant_id,
+                sku=h.sku,
+                batch_id=batch_id,
+                payload={"native": h.native, "location_id": h.location_id},
+            )
+        # The units were held for this order; now it waits again they are sellable stock, and
+        # BigCommerce owes them again (the mirror of the receipt's adjustment).
+        deltas = [
+            StockDelta(h.variant_id, h.location_id, h.qty, h.qty if h.native else 0)
+            for h in held
+            if h.location_id
+        ]
+        if deltas:
+            levels = stock_levels(cache, sorted({d.variant_id for d in deltas}))
+            queue_stock(
+                cache,
+                apply_deltas(levels, deltas),
+                batch_id=batch_id,
+                kind="release_undo",
+                reason=f"Backorder Desktop: release of order {order_id} undone",
+            )
+        undone = record.undo()
+        cache.ledger.append(
+            RELEASE_UNDO, order_id=order_id, batch_id=batch_id, payload={"record": undone.to_json()}
+        )
+        queue_field_writes(
+            cache,
+            [FieldWrite("order", order_id, RELEASE_KEY, undone.to_json())],
+            batch_id=batch_id,
+            kind="release_record",
+            now=now,
+        )
+    return undone

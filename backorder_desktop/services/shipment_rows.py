@@ -1,0 +1,80 @@
+"""Rows of the Supplier shipments tab, and the supplier scorecards (live and archived)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from ..cache import Cache
+from ..cache.shipments import load_archive, load_shipments, load_suppliers
+from ..domain.scorecard import Scorecard, outcome_of, scorecards
+from ..domain.shipments import INBOUND_STATUSES, STATUS_LABELS, Shipment, ShipmentLine
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentRow:
+    id: str
+    reference: str
+    supplier: str
+    status: str
+    expected: date | None
+    units_expected: int
+    units_received: int
+    units_rejected: int = 0
+    units_outstanding: int = 0
+    supplier_id: str = ""
+    notes: str = ""
+    lines: tuple[ShipmentLine, ...] = field(default_factory=tuple)
+    overdue: bool = False  # inbound and past its expected date
+    receipts: int = 0
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in INBOUND_STATUSES or self.status == "draft"
+
+
+def row_of(shipment: Shipment, supplier_name: str, today: date) -> ShipmentRow:
+    return ShipmentRow(
+        id=shipment.id,
+        reference=shipment.reference,
+        supplier=supplier_name,
+        status=shipment.status,
+        expected=shipment.expected_date,
+        units_expected=shipment.units_expected,
+        units_received=shipment.units_received,
+        units_rejected=shipment.units_rejected,
+        units_outstanding=shipment.units_outstanding,
+        supplier_id=shipment.supplier_id,
+        notes=shipment.notes,
+        lines=shipment.lines,
+        overdue=shipment.is_inbound
+        and shipment.expected_date is not None
+        and shipment.expected_date < today,
+        receipts=sum(1 for r in shipment.receipts if not r.reversed),
+    )
+
+
+def shipment_rows(cache: Cache, *, now: datetime | None = None) -> list[ShipmentRow]:
+    today = (now or datetime.now(UTC)).date()
+    names = {s.id: s.name for s in load_suppliers(cache)}
+    return [
+        row_of(s, names.get(s.supplier_id, s.supplier_id), today) for s in load_shipments(cache)
+    ]
+
+
+def supplier_scorecards(cache: Cache, *, today: date | None = None) -> list[Scorecard]:
+    """Per supplier: on-time rate, fill rate, average delay, over live and archived shipments."""
+    live = {s.id: outcome_of(s) for s in load_shipments(cache)}
+    archived = [
+        o
+        for outcomes in load_archive(cache).values()
+        for o in outcomes
+        if o.shipment_id not in live
+    ]
+    return scorecards(
+        load_suppliers(cache), [*live.values(), *archived], today or datetime.now(UTC).date()
+    )
