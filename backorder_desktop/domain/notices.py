@@ -31,6 +31,7 @@ class Release:
     undone: bool = False
     customer_email: str = ""
     customer_name: str = ""
+    lines: tuple[tuple[int, str, int], ...] = ()  # (line id, sku, units released)
 
     @staticmethod
     def parse(text: str | None, order_id: int) -> Release | None:
@@ -47,12 +48,19 @@ class Release:
                 when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
             except ValueError:
                 when = None
+        lines = []
+        for item in doc.get("lines") or []:
+            try:
+                lines.append((int(item["line_id"]), str(item.get("sku", "")), int(item["qty"])))
+            except (KeyError, TypeError, ValueError):
+                continue
         return Release(
             order_id=order_id,
             released_at=when,
             undone=bool(doc.get("undone", False)),
             customer_email=str(doc.get("customer_email") or ""),
             customer_name=str(doc.get("customer_name") or ""),
+            lines=tuple(lines),
         )
 
 
@@ -193,14 +201,27 @@ def select_due(
                 email=email,
                 customer_name=order.customer_name if order else release.customer_name,
                 order_date=order.date_created if order else None,
-                lines=tuple(
-                    DueLine(line.id, line.sku, line.name, line.quantity - line.quantity_shipped)
-                    for line in (order.lines if order else ())
-                ),
+                lines=_released_lines(release, order),
             )
         )
     due.sort(key=lambda n: (n.order_id, KINDS.index(n.kind)))
     return due
+
+
+def _released_lines(release: Release, order: Order | None) -> tuple[DueLine, ...]:
+    """What is on its way: the lines the release names, else the order's unshipped lines."""
+    names = {line.id: line.name for line in order.lines} if order else {}
+    if release.lines:
+        return tuple(
+            DueLine(line_id, sku, names.get(line_id, sku), qty)
+            for line_id, sku, qty in release.lines
+            if qty > 0
+        )
+    return tuple(
+        DueLine(line.id, line.sku, line.name, line.quantity - line.quantity_shipped)
+        for line in (order.lines if order else ())
+        if line.quantity > line.quantity_shipped
+    )
 
 
 def backorder_status(lines: Sequence[BackorderLine], *, released: bool = False) -> dict[str, Any]:
