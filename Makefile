@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATA ?= $(CURDIR)/.demo-data
 
-.PHONY: setup demo demo-headless screenshots test lint unit bench clean
+.PHONY: setup demo demo-headless screenshots test lint unit bench package clean
 
 setup: $(STAMP)
 
@@ -35,8 +35,8 @@ screenshots: $(STAMP)
 	done
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check backorder_desktop tests $(wildcard benchmarks)
-	$(VENV)/bin/ruff format --check backorder_desktop tests $(wildcard benchmarks)
+	$(VENV)/bin/ruff check backorder_desktop tests packaging $(wildcard benchmarks)
+	$(VENV)/bin/ruff format --check backorder_desktop tests packaging $(wildcard benchmarks)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
@@ -47,6 +47,22 @@ test: lint unit
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.run
+
+# The frozen app: dist/backorder-desktop/ and its archive, smoke-tested before archiving
+# (packaging/build.py). Built from its own environment with PySide6-Essentials + PyInstaller
+# only, never the dev venv.
+PKG_VENV := build/package-venv
+PKG_STAMP := $(PKG_VENV)/.installed
+
+$(PKG_STAMP): pyproject.toml
+	test -x $(PKG_VENV)/bin/python || $(PYTHON) -m venv $(PKG_VENV)
+	$(PKG_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PKG_VENV)/bin/python packaging/metadata.py requirements build/package-requirements.txt
+	$(PKG_VENV)/bin/python -m pip install --quiet -r build/package-requirements.txt
+	touch $(PKG_STAMP)
+
+package: $(PKG_STAMP)
+	$(PKG_VENV)/bin/python packaging/build.py
 
 clean:
 	rm -rf $(VENV) .demo-data build dist .pytest_cache .mypy_cache .ruff_cache

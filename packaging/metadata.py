@@ -94,3 +94,29 @@ def macos_info_plist(version: str = VERSION) -> dict[str, object]:
 def archive_stem(platform_tag: str, version: str = VERSION) -> str:
     """Name of a built artifact without its extension, e.g. backorder-desktop-0.1.0-linux-x86_64."""
     return f"{EXE_NAME}-{version}-{platform_tag}"
+
+
+def package_requirements() -> list[str]:
+    """The app's pinned dependencies plus the `package` extra (PyInstaller), from pyproject.
+
+    The build environment gets these and not the app itself: PyInstaller takes the app from the
+    checkout, so a stale installed copy can never end up in the bundle.
+    """
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return [*project["dependencies"], *project["optional-dependencies"]["package"]]
+
+
+if __name__ == "__main__":
+    import sys
+
+    # `python packaging/metadata.py version` / `... requirements FILE` for the Makefile and CI.
+    command = sys.argv[1] if len(sys.argv) > 1 else "version"
+    if command == "version":
+        print(VERSION)
+    elif command == "requirements" and len(sys.argv) == 3:
+        Path(sys.argv[2]).parent.mkdir(parents=True, exist_ok=True)
+        Path(sys.argv[2]).write_text("\n".join(package_requirements()) + "\n", encoding="utf-8")
+    else:
+        raise SystemExit("usage: metadata.py version | requirements FILE")

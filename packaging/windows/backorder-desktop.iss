@@ -1,0 +1,94 @@
+; Windows installer for Backorder Desktop (Inno Setup 6).
+; Build the app first (python packaging\build.py), then: iscc packaging\windows\backorder-desktop.iss
+; Output: dist\backorder-desktop-<version>-windows-x86_64-setup.exe
+
+#define AppName "Backorder Desktop"
+#define AppExeName "backorder-desktop.exe"
+#define AppPublisher "Backorder Desktop"
+#define BundleDir "..\..\dist\backorder-desktop"
+#define IconFile "..\icons\backorder-desktop.ico"
+; Where the app keeps the user's cache, settings and logs (platformdirs, services/paths.py).
+#define DataDirName "BackorderDesktop"
+
+#define BuiltExe AddBackslash(SourcePath) + BundleDir + "\" + AppExeName
+#ifnexist BuiltExe
+  #error The app is not built: run "python packaging\build.py" first.
+#endif
+; The version is not written here: build.spec puts backorder_desktop.__version__ (the single
+; source) into the exe's version resource, and the installer reads it back.
+#define AppVersion GetStringFileInfo(BuiltExe, "ProductVersion")
+
+[Setup]
+; A fixed AppId: every later installer finds and upgrades this installation in place
+; (same folder, same Start menu entry, one uninstaller). Never change it.
+AppId={{3C1B5B7E-6F0A-4E8B-9A53-2B8E4C1D7F21}
+AppName={#AppName}
+AppVersion={#AppVersion}
+AppVerName={#AppName} {#AppVersion}
+AppPublisher={#AppPublisher}
+VersionInfoProductName={#AppName}
+VersionInfoProductTextVersion={#AppVersion}
+; Per-user by default: no admin rights needed. The first page offers "install for all users",
+; which then asks for elevation.
+PrivilegesRequired=lowest
+PrivilegesRequiredOverridesAllowed=dialog
+DefaultDirName={autopf}\{#AppName}
+DefaultGroupName={#AppName}
+DisableProgramGroupPage=yes
+UsePreviousAppDir=yes
+ArchitecturesAllowed=x64compatible
+ArchitecturesInstallIn64BitMode=x64compatible
+MinVersion=10.0
+; An upgrade while the app runs: close it first, so no file is in use.
+CloseApplications=yes
+RestartApplications=no
+SetupIconFile={#IconFile}
+UninstallDisplayIcon={app}\{#AppExeName}
+UninstallDisplayName={#AppName}
+OutputDir=..\..\dist
+OutputBaseFilename=backorder-desktop-{#AppVersion}-windows-x86_64-setup
+Compression=lzma2/max
+SolidCompression=yes
+WizardStyle=modern
+
+[Languages]
+Name: "english"; MessagesFile: "compiler:Default.isl"
+
+[Tasks]
+Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked
+
+[InstallDelete]
+; An upgrade replaces the bundle whole, so no file of an older version lingers beside the new one.
+; Only the program folder: the user's data lives elsewhere and is never touched here.
+Type: filesandordirs; Name: "{app}\_internal"
+
+[Files]
+Source: "{#BundleDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+
+[Icons]
+Name: "{autoprograms}\{#AppName}"; Filename: "{app}\{#AppExeName}"; Comment: "Backorders for your BigCommerce store"
+Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExeName}"; Tasks: desktopicon
+
+[Run]
+Filename: "{app}\{#AppExeName}"; Description: "{cm:LaunchProgram,{#StringChange(AppName, '&', '&&')}}"; Flags: nowait postinstall skipifsilent
+
+[Code]
+{ The uninstaller removes the program and keeps the user's data (the local cache of their
+  stores, the outbox of changes not yet sent, settings, logs) unless they ask for it to go too.
+  A silent uninstall (e.g. by an administrator's script) always keeps it. }
+procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
+var
+  DataDir: String;
+begin
+  if CurUninstallStep <> usPostUninstall then
+    exit;
+  DataDir := ExpandConstant('{localappdata}\{#DataDirName}');
+  if UninstallSilent() or not DirExists(DataDir) then
+    exit;
+  if MsgBox('Also delete your Backorder Desktop data in' + #13#10 + DataDir + '?' + #13#10#13#10 +
+            'It holds the local copy of your stores, changes not yet sent to BigCommerce, your ' +
+            'settings and logs. Your store on BigCommerce is not affected.' + #13#10#13#10 +
+            'Choose No to keep it for a later reinstall.',
+            mbConfirmation, MB_YESNO or MB_DEFBUTTON2) = IDYES then
+    DelTree(DataDir, True, True, True);
+end;
