@@ -55,8 +55,19 @@ def partial_failures(row: OutboxRow, body: Any) -> tuple[list[JSON], list[ItemEr
     if not isinstance(row.body, list):
         data = body.get("data") if isinstance(body, dict) else body
         return ([data] if isinstance(data, dict) else []), []
-    result = batches.reply_result(row.body, body, _ident(row))
+    items, reply = row.body, body
+    if row.method == "DELETE":
+        # Batch deletes send bare ids and get the deleted ids back in `data`
+        # (MetaFieldCollectionDeleteResponseSuccess): match them as {"id": n}.
+        items = [_as_item(i) for i in row.body]
+        if isinstance(body, dict) and isinstance(body.get("data"), list):
+            reply = {**body, "data": [_as_item(d) for d in body["data"]]}
+    result = batches.reply_result(items, reply, _ident(row))
     return result.succeeded, result.failed
+
+
+def _as_item(value: Any) -> Any:
+    return value if isinstance(value, dict) else {"id": value}
 
 
 def apply_reply(cache: Cache, row: OutboxRow, saved: list[JSON], body: Any) -> None:
