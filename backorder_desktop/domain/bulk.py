@@ -1,0 +1,420 @@
+"""Planning a bulk backorder edit: what changes, what stays, warnings and the requests it takes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from .bulk_input import (
+    KEEP,
+    MESSAGE_MAX,
+    BulkInputError,
+    Keep,
+    check_template,
+    preorder_message,
+    render_message,
+)
+
+# Field names as BigCommerce spells them; "eta" is the app's variant metafield.
+LIMIT = "backorder_limit"
+ETA = "eta"
+DESCRIPTION = "availability_description"
+AVAILABILITY = "availability"
+RELEASE_DATE = "preorder_release_date"
+PREORDER_MESSAGE = "preorder_message"
+PRODUCT_FIELDS = (DESCRIPTION, AVAILABILITY, RELEASE_DATE, PREORDER_MESSAGE)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSizes:
+    """Items per request of each write endpoint (DESIGN.md; the client enforces the same)."""
+
+    location_items: int = 2000
+    metafields: int = 50
+    products: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class VariantState:
+    """What the app knows of one variant: its limit at the chosen location and its ETA."""
+
+    variant_id: int
+    product_id: int
+    sku: str
+    label: str  # product name and options, for people
+    tracked: bool
+    limit: int | None  # at the location; None: backorders off
+    eta: date | None
+    eta_field_id: int | None = None  # the `eta` metafield's id; None: none yet, < 0: being created
+    waiting: int = 0  # units waiting in open orders
+
+
+@dataclass(frozen=True, slots=True)
+class ProductState:
+    product_id: int
+    name: str
+    availability: str
+    availability_description: str = ""
+    preorder_release_date: datetime | None = None
+    preorder_message: str = ""
+    variant_ids: tuple[int, ...] = ()
+
+    def value(self, name: str) -> Any:
+        return getattr(self, name)
+
+
+@dataclass(frozen=True, slots=True)
+class VariantEdit:
+    """What to do to one variant; KEEP leaves a field alone. `message` is a template."""
+
+    limit: int | None | Keep = KEEP
+    eta: date | None | Keep = KEEP
+    message: str | Keep = KEEP
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    kind: str  # "variant" | "product"
+    id: int
+    label: str  # SKU of a variant, name of a product
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A warning about the plan, with the variants or products it concerns."""
+
+    code: str
+    message: str
+    ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCount:
+    location_items: int = 0
+    eta_create: int = 0
+    eta_update: int = 0
+    eta_delete: int = 0
+    products: int = 0
+
+    @property
+    def total(self) -> int:
+        return (
+            self.location_items
+            + self.eta_create
+            + self.eta_update
+            + self.eta_delete
+            + self.products
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    native: bool
+    location_id: int
+    changes: tuple[Change, ...]
+    unchanged: tuple[int, ...]  # variant ids asked for with nothing to change
+    skipped: tuple[tuple[int, str], ...]  # (variant id, why)
+    warnings: tuple[Notice, ...]
+    requests: RequestCount
+    variants: Mapping[int, VariantState] = field(default_factory=dict, repr=False)
+    products: Mapping[int, ProductState] = field(default_factory=dict, repr=False)
+
+    @property
+    def changed_variants(self) -> set[int]:
+        return {c.id for c in self.changes if c.kind == "variant"}
+
+    @property
+    def changed_products(self) -> set[int]:
+        return {c.id for c in self.changes if c.kind == "product"}
+
+    def of(self, kind: str, field_name: str) -> list[Change]:
+        return [c for c in self.changes if c.kind == kind and c.field == field_name]
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+
+def count_requests(
+    plan_changes: Iterable[Change], variants: Mapping[int, VariantState], sizes: BatchSizes
+) -> RequestCount:
+    limits = creates = updates = deletes = 0
+    products: set[int] = set()
+    for change in plan_changes:
+        if change.kind == "product":
+            products.add(change.id)
+        elif change.field == LIMIT:
+            limits += 1
+        elif change.field == ETA:
+            has_field = variants[change.id].eta_field_id is not None
+            if change.after is None:
+                deletes += 1
+            elif has_field:
+                updates += 1
+            else:
+                creates += 1
+
+    def n(items: int, size: int) -> int:
+        return math.ceil(items / size) if items else 0
+
+    return RequestCount(
+        location_items=n(limits, sizes.location_items),
+        eta_create=n(creates, sizes.metafields),
+        eta_update=n(updates, sizes.metafields),
+        eta_delete=n(deletes, sizes.metafields),
+        products=n(len(products), sizes.products),
+    )
+
+
+def release_datetime(eta: date) -> datetime:
+    return datetime(eta.year, eta.month, eta.day, tzinfo=UTC)
+
+
+def _same_release(before: datetime | None, after: datetime | None) -> bool:
+    if before is None or after is None:
+        return before is after
+    return before.date() == after.date()
+
+
+class _Planner:
+    def __init__(
+        self,
+        variants: Mapping[int, VariantState],
+        products: Mapping[int, ProductState],
+        native: bool,
+        today: date,
+        exclude: frozenset[tuple[str, int, str]],
+    ) -> None:
+        self.variants = variants
+        self.products = products
+        self.native = native
+        self.today = today
+        self.exclude = exclude
+        self.limit_after: dict[int, int | None] = {}
+        self.eta_after: dict[int, date | None] = {}
+        self.changes: list[Change] = []
+        self.skipped: dict[int, str] = {}
+        self.warnings: list[Notice] = []
+
+    def excluded(self, kind: str, ident: int, name: str) -> bool:
+        return (kind, ident, name) in self.exclude
+
+    def limit(self, v: VariantState) -> int | None:
+        return self.limit_after.get(v.variant_id, v.limit)
+
+    def eta(self, v: VariantState) -> date | None:
+        return self.eta_after.get(v.variant_id, v.eta)
+
+    def variant_fields(self, edits: Mapping[int, VariantEdit]) -> None:
+        for vid, edit in edits.items():
+            v = self.variants[vid]
+            if not isinstance(edit.limit, Keep) and not self.excluded("variant", vid, LIMIT):
+                if self.native and not v.tracked:
+                    self.skipped[vid] = "inventory is not tracked, so backorders do not apply"
+                elif self.native:
+                    self.limit_after[vid] = edit.limit
+            if not isinstance(edit.eta, Keep) and not self.excluded("variant", vid, ETA):
+                if v.eta_field_id is not None and v.eta_field_id < 0 and edit.eta != v.eta:
+                    self.skipped[vid] = "its ETA is still being created in BigCommerce; push first"
+                else:
+                    self.eta_after[vid] = edit.eta
+        for vid, after in self.limit_after.items():
+            v = self.variants[vid]
+            if after != v.limit:
+                self.changes.append(Change("variant", vid, v.sku, LIMIT, v.limit, after))
+        for vid, eta in self.eta_after.items():
+            v = self.variants[vid]
+            if eta != v.eta:
+                self.changes.append(Change("variant", vid, v.sku, ETA, v.eta, eta))
+
+    def latest_eta(self, p: ProductState, *, backordered_only: bool) -> date | None:
+        etas = []
+        for vid in p.variant_ids:
+            v = self.variants.get(vid)
+            if v is None:
+                continue
+            limit = self.limit(v)
+            if backordered_only and (limit is None or limit <= 0):
+                continue
+            eta = self.eta(v)
+            if eta is not None:
+                etas.append(eta)
+        return max(etas) if etas else None
+
+    def product_fields(
+        self,
+        edits: Mapping[int, VariantEdit],
+        product_edits: Mapping[int, Mapping[str, Any]],
+    ) -> None:
+        templates: dict[int, str] = {}
+        availability: dict[int, str] = {}
+        for vid, edit in edits.items():
+            v = self.variants[vid]
+            if not isinstance(edit.message, Keep):
+                known = templates.setdefault(v.product_id, edit.message)
+                if known != edit.message:
+                    raise BulkInputError(
+                        f"Two different storefront messages were given for "
+                        f"'{self.products[v.product_id].name}' (SKU {v.sku}); the message belongs "
+                        "to the product, so give its variants the same one."
+                    )
+            if not self.native and not isinstance(edit.limit, Keep):
+                wanted = "preorder" if edit.limit is not None and edit.limit > 0 else "available"
+                known = availability.setdefault(v.product_id, wanted)
+                if known != wanted:
+                    availability[v.product_id] = "preorder"  # any variant asking for it wins
+        for template in set(templates.values()):
+            check_template(template)
+
+        touched_etas = {self.variants[vid].product_id for vid in self.eta_after}
+        pids = sorted(set(templates) | set(availability) | touched_etas | set(product_edits))
+        no_eta: list[int] = []
+        for pid in pids:
+            p = self.products[pid]
+            after: dict[str, Any] = {}
+            explicit = product_edits.get(pid, {})
+            if self.native:
+                if pid in templates:
+                    text = render_message(templates[pid], self.latest_eta(p, backordered_only=True))
+                    if text is None:
+                        no_eta.append(pid)
+                    else:
+                        after[DESCRIPTION] = text
+            else:
+                if pid in availability:
+                    if p.availability == "disabled" and availability[pid] == "preorder":
+                        for vid in p.variant_ids:
+                            if vid in edits:
+                                self.skipped[vid] = "the product is disabled in BigCommerce"
+                    else:
+                        after[AVAILABILITY] = availability[pid]
+                if after.get(AVAILABILITY, p.availability) == "preorder":
+                    latest = self.latest_eta(p, backordered_only=False)
+                    if pid in touched_etas or AVAILABILITY in after:
+                        after[RELEASE_DATE] = release_datetime(latest) if latest else None
+                    if pid in templates:
+                        after[PREORDER_MESSAGE] = preorder_message(templates[pid])
+                elif pid in templates:
+                    no_eta.append(pid)
+            after.update(explicit)
+            for name in PRODUCT_FIELDS:
+                if name not in after or self.excluded("product", pid, name):
+                    continue
+                before, value = p.value(name), after[name]
+                if name == RELEASE_DATE and _same_release(before, value):
+                    continue
+                if value == before:
+                    continue
+                if isinstance(value, str) and len(value) > MESSAGE_MAX:
+                    raise BulkInputError(
+                        f"The storefront message for '{p.name}' would be {len(value)} characters "
+                        f"long; BigCommerce keeps at most {MESSAGE_MAX}. Shorten the template."
+                    )
+                self.changes.append(Change("product", pid, p.name, name, before, value))
+        if no_eta:
+            what = "an ETA on a backordered variant" if self.native else "pre-order switched on"
+            self.warnings.append(
+                Notice(
+                    "message_without_eta",
+                    f"{len(no_eta)} product(s) have no {what}, so their storefront message is "
+                    "left as it is.",
+                    tuple(no_eta),
+                )
+            )
+
+    def notices(self) -> None:
+        past = sorted(
+            vid for vid, eta in self.eta_after.items() if eta is not None and eta < self.today
+        )
+        past = [vid for vid in past if self.eta_after[vid] != self.variants[vid].eta]
+        if past:
+            first = min(self.eta_after[vid] or self.today for vid in past)
+            self.warnings.append(
+                Notice(
+                    "eta_in_past",
+                    f"{len(past)} variant(s) get an ETA in the past (earliest {first.isoformat()}).",
+                    tuple(past),
+                )
+            )
+        low = []
+        for vid, limit in self.limit_after.items():
+            v = self.variants[vid]
+            if v.waiting > 0 and limit != v.limit and (limit is None or limit < v.waiting):
+                low.append(vid)
+        if low:
+            sample = self.variants[low[0]]
+            shown = "off" if self.limit_after[low[0]] is None else self.limit_after[low[0]]
+            self.warnings.append(
+                Notice(
+                    "limit_below_waiting",
+                    f"{len(low)} variant(s) get a backorder limit below the units already waiting "
+                    f"(e.g. {sample.sku}: limit {shown}, {sample.waiting} waiting).",
+                    tuple(low),
+                )
+            )
+
+
+def plan_bulk(
+    edits: Mapping[int, VariantEdit],
+    variants: Mapping[int, VariantState],
+    products: Mapping[int, ProductState],
+    *,
+    native: bool,
+    location_id: int,
+    today: date,
+    product_edits: Mapping[int, Mapping[str, Any]] | None = None,
+    exclude: Iterable[tuple[str, int, str]] = (),
+    sizes: BatchSizes = BatchSizes(),  # noqa: B008 (frozen, immutable)
+) -> Plan:
+    """Everything the edit would change, from the states given (pure: no I/O).
+
+    `variants` must hold every variant of every product an edit touches (a product's message and
+    pre-order date come from the latest ETA among its variants). Native stores get the limit per
+    variant at `location_id` and the message in `availability_description`; stores without
+    native backorders get the product's pre-order fields instead, where `%%DATE%%` stands for
+    the release date. `exclude` holds (kind, id, field) left alone (conflicts kept as the store
+    has them). Raises BulkInputError for input that cannot be applied; then nothing is planned.
+    """
+    missing = [vid for vid in edits if vid not in variants]
+    if missing:
+        raise BulkInputError(f"{len(missing)} variant(s) are not in the local cache; sync first.")
+    planner = _Planner(variants, products, native, today, frozenset(exclude))
+    planner.variant_fields(edits)
+    planner.product_fields(edits, product_edits or {})
+    planner.notices()
+    if not native and any(not isinstance(e.limit, Keep) for e in edits.values()):
+        planner.warnings.append(
+            Notice(
+                "preorder_mode",
+                "This store has no native backorders: enabling puts the whole product on "
+                "pre-order (the limit is not used), disabling makes it available again.",
+            )
+        )
+    changed = {c.id for c in planner.changes if c.kind == "variant"}
+    changed_products = {c.id for c in planner.changes if c.kind == "product"}
+    unchanged = tuple(
+        sorted(
+            vid
+            for vid in edits
+            if vid not in changed
+            and vid not in planner.skipped
+            and variants[vid].product_id not in changed_products
+        )
+    )
+    return Plan(
+        native=native,
+        location_id=location_id,
+        changes=tuple(planner.changes),
+        unchanged=unchanged,
+        skipped=tuple(sorted(planner.skipped.items())),
+        warnings=tuple(planner.warnings),
+        requests=count_requests(planner.changes, variants, sizes),
+        variants=variants,
+        products=products,
+    )
