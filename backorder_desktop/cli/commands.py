@@ -61,7 +61,6 @@ def cmd_backorders(args: argparse.Namespace) -> int:
                     "queue_position": line.queue_position,
                     "priority": line.priority,
                     "eta": line.eta,
-                    "eta_source": line.eta_source,
                     "notified_eta": line.notified_eta,
                 }
                 for line in lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..cache import Cache
-from ..cache.backorder_queue import load_queue
+from ..cache.backorder_queue import PARTIAL_NAMESPACE, load_queue, partial_shipment_orders
 from ..domain.models import BackorderLine
 
 
@@ -34,3 +34,62 @@ def store_status(cache: Cache, *, backorder_lines: int | None = None) -> dict[st
         "outbox": cache.outbox.counts(),
         "backorder_lines": len(load_queue(cache)) if backorder_lines is None else backorder_lines,
     }
+
+
+# --- the merchant's choices per order (local for now; shared metafields later, issue 7) --------
+
+PRIORITY_RANGE = (-99, 99)
+
+
+def _known_orders(cache: Cache, order_ids: list[int]) -> list[int]:
+    ids = sorted(set(order_ids))
+    if not ids:
+        raise ValueError("Select at least one order first.")
+    missing = [i for i in ids if cache.orders.get(i) is None]
+    if missing:
+        raise ValueError(
+            f"Order #{missing[0]} is not in the local cache (closed or not synced yet)."
+        )
+    return ids
+
+
+def change_priority(cache: Cache, order_ids: list[int], delta: int) -> dict[int, int]:
+    """Raise (delta > 0) or lower each order's queue priority; returns the new priorities.
+
+    Higher goes first in every SKU's queue; the ETAs follow at the next read.
+    """
+    ids = _known_orders(cache, order_ids)
+    low, high = PRIORITY_RANGE
+    out: dict[int, int] = {}
+    with cache.transaction():
+        current = cache.app_state.priorities()
+        for order_id in ids:
+            value = max(low, min(high, current.get(order_id, 0) + delta))
+            cache.app_state.set_priority(order_id, value)
+            out[order_id] = value
+    return out
+
+
+def set_priority(cache: Cache, order_ids: list[int], priority: int) -> None:
+    low, high = PRIORITY_RANGE
+    if not low <= priority <= high:
+        raise ValueError(f"Priority must be between {low} and {high}.")
+    ids = _known_orders(cache, order_ids)
+    with cache.transaction():
+        for order_id in ids:
+            cache.app_state.set_priority(order_id, priority)
+
+
+def set_partial_shipment(cache: Cache, order_ids: list[int], allowed: bool) -> None:
+    """Whether an order may ship the lines that are ready before the rest arrives."""
+    ids = _known_orders(cache, order_ids)
+    with cache.transaction():
+        for order_id in ids:
+            if allowed:
+                cache.app_state.set(PARTIAL_NAMESPACE, str(order_id), "1")
+            else:
+                cache.app_state.delete(PARTIAL_NAMESPACE, str(order_id))
+
+
+def partial_shipment_allowed(cache: Cache) -> set[int]:
+    return partial_shipment_orders(cache)

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from ..cache import Cache
-from ..cache.backorder_queue import manual_etas
-from ..domain.models import UNLIMITED_BACKORDER_LIMIT, BackorderLine
-from .backorders import list_backorders, store_status
+from ..cache.backorder_queue import load_queue_state
+from ..domain.models import UNLIMITED_BACKORDER_LIMIT
+from .backorder_rows import BackorderRow, backorder_rows, next_unit_etas, product_eta_label
+from .backorders import store_status
+from .notify import NoticePlan, plan_notices
 from .shipment_rows import ShipmentRow, shipment_rows
 
 
@@ -53,16 +55,6 @@ class ProductRow:
         return self.backorder_limit is not None and self.backorder_limit > 0
 
 
-@dataclass(frozen=True, slots=True)
-class BackorderRow:
-    line: BackorderLine
-    days_waiting: int
-
-    @property
-    def key(self) -> int:
-        return self.line.line_id
-
-
 @dataclass
 class ViewRows:
     products: list[ProductRow] = field(default_factory=list)
@@ -70,17 +62,19 @@ class ViewRows:
     shipments: list[ShipmentRow] = field(default_factory=list)
     status: dict[str, object] = field(default_factory=dict)
     currency: str = "USD"
+    notices: NoticePlan | None = None  # the customer notices due now (Open backorders tab)
 
 
-def load_rows(cache: Cache, *, now: datetime | None = None) -> ViewRows:
+def load_rows(cache: Cache, *, now: datetime | None = None, checkin_days: int = 0) -> ViewRows:
     now = now or datetime.now(UTC)
     products = {p.id: p for p in cache.products.all()}
     variants = cache.variants.all()
     stock: dict[int, list] = defaultdict(list)
     for record in cache.inventory.all():
         stock[record.variant_id].append(record)
-    manual_eta = manual_etas(cache)
-    queue = list_backorders(cache)
+    state = load_queue_state(cache)
+    queue = state.queue
+    etas = next_unit_etas(state, {v.id: (v.sku, v.product_id) for v in variants})
     waiting_by_variant: dict[int, int] = defaultdict(int)
     for line in queue:
         waiting_by_variant[line.variant_id] += line.qty_waiting
@@ -93,10 +87,7 @@ def load_rows(cache: Cache, *, now: datetime | None = None) -> ViewRows:
         records = stock.get(variant.id, [])
         limits = [r.backorder_limit for r in records if r.backorder_limit is not None]
         backordered = [r.qty_backordered for r in records if r.qty_backordered is not None]
-        eta = manual_eta.get(variant.id)
-        eta_source = "manual" if eta else ""
-        if eta is None and product.availability == "preorder" and product.preorder_release_date:
-            eta, eta_source = product.preorder_release_date.date(), "pre-order date"
+        eta = etas[variant.id]
         product_rows.append(
             ProductRow(
                 variant_id=variant.id,
@@ -113,19 +104,20 @@ def load_rows(cache: Cache, *, now: datetime | None = None) -> ViewRows:
                 if records
                 else variant.inventory_level,
                 waiting=waiting_by_variant.get(variant.id, 0),
-                eta=eta,
-                eta_source=eta_source,
+                eta=eta.date,
+                eta_source=product_eta_label(eta),
                 message=product.preorder_message or product.availability_description,
             )
         )
     product_rows.sort(key=lambda r: (r.product_name.casefold(), r.sku))
-    backorder_rows = [BackorderRow(line, max(0, (now - line.order_date).days)) for line in queue]
+    plan = plan_notices(cache, checkin_days=checkin_days, today=now.date(), state=state)
     orders = cache.orders.all()
     currency = orders[0].currency_code if orders else "USD"
     return ViewRows(
         products=product_rows,
-        backorders=backorder_rows,
+        backorders=backorder_rows(state, plan.due, now=now),
         shipments=shipment_rows(cache, now=now),
         status=store_status(cache, backorder_lines=len(queue)),
         currency=currency,
+        notices=plan,
     )

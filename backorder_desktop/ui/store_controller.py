@@ -151,9 +151,11 @@ class StoreController(QObject):
         session = self.session
 
         preparers = dict(self.preparers)
+        # Check-in notices (off by default) change which notices are due.
+        options = {"checkin_days": self.settings.checkin_days} if self.settings.checkin_days else {}
 
         def work(**_: Any) -> LoadedRows:
-            data = load_rows(session.cache)
+            data = load_rows(session.cache, **options)
             prepared = {name: prepare(getattr(data, name)) for name, prepare in preparers.items()}
             return LoadedRows(data, prepared)
 

@@ -1,0 +1,105 @@
+"""Rows of the Open backorders tab, and the ETA a new order would get (Products tab)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from ..cache.backorder_queue import QueueState
+from ..domain.eta import UNKNOWN, Eta, source_label
+from ..domain.models import BackorderLine
+from ..domain.notice_log import KIND_LABELS, NoticeRecord
+from ..domain.notices import DueNotice
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeSummary:
+    """The last notice an order's line was part of."""
+
+    kind: str
+    sent_at: datetime
+    eta: date | None
+    unconfirmed: bool = False
+
+    @property
+    def label(self) -> str:
+        text = KIND_LABELS.get(self.kind, self.kind)
+        return text + (" (unconfirmed)" if self.unconfirmed else "")
+
+
+@dataclass(frozen=True, slots=True)
+class BackorderRow:
+    line: BackorderLine
+    days_waiting: int
+    partial_allowed: bool = False
+    last_notice: NoticeSummary | None = None
+    due: str = ""  # the kind of notice due now for this line ("" if none)
+
+    @property
+    def key(self) -> int:
+        return self.line.line_id
+
+    @property
+    def eta_source_label(self) -> str:
+        return source_label(self.line.eta_source, self.line.eta_ref)
+
+    @property
+    def value_waiting(self) -> float:
+        return self.line.qty_waiting * self.line.price_inc_tax
+
+    @property
+    def overdue(self) -> bool:
+        return self.line.eta is not None and self.line.eta < date.today()
+
+
+def _last_notices(state: QueueState) -> dict[int, NoticeSummary]:
+    """Per line id, the latest notice that included it."""
+    out: dict[int, tuple[NoticeRecord, date | None]] = {}
+    for records in state.logs.values():
+        for record in records:
+            for told in record.lines:
+                known = out.get(told.line_id)
+                if known is None or (record.sent_at, record.id) > (known[0].sent_at, known[0].id):
+                    out[told.line_id] = (record, told.eta)
+    return {
+        line_id: NoticeSummary(r.kind, r.sent_at, eta, r.unconfirmed)
+        for line_id, (r, eta) in out.items()
+    }
+
+
+def backorder_rows(state: QueueState, due: list[DueNotice], *, now: datetime) -> list[BackorderRow]:
+    last = _last_notices(state)
+    due_by_line: dict[int, str] = {}
+    for notice in due:
+        for line in notice.lines:
+            due_by_line.setdefault(line.line_id, notice.kind)
+    return [
+        BackorderRow(
+            line,
+            max(0, (now - line.order_date).days),
+            line.order_id in state.partial,
+            last.get(line.line_id),
+            due_by_line.get(line.line_id, ""),
+        )
+        for line in state.queue
+    ]
+
+
+def next_unit_etas(state: QueueState, variants: dict[int, tuple[str, int]]) -> dict[int, Eta]:
+    """Per variant id (-> (sku, product id)): the ETA of one more unit ordered now, i.e. of
+    the unit after every unit already waiting in its SKU's queue."""
+    waiting: dict[str, int] = defaultdict(int)
+    for line in state.queue:
+        waiting[line.sku] += line.qty_waiting
+    return {
+        variant_id: state.cascade.eta_for_unit(
+            sku, waiting[sku] + 1, variant_id=variant_id, product_id=product_id
+        )
+        for variant_id, (sku, product_id) in variants.items()
+    }
+
+
+def product_eta_label(eta: Eta) -> str:
+    """'PO-1042', 'manual ETA', ...; "" when unknown (the Products tab leaves it blank)."""
+    return "" if eta.source == UNKNOWN else eta.label
