@@ -163,9 +163,15 @@ class Outbox:
             count_attempt=True,
         )
 
-    def mark_failed(self, row_id: int, message: str) -> bool:
-        """The store refused the request: it waits for the user to fix and retry, or discard."""
-        return self._set(row_id, (SENDING,), state=FAILED, last_error=message, count_attempt=True)
+    def mark_failed(self, row_id: int, message: str, *, body: Any = None) -> bool:
+        """The store refused the request: it waits for the user to fix and retry, or discard.
+
+        With `body`, the row keeps only what is still to send (a batch's refused items).
+        """
+        extra = {} if body is None else {"body": json_dumps(body)}
+        return self._set(
+            row_id, (SENDING,), state=FAILED, last_error=message, count_attempt=True, **extra
+        )
 
     def release(self, row_ids: list[int]) -> None:
         """Claimed rows that were never tried go back to pending, due at once, no attempt counted."""

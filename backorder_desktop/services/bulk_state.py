@@ -71,13 +71,25 @@ def row_targets(row: OutboxRow, eta_owner: dict[int, int]) -> list[tuple[Target,
     return out
 
 
+_FIELD_PREFIX = re.compile(r"^[\w.\[\]]+: ")
+
+
 def failure_reason(message: str | None, item_key: str) -> str:
-    """The line of a failed row's message about this item, else the message's first line."""
+    """What a failed row's message says about this item, else the message's first line.
+
+    Messages list items as "<id>: <reason>" lines, or as "settings.3.identity: [Item with
+    variant_id <id> ...]" parts of one line (BigCommerce's own field errors).
+    """
     text = (message or "").strip()
     prefix = f"{item_key}: "
     for line in text.splitlines():
         if line.startswith(prefix):
             return line[len(prefix) :].strip()
+    number = re.compile(rf"(?<!\d){re.escape(item_key)}(?!\d)")
+    for line in text.splitlines():
+        for part in line.split("; "):
+            if number.search(part) and not part.startswith("BigCommerce "):
+                return _FIELD_PREFIX.sub("", part.strip(), count=1)
     return text.splitlines()[0] if text else "BigCommerce refused the change."
 
 

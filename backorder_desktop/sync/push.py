@@ -21,6 +21,7 @@ from ..bigcommerce.errors import (
     ValidationError,
 )
 from ..cache import Cache, OutboxRow
+from .partial import narrowed, settle
 from .progress import Cancelled
 from .replies import apply_reply, partial_failures
 
@@ -129,10 +130,24 @@ def _send(client: PushClient, cache: Cache, row: OutboxRow) -> tuple[bool, int]:
         return True, 0
     except ValidationError as exc:
         saved, refused = _refusal_outcome(row, exc)
+        reply, remaining = exc.body, narrowed(row.body, refused)
+        if not saved:
+            # The whole batch was refused because of some items (e.g. the Inventory API's 422
+            # naming `settings.3.variant_id`): the others go once more on their own.
+            try:
+                settled = settle(client, row.method, row.path, row.body, exc)
+            except _TRANSIENT as again:
+                cache.outbox.mark_retry(row.id, again.message, retry_delay(row.attempts + 1, again))
+                return True, 0
+            if settled is not None:
+                saved, refused = settled.saved, settled.refused
+                reply, remaining = settled.reply, settled.remaining
         with cache.transaction():
             if saved:
-                apply_reply(cache, row, saved, exc.body)
-            cache.outbox.mark_failed(row.id, _describe(exc.message, refused))
+                apply_reply(cache, row, saved, reply)
+            # The failed row keeps only the refused items: a retry sends just those, and the
+            # rows they belong to can be marked failed one by one.
+            cache.outbox.mark_failed(row.id, _describe(exc.message, refused), body=remaining)
         log.warning("outbox row %d (%s) refused: %s", row.id, row.kind, exc)
         return False, 0
     except BigCommerceError as exc:  # 404 and anything else the store will not take as is
@@ -148,7 +163,8 @@ def _send(client: PushClient, cache: Cache, row: OutboxRow) -> tuple[bool, int]:
             # HTTP 207: part of the batch was saved. Its body holds absolute values, so sending
             # it again once the merchant has fixed the rest is harmless.
             message = "BigCommerce saved only part of this change."
-            cache.outbox.mark_failed(row.id, _describe(message, refused))
+            remaining = narrowed(row.body, refused)
+            cache.outbox.mark_failed(row.id, _describe(message, refused), body=remaining)
             return False, 0
         cache.outbox.mark_sent(row.id)
     return False, 1
