@@ -11,6 +11,8 @@ from ..cache.backorder_queue import load_queue_state
 from ..domain.models import UNLIMITED_BACKORDER_LIMIT
 from .backorder_rows import BackorderRow, backorder_rows, next_unit_etas, product_eta_label
 from .backorders import store_status
+from .bulk_snapshot import store_is_native
+from .bulk_state import variant_sync_states
 from .notify import NoticePlan, plan_notices
 from .shipment_rows import ShipmentRow, shipment_rows
 
@@ -33,9 +35,13 @@ class ProductRow:
     eta_source: str
     message: str
     sync_state: str = ""
+    # False: the store has no native backorders; the product's pre-order switch stands in.
+    native: bool = True
 
     @property
     def limit_text(self) -> str:
+        if not self.native:
+            return "pre-order" if self.availability == "preorder" else "off"
         if self.tracking == "none":
             return "not tracked"
         if self.backorder_limit is None or self.backorder_limit <= 0:
@@ -52,6 +58,8 @@ class ProductRow:
 
     @property
     def backorders_on(self) -> bool:
+        if not self.native:
+            return self.availability == "preorder"
         return self.backorder_limit is not None and self.backorder_limit > 0
 
 
@@ -63,6 +71,7 @@ class ViewRows:
     status: dict[str, object] = field(default_factory=dict)
     currency: str = "USD"
     notices: NoticePlan | None = None  # the customer notices due now (Open backorders tab)
+    native_backorders: bool = True  # False: the store has none; pre-order fields are used
 
 
 def load_rows(cache: Cache, *, now: datetime | None = None, checkin_days: int = 0) -> ViewRows:
@@ -78,6 +87,8 @@ def load_rows(cache: Cache, *, now: datetime | None = None, checkin_days: int = 
     waiting_by_variant: dict[int, int] = defaultdict(int)
     for line in queue:
         waiting_by_variant[line.variant_id] += line.qty_waiting
+    sync_states = variant_sync_states(cache)
+    native = store_is_native(cache)
 
     product_rows: list[ProductRow] = []
     for variant in variants:
@@ -107,6 +118,8 @@ def load_rows(cache: Cache, *, now: datetime | None = None, checkin_days: int = 
                 eta=eta.date,
                 eta_source=product_eta_label(eta),
                 message=product.preorder_message or product.availability_description,
+                sync_state=sync_states.get(variant.id, ""),
+                native=native,
             )
         )
     product_rows.sort(key=lambda r: (r.product_name.casefold(), r.sku))
@@ -120,4 +133,5 @@ def load_rows(cache: Cache, *, now: datetime | None = None, checkin_days: int = 
         status=store_status(cache, backorder_lines=len(queue)),
         currency=currency,
         notices=plan,
+        native_backorders=native,
     )
