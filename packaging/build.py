@@ -113,10 +113,12 @@ def main(argv: list[str] | None = None) -> int:
         print("frozen app smoke test passed:", json.dumps(smoke_report), flush=True)
 
     problems = []
-    bundle_mb = int(report["bundle_bytes"]) / MB  # type: ignore[call-overload]
-    if bundle_mb > BUNDLE_BUDGET_MB:
-        problems.append(f"bundle is {bundle_mb:.1f} MB, budget {BUNDLE_BUDGET_MB} MB")
+    bundle_mb = tree_size(bundle) / MB
+    # The budgets hold for the Linux bundle CI builds on every submission; macOS wheels are
+    # universal2 (two architectures per binary), so the .app is larger by design.
     if sys.platform.startswith("linux"):
+        if bundle_mb > BUNDLE_BUDGET_MB:
+            problems.append(f"bundle is {bundle_mb:.1f} MB, budget {BUNDLE_BUDGET_MB} MB")
         archive = make_archive(bundle)
         report["archive"] = archive.name
         report["archive_bytes"] = archive.stat().st_size
