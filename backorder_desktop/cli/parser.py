@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from . import cmd_notify, demo
+from . import cmd_backorder, cmd_notify, cmd_shipments, demo
 from . import commands as core
 
 
@@ -101,4 +101,9 @@ def register_core(subparsers: Any) -> None:
 
 # Each feature registers its commands here: a function taking the subparsers object, adding its
 # parsers with `set_defaults(handler=cmd_function)`. One line per feature module.
-FEATURE_COMMANDS: list[Callable[[Any], None]] = [register_core, cmd_notify.register]
+FEATURE_COMMANDS: list[Callable[[Any], None]] = [
+    register_core,
+    cmd_notify.register,
+    cmd_backorder.register,
+    cmd_shipments.register,
+]

@@ -93,7 +93,7 @@ def failure_reason(message: str | None, item_key: str) -> str:
     return text.splitlines()[0] if text else "BigCommerce refused the change."
 
 
-def _eta_owner(cache: Cache, rows: Iterable[OutboxRow]) -> dict[int, int]:
+def eta_owner(cache: Cache, rows: Iterable[OutboxRow]) -> dict[int, int]:
     owner = {
         m.id: m.resource_id
         for m in cache.metafields.by_key("variant", ETA_KEY)
@@ -113,7 +113,7 @@ def outbox_targets(cache: Cache) -> OutboxTargets:
     out = OutboxTargets()
     if not rows:
         return out
-    owner = _eta_owner(cache, rows)
+    owner = eta_owner(cache, rows)
     for row in rows:
         for target, item_key in row_targets(row, owner):
             reason = failure_reason(row.last_error, item_key) if row.state == "failed" else ""
