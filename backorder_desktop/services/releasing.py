@@ -107,20 +107,14 @@ def release_orders(
     if status_id not in RELEASE_STATUSES:
         raise InputError(f"Orders can only be released to {sorted(RELEASE_STATUSES)}.")
     now = now or datetime.now(UTC)
-    outcome = ReleaseOutcome(batch_id=f"release-{uuid.uuid4().hex[:12]}")
     with cache.transaction():
+        outcome = plan_release(cache, order_ids)
         ready = {r.order_id: r for r in ready_orders(cache)}
-        wanted = list(ready) if order_ids is None else list(dict.fromkeys(order_ids))
-        released_before = active_releases(cache)
         writes = []
-        for order_id in wanted:
+        for order_id in outcome.released:
             order = cache.orders.get(order_id)
-            item = ready.get(order_id)
-            if item is None or order is None:
-                outcome.skipped.append(
-                    {"order_id": order_id, "reason": _why_not(order_id, order, released_before)}
-                )
-                continue
+            item = ready[order_id]
+            assert order is not None  # plan_release keeps only ready (cached, open) orders
             record = ReleaseRecord(now, order.status_id, status_id, False, item.lines)
             notes = append_note(order.staff_notes, release_note(now, item.lines))
             _status_row(cache, order, status_id, notes, outcome.batch_id, "release")
@@ -131,10 +125,27 @@ def release_orders(
                 payload={"record": record.to_json()},
             )
             writes.append(FieldWrite("order", order_id, RELEASE_KEY, record.to_json()))
-            outcome.released.append(order_id)
         outcome.requests_queued = len(outcome.released) + queue_field_writes(
             cache, writes, batch_id=outcome.batch_id, kind="release_record", now=now
         )
+    return outcome
+
+
+def plan_release(cache: Cache, order_ids: Iterable[int] | None) -> ReleaseOutcome:
+    """Which of `order_ids` (None: every ready order) would be released, and why the others
+    would not; nothing is written (the CLI's --dry-run)."""
+    outcome = ReleaseOutcome(batch_id=f"release-{uuid.uuid4().hex[:12]}")
+    with cache.read():
+        ready = {r.order_id for r in ready_orders(cache)}
+        wanted = sorted(ready) if order_ids is None else list(dict.fromkeys(order_ids))
+        released_before = active_releases(cache)
+        for order_id in wanted:
+            order = cache.orders.get(order_id)
+            if order_id in ready and order is not None:
+                outcome.released.append(order_id)
+            else:
+                reason = _why_not(order_id, order, released_before)
+                outcome.skipped.append({"order_id": order_id, "reason": reason})
     return outcome
 
 

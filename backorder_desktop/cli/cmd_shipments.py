@@ -1,0 +1,280 @@
+"""CLI: `shipments add|list|receive`, `release`, `undo-release` (../shared/CLI.md)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Any
+
+from ..bigcommerce.errors import BigCommerceError
+from ..domain.receiving import ReceiptLine
+from ..domain.shipment_rules import parse_expected_date, parse_line_spec
+from ..domain.shipments import Shipment
+from ..services.receiving import (
+    ReceiptPreview,
+    commit_receipt,
+    new_receipt_id,
+    preview_receipt,
+    refresh_stock,
+)
+from ..services.releasing import ReleaseOutcome, plan_release, release_orders, undo_release
+from ..services.session import StoreSession
+from ..services.settings import load_settings, settings_dir
+from ..services.shipments import add_shipment, find_shipment, list_shipments, list_suppliers
+from ..services.syncing import push_outbox
+from .connection import data_dir_of, open_session
+from .output import print_json, print_table
+
+log = logging.getLogger("backorder_desktop.cli")
+
+
+def register(subparsers: Any) -> None:
+    from .parser import json_flag  # the parser imports this module: resolve at call time
+
+    shipments = subparsers.add_parser("shipments", help="inbound supplier shipments")
+    json_flag(shipments)
+    actions = shipments.add_subparsers(dest="shipments_command", metavar="ACTION", required=True)
+
+    add = actions.add_parser("add", help="record an inbound supplier shipment")
+    add.set_defaults(handler=cmd_shipments_add)
+    add.add_argument("--supplier", required=True, help="supplier name or id (new names are added)")
+    add.add_argument("--expected", required=True, help="expected date, YYYY-MM-DD")
+    add.add_argument("--line", action="append", required=True, metavar="SKU:QTY")
+    add.add_argument("--ref", help="reference, e.g. the supplier's PO number")
+    json_flag(add)
+
+    listing = actions.add_parser("list", help="shipments with lines and received quantities")
+    listing.set_defaults(handler=cmd_shipments_list)
+    json_flag(listing)
+
+    receive = actions.add_parser("receive", help="book a (partial) receipt and allocate it")
+    receive.set_defaults(handler=cmd_shipments_receive)
+    receive.add_argument("id", metavar="ID", help="shipment id or reference")
+    receive.add_argument(
+        "--line", action="append", required=True, metavar="SKU:ACCEPTED[:REJECTED]"
+    )
+    receive.add_argument(
+        "--close-short", action="store_true", help="what is still missing will not come"
+    )
+    receive.add_argument(
+        "--over-receipt", action="store_true", help="confirm booking more than expected"
+    )
+    receive.add_argument("--release", action="store_true", help="release the orders it makes ready")
+    receive.add_argument("--dry-run", action="store_true", help="show what it would fill")
+    json_flag(receive)
+
+    release = subparsers.add_parser("release", help="move ready orders to the release status")
+    release.set_defaults(handler=cmd_release)
+    which = release.add_mutually_exclusive_group(required=True)
+    which.add_argument("--order", type=int, action="append", metavar="ID")
+    which.add_argument("--all-ready", action="store_true")
+    release.add_argument("--dry-run", action="store_true")
+    json_flag(release)
+
+    undo = subparsers.add_parser("undo-release", help="put a released order back in the queue")
+    undo.set_defaults(handler=cmd_undo_release)
+    undo.add_argument("order_id", type=int, metavar="ID")
+    json_flag(undo)
+
+
+def _push(session: StoreSession) -> None:
+    """Send what was queued now; offline, it waits in the outbox for the next push."""
+    try:
+        result = push_outbox(session)
+    except BigCommerceError as exc:
+        sys.stderr.write(f"Queued, not sent yet ({exc.message}); run 'push' later.\n")
+        return
+    if result.failed:
+        sys.stderr.write(f"{result.failed} changes were refused by BigCommerce: see 'status'.\n")
+    elif result.pending:
+        sys.stderr.write(f"{result.pending} changes wait in the outbox; run 'push' later.\n")
+
+
+def _release_status(args: argparse.Namespace) -> int:
+    settings, _warning = load_settings(settings_dir(data_dir_of(args)))
+    return settings.release_status_id
+
+
+def shipment_doc(shipment: Shipment, supplier_names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": shipment.id,
+        "reference": shipment.reference,
+        "supplier_id": shipment.supplier_id,
+        "supplier": supplier_names.get(shipment.supplier_id, shipment.supplier_id),
+        "status": shipment.status,
+        "expected_date": shipment.expected_date,
+        "notes": shipment.notes,
+        "units_expected": shipment.units_expected,
+        "units_received": shipment.units_received,
+        "lines": [
+            {
+                "sku": line.sku,
+                "variant_id": line.variant_id,
+                "qty_expected": line.qty_expected,
+                "qty_received": line.qty_received,
+                "qty_rejected": line.qty_rejected,
+                "qty_outstanding": line.qty_outstanding,
+                "closed_short": line.closed_short,
+            }
+            for line in shipment.lines
+        ],
+    }
+
+
+def cmd_shipments_add(args: argparse.Namespace) -> int:
+    expected = parse_expected_date(args.expected)
+    lines = [parse_line_spec(text)[:2] for text in args.line]
+    with open_session(args) as session:
+        shipment, created = add_shipment(
+            session.cache,
+            supplier=args.supplier,
+            expected=expected,
+            lines=lines,
+            reference=args.ref,
+        )
+        _push(session)
+        names = {s.id: s.name for s in list_suppliers(session.cache)}
+    doc = shipment_doc(shipment, names)
+    if args.json:
+        print_json(doc)
+    else:
+        note = f" (new supplier '{args.supplier}')" if created else ""
+        print(
+            f"Shipment {shipment.reference} ({shipment.id}) from {doc['supplier']}{note}: "
+            f"{shipment.units_expected} units on {len(shipment.lines)} lines, expected "
+            f"{expected.isoformat()}."
+        )
+    return 0
+
+
+def cmd_shipments_list(args: argparse.Namespace) -> int:
+    with open_session(args) as session:
+        names = {s.id: s.name for s in list_suppliers(session.cache)}
+        docs = [shipment_doc(s, names) for s in list_shipments(session.cache)]
+    if args.json:
+        print_json(docs)
+        return 0
+    if not docs:
+        print("No supplier shipments. Add one with 'shipments add' (run 'sync' first).")
+        return 0
+    print_table(
+        ["ID", "Reference", "Supplier", "Status", "Expected", "Units", "Received"],
+        [
+            (
+                d["id"],
+                d["reference"],
+                d["supplier"],
+                d["status"],
+                d["expected_date"].isoformat() if d["expected_date"] else "",
+                d["units_expected"],
+                d["units_received"],
+            )
+            for d in docs
+        ],
+    )
+    return 0
+
+
+def _receipt_lines(args: argparse.Namespace) -> list[ReceiptLine]:
+    out = []
+    for text in args.line:
+        sku, accepted, rejected = parse_line_spec(text, with_rejected=True)
+        reason = "rejected at receiving" if rejected else ""
+        out.append(ReceiptLine(sku, accepted, rejected, reason, args.close_short))
+    return out
+
+
+def _receipt_doc(preview: ReceiptPreview, released: list[int]) -> dict[str, Any]:
+    return {
+        "received": preview.as_dict(),
+        "allocated": [
+            {"order_id": a.order_id, "sku": a.sku, "qty": a.qty} for a in preview.plan.allocations
+        ],
+        "ready_orders": preview.ready_orders,
+        "released": released,
+    }
+
+
+def cmd_shipments_receive(args: argparse.Namespace) -> int:
+    lines = _receipt_lines(args)
+    with open_session(args) as session:
+        cache = session.cache
+        shipment = find_shipment(cache, args.id)
+        if args.dry_run:
+            preview = preview_receipt(cache, shipment.id, lines)
+            if preview.over and not args.over_receipt:
+                over = ", ".join(f"{o.sku} ({o.arriving}/{o.outstanding})" for o in preview.over)
+                sys.stderr.write(f"Note: more than expected for {over}; needs --over-receipt.\n")
+            released: list[int] = []
+        else:
+            variants = [line.variant_id for line in shipment.lines if line.variant_id]
+            refresh_stock(session, variants)
+            result = commit_receipt(
+                cache,
+                shipment.id,
+                lines,
+                receipt_id=new_receipt_id(),
+                allow_over=args.over_receipt,
+            )
+            assert result.preview is not None  # a new receipt id is never booked before
+            preview = result.preview
+            released = []
+            if args.release and preview.ready_orders:
+                status = _release_status(args)
+                released = release_orders(cache, preview.ready_orders, status_id=status).released
+            _push(session)
+    doc = _receipt_doc(preview, released)
+    if args.json:
+        print_json(doc)
+        return 0
+    verb = "Would receive" if args.dry_run else "Received"
+    print(
+        f"{verb} {preview.units_accepted} units on {preview.shipment.reference}: "
+        f"{preview.plan.units_allocated} to {len(preview.filled_orders)} waiting orders, "
+        f"{preview.plan.units_to_stock} to stock."
+    )
+    if preview.ready_orders:
+        print("Ready to release: " + ", ".join(f"#{o}" for o in preview.ready_orders))
+    if released:
+        print("Released: " + ", ".join(f"#{o}" for o in released))
+    return 0
+
+
+def _release_doc(outcome: ReleaseOutcome) -> dict[str, Any]:
+    return {"released": outcome.released, "skipped": outcome.skipped}
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    ids = None if args.all_ready else args.order
+    with open_session(args) as session:
+        if args.dry_run:
+            outcome = plan_release(session.cache, ids)
+        else:
+            outcome = release_orders(session.cache, ids, status_id=_release_status(args))
+            _push(session)
+    if args.json:
+        print_json({**_release_doc(outcome), "dry_run": bool(args.dry_run)})
+        return 0
+    verb = "Would release" if args.dry_run else "Released"
+    shown = ", ".join(f"#{o}" for o in outcome.released) or "no orders"
+    print(f"{verb} {shown}.")
+    for item in outcome.skipped:
+        print(f"Skipped #{item['order_id']}: {item['reason']}.")
+    return 0
+
+
+def cmd_undo_release(args: argparse.Namespace) -> int:
+    with open_session(args) as session:
+        record = undo_release(session.cache, args.order_id)
+        _push(session)
+    units = sum(line.qty for line in record.lines)
+    doc = {"order_id": args.order_id, "status_id": record.status_before, "units_back": units}
+    if args.json:
+        print_json(doc)
+    else:
+        print(
+            f"Order #{args.order_id} is back in the queue ({units} units), status restored to "
+            f"{record.status_before}."
+        )
+    return 0
