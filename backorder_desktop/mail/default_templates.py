@@ -18,7 +18,7 @@ class TemplateSet:
 # Shared pieces, pasted into each kind below so every template stands alone when edited.
 _HTML_HEAD = """<!DOCTYPE html>
 <html><body style="font-family: Arial, Helvetica, sans-serif; color: #222; line-height: 1.5">
-<p>Hello {{ first_name or customer_name }},</p>
+<p>Hello {{ customer_name }},</p>
 {% for paragraph in intro_paragraphs %}<p>{{ paragraph }}</p>
 {% endfor %}"""
 
@@ -34,7 +34,7 @@ _HTML_FOOT = """<p>Order #{{ order_id }}, placed {{ order_date }}.</p>
 </body></html>
 """
 
-_TEXT_HEAD = """Hello {{ first_name or customer_name }},
+_TEXT_HEAD = """Hello {{ customer_name }},
 
 {% for paragraph in intro_paragraphs %}{{ paragraph }}
 
