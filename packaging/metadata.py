@@ -52,10 +52,12 @@ VERSION = read_version()
 
 
 def version_tuple(version: str = VERSION) -> tuple[int, int, int, int]:
-    """Four numbers for the Windows version resource: '1.2.3rc1' -> (1, 2, 3, 0)."""
-    numbers = [int(part) for part in re.findall(r"\d+", version.split("+")[0])[:3]]
-    padded = (numbers + [0, 0, 0, 0])[:4]
-    return padded[0], padded[1], padded[2], padded[3]
+    """Four numbers for the Windows version resource: '1.2.3rc1' -> (1, 2, 3, 0), '2.0b1' -> (2, 0, 0, 0)."""
+    match = re.match(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?", version)
+    if not match:
+        raise ValueError(f"{version!r} does not start with a version number")
+    major, minor, patch = (int(part or 0) for part in match.groups())
+    return major, minor, patch, 0
 
 
 def windows_version_strings(version: str = VERSION) -> dict[str, str]:
@@ -92,7 +94,7 @@ def macos_info_plist(version: str = VERSION) -> dict[str, object]:
 
 
 def archive_stem(platform_tag: str, version: str = VERSION) -> str:
-    """Name of a built artifact without its extension, e.g. backorder-desktop-0.1.0-linux-x86_64."""
+    """Name of a built artifact without its extension: backorder-desktop-<version>-linux-x86_64."""
     return f"{EXE_NAME}-{version}-{platform_tag}"
 
 

@@ -1,0 +1,445 @@
+"""The installers agree: build.spec, the Inno Setup script, the macOS script and the release
+workflow name the same version, app name and icon files, and the workflow smoke-tests the app
+before it packages it. (The frozen app itself is built and smoke-tested by `make package` in CI.)
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import struct
+import sys
+import types
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PureWindowsPath
+from typing import Any
+
+import pytest
+import yaml
+
+import backorder_desktop
+from backorder_desktop.services import paths
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGING = ROOT / "packaging"
+SPEC = ROOT / "build.spec"
+INNO = PACKAGING / "windows" / "backorder-desktop.iss"
+DMG_SCRIPT = PACKAGING / "macos" / "make_dmg.sh"
+WORKFLOW = ROOT / ".github" / "workflows" / "release.yml"
+VERSION = backorder_desktop.__version__
+APP_NAME = "Backorder Desktop"
+VERSION_LITERAL = re.compile(r"(?<![\w.])\d+\.\d+\.\d+(?![\w.])")
+
+
+def load(name: str) -> types.ModuleType:
+    """A packaging/ script as a module (packaging/ is not a package; its scripts add it to
+    sys.path, which is undone here)."""
+    spec = importlib.util.spec_from_file_location(f"packaging_{name}", PACKAGING / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    saved = list(sys.path)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path[:] = saved
+    return module
+
+
+metadata = load("metadata")
+
+
+# --- build.spec, executed the way PyInstaller executes it, on each platform ------------------
+
+
+@dataclass
+class Call:
+    kind: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+
+
+@dataclass
+class SpecRun:
+    calls: list[Call] = field(default_factory=list)
+
+    def of(self, kind: str) -> list[Call]:
+        return [call for call in self.calls if call.kind == kind]
+
+
+def fake_pyinstaller(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Just enough of PyInstaller's modules for build.spec to run without PyInstaller."""
+
+    class QtLibraryInfo:
+        def collect_plugins(self, plugin_type: str) -> list[tuple[str, str]]:
+            return []
+
+    class Recorded:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self.args, self.kwargs = args, kwargs
+
+    hooks = types.ModuleType("PyInstaller.utils.hooks")
+    hooks.collect_data_files = lambda package: []  # type: ignore[attr-defined]
+    qt = types.ModuleType("PyInstaller.utils.hooks.qt")
+    qt.QtLibraryInfo = QtLibraryInfo  # type: ignore[attr-defined]
+    versioninfo = types.ModuleType("PyInstaller.utils.win32.versioninfo")
+    for name in (
+        "FixedFileInfo StringFileInfo StringStruct StringTable VarFileInfo VarStruct VSVersionInfo"
+    ).split():
+        setattr(versioninfo, name, type(name, (Recorded,), {}))
+    modules = {
+        "PyInstaller": types.ModuleType("PyInstaller"),
+        "PyInstaller.utils": types.ModuleType("PyInstaller.utils"),
+        "PyInstaller.utils.hooks": hooks,
+        "PyInstaller.utils.hooks.qt": qt,
+        "PyInstaller.utils.win32": types.ModuleType("PyInstaller.utils.win32"),
+        "PyInstaller.utils.win32.versioninfo": versioninfo,
+    }
+    for name, module in modules.items():
+        monkeypatch.setitem(sys.modules, name, module)
+
+
+def run_spec(monkeypatch: pytest.MonkeyPatch, platform: str) -> SpecRun:
+    fake_pyinstaller(monkeypatch)
+    monkeypatch.setattr(sys, "platform", platform)
+    monkeypatch.setattr(sys, "path", list(sys.path))  # the spec's own path insert is undone
+    for name in ("metadata", "qt_plugins"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    run = SpecRun()
+
+    def recorder(kind: str) -> Any:
+        def record(*args: Any, **kwargs: Any) -> Call:
+            call = Call(kind, args, kwargs)
+            run.calls.append(call)
+            return call
+
+        return record
+
+    analysis = recorder("Analysis")
+
+    def make_analysis(*args: Any, **kwargs: Any) -> Any:
+        analysis(*args, **kwargs)
+        return types.SimpleNamespace(
+            pure=[], scripts=[], binaries=[], datas=list(kwargs.get("datas", []))
+        )
+
+    namespace: dict[str, Any] = {
+        "__name__": "__main__",
+        "SPECPATH": str(ROOT),
+        "Analysis": make_analysis,
+        **{kind: recorder(kind) for kind in ("PYZ", "EXE", "COLLECT", "BUNDLE")},
+    }
+    exec(compile(SPEC.read_text(encoding="utf-8"), str(SPEC), "exec"), namespace)  # noqa: S102
+    for name in ("metadata", "qt_plugins"):
+        sys.modules.pop(name, None)
+    return run
+
+
+def version_strings(version_info: Any) -> dict[str, str]:
+    """The string table of a (fake) VSVersionInfo built by the spec."""
+    string_file_info = version_info.kwargs["kids"][0]
+    table = string_file_info.args[0][0]
+    return {struct_.args[0]: struct_.args[1] for struct_ in table.args[1]}
+
+
+@pytest.fixture
+def mac_spec(monkeypatch: pytest.MonkeyPatch) -> SpecRun:
+    return run_spec(monkeypatch, "darwin")
+
+
+@pytest.fixture
+def windows_spec(monkeypatch: pytest.MonkeyPatch) -> SpecRun:
+    return run_spec(monkeypatch, "win32")
+
+
+@pytest.fixture
+def linux_spec(monkeypatch: pytest.MonkeyPatch) -> SpecRun:
+    return run_spec(monkeypatch, "linux")
+
+
+def test_version_has_one_source() -> None:
+    assert metadata.VERSION == VERSION
+    # Nothing that packages the app writes a version of its own: each reads the package's.
+    for path in (SPEC, INNO, DMG_SCRIPT, WORKFLOW, PACKAGING / "metadata.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not VERSION_LITERAL.findall(text), f"{path.name} hard-codes a version"
+
+
+def test_spec_builds_a_macos_bundle_with_version_icon_and_notarisable_plist(
+    mac_spec: SpecRun,
+) -> None:
+    (bundle,) = mac_spec.of("BUNDLE")
+    assert bundle.kwargs["name"] == f"{APP_NAME}.app"
+    assert bundle.kwargs["version"] == VERSION
+    assert Path(bundle.kwargs["icon"]) == ROOT / "packaging/icons/backorder-desktop.icns"
+    plist = bundle.kwargs["info_plist"]
+    assert plist["CFBundleShortVersionString"] == plist["CFBundleVersion"] == VERSION
+    assert plist["CFBundleName"] == plist["CFBundleDisplayName"] == APP_NAME
+    assert bundle.kwargs["bundle_identifier"] == plist["CFBundleIdentifier"]
+    assert re.fullmatch(r"[A-Za-z0-9.-]+", plist["CFBundleIdentifier"])
+    assert plist["NSHighResolutionCapable"] is True
+    assert plist["LSMinimumSystemVersion"] and plist["NSPrincipalClass"] == "NSApplication"
+    (exe,) = mac_spec.of("EXE")
+    assert exe.kwargs["console"] is False
+
+
+def test_spec_builds_windowed_and_console_exes_with_icon_and_version_resource(
+    windows_spec: SpecRun,
+) -> None:
+    exes = {call.kwargs["name"]: call.kwargs for call in windows_spec.of("EXE")}
+    assert exes["backorder-desktop"]["console"] is False
+    assert exes["backorder-desktop-cli"]["console"] is True
+    for exe in exes.values():
+        assert Path(exe["icon"]) == ROOT / "packaging/icons/backorder-desktop.ico"
+        strings = version_strings(exe["version"])
+        assert strings["ProductVersion"] == strings["FileVersion"] == VERSION
+        assert strings["ProductName"] == APP_NAME
+    assert not windows_spec.of("BUNDLE")
+    (collect,) = windows_spec.of("COLLECT")
+    assert collect.kwargs["name"] == "backorder-desktop"  # dist/backorder-desktop/
+    assert len(collect.args) >= 2  # both executables share one bundle
+
+
+def test_spec_bundles_resources_and_leaves_unused_qt_out(linux_spec: SpecRun) -> None:
+    (analysis,) = linux_spec.of("Analysis")
+    assert Path(analysis.args[0][0]) == PACKAGING / "launch.py"
+    assert (str(ROOT / "resources"), "resources") in analysis.kwargs["datas"]
+    excludes = set(analysis.kwargs["excludes"])
+    assert {"PySide6.QtNetwork", "PySide6.QtQml", "PySide6.QtQuick"} <= excludes
+    assert {"PySide6.QtWebEngineCore", "PySide6.QtPdf"} <= excludes
+    assert not excludes & {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg"}
+    assert not excludes & {"keyring", "secretstorage", "jeepney"}  # the keychain backends
+    (exe,) = linux_spec.of("EXE")
+    assert exe.kwargs["name"] == "backorder-desktop" and exe.kwargs["console"] is False
+    assert exe.kwargs["strip"] is True  # pyenv's libpython carries debug symbols
+    assert not linux_spec.of("BUNDLE")
+
+
+def test_spec_leaves_out_qt_plugins_no_desktop_needs_but_keeps_the_platforms() -> None:
+    qt_plugins = load("qt_plugins")
+    kept = [
+        ("platforms", "libqxcb.so"),
+        ("platforms", "libqwayland.so"),
+        ("platforms", "libqoffscreen.so"),
+        ("platforms", "qwindows.dll"),
+        ("platforms", "libqcocoa.dylib"),
+        ("iconengines", "libqsvgicon.so"),
+        ("imageformats", "libqsvg.so"),
+        ("imageformats", "qico.dll"),
+        ("platformthemes", "libqxdgdesktopportal.so"),
+        ("styles", "qmodernwindowsstyle.dll"),
+        ("platforminputcontexts", "libibusplatforminputcontextplugin.so"),
+    ]
+    dropped = [
+        ("platformthemes", "libqgtk3.so"),
+        ("platforms", "libqvnc.so"),
+        ("platforms", "libqeglfs.so"),
+        ("generic", "libqtuiotouchplugin.so"),
+        ("imageformats", "libqjpeg.so"),
+    ]
+    assert not [p for p in kept if qt_plugins.left_out(*p)]
+    assert all(qt_plugins.left_out(*p) for p in dropped)
+
+
+# --- the Inno Setup script --------------------------------------------------------------------
+
+
+def inno_defines() -> dict[str, str]:
+    text = INNO.read_text(encoding="utf-8")
+    return dict(re.findall(r"^#define\s+(\w+)\s+(.+?)\s*$", text, re.MULTILINE))
+
+
+def inno_setup_section() -> dict[str, str]:
+    text = INNO.read_text(encoding="utf-8")
+    section = text.split("[Setup]", 1)[1].split("\n[", 1)[0]
+    return dict(re.findall(r"^(\w+)=(.*)$", section, re.MULTILINE))
+
+
+def from_inno(relative: str) -> Path:
+    """A path in the Inno script, relative to the script's folder (Inno's SourcePath)."""
+    return (INNO.parent / Path(*PureWindowsPath(relative.strip('"')).parts)).resolve()
+
+
+def test_inno_script_names_the_app_icon_and_bundle_the_spec_builds(
+    windows_spec: SpecRun,
+) -> None:
+    defines = inno_defines()
+    assert defines["AppName"].strip('"') == APP_NAME
+    exe = windows_spec.of("EXE")[0].kwargs
+    assert defines["AppExeName"].strip('"') == f"{exe['name']}.exe"
+    assert from_inno(defines["IconFile"]) == Path(exe["icon"]) == metadata.ICON_ICO
+    assert from_inno(defines["BundleDir"]) == ROOT / "dist" / "backorder-desktop"
+    setup = inno_setup_section()
+    assert setup["SetupIconFile"] == "{#IconFile}"
+    assert setup["UninstallDisplayIcon"] == r"{app}\{#AppExeName}"
+
+
+def test_inno_script_takes_the_version_the_spec_writes_into_the_exe(
+    windows_spec: SpecRun,
+) -> None:
+    defines = inno_defines()
+    assert defines["AppVersion"] == 'GetStringFileInfo(BuiltExe, "ProductVersion")'
+    assert "BundleDir" in defines["BuiltExe"] and "AppExeName" in defines["BuiltExe"]
+    windowed = windows_spec.of("EXE")[0].kwargs
+    assert version_strings(windowed["version"])["ProductVersion"] == VERSION
+    setup = inno_setup_section()
+    assert setup["AppVersion"] == "{#AppVersion}"
+    assert "{#AppVersion}" in setup["OutputBaseFilename"]
+
+
+def test_inno_installs_per_user_upgrades_in_place_and_keeps_data_unless_asked() -> None:
+    setup = inno_setup_section()
+    assert setup["PrivilegesRequired"] == "lowest"  # no admin rights by default
+    assert re.fullmatch(r"\{\{[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}\}", setup["AppId"])
+    text = INNO.read_text(encoding="utf-8")
+    assert re.search(r"^Name: \"\{autoprograms\}\\\{#AppName\}\"", text, re.MULTILINE)
+    # The uninstaller deletes the app's data folder only after a Yes (default No), never silently.
+    assert inno_defines()["DataDirName"].strip('"') == paths.APP_NAME
+    code = text.split("[Code]", 1)[1]
+    assert "{localappdata}\\{#DataDirName}" in code
+    assert "MB_DEFBUTTON2" in code and "UninstallSilent()" in code
+    assert code.index("IDYES") < code.index("DelTree")
+
+
+# --- the macOS script ---------------------------------------------------------------------------
+
+
+def shell_assignments(path: Path) -> dict[str, str]:
+    text = path.read_text(encoding="utf-8")
+    return {k: v.strip('"') for k, v in re.findall(r"^([A-Z_]+)=(\S.*)$", text, re.MULTILINE)}
+
+
+def test_dmg_script_names_the_app_icon_and_version_the_spec_builds(mac_spec: SpecRun) -> None:
+    values = shell_assignments(DMG_SCRIPT)
+    bundle = mac_spec.of("BUNDLE")[0].kwargs
+    assert values["APP_NAME"] == APP_NAME
+    assert values["APP"] == "dist/${APP_NAME}.app" and bundle["name"] == f"{APP_NAME}.app"
+    assert values["EXE_NAME"] == mac_spec.of("EXE")[0].kwargs["name"]
+    assert ROOT / values["ICON_FILE"] == Path(bundle["icon"]) == metadata.ICON_ICNS
+    # The version is read back from the Info.plist the spec writes.
+    assert "CFBundleShortVersionString" in values["VERSION"]
+    assert '"$APP/Contents/Info.plist"' in values["VERSION"]
+    assert bundle["info_plist"]["CFBundleShortVersionString"] == VERSION
+    assert "${VERSION}" in values["DMG"]
+
+
+def test_dmg_script_links_applications_and_signs_only_with_the_secrets() -> None:
+    text = DMG_SCRIPT.read_text(encoding="utf-8")
+    assert 'ln -s /Applications "$staging/Applications"' in text
+    assert "Code signing skipped" in text and "Notarisation skipped" in text
+    sign_guard = text.index('if [[ -n "${MACOS_CERTIFICATE:-}"')
+    assert sign_guard < text.index('sign "$file"') < text.index('sign "$APP"')
+    assert (
+        'if $signed; then\n  codesign --force --timestamp --sign "$MACOS_SIGNING_IDENTITY" "$DMG"'
+        in text
+    )
+    notarise_guard = text.index('if $signed && [[ -n "${APPLE_ID:-}"')
+    assert notarise_guard < text.index("xcrun notarytool submit")
+    assert "--options runtime" in text  # hardened runtime: notarisation refuses without it
+
+
+# --- the release workflow -----------------------------------------------------------------------
+
+
+def workflow() -> dict[Any, Any]:
+    return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+
+
+def steps() -> list[dict[str, Any]]:
+    return workflow()["jobs"]["installers"]["steps"]
+
+
+def step_index(pattern: str) -> int:
+    for index, step in enumerate(steps()):
+        if re.search(pattern, step.get("run", "")):
+            return index
+    raise AssertionError(f"no workflow step runs {pattern!r}")
+
+
+def test_workflow_runs_on_version_tags_for_windows_and_both_macs() -> None:
+    document = workflow()
+    triggers = document[True]  # YAML 1.1 reads the key `on` as True
+    assert triggers["push"]["tags"] == ["v*"]
+    runners = {
+        entry["os"] for entry in document["jobs"]["installers"]["strategy"]["matrix"]["include"]
+    }
+    assert runners == {"windows-latest", "macos-14", "macos-13"}
+
+
+def test_workflow_names_the_same_version_app_and_icons() -> None:
+    job = workflow()["jobs"]["installers"]
+    assert job["env"]["APP_NAME"] == APP_NAME
+    version_step = steps()[step_index(r"packaging/metadata\.py version")]
+    assert '"v$version"' in version_step["run"]  # a tag that disagrees fails the release
+    icon_step = steps()[step_index(r"packaging/icons\.py --check")]
+    for icon in (metadata.ICON_ICO, metadata.ICON_ICNS, metadata.ICON_PNG):
+        assert icon.name in icon_step["name"]
+        assert icon.is_file()
+    upload = next(s for s in steps() if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert "${{ steps.version.outputs.version }}" in upload["with"]["name"]
+    assert "-setup.exe" in upload["with"]["path"] and ".dmg" in upload["with"]["path"]
+
+
+def test_workflow_smoke_tests_before_it_packages() -> None:
+    build = step_index(r"packaging/build\.py")
+    smoke = step_index(r"packaging/smoke\.py$")
+    inno = step_index(r"backorder-desktop\.iss")
+    dmg = step_index(r"packaging/macos/make_dmg\.sh")
+    assert build < smoke < inno and smoke < dmg
+    assert "if" not in steps()[smoke]  # every platform
+    assert "--skip-smoke-test" in steps()[build]["run"]  # so the smoke test is its own step
+    upload = next(i for i, s in enumerate(steps()) if "upload-artifact" in s.get("uses", ""))
+    assert upload > max(inno, dmg)
+
+
+# --- icons ---------------------------------------------------------------------------------------
+
+
+def test_icons_are_made_from_the_current_svg() -> None:
+    icons = load("icons")
+    assert icons.stale_reason() is None
+
+
+def test_ico_holds_every_windows_size_and_icns_the_retina_ones() -> None:
+    ico = metadata.ICON_ICO.read_bytes()
+    reserved, kind, count = struct.unpack_from("<HHH", ico)
+    assert (reserved, kind) == (0, 1)
+    sizes = {struct.unpack_from("<B", ico, 6 + 16 * i)[0] or 256 for i in range(count)}
+    assert {16, 24, 32, 48, 256} <= sizes
+    icns = metadata.ICON_ICNS.read_bytes()
+    assert icns[:4] == b"icns" and struct.unpack_from(">I", icns, 4)[0] == len(icns)
+    kinds, offset = set(), 8
+    while offset < len(icns):
+        kinds.add(icns[offset : offset + 4])
+        offset += struct.unpack_from(">I", icns, offset + 4)[0]
+    assert {b"ic07", b"ic08", b"ic09", b"ic10", b"ic13", b"ic14"} <= kinds
+    png = metadata.ICON_PNG.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack_from(">II", png, 16) == (512, 512)
+
+
+# --- the build environment ---------------------------------------------------------------------
+
+
+def test_build_environment_is_essentials_only_with_pinned_pyinstaller() -> None:
+    requirements = metadata.package_requirements()
+    names = {re.split(r"[=<>!~ ]", r, maxsplit=1)[0].lower() for r in requirements}
+    assert "pyside6-essentials" in names and "pyinstaller" in names
+    assert not names & {"pyside6", "pyside6-addons"}
+    assert all("==" in r for r in requirements)
+
+
+def test_windows_version_numbers_follow_the_package_version() -> None:
+    assert metadata.version_tuple("1.2.3") == (1, 2, 3, 0)
+    assert metadata.version_tuple("2.0rc1") == (2, 0, 0, 0)  # a pre-release is not patch 1
+    assert metadata.version_tuple("1.4.10.dev3") == (1, 4, 10, 0)
+    assert metadata.version_tuple(VERSION)[:2] == tuple(int(p) for p in VERSION.split(".")[:2])
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_modules() -> Iterator[None]:
+    yield
+    for name in ("metadata", "qt_plugins", "icons"):
+        module = sys.modules.get(name)
+        if module is not None and str(PACKAGING) in str(getattr(module, "__file__", "")):
+            sys.modules.pop(name, None)
