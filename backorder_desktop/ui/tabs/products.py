@@ -1,10 +1,15 @@
-"""Products tab: one row per variant with stock, backorder limit, waiting units and ETA."""
+"""Products tab: one row per variant; bulk backorder settings, ETAs and messages with undo."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
+from ...domain.bulk import VariantEdit
+from ...domain.bulk_input import check_template, parse_eta, parse_limit
+from ...domain.models import UNLIMITED_BACKORDER_LIMIT
 from ...services.views import ProductRow
 from ..formatting import format_date, format_int
 from ..records_view import QuickFilter, RecordsView
@@ -12,6 +17,10 @@ from ..store_controller import StoreController
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours
 from .panel import TabPanel
+from .products_actions import ProductsActions
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+EDITABLE = ("limit", "eta", "message")
 
 
 def tr(text: str) -> str:
@@ -24,6 +33,52 @@ def _row_colour(row: ProductRow) -> QColor | None:
     if row.waiting > 0 and row.eta is None:
         return colours().warning
     return None
+
+
+class ProductsTableModel(RecordsTableModel):
+    """The product rows; the limit, ETA and message cells can be edited in place.
+
+    An edit never changes the row here: `edit_requested(row, column key, text)` asks for it to
+    be applied, and the rows are re-read once it is in the cache.
+    """
+
+    edit_requested = Signal(object, str, str)
+
+    def _key(self, index: AnyIndex) -> str:
+        return self.columns[index.column()].key
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if not index.isValid() or self._key(index) not in EDITABLE:
+            return base
+        row = self.row(index.row())
+        if self._key(index) == "limit" and row.native and row.tracking == "none":
+            return base
+        return base | Qt.ItemFlag.ItemIsEditable
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.EditRole and index.isValid():
+            row: ProductRow = self.row(index.row())
+            key = self._key(index)
+            if key == "limit":
+                return "" if row.limit_text == "not tracked" else row.limit_text
+            if key == "eta":
+                return row.eta.isoformat() if row.eta else ""
+            if key == "message":
+                return row.message
+        return super().data(index, role)
+
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        key = self._key(index)
+        if key not in EDITABLE:
+            return False
+        text = "" if value is None else str(value)
+        if text == self.data(index, Qt.ItemDataRole.EditRole):
+            return False
+        self.edit_requested.emit(self.row(index.row()), key, text)
+        return True
 
 
 def build_products_view() -> RecordsView:
@@ -52,6 +107,7 @@ def build_products_view() -> RecordsView:
             lambda r: r.backorder_limit,
             lambda r: r.limit_text,
             numeric=True,
+            tooltip=tr("Double-click to edit: a number, 'unlimited' or 'off'"),
         ),
         Column(
             "available",
@@ -69,24 +125,56 @@ def build_products_view() -> RecordsView:
             numeric=True,
             tooltip=tr("Units waiting in open orders"),
         ),
-        Column("eta", tr("ETA"), lambda r: r.eta, lambda r: format_date(r.eta)),
+        Column(
+            "eta",
+            tr("ETA"),
+            lambda r: r.eta,
+            lambda r: format_date(r.eta),
+            tooltip=tr("Double-click to set the manual ETA (YYYY-MM-DD; empty clears it)"),
+        ),
         Column("eta_source", tr("ETA from"), lambda r: r.eta_source),
-        Column("message", tr("Storefront message"), lambda r: r.message, hidden_by_default=True),
+        Column(
+            "message",
+            tr("Storefront message"),
+            lambda r: r.message,
+            tooltip=tr("The product's message; {eta} or {eta:%b %d} is replaced by the ETA"),
+        ),
         Column("state", tr("Sync"), lambda r: r.sync_state),
     ]
-    model = RecordsTableModel(columns, row_key=lambda r: r.variant_id, row_colour=_row_colour)
+    model = ProductsTableModel(columns, row_key=lambda r: r.variant_id, row_colour=_row_colour)
     quick = [
         QuickFilter(tr("Out of stock"), lambda r: r.tracking != "none" and r.on_hand <= 0),
         QuickFilter(tr("Backorders on"), lambda r: r.backorders_on),
         QuickFilter(tr("Has waiting orders"), lambda r: r.waiting > 0),
         QuickFilter(tr("No ETA"), lambda r: r.waiting > 0 and r.eta is None),
+        QuickFilter(tr("Pending or failed"), lambda r: bool(r.sync_state)),
     ]
     view = RecordsView("Products", model, quick)
-    view.fit_columns([260, 150, 130, 80, 95, 115, 80, 75, 95, 95, 200, 70])
+    view.fit_columns([200, 120, 115, 70, 90, 105, 75, 65, 80, 85, 160, 120])
     return view
 
 
 class ProductsPanel(TabPanel):
     def __init__(self, controller: StoreController) -> None:
         super().__init__(controller, build_products_view())
-        self.finish_actions_bar()
+        self.actions = ProductsActions(self)
+        model = self.view.model
+        assert isinstance(model, ProductsTableModel)
+        model.edit_requested.connect(self._on_model_edit_requested)
+
+    def _on_model_edit_requested(self, row: ProductRow, key: str, text: str) -> None:
+        """A single cell edited in place: applied at once (no preview), conflicts still asked."""
+        try:
+            if key == "limit":
+                limit = parse_limit(text)
+                if not row.native and limit is not None:
+                    limit = UNLIMITED_BACKORDER_LIMIT
+                edit = VariantEdit(limit=limit)
+            elif key == "eta":
+                edit = VariantEdit(eta=parse_eta(text))
+            else:
+                edit = VariantEdit(message=check_template(text.strip()))
+        except ValueError as exc:
+            self.controller.message_posted.emit(str(exc))
+            return
+        self.actions.apply_single(row, edit, f"{row.sku}: {key} set to '{text}'")

@@ -1,0 +1,154 @@
+"""One bulk edit from the window: preview off the GUI thread, apply, resolve conflicts, push."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from ...bigcommerce.errors import BigCommerceError, OfflineError
+from ...domain.bulk import Plan
+from ...services.bulk_edit import ApplyOutcome, BulkRequest, apply, preview
+from ...services.bulk_results import batch_failures
+from ...services.session import StoreSession
+from ...services.syncing import push_outbox
+from ..dialogs.bulk_preview import BulkPreviewDialog, ConflictsDialog
+from ..store_controller import StoreController
+
+RequestBuilder = Callable[[StoreSession], BulkRequest]
+
+
+@dataclass
+class FlowResult:
+    """After apply and push: the outcome and the items BigCommerce refused."""
+
+    outcome: ApplyOutcome
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    push_error: str = ""
+
+
+class BulkFlow(QObject):
+    """Signals: `finished(FlowResult)` once an edit went out, `cancelled()` when dropped.
+
+    The dialogs it opens are kept in `preview_dialog` and `conflicts_dialog` (tests use them).
+    """
+
+    finished = Signal(object)
+    cancelled = Signal()
+
+    def __init__(self, controller: StoreController, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.parent_widget = parent
+        self.preview_dialog: BulkPreviewDialog | None = None
+        self.conflicts_dialog: ConflictsDialog | None = None
+        self.busy = False
+
+    def _post(self, message: str) -> None:
+        self.controller.message_posted.emit(message)
+
+    # --- preview ------------------------------------------------------------------------------
+    def preview(self, title: str, build: RequestBuilder, location_label: str = "") -> None:
+        """Build the request and its plan on a worker, then show the preview dialog."""
+        session = self.controller.session
+        if session is None:
+            self._post("Connect a store first.")
+            return
+
+        def work(**_: Any) -> tuple[BulkRequest, Plan]:
+            request = build(session)
+            return request, preview(session.cache, request)
+
+        def shown(result: tuple[BulkRequest, Plan]) -> None:
+            request, plan = result
+            dialog = BulkPreviewDialog(title, plan, location_label, self.parent_widget)
+            dialog.apply_requested.connect(lambda: self.apply(request))
+            dialog.rejected.connect(self.cancelled.emit)
+            self.preview_dialog = dialog
+            dialog.open()
+
+        self.controller.runner.run(
+            "preview", work, on_success=shown, on_error=self._on_preview_failed
+        )
+
+    def _on_preview_failed(self, exc: BaseException, details: str) -> None:
+        if isinstance(exc, ValueError | BigCommerceError | OSError):
+            self._post(str(exc))
+            self.cancelled.emit()
+        else:
+            self.controller.bug_found.emit(details)
+
+    # --- apply ------------------------------------------------------------------------------
+    def apply(
+        self, request: BulkRequest, resolutions: dict[tuple[str, int, str], str] | None = None
+    ) -> None:
+        """Conflict check, one cache transaction, push; conflicts open their dialog first."""
+
+        def work(session: StoreSession) -> FlowResult:
+            outcome = apply(session.client, session.cache, request, resolutions=resolutions)
+            result = FlowResult(outcome)
+            if outcome.applied and outcome.batch_id is not None:
+                try:
+                    push_outbox(session)
+                except (BigCommerceError, OSError) as exc:
+                    # Safe in the outbox; it goes out with the next push.
+                    result.push_error = str(getattr(exc, "message", exc))
+                result.failed = batch_failures(session.cache, outcome.batch_id)
+            return result
+
+        self.busy = True
+        task = self.controller.run_action(
+            "bulk edit",
+            work,
+            on_success=lambda result: self._on_applied(request, result),
+            on_error=self._on_apply_failed,
+            push=False,
+        )
+        if task is None:
+            self.busy = False
+
+    def _on_apply_failed(self, exc: BaseException) -> None:
+        self.busy = False
+        if isinstance(exc, OfflineError):
+            self._post(
+                "BigCommerce could not be reached to check for changes made there, so nothing "
+                "was changed. Try again when the store is reachable."
+            )
+        self.cancelled.emit()
+
+    def _on_applied(self, request: BulkRequest, result: FlowResult) -> None:
+        outcome = result.outcome
+        if not outcome.applied:
+            self.busy = False
+            if outcome.conflicts:
+                self._ask(request, outcome)
+            else:
+                self.cancelled.emit()
+            return
+        self.busy = False
+        plan = outcome.plan
+        text = (
+            f"Applied: {len(plan.changed_variants):,} variant(s) and "
+            f"{len(plan.changed_products):,} product(s) changed in {plan.requests.total} "
+            "request(s)."
+        )
+        if result.failed:
+            text += f" BigCommerce refused {len(result.failed)}: see the Sync column."
+        elif result.push_error:
+            text += f" Not sent yet ({result.push_error}); it waits in the outbox."
+        self._post(text)
+        self.finished.emit(result)
+
+    def _ask(self, request: BulkRequest, outcome: ApplyOutcome) -> None:
+        dialog = ConflictsDialog(outcome.conflicts, self.parent_widget)
+        self.conflicts_dialog = dialog
+
+        def resolved(side: str) -> None:
+            self.apply(request, {c.key: side for c in outcome.conflicts})
+
+        dialog.resolved.connect(resolved)
+        dialog.rejected.connect(self.cancelled.emit)
+        dialog.open()
