@@ -69,7 +69,9 @@ def last_json_line(text: str) -> dict[str, Any] | None:
     return None
 
 
-def smoke_test(dist: Path, *, console: bool = True) -> dict[str, Any]:
+def smoke_test(
+    dist: Path, *, console: bool = True, require_keychain: bool = False
+) -> dict[str, Any]:
     """Runs both checks; raises SystemExit with what went wrong, returns the app's report."""
     exe = frozen_executable(dist, console=console)
     if not exe.is_file():
@@ -90,6 +92,11 @@ def smoke_test(dist: Path, *, console: bool = True) -> dict[str, Any]:
             f"--smoke-test failed: exit {proc.returncode}\nstdout:\n{proc.stdout}\n"
             f"stderr:\n{proc.stderr[-4000:]}"
         )
+    if require_keychain and not report.get("keychain_usable"):
+        raise SystemExit(
+            f"the frozen app found no usable keychain (backend {report.get('keyring_backend')}); "
+            "a keychain daemon runs here, so the bundled backend does not work"
+        )
     report["version"] = version.stdout.strip()
     return report
 
@@ -102,8 +109,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="Windows: test the windowed exe, not the console twin",
     )
+    parser.add_argument(
+        "--require-keychain",
+        action="store_true",
+        help="fail unless the app can use the keychain (run where a keychain daemon is unlocked)",
+    )
     args = parser.parse_args(argv)
-    report = smoke_test(args.dist, console=not args.windowed)
+    report = smoke_test(
+        args.dist, console=not args.windowed, require_keychain=args.require_keychain
+    )
     print(json.dumps(report, indent=2))
     print("frozen app smoke test passed")
     return 0
