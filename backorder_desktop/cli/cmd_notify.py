@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..bigcommerce.errors import BigCommerceError
-from ..mail.smtp import PLAIN, SSL, STARTTLS, SmtpConfig
+from ..mail.smtp import PLAIN, SSL, STARTTLS, MailError, SmtpConfig
 from ..mail.templates import NoticeRenderer, TemplateError
 from ..services.mail_setup import load_templates, smtp_config, store_name
 from ..services.notify import (
@@ -99,6 +99,11 @@ def cmd_notify(args: argparse.Namespace) -> int:
     settings = _settings(args)
     folder = settings_dir(Path(args.data_dir) if args.data_dir else None)
     with open_session(args) as session, _mail_config(args, settings) as config:
+        if not args.dry_run:
+            try:
+                config.check()
+            except MailError as exc:
+                raise UserError(exc.message) from exc
         try:
             refresh_notice_fields(session)  # what other laptops sent since the last sync
         except BigCommerceError as exc:
@@ -131,7 +136,6 @@ def cmd_notify(args: argparse.Namespace) -> int:
             }
             _print(args, summary, prepared)
             return 0
-        config.check()
         report = send_notices(session.cache, prepared, config)
         try:
             push_outbox(session)
