@@ -218,8 +218,10 @@ def test_metafield_filters_and_store_metafield_ids(api: DemoApi) -> None:
         m.id for m in state.metafields.values() if m.resource_type == "variant" and m.key == "eta"
     )
     assert sorted(m["id"] for m in etas) == expected and expected
-    suppliers = api.get("/v3/store/metafields", namespace="backorder_desktop").json()["data"]
+    records = api.get("/v3/store/metafields", namespace="backorder_desktop").json()["data"]
+    suppliers = [m for m in records if m["key"].startswith("supplier:")]
     assert {m["key"] for m in suppliers} == {f"supplier:{s['id']}" for s in state.suppliers}
+    assert {m["key"].split(":")[0] for m in records} == {"supplier", "shipment"}
     assert all(isinstance(m["id"], str) for m in suppliers)  # store_information.v3.yml: string ids
     later = max(m.date_modified for m in state.metafields.values())
     assert [

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from . import wordlists as words
 from .gen_catalog import generate_catalog
 from .gen_orders import generate_customers, generate_orders
+from .gen_shipments import generate_shipments
 from .records import (
     APP_NAMESPACE,
     DEFAULT_LOCATION_ID,
@@ -84,6 +85,7 @@ def generate_state(
     else:
         state.next_ids["order"] = 100
     _metafields(state, rng)
+    generate_shipments(state, seed)
     return state
 
 
