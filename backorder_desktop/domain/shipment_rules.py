@@ -164,17 +164,21 @@ def pack_archive(
     A year's record grows until ARCHIVE_VALUE_BUDGET characters, then `<year>-2`, `-3`, ...
     """
     records = {key: list(v) for key, v in existing.items()}
+    sizes = {key: len(archive_value(v)) for key, v in records.items()}
     changed: set[str] = set()
     for shipment in shipments:
         outcome = outcome_of(shipment)
+        extra = len(archive_value([outcome])) - 1  # its text and a comma
         part = 1
         while True:
             key = archive_key(shipment, part)
             held = records.setdefault(key, [])
+            size = sizes.setdefault(key, 2)
             if any(o.shipment_id == outcome.shipment_id for o in held):
                 break  # archived before (a retry): nothing to add
-            if len(archive_value(held + [outcome])) <= ARCHIVE_VALUE_BUDGET:
+            if size + extra <= ARCHIVE_VALUE_BUDGET:
                 held.append(outcome)
+                sizes[key] = size + extra - (0 if len(held) > 1 else 1)
                 changed.add(key)
                 break
             part += 1
