@@ -13,12 +13,12 @@ from backorder_desktop.cache.backorder_queue import load_queue
 from backorder_desktop.domain.receiving import ReceiptError, ReceiptLine
 from backorder_desktop.domain.shipment_rules import InputError
 from backorder_desktop.domain.shipments import PARTIALLY_RECEIVED, RECEIVED
+from backorder_desktop.services.receipts import reverse_receipt_booking
 from backorder_desktop.services.receiving import (
     commit_receipt,
     new_receipt_id,
     preview_receipt,
     refresh_stock,
-    reverse_receipt_booking,
 )
 from backorder_desktop.services.shipments import add_shipment, close_shipment
 from backorder_desktop.sync.push import push

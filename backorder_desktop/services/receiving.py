@@ -20,7 +20,6 @@ from ..domain.receiving import (
     OverReceipt,
     ReceiptError,
     ReceiptLine,
-    StockDelta,
     StockLevel,
     adjustment_items,
     apply_deltas,
@@ -28,16 +27,12 @@ from ..domain.receiving import (
     check_receipt,
     over_receipts,
     receipt_deltas,
-    reverse_receipt,
 )
 from ..domain.shipment_rules import InputError
 from ..domain.shipments import SHIPMENT_KEY_PREFIX, Shipment
 from .allocations import (
     RECEIPT,
-    RECEIPT_REVERSAL,
     HeldUnits,
-    active_releases,
-    held_units,
     ready_order_ids,
 )
 from .metafield_writes import FieldWrite, queue_field_writes
@@ -297,125 +292,6 @@ def commit_receipt(
         )
         archive_old_shipments(cache, now=now)
     return ReceiptResult(receipt_id, booked=True, preview=preview, requests_queued=rows)
-
-
-@dataclass(frozen=True, slots=True)
-class ReceiptInfo:
-    receipt_id: str
-    shipment_id: str
-    reference: str
-    received_at: datetime
-    accepted: int
-    rejected: int
-    reversed: bool
-    orders: list[int]
-
-
-def receipts(cache: Cache, shipment_id: str | None = None) -> list[ReceiptInfo]:
-    """Receipts booked on this laptop, newest first."""
-    reversed_ids = {e.batch_id for e in cache.ledger.entries(RECEIPT_REVERSAL)}
-    orders: dict[str, set[int]] = defaultdict(set)
-    for e in cache.ledger.entries("allocation"):
-        if e.batch_id and e.order_id is not None and e.qty > 0:
-            orders[e.batch_id].add(e.order_id)
-    out = []
-    for e in cache.ledger.entries(RECEIPT):
-        payload = e.payload if isinstance(e.payload, dict) else {}
-        if shipment_id is not None and e.ref != shipment_id:
-            continue
-        lines = payload.get("lines") or []
-        out.append(
-            ReceiptInfo(
-                receipt_id=str(e.batch_id),
-                shipment_id=e.ref,
-                reference=str(payload.get("reference", e.ref)),
-                received_at=e.created_at,
-                accepted=sum(int(x.get("accepted", 0)) for x in lines),
-                rejected=sum(int(x.get("rejected", 0)) for x in lines),
-                reversed=e.batch_id in reversed_ids,
-                orders=sorted(orders.get(str(e.batch_id), set())),
-            )
-        )
-    return sorted(out, key=lambda r: r.received_at, reverse=True)
-
-
-def reverse_receipt_booking(
-    cache: Cache, receipt_id: str, *, now: datetime | None = None
-) -> ReceiptInfo:
-    """Undo a receipt booked by mistake: a compensating absolute adjustment, its allocations
-    given back to the queue, the shipment's quantities restored. Refused while an order it
-    filled stays released (undo that release first)."""
-    now = now or datetime.now(UTC)
-    with cache.transaction():
-        entries = cache.ledger.entries(RECEIPT, batch_id=receipt_id)
-        if not entries:
-            raise InputError(f"No receipt {receipt_id} on this computer.")
-        if cache.ledger.entries(RECEIPT_REVERSAL, batch_id=receipt_id):
-            raise InputError(f"Receipt {receipt_id} was already reversed.")
-        entry = entries[0]
-        payload = entry.payload if isinstance(entry.payload, dict) else {}
-        released = active_releases(cache)
-        allocations = [
-            e for e in cache.ledger.entries("allocation", batch_id=receipt_id) if e.qty > 0
-        ]
-        blocking = sorted({e.order_id for e in allocations if e.order_id in released})
-        if blocking:
-            shown = ", ".join(f"#{o}" for o in blocking)
-            raise InputError(
-                f"Orders {shown} were released with units from this receipt: undo those "
-                "releases first."
-            )
-        held = {(h.line_id, h.location_id): h.qty for h in held_units(cache)}
-        for e in allocations:
-            if e.line_id is None:
-                continue
-            loc = int((e.payload or {}).get("location_id") or 0)
-            give_back = min(e.qty, held.get((e.line_id, loc), 0))
-            if give_back > 0:
-                cache.ledger.append(
-                    "allocation",
-                    qty=-give_back,
-                    order_id=e.order_id,
-                    line_id=e.line_id,
-                    variant_id=e.variant_id,
-                    sku=e.sku,
-                    batch_id=f"reverse:{receipt_id}",
-                    payload=e.payload,
-                )
-        deltas = [StockDelta(*map(int, d)) for d in payload.get("deltas") or []]
-        levels = stock_levels(cache, sorted({d.variant_id for d in deltas}))
-        queue_stock(
-            cache,
-            apply_deltas(levels, deltas, sign=-1),
-            batch_id=f"reverse:{receipt_id}",
-            kind="receipt_reversal",
-            reason=f"Backorder Desktop: receipt {receipt_id} reversed",
-        )
-        lines = [
-            ReceiptLine(
-                str(x["sku"]),
-                int(x.get("accepted", 0)),
-                int(x.get("rejected", 0)),
-                str(x.get("reason", "")),
-                bool(x.get("close_short", False)),
-            )
-            for x in payload.get("lines") or []
-        ]
-        try:
-            shipment = find_shipment(cache, entry.ref)
-        except InputError:
-            shipment = None  # archived or deleted meanwhile: the stock is still put right
-        if shipment is not None:
-            restored = reverse_receipt(shipment, lines, receipt_id=receipt_id, at=now)
-            queue_field_writes(
-                cache,
-                [FieldWrite("store", None, SHIPMENT_KEY_PREFIX + restored.id, restored.to_json())],
-                batch_id=f"reverse:{receipt_id}",
-                kind="shipment",
-                now=now,
-            )
-        cache.ledger.append(RECEIPT_REVERSAL, batch_id=receipt_id, ref=entry.ref)
-    return next(r for r in receipts(cache) if r.receipt_id == receipt_id)
 
 
 def refresh_stock(session: StoreSession, variant_ids: Sequence[int]) -> bool:
