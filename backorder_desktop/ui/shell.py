@@ -49,6 +49,9 @@ class AppShell(QObject):
         self.qsettings = QSettings(str(settings_folder / "window.ini"), QSettings.Format.IniFormat)
         self.runner = TaskRunner(self)
         self.controller = StoreController(self.runner, data_dir, settings)
+        self.controller.settings_folder = settings_folder
+        self.controller.settings_saved.connect(self._on_controller_settings_saved)
+        self.mail_sink: Any = None
         self.window = MainWindow(self.controller, log_file.parent)
         self.window.restore_state(self.qsettings)
         self.demo_store: Any = None
@@ -88,6 +91,13 @@ class AppShell(QObject):
 
         if self.demo_store is None:
             self.demo_store = DemoStore(data_dir=self.data_dir).start()
+        if self.mail_sink is None:
+            # Demo notices go to an embedded SMTP sink; the "Sent mail" viewer reads its folder.
+            from ..demo_store.mail_sink import MailSink
+
+            self.mail_sink = MailSink(self.data_dir).start()
+            self.controller.mail_sink = (self.mail_sink.host, self.mail_sink.port)
+            self.controller.mail_sink_folder = self.mail_sink.folder
         store = self.demo_store
         register_secret(store.token)
         entry = StoreEntry(store.store_hash, store.api_url, "Demo store", demo=True)
@@ -101,12 +111,19 @@ class AppShell(QObject):
         if self.demo_store is not None:
             self.demo_store.stop()
             self.demo_store = None
+        if self.mail_sink is not None:
+            self.mail_sink.stop()
+            self.mail_sink = None
 
     # --- stores -----------------------------------------------------------------------------
     def _remember(self, entry: StoreEntry) -> None:
         self.settings.add_store(entry)
         self._save_settings()
         self.window.set_stores(self.settings.stores, entry.store_hash)
+
+    def _on_controller_settings_saved(self, settings: Settings) -> None:
+        self.settings = settings
+        self._save_settings()
 
     def _save_settings(self) -> None:
         try:

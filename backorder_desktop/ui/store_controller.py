@@ -52,6 +52,7 @@ class StoreController(QObject):
     sync_failed = Signal(str, bool)  # message, is_expected_error
     bug_found = Signal(str)  # traceback text
     message_posted = Signal(str)  # a result or an error the merchant can act on (status bar)
+    settings_saved = Signal(object)  # Settings changed from a tab (the shell writes them)
 
     def __init__(self, runner: TaskRunner, data_dir: Path, settings: Settings) -> None:
         super().__init__()
@@ -68,6 +69,11 @@ class StoreController(QObject):
         # Per view name, a thread-safe function preparing its rows (search text) on the worker,
         # so that handing 40k rows to a table costs the GUI thread only a model reset.
         self.preparers: dict[str, Callable[[list[Any]], Any]] = {}
+        # Where settings.json and the notice templates live (the shell sets it), and in demo
+        # mode the embedded mail sink's (host, port): notices go there instead of out.
+        self.settings_folder: Path = data_dir
+        self.mail_sink: tuple[str, int] | None = None
+        self.mail_sink_folder: Path | None = None
 
     # --- store lifecycle ------------------------------------------------------------------
     def open_store(self, entry: StoreEntry, token: str) -> None:
@@ -90,6 +96,11 @@ class StoreController(QObject):
             self.session.close()
         self.session = None
         self._sync_task = None
+
+    def save_settings(self, settings: Settings) -> None:
+        """Use `settings` from now on and have them written (AppShell saves on this signal)."""
+        self.apply_settings(settings)
+        self.settings_saved.emit(settings)
 
     def apply_settings(self, settings: Settings) -> None:
         self.settings = settings

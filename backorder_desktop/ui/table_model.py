@@ -188,6 +188,7 @@ class RecordsProxyModel(QSortFilterProxyModel):
         super().__init__(parent)
         self._terms: list[str] = []
         self._predicate: Callable[[Any], bool] | None = None
+        self._scope: Callable[[Any], bool] | None = None
 
     def set_search(self, text: str) -> None:
         terms = text.casefold().split()
@@ -202,10 +203,18 @@ class RecordsProxyModel(QSortFilterProxyModel):
         self._predicate = predicate
         self.endFilterChange()
 
+    def set_scope(self, predicate: Callable[[Any], bool] | None) -> None:
+        """A second predicate beside the quick filter (e.g. one group of rows picked in a list)."""
+        self.beginFilterChange()
+        self._scope = predicate
+        self.endFilterChange()
+
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         model = self.sourceModel()
         if not isinstance(model, RecordsTableModel):
             return True
+        if self._scope is not None and not self._scope(model.row(source_row)):
+            return False
         if self._terms:
             haystack = model.haystack(source_row)
             if not all(term in haystack for term in self._terms):

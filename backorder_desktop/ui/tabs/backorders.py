@@ -1,18 +1,26 @@
-"""Open backorders tab: every waiting line in queue order, with age and ETA."""
+"""Open backorders tab: every waiting line in queue order, its ETA and what the customer was told."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QVBoxLayout
 
-from ...services.views import BackorderRow
+from ...domain.eta import UNKNOWN
+from ...domain.notice_log import KIND_LABELS
+from ...services.backorder_rows import BackorderRow
+from ...services.backorders import change_priority, set_partial_shipment
 from ..formatting import format_date, format_datetime, format_int, format_money
 from ..records_view import QuickFilter, RecordsView
-from ..store_controller import StoreController
+from ..store_controller import LoadedRows, StoreController
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours
+from .backorder_groups import GroupsPanel
 from .panel import TabPanel
 
 AGING_WARNING_DAYS = 14
@@ -34,97 +42,252 @@ def _row_colour(row: BackorderRow) -> QColor | None:
     return None
 
 
-def build_backorders_view(currency: str = "USD") -> RecordsView:
-    columns = [
-        Column(
-            "order",
-            tr("Order"),
-            lambda r: r.line.order_id,
-            lambda r: f"#{r.line.order_id}",
-            numeric=True,
-        ),
-        Column(
-            "date",
-            tr("Order date"),
-            lambda r: r.line.order_date,
-            lambda r: format_datetime(r.line.order_date),
-        ),
+def _last_notice(row: BackorderRow) -> str:
+    notice = row.last_notice
+    if notice is None:
+        return ""
+    return f"{notice.label}, {format_datetime(notice.sent_at)}"
+
+
+def _columns(currency: str) -> list[Column]:
+    return [
+        Column("order", tr("Order"), lambda r: r.line.order_id, lambda r: f"#{r.line.order_id}",
+               numeric=True),
+        Column("date", tr("Order date"), lambda r: r.line.order_date,
+               lambda r: format_datetime(r.line.order_date)),
         Column("customer", tr("Customer"), lambda r: r.line.customer_name),
         Column("email", tr("Email"), lambda r: r.line.customer_email),
         Column("sku", tr("SKU"), lambda r: r.line.sku),
         Column("product", tr("Product"), lambda r: r.line.name),
-        Column(
-            "ordered",
-            tr("Ordered"),
-            lambda r: r.line.qty_ordered,
-            lambda r: format_int(r.line.qty_ordered),
-            numeric=True,
-        ),
-        Column(
-            "waiting",
-            tr("Waiting"),
-            lambda r: r.line.qty_waiting,
-            lambda r: format_int(r.line.qty_waiting),
-            numeric=True,
-        ),
-        Column(
-            "position",
-            tr("Queue #"),
-            lambda r: r.line.queue_position,
-            lambda r: format_int(r.line.queue_position),
-            numeric=True,
-            tooltip=tr("Position in this SKU's queue: who gets the next units"),
-        ),
-        Column(
-            "priority",
-            tr("Priority"),
-            lambda r: r.line.priority,
-            lambda r: str(r.line.priority) if r.line.priority else "",
-            numeric=True,
-        ),
-        Column(
-            "eta",
-            tr("ETA"),
-            lambda r: r.line.eta,
-            lambda r: format_date(r.line.eta) or tr("unknown"),
-        ),
-        Column(
-            "days",
-            tr("Days waiting"),
-            lambda r: r.days_waiting,
-            lambda r: format_int(r.days_waiting),
-            numeric=True,
-        ),
-        Column(
-            "value",
-            tr("Value waiting"),
-            lambda r: r.line.qty_waiting * r.line.price_inc_tax,
-            lambda r: format_money(r.line.qty_waiting * r.line.price_inc_tax, currency),
-            numeric=True,
-        ),
-        Column(
-            "notified",
-            tr("Last ETA told"),
-            lambda r: r.line.notified_eta,
-            lambda r: format_date(r.line.notified_eta),
-        ),
-    ]
-    model = RecordsTableModel(columns, row_key=lambda r: r.key, row_colour=_row_colour)
+        Column("ordered", tr("Ordered"), lambda r: r.line.qty_ordered,
+               lambda r: format_int(r.line.qty_ordered), numeric=True),
+        Column("waiting", tr("Waiting"), lambda r: r.line.qty_waiting,
+               lambda r: format_int(r.line.qty_waiting), numeric=True),
+        Column("position", tr("Queue #"), lambda r: r.line.queue_position,
+               lambda r: format_int(r.line.queue_position), numeric=True,
+               tooltip=tr("Position in this SKU's queue: who gets the next units")),
+        Column("priority", tr("Priority"), lambda r: r.line.priority,
+               lambda r: f"{r.line.priority:+d}" if r.line.priority else "", numeric=True,
+               tooltip=tr("Higher goes first in every queue (Raise / Lower priority)")),
+        Column("eta", tr("ETA"), lambda r: r.line.eta,
+               lambda r: format_date(r.line.eta) or tr("unknown")),
+        Column("eta_source", tr("ETA from"),
+               lambda r: "" if r.line.eta_source == UNKNOWN else r.eta_source_label,
+               tooltip=tr("The inbound shipment, the manual ETA, the supplier's lead time, "
+                          "or unknown")),
+        Column("days", tr("Days waiting"), lambda r: r.days_waiting,
+               lambda r: format_int(r.days_waiting), numeric=True),
+        Column("notice", tr("Last notice"),
+               lambda r: r.last_notice.sent_at if r.last_notice else None, _last_notice),
+        Column("notified", tr("ETA told"), lambda r: r.line.notified_eta,
+               lambda r: format_date(r.line.notified_eta)),
+        Column("due", tr("Notice due"), lambda r: r.due,
+               lambda r: KIND_LABELS.get(r.due, r.due)),
+        Column("partial", tr("Partial shipment"), lambda r: r.partial_allowed,
+               lambda r: tr("allowed") if r.partial_allowed else "",
+               tooltip=tr("Ship the lines that are ready before the rest arrives")),
+        Column("value", tr("Value waiting"), lambda r: r.value_waiting,
+               lambda r: format_money(r.value_waiting, currency), numeric=True),
+    ]  # fmt: skip
+
+
+def build_backorders_view(currency: str = "USD") -> RecordsView:
+    model = RecordsTableModel(_columns(currency), row_key=lambda r: r.key, row_colour=_row_colour)
     quick = [
+        QuickFilter(tr("Notice due"), lambda r: bool(r.due)),
         QuickFilter(tr("No ETA"), lambda r: r.line.eta is None),
         QuickFilter(tr("ETA overdue"), _overdue),
         QuickFilter(
             tr("Waiting over {0} days").format(AGING_WARNING_DAYS),
             lambda r: r.days_waiting > AGING_WARNING_DAYS,
         ),
-        QuickFilter(tr("Never notified"), lambda r: r.line.notified_eta is None),
+        QuickFilter(tr("Never notified"), lambda r: r.last_notice is None),
+        QuickFilter(tr("Priority raised"), lambda r: r.line.priority > 0),
     ]
     view = RecordsView("Open backorders", model, quick)
-    view.fit_columns([70, 130, 150, 200, 120, 220, 70, 70, 70, 65, 95, 95, 100, 100])
+    view.fit_columns(
+        [70, 95, 150, 190, 120, 200, 65, 65, 65, 60, 95, 120, 75, 190, 90, 110, 95, 100]
+    )
     return view
 
 
+def summarise(rows: list[BackorderRow], currency: str) -> str:
+    """'12 lines · 30 units · 9 customers · $1,234.00 waiting · oldest 21 days'."""
+    if not rows:
+        return tr("No open backorders here.")
+    units = sum(r.line.qty_waiting for r in rows)
+    customers = len({r.line.customer_email.casefold() for r in rows})
+    value = sum(r.value_waiting for r in rows)
+    oldest = max(r.days_waiting for r in rows)
+    return tr("{0} lines · {1} units · {2} customers · {3} waiting · oldest wait {4} days").format(
+        format_int(len(rows)), format_int(units), format_int(customers),
+        format_money(value, currency), format_int(oldest),
+    )  # fmt: skip
+
+
 class BackordersPanel(TabPanel):
+    """Queue, priorities, partial shipment, and the "Notify N customers" flow."""
+
     def __init__(self, controller: StoreController) -> None:
         super().__init__(controller, build_backorders_view())
+        self.currency = "USD"
+        self.raise_button = self.add_action_button(
+            tr("Raise priority"), tr("Selected orders go earlier in every queue they are in")
+        )
+        self.lower_button = self.add_action_button(
+            tr("Lower priority"), tr("Selected orders go later in every queue they are in")
+        )
+        self.partial_button = self.add_action_button(
+            tr("Allow partial shipment"),
+            tr("Selected orders may ship the lines that are ready before the rest"),
+        )
+        self.notify_button = self.add_action_button(
+            tr("Notify customers…"), tr("Preview and send every notice that is due")
+        )
+        self.mail_button = self.add_action_button(
+            tr("Mail settings…"), tr("SMTP server, sender and check-in notices")
+        )
+        self.templates_button = self.add_action_button(
+            tr("Templates…"), tr("Edit the notice emails, with a live preview")
+        )
+        self.sent_button = self.add_action_button(
+            tr("Sent mail…"), tr("The demo store's mail sink: every notice sent in demo mode")
+        )
+        self.sent_button.setVisible(False)
         self.finish_actions_bar()
+
+        self.groups = GroupsPanel(self)
+        self.groups.scope_changed.connect(self._on_groups_scope_changed)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.removeWidget(self.view)
+        self.summary = QLabel(self)
+        self.summary.setAccessibleName(tr("Backorder summary"))
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        summary_row = QHBoxLayout()
+        summary_row.setContentsMargins(6, 6, 6, 0)
+        summary_row.addWidget(self.groups.by)
+        summary_row.addWidget(self.summary, 1)
+        layout.addLayout(summary_row)
+        layout.addWidget(self.groups.wrap(self.view), 1)
+
+        self.raise_button.clicked.connect(lambda: self._change_priority(+1))
+        self.lower_button.clicked.connect(lambda: self._change_priority(-1))
+        self.partial_button.clicked.connect(self._toggle_partial)
+        self.notify_button.clicked.connect(self.open_notify_preview)
+        self.mail_button.clicked.connect(self.open_mail_settings)
+        self.templates_button.clicked.connect(self.open_templates)
+        self.sent_button.clicked.connect(self.open_sent_mail)
+        self.view.selection_changed.connect(self._update_buttons)
+        self._summary_timer = QTimer(self)
+        self._summary_timer.setSingleShot(True)
+        self._summary_timer.setInterval(100)
+        self._summary_timer.timeout.connect(self._update_summary)
+        for signal in (
+            self.view.proxy.modelReset,
+            self.view.proxy.layoutChanged,
+            self.view.proxy.rowsInserted,
+            self.view.proxy.rowsRemoved,
+        ):
+            signal.connect(lambda *_: self._summary_timer.start())
+        controller.rows_loaded.connect(self._on_controller_rows_loaded)
+        controller.store_opened.connect(lambda entry: self.sent_button.setVisible(entry.demo))
+        self.dialog: Any = None
+        self._update_buttons()
+        self._update_summary()
+
+    # --- rows -------------------------------------------------------------------------------
+    def _on_controller_rows_loaded(self, loaded: LoadedRows) -> None:
+        self.currency = loaded.data.currency
+        self.groups.set_rows(loaded.data.backorders)
+        self._update_buttons()
+        self._summary_timer.start()
+
+    def _on_groups_scope_changed(self, predicate: Callable[[Any], bool] | None) -> None:
+        self.view.proxy.set_scope(predicate)
+        self._summary_timer.start()
+
+    def _update_summary(self) -> None:
+        self.summary.setText(summarise(self.view.visible_rows(), self.currency))
+
+    def due_plan(self) -> Any:
+        rows = self.controller.last_rows
+        return rows.notices if rows is not None else None
+
+    def _update_buttons(self) -> None:
+        selected = self.view.selected_rows()
+        has_selection = bool(selected) and self.controller.session is not None
+        for button in (self.raise_button, self.lower_button, self.partial_button):
+            button.setEnabled(has_selection)
+        if selected and all(r.partial_allowed for r in selected):
+            self.partial_button.setText(tr("No partial shipment"))
+        else:
+            self.partial_button.setText(tr("Allow partial shipment"))
+        self.partial_button.setAccessibleName(self.partial_button.text())
+        plan = self.due_plan()
+        count = len(plan.recipients) if plan is not None else 0
+        self.notify_button.setText(
+            tr("Notify {0} customers…").format(count) if count else tr("Notify customers…")
+        )
+        self.notify_button.setAccessibleName(self.notify_button.text().rstrip("…"))
+        self.notify_button.setEnabled(bool(count) and self.controller.session is not None)
+        if plan is not None and plan.due:
+            kinds = Counter(KIND_LABELS.get(n.kind, n.kind) for n in plan.due)
+            self.notify_button.setToolTip(
+                ", ".join(f"{label}: {n}" for label, n in sorted(kinds.items()))
+            )
+        if plan is not None and plan.unconfirmed:
+            self.controller.message_posted.emit(
+                tr("{0} notices may have been sent when the app stopped; they will not be sent "
+                   "again (see 'Last notice').").format(len(plan.unconfirmed))
+            )  # fmt: skip
+
+    def _selected_orders(self) -> list[int]:
+        return sorted({r.line.order_id for r in self.view.selected_rows()})
+
+    # --- actions ----------------------------------------------------------------------------
+    def _change_priority(self, delta: int) -> None:
+        orders = self._selected_orders()
+        self.controller.run_action(
+            "priority",
+            lambda session: change_priority(session.cache, orders, delta),
+            push=False,
+        )
+
+    def _toggle_partial(self) -> None:
+        selected = self.view.selected_rows()
+        allow = not (selected and all(r.partial_allowed for r in selected))
+        orders = self._selected_orders()
+        self.controller.run_action(
+            "partial shipment",
+            lambda session: set_partial_shipment(session.cache, orders, allow),
+            push=False,
+        )
+
+    def open_notify_preview(self) -> None:
+        from ..dialogs.notify_preview import NotifyPreviewDialog
+
+        plan = self.due_plan()
+        if plan is None or not plan.due:
+            QMessageBox.information(self, tr("Notify customers"), tr("No notice is due."))
+            return
+        self.dialog = NotifyPreviewDialog(self.controller, plan, self)
+        self.dialog.show()
+
+    def open_mail_settings(self) -> None:
+        from ..dialogs.mail_settings import MailSettingsDialog
+
+        self.dialog = MailSettingsDialog(self.controller, self)
+        self.dialog.show()
+
+    def open_templates(self) -> None:
+        from ..dialogs.templates import TemplatesDialog
+
+        self.dialog = TemplatesDialog(self.controller.settings_folder, self)
+        self.dialog.show()
+
+    def open_sent_mail(self) -> None:
+        from ..dialogs.sent_mail import SentMailDialog
+
+        self.dialog = SentMailDialog(self.controller, self)
+        self.dialog.show()

@@ -1,0 +1,186 @@
+"""Mail settings: SMTP server, security, login (password in the keychain), sender, check-ins."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from ...mail.smtp import DEFAULT_PORTS, PLAIN, SSL, STARTTLS, MailError, SmtpConfig
+from ...services.credentials import (
+    KeychainUnavailableError,
+    get_smtp_password,
+    save_smtp_password,
+)
+from ...services.logs import register_secret
+from ...services.mail_setup import send_test_email, smtp_config
+from ...services.settings import Settings
+from ..store_controller import StoreController
+from ..theme import colours
+
+SECURITY_LABELS = {STARTTLS: "STARTTLS (port 587)", SSL: "SSL/TLS (port 465)", PLAIN: "None"}
+
+
+class MailSettingsDialog(QDialog):
+    def __init__(self, controller: StoreController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Mail settings"))
+        self.controller = controller
+        settings = controller.settings
+        self.host = QLineEdit(settings.smtp_host, self)
+        self.host.setAccessibleName(self.tr("SMTP host"))
+        self.host.setPlaceholderText("smtp.example.com")
+        self.port = QSpinBox(self)
+        self.port.setRange(1, 65535)
+        self.port.setValue(settings.smtp_port)
+        self.port.setAccessibleName(self.tr("SMTP port"))
+        self.security = QComboBox(self)
+        self.security.setAccessibleName(self.tr("SMTP security"))
+        for mode, label in SECURITY_LABELS.items():
+            self.security.addItem(self.tr(label), mode)
+        self.security.setCurrentIndex(max(0, self.security.findData(settings.smtp_security)))
+        self.security.currentIndexChanged.connect(self._on_security_changed)
+        self.user = QLineEdit(settings.smtp_user, self)
+        self.user.setAccessibleName(self.tr("SMTP user"))
+        self.password = QLineEdit(self)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName(self.tr("SMTP password"))
+        self._had_password = bool(get_smtp_password(settings.smtp_host, settings.smtp_user))
+        self.password.setPlaceholderText(
+            self.tr("saved in the keychain") if self._had_password else ""
+        )
+        self.sender = QLineEdit(settings.mail_from, self)
+        self.sender.setAccessibleName(self.tr("From address"))
+        self.sender.setPlaceholderText("orders@your-store.com")
+        self.sender_name = QLineEdit(settings.mail_from_name, self)
+        self.sender_name.setAccessibleName(self.tr("From name"))
+        self.sender_name.setPlaceholderText(self.tr("Your store's name"))
+        self.checkin = QSpinBox(self)
+        self.checkin.setRange(0, 365)
+        self.checkin.setSuffix(self.tr(" days"))
+        self.checkin.setSpecialValueText(self.tr("off"))
+        self.checkin.setValue(settings.checkin_days)
+        self.checkin.setAccessibleName(self.tr("Check-in notice every"))
+        self.checkin.setToolTip(
+            self.tr("While a line waits, send a short check-in with a countdown to the ETA")
+        )
+        self.test_to = QLineEdit(settings.mail_from, self)
+        self.test_to.setAccessibleName(self.tr("Send test email to"))
+        self.test_button = QPushButton(self.tr("Send test email"), self)
+        self.test_button.setAccessibleName(self.tr("Send test email"))
+        self.test_button.clicked.connect(self.send_test)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName(self.tr("Mail settings status"))
+        if controller.entry is not None and controller.entry.demo:
+            self.status.setText(
+                self.tr("Demo store: notices go to the built-in mail sink (Sent mail…), "
+                        "whatever is set here.")
+            )  # fmt: skip
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setAccessibleName(self.tr("Save"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(self.tr("Cancel"))
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow(self.tr("SMTP host"), self.host)
+        form.addRow(self.tr("Port"), self.port)
+        form.addRow(self.tr("Security"), self.security)
+        form.addRow(self.tr("User"), self.user)
+        form.addRow(self.tr("Password"), self.password)
+        form.addRow(self.tr("From address"), self.sender)
+        form.addRow(self.tr("From name"), self.sender_name)
+        form.addRow(self.tr("Check-in notices every"), self.checkin)
+        form.addRow(self.tr("Test email to"), self.test_to)
+        form.addRow("", self.test_button)
+        form.addRow(self.status)
+        form.addRow(buttons)
+        self.resize(520, 0)
+
+    def _on_security_changed(self, _index: int) -> None:
+        mode = self.security.currentData()
+        if self.port.value() in DEFAULT_PORTS.values():
+            self.port.setValue(DEFAULT_PORTS[mode])
+
+    def edited(self) -> Settings:
+        return replace(
+            self.controller.settings,
+            smtp_host=self.host.text().strip(),
+            smtp_port=self.port.value(),
+            smtp_security=str(self.security.currentData()),
+            smtp_user=self.user.text().strip(),
+            mail_from=self.sender.text().strip(),
+            mail_from_name=self.sender_name.text().strip(),
+            checkin_days=self.checkin.value(),
+        )
+
+    def config(self) -> SmtpConfig:
+        settings = self.edited()
+        typed = self.password.text()
+        register_secret(typed)
+        base = smtp_config(settings)
+        return replace(base, password=typed) if typed else base
+
+    def _show(self, text: str, ok: bool) -> None:
+        colour = colours().ok if ok else colours().failed
+        self.status.setStyleSheet(f"color: {colour.name()}")
+        self.status.setText(text)
+
+    def send_test(self) -> None:
+        config = self.config()
+        to = self.test_to.text().strip() or config.sender
+        try:
+            config.check()
+        except MailError as exc:
+            self._show(exc.message, False)
+            return
+        self.test_button.setEnabled(False)
+        self._show(self.tr("Sending a test email…"), True)
+
+        def work(**_: Any) -> str:
+            send_test_email(config, to)
+            return to
+
+        self.controller.runner.run(
+            "test email", work, on_success=self._on_test_sent, on_error=self._on_test_failed
+        )
+
+    def _on_test_sent(self, to: str) -> None:
+        self.test_button.setEnabled(True)
+        self._show(self.tr("Test email sent to {0}.").format(to), True)
+
+    def _on_test_failed(self, exc: BaseException, details: str) -> None:
+        self.test_button.setEnabled(True)
+        if isinstance(exc, MailError | OSError | ValueError):
+            self._show(getattr(exc, "message", None) or str(exc), False)
+        else:
+            self.controller.bug_found.emit(details)
+
+    def save(self) -> None:
+        settings = self.edited()
+        typed = self.password.text()
+        if typed:
+            if not settings.smtp_host or not settings.smtp_user:
+                self._show(self.tr("Fill in the host and user to save a password."), False)
+                return
+            try:
+                save_smtp_password(settings.smtp_host, settings.smtp_user, typed)
+            except KeychainUnavailableError as exc:
+                self._show(str(exc), False)
+                return
+        self.controller.save_settings(settings)
+        self.accept()

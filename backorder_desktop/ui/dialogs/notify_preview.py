@@ -1,0 +1,400 @@
+"""Notify customers: who gets what (rendered HTML and text), edit the intro, exclude, send."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...bigcommerce.errors import BigCommerceError
+from ...domain.notice_log import DELAY, KIND_LABELS
+from ...domain.notices import DueNotice
+from ...mail.smtp import MailError
+from ...mail.templates import NoticeRenderer, TemplateError
+from ...services.mail_setup import load_templates, smtp_config, store_name
+from ...services.notify import (
+    NoticeOptions,
+    NoticePlan,
+    SendReport,
+    plan_notices,
+    prepare_notices,
+    refresh_notice_fields,
+    send_notices,
+)
+from ...services.syncing import push_outbox
+from ..formatting import format_date
+from ..records_view import QuickFilter, RecordsView
+from ..store_controller import StoreController, describe_error
+from ..table_model import Column, RecordsTableModel
+from ..tasks import Task
+from ..theme import colours
+
+
+@dataclass(frozen=True)
+class Recipient:
+    notice: DueNotice
+    excluded: bool = False
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return self.notice.key
+
+
+def _recipients_view() -> RecordsView:
+    columns = [
+        Column("send", "Send", lambda r: not r.excluded, lambda r: "excluded" if r.excluded else "yes"),
+        Column("order", "Order", lambda r: r.notice.order_id, lambda r: f"#{r.notice.order_id}",
+               numeric=True),
+        Column("kind", "Notice", lambda r: KIND_LABELS.get(r.notice.kind, r.notice.kind)),
+        Column("customer", "Customer", lambda r: r.notice.customer_name),
+        Column("email", "Email", lambda r: r.notice.email),
+        Column("eta", "ETA", lambda r: r.notice.eta,
+               lambda r: format_date(r.notice.eta) or "unknown"),
+        Column("old", "Was", lambda r: r.notice.old_eta, lambda r: format_date(r.notice.old_eta)),
+    ]  # fmt: skip
+    model = RecordsTableModel(
+        columns,
+        row_key=lambda r: r.key,
+        row_colour=lambda r: colours().muted if r.excluded else None,
+    )
+    quick = [QuickFilter(kind_label, lambda r, k=kind: r.notice.kind == k)
+             for kind, kind_label in KIND_LABELS.items()]  # fmt: skip
+    view = RecordsView("Recipients", model, [*quick, QuickFilter("Excluded", lambda r: r.excluded)])
+    view.fit_columns([60, 70, 150, 160, 200, 95, 95])
+    return view
+
+
+class NotifyPreviewDialog(QDialog):
+    """Preview every due notice, then send them in the background over one SMTP connection."""
+
+    def __init__(
+        self, controller: StoreController, plan: NoticePlan, parent: QWidget | None = None
+    ):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Notify customers"))
+        self.controller = controller
+        self.plan = plan
+        self.renderer = NoticeRenderer(load_templates(controller.settings_folder))
+        self.intros = {kind: self.renderer.default_intro(kind) for kind in KIND_LABELS}
+        self.recipients = {n.key: Recipient(n) for n in plan.due}
+        self.task: Task | None = None
+        self.report: SendReport | None = None
+
+        kinds = Counter(KIND_LABELS.get(n.kind, n.kind) for n in plan.due)
+        summary = QLabel(
+            self.tr("{0} notices to {1} customers: {2}.").format(
+                len(plan.due),
+                len(plan.recipients),
+                ", ".join(f"{n} × {label}" for label, n in sorted(kinds.items())),
+            ),  # fmt: skip
+            self,
+        )
+        summary.setWordWrap(True)
+
+        self.view = _recipients_view()
+        self.view.set_rows(list(self.recipients.values()))
+        self.exclude_button = QPushButton(self.tr("Exclude selected"), self)
+        self.exclude_button.setAccessibleName(self.tr("Exclude selected recipients"))
+        self.include_button = QPushButton(self.tr("Include selected"), self)
+        self.include_button.setAccessibleName(self.tr("Include selected recipients"))
+        self.exclude_button.clicked.connect(lambda: self.set_excluded(self._selected_keys(), True))
+        self.include_button.clicked.connect(lambda: self.set_excluded(self._selected_keys(), False))
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.view)
+        row = QHBoxLayout()
+        row.addWidget(self.exclude_button)
+        row.addWidget(self.include_button)
+        row.addStretch(1)
+        left_layout.addLayout(row)
+
+        self.intro_kind = QComboBox(self)
+        self.intro_kind.setAccessibleName(self.tr("Intro for notice kind"))
+        for kind in sorted({n.kind for n in plan.due}, key=list(KIND_LABELS).index):
+            self.intro_kind.addItem(KIND_LABELS[kind], kind)
+        self.intro = QPlainTextEdit(self)
+        self.intro.setAccessibleName(self.tr("Intro text"))
+        self.intro.setMaximumHeight(90)
+        self.reason = QLineEdit(self)
+        self.reason.setAccessibleName(self.tr("Delay reason"))
+        self.reason.setPlaceholderText(self.tr("Optional: why the delay (shown to customers)"))
+        self.reason.setEnabled(any(n.kind == DELAY for n in plan.due))
+        self.subject = QLabel(self)
+        self.subject.setWordWrap(True)
+        self.html = QTextBrowser(self)
+        self.html.setAccessibleName(self.tr("HTML preview"))
+        self.html.setOpenLinks(False)
+        self.text = QPlainTextEdit(self)
+        self.text.setReadOnly(True)
+        self.text.setAccessibleName(self.tr("Plain text preview"))
+        self.parts = QTabWidget(self)
+        self.parts.setAccessibleName(self.tr("Message parts"))
+        self.parts.addTab(self.html, self.tr("HTML"))
+        self.parts.addTab(self.text, self.tr("Plain text"))
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(f"color: {colours().failed.name()}")
+        right = QWidget(self)
+        form = QFormLayout()
+        form.addRow(self.tr("Intro for"), self.intro_kind)
+        form.addRow(self.tr("Intro"), self.intro)
+        form.addRow(self.tr("Delay reason"), self.reason)
+        form.addRow(self.tr("Subject"), self.subject)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addLayout(form)
+        right_layout.addWidget(self.parts, 1)
+        right_layout.addWidget(self.error)
+
+        splitter = QSplitter(self)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setSizes([560, 520])
+
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName(self.tr("Sending progress"))
+        self.progress.setVisible(False)
+        self.result = QLabel(self)
+        self.result.setWordWrap(True)
+        self.result.setAccessibleName(self.tr("Send result"))
+        self.send_button = QPushButton(self)
+        self.send_button.setDefault(True)
+        self.cancel_button = QPushButton(self.tr("Stop sending"), self)
+        self.cancel_button.setAccessibleName(self.tr("Stop sending"))
+        self.cancel_button.setVisible(False)
+        self.close_button = QPushButton(self.tr("Close"), self)
+        self.close_button.setAccessibleName(self.tr("Close"))
+        self.send_button.clicked.connect(self.send)
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        self.close_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.progress, 1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.send_button)
+        buttons.addWidget(self.close_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(summary)
+        if plan.unconfirmed:
+            warning = QLabel(
+                self.tr(
+                    "{0} notices may already have been sent when the app stopped (the mail "
+                    "server never confirmed them). They count as sent and will not be sent again; "
+                    "check your mail provider's sent log if in doubt."
+                ).format(len(plan.unconfirmed)),
+                self,
+            )
+            warning.setWordWrap(True)
+            warning.setStyleSheet(f"color: {colours().warning.name()}")
+            layout.addWidget(warning)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.result)
+        layout.addLayout(buttons)
+        self.resize(1180, 720)
+
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(200)
+        self._render_timer.timeout.connect(self.render_current)
+        self.intro_kind.currentIndexChanged.connect(self._on_intro_kind_changed)
+        self.intro.textChanged.connect(self._on_intro_text_changed)
+        self.reason.textChanged.connect(lambda _t: self._render_timer.start())
+        self.view.selection_changed.connect(self.render_current)
+        self._on_intro_kind_changed()
+        self.view.table.selectRow(0)
+        self._update_send_button()
+        self.render_current()
+
+    # --- preview ------------------------------------------------------------------------------
+    def _selected_keys(self) -> list[tuple[int, str]]:
+        return [tuple(k) for k in self.view.selected_keys()]  # type: ignore[misc]
+
+    def set_excluded(self, keys: list[tuple[int, str]], excluded: bool) -> None:
+        for key in keys:
+            if key in self.recipients:
+                self.recipients[key] = Recipient(self.recipients[key].notice, excluded)
+        self.view.set_rows(list(self.recipients.values()))
+        self._update_send_button()
+
+    def included(self) -> list[DueNotice]:
+        return [r.notice for r in self.recipients.values() if not r.excluded]
+
+    def _update_send_button(self) -> None:
+        count = len(self.included())
+        self.send_button.setText(self.tr("Send {0} notices").format(count))
+        self.send_button.setAccessibleName(self.send_button.text())
+        self.send_button.setEnabled(count > 0 and self.task is None and self.report is None)
+
+    def _on_intro_kind_changed(self, *_: object) -> None:
+        kind = self.intro_kind.currentData()
+        self.intro.blockSignals(True)
+        self.intro.setPlainText(self.intros.get(kind, ""))
+        self.intro.blockSignals(False)
+
+    def _on_intro_text_changed(self) -> None:
+        kind = self.intro_kind.currentData()
+        if kind:
+            self.intros[kind] = self.intro.toPlainText()
+        self._render_timer.start()
+
+    def options(self) -> NoticeOptions:
+        excluded = frozenset(k for k, r in self.recipients.items() if r.excluded)
+        return NoticeOptions(
+            store_name=store_name(self._config_for_names()),
+            intros=dict(self.intros),
+            reason=self.reason.text(),
+            excluded=excluded,
+        )
+
+    def _config_for_names(self) -> Any:
+        entry = self.controller.entry
+        sink = self.controller.mail_sink if entry is not None and entry.demo else None
+        return smtp_config(self.controller.settings, sink=sink)
+
+    def render_current(self) -> None:
+        rows = self.view.selected_rows()
+        recipient: Recipient | None = rows[0] if rows else None
+        if recipient is None:
+            self.subject.setText("")
+            self.html.setHtml("")
+            self.text.setPlainText("")
+            return
+        try:
+            options = self.options()
+            [prepared] = prepare_notices(
+                [recipient.notice], self.renderer, NoticeOptions(
+                    options.store_name, options.intros, options.reason)
+            )  # fmt: skip
+        except TemplateError as exc:
+            self.error.setText(str(exc))
+            return
+        self.error.setText("")
+        to = f"{recipient.notice.customer_name} <{recipient.notice.email}>"
+        self.subject.setText(f"{prepared.mail.subject}\n{self.tr('To')}: {to}")
+        self.html.setHtml(prepared.mail.html)
+        self.text.setPlainText(prepared.mail.text)
+
+    # --- sending ------------------------------------------------------------------------------
+    def send(self) -> None:
+        session = self.controller.session
+        if session is None:
+            return
+        try:
+            config = self._config_for_names()
+            config.check()
+        except MailError as exc:
+            self.result.setText(exc.message)
+            return
+        options = self.options()
+        wanted = {n.key for n in self.included()}
+        renderer = self.renderer
+        checkin_days = self.controller.settings.checkin_days
+
+        def work(progress: Any, cancelled: Any) -> SendReport:
+            try:
+                refresh_notice_fields(session)
+            except BigCommerceError as exc:
+                raise MailError(
+                    f"{describe_error(exc)} Notices are sent only once the store has been "
+                    "checked for notices other computers sent."
+                ) from exc
+            plan = plan_notices(session.cache, checkin_days=checkin_days)
+            # Only what the merchant previewed and kept, and only if it is still due.
+            due = [n for n in plan.due if n.key in wanted]
+            prepared = prepare_notices(due, renderer, options)
+            report = send_notices(
+                session.cache, prepared, config, progress=progress, cancelled=cancelled
+            )
+            report.skipped_duplicates += len(wanted) - len(due)
+            try:
+                push_outbox(session, cancelled=None)
+            except (BigCommerceError, OSError):
+                pass  # the records wait in the outbox for the next push
+            return report
+
+        self.progress.setRange(0, len(wanted))
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.result.setText(self.tr("Sending…"))
+        self.task = self.controller.runner.run(
+            "notify",
+            work,
+            on_success=self._on_task_succeeded,
+            on_error=self._on_task_failed,
+            on_progress=self._on_task_progressed,
+        )
+        self._update_send_button()
+
+    def _on_task_progressed(self, _stage: str, done: Any, total: Any) -> None:
+        self.progress.setRange(0, int(total))
+        self.progress.setValue(int(done))
+
+    def _on_cancel_clicked(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def _finish(self) -> None:
+        self.task = None
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+        self._update_send_button()
+        self.controller.reload_rows()
+
+    def _on_task_succeeded(self, report: SendReport) -> None:
+        self.report = report
+        lines = [
+            self.tr("Sent {0} notices.").format(len(report.sent)),
+        ]
+        if report.failed:
+            lines.append(self.tr("Failed {0}:").format(len(report.failed)))
+            lines += [f"  #{item.notice.order_id} {item.notice.email}: {error}"
+                      for item, error in report.failed]  # fmt: skip
+        if report.uncertain:
+            lines.append(
+                self.tr("{0} may have been sent when the connection broke (not re-sent).").format(
+                    len(report.uncertain)
+                )
+            )
+        if report.not_sent:
+            lines.append(self.tr("{0} not sent: {1}").format(len(report.not_sent), report.error))
+        if report.skipped_duplicates:
+            lines.append(
+                self.tr("{0} skipped: already sent or no longer due.").format(
+                    report.skipped_duplicates
+                )
+            )
+        self.result.setText("\n".join(lines))
+        self._finish()
+
+    def _on_task_failed(self, exc: BaseException, details: str) -> None:
+        if isinstance(exc, MailError | BigCommerceError | OSError | ValueError):
+            self.result.setText(getattr(exc, "message", None) or str(exc))
+        else:
+            self.controller.bug_found.emit(details)
+            self.result.setText(self.tr("Sending stopped on an unexpected error."))
+        self._finish()
+
+    def reject(self) -> None:
+        if self.task is not None:
+            self.task.cancel()  # stops between two emails; what was sent is recorded
+        super().reject()
