@@ -61,9 +61,16 @@ def row_of(shipment: Shipment, supplier_name: str, today: date) -> ShipmentRow:
 def shipment_rows(cache: Cache, *, now: datetime | None = None) -> list[ShipmentRow]:
     today = (now or datetime.now(UTC)).date()
     names = {s.id: s.name for s in load_suppliers(cache)}
-    return [
+    rows = [
         row_of(s, names.get(s.supplier_id, s.supplier_id), today) for s in load_shipments(cache)
     ]
+    # Open shipments first, soonest expected first (undated drafts after them); then the
+    # finished ones, most recent first.
+    open_rows = [r for r in rows if r.is_open]
+    done = [r for r in rows if not r.is_open]
+    open_rows.sort(key=lambda r: (r.expected is None, r.expected or today, r.reference))
+    done.sort(key=lambda r: (r.expected or today, r.reference), reverse=True)
+    return open_rows + done
 
 
 def supplier_scorecards(cache: Cache, *, today: date | None = None) -> list[Scorecard]:
