@@ -22,6 +22,7 @@ from ..table_model import Column, RecordsTableModel
 from ..theme import colours
 from .backorder_groups import GroupsPanel
 from .panel import TabPanel
+from .shipments import add_order_waiting_button
 
 AGING_WARNING_DAYS = 14
 
@@ -154,6 +155,7 @@ class BackordersPanel(TabPanel):
             tr("Sent mail…"), tr("The demo store's mail sink: every notice sent in demo mode")
         )
         self.sent_button.setVisible(False)
+        self.order_actions = add_order_waiting_button(self)
         self.finish_actions_bar()
 
         self.groups = GroupsPanel(self)
