@@ -60,15 +60,15 @@ def version_tuple(version: str = VERSION) -> tuple[int, int, int, int]:
     return major, minor, patch, 0
 
 
-def windows_version_strings(version: str = VERSION) -> dict[str, str]:
-    """The string table of the exe's version resource; the Inno script reads ProductVersion."""
+def windows_version_strings(version: str = VERSION, exe_name: str = EXE_NAME) -> dict[str, str]:
+    """The string table of an exe's version resource; the Inno script reads ProductVersion."""
     return {
         "CompanyName": PUBLISHER,
         "FileDescription": APP_NAME,
         "FileVersion": version,
-        "InternalName": EXE_NAME,
+        "InternalName": exe_name,
         "LegalCopyright": COPYRIGHT,
-        "OriginalFilename": f"{EXE_NAME}.exe",
+        "OriginalFilename": f"{exe_name}.exe",
         "ProductName": APP_NAME,
         "ProductVersion": version,
     }

@@ -189,11 +189,12 @@ def test_spec_builds_windowed_and_console_exes_with_icon_and_version_resource(
     exes = {call.kwargs["name"]: call.kwargs for call in windows_spec.of("EXE")}
     assert exes["backorder-desktop"]["console"] is False
     assert exes["backorder-desktop-cli"]["console"] is True
-    for exe in exes.values():
+    for name, exe in exes.items():
         assert Path(exe["icon"]) == ROOT / "packaging/icons/backorder-desktop.ico"
         strings = version_strings(exe["version"])
         assert strings["ProductVersion"] == strings["FileVersion"] == VERSION
         assert strings["ProductName"] == APP_NAME
+        assert strings["OriginalFilename"] == f"{name}.exe"
     assert not windows_spec.of("BUNDLE")
     (collect,) = windows_spec.of("COLLECT")
     assert collect.kwargs["name"] == "backorder-desktop"  # dist/backorder-desktop/
