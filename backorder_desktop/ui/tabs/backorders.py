@@ -228,9 +228,11 @@ class BackordersPanel(TabPanel):
         self.partial_button.setAccessibleName(self.partial_button.text())
         plan = self.due_plan()
         count = len(plan.recipients) if plan is not None else 0
-        self.notify_button.setText(
-            tr("Notify {0} customers…").format(count) if count else tr("Notify customers…")
-        )
+        if count:
+            text = tr("Notify 1 customer…") if count == 1 else tr("Notify {0} customers…")
+            self.notify_button.setText(text.format(count))
+        else:
+            self.notify_button.setText(tr("Notify customers…"))
         self.notify_button.setAccessibleName(self.notify_button.text().rstrip("…"))
         self.notify_button.setEnabled(bool(count) and self.controller.session is not None)
         if plan is not None and plan.due:
