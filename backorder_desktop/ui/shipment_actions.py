@@ -54,7 +54,6 @@ class ShipmentActions(QObject):
         self.dialogs[name] = dialog
         dialog.finished.connect(lambda _=0, n=name, d=dialog: self._forget(n, d))
         dialog.show()
-        dialog.raise_()
         return dialog
 
     def _forget(self, name: str, dialog: QDialog) -> None:

@@ -113,6 +113,7 @@ class ReceivingDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setAccessibleName(self.tr("Shipment line columns"))
 
         self.preview_label = QLabel(self.tr("Scan or type what arrived."), self)
         self.preview_label.setAccessibleName(self.tr("Receipt preview"))

@@ -174,6 +174,7 @@ class ShipmentDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setAccessibleName(self.tr("Shipment line columns"))
         self.add_line = button(self, self.tr("Add line"))
         self.add_line.clicked.connect(self._on_add_line_clicked)
         self.remove_lines = button(self, self.tr("Remove selected lines"))
