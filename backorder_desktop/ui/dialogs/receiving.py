@@ -36,9 +36,10 @@ from ..formatting import format_date
 from ..store_controller import StoreController
 from ..theme import colours
 from .dock_common import ask, button, large_type, run_read
-from .receiving_model import ACCEPTED, ReceivingLinesModel
+from .receiving_model import ACCEPTED, PRODUCT, ReceivingLinesModel
 
 PREVIEW_DEBOUNCE_MS = 200
+FEEDBACK_PT = 17  # read from an arm's length, over a box
 
 
 def _orders(ids: list[int], limit: int = 12) -> str:
@@ -110,8 +111,9 @@ class ReceivingDialog(QDialog):
             | QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.AnyKeyPressed
         )
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(PRODUCT, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setAccessibleName(self.tr("Shipment line columns"))
 
@@ -160,7 +162,7 @@ class ReceivingDialog(QDialog):
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DEBOUNCE_MS)
         self._preview_timer.timeout.connect(self.refresh_preview)
-        self.resize(1000, 640)
+        self.resize(1240, 680)
         self.scan.setFocus()
 
     # --- scanning -----------------------------------------------------------------------------
@@ -199,13 +201,16 @@ class ReceivingDialog(QDialog):
         """Loud and plain: red text and a beep, for someone looking at boxes, not the screen."""
         self.feedback.setText(message)
         self.feedback.setStyleSheet(
-            f"color: white; background: {colours().failed.name()}; padding: 6px; font-weight: bold"
+            f"color: white; background: {colours().failed.name()}; padding: 8px; "
+            f"font-size: {FEEDBACK_PT}pt; font-weight: bold"
         )
         QApplication.beep()
 
     def show_ok(self, message: str) -> None:
         self.feedback.setText(message)
-        self.feedback.setStyleSheet(f"color: {colours().ok.name()}; padding: 6px")
+        self.feedback.setStyleSheet(
+            f"color: {colours().ok.name()}; padding: 8px; font-size: {FEEDBACK_PT}pt"
+        )
 
     # --- preview ------------------------------------------------------------------------------
     def schedule_preview(self, *_: Any) -> None:

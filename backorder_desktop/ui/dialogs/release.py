@@ -81,7 +81,10 @@ class ReleaseDialog(QDialog):
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName(self.tr("Release progress"))
         self.progress.setVisible(False)
-        self.result_label = QLabel("", self)
+        self.result_label = QLabel(
+            "" if ready else self.tr("No order is ready to release: receive a shipment first."),
+            self,
+        )
         self.result_label.setAccessibleName(self.tr("Release result"))
         self.result_label.setWordWrap(True)
         self.release_button = button(self, self.tr("Release selected"))
