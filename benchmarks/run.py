@@ -13,13 +13,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from . import bench_package, bench_sync, bench_window
+from . import bench_package, bench_shipments, bench_sync, bench_window
 from .common import LARGE, QUICK, Size, say
 
 BENCHES: dict[str, Callable[[Size], dict[str, Any]]] = {
     "sync": bench_sync.run,
     "window": bench_window.run,
     "package": bench_package.run,
+    "shipments": bench_shipments.run,
 }
 
 

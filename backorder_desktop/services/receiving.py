@@ -103,6 +103,19 @@ def stock_levels(cache: Cache, variant_ids: Sequence[int]) -> dict[tuple[int, in
     }
 
 
+def tracked_only(cache: Cache, accepted: dict[int, int]) -> dict[int, int]:
+    """Units of variants whose product tracks inventory: BigCommerce refuses a stock write
+    for the others (and with it the whole request)."""
+    variants = [v for v in (cache.variants.get(vid) for vid in accepted) if v is not None]
+    products = {p.id: p for p in cache.products.get_many({v.product_id for v in variants})}
+    tracked = {
+        v.id
+        for v in variants
+        if v.product_id in products and products[v.product_id].inventory_tracking != "none"
+    }
+    return {vid: qty for vid, qty in accepted.items() if vid in tracked}
+
+
 def _accepted_by_variant(shipment: Shipment, lines: Sequence[ReceiptLine]) -> dict[int, int]:
     variant_of = {line.sku: line.variant_id for line in shipment.lines}
     out: dict[int, int] = defaultdict(int)
@@ -152,8 +165,9 @@ def preview_receipt(
         ready = ready_order_ids(
             cache, remaining_queue(queue, plan.allocations), open_orders=open_orders, extra=extra
         )
-        levels = stock_levels(cache, sorted(accepted))
-        deltas = receipt_deltas(plan, accepted, levels, loc)
+        stocked = tracked_only(cache, accepted)
+        levels = stock_levels(cache, sorted(stocked))
+        deltas = receipt_deltas(plan, stocked, levels, loc)
     return ReceiptPreview(
         receipt_id=receipt_id,
         shipment=apply_receipt(shipment, merged, receipt_id=receipt_id, at=now, allow_over=True),
@@ -235,9 +249,9 @@ def commit_receipt(
         )
         shipment = find_shipment(cache, shipment_id)
         merged = check_receipt(shipment, lines, allow_over=allow_over)
-        accepted = _accepted_by_variant(shipment, merged)
-        levels = stock_levels(cache, sorted(accepted))
-        deltas = receipt_deltas(preview.plan, accepted, levels, preview.location_id)
+        stocked = tracked_only(cache, _accepted_by_variant(shipment, merged))
+        levels = stock_levels(cache, sorted(stocked))
+        deltas = receipt_deltas(preview.plan, stocked, levels, preview.location_id)
         cache.ledger.append(
             RECEIPT,
             batch_id=receipt_id,
