@@ -260,3 +260,37 @@ def test_rejected_units_and_close_short_keep_stock_and_eta_honest(env: Env) -> N
     receipts = doc["receipts"]
     assert isinstance(receipts, list) and receipts[0]["accepted"] == 1
     assert datetime.fromisoformat(receipts[0]["at"]).date() == datetime.now(UTC).date()
+
+
+def test_units_of_untracked_products_are_booked_without_a_stock_write(env: Env) -> None:
+    vid, lines = variant_with_waiting_lines(env.cache)
+    sku, waiting = lines[0].sku, sum(line.qty_waiting for line in lines)
+    untracked = next(
+        v.sku
+        for v in env.cache.variants.all()
+        if env.store.state.products[v.product_id].inventory_tracking == "none"
+    )
+    shipment, _ = add_shipment(
+        env.cache,
+        supplier="Nordström Textil AB",
+        expected=None,
+        lines=[(sku, waiting), (untracked, 4)],
+    )
+    env.push()
+    on_hand, backordered = env.stock(vid)
+    bodies: list[bytes] = []
+    env.client.http.event_hooks["request"].append(
+        lambda request: bodies.append(request.content) if ABSOLUTE in request.url.path else None
+    )
+    commit_receipt(
+        env.cache,
+        shipment.id,
+        [ReceiptLine(sku, waiting), ReceiptLine(untracked, 4)],
+        receipt_id="r-untracked",
+    )
+    result = env.push()
+    assert result.failed == 0 and result.pending == 0
+    assert env.stock(vid) == (on_hand, backordered - waiting)
+    assert len(bodies) == 1 and untracked.encode() not in bodies[0]
+    items = json.loads(bodies[0])["items"]
+    assert [item["variant_id"] for item in items] == [vid]
