@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from . import bench_package, bench_shipments, bench_sync, bench_window
+from . import bench_notices, bench_package, bench_shipments, bench_sync, bench_window
 from .common import LARGE, QUICK, Size, say
 
 BENCHES: dict[str, Callable[[Size], dict[str, Any]]] = {
@@ -21,6 +21,7 @@ BENCHES: dict[str, Callable[[Size], dict[str, Any]]] = {
     "window": bench_window.run,
     "package": bench_package.run,
     "shipments": bench_shipments.run,
+    "notices": bench_notices.run,
 }
 
 
