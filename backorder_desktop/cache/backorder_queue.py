@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ..domain.eta import EtaCascade
-from ..domain.models import BackorderLine, Order
+from ..domain.models import METAFIELD_NAMESPACE, BackorderLine, Order
 from ..domain.notice_log import NoticeRecord, told_by_line
 from ..domain.notices import Release
 from ..domain.queue import build_queue
@@ -41,14 +41,42 @@ def manual_etas(cache: Cache) -> dict[int, date]:
     return out
 
 
+# Parsed shipment records by their JSON text: the queue is re-read after every change and
+# most shipments have not changed since, so their JSON is parsed once (bounded: cleared when big).
+_PARSED: dict[str, Shipment] = {}
+_PARSED_MAX = 50_000
+
+
+def _shipment(text: str) -> Shipment:
+    found = _PARSED.get(text)
+    if found is None:
+        found = Shipment.from_json(text)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[text] = found
+    return found
+
+
+def _store_values(cache: Cache, prefix: str) -> list[tuple[str, str]]:
+    """(key, value) of the app's store metafields whose key starts with `prefix`; a plain
+    query, as thousands of shipment records make building full Metafield rows noticeable."""
+    with cache.read() as db:
+        cursor = db.execute(
+            "SELECT key, value FROM metafields WHERE resource_type = 'store' AND namespace = ? "
+            "AND substr(key, 1, ?) = ? ORDER BY key, id",
+            [METAFIELD_NAMESPACE, len(prefix), prefix],
+        )
+        return [(str(k), str(v)) for k, v in cursor.fetchall()]
+
+
 def shipments_and_suppliers(cache: Cache) -> tuple[list[Shipment], dict[str, Supplier]]:
     """The shared shipment and supplier records (store metafields); unreadable ones skipped."""
     shipments: list[Shipment] = []
-    for field_ in cache.metafields.by_key_prefix("store", SHIPMENT_KEY_PREFIX):
+    for key, value in _store_values(cache, SHIPMENT_KEY_PREFIX):
         try:
-            shipments.append(Shipment.from_json(field_.value))
+            shipments.append(_shipment(value))
         except RecordFormatError as exc:
-            log.warning("store metafield %s skipped: %s", field_.key, exc)
+            log.warning("store metafield %s skipped: %s", key, exc)
     suppliers: dict[str, Supplier] = {}
     for field_ in cache.metafields.by_key_prefix("store", SUPPLIER_KEY_PREFIX):
         try:
@@ -65,6 +93,21 @@ def partial_shipment_orders(cache: Cache) -> set[int]:
     for key, value in cache.app_state.items(PARTIAL_NAMESPACE).items():
         if value == "1" and key.isdigit():
             out.add(int(key))
+    return out
+
+
+def preorder_dates(cache: Cache) -> dict[int, date]:
+    """Release date per pre-order product (the ETA after manual ones, domain.eta)."""
+    rows = cache.rows(
+        "products",
+        "availability = 'preorder' AND preorder_release_date IS NOT NULL",
+        order_by="id",
+    )
+    out: dict[int, date] = {}
+    for row in rows:
+        when = date_from_text(row["preorder_release_date"])
+        if when is not None:
+            out[row["id"]] = when
     return out
 
 
@@ -85,7 +128,10 @@ def load_queue_state(cache: Cache) -> QueueState:
     """One consistent read of everything the queue, its ETAs and the notices depend on."""
     with cache.read():
         orders = cache.orders.open_orders()
-        products = cache.products.by_id()
+        # Only the products open lines refer to: reading all 10k+ costs more than the rest.
+        wanted = {line.product_id for order in orders for line in order.lines}
+        products = {p.id: p for p in cache.products.get_many(wanted)}
+        preorder = preorder_dates(cache)
         on_hand = cache.inventory.on_hand_by_variant()
         priorities = cache.app_state.priorities()
         allocated = cache.ledger.allocated_by_line()
@@ -95,23 +141,23 @@ def load_queue_state(cache: Cache) -> QueueState:
         logs = notice_logs(cache, ledger)
         released = releases(cache)
         partial = partial_shipment_orders(cache)
-    preorder = {
-        p.id: p.preorder_release_date.date()
-        for p in products.values()
-        if p.availability == "preorder" and p.preorder_release_date is not None
-    }
     cascade = EtaCascade(shipments, suppliers=suppliers, manual=manual, preorder=preorder)
-    queue = cascade.apply(
-        build_queue(orders, products, on_hand, allocated_by_line=allocated, priorities=priorities)
-    )
     told: dict[int, date | None] = {}
     for records in logs.values():
         told.update((line_id, t.eta) for line_id, t in told_by_line(records).items())
-    if told:
-        queue = [
-            replace(line, notified_eta=told[line.line_id]) if line.line_id in told else line
-            for line in queue
-        ]
+    waiting = build_queue(
+        orders, products, on_hand, allocated_by_line=allocated, priorities=priorities
+    )
+    queue = [
+        replace(
+            line,
+            eta=eta.date,
+            eta_source=eta.source,
+            eta_ref=eta.ref,
+            notified_eta=told.get(line.line_id),
+        )
+        for line, eta in cascade.line_etas(waiting)
+    ]
     return QueueState(
         queue=queue,
         cascade=cascade,

@@ -162,12 +162,12 @@ class EtaCascade:
             return Eta(start + timedelta(days=supplier.lead_time_days), LEAD_TIME, supplier.name)
         return UNKNOWN_ETA
 
-    def apply(self, queue: Sequence[BackorderLine]) -> list[BackorderLine]:
-        """The queue (grouped by SKU, in queue order) with each line's ETA and its source.
+    def line_etas(self, queue: Sequence[BackorderLine]) -> list[tuple[BackorderLine, Eta]]:
+        """Each line of the queue (sorted by SKU and queue position) with its ETA.
 
         A line's ETA is that of its last unit: the date the whole line can ship.
         """
-        out: list[BackorderLine] = []
+        out: list[tuple[BackorderLine, Eta]] = []
         units_before: dict[str, int] = defaultdict(int)
         for line in sorted(queue, key=lambda ln: (ln.sku, ln.queue_position)):
             last_unit = units_before[line.sku] + line.qty_waiting
@@ -179,5 +179,12 @@ class EtaCascade:
                 product_id=line.product_id,
                 order_date=line.order_date,
             )
-            out.append(replace(line, eta=eta.date, eta_source=eta.source, eta_ref=eta.ref))
+            out.append((line, eta))
         return out
+
+    def apply(self, queue: Sequence[BackorderLine]) -> list[BackorderLine]:
+        """The queue with each line's ETA and its source filled in."""
+        return [
+            replace(line, eta=eta.date, eta_source=eta.source, eta_ref=eta.ref)
+            for line, eta in self.line_etas(queue)
+        ]

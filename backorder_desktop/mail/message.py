@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
@@ -16,6 +16,25 @@ _SPACES = re.compile(r"\s+")
 _ADDRESS = re.compile(r"^[^\s@<>,;:\"()\[\]\\]+@[^\s@<>,;:\"()\[\]\\]+\.[^\s@<>,;:\"()\[\]\\]+$")
 MAX_HEADER_CHARS = 900  # under SMTP's 998-character line limit, with the header name
 NOTICE_ID_HEADER = "X-Backorder-Notice"
+
+
+class _CachedHeaderRegistry(HeaderRegistry):
+    """The stdlib builds a new header class on every lookup (most of the cost of a message);
+    the class for a given name never changes, so build it once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        found = self._classes.get(key)
+        if found is None:
+            found = self._classes[key] = super().__getitem__(name)
+        return found
+
+
+POLICY = SMTP.clone(header_factory=_CachedHeaderRegistry())
 
 
 class AddressError(ValueError):
@@ -53,7 +72,7 @@ def build_message(
     notice_id: str = "",
 ) -> EmailMessage:
     """A multipart/alternative message; raises AddressError for an unusable address."""
-    msg = EmailMessage(policy=SMTP)
+    msg = EmailMessage(policy=POLICY)
     from_box = mailbox(sender, sender_name)
     msg["From"] = from_box
     msg["To"] = mailbox(to, to_name)
