@@ -13,7 +13,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from . import bench_notices, bench_package, bench_shipments, bench_sync, bench_window
+from . import (
+    bench_bulk,
+    bench_notices,
+    bench_package,
+    bench_shipments,
+    bench_sync,
+    bench_window,
+)
 from .common import LARGE, QUICK, Size, say
 
 BENCHES: dict[str, Callable[[Size], dict[str, Any]]] = {
@@ -22,6 +29,7 @@ BENCHES: dict[str, Callable[[Size], dict[str, Any]]] = {
     "package": bench_package.run,
     "shipments": bench_shipments.run,
     "notices": bench_notices.run,
+    "bulk": bench_bulk.run,
 }
 
 
