@@ -108,13 +108,14 @@ def release_orders(
         raise InputError(f"Orders can only be released to {sorted(RELEASE_STATUSES)}.")
     now = now or datetime.now(UTC)
     with cache.transaction():
-        outcome = plan_release(cache, order_ids)
-        ready = {r.order_id: r for r in ready_orders(cache)}
+        listed = ready_orders(cache)
+        outcome = plan_release(cache, order_ids, ready=listed)
+        ready = {r.order_id: r for r in listed}
+        orders = {o.id: o for o in cache.orders.open_orders()}
         writes = []
         for order_id in outcome.released:
-            order = cache.orders.get(order_id)
+            order = orders[order_id]  # ready orders are open orders in the cache
             item = ready[order_id]
-            assert order is not None  # plan_release keeps only ready (cached, open) orders
             record = ReleaseRecord(now, order.status_id, status_id, False, item.lines)
             notes = append_note(order.staff_notes, release_note(now, item.lines))
             _status_row(cache, order, status_id, notes, outcome.batch_id, "release")
@@ -131,19 +132,23 @@ def release_orders(
     return outcome
 
 
-def plan_release(cache: Cache, order_ids: Iterable[int] | None) -> ReleaseOutcome:
+def plan_release(
+    cache: Cache, order_ids: Iterable[int] | None, *, ready: list[ReadyOrder] | None = None
+) -> ReleaseOutcome:
     """Which of `order_ids` (None: every ready order) would be released, and why the others
     would not; nothing is written (the CLI's --dry-run)."""
     outcome = ReleaseOutcome(batch_id=f"release-{uuid.uuid4().hex[:12]}")
     with cache.read():
-        ready = {r.order_id for r in ready_orders(cache)}
-        wanted = sorted(ready) if order_ids is None else list(dict.fromkeys(order_ids))
-        released_before = active_releases(cache)
+        ready_ids = {r.order_id for r in (ready if ready is not None else ready_orders(cache))}
+        wanted = sorted(ready_ids) if order_ids is None else list(dict.fromkeys(order_ids))
+        released_before: dict[int, ReleaseRecord] | None = None
         for order_id in wanted:
-            order = cache.orders.get(order_id)
-            if order_id in ready and order is not None:
+            if order_id in ready_ids:
                 outcome.released.append(order_id)
             else:
+                if released_before is None:
+                    released_before = active_releases(cache)
+                order = cache.orders.get(order_id)
                 reason = _why_not(order_id, order, released_before)
                 outcome.skipped.append({"order_id": order_id, "reason": reason})
     return outcome
