@@ -19,7 +19,7 @@ from backorder_desktop.bigcommerce import BigCommerceClient
 from backorder_desktop.cache import open_cache
 from backorder_desktop.sync.pull import pull
 
-from .common import LARGE, Size, machine, median, say, write_json
+from .common import LARGE, Size, machine, median, say, wait_for_quiet, write_json
 from .floors import client_chain_round_trips, floor, minimum_requests
 from .peer_client import peer_read
 from .store_process import StoreProcess
@@ -107,17 +107,20 @@ def run(size: Size = LARGE) -> dict[str, Any]:
         minimum = minimum_requests(dataset)
         runs = []
         for n in range(size.repeat):
+            quiet = wait_for_quiet(label="our sync")
             store.reset()
             with tempfile.TemporaryDirectory(prefix="bench-sync-") as folder:
                 one = ours_once(store, Path(folder))
             server = store.stats()
             one["server"] = {k: v for k, v in server.items() if k != "dataset"}
+            one["machine_before"] = quiet
             runs.append(one)
             say(
                 f"  ours #{n + 1}: {one['seconds']:.2f} s, {one['requests']} requests "
                 f"(fetch {one['fetch_seconds']:.2f} s, write {one['write_seconds']:.2f} s), "
                 f"{one['rows_total']} rows, store CPU {server['cpu_seconds']:.2f} s"
             )
+        peer_quiet = wait_for_quiet(label="the official client")
         store.reset()
         peer = peer_read(store.api_url, store.store_hash, store.token)
         peer_server = store.stats()
@@ -182,6 +185,7 @@ def run(size: Size = LARGE) -> dict[str, Any]:
                 "order_lines": peer.order_lines,
             },
             "store_cpu_seconds": peer_server["cpu_seconds"],
+            "machine_before": peer_quiet,
         },
     }
     data["ours_ahead"] = {

@@ -29,7 +29,17 @@ from backorder_desktop.services.session import StoreConnection, StoreSession
 from backorder_desktop.services.settings import Settings, StoreEntry, save_settings
 from backorder_desktop.services.syncing import sync_store
 
-from .common import LARGE, REPO, Size, child_env, machine, out_dir, say, write_json
+from .common import (
+    LARGE,
+    REPO,
+    Size,
+    child_env,
+    machine,
+    out_dir,
+    say,
+    wait_for_quiet,
+    write_json,
+)
 from .store_process import StoreProcess
 
 GOALS = {"first_paint_s": 1.5, "filter_ms": 100.0, "stall_ms": 50.0, "memory_mb": 400.0}
@@ -78,6 +88,7 @@ def first_paint(
     """`store` None: the store is unreachable (offline start: the start-up sync fails at once)."""
     results = []
     for _ in range(runs):
+        quiet = wait_for_quiet(label="first paint")
         if store is not None:
             store.reset()
         t0 = time.monotonic()
@@ -85,6 +96,7 @@ def first_paint(
             ["-m", "benchmarks.first_paint_child", repr(t0), str(data_dir)], token, 300
         )
         report["process_wall_s"] = round(wall, 3)
+        report["machine_before"] = quiet
         results.append(report)
     paints = [r["first_paint_s"] for r in results]
     rows = [r["rows_painted_s"] for r in results]
@@ -99,6 +111,7 @@ def first_paint(
 
 
 def screenshot(store: StoreProcess, data_dir: Path) -> dict[str, Any]:
+    quiet = wait_for_quiet(label="the screenshot run")
     store.reset()
     png = out_dir() / "window-screenshot.png"
     env = child_env(BIGCOMMERCE_ACCESS_TOKEN=store.token)
@@ -122,6 +135,7 @@ def screenshot(store: StoreProcess, data_dir: Path) -> dict[str, Any]:
     return {
         "seconds": round(time.monotonic() - started, 2),
         "exit_code": done.returncode,
+        "machine_before": quiet,
         "png": str(png) if png.exists() else None,
         "what": "process start -> screenshot saved: after the start-up sync, the row reload "
         "and the 300 ms the app waits for the tabs to paint",
@@ -155,14 +169,17 @@ def run(size: Size = LARGE) -> dict[str, Any]:
             )
             shot = screenshot(store, data_dir)
             say(f"  --screenshot run: {shot['seconds']} s (exit {shot['exit_code']})")
+            inside_quiet = wait_for_quiet(label="the window")
             store.reset()
             inside, _ = _run_child(
                 ["-m", "benchmarks.window_child", str(data_dir), "--repeat", str(size.repeat)],
                 token,
                 1800,
             )
+            inside["machine_before"] = inside_quiet
             if full:
                 # Not the app's behaviour: how much of the stall a gc.freeze() would remove.
+                wait_for_quiet(label="the gc.freeze what-if")
                 store.reset()
                 frozen, _ = _run_child(
                     ["-m", "benchmarks.window_child", str(data_dir), "--only-stall", "--gc-freeze"],

@@ -8,6 +8,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -117,6 +118,56 @@ def write_json(name: str, data: dict[str, Any]) -> Path:
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+def cpu_busy(seconds: float = 3.0) -> float | None:
+    """Share of the machine's CPU time that was busy over `seconds` (Linux /proc/stat)."""
+
+    def snapshot() -> tuple[int, int] | None:
+        try:
+            fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        except (OSError, ValueError):
+            return None
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+        return sum(fields), idle
+
+    first = snapshot()
+    time.sleep(seconds)
+    second = snapshot()
+    if first is None or second is None or second[0] == first[0]:
+        return None
+    return 1 - (second[1] - first[1]) / (second[0] - first[0])
+
+
+QUIET_ENV = "BACKORDER_BENCH_QUIET_WAIT_S"  # 0: measure at once (--quick, tests)
+
+
+def wait_for_quiet(
+    busy_below: float = 0.15, max_wait_s: float | None = None, label: str = ""
+) -> dict[str, Any]:
+    """Wait until the machine is nearly idle before measuring: other people's test runs on the
+    same 2 cores would otherwise be measured too. Gives up after `max_wait_s` (default 900 s,
+    or BACKORDER_BENCH_QUIET_WAIT_S) and says so."""
+    if max_wait_s is None:
+        max_wait_s = float(os.environ.get(QUIET_ENV, "900"))
+    if max_wait_s <= 0:
+        return {"cpu_busy_before": None, "waited_s": 0, "quiet": None}
+    started = time.monotonic()
+    while True:
+        busy = cpu_busy()
+        waited = time.monotonic() - started
+        if busy is None or busy < busy_below or waited > max_wait_s:
+            quiet = busy is None or busy < busy_below
+            if not quiet:
+                say(
+                    f"  (machine still {busy:.0%} busy after {waited:.0f} s: measuring {label} anyway)"
+                )
+            return {
+                "cpu_busy_before": None if busy is None else round(busy, 2),
+                "waited_s": round(waited),
+                "quiet": quiet,
+            }
+        time.sleep(5)
 
 
 def say(text: str) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from benchmarks import bench_sync
 from benchmarks.bench_window import prepare
-from benchmarks.common import OUT_ENV, Size, child_env
+from benchmarks.common import OUT_ENV, QUIET_ENV, Size, child_env
 from benchmarks.floors import floor, minimum_requests, v2_pages
 from benchmarks.store_process import StoreProcess
 
@@ -49,6 +49,7 @@ def test_sync_bench_reads_the_same_data_as_the_official_client(
 ) -> None:
     pytest.importorskip("bigcommerce")
     monkeypatch.setenv(OUT_ENV, str(tmp_path))
+    monkeypatch.setenv(QUIET_ENV, "0")
     data = bench_sync.run(TINY)
 
     ours, peer = data["ours"], data["official_client"]
@@ -95,9 +96,7 @@ def test_window_benches_measure_the_real_window() -> None:
         assert prepared["products"] == TINY.products
 
         t0 = time.monotonic()
-        paint = _child(
-            ["-m", "benchmarks.first_paint_child", repr(t0), str(data_dir)], store.token
-        )
+        paint = _child(["-m", "benchmarks.first_paint_child", repr(t0), str(data_dir)], store.token)
         assert paint["rows"] == prepared["variants"]  # the cached rows, painted
         assert 0 < paint["first_paint_s"] <= paint["rows_painted_s"]
 
