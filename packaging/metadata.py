@@ -24,17 +24,32 @@ ICON_ICO = ICON_DIR / "backorder-desktop.ico"
 ICON_ICNS = ICON_DIR / "backorder-desktop.icns"
 ICON_PNG = ICON_DIR / "backorder-desktop.png"
 
-# The app imports QtCore, QtGui and QtWidgets only; the SVG icon engine needs QtSvg's library,
-# which PyInstaller finds as a dependency of the plugin. Everything else stays out of the bundle.
-QT_EXCLUDES = [
-    f"PySide6.{name}"
-    for name in (
-        "QtConcurrent QtDBus QtDesigner QtHelp QtNetwork QtOpenGL QtOpenGLWidgets QtPrintSupport "
-        "QtQml QtQuick QtQuickControls2 QtQuickTest QtQuickWidgets QtSql QtSvgWidgets QtTest "
-        "QtUiTools QtXml QtMultimedia QtMultimediaWidgets QtPdf QtPdfWidgets QtWebEngineCore "
-        "QtWebEngineWidgets QtWebEngineQuick QtCharts QtGraphs QtDataVisualization Qt3DCore"
-    ).split()
-]
+# Every PySide6 module the Essentials wheel brings (and a few Addons ones, in case one is
+# around). The bundle keeps those the app's code imports and excludes the rest, so a feature
+# that starts using another Qt module (e.g. QtPrintSupport) gets it without touching this list.
+QT_MODULES = (
+    "QtConcurrent QtCore QtDBus QtDesigner QtGui QtHelp QtNetwork QtOpenGL QtOpenGLWidgets "
+    "QtPrintSupport QtQml QtQuick QtQuickControls2 QtQuickTest QtQuickWidgets QtSql QtSvg "
+    "QtSvgWidgets QtTest QtUiTools QtWidgets QtXml QtMultimedia QtMultimediaWidgets QtPdf "
+    "QtPdfWidgets QtWebEngineCore QtWebEngineWidgets QtWebEngineQuick QtCharts QtGraphs "
+    "QtDataVisualization Qt3DCore"
+).split()
+
+
+def qt_modules_used() -> set[str]:
+    """The PySide6 modules imported anywhere in backorder_desktop/, plus the window's own.
+
+    QtSvg is never excluded: the SVG icon engine and image plugins need its library (PyInstaller
+    finds it as their dependency; the Python module is bundled only if the code imports it).
+    """
+    used = {"QtCore", "QtGui", "QtWidgets", "QtSvg"}
+    for path in (ROOT / "backorder_desktop").rglob("*.py"):
+        used.update(re.findall(r"\bPySide6\.(Qt\w+)", path.read_text(encoding="utf-8")))
+    return used
+
+
+_QT_USED = qt_modules_used()
+QT_EXCLUDES = [f"PySide6.{name}" for name in QT_MODULES if name not in _QT_USED]
 # Not used at run time; tkinter would drag in Tcl/Tk.
 OTHER_EXCLUDES = ["tkinter", "pytest", "hypothesis", "IPython", "numpy"]
 

@@ -210,6 +210,10 @@ def test_spec_bundles_resources_and_leaves_unused_qt_out(linux_spec: SpecRun) ->
     assert {"PySide6.QtWebEngineCore", "PySide6.QtPdf"} <= excludes
     assert not excludes & {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg"}
     assert not excludes & {"keyring", "secretstorage", "jeepney"}  # the keychain backends
+    # Whatever Qt module the app's code imports is bundled (a feature added QtPrintSupport).
+    for path in (ROOT / "backorder_desktop").rglob("*.py"):
+        for name in re.findall(r"\bPySide6\.(Qt\w+)", path.read_text(encoding="utf-8")):
+            assert f"PySide6.{name}" not in excludes, f"{path.name} imports {name}"
     (exe,) = linux_spec.of("EXE")
     assert exe.kwargs["name"] == "backorder-desktop" and exe.kwargs["console"] is False
     assert exe.kwargs["strip"] is True  # pyenv's libpython carries debug symbols
@@ -240,6 +244,30 @@ def test_spec_leaves_out_qt_plugins_no_desktop_needs_but_keeps_the_platforms() -
     ]
     assert not [p for p in kept if qt_plugins.left_out(*p)]
     assert all(qt_plugins.left_out(*p) for p in dropped)
+
+
+def test_linux_bundle_leaves_cups_to_the_system_but_keeps_what_others_need(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    system_libs = load("system_libs")
+    graph = {
+        "/q/libcupsprintersupport.so": {"libcups.so.2", "libQt6PrintSupport.so.6"},
+        "/s/libcups.so.2": {"libgnutls.so.30", "libssl.so.3", "libz.so.1"},
+        "/s/libgnutls.so.30": {"libnettle.so.8"},
+        "/s/libnettle.so.8": set(),
+        "/s/libssl.so.3": {"libcrypto.so.3"},
+        "/s/libcrypto.so.3": set(),
+        "/s/libz.so.1": set(),
+        "/q/libQt6PrintSupport.so.6": {"libz.so.1"},
+        "/p/_ssl.so": {"libssl.so.3"},
+    }
+    monkeypatch.setattr(system_libs, "needed", lambda path: graph[path])
+    binaries = [(f"_internal/{Path(src).name}", src, "BINARY") for src in graph]
+    kept = {Path(dest).name for dest, _, _ in system_libs.leave_to_the_system(binaries)}
+    # CUPS and what only CUPS needs go; the plugin stays (it loads the system's libcups);
+    # libraries something else in the bundle needs stay.
+    assert not kept & {"libcups.so.2", "libgnutls.so.30", "libnettle.so.8"}
+    assert {"libcupsprintersupport.so", "libssl.so.3", "libcrypto.so.3", "libz.so.1"} <= kept
 
 
 # --- the Inno Setup script --------------------------------------------------------------------
