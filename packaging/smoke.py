@@ -1,8 +1,9 @@
-"""Smoke test of the frozen app: `--version`, then `--smoke-test` on the demo store.
+"""Smoke test of the frozen app: `--version`, `--smoke-test`, then headless sync and queue.
 
 Runs the built executable the way a merchant's machine would (no venv, no source checkout on
-the path, a fresh data folder) and fails unless it prints the package version and its smoke
-report says ok: cache opened, demo store synced, keychain backend bundled, window shown.
+the path, fresh data folders) and fails unless it prints the package version, its smoke report
+says ok (cache opened, demo store synced, keychain backend bundled, window shown), and the
+headless `sync` and `backorders` commands agree on the demo store.
 """
 
 from __future__ import annotations
@@ -86,12 +87,24 @@ def smoke_test(
                 f"expected {expected!r}\n{version.stderr}"
             )
         proc = run(exe, "--data-dir", str(work / "data"), "--smoke-test", cwd=work)
-    report = last_json_line(proc.stdout)
-    if proc.returncode != 0 or not report or not report.get("ok"):
-        raise SystemExit(
-            f"--smoke-test failed: exit {proc.returncode}\nstdout:\n{proc.stdout}\n"
-            f"stderr:\n{proc.stderr[-4000:]}"
+        report = last_json_line(proc.stdout)
+        if proc.returncode != 0 or not report or not report.get("ok"):
+            raise SystemExit(
+                f"--smoke-test failed: exit {proc.returncode}\nstdout:\n{proc.stdout}\n"
+                f"stderr:\n{proc.stderr[-4000:]}"
+            )
+        # The headless side too, as a script or scheduler runs it (CLI.md): sync, then the queue.
+        sync = run(exe, "--data-dir", str(work / "cli"), "--demo", "sync", "--json", cwd=work)
+        queue = run(
+            exe, "--data-dir", str(work / "cli"), "--demo", "backorders", "--json", cwd=work
         )
+    for name, done in (("sync", sync), ("backorders", queue)):
+        if done.returncode != 0:
+            raise SystemExit(f"--demo {name} --json: exit {done.returncode}\n{done.stderr[-4000:]}")
+    synced, lines = json.loads(sync.stdout), json.loads(queue.stdout)
+    if not synced.get("variants") or len(lines) != synced.get("backorder_lines"):
+        raise SystemExit(f"headless commands disagree: sync {synced}, {len(lines)} queue lines")
+    report["headless"] = {"variants": synced["variants"], "backorder_lines": len(lines)}
     if require_keychain and not report.get("keychain_usable"):
         raise SystemExit(
             f"the frozen app found no usable keychain (backend {report.get('keyring_backend')}); "
