@@ -10,7 +10,6 @@ from ..cache import Cache
 from ..cache.backorder_queue import ETA_KEY, load_queue
 from ..cache.codec import date_from_text
 from ..cache.metafields import placeholder_row
-from ..cache.variants import from_row as variant_from_row
 from ..domain.bulk import ProductState, VariantState
 from ..domain.bulk_input import BulkInputError
 from ..domain.models import Metafield
@@ -93,15 +92,16 @@ def load_snapshot(
     """States of the given variants and of every other variant of their products."""
     wanted = set(variant_ids)
     with cache.read():
-        chosen = [variant_from_row(r) for r in cache.rows_in("variants", "id", wanted)]
-        product_ids = {v.product_id for v in chosen}
+        # Plain rows, not domain records: 10,000 variants must preview in well under a second.
+        chosen = cache.rows_in("variants", "id", wanted)
+        product_ids = {r["product_id"] for r in chosen}
         products = {p.id: p for p in cache.products.get_many(product_ids)}
-        family = cache.variants.for_products(product_ids)
-        ids = {v.id for v in family}
-        stock = {
-            r.variant_id: r
-            for r in cache.inventory.for_variants(ids)
-            if r.location_id == location_id
+        family = sorted(cache.rows_in("variants", "product_id", product_ids), key=lambda r: r["id"])
+        ids = {r["id"] for r in family}
+        limits = {
+            r["variant_id"]: r["backorder_limit"]
+            for r in cache.rows_in("inventory", "variant_id", ids)
+            if r["location_id"] == location_id
         }
         waiting_rows = {
             int(r[0])
@@ -123,23 +123,23 @@ def load_snapshot(
     out = Snapshot()
     siblings: dict[int, list[int]] = defaultdict(list)
     for v in family:
-        product = products.get(v.product_id)
+        vid, pid = v["id"], v["product_id"]
+        product = products.get(pid)
         if product is None:
             continue
-        siblings[v.product_id].append(v.id)
-        record = stock.get(v.id)
-        mf = etas.get(v.id)
-        label = product.name + (f" ({v.option_label})" if v.option_label else "")
-        out.variants[v.id] = VariantState(
-            variant_id=v.id,
-            product_id=v.product_id,
-            sku=v.sku,
-            label=label,
+        siblings[pid].append(vid)
+        mf = etas.get(vid)
+        options = v["option_label"]
+        out.variants[vid] = VariantState(
+            variant_id=vid,
+            product_id=pid,
+            sku=v["sku"],
+            label=product.name + (f" ({options})" if options else ""),
             tracked=product.inventory_tracking != "none",
-            limit=record.backorder_limit if record is not None else None,
+            limit=limits.get(vid),
             eta=date_from_text(mf.value) if mf is not None else None,
             eta_field_id=mf.id if mf is not None else None,
-            waiting=units.get(v.id, 0),
+            waiting=units.get(vid, 0),
         )
     for pid, product in products.items():
         out.products[pid] = ProductState(
