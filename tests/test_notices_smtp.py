@@ -6,12 +6,15 @@ import subprocess
 import sys
 import textwrap
 from collections import Counter, defaultdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from backorder_desktop.domain.models import METAFIELD_NAMESPACE
 from backorder_desktop.domain.notice_log import NOTICES_KEY, STATUS_KEY
+from backorder_desktop.domain.releases import ReleaseLine, ReleaseRecord
 from backorder_desktop.mail.templates import friendly_date
 from backorder_desktop.services.backorders import list_backorders
+from tests.support.demo_store_http import DemoApi
 from tests.support.notices import (
     backorder_for,
     by_order_and_kind,
@@ -207,4 +210,36 @@ def test_a_crash_between_sending_and_recording_never_sends_twice(tmp_path: Path)
         assert "probably sent" in notes
         log = order_metafield(rig.store, flagged.record.order_id, NOTICES_KEY)
         assert log[0]["unconfirmed"] is True
+        assert rig.notify().sent == []
+
+
+def test_a_released_order_is_told_once_that_it_is_on_its_way_unless_the_release_was_undone(
+    tmp_path: Path,
+) -> None:
+    with notice_rig(tmp_path) as rig:
+        waiting = {order_id for order_id, *_ in expected_queue(rig.store)}
+        released, undone = [o for o in rig.store.state.open_orders() if o.id not in waiting][:2]
+        now = datetime.now(UTC)
+        items = []
+        for order, was_undone in ((released, False), (undone, True)):
+            record = ReleaseRecord(
+                released_at=now,
+                status_before=11,
+                status_after=9,
+                undone=was_undone,
+                lines=tuple(ReleaseLine(ln.id, ln.sku, ln.quantity) for ln in order.lines),
+            )  # as the release (issue 6) writes it
+            items.append({"resource_id": order.id, "namespace": METAFIELD_NAMESPACE,
+                          "key": "release", "value": record.to_json(), "permission_set": "write"})  # fmt: skip
+        with DemoApi(rig.store) as api:
+            assert api.post("/v3/orders/metafields", items).status_code == 200
+        rig.sync()
+
+        assert [n.order_id for n in rig.plan().due if n.kind == "released"] == [released.id]
+        rig.notify()
+        grouped = by_order_and_kind(rig.sink.messages())
+        [message] = grouped[(released.id, "released")]
+        assert message.subject == f"Your order #{released.id} is on its way"
+        assert released.lines[0].name in message.body("plain")
+        assert (undone.id, "released") not in grouped
         assert rig.notify().sent == []

@@ -25,9 +25,12 @@ DEMO_SENDER = "orders@demo-outdoor.example"
 DEMO_SENDER_NAME = "Demo Outdoor Co."
 
 
-def smtp_config(settings: Settings, *, sink: tuple[str, int] | None = None) -> SmtpConfig:
+def smtp_config(
+    settings: Settings, *, sink: tuple[str, int] | None = None, with_password: bool = True
+) -> SmtpConfig:
     """How to send: the saved settings (password from keychain or environment), or, in demo
-    mode, the embedded mail sink at `sink` = (host, port)."""
+    mode, the embedded mail sink at `sink` = (host, port). `with_password=False` skips the
+    keychain (a check or a store name needs no password; a keychain call can be slow)."""
     if sink is not None:
         return SmtpConfig(
             host=sink[0],
@@ -36,8 +39,10 @@ def smtp_config(settings: Settings, *, sink: tuple[str, int] | None = None) -> S
             sender=settings.mail_from or DEMO_SENDER,
             sender_name=settings.mail_from_name or DEMO_SENDER_NAME,
         )
-    password = get_smtp_password(settings.smtp_host, settings.smtp_user)
-    register_secret(password)
+    password = ""
+    if with_password:
+        password = get_smtp_password(settings.smtp_host, settings.smtp_user)
+        register_secret(password)
     return SmtpConfig(
         host=settings.smtp_host.strip(),
         port=settings.smtp_port,

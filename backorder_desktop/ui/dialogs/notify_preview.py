@@ -97,6 +97,9 @@ class NotifyPreviewDialog(QDialog):
         self.recipients = {n.key: Recipient(n) for n in plan.due}
         self.task: Task | None = None
         self.report: SendReport | None = None
+        # Without the password: the keychain is read once, on the worker, when sending.
+        settings = controller.settings
+        self.store_name = store_name(smtp_config(settings, sink=self._sink(), with_password=False))
 
         kinds = Counter(KIND_LABELS.get(n.kind, n.kind) for n in plan.due)
         summary = QLabel(
@@ -261,16 +264,15 @@ class NotifyPreviewDialog(QDialog):
     def options(self) -> NoticeOptions:
         excluded = frozenset(k for k, r in self.recipients.items() if r.excluded)
         return NoticeOptions(
-            store_name=store_name(self._config_for_names()),
+            store_name=self.store_name,
             intros=dict(self.intros),
             reason=self.reason.text(),
             excluded=excluded,
         )
 
-    def _config_for_names(self) -> Any:
+    def _sink(self) -> tuple[str, int] | None:
         entry = self.controller.entry
-        sink = self.controller.mail_sink if entry is not None and entry.demo else None
-        return smtp_config(self.controller.settings, sink=sink)
+        return self.controller.mail_sink if entry is not None and entry.demo else None
 
     def render_current(self) -> None:
         rows = self.view.selected_rows()
@@ -300,9 +302,9 @@ class NotifyPreviewDialog(QDialog):
         session = self.controller.session
         if session is None:
             return
+        settings, sink = self.controller.settings, self._sink()
         try:
-            config = self._config_for_names()
-            config.check()
+            smtp_config(settings, sink=sink, with_password=False).check()
         except MailError as exc:
             self.result.setText(exc.message)
             return
@@ -312,6 +314,7 @@ class NotifyPreviewDialog(QDialog):
         checkin_days = self.controller.settings.checkin_days
 
         def work(progress: Any, cancelled: Any) -> SendReport:
+            config = smtp_config(settings, sink=sink)  # reads the keychain: not on the GUI thread
             try:
                 refresh_notice_fields(session)
             except BigCommerceError as exc:

@@ -195,6 +195,7 @@ class BackordersPanel(TabPanel):
         controller.rows_loaded.connect(self._on_controller_rows_loaded)
         controller.store_opened.connect(lambda entry: self.sent_button.setVisible(entry.demo))
         self.dialog: Any = None
+        self._unconfirmed_told = 0  # how many "maybe sent" notices the status bar mentioned
         self._update_buttons()
         self._update_summary()
 
@@ -240,7 +241,9 @@ class BackordersPanel(TabPanel):
             self.notify_button.setToolTip(
                 ", ".join(f"{label}: {n}" for label, n in sorted(kinds.items()))
             )
-        if plan is not None and plan.unconfirmed:
+        unconfirmed = len(plan.unconfirmed) if plan is not None else 0
+        if unconfirmed and unconfirmed != self._unconfirmed_told:
+            self._unconfirmed_told = unconfirmed
             self.controller.message_posted.emit(
                 tr("{0} notices may have been sent when the app stopped; they will not be sent "
                    "again (see 'Last notice').").format(len(plan.unconfirmed))
