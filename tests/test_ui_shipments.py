@@ -159,6 +159,7 @@ def test_scan_preview_book_release_pick_list_and_undo(
     shell.window.shipments_panel.actions.undo_release()
     undo = dialog(qtbot, shell, "undo")
     assert isinstance(undo, UndoDialog)
+    assert unnamed(undo) == []
     qtbot.waitUntil(lambda: undo.view.model.rowCount() > 0, timeout=WAIT_MS)
     row = undo.view.model.find_row(target)
     undo.view.table.selectRow(undo.view.proxy.mapFromSource(undo.view.model.index(row, 0)).row())
