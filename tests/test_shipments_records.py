@@ -14,6 +14,7 @@ from backorder_desktop.cache import open_cache
 from backorder_desktop.cache.shipments import load_shipments
 from backorder_desktop.domain.shipment_rules import InputError
 from backorder_desktop.domain.shipments import CLOSED, RECEIVED, ShipmentLine
+from backorder_desktop.services.dock import dock_context
 from backorder_desktop.services.shipment_rows import shipment_rows, supplier_scorecards
 from backorder_desktop.services.shipments import (
     add_shipment,
@@ -154,3 +155,25 @@ def test_old_finished_shipments_are_archived_and_still_scored(env: Env) -> None:
     assert f"shipment:{closing.id}" in keys  # closed just now: kept
     after = {c.supplier_id: c for c in supplier_scorecards(env.cache)}
     assert after["obrien-sons"].fill_rate == before["obrien-sons"].fill_rate
+
+
+def test_the_dock_resolves_sku_upc_and_gtin_of_the_shipment_lines_only(env: Env) -> None:
+    shipment = find_shipment(env.cache, "PO-2041")
+    line = shipment.lines[0]
+    assert line.variant_id is not None
+    variant = env.cache.variants.get(line.variant_id)
+    assert variant is not None and variant.upc
+    dock = dock_context(env.cache, shipment.id)
+    assert dock.resolve(line.sku) == line.sku
+    assert dock.resolve(f"  {line.sku.lower()} ") == line.sku
+    assert dock.resolve(variant.upc) == line.sku
+    assert dock.resolve("00" + variant.upc) == line.sku  # the same UPC as a GTIN-14
+    if variant.gtin:
+        assert dock.resolve(variant.gtin) == line.sku
+    other = next(
+        v for v in env.cache.variants.all() if v.sku not in {x.sku for x in shipment.lines}
+    )
+    assert dock.resolve(other.sku) is None and dock.resolve(other.upc) is None
+    assert dock.resolve("") is None
+    assert dock.names[line.sku]
+    assert dock.default_location_id == 1 and len(dock.locations) == 2
