@@ -83,9 +83,19 @@ class SmtpSender:
             try:
                 smtp.ehlo()
                 if config.security == STARTTLS:
+                    if not smtp.has_extn("starttls"):
+                        raise MailConnectionError(
+                            f"{config.host} does not offer STARTTLS on port {config.port}: try "
+                            "SSL (usually port 465)."
+                        )
                     smtp.starttls(context=context)
                     smtp.ehlo()
                 if config.user:
+                    if not smtp.has_extn("auth"):
+                        raise MailConnectionError(
+                            f"{config.host}:{config.port} does not offer a login here: check the "
+                            "security setting (most servers want a login only over TLS)."
+                        )
                     smtp.login(config.user, config.password)
             except BaseException:
                 smtp.close()
@@ -95,11 +105,8 @@ class SmtpSender:
                 f"The mail server refused the login for '{config.user}': check the user and "
                 "password in Mail settings."
             ) from exc
-        except smtplib.SMTPNotSupportedError as exc:
-            raise MailConnectionError(
-                f"{config.host} does not offer STARTTLS on port {config.port}: try SSL "
-                "(usually port 465)."
-            ) from exc
+        except MailConnectionError:
+            raise
         except ssl.SSLError as exc:
             raise MailConnectionError(
                 f"Secure connection to {config.host}:{config.port} failed ({exc.reason}): check "
