@@ -126,6 +126,12 @@ class MainWindow(QMainWindow):
                 QKeySequence.StandardKey.Preferences,
             )
         )
+        file_menu.addAction(
+            self._action(self.tr("Mail settings…"), self.backorders_panel.open_mail_settings)
+        )
+        file_menu.addAction(
+            self._action(self.tr("Notice templates…"), self.backorders_panel.open_templates)
+        )
         file_menu.addSeparator()
         file_menu.addAction(
             self._action(self.tr("Export view as CSV…"), self.export_current, "Ctrl+E")
