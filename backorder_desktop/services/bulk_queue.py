@@ -221,42 +221,44 @@ def _queue_etas(cache: Cache, plan: Plan, queued: Queued) -> dict[int, int]:
             updates.append((field_id, c))
         else:
             creates.append(c)
+    # The cache is written once at the end: each metafield upsert reads the whole variant
+    # metafield table (its rows are keyed by resource type first), so once per chunk is O(n^2).
+    gone: list[int] = []
+    copies: list[Metafield] = []
     for chunk in _chunks(deletes, SIZES.metafields):
         ids = [fid for fid, _ in chunk]
         queued.rows.append(cache.outbox.enqueue(queued.batch_id, KIND_ETA, "DELETE", path, ids))
-        cache.metafields.delete("variant", ids)
+        gone.extend(ids)
     for chunk in _chunks(updates, SIZES.metafields):
         body = [{"id": fid, **_eta_item(c)} for fid, c in chunk]
         queued.rows.append(cache.outbox.enqueue(queued.batch_id, KIND_ETA, "PUT", path, body))
-        cache.metafields.upsert(
-            [
-                Metafield(fid, "variant", c.id, METAFIELD_NAMESPACE, ETA_KEY, c.after.isoformat())
-                for fid, c in chunk
-            ]
+        copies.extend(
+            Metafield(fid, "variant", c.id, METAFIELD_NAMESPACE, ETA_KEY, c.after.isoformat())
+            for fid, c in chunk
+        )
+    if creates:
+        # Copies of creates that failed earlier give way to the new ones.
+        created = {c.id for c in creates}
+        gone.extend(
+            m.id for m in cache.metafields.by_key("variant", ETA_KEY) if m.resource_id in created
         )
     for chunk in _chunks(creates, SIZES.metafields):
         body = [{"resource_id": c.id, **_eta_item(c)} for c in chunk]
         row_id = cache.outbox.enqueue(queued.batch_id, KIND_ETA, "POST", path, body)
         queued.rows.append(row_id)
-        stale = [
-            m.id
-            for m in cache.metafields.by_key("variant", ETA_KEY)
-            if m.resource_id in {c.id for c in chunk}
-        ]
-        cache.metafields.delete("variant", stale)
-        cache.metafields.upsert(
-            [
-                Metafield(
-                    placeholder_id(row_id, i),
-                    "variant",
-                    c.id,
-                    METAFIELD_NAMESPACE,
-                    ETA_KEY,
-                    c.after.isoformat(),
-                )
-                for i, c in enumerate(chunk)
-            ]
+        copies.extend(
+            Metafield(
+                placeholder_id(row_id, i),
+                "variant",
+                c.id,
+                METAFIELD_NAMESPACE,
+                ETA_KEY,
+                c.after.isoformat(),
+            )
+            for i, c in enumerate(chunk)
         )
+    cache.metafields.delete("variant", gone)
+    cache.metafields.upsert(copies)
     return {fid: c.id for fid, c in deletes + updates}
 
 
