@@ -130,6 +130,15 @@ class BulkActionDialog(QDialog):
         if action == MESSAGE:
             form.addRow(self.tr("Message"), self.template)
             form.addRow(self.tr("Reads like"), self.example)
+            hint = QLabel(
+                self.tr(
+                    "{eta} becomes the latest ETA of the product's backordered variants; "
+                    "an empty message removes it."
+                ),
+                self,
+            )
+            hint.setWordWrap(True)
+            form.addRow(hint)
             self._on_template_changed(self.template.text())
 
         self.location = QComboBox(self)

@@ -25,7 +25,8 @@ from ..theme import colours
 @dataclass(frozen=True, slots=True)
 class PreviewLine:
     key: tuple[str, int, str]
-    label: str
+    label: str  # the SKU, or "(product)" for a product-level field
+    name: str  # product name and options
     field: str
     before: str
     after: str
@@ -33,26 +34,34 @@ class PreviewLine:
 
 
 def preview_lines(plan: Plan) -> list[PreviewLine]:
-    lines = [
-        PreviewLine(
-            (c.kind, c.id, c.field),
-            c.label,
-            FIELD_TITLES.get(c.field, c.field),
-            value_text(c.field, c.before),
-            value_text(c.field, c.after),
-            "changes",
-        )
-        for c in plan.changes
-    ]
     variants = plan.variants
-    for vid, reason in plan.skipped:
-        sku = variants[vid].sku if vid in variants else str(vid)
+
+    def sku_and_name(vid: int) -> tuple[str, str]:
+        state = variants.get(vid)
+        return (state.sku, state.label) if state else (str(vid), "")
+
+    lines = []
+    for c in plan.changes:
+        sku, name = sku_and_name(c.id) if c.kind == "variant" else ("(product)", c.label)
         lines.append(
-            PreviewLine(("variant", vid, "skipped"), sku, "", "", "", f"skipped: {reason}")
+            PreviewLine(
+                (c.kind, c.id, c.field),
+                sku,
+                name,
+                FIELD_TITLES.get(c.field, c.field),
+                value_text(c.field, c.before),
+                value_text(c.field, c.after),
+                "changes",
+            )
+        )
+    for vid, reason in plan.skipped:
+        sku, name = sku_and_name(vid)
+        lines.append(
+            PreviewLine(("variant", vid, "skipped"), sku, name, "", "", "", f"skipped: {reason}")
         )
     for vid in plan.unchanged:
-        sku = variants[vid].sku if vid in variants else str(vid)
-        lines.append(PreviewLine(("variant", vid, "unchanged"), sku, "", "", "", "unchanged"))
+        sku, name = sku_and_name(vid)
+        lines.append(PreviewLine(("variant", vid, "unchanged"), sku, name, "", "", "", "unchanged"))
     return lines
 
 
@@ -80,13 +89,14 @@ def plan_summary(plan: Plan, location: str) -> str:
             detail.append(f"{count} {what}")
     requests = f"{r.total} API request(s)" + (f" ({', '.join(detail)})" if detail else "")
     mode = "" if plan.native else " Pre-order mode (the store has no native backorders)."
-    where = f" at {location}" if location and plan.of("variant", "backorder_limit") else ""
-    return f"{'; '.join(parts)}{where}. {requests}.{mode}"
+    where = f"At {location}: " if location and plan.of("variant", "backorder_limit") else ""
+    return f"{where}{', '.join(parts)}. {requests}.{mode}"
 
 
 def _lines_view(name: str) -> RecordsView:
     columns = [
-        Column("label", "SKU / product", lambda r: r.label),
+        Column("label", "SKU", lambda r: r.label),
+        Column("name", "Product", lambda r: r.name),
         Column("field", "Field", lambda r: r.field),
         Column("before", "Before", lambda r: r.before),
         Column("after", "After", lambda r: r.after),
@@ -102,7 +112,7 @@ def _lines_view(name: str) -> RecordsView:
         QuickFilter("Unchanged or skipped", lambda r: r.status != "changes"),
     ]
     view = RecordsView(name, model, quick)
-    view.fit_columns([220, 150, 200, 200, 160])
+    view.fit_columns([130, 230, 140, 150, 150, 120])
     return view
 
 
