@@ -390,3 +390,15 @@ def test_every_request_of_a_bulk_edit_and_its_undo_is_valid_against_the_spec(
     assert methods["DELETE"] >= 1 and methods["POST"] >= 1 and methods["PUT"] >= 3
     for sent in traffic.sent:
         validate_httpx_request(sent)
+
+
+def test_an_edit_that_changes_nothing_sends_nothing_and_leaves_no_history(
+    store: DemoStore, wired: tuple[BigCommerceClient, Cache, Traffic]
+) -> None:
+    client, cache, traffic = wired
+    vid = tracked_variants(store)[0]
+    current = store.state.inventory[(vid, 1)].backorder_limit
+    outcome = bulk.apply(client, cache, bulk.BulkRequest({vid: VariantEdit(limit=current)}))
+    assert outcome.plan.empty and outcome.plan.unchanged == (vid,)
+    assert push(client, cache).sent == 0
+    assert traffic.writes() == [] and bulk.history(cache) == []

@@ -140,6 +140,8 @@ def queue_plan(
         _queue_limits(cache, plan, queued)
         eta_ids = _queue_etas(cache, plan, queued)
         _queue_products(cache, plan, queued)
+        if plan.empty:
+            return queued  # nothing to undo later: no history entry
         cache.ledger.append(
             HISTORY_KIND,
             batch_id=batch_id,

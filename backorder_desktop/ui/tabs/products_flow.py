@@ -130,6 +130,10 @@ class BulkFlow(QObject):
             return
         self.busy = False
         plan = outcome.plan
+        if plan.empty:
+            self._post("Nothing to change: BigCommerce already holds these values.")
+            self.finished.emit(result)
+            return
         text = (
             f"Applied: {len(plan.changed_variants):,} variant(s) and "
             f"{len(plan.changed_products):,} product(s) changed in {plan.requests.total} "
