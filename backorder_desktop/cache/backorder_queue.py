@@ -59,14 +59,24 @@ def _shipment(text: str) -> Shipment:
 
 def _store_values(cache: Cache, prefix: str) -> list[tuple[str, str]]:
     """(key, value) of the app's store metafields whose key starts with `prefix`; a plain
-    query, as thousands of shipment records make building full Metafield rows noticeable."""
+    query, as thousands of shipment records make building full Metafield rows noticeable.
+
+    One value per key: an optimistic copy awaiting its create and the store's own copy can both
+    be cached for a moment, and counting both would double a shipment's units in the cascade.
+    The newer wins, as in `cache.shipments.newest_per_key`.
+    """
     with cache.read() as db:
         cursor = db.execute(
-            "SELECT key, value FROM metafields WHERE resource_type = 'store' AND namespace = ? "
-            "AND substr(key, 1, ?) = ? ORDER BY key, id",
+            "SELECT key, value, COALESCE(date_modified, ''), id FROM metafields "
+            "WHERE resource_type = 'store' AND namespace = ? AND substr(key, 1, ?) = ?",
             [METAFIELD_NAMESPACE, len(prefix), prefix],
         )
-        return [(str(k), str(v)) for k, v in cursor.fetchall()]
+        newest: dict[str, tuple[str, int, str]] = {}
+        for key, value, modified, row_id in cursor.fetchall():
+            known = newest.get(key)
+            if known is None or (str(modified), int(row_id)) > known[:2]:
+                newest[key] = (str(modified), int(row_id), str(value))
+    return [(key, newest[key][2]) for key in sorted(newest)]
 
 
 def shipments_and_suppliers(cache: Cache) -> tuple[list[Shipment], dict[str, Supplier]]:
