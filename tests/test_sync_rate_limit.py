@@ -18,7 +18,6 @@ def test_sync_at_20_requests_per_3_seconds_gets_no_429(tmp_path: Path) -> None:
             open_cache(tmp_path / "store.sqlite") as cache,
         ):
             result = pull(client, cache, full=True)
-            assert client.rate_limit_waits >= 1  # it really had to wait for a new window
         statuses = [r.status for r in store.requests]
     assert len(statuses) > 20, "the sync must need more than one quota window"
     assert 429 not in statuses
