@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from . import cmd_backorder, cmd_notify, cmd_shipments, demo
+from . import cmd_backorder, cmd_notify, cmd_report, cmd_shipments, demo
 from . import commands as core
 
 
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Window-only options (ignored by headless commands).
     parser.add_argument("--screenshot", type=Path, help=argparse.SUPPRESS)
     parser.add_argument(
-        "--tab", choices=["products", "backorders", "shipments"], help=argparse.SUPPRESS
+        "--tab", choices=["products", "backorders", "shipments", "insights"], help=argparse.SUPPRESS
     )
     parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
 
@@ -106,4 +106,5 @@ FEATURE_COMMANDS: list[Callable[[Any], None]] = [
     cmd_notify.register,
     cmd_backorder.register,
     cmd_shipments.register,
+    cmd_report.register,
 ]

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from ..sync.pull import PullResult, pull
 from ..sync.push import PushResult, push
+from .insights import record_snapshot
 from .session import StoreSession
 
 
@@ -19,13 +20,16 @@ def sync_store(
     """Pull the store; on a first sync that fails, the half-made cache file is removed again."""
     first_sync = not session.cache_exists
     try:
-        return pull(
+        result = pull(
             session.client, session.cache, full=full, progress=progress, cancelled=cancelled
         )
     except BaseException:
         if first_sync:
             session.discard_new_cache()
         raise
+    # Insights: value waiting over time needs one point per day; each sync records today's.
+    record_snapshot(session.cache)
+    return result
 
 
 def push_outbox(
