@@ -173,6 +173,17 @@ class Outbox:
             row_id, (SENDING,), state=FAILED, last_error=message, count_attempt=True, **extra
         )
 
+    def mark_conflict(self, row_id: int, message: str, *, body: Any) -> bool:
+        """Part of a row was sent (or refused) but some items wait for the merchant's choice
+        (another laptop changed them): the row becomes failed holding just those items."""
+        return self._set(
+            row_id, (SENDING, SENT, FAILED), state=FAILED, last_error=message, body=json_dumps(body)
+        )
+
+    def replace_failed_body(self, row_id: int, body: Any) -> bool:
+        """A failed row keeps only part of its items (the merchant settled the others)."""
+        return self._set(row_id, (FAILED,), body=json_dumps(body))
+
     def release(self, row_ids: list[int]) -> None:
         """Claimed rows that were never tried go back to pending, due at once, no attempt counted."""
         for row_id in row_ids:

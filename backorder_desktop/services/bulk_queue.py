@@ -11,6 +11,7 @@ from ..bigcommerce.client import INVENTORY_BATCH, METAFIELD_BATCH, METAFIELD_PAT
 from ..cache import Cache
 from ..cache.backorder_queue import ETA_KEY
 from ..cache.metafields import placeholder_id
+from ..cache.write_bases import record_bases
 from ..domain.bulk import (
     ETA,
     LIMIT,
@@ -231,9 +232,14 @@ def _queue_etas(cache: Cache, plan: Plan, queued: Queued) -> dict[int, int]:
         ids = [fid for fid, _ in chunk]
         queued.rows.append(cache.outbox.enqueue(queued.batch_id, KIND_ETA, "DELETE", path, ids))
         gone.extend(ids)
+    # What this laptop read of the ETAs it overwrites: the push checks it is still there.
+    wanted = {fid for fid, _ in updates}
+    read = {m.id: m for m in cache.metafields.by_key("variant", ETA_KEY) if m.id in wanted}
     for chunk in _chunks(updates, SIZES.metafields):
         body = [{"id": fid, **_eta_item(c)} for fid, c in chunk]
-        queued.rows.append(cache.outbox.enqueue(queued.batch_id, KIND_ETA, "PUT", path, body))
+        row_id = cache.outbox.enqueue(queued.batch_id, KIND_ETA, "PUT", path, body)
+        queued.rows.append(row_id)
+        record_bases(cache, row_id, [read[fid] for fid, _ in chunk if fid in read])
         copies.extend(
             Metafield(fid, "variant", c.id, METAFIELD_NAMESPACE, ETA_KEY, c.after.isoformat())
             for fid, c in chunk

@@ -17,6 +17,7 @@ from ..bigcommerce.client import DEFAULT_METAFIELD_PERMISSION, METAFIELD_BATCH, 
 from ..cache import Cache
 from ..cache.metafields import PLACEHOLDER_STRIDE, placeholder_id, placeholder_row
 from ..cache.shipments import newest_per_key
+from ..cache.write_bases import record_bases
 from ..domain.models import METAFIELD_NAMESPACE, Metafield
 from ..domain.shipment_rules import METAFIELD_VALUE_MAX, InputError
 
@@ -89,13 +90,13 @@ def queue_field_writes(
     rows = 0
     with cache.transaction():
         creates: dict[str, list[FieldWrite]] = {}
-        updates: dict[str, list[tuple[int, FieldWrite]]] = {}
+        updates: dict[str, list[tuple[Metafield, FieldWrite]]] = {}
         for write in writes:
             known = newest_per_key(cache.metafields.by_key(write.resource_type, write.key)).get(
                 (write.resource_id, write.key)
             )
             if known is not None and known.id > 0:
-                updates.setdefault(write.resource_type, []).append((known.id, write))
+                updates.setdefault(write.resource_type, []).append((known, write))
             elif known is not None and _fold_into_create(cache, known, write, now):
                 continue
             else:
@@ -117,10 +118,12 @@ def queue_field_writes(
             path = METAFIELD_PATHS[resource_type]
             for start in range(0, len(pairs), METAFIELD_BATCH):
                 part = pairs[start : start + METAFIELD_BATCH]
-                cache.outbox.enqueue(
-                    batch_id, kind, "PUT", path, [{"id": fid, **_item(w)} for fid, w in part]
+                row_id = cache.outbox.enqueue(
+                    batch_id, kind, "PUT", path, [{"id": m.id, **_item(w)} for m, w in part]
                 )
-                cache.metafields.upsert([_copy(w, fid, now) for fid, w in part])
+                # What this laptop read: the push checks BigCommerce still holds it (issue 7).
+                record_bases(cache, row_id, [m for m, _ in part])
+                cache.metafields.upsert([_copy(w, m.id, now) for m, w in part])
                 rows += 1
     return rows
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import httpx
@@ -21,9 +21,11 @@ from ..bigcommerce.errors import (
     ValidationError,
 )
 from ..cache import Cache, OutboxRow
+from ..cache.write_bases import ConflictItem, bases_for, forget, record_conflicts
 from .partial import narrowed, settle
 from .progress import Cancelled
 from .replies import apply_reply, partial_failures
+from .versions import check_row
 
 log = logging.getLogger("backorder_desktop.sync")
 
@@ -117,6 +119,59 @@ def _is_cancelled(cancelled: Cancelled | None) -> bool:
 
 
 def _send(client: PushClient, cache: Cache, row: OutboxRow) -> tuple[bool, int]:
+    """Send one row, after checking the metafields it overwrites (sync.versions)."""
+    if not bases_for(cache, row.id):
+        return _send_checked(client, cache, row)
+    try:
+        ok, conflicts = check_row(client, cache, row)
+    except (AuthError, ScopeError):
+        raise
+    except BigCommerceError as exc:  # the check could not read: try the row again later
+        cache.outbox.mark_retry(row.id, exc.message, retry_delay(row.attempts + 1, exc))
+        return True, 0
+    if not conflicts:
+        stop, delivered = _send_checked(client, cache, row)
+    else:
+        stop, delivered = False, 0
+        if ok:
+            stop, delivered = _send_checked(client, cache, replace(row, body=ok))
+        now = cache.outbox.get(row.id)
+        if now is not None and now.state == "pending":
+            return stop, delivered  # the rest waits out a back-off; checked again then
+        _hold_conflicts(cache, row, now, conflicts)
+        log.warning("outbox row %d (%s): %d conflict(s)", row.id, row.kind, len(conflicts))
+        return stop, delivered
+    if (now := cache.outbox.get(row.id)) is not None and now.state == "sent":
+        forget(cache, row.id)
+    return stop, delivered
+
+
+def _hold_conflicts(
+    cache: Cache, row: OutboxRow, now: OutboxRow | None, conflicts: list[ConflictItem]
+) -> None:
+    ids = {c.field_id for c in conflicts}
+    held = [i for i in row.body if isinstance(i, dict) and i.get("id") in ids]
+    message = conflict_message(conflicts)
+    if now is not None and now.state == "failed" and now.attempts > row.attempts:
+        # Some of the other items were refused just now: they stay in the row too.
+        held = [*(now.body if isinstance(now.body, list) else []), *held]
+        message = f"{now.last_error}\n{message}"
+    with cache.transaction():
+        cache.outbox.mark_conflict(row.id, message, body=held)
+        record_conflicts(cache, row.id, conflicts)
+
+
+def conflict_message(conflicts: list[ConflictItem]) -> str:
+    first = conflicts[0]
+    more = f" (and {len(conflicts) - 1} more)" if len(conflicts) > 1 else ""
+    return (
+        f"Changed on another laptop since this one read it: {first.key} is now "
+        f"{first.theirs!r} in BigCommerce, this laptop wanted {first.mine!r}{more}. "
+        "Choose which to keep (Conflicts)."
+    )
+
+
+def _send_checked(client: PushClient, cache: Cache, row: OutboxRow) -> tuple[bool, int]:
     """Send one row; returns (stop the drain, rows delivered)."""
     try:
         response = client.request(row.method, row.path, json=row.body)

@@ -1,0 +1,83 @@
+"""Writes another laptop overtook: list them with both versions, keep mine or take theirs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..cache import Cache
+from ..cache.codec import utc_from_text
+from ..cache.write_bases import Base, ConflictItem, bases_for, conflicts, forget, set_bases
+from ..domain.models import METAFIELD_NAMESPACE, Metafield
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """One outbox row held back, with the metafields that differ."""
+
+    row_id: int
+    kind: str
+    items: tuple[ConflictItem, ...]
+
+
+def list_conflicts(cache: Cache) -> list[Conflict]:
+    """Conflicts still waiting for the merchant (rows resolved or discarded are skipped)."""
+    out = []
+    for row_id, items in sorted(conflicts(cache).items()):
+        row = cache.outbox.get(row_id)
+        if row is None or row.state != "failed":
+            continue
+        out.append(Conflict(row_id, row.kind, tuple(items)))
+    return out
+
+
+def _find(cache: Cache, row_id: int) -> list[ConflictItem]:
+    items = conflicts(cache).get(row_id)
+    row = cache.outbox.get(row_id)
+    if not items or row is None or row.state != "failed":
+        raise ValueError(f"Change {row_id} is not waiting for a choice (see 'conflicts list').")
+    return items
+
+
+def _copy(item: ConflictItem, value: str, modified: str | None) -> Metafield:
+    return Metafield(
+        id=item.field_id,
+        resource_type=item.resource_type,
+        resource_id=item.resource_id,
+        namespace=METAFIELD_NAMESPACE,
+        key=item.key,
+        value=value,
+        date_modified=utc_from_text(modified),
+    )
+
+
+def keep_mine(cache: Cache, row_id: int) -> int:
+    """Send this laptop's values after all: the row is based on theirs now and goes again.
+    Returns how many metafields it overwrites."""
+    with cache.transaction():
+        items = _find(cache, row_id)
+        bases = bases_for(cache, row_id)
+        for item in items:
+            bases[item.field_id] = Base(item.theirs, item.theirs_modified)
+        forget(cache, row_id)
+        set_bases(cache, row_id, bases)
+        cache.metafields.upsert([_copy(i, i.mine, i.theirs_modified) for i in items])
+        cache.outbox.retry(row_id)
+    return len(items)
+
+
+def take_theirs(cache: Cache, row_id: int) -> int:
+    """Drop this laptop's values: the cache takes what BigCommerce holds. Items of the row that
+    were refused for another reason stay failed. Returns how many metafields were dropped."""
+    with cache.transaction():
+        items = _find(cache, row_id)
+        row = cache.outbox.get(row_id)
+        assert row is not None
+        ids = {i.field_id for i in items}
+        rest = [i for i in row.body if isinstance(i, dict) and i.get("id") not in ids]
+        cache.metafields.upsert([_copy(i, i.theirs, i.theirs_modified) for i in items])
+        forget(cache, row_id)
+        if rest:
+            cache.outbox.replace_failed_body(row_id, rest)
+        else:
+            cache.outbox.discard(row_id)
+    return len(items)

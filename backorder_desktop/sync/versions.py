@@ -1,0 +1,98 @@
+"""Versioned metafield updates: before a PUT, check BigCommerce still holds what was read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..bigcommerce.client import v3_date
+from ..bigcommerce.error_mapping import parse_body
+from ..bigcommerce.mapping import map_metafield
+from ..cache import Cache, OutboxRow
+from ..cache.codec import utc_from_text, utc_text
+from ..cache.write_bases import Base, ConflictItem, bases_for
+from ..domain.models import METAFIELD_NAMESPACE, Metafield
+from .pull import OVERLAP
+from .replies import _metafield_target
+
+JSON = dict[str, Any]
+PAGE = 250
+
+
+def check_row(client: Any, cache: Cache, row: OutboxRow) -> tuple[list[JSON], list[ConflictItem]]:
+    """Split a metafield update row into the items safe to send and those another laptop
+    changed since this laptop read them. Rows without a recorded base are sent as they are.
+
+    One listing (namespace + keys, modified since the oldest base) reads the current copies:
+    a metafield not listed has not changed since it was read.
+    """
+    body = row.body if isinstance(row.body, list) else []
+    target = _metafield_target(row.path)
+    bases = bases_for(cache, row.id) if row.method == "PUT" and target else {}
+    checked = [i for i in body if isinstance(i, dict) and _id(i) in bases]
+    if not checked or target is None:
+        return list(body), []
+    resource_type = target[0]
+    current = _current(client, row.path, resource_type, checked, bases)
+    ok: list[JSON] = []
+    conflicts: list[ConflictItem] = []
+    for item in body:
+        field_id = _id(item) if isinstance(item, dict) else None
+        base = bases.get(field_id) if field_id is not None else None
+        now = current.get(field_id) if field_id is not None else None
+        if base is None or now is None or not _changed(base, now, str(item.get("value", ""))):
+            ok.append(item)
+            continue
+        conflicts.append(
+            ConflictItem(
+                field_id=now.id,
+                resource_type=resource_type,
+                resource_id=now.resource_id,
+                key=now.key,
+                mine=str(item.get("value", "")),
+                theirs=now.value,
+                theirs_modified=utc_text(now.date_modified) if now.date_modified else None,
+                base=base.value,
+            )
+        )
+    return ok, conflicts
+
+
+def _changed(base: Base, now: Metafield, mine: str) -> bool:
+    if now.value in (base.value, mine):
+        return False  # same content (e.g. this laptop's own earlier write), or already there
+    stamp = utc_text(now.date_modified) if now.date_modified else None
+    return stamp != base.date_modified
+
+
+def _id(item: JSON) -> int | None:
+    value = item.get("id")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _current(
+    client: Any, path: str, resource_type: str, items: list[JSON], bases: dict[int, Base]
+) -> dict[int, Metafield]:
+    keys = sorted({str(i.get("key")) for i in items})
+    params: JSON = {"namespace": METAFIELD_NAMESPACE, "key:in": ",".join(keys), "limit": PAGE}
+    stamps = [utc_from_text(b.date_modified) for b in bases.values() if b.date_modified]
+    known = [s for s in stamps if s is not None]
+    if known and len(known) == len(stamps):
+        params["date_modified:min"] = v3_date(min(known) - OVERLAP)
+    wanted = {_id(i) for i in items}
+    out: dict[int, Metafield] = {}
+    page = 1
+    while True:
+        body = parse_body(client.request("GET", path, params={**params, "page": page}))
+        data = body.get("data") if isinstance(body, dict) else None
+        for d in data if isinstance(data, list) else []:
+            field = map_metafield(d, resource_type)
+            if field.id in wanted:
+                out[field.id] = field
+        pagination = (body.get("meta") or {}).get("pagination") or {}
+        if page >= int(pagination.get("total_pages") or 1):
+            return out
+        page += 1

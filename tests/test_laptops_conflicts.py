@@ -1,0 +1,82 @@
+"""Two laptops edit the same ETA between syncs: the second writer gets a conflict, not a silent
+overwrite, and chooses (one demo store over HTTP, two data dirs)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from backorder_desktop.cache.backorder_queue import ETA_KEY
+from backorder_desktop.demo_store import DemoStore
+from backorder_desktop.domain.bulk import VariantEdit
+from backorder_desktop.domain.bulk_input import KEEP
+from backorder_desktop.services.bulk_edit import BulkRequest, apply
+from backorder_desktop.services.conflicts import keep_mine, list_conflicts, take_theirs
+from backorder_desktop.services.session import StoreConnection, StoreSession
+from backorder_desktop.services.syncing import push_outbox, sync_store
+
+
+@pytest.fixture
+def store() -> Iterator[DemoStore]:
+    with DemoStore(seed=11) as demo:
+        yield demo
+
+
+def laptop(store: DemoStore, path: Path) -> StoreSession:
+    return StoreSession(path, StoreConnection(store.store_hash, store.api_url), store.token)
+
+
+def store_eta(store: DemoStore, variant_id: int) -> str | None:
+    for m in store.state.metafields.values():
+        if m.resource_type == "variant" and m.resource_id == variant_id and m.key == ETA_KEY:
+            return m.value
+    return None
+
+
+def set_eta(session: StoreSession, variant_id: int, eta: date) -> None:
+    edit = VariantEdit(limit=None, eta=eta, message=KEEP)
+    outcome = apply(session.client, session.cache, BulkRequest({variant_id: edit}))
+    assert outcome.applied, outcome.conflicts
+
+
+@pytest.mark.parametrize("choice", ["theirs", "mine"])
+def test_second_writer_of_an_eta_gets_the_conflict(
+    store: DemoStore, tmp_path: Path, choice: str
+) -> None:
+    with laptop(store, tmp_path / "a") as a, laptop(store, tmp_path / "b") as b:
+        sync_store(a)
+        variant = next(v for v in a.cache.variants.all() if v.sku)
+        set_eta(a, variant.id, date(2031, 1, 10))
+        push_outbox(a)
+        sync_store(a)
+        sync_store(b)
+        # Between syncs: both laptops change the ETA; A's write reaches BigCommerce first.
+        set_eta(a, variant.id, date(2031, 2, 1))
+        set_eta(b, variant.id, date(2031, 3, 1))
+        assert push_outbox(a).failed == 0
+        assert store_eta(store, variant.id) == "2031-02-01"
+        result = push_outbox(b)
+        assert result.failed == 1
+        assert store_eta(store, variant.id) == "2031-02-01"  # not silently overwritten
+        (conflict,) = list_conflicts(b.cache)
+        (item,) = conflict.items
+        assert (item.mine, item.theirs, item.base) == ("2031-03-01", "2031-02-01", "2031-01-10")
+        row = b.cache.outbox.get(conflict.row_id)
+        assert row is not None and "another laptop" in (row.last_error or "")
+        if choice == "theirs":
+            take_theirs(b.cache, conflict.row_id)
+            assert push_outbox(b).failed == 0
+            assert store_eta(store, variant.id) == "2031-02-01"
+            (field,) = [
+                m for m in b.cache.metafields.by_key("variant", ETA_KEY) if m.resource_id == variant.id
+            ]
+            assert field.value == "2031-02-01"
+        else:
+            keep_mine(b.cache, conflict.row_id)
+            assert push_outbox(b).failed == 0
+            assert store_eta(store, variant.id) == "2031-03-01"
+        assert list_conflicts(b.cache) == []
+        assert b.cache.outbox.counts()["failed"] == 0
