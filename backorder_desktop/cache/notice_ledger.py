@@ -25,7 +25,12 @@ if TYPE_CHECKING:
 # the outbox rows that publish the notice (metafield, staff note). A claim with neither "sent"
 # nor "failed" means the app stopped mid-send: the email may have gone, so it counts as sent.
 CLAIM, SENT, FAILED, RECORDED = "notice_claim", "notice_sent", "notice_failed", "notice_recorded"
-NOTICE_KINDS = (CLAIM, SENT, FAILED, RECORDED)
+# Committed once the server has said "go ahead" to DATA, right before the message itself is
+# written: a claim marked `two_phase` without it never left the app (an SMTP server discards a
+# transaction whose DATA did not end), so it is sent again instead of counting as sent.
+DISPATCHED = "notice_dispatched"
+NEVER_LEFT = "The app stopped before this email left; it is sent again with the next run."
+NOTICE_KINDS = (CLAIM, SENT, FAILED, RECORDED, DISPATCHED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +50,12 @@ class NoticeLedger:
 
     def claim(self, record: NoticeRecord, recipient: str) -> None:
         """Committed before sending: from here on the notice counts as (maybe) sent."""
-        payload = {**record.to_obj(), "to": recipient}
+        payload = {**record.to_obj(), "to": recipient, "two_phase": True}
         self._cache.ledger.append(CLAIM, ref=record.id, order_id=record.order_id, payload=payload)
+
+    def mark_dispatched(self, record: NoticeRecord) -> None:
+        """Committed right before the message is written to the server (see DISPATCHED)."""
+        self._cache.ledger.append(DISPATCHED, ref=record.id, order_id=record.order_id)
 
     def mark_sent(self, record: NoticeRecord) -> None:
         self._cache.ledger.append(SENT, ref=record.id, order_id=record.order_id)
@@ -66,6 +75,7 @@ class NoticeLedger:
             entries = [e for kind in NOTICE_KINDS for e in self._cache.ledger.entries(kind)]
         outcome: dict[str, tuple[str, str]] = {}
         recorded: set[str] = set()
+        dispatched: set[str] = set()
         claims = []
         for entry in sorted(entries, key=lambda e: e.id):
             if entry.kind == CLAIM:
@@ -77,6 +87,8 @@ class NoticeLedger:
                 outcome[entry.ref] = ("failed", str(error))
             elif entry.kind == RECORDED:
                 recorded.add(entry.ref)
+            elif entry.kind == DISPATCHED:
+                dispatched.add(entry.ref)
         out: list[LedgerNotice] = []
         for entry in claims:
             if entry.order_id is None:
@@ -84,7 +96,10 @@ class NoticeLedger:
             record = NoticeRecord.from_obj(entry.payload, entry.order_id)
             if record is None:
                 continue
-            state, error = outcome.get(entry.ref, ("unconfirmed", ""))
+            two_phase = isinstance(entry.payload, dict) and entry.payload.get("two_phase")
+            never_left = two_phase and entry.ref not in dispatched
+            default = ("failed", NEVER_LEFT) if never_left else ("unconfirmed", "")
+            state, error = outcome.get(entry.ref, default)
             if state == "unconfirmed":
                 record = mark_unconfirmed(record)
             recipient = entry.payload.get("to", "") if isinstance(entry.payload, dict) else ""

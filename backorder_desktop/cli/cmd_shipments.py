@@ -62,6 +62,12 @@ def register(subparsers: Any) -> None:
     )
     receive.add_argument("--release", action="store_true", help="release the orders it makes ready")
     receive.add_argument("--dry-run", action="store_true", help="show what it would fill")
+    receive.add_argument(
+        "--receipt-id",
+        type=_receipt_id,
+        help="an id of your choosing for this receipt: running the command again with the same "
+        "id (e.g. after a crash) finishes the job instead of booking the delivery twice",
+    )
     json_flag(receive)
 
     release = subparsers.add_parser("release", help="move ready orders to the release status")
@@ -76,6 +82,13 @@ def register(subparsers: Any) -> None:
     undo.set_defaults(handler=cmd_undo_release)
     undo.add_argument("order_id", type=int, metavar="ID")
     json_flag(undo)
+
+
+def _receipt_id(text: str) -> str:
+    value = text.strip()
+    if not value or len(value) > 64 or not value.isprintable():
+        raise argparse.ArgumentTypeError("a receipt id is 1 to 64 printable characters")
+    return value
 
 
 def _push(session: StoreSession) -> None:
@@ -210,14 +223,18 @@ def cmd_shipments_receive(args: argparse.Namespace) -> int:
         else:
             variants = [line.variant_id for line in shipment.lines if line.variant_id]
             refresh_stock(session, variants)
+            receipt_id = args.receipt_id or new_receipt_id()
             result = commit_receipt(
                 cache,
                 shipment.id,
                 lines,
-                receipt_id=new_receipt_id(),
+                receipt_id=receipt_id,
                 allow_over=args.over_receipt,
             )
-            assert result.preview is not None  # a new receipt id is never booked before
+            if result.preview is None:
+                # Booked by an earlier run of this receipt id (killed before it finished):
+                # book nothing again, release what that receipt made ready, send the outbox.
+                return _resume_receipt(args, session, receipt_id)
             preview = result.preview
             released = []
             if args.release and preview.ready_orders:
@@ -238,6 +255,31 @@ def cmd_shipments_receive(args: argparse.Namespace) -> int:
         print("Ready to release: " + ", ".join(f"#{o}" for o in preview.ready_orders))
     if released:
         print("Released: " + ", ".join(f"#{o}" for o in released))
+    return 0
+
+
+def _resume_receipt(args: argparse.Namespace, session: StoreSession, receipt_id: str) -> int:
+    cache = session.cache
+    entries = [e for e in cache.ledger.entries("allocation", batch_id=receipt_id) if e.order_id]
+    allocated = [{"order_id": e.order_id, "sku": e.sku, "qty": e.qty} for e in entries]
+    orders = sorted({e.order_id for e in entries if e.order_id is not None})
+    ready = plan_release(cache, orders).released
+    released: list[int] = []
+    if args.release and ready:
+        released = release_orders(cache, ready, status_id=_release_status(args)).released
+    _push(session)
+    doc = {
+        "received": {"receipt_id": receipt_id, "booked_before": True},
+        "allocated": allocated,
+        "ready_orders": ready,
+        "released": released,
+    }
+    if args.json:
+        print_json(doc)
+    else:
+        print(f"Receipt {receipt_id} was booked before; nothing booked again.")
+        if released:
+            print("Released: " + ", ".join(f"#{o}" for o in released))
     return 0
 
 

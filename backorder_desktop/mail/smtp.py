@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from types import TracebackType
+from typing import Any
 
 STARTTLS, SSL, PLAIN = "starttls", "ssl", "none"
 SECURITY_MODES: tuple[str, ...] = (STARTTLS, SSL, PLAIN)
@@ -60,6 +62,37 @@ class SmtpConfig:
             raise MailError("Use STARTTLS or SSL to log in to a mail server on the network.")
 
 
+class _DataHook(smtplib.SMTP):
+    """smtplib's DATA step with a hook between the server's 354 and the message itself: what
+    runs there happens only if the server will take the message, and before it can have it."""
+
+    before_data: Callable[[], None] | None = None
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self.putcmd("data")
+        code, reply = self.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        if self.before_data is not None:
+            self.before_data()
+        if isinstance(msg, str):
+            msg = smtplib._fix_eols(msg).encode("ascii")  # type: ignore[attr-defined]
+        payload = smtplib._quote_periods(msg)  # type: ignore[attr-defined]
+        if payload[-2:] != smtplib.bCRLF:
+            payload += smtplib.bCRLF
+        payload += b"." + smtplib.bCRLF
+        self.send(payload)
+        return self.getreply()
+
+
+class _HookedSMTP(_DataHook):
+    pass
+
+
+class _HookedSMTPSSL(_DataHook, smtplib.SMTP_SSL):
+    pass
+
+
 class SmtpSender:
     """`with SmtpSender(config) as sender: sender.send(msg)` for every message of a batch."""
 
@@ -74,11 +107,11 @@ class SmtpSender:
         context = ssl.create_default_context()
         try:
             if config.security == SSL:
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                smtp: smtplib.SMTP = _HookedSMTPSSL(
                     config.host, config.port, timeout=config.timeout, context=context
                 )
             else:
-                smtp = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
+                smtp = _HookedSMTP(config.host, config.port, timeout=config.timeout)
             self.connections += 1
             try:
                 smtp.ehlo()
@@ -119,14 +152,16 @@ class SmtpSender:
         self._smtp = smtp
         return self
 
-    def send(self, message: EmailMessage) -> None:
-        """Hand one message to the server.
+    def send(self, message: EmailMessage, *, before_data: Callable[[], None] | None = None) -> None:
+        """Hand one message to the server; `before_data` runs once the server has accepted the
+        envelope and said "go ahead" to DATA, right before the message is written.
 
         MessageRefused: the server said no (nothing sent, the next message may go).
         SendUncertain: the connection broke mid-way (it may have been sent; stop the batch).
         """
         if self._smtp is None:
             raise MailConnectionError("The mail connection is not open.")
+        self._smtp.before_data = before_data  # type: ignore[attr-defined]
         try:
             refused = self._smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:

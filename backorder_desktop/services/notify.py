@@ -1,8 +1,10 @@
 """Customer notices: what is due, the rendered preview, and sending without ever sending twice.
 
-Never twice: before each email a claim is committed to the local ledger; the SMTP answer then
-marks it sent or failed. If the app dies between the two, the claim has no outcome and counts
-as sent ("unconfirmed": flagged for the merchant, never re-sent). Sent and unconfirmed notices
+Never twice: before each email a claim is committed to the local ledger, and once the server
+says "go ahead" to DATA a dispatch mark; the SMTP answer then marks it sent or failed. If the
+app dies before the dispatch mark, the email never left (the server drops an unfinished DATA)
+and it is sent by the next run; after it, the claim counts as sent ("unconfirmed": flagged for
+the merchant, never re-sent). Sent and unconfirmed notices
 are then published (order metafield `notices`, staff-note line) through the outbox, so other
 laptops see them after their next sync; before sending, the order metafields are re-read.
 """
@@ -14,6 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 
 from ..cache import Cache
 from ..cache.backorder_queue import QueueState, load_queue_state
@@ -196,7 +199,7 @@ def send_notices(
             ledger.claim(item.record, item.notice.email)  # committed before the email leaves
             order_log.append(item.record)
             try:
-                sender.send(message)
+                sender.send(message, before_data=partial(ledger.mark_dispatched, item.record))
             except MessageRefused as exc:
                 ledger.mark_failed(item.record, exc.message)
                 order_log.remove(item.record)
