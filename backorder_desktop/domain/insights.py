@@ -37,6 +37,7 @@ class WaitingLine:
     units: int  # units still waiting
     value: float  # units waiting x unit price (inc. tax)
     days_since_told: int | None = None  # None: the customer was never told about this line
+    customer_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,17 @@ class OverdueShipment:
 
 
 @dataclass(frozen=True, slots=True)
+class SilentCustomer:
+    """A waiting customer and how long they have heard nothing."""
+
+    email: str
+    name: str
+    days_silent: int
+    lines: int
+    units: int
+
+
+@dataclass(frozen=True, slots=True)
 class ValuePoint:
     """Value waiting on one day (the last sync of that day wins)."""
 
@@ -124,6 +136,7 @@ class InsightsReport:
     top_skus: tuple[TopSku, ...]
     history: tuple[ValuePoint, ...] = field(default_factory=tuple)
     currency: str = "USD"
+    silent_customers: tuple[SilentCustomer, ...] = field(default_factory=tuple)
 
     def as_dict(self) -> dict[str, Any]:
         """The `report` JSON of ../shared/CLI.md (plus top SKUs and the value history)."""
@@ -198,6 +211,21 @@ def customers_not_told(lines: Iterable[WaitingLine], days: int) -> int:
     return sum(1 for silent in customer_silence(lines).values() if silent > days)
 
 
+def silent_customers(lines: Iterable[WaitingLine], days: int) -> tuple[SilentCustomer, ...]:
+    """The customers of `customers_not_told`, the longest silent first."""
+    items = list(lines)
+    silence = customer_silence(items)
+    acc: dict[str, list[Any]] = {}
+    for line in items:
+        key = line.customer_email.casefold()
+        if silence[key] > days:
+            entry = acc.setdefault(key, [line.customer_email, line.customer_name, 0, 0])
+            entry[2] += 1
+            entry[3] += line.units
+    out = [SilentCustomer(e[0], e[1], silence[k], e[2], e[3]) for k, e in acc.items()]
+    return tuple(sorted(out, key=lambda c: (-c.days_silent, c.email.casefold())))
+
+
 def overdue_shipments(
     shipments: Iterable[Shipment], supplier_names: Mapping[str, str], today: date
 ) -> tuple[OverdueShipment, ...]:
@@ -260,6 +288,7 @@ def build_report(
         top_skus=top_skus(items),
         history=tuple(sorted(history, key=lambda p: p.day)),
         currency=currency,
+        silent_customers=silent_customers(items, not_told_days),
     )
 
 

@@ -33,6 +33,7 @@ def waiting_lines(rows: Iterable[BackorderRow], now: datetime) -> list[WaitingLi
             units=r.line.qty_waiting,
             value=r.value_waiting,
             days_since_told=max(0, (now - r.last_notice.sent_at).days) if r.last_notice else None,
+            customer_name=r.line.customer_name,
         )
         for r in rows
     ]

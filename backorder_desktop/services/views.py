@@ -8,11 +8,13 @@ from datetime import UTC, date, datetime
 
 from ..cache import Cache
 from ..cache.backorder_queue import load_queue_state
+from ..domain.insights import InsightsReport
 from ..domain.models import UNLIMITED_BACKORDER_LIMIT
 from .backorder_rows import BackorderRow, backorder_rows, next_unit_etas, product_eta_label
 from .backorders import store_status
 from .bulk_snapshot import store_is_native
 from .bulk_state import variant_sync_states
+from .insights import insights_from
 from .notify import NoticePlan, plan_notices
 from .shipment_rows import ShipmentRow, shipment_rows
 
@@ -72,6 +74,7 @@ class ViewRows:
     currency: str = "USD"
     notices: NoticePlan | None = None  # the customer notices due now (Open backorders tab)
     native_backorders: bool = True  # False: the store has none; pre-order fields are used
+    insights: InsightsReport | None = None  # the Insights tab's figures
 
 
 def load_rows(cache: Cache, *, now: datetime | None = None, checkin_days: int = 0) -> ViewRows:
@@ -126,12 +129,14 @@ def load_rows(cache: Cache, *, now: datetime | None = None, checkin_days: int = 
     plan = plan_notices(cache, checkin_days=checkin_days, today=now.date(), state=state)
     orders = cache.orders.all()
     currency = orders[0].currency_code if orders else "USD"
+    backorders = backorder_rows(state, plan.due, now=now)
     return ViewRows(
         products=product_rows,
-        backorders=backorder_rows(state, plan.due, now=now),
+        backorders=backorders,
         shipments=shipment_rows(cache, now=now),
         status=store_status(cache, backorder_lines=len(queue)),
         currency=currency,
         notices=plan,
         native_backorders=native,
+        insights=insights_from(cache, backorders, now=now, currency=currency),
     )

@@ -1,4 +1,4 @@
-"""The main window: three tabs over the cache, a toolbar, and a status bar that tells the truth."""
+"""The main window: four tabs over the cache, a toolbar, and a status bar that tells the truth."""
 
 from __future__ import annotations
 
@@ -26,12 +26,13 @@ from .formatting import format_ago
 from .records_view import RecordsView
 from .store_controller import LoadedRows, StoreController
 from .tabs.backorders import BackordersPanel
+from .tabs.insights import InsightsPanel
 from .tabs.panel import TabPanel
 from .tabs.products import ProductsPanel
 from .tabs.shipments import ShipmentsPanel
 from .theme import colours
 
-TAB_NAMES = ("products", "backorders", "shipments")
+TAB_NAMES = ("products", "backorders", "shipments", "insights")
 
 
 class MainWindow(QMainWindow):
@@ -53,6 +54,8 @@ class MainWindow(QMainWindow):
         self.products_panel = ProductsPanel(controller)
         self.backorders_panel = BackordersPanel(controller)
         self.shipments_panel = ShipmentsPanel(controller)
+        self.insights_panel = InsightsPanel()
+        self.insights_panel.filter_requested.connect(self.show_filtered)
         self.products = self.products_panel.view
         self.backorders = self.backorders_panel.view
         self.shipments = self.shipments_panel.view
@@ -62,6 +65,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.products_panel, self.tr("Products"))
         self.tabs.addTab(self.backorders_panel, self.tr("Open backorders"))
         self.tabs.addTab(self.shipments_panel, self.tr("Supplier shipments"))
+        self.tabs.addTab(self.insights_panel, self.tr("Insights"))
         self.setCentralWidget(self.tabs)
 
         self._build_toolbar()
@@ -159,7 +163,12 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self._action(self.tr("Outbox…"), self.outbox_requested.emit))
         view_menu.addSeparator()
         for n, name in enumerate(
-            (self.tr("Products"), self.tr("Open backorders"), self.tr("Supplier shipments"))
+            (
+                self.tr("Products"),
+                self.tr("Open backorders"),
+                self.tr("Supplier shipments"),
+                self.tr("Insights"),
+            )
         ):
             view_menu.addAction(
                 self._action(
@@ -198,13 +207,17 @@ class MainWindow(QMainWindow):
             "shipments": self.shipments,
         }
 
-    def current_view(self) -> RecordsView:
+    def current_view(self) -> RecordsView | None:
         widget = self.tabs.currentWidget()
-        assert isinstance(widget, TabPanel)
-        return widget.view
+        return widget.view if isinstance(widget, TabPanel) else None  # Insights has no table
 
     def show_tab(self, name: str) -> None:
         self.tabs.setCurrentIndex(TAB_NAMES.index(name))
+
+    def show_filtered(self, tab: str, label: str, predicate: Any) -> None:
+        """Open `tab` showing only the rows `predicate` accepts (a click in Insights)."""
+        self.views()[tab].show_filtered(label, predicate)
+        self.show_tab(tab)
 
     def set_stores(self, stores: list[StoreEntry], current: str | None) -> None:
         self.store_box.clear()
@@ -222,11 +235,14 @@ class MainWindow(QMainWindow):
 
     def focus_search(self) -> None:
         view = self.current_view()
+        if view is None:
+            return
         view.search.setFocus()
         view.search.selectAll()
 
     def export_current(self) -> None:
-        path = self.current_view().export_csv()
+        view = self.current_view()
+        path = view.export_csv() if view else self.insights_panel.export_csv()
         if path:
             self.statusBar().showMessage(self.tr("Exported to {0}").format(path), 8000)
 
@@ -283,6 +299,7 @@ class MainWindow(QMainWindow):
         rows = loaded.data
         for name, view in self.views().items():
             view.set_rows(loaded.prepared.get(name, getattr(rows, name)))
+        self.insights_panel.set_report(rows.insights)
         outbox = rows.status.get("outbox") or {}
         if isinstance(outbox, dict):
             self.set_outbox_counts(int(outbox.get("pending", 0)), int(outbox.get("failed", 0)))

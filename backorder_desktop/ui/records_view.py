@@ -140,6 +140,23 @@ class RecordsView(QWidget):
         if index >= 0:
             self.filter_box.setCurrentIndex(index)
 
+    def show_filtered(self, label: str, predicate: Callable[[Any], bool]) -> None:
+        """Pick an ad-hoc quick filter (e.g. a bar clicked in the Insights tab), replacing one
+        of the same label; the search is cleared so every matching row shows."""
+        index = self.filter_box.findText(label)
+        if index < 0:
+            self._quick_filters.append(QuickFilter(label, predicate))
+            self.filter_box.addItem(label)
+            index = self.filter_box.count() - 1
+        else:
+            self._quick_filters[index] = QuickFilter(label, predicate)
+        self.search.clear()
+        self.apply_search_now()
+        if self.filter_box.currentIndex() == index:
+            self._on_filter_box_changed(index)
+        else:
+            self.filter_box.setCurrentIndex(index)
+
     def _update_count(self, *_args: object) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         text = f"{shown:,} rows" if shown == total else f"{shown:,} of {total:,} rows"
