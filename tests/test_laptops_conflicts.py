@@ -71,7 +71,9 @@ def test_second_writer_of_an_eta_gets_the_conflict(
             assert push_outbox(b).failed == 0
             assert store_eta(store, variant.id) == "2031-02-01"
             (field,) = [
-                m for m in b.cache.metafields.by_key("variant", ETA_KEY) if m.resource_id == variant.id
+                m
+                for m in b.cache.metafields.by_key("variant", ETA_KEY)
+                if m.resource_id == variant.id
             ]
             assert field.value == "2031-02-01"
         else:

@@ -14,6 +14,7 @@ from ..bigcommerce.errors import BigCommerceError
 from ..mail.smtp import PLAIN, SSL, STARTTLS, MailError, SmtpConfig
 from ..mail.templates import NoticeRenderer, TemplateError
 from ..services.mail_setup import load_templates, smtp_config, store_name
+from ..services.notice_claims import claim_notices
 from ..services.notify import (
     NoticeOptions,
     PreparedNotice,
@@ -136,7 +137,16 @@ def cmd_notify(args: argparse.Namespace) -> int:
             }
             _print(args, summary, prepared)
             return 0
-        report = send_notices(session.cache, prepared, config)
+        try:
+            # Claimed in BigCommerce and read back first: another laptop may be sending now.
+            claims = claim_notices(session, prepared)
+        except BigCommerceError as exc:
+            raise UserError(
+                f"{exc.message} Nothing was sent: notices are sent only once they are claimed "
+                "in the store, so that two computers never send the same one."
+            ) from exc
+        report = send_notices(session.cache, claims.won, config)
+        report.skipped_duplicates += len(claims.lost)
         try:
             push_outbox(session)
         except BigCommerceError as exc:  # the records wait in the outbox for the next push

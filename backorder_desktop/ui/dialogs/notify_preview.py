@@ -30,6 +30,7 @@ from ...domain.notices import DueNotice
 from ...mail.smtp import MailError
 from ...mail.templates import NoticeRenderer, TemplateError
 from ...services.mail_setup import load_templates, smtp_config, store_name
+from ...services.notice_claims import claim_notices
 from ...services.notify import (
     NoticeOptions,
     NoticePlan,
@@ -326,10 +327,18 @@ class NotifyPreviewDialog(QDialog):
             # Only what the merchant previewed and kept, and only if it is still due.
             due = [n for n in plan.due if n.key in wanted]
             prepared = prepare_notices(due, renderer, options)
+            try:
+                # Claimed in BigCommerce and read back first: another laptop may be sending.
+                claims = claim_notices(session, prepared)
+            except BigCommerceError as exc:
+                raise MailError(
+                    f"{describe_error(exc)} Nothing was sent: notices are sent only once they "
+                    "are claimed in the store, so that two computers never send the same one."
+                ) from exc
             report = send_notices(
-                session.cache, prepared, config, progress=progress, cancelled=cancelled
+                session.cache, claims.won, config, progress=progress, cancelled=cancelled
             )
-            report.skipped_duplicates += len(wanted) - len(due)
+            report.skipped_duplicates += len(wanted) - len(due) + len(claims.lost)
             try:
                 push_outbox(session, cancelled=None)
             except (BigCommerceError, OSError):
