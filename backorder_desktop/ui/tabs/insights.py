@@ -114,6 +114,8 @@ class InsightsPanel(QWidget):
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.verticalHeader().setVisible(False)
+        table.verticalHeader().setAccessibleName(self.tr("{0} rows").format(name))
+        table.horizontalHeader().setAccessibleName(self.tr("{0} columns").format(name))
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         table.horizontalHeader().setStretchLastSection(True)
         table.setToolTip(self.tr("Click a row to open the matching list"))
