@@ -29,7 +29,7 @@ demo-headless: $(STAMP)
 	$(VENV)/bin/backorder-desktop --data-dir $(DATA) --demo backorders
 
 screenshots: $(STAMP)
-	export QT_QPA_PLATFORM=offscreen; for tab in products backorders shipments; do \
+	export QT_QPA_PLATFORM=offscreen; for tab in products backorders shipments insights; do \
 	  LANG=en_US.UTF-8 $(VENV)/bin/backorder-desktop --data-dir $(DATA)-shots --demo \
 	    --screenshot docs/screenshots/$$tab.png --tab $$tab || exit 1; \
 	done
