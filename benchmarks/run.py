@@ -15,6 +15,7 @@ from typing import Any
 
 from . import (
     bench_bulk,
+    bench_insights,
     bench_notices,
     bench_package,
     bench_shipments,
@@ -30,6 +31,7 @@ BENCHES: dict[str, Callable[[Size], dict[str, Any]]] = {
     "shipments": bench_shipments.run,
     "notices": bench_notices.run,
     "bulk": bench_bulk.run,
+    "insights": bench_insights.run,
 }
 
 
