@@ -143,6 +143,9 @@ class InsightsPanel(QWidget):
             )
         )
         self._show_aging()
+        self.value_chart.set_title(
+            self.tr("Value waiting over time ({0}, the last sync of each day)").format(c)
+        )
         self.value_chart.show_line([(p.day, p.value) for p in report.history])
         top = list(reversed(report.top_skus))  # horizontal bars draw bottom-up: largest on top
         self.sku_chart.show_bars(
