@@ -27,6 +27,7 @@ def test_smoke_test_reports_cache_keyring_and_window(tmp_path: Path) -> None:
     report = json.loads(result.out.strip().splitlines()[-1])
     assert report["ok"] is True
     assert report["cache_opened"] and report["window_shown"]
-    assert report["tabs"] == ["Products", "Open backorders", "Supplier shipments"]
+    assert report["tabs"] == ["Products", "Open backorders", "Supplier shipments", "Insights"]
+    assert report["insights_charts"] is True
     assert report["products"] > 0 and report["backorder_lines"] > 0
     assert report["keyring_backend"]

@@ -79,11 +79,16 @@ def run_smoke_test(shell: AppShell) -> None:
             "tabs": [window.tabs.tabText(i) for i in range(window.tabs.count())],
             "products": len(rows.products) if rows else 0,
             "backorder_lines": len(rows.backorders) if rows else 0,
+            # The Insights tab drew its charts (QtCharts made it into a frozen bundle).
+            "insights_charts": bool(
+                rows and rows.insights and window.insights_panel.aging_chart.chart().series()
+            ),
         }
         ok = (
             report["cache_opened"]
             and report["window_shown"]
-            and len(report["tabs"]) == 3
+            and len(report["tabs"]) == 4
+            and report["insights_charts"]
             and report["products"] > 0
             and report["platform_keyring_bundled"]
         )
