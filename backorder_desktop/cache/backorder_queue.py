@@ -19,6 +19,7 @@ from ..domain.shipments import (
     Shipment,
     Supplier,
 )
+from .shared_allocations import allocated_by_line
 from .codec import date_from_text
 from .notice_ledger import LedgerNotice, NoticeLedger, notice_logs, releases
 
@@ -144,7 +145,7 @@ def load_queue_state(cache: Cache) -> QueueState:
         preorder = preorder_dates(cache)
         on_hand = cache.inventory.on_hand_by_variant()
         priorities = cache.app_state.priorities()
-        allocated = cache.ledger.allocated_by_line()
+        allocated = allocated_by_line(cache)  # this laptop and the others (issue 7)
         manual = manual_etas(cache)
         shipments, suppliers = shipments_and_suppliers(cache)
         ledger = NoticeLedger(cache).notices()

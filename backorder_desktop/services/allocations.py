@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..cache import Cache
-from ..cache.ledger import ALLOCATION
+from ..cache.shared_allocations import allocation_entries
 from ..cache.shipments import load_releases
 from ..domain.allocation import ready_orders
 from ..domain.models import BackorderLine, Order
@@ -36,7 +36,7 @@ class HeldUnits:
 def held_units(cache: Cache, *, order_id: int | None = None) -> list[HeldUnits]:
     """Units allocated and not given back (allocations net of reversals and undos)."""
     totals: dict[tuple[int, int, int, str, int, bool], int] = defaultdict(int)
-    for entry in cache.ledger.entries(ALLOCATION, order_id=order_id):
+    for entry in allocation_entries(cache, order_id=order_id):  # every laptop's
         if entry.order_id is None or entry.line_id is None:
             continue
         payload = entry.payload if isinstance(entry.payload, dict) else {}

@@ -12,6 +12,7 @@ from ..domain.shipment_rules import InputError
 from ..domain.shipments import SHIPMENT_KEY_PREFIX
 from .allocations import RECEIPT, RECEIPT_REVERSAL, active_releases, held_units
 from .metafield_writes import FieldWrite, queue_field_writes
+from .shared_allocations import publish_allocations
 from .receiving import queue_stock, stock_levels
 from .shipments import find_shipment
 
@@ -131,5 +132,8 @@ def reverse_receipt_booking(
                 kind="shipment",
                 now=now,
             )
+        publish_allocations(
+            cache, [e.order_id for e in allocations], batch_id=f"reverse:{receipt_id}", now=now
+        )
         cache.ledger.append(RECEIPT_REVERSAL, batch_id=receipt_id, ref=entry.ref)
     return next(r for r in receipts(cache) if r.receipt_id == receipt_id)

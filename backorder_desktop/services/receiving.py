@@ -36,6 +36,7 @@ from .allocations import (
     ready_order_ids,
 )
 from .metafield_writes import FieldWrite, queue_field_writes
+from .shared_allocations import publish_allocations
 from .session import StoreSession
 from .shipments import archive_old_shipments, find_shipment
 
@@ -303,6 +304,9 @@ def commit_receipt(
             batch_id=receipt_id,
             kind="shipment",
             now=now,
+        )
+        rows += publish_allocations(
+            cache, [a.order_id for a in preview.plan.allocations], batch_id=receipt_id, now=now
         )
         archive_old_shipments(cache, now=now)
     return ReceiptResult(receipt_id, booked=True, preview=preview, requests_queued=rows)

@@ -30,6 +30,7 @@ from .allocations import (
     release_lines,
 )
 from .metafield_writes import FieldWrite, queue_field_writes
+from .shared_allocations import publish_allocations
 from .receiving import queue_stock, stock_levels
 from .settings import RELEASE_STATUSES
 
@@ -217,6 +218,7 @@ def undo_release(cache: Cache, order_id: int, *, now: datetime | None = None) ->
                 kind="release_undo",
                 reason=f"Backorder Desktop: release of order {order_id} undone",
             )
+        publish_allocations(cache, [order_id], batch_id=batch_id, now=now)
         undone = record.undo()
         cache.ledger.append(
             RELEASE_UNDO, order_id=order_id, batch_id=batch_id, payload={"record": undone.to_json()}
