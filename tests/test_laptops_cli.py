@@ -51,3 +51,56 @@ def test_two_laptops_press_notify_at_once_and_each_notice_goes_once(
         assert on(store, b, *smtp, "notify", "--json").json()["sent"] == 0
         assert on(store, a, *smtp, "notify", "--json").json()["sent"] == 0
         assert len(sink.messages()) == len(due)
+
+
+def test_a_ships_b_receives_and_releases_a_releases_the_rest_c_rebuilds_it_all(
+    store: DemoStore, tmp_path: Path
+) -> None:
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    assert on(store, a, "sync").code == 0
+    assert on(store, b, "sync").code == 0
+    queue = on(store, a, "backorders", "--json").json()
+    waiting: dict[str, int] = {}
+    for line in queue:
+        waiting[line["sku"]] = waiting.get(line["sku"], 0) + line["qty_waiting"]
+    skus = sorted(waiting)[:4]
+    lines = [f"--line={s}:{waiting[s]}" for s in skus]
+
+    # A records the shipment; B sees it after its next sync.
+    added = on(store, a, "shipments", "add", "--supplier", "Acme", "--expected", "2031-01-15",
+               "--ref", "PO-TWO", *lines, "--json")  # fmt: skip
+    assert added.code == 0, added.err
+    assert "PO-TWO" not in {
+        s["reference"] for s in on(store, b, "shipments", "list", "--json").json()
+    }
+    assert on(store, b, "sync").code == 0
+    seen = {s["reference"]: s for s in on(store, b, "shipments", "list", "--json").json()}
+    assert seen["PO-TWO"]["status"] == "ordered"
+
+    # B receives everything at the dock and releases one of the orders it filled.
+    received = on(store, b, "shipments", "receive", "PO-TWO", *lines, "--json")
+    assert received.code == 0, received.err
+    ready = received.json()["ready_orders"]
+    assert len(ready) >= 2
+    first = ready[0]
+    assert on(store, b, "release", "--order", str(first), "--json").json()["released"] == [first]
+
+    # A sees the receipt and the release, and releases the other ready orders (not B's again).
+    assert on(store, a, "sync").code == 0
+    shipment = {s["reference"]: s for s in on(store, a, "shipments", "list", "--json").json()}
+    assert shipment["PO-TWO"]["status"] == "received"
+    plan = on(store, a, "release", "--all-ready", "--dry-run", "--json").json()
+    assert sorted(plan["released"]) == sorted(ready[1:])
+    done = on(store, a, "release", "--all-ready", "--json")
+    assert done.code == 0, done.err
+    for order_id in ready:
+        assert store.state.orders[order_id].status_id == 9  # released, each once
+    assert on(store, b, "sync").code == 0
+    assert on(store, b, "release", "--all-ready", "--json").json()["released"] == []
+
+    # C, a new laptop with an empty data dir, rebuilds the same picture from BigCommerce alone.
+    assert on(store, a, "sync").code == 0
+    assert on(store, c, "sync").code == 0
+    for command in (["shipments", "list"], ["backorders"]):
+        assert on(store, c, *command, "--json").json() == on(store, a, *command, "--json").json()
+    assert on(store, c, "release", "--all-ready", "--dry-run", "--json").json()["released"] == []
