@@ -22,6 +22,9 @@ LEFT_OUT = [
     ("platforms", "*minimal*"),
     ("platformthemes", "*gtk3*"),
     ("generic", "*"),  # evdev/TUIO input for embedded devices, not desktops
+    # The on-screen keyboard (Addons wheel, there for QtCharts) is for kiosks; it would pull
+    # QtQuick, QtQml and QtVirtualKeyboard (~17 MB) into the bundle.
+    ("platforminputcontexts", "*virtualkeyboard*"),
     ("egldeviceintegrations", "*"),
     ("imageformats", "*jpeg*"),
     ("imageformats", "*gif*"),

@@ -241,6 +241,8 @@ def test_spec_leaves_out_qt_plugins_no_desktop_needs_but_keeps_the_platforms() -
         ("platforms", "libqeglfs.so"),
         ("generic", "libqtuiotouchplugin.so"),
         ("imageformats", "libqjpeg.so"),
+        ("platforminputcontexts", "libqtvirtualkeyboardplugin.so"),
+        ("platforminputcontexts", "qtvirtualkeyboardplugin.dll"),
     ]
     assert not [p for p in kept if qt_plugins.left_out(*p)]
     assert all(qt_plugins.left_out(*p) for p in dropped)
