@@ -49,8 +49,8 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.run
 
 # The frozen app: dist/backorder-desktop/ and its archive, smoke-tested before archiving
-# (packaging/build.py). Built from its own environment with PySide6-Essentials + PyInstaller
-# only, never the dev venv.
+# (packaging/build.py). Built from its own environment with the app's dependencies (PySide6
+# Essentials, and Addons for QtCharts) + PyInstaller only, never the dev venv.
 PKG_VENV := build/package-venv
 PKG_STAMP := $(PKG_VENV)/.installed
 
