@@ -191,13 +191,15 @@ class Outbox:
 
     def reset_sending(self) -> int:
         """After a crash: rows left `sending` were maybe sent, maybe not; absolute bodies make
-        sending them again safe. Returns how many went back to pending."""
+        sending them again safe. Returns how many went back to pending. The interrupted try
+        counts as an attempt: a create tried before is checked for its first copy (sync.recreate)."""
         now = utc_text(utc_now())
         with self._core.transaction() as db:
             n = self._core.count(TABLE, "state = ?", [SENDING])
             if n:
                 db.execute(
-                    "UPDATE outbox SET state = ?, updated_at = ? WHERE state = ?",
+                    "UPDATE outbox SET state = ?, updated_at = ?, attempts = attempts + 1 "
+                    "WHERE state = ?",
                     [PENDING, now, SENDING],
                 )
             return n

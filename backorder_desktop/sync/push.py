@@ -24,6 +24,7 @@ from ..cache import Cache, OutboxRow
 from ..cache.write_bases import ConflictItem, bases_for, forget, record_conflicts
 from .partial import narrowed, settle
 from .progress import Cancelled
+from .recreate import may_exist, settle_creates
 from .replies import apply_reply, partial_failures
 from .versions import check_row
 
@@ -120,6 +121,17 @@ def _is_cancelled(cancelled: Cancelled | None) -> bool:
 
 def _send(client: PushClient, cache: Cache, row: OutboxRow) -> tuple[bool, int]:
     """Send one row, after checking the metafields it overwrites (sync.versions)."""
+    if may_exist(row):
+        try:
+            rest = settle_creates(client, cache, row)
+        except (AuthError, ScopeError):
+            raise
+        except _TRANSIENT as exc:
+            cache.outbox.mark_retry(row.id, exc.message, retry_delay(row.attempts + 1, exc))
+            return True, 0
+        if rest is None:
+            return False, 1
+        row = rest
     if not bases_for(cache, row.id):
         return _send_checked(client, cache, row)
     try:
