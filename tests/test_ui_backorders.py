@@ -13,6 +13,7 @@ import keyring
 import pytest
 from PySide6.QtCore import Qt
 
+from backorder_desktop.cache.shared_choices import partial_orders, priorities
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
 from backorder_desktop.mail.default_templates import DEFAULTS
@@ -117,7 +118,8 @@ def test_raising_and_lowering_a_priority_reorders_the_queue_and_its_etas(
     moved = line_of(last.line.order_id)
     assert (moved.queue_position, moved.priority, moved.eta) == (1, 1, D1)
     assert line_of(first.line.order_id).queue_position == 2
-    assert shell.controller.session.cache.app_state.priorities() == {last.line.order_id: 1}
+    # Shared with the other laptops: the order metafield `queue` (issue 7).
+    assert priorities(shell.controller.session.cache) == {last.line.order_id: 1}
 
     select_rows(panel, lambda r: r.line.order_id == last.line.order_id)
     reloaded(qtbot, shell, panel.lower_button.click)
@@ -146,7 +148,7 @@ def test_group_by_sku_summary_and_partial_shipment(
     assert panel.partial_button.text() == "Allow partial shipment"
     reloaded(qtbot, shell, panel.partial_button.click)
     cache = shell.controller.session.cache
-    assert cache.app_state.get("partial_shipment", str(order_id)) == "1"
+    assert order_id in partial_orders(cache)  # order metafield `queue`, shared (issue 7)
     assert all(r.partial_allowed for r in panel.view.model.rows() if r.line.order_id == order_id)
     panel.groups.by.setCurrentIndex(0)
     assert panel.view.proxy.rowCount() == len(all_rows)

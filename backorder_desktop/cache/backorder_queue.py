@@ -19,9 +19,11 @@ from ..domain.shipments import (
     Shipment,
     Supplier,
 )
-from .shared_allocations import allocated_by_line
 from .codec import date_from_text
 from .notice_ledger import LedgerNotice, NoticeLedger, notice_logs, releases
+from .shared_allocations import allocated_by_line
+from .shared_choices import partial_orders
+from .shared_choices import priorities as shared_priorities
 
 if TYPE_CHECKING:
     from .database import Cache
@@ -100,11 +102,8 @@ def shipments_and_suppliers(cache: Cache) -> tuple[list[Shipment], dict[str, Sup
 
 
 def partial_shipment_orders(cache: Cache) -> set[int]:
-    out = set()
-    for key, value in cache.app_state.items(PARTIAL_NAMESPACE).items():
-        if value == "1" and key.isdigit():
-            out.add(int(key))
-    return out
+    """Orders allowed to ship in part (order metafield `queue`, shared by every laptop)."""
+    return partial_orders(cache)
 
 
 def preorder_dates(cache: Cache) -> dict[int, date]:
@@ -144,7 +143,7 @@ def load_queue_state(cache: Cache) -> QueueState:
         products = {p.id: p for p in cache.products.get_many(wanted)}
         preorder = preorder_dates(cache)
         on_hand = cache.inventory.on_hand_by_variant()
-        priorities = cache.app_state.priorities()
+        priorities = shared_priorities(cache)  # order metafields (issue 7)
         allocated = allocated_by_line(cache)  # this laptop and the others (issue 7)
         manual = manual_etas(cache)
         shipments, suppliers = shipments_and_suppliers(cache)

@@ -24,6 +24,7 @@ class Base:
 
     value: str
     date_modified: str | None  # as the store wrote it (ISO text), or None
+    resource_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ def record_bases(cache: Cache, row_id: int, fields: Iterable[Metafield]) -> None
         str(m.id): {
             "value": m.value,
             "date_modified": utc_text(m.date_modified) if m.date_modified else None,
+            "resource_id": m.resource_id,
         }
         for m in fields
         if m.id > 0
@@ -60,7 +62,10 @@ def bases_for(cache: Cache, row_id: int) -> dict[int, Base]:
         return {}
     try:
         data = json.loads(raw)
-        return {int(k): Base(str(v["value"]), v.get("date_modified")) for k, v in data.items()}
+        return {
+            int(k): Base(str(v["value"]), v.get("date_modified"), v.get("resource_id"))
+            for k, v in data.items()
+        }
     except (ValueError, KeyError, TypeError, AttributeError):
         return {}  # a damaged row only loses the check, never the write
 

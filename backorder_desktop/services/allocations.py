@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..cache import Cache
 from ..cache.shared_allocations import allocation_entries
+from ..cache.shared_choices import partial_orders
 from ..cache.shipments import load_releases
 from ..domain.allocation import ready_orders
 from ..domain.models import BackorderLine, Order
@@ -85,11 +86,7 @@ def active_releases(cache: Cache) -> dict[int, ReleaseRecord]:
 
 
 def partial_allowed(cache: Cache) -> set[int]:
-    out = set()
-    for key, value in cache.app_state.items(PARTIAL_NAMESPACE).items():
-        if value == "1" and key.isdigit():
-            out.add(int(key))
-    return out
+    return partial_orders(cache)  # shared by every laptop (order metafield `queue`)
 
 
 def ready_order_ids(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import replace
 from typing import Any
 
 from ..cache import Cache
-from ..cache.backorder_queue import PARTIAL_NAMESPACE, load_queue, partial_shipment_orders
+from ..cache.backorder_queue import load_queue, partial_shipment_orders
+from ..cache.shared_choices import QUEUE_KEY, OrderChoice, order_choices
 from ..domain.models import BackorderLine
+from .metafield_writes import FieldWrite, queue_field_writes
 
 
 def list_backorders(cache: Cache, *, sku: str | None = None) -> list[BackorderLine]:
@@ -36,7 +40,7 @@ def store_status(cache: Cache, *, backorder_lines: int | None = None) -> dict[st
     }
 
 
-# --- the merchant's choices per order (local for now; shared metafields later, issue 7) --------
+# --- the merchant's choices per order, shared by every laptop (order metafield `queue`) -------
 
 PRIORITY_RANGE = (-99, 99)
 
@@ -53,6 +57,12 @@ def _known_orders(cache: Cache, order_ids: list[int]) -> list[int]:
     return ids
 
 
+def _write_choices(cache: Cache, choices: dict[int, OrderChoice]) -> None:
+    """Queue the whole record of each order (absolute), with the optimistic copy."""
+    writes = [FieldWrite("order", o, QUEUE_KEY, c.to_json()) for o, c in sorted(choices.items())]
+    queue_field_writes(cache, writes, batch_id=f"queue:{uuid.uuid4().hex[:8]}", kind="queue")
+
+
 def change_priority(cache: Cache, order_ids: list[int], delta: int) -> dict[int, int]:
     """Raise (delta > 0) or lower each order's queue priority; returns the new priorities.
 
@@ -60,14 +70,15 @@ def change_priority(cache: Cache, order_ids: list[int], delta: int) -> dict[int,
     """
     ids = _known_orders(cache, order_ids)
     low, high = PRIORITY_RANGE
-    out: dict[int, int] = {}
     with cache.transaction():
-        current = cache.app_state.priorities()
+        current = order_choices(cache)
+        changed = {}
         for order_id in ids:
-            value = max(low, min(high, current.get(order_id, 0) + delta))
-            cache.app_state.set_priority(order_id, value)
-            out[order_id] = value
-    return out
+            was = current.get(order_id, OrderChoice())
+            value = max(low, min(high, was.priority + delta))
+            changed[order_id] = replace(was, priority=value)
+        _write_choices(cache, changed)
+    return {o: c.priority for o, c in changed.items()}
 
 
 def set_priority(cache: Cache, order_ids: list[int], priority: int) -> None:
@@ -76,19 +87,20 @@ def set_priority(cache: Cache, order_ids: list[int], priority: int) -> None:
         raise ValueError(f"Priority must be between {low} and {high}.")
     ids = _known_orders(cache, order_ids)
     with cache.transaction():
-        for order_id in ids:
-            cache.app_state.set_priority(order_id, priority)
+        current = order_choices(cache)
+        _write_choices(
+            cache, {o: replace(current.get(o, OrderChoice()), priority=priority) for o in ids}
+        )
 
 
 def set_partial_shipment(cache: Cache, order_ids: list[int], allowed: bool) -> None:
     """Whether an order may ship the lines that are ready before the rest arrives."""
     ids = _known_orders(cache, order_ids)
     with cache.transaction():
-        for order_id in ids:
-            if allowed:
-                cache.app_state.set(PARTIAL_NAMESPACE, str(order_id), "1")
-            else:
-                cache.app_state.delete(PARTIAL_NAMESPACE, str(order_id))
+        current = order_choices(cache)
+        _write_choices(
+            cache, {o: replace(current.get(o, OrderChoice()), partial=allowed) for o in ids}
+        )
 
 
 def partial_shipment_allowed(cache: Cache) -> set[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from ..bigcommerce.client import v3_date
@@ -11,11 +12,12 @@ from ..cache import Cache, OutboxRow
 from ..cache.codec import utc_from_text, utc_text
 from ..cache.write_bases import Base, ConflictItem, bases_for
 from ..domain.models import METAFIELD_NAMESPACE, Metafield
-from .pull import OVERLAP
 from .replies import _metafield_target
 
 JSON = dict[str, Any]
 PAGE = 250
+BY_RESOURCE = frozenset({"variant", "product"})
+CLOCK_MARGIN = timedelta(days=1)
 
 
 def check_row(client: Any, cache: Cache, row: OutboxRow) -> tuple[list[JSON], list[ConflictItem]]:
@@ -58,10 +60,9 @@ def check_row(client: Any, cache: Cache, row: OutboxRow) -> tuple[list[JSON], li
 
 
 def _changed(base: Base, now: Metafield, mine: str) -> bool:
-    if now.value in (base.value, mine):
-        return False  # same content (e.g. this laptop's own earlier write), or already there
-    stamp = utc_text(now.date_modified) if now.date_modified else None
-    return stamp != base.date_modified
+    # By content, not by date: V2/V3 dates have whole seconds, so two writes in one second
+    # share a date_modified; the value read (or this laptop's own earlier write) is the version.
+    return now.value not in (base.value, mine)
 
 
 def _id(item: JSON) -> int | None:
@@ -78,11 +79,18 @@ def _current(
 ) -> dict[int, Metafield]:
     keys = sorted({str(i.get("key")) for i in items})
     params: JSON = {"namespace": METAFIELD_NAMESPACE, "key:in": ",".join(keys), "limit": PAGE}
-    stamps = [utc_from_text(b.date_modified) for b in bases.values() if b.date_modified]
-    known = [s for s in stamps if s is not None]
-    if known and len(known) == len(stamps):
-        params["date_modified:min"] = v3_date(min(known) - OVERLAP)
     wanted = {_id(i) for i in items}
+    owners = {bases[i].resource_id for i in wanted if i is not None and i in bases}
+    if resource_type in BY_RESOURCE and None not in owners:
+        # Variant and product listings filter by resource (spec: MetafieldResourceParam).
+        params["resource_id:in"] = ",".join(str(o) for o in sorted(o for o in owners if o))
+    else:
+        # Orders: no resource filter; only what changed since (well before) the oldest read.
+        # A base may carry this laptop's clock (an optimistic copy): the margin absorbs skew.
+        stamps = [utc_from_text(b.date_modified) for b in bases.values() if b.date_modified]
+        known = [s for s in stamps if s is not None]
+        if resource_type != "store" and known and len(known) == len(stamps):
+            params["date_modified:min"] = v3_date(min(known) - CLOCK_MARGIN)
     out: dict[int, Metafield] = {}
     page = 1
     while True:
