@@ -104,3 +104,72 @@ def test_a_ships_b_receives_and_releases_a_releases_the_rest_c_rebuilds_it_all(
     for command in (["shipments", "list"], ["backorders"]):
         assert on(store, c, *command, "--json").json() == on(store, a, *command, "--json").json()
     assert on(store, c, "release", "--all-ready", "--dry-run", "--json").json()["released"] == []
+
+
+def eta_in_store(store: DemoStore, sku: str) -> str | None:
+    (variant,) = [v.id for v in store.state.variants.values() if v.sku == sku]
+    for m in store.state.metafields.values():
+        if m.resource_type == "variant" and m.resource_id == variant and m.key == "eta":
+            return m.value
+    return None
+
+
+def test_eta_edited_on_both_laptops_the_second_writer_is_stopped_and_chooses(
+    store: DemoStore, tmp_path: Path
+) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert on(store, a, "sync").code == 0
+    sku = on(store, a, "backorders", "--json").json()[0]["sku"]
+    assert (
+        on(store, a, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-01-10").code == 0
+    )
+    assert on(store, b, "sync").code == 0
+    # Between syncs: A changes the ETA, then B (who last read 2031-01-10) changes it too.
+    assert (
+        on(store, a, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-02-01").code == 0
+    )
+    late = on(store, b, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-03-01")
+    assert late.code == 1
+    assert "changed in BigCommerce since the last sync" in late.err
+    assert "2031-02-01" in late.err  # theirs, beside what B had read
+    assert eta_in_store(store, sku) == "2031-02-01"  # A's write stands
+    assert on(store, b, "conflicts", "list", "--json").json() == []
+    # B takes in A's value, then decides to set its own after all: a deliberate overwrite.
+    assert on(store, b, "sync").code == 0
+    assert (
+        on(store, b, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-03-01").code == 0
+    )
+    assert on(store, a, "sync").code == 0
+    assert eta_in_store(store, sku) == "2031-03-01"
+
+
+def test_a_queued_eta_overtaken_by_another_laptop_waits_for_the_merchant_to_choose(
+    store: DemoStore, tmp_path: Path
+) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert on(store, a, "sync").code == 0
+    sku = on(store, a, "backorders", "--json").json()[0]["sku"]
+    assert (
+        on(store, a, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-01-10").code == 0
+    )
+    assert on(store, b, "sync").code == 0
+    # B's change is queued, but the store turns its write away (B's token expired meanwhile).
+    store.faults.script("PUT", r"/v3/catalog/variants/metafields", "401")
+    queued = on(store, b, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-03-01")
+    assert queued.code != 0
+    assert (
+        on(store, a, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-02-01").code == 0
+    )
+    # B's queued write is based on 2031-01-10: it is held back, not sent over A's.
+    pushed = on(store, b, "push", "--json")
+    assert pushed.code == 1 and pushed.json()["failed"] == 1
+    assert "another laptop changed the same records" in pushed.err
+    assert eta_in_store(store, sku) == "2031-02-01"
+    (held,) = on(store, b, "conflicts", "list", "--json").json()
+    (item,) = held["items"]
+    assert (item["was"], item["theirs"], item["mine"]) == ("2031-01-10", "2031-02-01", "2031-03-01")
+    chosen = on(store, b, "conflicts", "keep-mine", str(held["change"]), "--json")
+    assert chosen.code == 0, chosen.err
+    assert eta_in_store(store, sku) == "2031-03-01"
+    assert on(store, b, "conflicts", "list", "--json").json() == []
+    assert on(store, b, "status", "--json").json()["outbox"]["failed"] == 0

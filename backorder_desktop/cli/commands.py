@@ -7,6 +7,7 @@ import sys
 
 from ..domain.eta import source_label
 from ..services.backorders import list_backorders, store_status
+from ..services.conflicts import list_conflicts
 from ..services.syncing import push_outbox, sync_store
 from .connection import open_session
 from .output import print_json, print_table
@@ -111,9 +112,15 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_push(args: argparse.Namespace) -> int:
     with open_session(args) as session:
         result = push_outbox(session)
+        conflicts = len(list_conflicts(session.cache))
     summary = {"sent": result.sent, "pending": result.pending, "failed": result.failed}
     if args.json:
-        print_json(summary)
+        print_json(summary)  # the contract's shape (CLI.md); conflicts are told on stderr
     else:
         print(f"Sent {result.sent} changes; {result.pending} pending, {result.failed} failed.")
+    if conflicts:
+        sys.stderr.write(
+            f"{conflicts} change(s) were not sent: another laptop changed the same records "
+            "first. See both versions with 'conflicts list', then choose.\n"
+        )
     return 1 if result.failed else 0
