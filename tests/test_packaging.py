@@ -452,11 +452,14 @@ def test_ico_holds_every_windows_size_and_icns_the_retina_ones() -> None:
 # --- the build environment ---------------------------------------------------------------------
 
 
-def test_build_environment_is_essentials_only_with_pinned_pyinstaller() -> None:
+def test_build_environment_has_no_pyside6_meta_wheel_and_pins_pyinstaller() -> None:
     requirements = metadata.package_requirements()
     names = {re.split(r"[=<>!~ ]", r, maxsplit=1)[0].lower() for r in requirements}
     assert "pyside6-essentials" in names and "pyinstaller" in names
-    assert not names & {"pyside6", "pyside6-addons"}
+    # Addons is there for QtCharts only; the bundle keeps the Qt modules the code imports.
+    assert "pyside6" not in names
+    assert "PySide6.QtCharts" not in metadata.QT_EXCLUDES
+    assert "PySide6.QtWebEngineCore" in metadata.QT_EXCLUDES
     assert all("==" in r for r in requirements)
 
 
