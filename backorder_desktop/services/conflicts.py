@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from ..cache import Cache
 from ..cache.codec import utc_from_text
@@ -81,3 +82,38 @@ def take_theirs(cache: Cache, row_id: int) -> int:
         else:
             cache.outbox.discard(row_id)
     return len(items)
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictRow:
+    """One metafield of a held change, flattened for a table."""
+
+    key: str  # "<row id>:<field id>"
+    row_id: int
+    record: str  # e.g. "variant 123", "store"
+    item: ConflictItem
+
+    @property
+    def changed_at(self) -> datetime | None:
+        return utc_from_text(self.item.theirs_modified)
+
+
+def conflict_rows(cache: Cache) -> list[ConflictRow]:
+    out = []
+    for conflict in list_conflicts(cache):
+        for item in conflict.items:
+            record = item.resource_type
+            if item.resource_id is not None:
+                record = f"{record} {item.resource_id}"
+            out.append(
+                ConflictRow(f"{conflict.row_id}:{item.field_id}", conflict.row_id, record, item)
+            )
+    return out
+
+
+def resolve(cache: Cache, row_ids: list[int], *, mine: bool) -> int:
+    """Keep mine (or take theirs) for each held change; returns metafields settled."""
+    done = 0
+    for row_id in sorted(set(row_ids)):
+        done += keep_mine(cache, row_id) if mine else take_theirs(cache, row_id)
+    return done

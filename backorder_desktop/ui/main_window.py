@@ -40,6 +40,7 @@ class MainWindow(QMainWindow):
     store_switch_requested = Signal(str)
     settings_requested = Signal()
     outbox_requested = Signal()
+    conflicts_requested = Signal()  # changes another laptop overtook (issue 7)
 
     def __init__(
         self, controller: StoreController, log_folder: Path, parent: QWidget | None = None
@@ -161,6 +162,7 @@ class MainWindow(QMainWindow):
             self._action(self.tr("Find"), self.focus_search, QKeySequence.StandardKey.Find)
         )
         view_menu.addAction(self._action(self.tr("Outbox…"), self.outbox_requested.emit))
+        view_menu.addAction(self._action(self.tr("Conflicts…"), self.conflicts_requested.emit))
         view_menu.addSeparator()
         for n, name in enumerate(
             (

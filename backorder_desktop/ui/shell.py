@@ -12,10 +12,12 @@ from typing import Any
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QMessageBox
 
+from ..services.conflicts import conflict_rows, resolve
 from ..services.credentials import get_token
 from ..services.logs import log_tail, register_secret
 from ..services.outbox_view import discard_entries, outbox_entries, retry_entries
 from ..services.settings import Settings, StoreEntry, save_settings
+from .dialogs.conflicts import ConflictsDialog
 from .dialogs.connect import ConnectDialog
 from .dialogs.crash import CrashDialog
 from .dialogs.outbox import OutboxDialog
@@ -63,6 +65,8 @@ class AppShell(QObject):
         self.window.store_switch_requested.connect(self.switch_store)
         self.window.settings_requested.connect(self.show_settings)
         self.window.outbox_requested.connect(self.show_outbox)
+        self.window.conflicts_requested.connect(self.show_conflicts)
+        self.conflicts_dialog: ConflictsDialog | None = None
         self.controller.bug_found.connect(self.report_bug)
         self.window.set_stores(settings.stores, settings.current_store)
 
@@ -225,6 +229,39 @@ class AppShell(QObject):
             lambda **_: action(session.cache, ids),
             on_success=done,
             on_error=lambda exc, details: self.report_bug(details),
+        )
+
+    def show_conflicts(self) -> None:
+        """Both versions of each change another laptop overtook; the merchant chooses."""
+        if self.controller.session is None:
+            return
+        dialog = ConflictsDialog(
+            keep_mine=lambda ids: self._resolve_conflicts(ids, mine=True),
+            take_theirs=lambda ids: self._resolve_conflicts(ids, mine=False),
+            parent=self.window,
+        )
+        self.conflicts_dialog = dialog
+        self._reload_conflicts()
+        dialog.show()
+
+    def _reload_conflicts(self) -> None:
+        session, dialog = self.controller.session, self.conflicts_dialog
+        if session is None or dialog is None:
+            return
+        self.runner.run(
+            "conflicts",
+            lambda **_: conflict_rows(session.cache),
+            on_success=dialog.set_rows,
+            on_error=lambda exc, details: self.report_bug(details),
+        )
+
+    def _resolve_conflicts(self, ids: list[int], *, mine: bool) -> None:
+        if not ids:
+            return
+        self.controller.run_action(
+            "resolve conflicts",
+            lambda session: resolve(session.cache, ids, mine=mine),
+            on_success=lambda _n: self._reload_conflicts(),
         )
 
     # --- bugs -------------------------------------------------------------------------------
