@@ -7,6 +7,7 @@ tests check recipients, headers and bodies over real SMTP.
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ from types import TracebackType
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 log = logging.getLogger("backorder_desktop.demo_store.mail")
 MAIL_SUBDIR = "demo-mail"
@@ -80,6 +82,15 @@ class _Handler:
     def __init__(self, sink: MailSink) -> None:
         self._sink = sink
 
+    async def handle_MAIL(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self._sink.requires_login and not session.authenticated:
+            return "530 5.7.0 Authentication required"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         peer = session.peer
         self._sink._keep(
@@ -101,15 +112,55 @@ class _Controller(Controller):
 
 
 class MailSink:
-    """`with MailSink(data_dir) as sink:` an SMTP server at sink.host:sink.port."""
+    """`with MailSink(data_dir) as sink:` an SMTP server at sink.host:sink.port.
 
-    def __init__(self, data_dir: Path | None = None, host: str = "127.0.0.1", port: int = 0):
+    With `login=(user, password)` it offers AUTH (PLAIN, LOGIN) and takes mail only after a
+    successful login, like a provider's submission port; `logins` counts the accepted ones and
+    `failed_logins` the refused. Loopback only: AUTH is offered without TLS here.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        login: tuple[str, str] | None = None,
+    ):
         self.folder = Path(data_dir) / MAIL_SUBDIR if data_dir is not None else None
         self._memory: list[SinkMessage] = []
         self._lock = threading.Lock()
         self._count = 0
-        self._controller = _Controller(_Handler(self), hostname=host, port=port)
+        self._login = login
+        self.logins = 0
+        self.failed_logins = 0
+        auth: dict[str, Any] = {}
+        if login is not None:
+            # Required by handle_MAIL below rather than `auth_required`, which warns when TLS
+            # is not required too (this sink only listens on loopback).
+            auth = {"authenticator": self._authenticate, "auth_require_tls": False}
+        self._controller = _Controller(_Handler(self), hostname=host, port=port, **auth)
         self.host = host
+
+    def _authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        ok = False
+        if self._login is not None and isinstance(auth_data, LoginPassword):
+            user, password = (x.encode() for x in self._login)
+            ok = hmac.compare_digest(auth_data.login, user) and hmac.compare_digest(
+                auth_data.password, password
+            )
+        with self._lock:
+            if ok:
+                self.logins += 1
+            else:
+                self.failed_logins += 1
+        return AuthResult(success=ok, handled=False)
+
+    @property
+    def requires_login(self) -> bool:
+        return self._login is not None
 
     @property
     def port(self) -> int:

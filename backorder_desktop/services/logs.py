@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import threading
+from io import TextIOWrapper
 from pathlib import Path
+
+from .paths import ensure_private_dir
 
 _secrets: set[str] = set()
 _lock = threading.Lock()
@@ -42,9 +46,21 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Each log file (rotated ones too) readable only by the user: logs name customers."""
+
+    def _open(self) -> TextIOWrapper:
+        stream = super()._open()
+        if os.name == "posix":
+            os.chmod(self.baseFilename, 0o600)
+        return stream
+
+
 def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> Path:
     """Log to `log_dir/backorder-desktop.log`, 5 files of 1 MB; returns the log file path."""
-    log_dir.mkdir(parents=True, exist_ok=True)
+    if not log_dir.parent.exists():
+        ensure_private_dir(log_dir.parent)  # a data dir the app creates is the user's alone
+    ensure_private_dir(log_dir)
     path = log_dir / "backorder-desktop.log"
     root = logging.getLogger("backorder_desktop")
     root.setLevel(level)
@@ -52,9 +68,7 @@ def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> Path:
         if getattr(handler, "_backorder_desktop", False):
             root.removeHandler(handler)
             handler.close()
-    handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
-    )
+    handler = _PrivateRotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     handler._backorder_desktop = True  # type: ignore[attr-defined]
