@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -177,6 +177,13 @@ class InsightsPanel(QWidget):
             self.silent,
             [(p.name, p.email, str(p.days_silent), str(p.lines)) for p in report.silent_customers],
         )
+
+    def changeEvent(self, event: QEvent) -> None:
+        # Light/dark switch while the app runs: redraw the charts in the new palette.
+        super().changeEvent(event)
+        changed = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
+        if event.type() in changed and self.report is not None:
+            self.set_report(self.report)
 
     def _show_aging(self) -> None:
         if self.report is None:
