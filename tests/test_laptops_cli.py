@@ -173,3 +173,18 @@ def test_a_queued_eta_overtaken_by_another_laptop_waits_for_the_merchant_to_choo
     assert eta_in_store(store, sku) == "2031-03-01"
     assert on(store, b, "conflicts", "list", "--json").json() == []
     assert on(store, b, "status", "--json").json()["outbox"]["failed"] == 0
+
+
+def test_records_written_by_another_api_account_are_pointed_out(
+    store: DemoStore, tmp_path: Path
+) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    first = on(store, a, "sync")
+    assert first.code == 0 and "API account" not in first.err
+    # A laptop set up with its own API account wrote one of the records.
+    record = next(m for m in store.state.metafields.values() if m.namespace == "backorder_desktop")
+    record.owner_client_id = "second-account-7f3k2q"
+    warned = on(store, b, "sync")
+    assert warned.code == 0
+    assert "more than one API account" in warned.err and "…7f3k2q" in warned.err
+    assert "same API account" in warned.err

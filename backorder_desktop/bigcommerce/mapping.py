@@ -234,4 +234,5 @@ def map_metafield(data: Any, resource_type: str) -> Metafield:
             key=to_str(d.get("key"), "key"),
             value=to_str(d.get("value"), "value"),
             date_modified=to_datetime(d.get("date_modified"), "date_modified"),
+            owner_client_id=str(d.get("owner_client_id") or ""),
         )

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from ..domain.eta import source_label
+from ..services.accounts import account_warning
 from ..services.backorders import list_backorders, store_status
 from ..services.conflicts import list_conflicts
 from ..services.syncing import push_outbox, sync_store
@@ -42,6 +43,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 f"{result.variants} variants, {result.orders} open orders, "
                 f"{result.backorder_lines} backorder lines ({result.requests} API requests)."
             )
+        warning = account_warning(session.cache)
+    if warning:
+        sys.stderr.write(f"Warning: {warning}\n")
     return 0
 
 

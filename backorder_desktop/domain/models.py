@@ -117,6 +117,7 @@ class Metafield:
     key: str
     value: str
     date_modified: datetime | None = None
+    owner_client_id: str = ""  # the API account that created it (read-only; issue 7)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,8 @@ from ..domain.shipment_rules import InputError
 from ..domain.shipments import SHIPMENT_KEY_PREFIX
 from .allocations import RECEIPT, RECEIPT_REVERSAL, active_releases, held_units
 from .metafield_writes import FieldWrite, queue_field_writes
-from .shared_allocations import publish_allocations
 from .receiving import queue_stock, stock_levels
+from .shared_allocations import publish_allocations
 from .shipments import find_shipment
 
 

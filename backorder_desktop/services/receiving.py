@@ -36,8 +36,8 @@ from .allocations import (
     ready_order_ids,
 )
 from .metafield_writes import FieldWrite, queue_field_writes
-from .shared_allocations import publish_allocations
 from .session import StoreSession
+from .shared_allocations import publish_allocations
 from .shipments import archive_old_shipments, find_shipment
 
 log = logging.getLogger("backorder_desktop.services")

@@ -30,9 +30,9 @@ from .allocations import (
     release_lines,
 )
 from .metafield_writes import FieldWrite, queue_field_writes
-from .shared_allocations import publish_allocations
 from .receiving import queue_stock, stock_levels
 from .settings import RELEASE_STATUSES
+from .shared_allocations import publish_allocations
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from ..cache import Cache
+from ..cache.accounts import note_owners
 from ..cache.backorder_queue import load_queue
 from ..domain.models import (
     METAFIELD_NAMESPACE,
@@ -241,6 +242,7 @@ def _write(cache: Cache, f: _Fetched) -> set[str]:
         changed.add("orders")
 
     for resource_type, fields in f.metafields.items():
+        note_owners(cache, fields)  # another API account's records are worth a warning
         if f.metafields_full[resource_type]:
             touched = cache.metafields.replace_all(resource_type, fields)
         else:

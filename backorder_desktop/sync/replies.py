@@ -10,6 +10,7 @@ from ..bigcommerce import batches
 from ..bigcommerce.errors import BigCommerceError, ItemError
 from ..bigcommerce.mapping import map_metafield, map_order, map_product, map_variant
 from ..cache import Cache, OutboxRow
+from ..cache.accounts import note_own
 from ..domain.models import METAFIELD_NAMESPACE
 
 log = logging.getLogger("backorder_desktop.sync")
@@ -110,6 +111,7 @@ def _apply(cache: Cache, row: OutboxRow, saved: list[JSON], body: Any) -> None:
     if row.method == "POST":
         # The created metafields replace the optimistic copies queued without an id.
         cache.metafields.delete_placeholders(resource_type, row.id)
+        note_own(cache, fields)
     cache.metafields.upsert([m for m in fields if m.namespace == METAFIELD_NAMESPACE])
 
 

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..bigcommerce.errors import AuthError, BigCommerceError, OfflineError
 from ..cache import CacheError
+from ..services.accounts import account_warning
 from ..services.session import StoreConnection, StoreSession
 from ..services.settings import Settings, StoreEntry
 from ..services.syncing import push_outbox, sync_store
@@ -62,6 +63,7 @@ class StoreController(QObject):
         self.session: StoreSession | None = None
         self.entry: StoreEntry | None = None
         self._sync_task: Task | None = None
+        self._account_warning = ""  # set by each sync (issue 7: one API account per store)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
         self.apply_settings(settings)
@@ -121,7 +123,9 @@ class StoreController(QObject):
         session = self.session
 
         def work(progress: Any, cancelled: Any) -> Any:
-            return sync_store(session, full=full, progress=progress, cancelled=cancelled)
+            result = sync_store(session, full=full, progress=progress, cancelled=cancelled)
+            self._account_warning = account_warning(session.cache)  # read off the GUI thread
+            return result
 
         self.sync_started.emit()
         self._sync_task = self.runner.run(
@@ -139,6 +143,8 @@ class StoreController(QObject):
 
     def _on_sync_succeeded(self, result: Any) -> None:
         self.sync_finished.emit(result)
+        if self._account_warning:
+            self.message_posted.emit(self._account_warning)  # another API account's records
         if result.changed or self.last_rows is None:
             self.reload_rows()
 
