@@ -103,6 +103,7 @@ def queue_field_writes(
                 if known is not None:  # a create that failed: its copy goes, a new create comes
                     cache.metafields.delete(write.resource_type, [known.id])
                 creates.setdefault(write.resource_type, []).append(write)
+        check_room(cache, creates)
         for resource_type, items in creates.items():
             path = METAFIELD_PATHS[resource_type]
             for start in range(0, len(items), METAFIELD_BATCH):
@@ -126,6 +127,34 @@ def queue_field_writes(
                 cache.metafields.upsert([_copy(w, m.id, now) for m, w in part])
                 rows += 1
     return rows
+
+
+# Limits per API account (spec README, metafields): the app refuses before BigCommerce does,
+# with a message that says what to do, and nothing is queued.
+STORE_MAX = 10_000
+PER_RESOURCE_MAX = 250
+
+
+def check_room(cache: Cache, creates: dict[str, list[FieldWrite]]) -> None:
+    for resource_type, items in creates.items():
+        if resource_type == "store":
+            have = len(cache.metafields.all("store"))
+            if have + len(items) > STORE_MAX:
+                raise InputError(
+                    f"BigCommerce keeps at most {STORE_MAX:,} store records per API account and "
+                    f"{have:,} are in use: close or archive old shipments first."
+                )
+            continue
+        per_resource: dict[int | None, int] = {}
+        for write in items:
+            per_resource[write.resource_id] = per_resource.get(write.resource_id, 0) + 1
+        for resource_id, extra in per_resource.items():
+            have = len(cache.metafields.for_resource(resource_type, resource_id))
+            if have + extra > PER_RESOURCE_MAX:
+                raise InputError(
+                    f"{resource_type.capitalize()} {resource_id} already has {have} records; "
+                    f"BigCommerce keeps at most {PER_RESOURCE_MAX} per API account."
+                )
 
 
 def queue_field_deletes(

@@ -16,7 +16,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ..bigcommerce.client import DEFAULT_METAFIELD_PERMISSION, METAFIELD_BATCH, METAFIELD_PATHS
@@ -26,12 +26,14 @@ from ..cache import Cache
 from ..domain.models import METAFIELD_NAMESPACE, Metafield
 from ..domain.notice_log import CHECK_IN
 from ..domain.notices import DueNotice
+from .metafield_writes import queue_field_deletes
 from .notify import PreparedNotice
 from .session import StoreSession
 
 log = logging.getLogger("backorder_desktop.notices")
 
 CLAIM_PREFIX = "claim:"
+CLAIM_KEEP = timedelta(days=7)
 LAPTOP_NAMESPACE = "laptop"  # app_state: this data dir's laptop id (random, made once)
 
 
@@ -104,8 +106,24 @@ def claim_notices(
             out.lost.append((p, str(holder.get("laptop")) if holder else "unknown"))
     if held:
         cache.metafields.upsert(list(held.values()))
+    compact_claims(cache, now=now)
     log.info("notice claims: %d won, %d held by another laptop", len(out.won), len(out.lost))
     return out
+
+
+def compact_claims(cache: Cache, *, now: datetime | None = None) -> int:
+    """Delete claims older than CLAIM_KEEP (their notices are in the order's `notices` log by
+    then), so claims never crowd the 250 metafields an order may hold per API account.
+    Returns outbox rows queued."""
+    cutoff = (now or datetime.now(UTC)) - CLAIM_KEEP
+    old = [
+        m
+        for m in cache.metafields.by_key_prefix("order", CLAIM_PREFIX)
+        if m.date_modified is not None and m.date_modified < cutoff
+    ]
+    if not old:
+        return 0
+    return queue_field_deletes(cache, old, batch_id="claims", kind="notice_claims")
 
 
 def _holder(claim: Metafield | None) -> dict[str, Any] | None:
