@@ -11,11 +11,18 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from .cli.connection import data_dir_of
+from .services.instance import AlreadyRunning, DataDirLock, instance_key
 from .services.logs import setup_logging
 from .services.paths import ensure_private_dir, log_dir
 from .services.settings import load_settings, settings_dir
 from .ui.checks import run_smoke_test, take_screenshot
 from .ui.shell import AppShell
+from .ui.single_instance import (
+    InstanceServer,
+    already_running_dialog,
+    ask_running_instance_to_raise,
+    bring_to_front,
+)
 
 
 def resource_path(name: str) -> Path:
@@ -35,11 +42,17 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setWindowIcon(QIcon(str(resource_path("icon.svg"))))
 
     data_dir = ensure_private_dir(data_dir_of(args))
+    lock = DataDirLock(data_dir)
+    if not lock.acquire():
+        return _already_running(data_dir, lock, headless=headless)
+    server = InstanceServer(instance_key(data_dir))
+    server.listen()
     folder = settings_dir(Path(args.data_dir) if args.data_dir else None)
     settings, warning = load_settings(folder)
     log_file = setup_logging(log_dir(data_dir))
 
     shell = AppShell(data_dir, folder, settings, log_file, interactive=not headless)
+    server.raise_requested.connect(lambda: bring_to_front(shell.window))
     shell.install_excepthook()
     if warning:
         shell.window.show_error(warning)
@@ -55,3 +68,18 @@ def run_gui(args: argparse.Namespace) -> int:
         return app.exec()
     finally:
         shell.stop()
+        server.close()
+        lock.release()
+
+
+def _already_running(data_dir: Path, lock: DataDirLock, *, headless: bool) -> int:
+    """A second window on this data dir: say so and offer to bring the open one forward."""
+    message = str(AlreadyRunning(data_dir, lock.holder_pid()))
+    if headless:
+        sys.stderr.write(message + "\n")
+        return 1
+    box = already_running_dialog(str(data_dir))
+    box.exec()
+    if box.clickedButton() is box.defaultButton():
+        ask_running_instance_to_raise(instance_key(data_dir))
+    return 0

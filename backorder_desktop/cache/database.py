@@ -76,11 +76,15 @@ class Cache(CacheCore):
         self.close()
 
 
-def open_cache(path: Path, *, migrations: Sequence[Migration] = MIGRATIONS) -> Cache:
+def open_cache(
+    path: Path, *, migrations: Sequence[Migration] = MIGRATIONS, recover: bool = True
+) -> Cache:
     """Open (or create) the cache file at `path`, migrated to the latest schema.
 
     Raises CacheCorruptError when the file fails SQLite's integrity check, CacheTooNewError
-    when a newer app wrote it. Rows a crash left `sending` in the outbox go back to pending.
+    when a newer app wrote it. Rows a crash left `sending` in the outbox go back to pending,
+    unless `recover` is False: a reader that does not hold the data dir lock must not take
+    back rows another process is sending right now (services.instance).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -98,7 +102,7 @@ def open_cache(path: Path, *, migrations: Sequence[Migration] = MIGRATIONS) -> C
         _private_sidecars(path)
         _migrate(db, path, migrations)
         cache = Cache(db, path)
-        reset = cache.outbox.reset_sending()
+        reset = cache.outbox.reset_sending() if recover else 0
         if reset:
             log.info("outbox: %d interrupted rows back to pending", reset)
         return cache

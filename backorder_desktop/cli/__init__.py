@@ -9,9 +9,11 @@ from typing import Any
 
 from ..bigcommerce.errors import BigCommerceError
 from ..cache import CacheError
+from ..services.instance import AlreadyRunning
 from ..services.logs import redact, setup_logging
 from ..services.paths import log_dir
 from .connection import UserError, data_dir_of
+from .locking import lock_for
 from .parser import build_parser
 
 log = logging.getLogger("backorder_desktop.cli")
@@ -23,11 +25,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace) -> int:
     """Run one headless command: 0 success, 1 a user-facing error (message on stderr)."""
+    lock = None
     try:
         setup_logging(log_dir(data_dir_of(args)))
+        lock = lock_for(args)  # one writer per data dir: the window or one command
         handler: Any = args.handler
         return int(handler(args))
-    except (UserError, BigCommerceError, CacheError, ValueError, OSError) as exc:
+    except (
+        UserError,
+        BigCommerceError,
+        CacheError,
+        AlreadyRunning,
+        ValueError,
+        OSError,
+    ) as exc:
         message = getattr(exc, "message", None) or str(exc)
         log.warning("%s failed: %s", args.command, message)
         sys.stderr.write(f"Error: {redact(message)}\n")
@@ -35,3 +46,6 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("Interrupted.\n")
         return 130
+    finally:
+        if lock is not None:
+            lock.release()

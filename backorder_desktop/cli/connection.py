@@ -23,13 +23,15 @@ def data_dir_of(args: argparse.Namespace) -> Path:
 @contextmanager
 def open_session(args: argparse.Namespace) -> Iterator[StoreSession]:
     data_dir = data_dir_of(args)
+    # Set by cli.run: a read-only command runs without the data dir lock (cli/locking.py).
+    recover = not getattr(args, "read_only", False)
     if args.demo:
         # Imported here: the demo store is a separate server, only started on request.
         from ..demo_store import DemoStore
 
         with DemoStore(data_dir=data_dir).start() as store:
             connection = StoreConnection(store.store_hash, store.api_url)
-            with StoreSession(data_dir, connection, store.token) as session:
+            with StoreSession(data_dir, connection, store.token, recover=recover) as session:
                 yield session
         return
 
@@ -45,5 +47,5 @@ def open_session(args: argparse.Namespace) -> Iterator[StoreSession]:
             f"(the token goes to your keychain), or set {TOKEN_ENV} for scripts."
         )
     connection = StoreConnection(args.store_hash, args.api_url or DEFAULT_API_URL)
-    with StoreSession(data_dir, connection, token) as session:
+    with StoreSession(data_dir, connection, token, recover=recover) as session:
         yield session

@@ -22,8 +22,13 @@ class StoreConnection:
 class StoreSession:
     """The client and cache of one store. Close it when done."""
 
-    def __init__(self, data_dir: Path, connection: StoreConnection, token: str) -> None:
+    def __init__(
+        self, data_dir: Path, connection: StoreConnection, token: str, *, recover: bool = True
+    ) -> None:
+        """`recover=False`: a reader without the data dir lock (services.instance) leaves the
+        outbox rows another process may be sending alone."""
         register_secret(token)
+        self._recover = recover
         self.data_dir = data_dir
         self.connection = connection
         self.cache_path = cache_path(data_dir, connection.store_hash)
@@ -39,7 +44,7 @@ class StoreSession:
     def cache(self) -> Cache:
         if self._cache is None:
             ensure_private_dir(self.cache_path.parent)
-            self._cache = open_cache(self.cache_path)
+            self._cache = open_cache(self.cache_path, recover=self._recover)
         return self._cache
 
     def discard_new_cache(self) -> None:

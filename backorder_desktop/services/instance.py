@@ -1,0 +1,124 @@
+"""One writer per data dir: an OS file lock that a crash or a kill releases by itself."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+LOCK_FILE = "instance.lock"
+LOCK_WAIT_ENV = "BACKORDER_LOCK_WAIT_S"
+DEFAULT_WAIT_S = 10.0  # a scheduled job started during another one's push waits this long
+
+
+class AlreadyRunning(Exception):
+    """Another Backorder Desktop (window or command) holds this data dir."""
+
+    def __init__(self, data_dir: Path, pid: int | None) -> None:
+        self.data_dir = data_dir
+        self.pid = pid
+        who = f" (process {pid})" if pid else ""
+        super().__init__(
+            f"Backorder Desktop is already running on {data_dir}{who}: the window or another "
+            "command is using it. Close the window or wait for the command to finish, then try "
+            "again. Nothing was changed."
+        )
+
+
+def lock_wait_s() -> float:
+    """How long a command waits for the data dir (BACKORDER_LOCK_WAIT_S, default 10 s)."""
+    try:
+        return max(0.0, float(os.environ.get(LOCK_WAIT_ENV, DEFAULT_WAIT_S)))
+    except ValueError:
+        return DEFAULT_WAIT_S
+
+
+def instance_key(data_dir: Path) -> str:
+    """A short name for this data dir (the window's "bring to front" channel)."""
+    digest = hashlib.sha256(str(data_dir.resolve()).encode("utf-8")).hexdigest()
+    return f"backorder-desktop-{digest[:16]}"
+
+
+def _try_lock(handle: IO[bytes]) -> bool:
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+class DataDirLock:
+    """`with DataDirLock(data_dir).hold(wait_s):` or acquire()/release().
+
+    The lock is an OS lock on an open file, not the file's existence: when the process ends,
+    however it ends, the OS drops it, so a crash never leaves the data dir locked.
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.path = data_dir / LOCK_FILE
+        self._handle: IO[bytes] | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._handle is not None
+
+    def holder_pid(self) -> int | None:
+        try:
+            text = self.path.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return int(text) if text.isdigit() else None
+
+    def acquire(self, wait_s: float = 0.0, *, poll_s: float = 0.1) -> bool:
+        if self._handle is not None:
+            return True
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        handle = os.fdopen(fd, "r+b")
+        deadline = time.monotonic() + wait_s
+        while not _try_lock(handle):
+            if time.monotonic() >= deadline:
+                handle.close()
+                return False
+            time.sleep(poll_s)
+        # The holder's pid, for the message a second instance shows.
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n".encode("ascii"))
+        handle.flush()
+        self._handle = handle
+        return True
+
+    def hold(self, wait_s: float = 0.0) -> DataDirLock:
+        """Acquire or raise AlreadyRunning."""
+        if not self.acquire(wait_s):
+            raise AlreadyRunning(self.data_dir, self.holder_pid())
+        return self
+
+    def release(self) -> None:
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            handle.close()  # closing the file drops the OS lock
+
+    def __enter__(self) -> DataDirLock:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
