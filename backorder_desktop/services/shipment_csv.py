@@ -37,8 +37,13 @@ def lines_from_csv(text: str) -> tuple[ShipmentLine, ...]:
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise InputError("The CSV file is empty.")
-    reader = csv.reader(io.StringIO(text), _dialect(text[:4096]))
-    rows = [row for row in reader if any(cell.strip() for cell in row)]
+    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text[:4096]))
+    try:
+        rows = [row for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as exc:  # e.g. a stray quote or carriage return: say where
+        raise InputError(f"The CSV file cannot be read (row {reader.line_num}: {exc}).") from None
+    if not rows:
+        raise InputError("The CSV file is empty.")
     if len(rows) > MAX_ROWS + 1:
         raise InputError(f"The CSV file has {len(rows):,} rows; at most {MAX_ROWS:,} per import.")
     sku_col, qty_col = _column(rows[0], SKU_HEADERS), _column(rows[0], QTY_HEADERS)
