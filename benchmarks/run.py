@@ -16,6 +16,7 @@ from typing import Any
 from . import (
     bench_bulk,
     bench_insights,
+    bench_laptops,
     bench_notices,
     bench_package,
     bench_shipments,
@@ -32,6 +33,7 @@ BENCHES: dict[str, Callable[[Size], dict[str, Any]]] = {
     "notices": bench_notices.run,
     "bulk": bench_bulk.run,
     "insights": bench_insights.run,
+    "laptops": bench_laptops.run,
 }
 
 

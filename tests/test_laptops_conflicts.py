@@ -12,7 +12,6 @@ import pytest
 from backorder_desktop.cache.backorder_queue import ETA_KEY
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.bulk import VariantEdit
-from backorder_desktop.domain.bulk_input import KEEP
 from backorder_desktop.services.bulk_edit import BulkRequest, apply
 from backorder_desktop.services.conflicts import keep_mine, list_conflicts, take_theirs
 from backorder_desktop.services.session import StoreConnection, StoreSession
@@ -37,7 +36,7 @@ def store_eta(store: DemoStore, variant_id: int) -> str | None:
 
 
 def set_eta(session: StoreSession, variant_id: int, eta: date) -> None:
-    edit = VariantEdit(limit=None, eta=eta, message=KEEP)
+    edit = VariantEdit(eta=eta)
     outcome = apply(session.client, session.cache, BulkRequest({variant_id: edit}))
     assert outcome.applied, outcome.conflicts
 
