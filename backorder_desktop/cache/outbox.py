@@ -204,6 +204,19 @@ class Outbox:
                 )
             return n
 
+    def due_now(self) -> int:
+        """Pending rows waiting out a back-off become due at once (the store answered again,
+        e.g. the network is back); returns how many."""
+        now = utc_text(utc_now())
+        with self._core.transaction() as db:
+            n = self._core.count(TABLE, "state = ? AND next_attempt_at > ?", [PENDING, now])
+            if n:
+                db.execute(
+                    "UPDATE outbox SET next_attempt_at = ? WHERE state = ? AND next_attempt_at > ?",
+                    [now, PENDING, now],
+                )
+            return n
+
     def replace_body(self, row_id: int, body: Any) -> bool:
         """Give a row that has not been sent yet a new (absolute) body; False once it is taken.
 

@@ -115,6 +115,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_push(args: argparse.Namespace) -> int:
     with open_session(args) as session:
+        # Asked to push now: rows waiting out a back-off (e.g. queued offline) go now too.
+        session.cache.outbox.due_now()
         result = push_outbox(session)
         conflicts = len(list_conflicts(session.cache))
     summary = {"sent": result.sent, "pending": result.pending, "failed": result.failed}

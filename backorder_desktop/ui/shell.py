@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QMessageBox
 
 from ..services.conflicts import conflict_rows, resolve
-from ..services.credentials import get_token
+from ..services.credentials import KeychainUnavailableError, get_token, save_token
 from ..services.logs import log_tail, register_secret
 from ..services.outbox_view import discard_entries, outbox_entries, retry_entries
 from ..services.settings import Settings, StoreEntry, save_settings
@@ -68,6 +68,7 @@ class AppShell(QObject):
         self.window.conflicts_requested.connect(self.show_conflicts)
         self.conflicts_dialog: ConflictsDialog | None = None
         self.controller.bug_found.connect(self.report_bug)
+        self.controller.token_rejected.connect(self._on_controller_token_rejected)
         self.window.set_stores(settings.stores, settings.current_store)
 
     # --- start ------------------------------------------------------------------------------
@@ -163,6 +164,39 @@ class AppShell(QObject):
         self.settings.current_store = store_hash
         self._save_settings()
         self.controller.open_store(entry, token)
+
+    def _on_controller_token_rejected(self, entry: StoreEntry) -> None:
+        """Pushing is paused: ask for a new token; with it, reopen the store (the outbox goes
+        out first, then the sync)."""
+        token = self.ask_new_token(entry) if self.interactive else ""
+        if not token:
+            self.window.show_error(
+                f"BigCommerce refused the access token for {entry.label or entry.store_hash}. "
+                "Pushing is paused and your changes wait in the outbox: reconnect the store "
+                "(File > Connect a store) with a new token."
+            )
+            return
+        try:
+            save_token(entry.store_hash, token)
+        except KeychainUnavailableError:  # no keychain: keep it for this session only
+            self._session_tokens[entry.store_hash] = token
+        self.controller.open_store(entry, token)
+
+    def ask_new_token(self, entry: StoreEntry) -> str:
+        token, ok = QInputDialog.getText(
+            self.window,
+            self.tr("New access token"),
+            self.tr(
+                "BigCommerce refused the access token for {0} (revoked or expired).\n"
+                "Pushing is paused; your changes wait in the outbox.\n"
+                "Paste a new token to carry on:"
+            ).format(entry.label or entry.store_hash),
+            QLineEdit.EchoMode.Password,
+        )
+        token = token.strip() if ok else ""
+        if token:
+            register_secret(token)
+        return token
 
     def _ask_token(self, entry: StoreEntry) -> str:
         token, ok = QInputDialog.getText(

@@ -54,6 +54,9 @@ class StoreController(QObject):
     bug_found = Signal(str)  # traceback text
     message_posted = Signal(str)  # a result or an error the merchant can act on (status bar)
     settings_saved = Signal(object)  # Settings changed from a tab (the shell writes them)
+    # BigCommerce refused the token (revoked, expired): pushing pauses, every change waits in
+    # the outbox, and the shell asks for a new token; open_store with it resumes.
+    token_rejected = Signal(object)  # StoreEntry
 
     def __init__(self, runner: TaskRunner, data_dir: Path, settings: Settings) -> None:
         super().__init__()
@@ -76,10 +79,12 @@ class StoreController(QObject):
         self.settings_folder: Path = data_dir
         self.mail_sink: tuple[str, int] | None = None
         self.mail_sink_folder: Path | None = None
+        self.token_paused = False  # set on a rejected token; no refresh until a new one
 
     # --- store lifecycle ------------------------------------------------------------------
     def open_store(self, entry: StoreEntry, token: str) -> None:
         self.close_store()
+        self.token_paused = False
         self.entry = entry
         self.session = StoreSession(
             self.data_dir, StoreConnection(entry.store_hash, entry.api_url), token
@@ -118,12 +123,17 @@ class StoreController(QObject):
         return self._sync_task is not None and not self._sync_task.done
 
     def refresh(self, *, full: bool = False) -> Task | None:
-        if self.session is None or self.syncing:
+        if self.session is None or self.syncing or self.token_paused:
             return None
         session = self.session
 
         def work(progress: Any, cancelled: Any) -> Any:
             result = sync_store(session, full=full, progress=progress, cancelled=cancelled)
+            if session.cache.outbox.counts()["pending"]:
+                # The store answered: changes made offline (or before a new token) go out now
+                # rather than after their back-off.
+                session.cache.outbox.due_now()
+                push_outbox(session, cancelled=cancelled)
             self._account_warning = account_warning(session.cache)  # read off the GUI thread
             return result
 
@@ -156,10 +166,19 @@ class StoreController(QObject):
         if expected:
             log.warning("sync failed: %s", describe_error(exc))
             self.sync_failed.emit(describe_error(exc), True)
+            if isinstance(exc, AuthError):
+                self._pause_for_token()
         else:
             log.error("sync hit a bug:\n%s", details)
             self.sync_failed.emit(describe_error(exc), False)
             self.bug_found.emit(details)
+
+    def _pause_for_token(self) -> None:
+        if self.token_paused or self.entry is None:
+            return
+        self.token_paused = True
+        log.warning("store %s refused the token: pushing paused", self.entry.store_hash)
+        self.token_rejected.emit(self.entry)
 
     # --- rows -------------------------------------------------------------------------------
     def reload_rows(self) -> None:
@@ -210,12 +229,15 @@ class StoreController(QObject):
             self.message_posted.emit("Connect a store first.")
             return None
         session = self.session
+        refused: list[AuthError] = []  # the token was refused while pushing (worker thread)
 
         def task(progress: Any, cancelled: Any) -> Any:
             result = work(session)
-            if push:
+            if push and not self.token_paused:
                 try:
                     push_outbox(session, cancelled=cancelled)
+                except AuthError as exc:
+                    refused.append(exc)  # the change waits in the outbox for a new token
                 except (BigCommerceError, OSError) as exc:
                     # The change is safe in the outbox; it goes out on the next push.
                     log.warning("push after %s deferred: %s", name, describe_error(exc))
@@ -225,8 +247,13 @@ class StoreController(QObject):
             if on_success is not None:
                 on_success(result)
             self.reload_rows()
+            if refused:
+                self.message_posted.emit(describe_error(refused[0]))
+                self._pause_for_token()
 
         def failed(exc: BaseException, details: str) -> None:
+            if isinstance(exc, AuthError):
+                self._pause_for_token()
             if isinstance(exc, BigCommerceError | CacheError | ValueError | OSError):
                 self.message_posted.emit(describe_error(exc))
                 if on_error is not None:
