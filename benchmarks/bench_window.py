@@ -187,6 +187,21 @@ def run(size: Size = LARGE) -> dict[str, Any]:
                     1800,
                 )
                 what_if["gc_freeze_after_open"] = frozen["stall"]
+                wait_for_quiet(label="the gc-off what-if")
+                store.reset()
+                gc_off, _ = _run_child(
+                    [
+                        "-m",
+                        "benchmarks.window_child",
+                        str(data_dir),
+                        "--only-stall",
+                        "--gc-freeze",
+                        "--gc-off-in-workers",
+                    ],
+                    token,
+                    1800,
+                )
+                what_if["gc_freeze_and_gc_off_in_workers"] = gc_off["stall"]
         # The store process has ended: the start-up sync cannot reach it (offline start).
         offline = first_paint(None, data_dir, token, runs)
         say(
@@ -253,6 +268,9 @@ def _print_summary(data: dict[str, Any]) -> None:
     frozen = data["what_if"].get("gc_freeze_after_open")
     if frozen:
         say(f"  what-if gc.freeze() after open: longest stall {frozen['longest_gap_ms']} ms")
+    gc_off = data["what_if"].get("gc_freeze_and_gc_off_in_workers")
+    if gc_off:
+        say(f"  what-if also GC off in the workers: longest stall {gc_off['longest_gap_ms']} ms")
     for key, v in data["verdict"].items():
         say(
             f"  {key}: goal < {v['goal']}, measured {v['measured']} -> {'met' if v['met'] else 'MISSED'}"
