@@ -11,7 +11,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from .cli.connection import data_dir_of
-from .services.instance import AlreadyRunning, DataDirLock, instance_key
+from .services.instance import AlreadyRunning, DataDirLock
 from .services.logs import setup_logging
 from .services.paths import ensure_private_dir, log_dir
 from .services.settings import load_settings, settings_dir
@@ -45,7 +45,7 @@ def run_gui(args: argparse.Namespace) -> int:
     lock = DataDirLock(data_dir)
     if not lock.acquire():
         return _already_running(data_dir, lock, headless=headless)
-    server = InstanceServer(instance_key(data_dir))
+    server = InstanceServer(data_dir)
     server.listen()
     folder = settings_dir(Path(args.data_dir) if args.data_dir else None)
     settings, warning = load_settings(folder)
@@ -81,5 +81,5 @@ def _already_running(data_dir: Path, lock: DataDirLock, *, headless: bool) -> in
     box = already_running_dialog(str(data_dir))
     box.exec()
     if box.clickedButton() is box.defaultButton():
-        ask_running_instance_to_raise(instance_key(data_dir))
+        ask_running_instance_to_raise(data_dir)
     return 0

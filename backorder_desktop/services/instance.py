@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from pathlib import Path
@@ -34,12 +33,6 @@ def lock_wait_s() -> float:
         return max(0.0, float(os.environ.get(LOCK_WAIT_ENV, DEFAULT_WAIT_S)))
     except ValueError:
         return DEFAULT_WAIT_S
-
-
-def instance_key(data_dir: Path) -> str:
-    """A short name for this data dir (the window's "bring to front" channel)."""
-    digest = hashlib.sha256(str(data_dir.resolve()).encode("utf-8")).hexdigest()
-    return f"backorder-desktop-{digest[:16]}"
 
 
 def _try_lock(handle: IO[bytes]) -> bool:

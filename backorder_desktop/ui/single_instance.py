@@ -1,64 +1,76 @@
-"""A second window on the same data dir: say so, and bring the running one to the front."""
+"""A second window on the same data dir: say so, and bring the running one to the front.
+
+The running window watches a file in the data dir (`instance.raise`); a second instance writes
+to it. QtCore's file watcher, so no network module joins the bundle, and only someone who can
+write the user's private data dir can ring.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+import os
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QFileSystemWatcher, QObject, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-RAISE = b"raise\n"
+BELL_FILE = "instance.raise"
 _NO_WINDOW_MANAGER = ("offscreen", "minimal")  # raising there only prints a Qt warning
-_TIMEOUT_MS = 1500
+
+
+def _bell(data_dir: Path) -> Path:
+    return data_dir / BELL_FILE
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(text)
 
 
 class InstanceServer(QObject):
-    """Listens on the data dir's channel; `raise_requested` when a second instance asks."""
+    """Watches the data dir's bell; `raise_requested` when a second instance rings it."""
 
     raise_requested = Signal()
 
-    def __init__(self, name: str, parent: QObject | None = None) -> None:
+    def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.name = name
-        self._server = QLocalServer(self)
-        self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
-        self._server.newConnection.connect(self._on_server_new_connection)
+        self.path = _bell(data_dir)
+        self._watcher = QFileSystemWatcher(self)
+        self._watcher.fileChanged.connect(self._on_watcher_file_changed)
 
     def listen(self) -> bool:
-        # We hold the data dir lock, so a channel left by a crashed instance is stale.
-        QLocalServer.removeServer(self.name)
-        return self._server.listen(self.name)
+        _write_private(self.path, "")
+        return self._watcher.addPath(str(self.path))
 
     def close(self) -> None:
-        self._server.close()
+        paths = self._watcher.files()
+        if paths:
+            self._watcher.removePaths(paths)
 
-    def _on_server_new_connection(self) -> None:
-        while self._server.hasPendingConnections():
-            socket = self._server.nextPendingConnection()
-            socket.readyRead.connect(self._on_socket_ready_read)
-            socket.disconnected.connect(socket.deleteLater)
-
-    def _on_socket_ready_read(self) -> None:
-        socket = self.sender()
-        if not isinstance(socket, QLocalSocket):
+    def _on_watcher_file_changed(self, path: str) -> None:
+        # A file replaced rather than rewritten drops out of the watch: watch it again.
+        if path not in self._watcher.files() and Path(path).exists():
+            self._watcher.addPath(path)
+        try:
+            rung = Path(path).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
             return
-        if bytes(socket.readAll().data()).startswith(RAISE.strip()):
-            socket.write(b"ok\n")
-            socket.flush()
+        if rung:
             self.raise_requested.emit()
 
 
-def ask_running_instance_to_raise(name: str) -> bool:
-    """True when an instance answered on `name` and was asked to come to the front."""
-    socket = QLocalSocket()
-    socket.connectToServer(name)
-    if not socket.waitForConnected(_TIMEOUT_MS):
+def ask_running_instance_to_raise(data_dir: Path) -> bool:
+    """Ring the running window's bell; False when there is none to ring."""
+    path = _bell(data_dir)
+    if not path.exists():
         return False
-    socket.write(RAISE)
-    socket.flush()
-    answered = socket.waitForReadyRead(_TIMEOUT_MS)
-    socket.disconnectFromServer()
-    return answered
+    try:
+        _write_private(path, f"{os.getpid()} {time.time()}\n")
+    except OSError:
+        return False
+    return True
 
 
 def bring_to_front(window: QWidget) -> None:
