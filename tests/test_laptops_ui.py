@@ -52,8 +52,11 @@ def test_conflicts_dialog_shows_both_versions_and_takes_the_other_laptops(
         set_eta(session, variant.id, date(2031, 3, 1))  # queued on B, not sent yet
         set_eta(a, variant.id, date(2031, 2, 1))
         push_outbox(a)
-    shell.controller.run_action("push", lambda s: None)
-    qtbot.waitUntil(lambda: bool(list_conflicts(session.cache)), timeout=TIMEOUT)
+    with qtbot.waitSignal(shell.controller.message_posted, timeout=TIMEOUT) as posted:
+        shell.controller.run_action("push", lambda s: None)
+    assert "another laptop changed the same records first" in posted.args[0]
+    assert "View > Conflicts" in posted.args[0]
+    assert list_conflicts(session.cache)
     assert store_eta(store, variant.id) == "2031-02-01"
 
     shell.window.conflicts_requested.emit()

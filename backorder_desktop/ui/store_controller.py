@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from ..bigcommerce.errors import AuthError, BigCommerceError, OfflineError
 from ..cache import CacheError
 from ..services.accounts import account_warning
+from ..services.conflicts import list_conflicts
 from ..services.session import StoreConnection, StoreSession
 from ..services.settings import Settings, StoreEntry
 from ..services.syncing import push_outbox, sync_store
@@ -230,12 +231,14 @@ class StoreController(QObject):
             return None
         session = self.session
         refused: list[AuthError] = []  # the token was refused while pushing (worker thread)
+        held: list[int] = []  # changes another laptop overtook (issue 7)
 
         def task(progress: Any, cancelled: Any) -> Any:
             result = work(session)
             if push and not self.token_paused:
                 try:
                     push_outbox(session, cancelled=cancelled)
+                    held.append(len(list_conflicts(session.cache)))
                 except AuthError as exc:
                     refused.append(exc)  # the change waits in the outbox for a new token
                 except (BigCommerceError, OSError) as exc:
@@ -250,6 +253,11 @@ class StoreController(QObject):
             if refused:
                 self.message_posted.emit(describe_error(refused[0]))
                 self._pause_for_token()
+            elif held and held[0]:
+                self.message_posted.emit(
+                    f"{held[0]} change(s) were held back: another laptop changed the same "
+                    "records first. Choose which version to keep in View > Conflicts…"
+                )
 
         def failed(exc: BaseException, details: str) -> None:
             if isinstance(exc, AuthError):
