@@ -1,0 +1,57 @@
+"""The merchant's per-order choices travel between laptops through BigCommerce."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from backorder_desktop.demo_store import DemoStore
+from backorder_desktop.services.backorders import (
+    change_priority,
+    list_backorders,
+    partial_shipment_allowed,
+    set_partial_shipment,
+)
+from backorder_desktop.services.session import StoreConnection, StoreSession
+from backorder_desktop.services.syncing import push_outbox, sync_store
+
+
+@pytest.fixture
+def store() -> Iterator[DemoStore]:
+    with DemoStore(seed=11) as demo:
+        yield demo
+
+
+def test_priority_and_partial_shipment_set_on_one_laptop_apply_on_the_other(
+    store: DemoStore, tmp_path: Path
+) -> None:
+    connection = StoreConnection(store.store_hash, store.api_url)
+    with (
+        StoreSession(tmp_path / "a", connection, store.token) as a,
+        StoreSession(tmp_path / "b", connection, store.token) as b,
+    ):
+        sync_store(a)
+        sync_store(b)
+        last = max(list_backorders(a.cache), key=lambda line: line.queue_position)
+        order = last.order_id
+        # An older version kept a partial-shipment choice on this laptop only: it is kept.
+        a.cache.app_state.set("partial_shipment", str(order), "1")
+        assert change_priority(a.cache, [order], +5) == {order: 5}
+        assert push_outbox(a).failed == 0
+        sync_store(b)
+        moved = next(
+            line for line in list_backorders(b.cache, sku=last.sku) if line.order_id == order
+        )
+        assert (moved.priority, moved.queue_position) == (5, 1)
+        assert order in partial_shipment_allowed(b.cache)
+        # B withdraws the partial shipment; A sees it after its sync.
+        set_partial_shipment(b.cache, [order], False)
+        assert push_outbox(b).failed == 0
+        sync_store(a)
+        assert order not in partial_shipment_allowed(a.cache)
+        first = next(
+            line for line in list_backorders(a.cache, sku=last.sku) if line.order_id == order
+        )
+        assert first.priority == 5
