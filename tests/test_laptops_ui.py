@@ -69,7 +69,7 @@ def test_conflicts_dialog_shows_both_versions_and_takes_the_other_laptops(
         "2031-02-01",
         "2031-03-01",
     )
-    assert row.record == f"variant {variant.id}"
+    assert row.record == f"{variant.sku}: ETA"
     assert _unnamed(dialog) == []
     dialog.view.table.selectRow(0)
     dialog.theirs_button.click()

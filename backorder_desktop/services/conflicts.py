@@ -98,13 +98,35 @@ class ConflictRow:
         return utc_from_text(self.item.theirs_modified)
 
 
+_WHAT = {
+    "eta": "ETA",
+    "queue": "Priority / partial shipment",
+    "allocations": "Units allocated",
+    "release": "Release",
+    "notices": "Notices sent",
+    "backorder_status": "Backorder status",
+}
+
+
+def describe(cache: Cache, item: ConflictItem) -> tuple[str, str]:
+    """(record, what) in the merchant's words: a SKU, an order number, a shipment."""
+    what = _WHAT.get(item.key, item.key.split(":")[0].replace("_", " ").capitalize())
+    if item.resource_type == "variant" and item.resource_id is not None:
+        variant = cache.variants.get(item.resource_id)
+        return (variant.sku if variant and variant.sku else f"Variant {item.resource_id}"), what
+    if item.resource_type == "order":
+        return f"Order #{item.resource_id}", what
+    if item.resource_type == "product":
+        return f"Product {item.resource_id}", what
+    return "Store", what
+
+
 def conflict_rows(cache: Cache) -> list[ConflictRow]:
     out = []
     for conflict in list_conflicts(cache):
         for item in conflict.items:
-            record = item.resource_type
-            if item.resource_id is not None:
-                record = f"{record} {item.resource_id}"
+            record, what = describe(cache, item)
+            record = f"{record}: {what}"
             out.append(
                 ConflictRow(f"{conflict.row_id}:{item.field_id}", conflict.row_id, record, item)
             )

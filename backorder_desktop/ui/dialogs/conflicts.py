@@ -26,7 +26,6 @@ def build_conflicts_view() -> RecordsView:
     columns = [
         Column("change", "Change", lambda r: r.row_id, numeric=True),
         Column("record", "Record", lambda r: r.record),
-        Column("key", "What", lambda r: r.item.key),
         Column("was", "Read here", lambda r: r.item.base),
         Column("theirs", "Other laptop (in BigCommerce)", lambda r: r.item.theirs),
         Column("mine", "This laptop", lambda r: r.item.mine),
@@ -36,7 +35,7 @@ def build_conflicts_view() -> RecordsView:
         columns, row_key=lambda r: r.key, row_colour=lambda r: colours().failed
     )
     view = RecordsView("Conflicts", model, [])
-    view.fit_columns([60, 120, 140, 160, 220, 160, 140])
+    view.fit_columns([60, 260, 160, 220, 160, 140])
     return view
 
 
