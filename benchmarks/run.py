@@ -19,6 +19,7 @@ from . import (
     bench_laptops,
     bench_notices,
     bench_package,
+    bench_reliability,
     bench_shipments,
     bench_sync,
     bench_window,
@@ -34,6 +35,7 @@ BENCHES: dict[str, Callable[[Size], dict[str, Any]]] = {
     "bulk": bench_bulk.run,
     "insights": bench_insights.run,
     "laptops": bench_laptops.run,
+    "reliability": bench_reliability.run,
 }
 
 

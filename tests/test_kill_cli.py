@@ -79,6 +79,8 @@ def test_a_1000_variant_push_killed_ten_times_ends_exactly_as_intended(tmp_path:
         # No write applied twice beyond the one batch in flight at each kill (absolute values
         # make those resends harmless: the state above is exact).
         assert writes(got) <= intended_writes + log.kills
+        print(f"set-backorder: {log.kills} kills, {log.runs} runs, {writes(got)} writes "
+              f"(intended {intended_writes})")  # fmt: skip
         status = run_cli(*base, "status", "--json", token=got.token).json()
         assert (status["outbox"]["pending"], status["outbox"]["failed"]) == (0, 0)
 
@@ -162,3 +164,5 @@ def test_receipt_release_and_notices_killed_a_dozen_times_send_each_email_once(
             )
         assert snapshot_diff(want_state, got_state) == []
         assert log.kills >= 12, log
+        print(f"receive+notify: {log.kills} kills, {log.runs} runs, {len(intended_mail)} emails, "
+              f"{len(missing)} unconfirmed")  # fmt: skip
