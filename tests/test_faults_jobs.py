@@ -112,3 +112,55 @@ def test_jobs_under_5xx_and_dropped_connections_reach_the_intended_state(
         assert released > 0
         with capsys.disabled():
             print(f"faults injected: {faults}; runs: {dict(runs)}")
+
+
+def test_late_answers_dropped_replies_and_a_429_storm_on_writes_still_land_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Faults AFTER the store applied a write (answer too late for the client's timeout, or the
+    connection dropped with no answer), and a storm of 429s: every change lands exactly once."""
+    from datetime import date
+
+    from backorder_desktop.bigcommerce import BigCommerceClient
+    from backorder_desktop.cache import open_cache
+    from backorder_desktop.domain.bulk import VariantEdit
+    from backorder_desktop.services.bulk_edit import BulkRequest, apply
+    from backorder_desktop.sync.pull import pull
+    from backorder_desktop.sync.push import push
+
+    monkeypatch.setattr(transport.Transport, "backoff", lambda self, failures: 0.0)
+    with DemoStore(seed=13, products=60) as store:
+        cache = open_cache(tmp_path / "c.sqlite")
+        client = BigCommerceClient(store.api_url, store.store_hash, store.token, timeout=1.0)
+        monkeypatch.setattr(client._transport.limiter, "_sleep", lambda s: None)
+        try:
+            pull(client, cache)
+            vids = [v.id for v in cache.variants.all() if v.sku][:120]
+            edit = VariantEdit(limit=4, eta=date(2027, 6, 1))
+            assert apply(client, cache, BulkRequest({v: edit for v in vids})).applied
+            store.faults.slow_seconds = 2.0
+            store.faults.script("POST", r"metafields", "slow", when="after")  # applied, late
+            store.faults.script("POST", r"metafields", "drop", when="after")  # applied, no answer
+            store.faults.script("PUT", r"locations/1/items", "429", times=6)
+            for _ in range(20):
+                cache.outbox.due_now()
+                if push(client, cache).pending == 0:
+                    break
+            counts = cache.outbox.counts()
+            assert (counts["pending"], counts["failed"]) == (0, 0)
+            assert store.faults.pending == 0  # every scripted fault was met
+            etas = Counter(
+                m.resource_id
+                for m in store.state.metafields.values()
+                if m.resource_type == "variant" and m.key == "eta"
+            )
+            assert set(etas) >= set(vids) and max(etas.values()) == 1  # none created twice
+            limits = {
+                store.state.inventory[(v, 1)].backorder_limit
+                for v in vids
+                if (v, 1) in store.state.inventory
+            }
+            assert limits == {4}
+        finally:
+            client.close()
+            cache.close()
