@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import fields
 from datetime import date
+from email import message_from_bytes, policy
 from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
@@ -26,6 +27,7 @@ from backorder_desktop.domain.shipment_rules import (
     read_archive,
 )
 from backorder_desktop.domain.shipments import Shipment, ShipmentLine
+from backorder_desktop.mail.message import NOTICE_ID_HEADER, AddressError, build_message
 from backorder_desktop.services.dock import DockContext
 from backorder_desktop.services.settings import Settings, load_settings, save_settings
 from backorder_desktop.services.shipment_csv import lines_from_csv
@@ -262,3 +264,42 @@ def test_metafield_values_from_the_store_parse_or_are_skipped(value: str) -> Non
         assert _clear(str(exc))
     else:
         assert all(line.qty_expected >= 0 for line in shipment.lines)
+
+
+# --- email headers from customer data ---------------------------------------------------------
+
+HEADERISH = st.text(
+    st.one_of(st.characters(codec="utf-8", exclude_categories=("Cs",)), st.sampled_from("\r\n:")),
+    max_size=60,
+)
+
+
+@FAST
+@given(name=HEADERISH, subject=HEADERISH, store=HEADERISH)
+@example(name="Sam\r\nBcc: x@evil.example", subject="Hi\nReply-To: a@b.c", store="Shop\u2028X: 1")
+def test_customer_names_and_subjects_never_add_a_header_or_a_recipient(
+    name: str, subject: str, store: str
+) -> None:
+    try:
+        msg = build_message(
+            sender="orders@shop.example",
+            sender_name=store,
+            to="sam@example.com",
+            to_name=name,
+            subject=subject,
+            text="t",
+            html="<p>h</p>",
+            notice_id="n-1",
+        )
+        raw = msg.as_bytes()
+    except AddressError as exc:
+        assert _clear(str(exc))
+        return
+    parsed = message_from_bytes(raw, policy=policy.default)
+    headers = {k.lower() for k in parsed.keys()}
+    assert headers <= {
+        "from", "to", "subject", "date", "message-id", "mime-version", "content-type",
+        NOTICE_ID_HEADER.lower(),
+    }  # fmt: skip
+    assert [a.addr_spec for a in parsed["To"].addresses] == ["sam@example.com"]
+    assert [a.addr_spec for a in parsed["From"].addresses] == ["orders@shop.example"]
