@@ -48,7 +48,9 @@ def _ok(*args: str, token: str) -> None:
     assert result.code == 0, result.err
 
 
-def test_a_1000_variant_push_killed_ten_times_ends_exactly_as_intended(tmp_path: Path) -> None:
+def test_a_1000_variant_push_killed_at_random_points_ends_exactly_as_intended(
+    tmp_path: Path,
+) -> None:
     rng = random.Random(SEED)
     log = KillLog()
     with DemoStore(seed=7, products=400) as want, DemoStore(seed=7, products=400) as got:
@@ -61,19 +63,19 @@ def test_a_1000_variant_push_killed_ten_times_ends_exactly_as_intended(tmp_path:
         intended_writes = writes(want)
         assert intended_writes >= 20  # 1,000 variants really take many batches
 
-        got.faults.latency_ms = 15  # every request takes a moment: kills land mid-push
+        got.faults.latency_ms = 20  # every request takes a moment: kills land mid-push
         got.clear_requests()
         triggers = [after_seconds(rng.uniform(0.3, 1.2)) for _ in range(2)]
-        # Each restart is killed after its second or third write: every run moves the job on
-        # by at least one batch, so all ten kills land inside the one push.
-        triggers += [after_writes(got, rng.choice((2, 2, 3))) for _ in range(8)]
+        # Each restart is killed after its first to third write (plus up to 10 ms): the kills
+        # land across the one push, mostly with a batch in flight.
+        triggers += [after_writes(got, rng.choice((1, 2, 3))) for _ in range(9)]
         base = _base(got, tmp_path / "got")
         done = kill_until_done(
             base + command, cli_env(got.token), triggers, rng, log, "set-backorder",
             resume=[*base, "push"],
         )  # fmt: skip
         assert done.code == 0, done.err
-        assert log.kills >= 8, log
+        assert log.kills >= 9, log  # with the other scenario: 20 or more
 
         assert snapshot_diff(store_snapshot(want), store_snapshot(got)) == []
         # No write applied twice beyond the one batch in flight at each kill (absolute values
@@ -85,7 +87,7 @@ def test_a_1000_variant_push_killed_ten_times_ends_exactly_as_intended(tmp_path:
         assert (status["outbox"]["pending"], status["outbox"]["failed"]) == (0, 0)
 
 
-def test_receipt_release_and_notices_killed_a_dozen_times_send_each_email_once(
+def test_receipt_release_and_notices_killed_at_random_points_send_each_email_once(
     tmp_path: Path,
 ) -> None:
     rng = random.Random(SEED + 1)
@@ -135,7 +137,7 @@ def test_receipt_release_and_notices_killed_a_dozen_times_send_each_email_once(
         notify = [*base, *smtp(got_mail), "notify", "--json"]
         # Killed after 0 to 3 more emails reached the sink, plus up to 10 ms: between the
         # claim, the DATA and the outcome of the next one.
-        triggers = [after_mails(got_mail, rng.randint(0, 3)) for _ in range(8)]
+        triggers = [after_mails(got_mail, rng.randint(0, 3)) for _ in range(9)]
         done = kill_until_done(notify, env, triggers, rng, log, "notify")
         assert done.code == 0, done.err
         _ok(*base, "push", token=got.token)
@@ -163,6 +165,6 @@ def test_receipt_release_and_notices_killed_a_dozen_times_send_each_email_once(
                 {k: n for k, n in state["metafields"].items() if k[:2] not in _orders(unsure)}
             )
         assert snapshot_diff(want_state, got_state) == []
-        assert log.kills >= 12, log
+        assert log.kills >= 11, log
         print(f"receive+notify: {log.kills} kills, {log.runs} runs, {len(intended_mail)} emails, "
               f"{len(missing)} unconfirmed")  # fmt: skip
