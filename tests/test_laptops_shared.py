@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from backorder_desktop.cache.shared_allocations import allocation_entries
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.services.backorders import (
     change_priority,
@@ -14,7 +15,9 @@ from backorder_desktop.services.backorders import (
     partial_shipment_allowed,
     set_partial_shipment,
 )
+from backorder_desktop.services.conflicts import list_conflicts
 from backorder_desktop.services.session import StoreConnection, StoreSession
+from backorder_desktop.services.shared_allocations import publish_allocations
 from backorder_desktop.services.syncing import push_outbox, sync_store
 
 
@@ -55,3 +58,39 @@ def test_priority_and_partial_shipment_set_on_one_laptop_apply_on_the_other(
             line for line in list_backorders(a.cache, sku=last.sku) if line.order_id == order
         )
         assert first.priority == 5
+
+
+def _allocate(session: StoreSession, order_id: int, line_id: int, batch: str, qty: int) -> None:
+    with session.cache.transaction():
+        session.cache.ledger.append(
+            "allocation", qty=qty, order_id=order_id, line_id=line_id, batch_id=batch,
+            sku="X", variant_id=1, payload={"location_id": 1, "native": True},
+        )  # fmt: skip
+        publish_allocations(session.cache, [order_id], batch_id=batch)
+
+
+def test_allocations_booked_on_two_laptops_at_once_are_merged_not_lost(
+    store: DemoStore, tmp_path: Path
+) -> None:
+    connection = StoreConnection(store.store_hash, store.api_url)
+    with (
+        StoreSession(tmp_path / "a", connection, store.token) as a,
+        StoreSession(tmp_path / "b", connection, store.token) as b,
+    ):
+        sync_store(a)
+        line = list_backorders(a.cache)[0]
+        order, line_id = line.order_id, line.line_id
+        _allocate(a, order, line_id, "receipt-a1", 1)
+        assert push_outbox(a).failed == 0
+        sync_store(b)
+        # Between syncs, each laptop books another receipt for the same order.
+        _allocate(a, order, line_id, "receipt-a2", 1)
+        _allocate(b, order, line_id, "receipt-b1", 1)
+        assert push_outbox(a).failed == 0
+        assert push_outbox(b).failed == 0  # merged: allocations only add up
+        assert list_conflicts(b.cache) == []
+        sync_store(a)
+        sync_store(b)
+        for laptop in (a, b):
+            batches = {e.batch_id for e in allocation_entries(laptop.cache, order_id=order)}
+            assert batches == {"receipt-a1", "receipt-a2", "receipt-b1"}

@@ -101,3 +101,17 @@ def allocated_by_line(cache: Cache) -> dict[int, int]:
         if entry.line_id is not None:
             totals[entry.line_id] += entry.qty
     return {line: qty for line, qty in totals.items() if qty}
+
+
+def merge(theirs: str, mine: str) -> str:
+    """Both laptops' entries of one order's record (each batch once): allocations only add up,
+    so a record another laptop changed meanwhile is merged, never a choice between the two."""
+    seen: set[str] = set()
+    rows: list[Any] = []
+    for text in (theirs, mine):
+        for row in json.loads(text).get("entries") or []:
+            key = json.dumps(row)
+            if key not in seen:
+                seen.add(key)
+                rows.append(row)
+    return json.dumps({"entries": rows}, separators=(",", ":"), ensure_ascii=False)

@@ -142,7 +142,8 @@ def _send(client: PushClient, cache: Cache, row: OutboxRow) -> tuple[bool, int]:
         cache.outbox.mark_retry(row.id, exc.message, retry_delay(row.attempts + 1, exc))
         return True, 0
     if not conflicts:
-        stop, delivered = _send_checked(client, cache, row)
+        # `ok` is the whole row, with merged values where records only accumulate.
+        stop, delivered = _send_checked(client, cache, replace(row, body=ok))
     else:
         stop, delivered = False, 0
         if ok:

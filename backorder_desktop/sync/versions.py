@@ -10,6 +10,7 @@ from ..bigcommerce.error_mapping import parse_body
 from ..bigcommerce.mapping import map_metafield
 from ..cache import Cache, OutboxRow
 from ..cache.codec import utc_from_text, utc_text
+from ..cache.shared_allocations import ALLOCATIONS_KEY, merge
 from ..cache.write_bases import Base, ConflictItem, bases_for
 from ..domain.models import METAFIELD_NAMESPACE, Metafield
 from .replies import _metafield_target
@@ -44,6 +45,10 @@ def check_row(client: Any, cache: Cache, row: OutboxRow) -> tuple[list[JSON], li
         if base is None or now is None or not _changed(base, now, str(item.get("value", ""))):
             ok.append(item)
             continue
+        merged = _merged(now, str(item.get("value", "")))
+        if merged is not None:
+            ok.append({**item, "value": merged})  # both laptops' entries, none lost
+            continue
         conflicts.append(
             ConflictItem(
                 field_id=now.id,
@@ -57,6 +62,16 @@ def check_row(client: Any, cache: Cache, row: OutboxRow) -> tuple[list[JSON], li
             )
         )
     return ok, conflicts
+
+
+def _merged(now: Metafield, mine: str) -> str | None:
+    """Records that only accumulate (allocations) are merged instead of held as a conflict."""
+    if now.key != ALLOCATIONS_KEY:
+        return None
+    try:
+        return merge(now.value, mine)
+    except (ValueError, TypeError, AttributeError):
+        return None  # unreadable: let the merchant choose
 
 
 def _changed(base: Base, now: Metafield, mine: str) -> bool:
