@@ -50,7 +50,9 @@ class NoticeRecord:
             "id": self.id,
             "kind": self.kind,
             "eta": self.eta.isoformat() if self.eta else None,
-            "sent_at": self.sent_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            # Microseconds kept: two notices to one order can go out within the same second
+            # (a confirmation, then a delay), and "what was last told" is ordered by this time.
+            "sent_at": self.sent_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "lines": [
                 {
                     "line_id": t.line_id,
