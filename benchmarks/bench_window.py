@@ -249,7 +249,8 @@ def _print_summary(data: dict[str, Any]) -> None:
     f = window["filter"]
     say(
         f"  filter '{f['fragment']}' per keystroke (ms): {f['filter_ms_per_keystroke']} "
-        f"(with repaint {f['filter_and_paint_ms_per_keystroke']})"
+        f"(with repaint {f['filter_and_paint_ms_per_keystroke']}); "
+        f"backspace {f['backspace_ms_per_keystroke']}"
     )
     say(f"  sort worst column {window['sort']['ms_max']} ms over {window['sort']['rows']} rows")
     if "stall_sorted_sampled" in window:

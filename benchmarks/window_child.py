@@ -84,41 +84,54 @@ def sku_fragment(view: RecordsView) -> str:
     return fragment if len(fragment) == 6 else sku[:6]
 
 
+def _keystroke(app: QApplication, view: RecordsView, text: str) -> tuple[float, float, int]:
+    """Seconds to filter (set_search + rowCount) and to filter and paint; rows shown."""
+    started = time.perf_counter()
+    view.search.setText(text)
+    view.apply_search_now()  # what the 150 ms debounce timer calls
+    count = view.proxy.rowCount()
+    filtered = time.perf_counter()
+    view.table.viewport().repaint()
+    app.processEvents()
+    return filtered - started, time.perf_counter() - started, count
+
+
 def measure_filter(app: QApplication, view: RecordsView, repeat: int) -> dict[str, Any]:
+    """Type a SKU fragment one character at a time, then delete it again with backspace."""
     fragment = sku_fragment(view)
-    per_key: list[list[float]] = [[] for _ in fragment]
-    with_paint: list[list[float]] = [[] for _ in fragment]
+    n = len(fragment)
+    typing: list[list[float]] = [[] for _ in range(n)]
+    typing_paint: list[list[float]] = [[] for _ in range(n)]
+    deleting: list[list[float]] = [[] for _ in range(n)]
     matches: list[int] = []
     for _ in range(repeat):
         view.search.clear()
         view.apply_search_now()
         settle(app)
         matches = []
-        for n in range(1, len(fragment) + 1):
-            started = time.perf_counter()
-            view.search.setText(fragment[:n])
-            view.apply_search_now()  # what the 150 ms debounce timer calls
-            count = view.proxy.rowCount()
-            filtered = time.perf_counter()
-            view.table.viewport().repaint()
-            app.processEvents()
-            painted = time.perf_counter()
-            per_key[n - 1].append(filtered - started)
-            with_paint[n - 1].append(painted - started)
+        for k in range(1, n + 1):
+            filtered, painted, count = _keystroke(app, view, fragment[:k])
+            typing[k - 1].append(filtered)
+            typing_paint[k - 1].append(painted)
             matches.append(count)
-    view.search.clear()
-    view.apply_search_now()
+        for k in range(n - 1, -1, -1):  # backspace: the list grows back to every row
+            filtered, _painted, _count = _keystroke(app, view, fragment[:k])
+            deleting[n - 1 - k].append(filtered)
     settle(app)
+
+    def ms(values: list[list[float]]) -> list[float]:
+        return [round(statistics.median(v) * 1000, 1) for v in values]
+
     return {
         "fragment": fragment,
         "source_rows": view.model.rowCount(),
         "matches_per_keystroke": matches,
-        "filter_ms_per_keystroke": [round(statistics.median(v) * 1000, 1) for v in per_key],
-        "filter_and_paint_ms_per_keystroke": [
-            round(statistics.median(v) * 1000, 1) for v in with_paint
-        ],
-        "filter_ms_max": round(max(max(v) for v in per_key) * 1000, 1),
-        "filter_and_paint_ms_max": round(max(max(v) for v in with_paint) * 1000, 1),
+        "filter_ms_per_keystroke": ms(typing),
+        "filter_and_paint_ms_per_keystroke": ms(typing_paint),
+        "filter_ms_max": round(max(max(v) for v in typing) * 1000, 1),
+        "filter_and_paint_ms_max": round(max(max(v) for v in typing_paint) * 1000, 1),
+        "backspace_ms_per_keystroke": ms(deleting),
+        "backspace_ms_max": round(max(max(v) for v in deleting) * 1000, 1),
         "repeat": repeat,
         "debounce_ms": view._debounce.interval(),
     }
@@ -446,6 +459,7 @@ def main() -> int:
         help="what-if: the interpreter's thread switch interval (default 5 ms)",
     )
     parser.add_argument("--only-stall", action="store_true")
+    parser.add_argument("--only-filter", action="store_true")
     parser.add_argument(
         "--gc-off-in-workers",
         action="store_true",
@@ -480,6 +494,11 @@ def main() -> int:
     products = shell.window.products
     shell.window.show_tab("products")
     # Rows in the order the app gives them (nobody has clicked a column yet).
+    if args.only_filter:
+        report["filter"] = measure_filter(app, products, args.repeat)
+        shell.stop()
+        sys.stdout.write(json.dumps(report) + "\n")
+        return 0
     report["stall"] = measure_stalls(app, shell, sample=False, timeout_s=args.timeout)
     report["max_rss_mb_after_full_sync"] = round(max_rss_mb(), 1)
     if args.only_stall:
