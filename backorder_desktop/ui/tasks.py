@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import traceback
@@ -54,6 +55,37 @@ class Task:
         self.cancel_token.cancel()
 
 
+class _PausedCollector:
+    """Automatic garbage collection off while any background task runs.
+
+    A sync or a row reload allocates hundreds of thousands of objects; the full collections they
+    trigger stop every thread, the GUI's included, for 100-250 ms (docs/BENCHMARKS.md). Those
+    objects are mostly kept (the rows), so collecting during the task buys nothing; the
+    collector resumes when the last task ends.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._was_enabled = True
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._running == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._running += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._running -= 1
+            if self._running == 0 and self._was_enabled:
+                gc.enable()
+
+
+_collector = _PausedCollector()
+
+
 class _Runnable(QRunnable):
     def __init__(self, task: Task, work: Callable[..., Any]) -> None:
         super().__init__()
@@ -68,7 +100,8 @@ class _Runnable(QRunnable):
             relay.progressed.emit(stage, done, total)
 
         try:
-            result = self._work(progress=progress, cancelled=self._task.cancel_token)
+            with _collector:
+                result = self._work(progress=progress, cancelled=self._task.cancel_token)
         except BaseException as exc:  # every failure must reach the GUI thread, never vanish
             relay.failed.emit(exc, "".join(traceback.format_exception(exc)))
         else:
