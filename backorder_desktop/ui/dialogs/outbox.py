@@ -5,21 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 
 from ...services.outbox_view import OutboxEntry
 from ..formatting import format_datetime
 from ..records_view import QuickFilter, RecordsView
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours
+from .selection_actions import SelectionActionsDialog
 
 
 def build_outbox_view() -> RecordsView:
@@ -44,7 +37,7 @@ def build_outbox_view() -> RecordsView:
     return view
 
 
-class OutboxDialog(QDialog):
+class OutboxDialog(SelectionActionsDialog):
     """Retry and discard act on the selected rows through callbacks run off the GUI thread."""
 
     def __init__(
@@ -53,39 +46,21 @@ class OutboxDialog(QDialog):
         discard: Callable[[list[int]], None],
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Outbox"))
-        self.view = build_outbox_view()
-        intro = QLabel(
+        super().__init__(
+            self.tr("Outbox"),
             self.tr(
                 "Changes wait here until BigCommerce accepts them. Failed ones show BigCommerce's "
                 "reason: fix the cause and retry, or discard the change."
             ),
-            self,
+            build_outbox_view(),
+            [
+                (self.tr("Retry selected"), self.tr("Retry selected"), retry),
+                (self.tr("Discard selected"), self.tr("Discard selected"), discard),
+            ],
+            height=420,
+            parent=parent,
         )
-        intro.setWordWrap(True)
-        self.retry_button = QPushButton(self.tr("Retry selected"), self)
-        self.retry_button.setAccessibleName(self.tr("Retry selected"))
-        self.discard_button = QPushButton(self.tr("Discard selected"), self)
-        self.discard_button.setAccessibleName(self.tr("Discard selected"))
-        self.retry_button.clicked.connect(lambda: retry(self._selected_ids()))
-        self.discard_button.clicked.connect(lambda: discard(self._selected_ids()))
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close.button(QDialogButtonBox.StandardButton.Close).setAccessibleName(self.tr("Close"))
-        close.rejected.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.retry_button)
-        buttons.addWidget(self.discard_button)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.view)
-        layout.addLayout(buttons)
-        self.resize(1000, 420)
-
-    def _selected_ids(self) -> list[int]:
-        return [int(k) for k in self.view.selected_keys()]
+        self.retry_button, self.discard_button = self.action_buttons
 
     def set_entries(self, entries: list[OutboxEntry] | Any) -> None:
-        self.view.set_rows(list(entries))
+        self.set_rows(entries)
