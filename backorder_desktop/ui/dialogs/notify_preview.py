@@ -18,8 +18,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTabWidget,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -47,6 +45,7 @@ from ..store_controller import StoreController, describe_error
 from ..table_model import Column, RecordsTableModel
 from ..tasks import Task
 from ..theme import colours
+from .message_parts import MessageParts
 
 
 @dataclass(frozen=True)
@@ -144,16 +143,8 @@ class NotifyPreviewDialog(QDialog):
         self.reason.setEnabled(any(n.kind == DELAY for n in plan.due))
         self.subject = QLabel(self)
         self.subject.setWordWrap(True)
-        self.html = QTextBrowser(self)
-        self.html.setAccessibleName(self.tr("HTML preview"))
-        self.html.setOpenLinks(False)
-        self.text = QPlainTextEdit(self)
-        self.text.setReadOnly(True)
-        self.text.setAccessibleName(self.tr("Plain text preview"))
-        self.parts = QTabWidget(self)
-        self.parts.setAccessibleName(self.tr("Message parts"))
-        self.parts.addTab(self.html, self.tr("HTML"))
-        self.parts.addTab(self.text, self.tr("Plain text"))
+        self.parts = MessageParts(self)
+        self.html, self.text = self.parts.html, self.parts.text
         self.error = QLabel(self)
         self.error.setWordWrap(True)
         self.error.setStyleSheet(f"color: {colours().failed.name()}")

@@ -9,11 +9,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTabWidget,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +21,7 @@ from ..formatting import format_datetime
 from ..records_view import RecordsView
 from ..store_controller import StoreController
 from ..table_model import Column, RecordsTableModel
+from .message_parts import MessageParts
 
 
 def _messages_view() -> RecordsView:
@@ -48,20 +46,10 @@ class SentMailDialog(QDialog):
         self.view = _messages_view()
         self.headers = QLabel(self)
         self.headers.setWordWrap(True)
-        self.html = QTextBrowser(self)
-        self.html.setAccessibleName(self.tr("Message HTML"))
-        self.html.setOpenLinks(False)
-        self.text = QPlainTextEdit(self)
-        self.text.setReadOnly(True)
-        self.text.setAccessibleName(self.tr("Message text"))
-        self.raw = QPlainTextEdit(self)
-        self.raw.setReadOnly(True)
-        self.raw.setAccessibleName(self.tr("Message source"))
-        self.parts = QTabWidget(self)
-        self.parts.setAccessibleName(self.tr("Message parts"))
-        self.parts.addTab(self.html, self.tr("HTML"))
-        self.parts.addTab(self.text, self.tr("Plain text"))
-        self.parts.addTab(self.raw, self.tr("Source"))
+        self.parts = MessageParts(self, source=True)
+        self.html, self.text = self.parts.html, self.parts.text
+        assert self.parts.raw is not None
+        self.raw = self.parts.raw
         body = QWidget(self)
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(0, 0, 0, 0)
