@@ -116,3 +116,74 @@ def test_search_box_is_debounced(qtbot, typed: str) -> None:
     view.search.setText(typed)
     assert view.proxy.rowCount() == 4  # not applied on the keystroke itself
     qtbot.waitUntil(lambda: view.proxy.rowCount() == 1, timeout=2000)
+
+
+def test_proxy_keeps_qt_model_contract_while_filtering_sorting_and_reloading(
+    qtmodeltester,
+) -> None:
+    model = make_model()
+    proxy = RecordsProxyModel()
+    proxy.setSourceModel(model)
+    qtmodeltester.check(proxy)  # stays attached: checks every signal below
+    proxy.set_search("mug")
+    proxy.sort(0, Qt.SortOrder.DescendingOrder)
+    assert names(proxy) == ["Blue mug", "apple mug"]
+    proxy.set_quick_filter(lambda r: r.qty is None)
+    assert names(proxy) == ["apple mug"]
+    model.set_rows([*ITEMS, Item(5, "Green mug", None)])
+    assert names(proxy) == ["Green mug", "apple mug"]  # new rows sorted and filtered at once
+    proxy.set_search("nothing like this")
+    assert proxy.rowCount() == 0
+    proxy.set_search("")
+    proxy.set_quick_filter(None)
+    assert proxy.rowCount() == 5
+
+
+def test_typing_on_narrows_and_deleting_widens_again() -> None:
+    model = make_model()
+    proxy = RecordsProxyModel()
+    proxy.setSourceModel(model)
+    for typed, expected in [
+        ("m", 2 + 1),  # "mug" twice, "crème"
+        ("mu", 2),
+        ("mug", 2),
+        ("mug b", 1),
+        ("mug", 2),  # a word removed
+        ("", 4),
+        ("o'brien &", 1),  # HTML special characters are plain text to the search
+    ]:
+        proxy.set_search(typed)
+        assert proxy.rowCount() == expected, typed
+
+
+def test_rows_prepared_by_a_worker_arrive_in_the_tables_sort_order() -> None:
+    model = make_model()
+    proxy = RecordsProxyModel()
+    proxy.setSourceModel(model)
+    proxy.sort(1, Qt.SortOrder.DescendingOrder)  # by quantity, largest first
+    prepared = model.prepare(list(reversed(ITEMS)))
+    model.set_rows(prepared)
+    assert [proxy.index(r, 1).data() for r in range(4)] == ["", "12", "5", "0"]
+    # The user clicked another column while the worker was preparing: the table re-sorts.
+    stale = model.prepare(ITEMS)
+    proxy.sort(0, Qt.SortOrder.AscendingOrder)
+    model.set_rows(stale)
+    assert names(proxy) == ["apple mug", "Blue mug", "Café crème <small>", "O'Brien & Sons tee"]
+    assert model.find_row(3) == 1
+
+
+def test_search_keeps_selected_rows_still_shown_and_column_widths(qtbot) -> None:
+    view = RecordsView("Items", make_model())
+    qtbot.addWidget(view)
+    view.table.setColumnWidth(0, 237)
+    view.table.selectRow(2)  # Blue mug
+    view.search.setText("mug")
+    view.apply_search_now()
+    assert view.selected_keys() == [3]
+    view.search.setText("no such thing")
+    view.apply_search_now()
+    assert view.proxy.rowCount() == 0 and view.selected_keys() == []
+    assert view.table.columnWidth(0) == 237  # a search that matches nothing keeps the widths
+    view.search.clear()
+    view.apply_search_now()
+    assert view.proxy.rowCount() == 4

@@ -6,15 +6,17 @@ strings: going through `data()` for 100k rows takes tens of seconds (DESIGN.md, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractProxyModel,
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor
@@ -23,6 +25,16 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+
+# The overload that carries a hint: PySide's plain `emit()` sends no hint.
+_LAYOUT_SIGNATURE = ("QList<QPersistentModelIndex>", "QAbstractItemModel::LayoutChangeHint")
+
+
+def emit_vertical_layout(signal: Any) -> None:
+    """Emit layout(AboutToBe)Changed saying only rows moved or went: the column header then has
+    nothing to save and restore."""
+    signal[_LAYOUT_SIGNATURE].emit([], QAbstractItemModel.LayoutChangeHint.VerticalSortHint)
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
@@ -51,24 +63,56 @@ class Column:
         return "" if value is None else str(value)
 
 
+SortState = tuple[int, Qt.SortOrder]
+
+
 @dataclass(frozen=True)
 class PreparedRows:
-    """Rows with their search text computed, ready for `set_rows` (built off the GUI thread)."""
+    """Rows ready for `set_rows`, built off the GUI thread: in the model's sort order, with their
+    search text and a key -> row lookup, so the GUI thread only swaps lists."""
 
     rows: list[Any]
     haystacks: list[str]
+    index_of: dict[Hashable, int]
+    sort: SortState | None = None
 
 
-def prepare_rows(columns: Sequence[Column], rows: Sequence[Any]) -> PreparedRows:
+def _sort_order(
+    getter: Callable[[Any], Any], rows: Sequence[Any], order: Qt.SortOrder
+) -> list[int]:
+    keys = [_sort_key(getter(row)) for row in rows]
+    return sorted(
+        range(len(rows)), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder
+    )
+
+
+def prepare_rows(
+    columns: Sequence[Column],
+    rows: Sequence[Any],
+    *,
+    row_key: Callable[[Any], Hashable],
+    sort: SortState | None = None,
+) -> PreparedRows:
     """Thread-safe: touches no Qt object, so a worker can do it for 100k rows."""
+    ordered = list(rows)
+    if sort is not None and 0 <= sort[0] < len(columns):
+        ordered = [ordered[i] for i in _sort_order(columns[sort[0]].value, ordered, sort[1])]
+    else:
+        sort = None
     return PreparedRows(
-        list(rows),
-        ["\x1f".join(c.display(r) for c in columns).casefold() for r in rows],
+        ordered,
+        ["\x1f".join(c.display(r) for c in columns).casefold() for r in ordered],
+        {row_key(row): n for n, row in enumerate(ordered)},
+        sort,
     )
 
 
 class RecordsTableModel(QAbstractTableModel):
-    """Rows are any Python objects; columns say how to show and sort them."""
+    """Rows are any Python objects; columns say how to show and sort them.
+
+    The model only ever resets (`set_rows`) or re-orders (`sort`); it never inserts or removes
+    single rows, which is all `RecordsProxyModel` has to follow.
+    """
 
     def __init__(
         self,
@@ -85,7 +129,7 @@ class RecordsTableModel(QAbstractTableModel):
         self._rows: list[Any] = []
         self._haystacks: list[str] = []
         self._index_of: dict[Hashable, int] | None = None
-        self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._sort: SortState | None = None
 
     # --- Qt API -------------------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -130,37 +174,36 @@ class RecordsTableModel(QAbstractTableModel):
         if not 0 <= column < len(self.columns):
             return
         self._sort = (column, order)
-        self.layoutAboutToBeChanged.emit()
+        emit_vertical_layout(self.layoutAboutToBeChanged)
         old_rows = self._rows
-        getter = self.columns[column].value
-        order_index = sorted(
-            range(len(old_rows)),
-            key=lambda i: _sort_key(getter(old_rows[i])),
-            reverse=order == Qt.SortOrder.DescendingOrder,
-        )
+        order_index = _sort_order(self.columns[column].value, old_rows, order)
         self._rows = [old_rows[i] for i in order_index]
         self._haystacks = [self._haystacks[i] for i in order_index]
         self._index_of = None
-        new_position = {old: new for new, old in enumerate(order_index)}
+        new_position = [0] * len(order_index)
+        for new, old in enumerate(order_index):
+            new_position[old] = new
         persistent = self.persistentIndexList()
         self.changePersistentIndexList(
             persistent,
             [self.index(new_position[p.row()], p.column()) for p in persistent],
         )
-        self.layoutChanged.emit()
+        emit_vertical_layout(self.layoutChanged)
 
     # --- our API ------------------------------------------------------------------------------
     def prepare(self, rows: Sequence[Any]) -> PreparedRows:
-        return prepare_rows(self.columns, rows)
+        """Thread-safe: a worker prepares the rows in the sort order the table has right now."""
+        return prepare_rows(self.columns, rows, row_key=self._row_key, sort=self._sort)
 
     def set_rows(self, rows: Sequence[Any] | PreparedRows) -> None:
         prepared = rows if isinstance(rows, PreparedRows) else self.prepare(rows)
         self.beginResetModel()
         self._rows = prepared.rows
         self._haystacks = prepared.haystacks
-        self._index_of = None
+        self._index_of = prepared.index_of
         self.endResetModel()
-        if self._sort is not None:
+        if self._sort is not None and prepared.sort != self._sort:
+            # The user clicked another column while the worker was preparing.
             self.sort(*self._sort)
 
     def row(self, source_row: int) -> Any:
@@ -180,48 +223,183 @@ class RecordsTableModel(QAbstractTableModel):
     def haystack(self, source_row: int) -> str:
         return self._haystacks[source_row]
 
+    def matching(
+        self,
+        candidates: Iterable[int],
+        terms: Sequence[str],
+        tests: Sequence[Callable[[Any], bool]],
+    ) -> list[int]:
+        """The candidate rows (in their order) whose search text holds every term and that
+        pass every test: one list comprehension per condition, cheapest first."""
+        haystacks, rows = self._haystacks, self._rows
+        shown = list(candidates)
+        if len(terms) == 1:
+            term = terms[0]
+            shown = [n for n in shown if term in haystacks[n]]
+        elif terms:
+            shown = [n for n in shown if all(t in haystacks[n] for t in terms)]
+        for test in tests:
+            shown = [n for n in shown if test(rows[n])]
+        return shown
 
-class RecordsProxyModel(QSortFilterProxyModel):
-    """Filters by search words (all must match) and an optional quick-filter predicate."""
+
+class RecordsProxyModel(QAbstractProxyModel):
+    """Shows the source rows that hold every search word and pass the quick filter and scope,
+    in the source's (sorted) order. Sorting is passed to the source.
+
+    Not a QSortFilterProxyModel: that one calls a Python `filterAcceptsRow` once per source row
+    on every keystroke, sort and reload (60 ms for 40,000 rows even when the answer is cached).
+    Here the rows shown are a plain list of source rows, decided by `RecordsTableModel.matching`
+    in one pass (8 ms for 40,000 rows), and a search that only adds letters re-tests only the rows
+    still shown.
+    """
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._terms: list[str] = []
         self._predicate: Callable[[Any], bool] | None = None
         self._scope: Callable[[Any], bool] | None = None
+        self._shown: list[int] = []  # source rows shown, ascending
+        # Across a layout change: each persistent index of this proxy, and where it points in the
+        # source (a source persistent index, which the source's own sort moves along).
+        self._saved: list[tuple[QModelIndex, QPersistentModelIndex]] = []
 
+    def source(self) -> RecordsTableModel:
+        model = self.sourceModel()
+        assert isinstance(model, RecordsTableModel), "RecordsProxyModel needs a RecordsTableModel"
+        return model
+
+    def setSourceModel(self, model: QAbstractItemModel) -> None:
+        if not isinstance(model, RecordsTableModel):
+            raise TypeError("RecordsProxyModel needs a RecordsTableModel")
+        old = self.sourceModel()
+        if old is not None:
+            old.modelAboutToBeReset.disconnect(self.beginResetModel)
+            old.modelReset.disconnect(self._on_source_reset)
+            old.layoutAboutToBeChanged.disconnect(self._on_source_layout_about_to_change)
+            old.layoutChanged.disconnect(self._on_source_layout_changed)
+        self.beginResetModel()
+        super().setSourceModel(model)
+        model.modelAboutToBeReset.connect(self.beginResetModel)
+        model.modelReset.connect(self._on_source_reset)
+        model.layoutAboutToBeChanged.connect(self._on_source_layout_about_to_change)
+        model.layoutChanged.connect(self._on_source_layout_changed)
+        self._shown = self._filter_all()
+        self.endResetModel()
+
+    # --- filters ------------------------------------------------------------------------------
     def set_search(self, text: str) -> None:
         terms = text.casefold().split()
         if terms == self._terms:
             return
-        self.beginFilterChange()
+        # Every row matching the new words matched the old ones when each old word is part of
+        # a new one (typing on): re-test only the rows shown.
+        narrowing = all(any(old in new for new in terms) for old in self._terms)
         self._terms = terms
-        self.endFilterChange()
+        self._refilter(self._shown if narrowing else None)
 
     def set_quick_filter(self, predicate: Callable[[Any], bool] | None) -> None:
-        self.beginFilterChange()
         self._predicate = predicate
-        self.endFilterChange()
+        self._refilter(None)
 
     def set_scope(self, predicate: Callable[[Any], bool] | None) -> None:
         """A second predicate beside the quick filter (e.g. one group of rows picked in a list)."""
-        self.beginFilterChange()
         self._scope = predicate
-        self.endFilterChange()
+        self._refilter(None)
 
-    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+    def _tests(self) -> list[Callable[[Any], bool]]:
+        return [t for t in (self._scope, self._predicate) if t is not None]
+
+    def _filter_all(self) -> list[int]:
         model = self.sourceModel()
         if not isinstance(model, RecordsTableModel):
-            return True
-        if self._scope is not None and not self._scope(model.row(source_row)):
-            return False
-        if self._terms:
-            haystack = model.haystack(source_row)
-            if not all(term in haystack for term in self._terms):
-                return False
-        if self._predicate is not None:
-            return bool(self._predicate(model.row(source_row)))
-        return True
+            return []
+        return model.matching(range(model.rowCount()), self._terms, self._tests())
+
+    def _refilter(self, candidates: list[int] | None) -> None:
+        """Re-decide the rows shown, as a layout change so the selection of rows still shown
+        and the column widths survive (a reset would drop both)."""
+        if self.sourceModel() is None:
+            return
+        self._begin_layout_change()
+        if candidates is None:
+            self._shown = self._filter_all()
+        else:
+            self._shown = self.source().matching(candidates, self._terms, self._tests())
+        self._end_layout_change()
+
+    # --- following the source -----------------------------------------------------------------
+    def _begin_layout_change(self) -> None:
+        emit_vertical_layout(self.layoutAboutToBeChanged)
+        self._saved = [
+            (p, QPersistentModelIndex(self.mapToSource(p))) for p in self.persistentIndexList()
+        ]
+
+    def _end_layout_change(self) -> None:
+        old = [p for p, _ in self._saved]
+        new = [self.mapFromSource(s) for _, s in self._saved]
+        self._saved = []
+        self.changePersistentIndexList(old, new)
+        emit_vertical_layout(self.layoutChanged)
+
+    def _on_source_reset(self) -> None:
+        self._shown = self._filter_all()
+        self.endResetModel()
+
+    def _on_source_layout_about_to_change(self, *_args: object) -> None:
+        self._begin_layout_change()
+
+    def _on_source_layout_changed(self, *_args: object) -> None:
+        self._shown = self._filter_all()
+        self._end_layout_change()
+
+    # --- Qt API -------------------------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._shown)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        model = self.sourceModel()
+        return 0 if parent.isValid() or model is None else model.columnCount()
+
+    def hasChildren(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and bool(self._shown) and self.columnCount() > 0
+
+    def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if parent.isValid() or not (0 <= row < len(self._shown)):
+            return QModelIndex()
+        if not 0 <= column < self.columnCount():
+            return QModelIndex()
+        return self.createIndex(row, column)
+
+    def parent(self, *args: Any) -> Any:  # type: ignore[override]
+        # Qt overloads parent(): QObject.parent() and the model's parent(index); rows are flat.
+        if not args:
+            return super().parent()
+        return QModelIndex()
+
+    def sibling(self, row: int, column: int, index: AnyIndex) -> QModelIndex:
+        return self.index(row, column)
+
+    def mapToSource(self, proxy_index: AnyIndex) -> QModelIndex:
+        model = self.sourceModel()
+        if model is None or not proxy_index.isValid() or proxy_index.row() >= len(self._shown):
+            return QModelIndex()
+        return model.index(self._shown[proxy_index.row()], proxy_index.column())
+
+    def mapFromSource(self, source_index: AnyIndex) -> QModelIndex:
+        if not source_index.isValid():
+            return QModelIndex()
+        source_row = source_index.row()
+        row = bisect_left(self._shown, source_row)
+        if row == len(self._shown) or self._shown[row] != source_row:
+            return QModelIndex()
+        return self.createIndex(row, source_index.column())
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        model = self.sourceModel()
+        return None if model is None else model.headerData(section, orientation, role)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         # Sort in the source with one list.sort; this proxy keeps source order (see module doc).
