@@ -154,3 +154,17 @@ def test_a_failed_bulk_write_leaves_the_table_as_it_was(cache: Cache) -> None:
         cache.variants.replace_all([variant(11, 1), variant(99, 12345)])
     assert [p.name for p in cache.products.all()] == ["Product 1"]
     assert [v.id for v in cache.variants.all()] == [11]
+
+
+def test_bulk_transaction_is_all_or_nothing(cache: Cache) -> None:
+    cache.products.replace_all([product(1)])
+    with pytest.raises(RuntimeError), cache.bulk_transaction():
+        cache.products.replace_all([product(1, name="Changed"), product(2)])
+        cache.variants.replace_all([variant(21, 2)])
+        raise RuntimeError("the sync failed after writing")
+    assert [p.name for p in cache.products.all()] == ["Product 1"]
+    assert cache.variants.all() == []
+    with cache.bulk_transaction():
+        cache.products.replace_all([product(1), product(2)])
+        cache.variants.replace_all([variant(21, 2)])
+    assert [v.id for v in cache.variants.all()] == [21]

@@ -26,12 +26,32 @@ class CacheCore:
         self.db = db
         self.path = path
         self._lock = threading.RLock()
+        self._bulk = 0  # > 0 inside bulk_transaction (only the thread holding the lock sees it)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
         """Everything inside commits together or not at all; nested blocks use savepoints."""
+        with self._lock:
+            if self._bulk:
+                yield self.db  # part of the enclosing bulk transaction: no savepoint
+                return
+            with self.db.atomic():
+                yield self.db
+
+    @contextmanager
+    def bulk_transaction(self) -> Iterator[sqlite_utils.Database]:
+        """One all-or-nothing transaction whose nested blocks join it instead of using savepoints.
+
+        For large writes such as a sync's: inside a savepoint SQLite wrote 40,000 variant rows
+        2-3x slower. The price is that a nested block cannot be rolled back on its own, so code
+        inside must let errors propagate (any error rolls the whole block back).
+        """
         with self._lock, self.db.atomic():
-            yield self.db
+            self._bulk += 1
+            try:
+                yield self.db
+            finally:
+                self._bulk -= 1
 
     @contextmanager
     def read(self) -> Iterator[sqlite_utils.Database]:

@@ -110,7 +110,7 @@ def pull(
     cursors = {} if full else _saved_cursors(cache)
     fetched = _fetch(client, pager, full, cursors)
     pager.check("write")
-    with cache.transaction():
+    with cache.bulk_transaction():
         changed = _write(cache, fetched)
         for resource, value in fetched.cursors.items():
             cache.sync_state.set_cursor(resource, value)
