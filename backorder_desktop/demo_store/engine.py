@@ -13,6 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import parse_qsl, urlsplit
 
+try:
+    import orjson
+except ImportError:  # pragma: no cover (orjson is a dependency; the fallback keeps the store up)
+    orjson = None  # type: ignore[assignment]
+
 from . import catalog, inventory, inventory_write, metafields, orders
 from .api import ApiError, Context, Request, Response, Router, api_error
 from .faults import FaultInjector
@@ -49,6 +54,14 @@ def build_router() -> Router:
 
 
 def _encode(body: object) -> bytes:
+    # orjson writes the same compact UTF-8 JSON about 10x faster (a full sync of the large
+    # store is 64 MB of it); the standard encoder remains for what orjson refuses (e.g. an int
+    # beyond 64 bits, non-string keys) and for an install without orjson.
+    if orjson is not None:
+        try:
+            return orjson.dumps(body)
+        except TypeError:
+            pass
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

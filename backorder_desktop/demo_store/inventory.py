@@ -116,6 +116,10 @@ def tracked_variant_ids(ctx: Context, req: Request) -> list[int]:
     variant_ids = set(int_list(req, "variant_id:in") or [])
     product_ids = set(int_list(req, "product_id:in") or [])
     skus = set(str_list(req, "sku:in") or [])
+    if not (variant_ids or product_ids or skus):
+        # No filter (a full listing asks once per page of 1,000): one pass over the variants.
+        tracked = {pid for pid, p in state.products.items() if p.inventory_tracking != "none"}
+        return [vid for vid, v in state.variants.items() if v.product_id in tracked]
     out = []
     for vid, variant in state.variants.items():
         if variant_ids and vid not in variant_ids:
