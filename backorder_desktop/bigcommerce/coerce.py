@@ -26,6 +26,10 @@ def _shown(value: Any) -> str:
 
 def to_int(value: Any, field: str, *, default: int | None = None) -> int:
     """An int from an int, an integral float or a numeric string; `default` when null/absent."""
+    if type(value) is int:  # what JSON almost always holds (bool is not int here)
+        if INT64_MIN <= value <= INT64_MAX:
+            return value
+        raise BadField(field, f"is {_shown(value)}, too large a number")
     if value is None or (isinstance(value, str) and not value.strip()):
         if default is None:
             raise BadField(field, "is missing")
@@ -60,12 +64,16 @@ def to_int(value: Any, field: str, *, default: int | None = None) -> int:
 
 def to_opt_int(value: Any, field: str) -> int | None:
     """None stays None (e.g. an unset backorder limit); anything else must be a whole number."""
+    if type(value) is int and INT64_MIN <= value <= INT64_MAX:
+        return value
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     return to_int(value, field)
 
 
 def to_float(value: Any, field: str, *, default: float | None = 0.0) -> float:
+    if type(value) is float and math.isfinite(value):
+        return value
     if value is None or (isinstance(value, str) and not value.strip()):
         if default is None:
             raise BadField(field, "is missing")
@@ -88,6 +96,8 @@ def to_opt_float(value: Any, field: str) -> float | None:
 
 
 def to_str(value: Any, field: str, *, default: str = "") -> str:
+    if type(value) is str:
+        return value
     if value is None:
         return default
     if isinstance(value, str):
@@ -100,10 +110,10 @@ def to_str(value: Any, field: str, *, default: str = "") -> str:
 
 
 def to_bool(value: Any, field: str, *, default: bool = False) -> bool:
+    if value is True or value is False:
+        return value
     if value is None:
         return default
-    if isinstance(value, bool):
-        return value
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
     if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", ""):
