@@ -8,6 +8,11 @@ from typing import Any
 
 import httpx
 
+try:
+    import orjson
+except ImportError:  # pragma: no cover (orjson is a dependency; the standard parser suffices)
+    orjson = None  # type: ignore[assignment]
+
 from .errors import (
     AuthError,
     BigCommerceError,
@@ -26,6 +31,12 @@ MAX_TEXT = 300
 _SCOPE_RE = re.compile(r"\bstore_[a-z0-9_]+\b")
 
 
+# Every digit becomes "0", everything else a space: a run of 19 zeros marks a number that may
+# not fit 64 bits (or just a long digit string: that costs the slower parser, nothing else).
+_DIGITS = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
+_LONG_DIGITS = b"0" * 19
+
+
 def parse_body(response: httpx.Response) -> Any:
     """The decoded JSON body, or None when there is none or it is not JSON."""
     try:
@@ -34,6 +45,14 @@ def parse_body(response: httpx.Response) -> Any:
         return None
     if not raw:
         return None
+    if orjson is not None and _LONG_DIGITS not in raw.translate(_DIGITS):
+        # orjson parses a large sync's 64 MB of pages about twice as fast. It reads integers
+        # beyond 64 bits as floats, so text with a run of 19+ digits (checked above, cheaply)
+        # goes to the standard parser, as does whatever orjson refuses (NaN, UTF-16, ...).
+        try:
+            return orjson.loads(raw)
+        except ValueError:
+            pass
     try:
         return json.loads(raw)
     except ValueError:

@@ -1,0 +1,285 @@
+"""Fetch for a pull: every listing at once (within the client's requests in flight), in memory."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
+
+from ..domain.models import (
+    METAFIELD_NAMESPACE,
+    OPEN_ORDER_STATUSES,
+    InventoryRecord,
+    Location,
+    Metafield,
+    Order,
+    Product,
+    Variant,
+)
+from .progress import Pager
+
+# Re-read a little before the saved cursor: a record saved in the same second as the newest one
+# we saw (V2 dates have whole seconds) or committed late on the store's side is not missed.
+OVERLAP = timedelta(seconds=120)
+METAFIELD_RESOURCES: tuple[str, ...] = ("variant", "order", "store")
+# Progress is reported stage by stage in this order, whatever order the listings finish in.
+STAGES: tuple[str, ...] = ("locations", "products", "inventory", "orders", "metafields")
+_TICK_S = 0.05  # how often the pulling thread reports progress and checks for a cancel
+T = TypeVar("T")
+
+
+class PullClient(Protocol):
+    """What pull needs of `bigcommerce.BigCommerceClient`."""
+
+    @property
+    def request_count(self) -> int: ...
+
+    def list_locations(self) -> list[Location]: ...
+
+    def iter_products(
+        self, *, modified_since: datetime | None = None, ids: Sequence[int] | None = None
+    ) -> Iterator[tuple[Product, list[Variant]]]: ...
+
+    def iter_inventory(self) -> Iterator[InventoryRecord]: ...
+
+    def iter_orders(
+        self, *, status_ids: Sequence[int], modified_since: datetime | None = None
+    ) -> Iterator[Order]: ...
+
+    def iter_metafields(
+        self, resource_type: str, *, namespace: str, modified_since: datetime | None = None
+    ) -> Iterator[Metafield]: ...
+
+
+@dataclass(slots=True)
+class Fetched:
+    """Everything one pull read from the store, held in memory until the write."""
+
+    full: bool
+    locations: list[Location] = field(default_factory=list)
+    products_full: bool = True
+    products: list[Product] = field(default_factory=list)
+    variants: list[Variant] = field(default_factory=list)
+    inventory: list[InventoryRecord] = field(default_factory=list)
+    orders_full: bool = True
+    orders: list[Order] = field(default_factory=list)
+    metafields_full: dict[str, bool] = field(default_factory=dict)
+    metafields: dict[str, list[Metafield]] = field(default_factory=dict)
+    cursors: dict[str, datetime] = field(default_factory=dict)
+
+
+class _Stopped(Exception):
+    """A listing was told to stop because another failed or the user cancelled."""
+
+
+@dataclass(slots=True)
+class _Listing:
+    """One listing run on its own thread: how far it got and how it ended."""
+
+    stage: str
+    work: Callable[[_Listing], None]
+    count: int = 0
+    finished: bool = False
+    error: BaseException | None = None
+    thread: threading.Thread | None = None
+
+
+class _Run:
+    """The listings of one fetch, their threads, and the stop flag they check per record."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.wake = threading.Event()
+        self.listings: list[_Listing] = []
+
+    def add(self, stage: str, work: Callable[[_Listing], None]) -> None:
+        self.listings.append(_Listing(stage, work))
+
+    def start(self) -> None:
+        for listing in self.listings:
+            listing.thread = threading.Thread(
+                target=self._run, args=(listing,), name=f"pull-{listing.stage}", daemon=True
+            )
+            listing.thread.start()
+
+    def _run(self, listing: _Listing) -> None:
+        try:
+            listing.work(listing)
+        except _Stopped:
+            pass
+        except BaseException as exc:  # handed to the pulling thread, which raises it
+            listing.error = exc
+        finally:
+            listing.finished = True
+            self.wake.set()
+
+    def each(self, listing: _Listing, items: Iterator[T]) -> Iterator[T]:
+        """Yield `items`, counting them; stop (closing the client's page threads) when told."""
+        try:
+            for item in items:
+                if self.stop.is_set():
+                    raise _Stopped
+                listing.count += 1
+                yield item
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    def of(self, stage: str) -> list[_Listing]:
+        return [x for x in self.listings if x.stage == stage]
+
+    def first_error(self) -> BaseException | None:
+        # In stage order, so that two failures at once always surface the same one.
+        for stage in STAGES:
+            for listing in self.of(stage):
+                if listing.error is not None:
+                    return listing.error
+        return None
+
+    def halt(self) -> None:
+        """Tell every listing to stop and wait until each has (no request outlives the pull)."""
+        self.stop.set()
+        for listing in self.listings:
+            if listing.thread is not None:
+                listing.thread.join()
+
+
+def fetch(client: PullClient, pager: Pager, full: bool, cursors: dict[str, datetime]) -> Fetched:
+    """Run every listing concurrently; progress and cancel stay on the calling thread.
+
+    The client bounds the requests in flight (4) across all listings, so starting them together
+    only fills the idle slots each listing's page 1 and its last, short pages used to leave;
+    mapping a page's JSON runs on the listing's thread while other requests wait on the network.
+    Progress is still reported in stage order (each stage once the previous ones are complete),
+    and a cancel or any failure stops every listing before it is raised.
+    """
+    out = Fetched(full=full)
+    run = _Run()
+    pager.check(STAGES[0])
+    _plan(run, client, out, cursors)
+    run.start()
+    try:
+        for stage in STAGES:
+            _follow(run, pager, stage)
+    except BaseException:
+        run.halt()
+        raise
+    run.halt()  # every listing has finished: this only joins the threads
+    _finish(out, cursors)
+    return out
+
+
+def _since(cursors: dict[str, datetime], resource: str) -> datetime | None:
+    value = cursors.get(resource)
+    return value - OVERLAP if value is not None else None
+
+
+def _plan(run: _Run, client: PullClient, out: Fetched, cursors: dict[str, datetime]) -> None:
+    # Longest chains first (V2 orders page one after another; V3 listings fan out after page 1),
+    # so they get the first free request slots; the one-page listings fill in around them.
+    orders_since = _since(cursors, "orders")
+    out.orders_full = orders_since is None
+
+    def orders(listing: _Listing) -> None:
+        listed = client.iter_orders(status_ids=OPEN_ORDER_STATUSES, modified_since=orders_since)
+        out.orders = list(run.each(listing, listed))
+
+    products_since = _since(cursors, "products")
+    out.products_full = products_since is None
+
+    def products(listing: _Listing) -> None:
+        listed = client.iter_products(modified_since=products_since)
+        for product, variants in run.each(listing, listed):
+            out.products.append(product)
+            out.variants.extend(variants)
+
+    def inventory(listing: _Listing) -> None:
+        out.inventory = list(run.each(listing, client.iter_inventory()))
+
+    def locations(listing: _Listing) -> None:
+        out.locations = client.list_locations()
+        listing.count = len(out.locations)
+
+    run.add("orders", orders)
+    run.add("products", products)
+    run.add("inventory", inventory)
+    run.add("locations", locations)
+    for resource_type in METAFIELD_RESOURCES:
+        key = f"metafields:{resource_type}"
+        since = _since(cursors, key)
+        out.metafields_full[resource_type] = since is None
+        out.metafields[resource_type] = []
+        run.add("metafields", _metafield_work(run, client, out, resource_type, since))
+
+
+def _metafield_work(
+    run: _Run, client: PullClient, out: Fetched, resource_type: str, since: datetime | None
+) -> Callable[[_Listing], None]:
+    def work(listing: _Listing) -> None:
+        listed = client.iter_metafields(
+            resource_type, namespace=METAFIELD_NAMESPACE, modified_since=since
+        )
+        out.metafields[resource_type] = [
+            m for m in run.each(listing, listed) if m.namespace == METAFIELD_NAMESPACE
+        ]
+
+    return work
+
+
+def _follow(run: _Run, pager: Pager, stage: str) -> None:
+    """Report one stage's progress until its listings are complete; raise any failure."""
+    listings = run.of(stage)
+    reported = -1
+    pager.check(stage)
+    while True:
+        run.wake.wait(_TICK_S)
+        run.wake.clear()
+        error = run.first_error()
+        if error is not None:
+            raise error
+        done = sum(x.count for x in listings)
+        if all(x.finished for x in listings):
+            pager.report(stage, done, done)
+            pager.check(stage)
+            return
+        if done != reported:
+            reported = done
+            pager.report(stage, done)
+        pager.check(stage)
+
+
+def _newest(current: datetime | None, values: Iterator[datetime | None]) -> datetime | None:
+    for value in values:
+        if value is not None and (current is None or value > current):
+            current = value
+    return current
+
+
+def _finish(out: Fetched, cursors: dict[str, datetime]) -> None:
+    """Cursors from what was read, and one copy of each order."""
+    # A cursor comes from the store's own dates (the newest record seen), never from this
+    # machine's clock, so a laptop with a wrong clock still misses nothing. The store bumps a
+    # product's date_modified when one of its variants changes, so the product listing also
+    # brings changed variants.
+    newest = _newest(cursors.get("products"), (p.date_modified for p in out.products))
+    if newest is not None:
+        out.cursors["products"] = newest
+    latest: dict[int, Order] = {}
+    for order in out.orders:
+        # The per-status listings run concurrently: an order whose status changed meanwhile
+        # can appear twice; the newer copy wins.
+        known = latest.get(order.id)
+        if known is None or order.date_modified >= known.date_modified:
+            latest[order.id] = order
+    out.orders = list(latest.values())
+    newest = _newest(cursors.get("orders"), (o.date_modified for o in out.orders))
+    if newest is not None:
+        out.cursors["orders"] = newest
+    for resource_type, fields in out.metafields.items():
+        key = f"metafields:{resource_type}"
+        newest = _newest(cursors.get(key), (m.date_modified for m in fields))
+        if newest is not None:
+            out.cursors[key] = newest
