@@ -459,6 +459,9 @@ def main() -> int:
         help="what-if: the interpreter's thread switch interval (default 5 ms)",
     )
     parser.add_argument("--only-stall", action="store_true")
+    parser.add_argument(
+        "--sample", action="store_true", help="with --only-stall: say what the GUI thread ran"
+    )
     parser.add_argument("--only-filter", action="store_true")
     parser.add_argument(
         "--gc-off-in-workers",
@@ -499,7 +502,7 @@ def main() -> int:
         shell.stop()
         sys.stdout.write(json.dumps(report) + "\n")
         return 0
-    report["stall"] = measure_stalls(app, shell, sample=False, timeout_s=args.timeout)
+    report["stall"] = measure_stalls(app, shell, sample=args.sample, timeout_s=args.timeout)
     report["max_rss_mb_after_full_sync"] = round(max_rss_mb(), 1)
     if args.only_stall:
         shell.stop()

@@ -108,7 +108,8 @@ def test_charts_follow_a_dark_palette(qtbot, shell: AppShell, store: DemoStore) 
     ):
         dark.setColor(role, colour)
     try:
-        app.setPalette(dark)  # the tab redraws itself on the palette change
+        app.setPalette(dark)  # while another tab is shown: the charts redraw when shown
+        shell.window.show_tab("insights")
         chart = panel.aging_chart.chart()
         qtbot.waitUntil(lambda: chart.backgroundBrush().color().name() == "#2b2b2b")
         assert chart.titleBrush().color().name() == "#e8e8e8"

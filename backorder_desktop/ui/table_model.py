@@ -21,6 +21,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from .release import release_later
+
 AnyIndex = QModelIndex | QPersistentModelIndex
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -197,11 +199,13 @@ class RecordsTableModel(QAbstractTableModel):
 
     def set_rows(self, rows: Sequence[Any] | PreparedRows) -> None:
         prepared = rows if isinstance(rows, PreparedRows) else self.prepare(rows)
+        old_rows, old_haystacks = self._rows, self._haystacks
         self.beginResetModel()
         self._rows = prepared.rows
         self._haystacks = prepared.haystacks
         self._index_of = prepared.index_of
         self.endResetModel()
+        release_later(old_rows, old_haystacks)
         if self._sort is not None and prepared.sort != self._sort:
             # The user clicked another column while the worker was preparing.
             self.sort(*self._sort)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -42,6 +43,7 @@ class InsightsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.report: InsightsReport | None = None
+        self._drawn = True  # nothing to draw yet
 
         self.measure = QComboBox(self)
         self.measure.setAccessibleName(self.tr("Aging measure"))
@@ -123,7 +125,21 @@ class InsightsPanel(QWidget):
 
     # --- showing ------------------------------------------------------------------------------
     def set_report(self, report: InsightsReport | None) -> None:
+        # Charts and tables are drawn when the tab is on screen: every sync brings a report,
+        # and drawing one the merchant is not looking at held up the window for ~15 ms.
         self.report = report
+        self._drawn = False
+        if self.isVisible():
+            self._draw()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._drawn:
+            self._draw()
+
+    def _draw(self) -> None:
+        report = self.report
+        self._drawn = True
         if report is None:
             return
         c = report.currency
@@ -182,7 +198,7 @@ class InsightsPanel(QWidget):
         # Light/dark switch while the app runs: redraw the charts in the new palette.
         super().changeEvent(event)
         changed = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
-        if event.type() in changed and self.report is not None:
+        if event.type() in changed:
             self.set_report(self.report)
 
     def _show_aging(self) -> None:
@@ -263,6 +279,8 @@ class InsightsPanel(QWidget):
             if not chosen:
                 return None
             path = Path(chosen)
+        if not self._drawn:
+            self._draw()
         return path if self.charts.grab().save(str(path), "PNG") else None
 
     def export_csv(self, path: Path | None = None) -> Path | None:
