@@ -53,3 +53,26 @@ def test_replaced_rows_are_freed_a_slice_at_a_time_after_the_new_rows_show(qtbot
     assert pending_rows() > 0
     qtbot.waitUntil(lambda: pending_rows() == 0, timeout=5000)
     assert probe() is None  # and in the end they are freed
+
+
+class Node:
+    def __init__(self) -> None:
+        self.me = self  # a reference cycle: only the collector can free it
+
+
+def test_cycles_frozen_with_a_tasks_survivors_are_freed_when_the_app_is_idle(qtbot) -> None:
+    runner = TaskRunner()
+    probes: list[weakref.ref[Node]] = []
+
+    def work(**_: object) -> int:
+        probes.append(weakref.ref(Node()))  # garbage, but in a cycle: survives the task
+        return 1
+
+    done: list[int] = []
+    runner.run("make a cycle", work, on_success=done.append)
+    qtbot.waitUntil(lambda: bool(done) and not runner.running, timeout=5000)
+    gc.collect()
+    assert probes[0]() is not None  # frozen: ordinary collections no longer see it
+    assert runner.collect_if_idle(force=True)
+    assert probes[0]() is None
+    assert not runner.collect_if_idle(force=True)  # nothing new since: no needless pause
