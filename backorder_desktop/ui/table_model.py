@@ -143,8 +143,12 @@ class RecordsTableModel(QAbstractTableModel):
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        row = self._rows[index.row()]
-        column = self.columns[index.column()]
+        return self.cell(index.row(), index.column(), role)
+
+    def cell(self, source_row: int, column_number: int, role: int) -> Any:
+        """What `data` answers; the proxy asks here directly, with no index to build."""
+        row = self._rows[source_row]
+        column = self.columns[column_number]
         if role == Qt.ItemDataRole.DisplayRole:
             return column.display(row)
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -264,6 +268,7 @@ class RecordsProxyModel(QAbstractProxyModel):
         self._predicate: Callable[[Any], bool] | None = None
         self._scope: Callable[[Any], bool] | None = None
         self._shown: list[int] = []  # source rows shown, ascending
+        self._model: RecordsTableModel | None = None
         # Across a layout change: each persistent index of this proxy, and where it points in the
         # source (a source persistent index, which the source's own sort moves along).
         self._saved: list[tuple[QModelIndex, QPersistentModelIndex]] = []
@@ -284,6 +289,7 @@ class RecordsProxyModel(QAbstractProxyModel):
             old.layoutChanged.disconnect(self._on_source_layout_changed)
         self.beginResetModel()
         super().setSourceModel(model)
+        self._model = model
         model.modelAboutToBeReset.connect(self.beginResetModel)
         model.modelReset.connect(self._on_source_reset)
         model.layoutAboutToBeChanged.connect(self._on_source_layout_about_to_change)
@@ -383,6 +389,13 @@ class RecordsProxyModel(QAbstractProxyModel):
 
     def sibling(self, row: int, column: int, index: AnyIndex) -> QModelIndex:
         return self.index(row, column)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # Straight to the source's cell: Qt's default maps the index through Python
+        # (`mapToSource`) and builds a source index for each of the ~10 roles a cell paints.
+        if not index.isValid() or self._model is None:
+            return None
+        return self._model.cell(self._shown[index.row()], index.column(), role)
 
     def mapToSource(self, proxy_index: AnyIndex) -> QModelIndex:
         model = self.sourceModel()

@@ -56,17 +56,17 @@ class ProductsTableModel(RecordsTableModel):
             return base
         return base | Qt.ItemFlag.ItemIsEditable
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.EditRole and index.isValid():
-            row: ProductRow = self.row(index.row())
-            key = self._key(index)
+    def cell(self, source_row: int, column_number: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.EditRole:
+            row: ProductRow = self.row(source_row)
+            key = self.columns[column_number].key
             if key == "limit":
                 return "" if row.limit_text == "not tracked" else row.limit_text
             if key == "eta":
                 return row.eta.isoformat() if row.eta else ""
             if key == "message":
                 return row.message
-        return super().data(index, role)
+        return super().cell(source_row, column_number, role)
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
