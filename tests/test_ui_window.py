@@ -247,3 +247,18 @@ def test_every_interactive_widget_has_an_accessible_name(
     assert shell.outbox_dialog is not None
     assert _unnamed(shell.outbox_dialog) == []
     shell.outbox_dialog.close()
+
+
+def test_reopening_a_store_shows_the_cached_rows_before_the_sync_starts(
+    qtbot, shell: AppShell, store: DemoStore
+) -> None:
+    entry = open_and_sync(qtbot, shell, store)
+    cached = shell.window.products.model.rowCount()
+    events: list[str] = []
+    shell.controller.rows_loaded.connect(lambda _rows: events.append("rows shown"))
+    shell.controller.sync_started.connect(lambda: events.append("sync started"))
+    with qtbot.waitSignal(shell.controller.sync_finished, timeout=60_000):
+        shell.controller.open_store(entry, store.token)  # as at the next start of the app
+    # The cached rows come first; the sync then refreshes them without competing with the read.
+    assert events[:2] == ["rows shown", "sync started"]
+    assert shell.window.products.model.rowCount() == cached

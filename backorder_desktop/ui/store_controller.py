@@ -92,10 +92,13 @@ class StoreController(QObject):
             self.data_dir, StoreConnection(entry.store_hash, entry.api_url), token
         )
         self.store_opened.emit(entry)
-        # The cache opens instantly; a sync refreshes it in the background.
+        # The cache opens instantly; a sync refreshes it in the background once the cached
+        # rows show (run together, the two compete for the interpreter and the rows of a
+        # large store appeared seconds later: docs/BENCHMARKS.md).
         if self.session.cache_exists:
-            self.reload_rows()
-        self.refresh()
+            self.reload_rows(then=self.refresh)
+        else:
+            self.refresh()
 
     def close_store(self) -> None:
         if self._sync_task is not None:
@@ -183,7 +186,9 @@ class StoreController(QObject):
         self.token_rejected.emit(self.entry)
 
     # --- rows -------------------------------------------------------------------------------
-    def reload_rows(self) -> None:
+    def reload_rows(self, *, then: Callable[[], Any] | None = None) -> None:
+        """Re-read the tabs' rows off the GUI thread; `then` runs after, loaded or not, unless
+        another store was opened meanwhile."""
         if self.session is None or not self.session.cache_exists:
             return
         session = self.session
@@ -197,9 +202,11 @@ class StoreController(QObject):
             prepared = {name: prepare(getattr(data, name)) for name, prepare in preparers.items()}
             return LoadedRows(data, prepared)
 
-        self.runner.run(
+        task = self.runner.run(
             "load rows", work, on_success=self._on_rows_loaded, on_error=self._on_load_failed
         )
+        if then is not None:
+            task.relay.finished.connect(lambda: then() if self.session is session else None)
 
     def _on_rows_loaded(self, loaded: LoadedRows) -> None:
         self.last_rows = loaded.data
