@@ -416,38 +416,6 @@ def measure_stalls(
     return report
 
 
-def _gc_off_in_workers() -> None:
-    """What-if (not the app's code): no automatic collection while a sync or reload runs.
-
-    Wraps the two functions the store controller hands to its TaskRunner. The sync's garbage
-    is almost all acyclic, so reference counting still frees it; a collection runs later, once
-    the temporary objects are gone, and costs less.
-    """
-    from backorder_desktop.ui import store_controller
-
-    running = [0]
-    lock = threading.Lock()
-
-    def quiet(function: Callable[..., Any]) -> Callable[..., Any]:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with lock:
-                running[0] += 1
-                gc.disable()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                with lock:
-                    running[0] -= 1
-                    if running[0] == 0:
-                        gc.enable()
-
-        return wrapper
-
-    for name in ("sync_store", "load_rows"):
-        if hasattr(store_controller, name):
-            setattr(store_controller, name, quiet(getattr(store_controller, name)))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("data_dir", type=Path)
@@ -463,21 +431,9 @@ def main() -> int:
         "--sample", action="store_true", help="with --only-stall: say what the GUI thread ran"
     )
     parser.add_argument("--only-filter", action="store_true")
-    parser.add_argument(
-        "--gc-off-in-workers",
-        action="store_true",
-        help="what-if: automatic GC off while the sync and the row reload run on their workers",
-    )
-    parser.add_argument(
-        "--gc-freeze",
-        action="store_true",
-        help="what-if: gc.freeze() once the window is idle (long-lived objects leave the GC)",
-    )
     args = parser.parse_args()
     if args.switch_interval_ms:
         sys.setswitchinterval(args.switch_interval_ms / 1000)
-    if args.gc_off_in_workers:
-        _gc_off_in_workers()
 
     app = QApplication(sys.argv[:1])
     settings, _ = load_settings(args.data_dir)
@@ -487,8 +443,6 @@ def main() -> int:
     shell.start(demo=False)
     wait_until(app, lambda: idle(shell), args.timeout)
     settle(app, 0.3)
-    if args.gc_freeze:
-        gc.freeze()
     report: dict[str, Any] = {
         "open_to_idle_s": round(time.perf_counter() - opened, 2),
         "rows": {name: view.model.rowCount() for name, view in shell.window.views().items()},
