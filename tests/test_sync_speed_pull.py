@@ -118,3 +118,47 @@ def test_parsed_bodies_equal_the_standard_parser(raw: bytes) -> None:
 def test_unparseable_body_is_none() -> None:
     assert parse_body(httpx.Response(200, content=b"<html>not json</html>")) is None
     assert parse_body(httpx.Response(204)) is None
+
+
+def test_reads_during_a_pull_see_the_cache_as_it_was_until_it_commits(
+    store: DemoStore, client: BigCommerceClient, cache: Cache
+) -> None:
+    pull(client, cache)
+    before = cache.products.count()
+    first = min(store.state.products)
+    client.update_products([{"id": first, "name": "Renamed meanwhile"}])
+    seen: list[tuple[int, str]] = []
+
+    def progress(stage: str, done: int, total: int) -> None:
+        # The window reads through the cache's own connection while the pull writes.
+        product = cache.products.get(first)
+        assert product is not None
+        seen.append((cache.products.count(), product.name))
+
+    pull(client, cache, full=True, progress=progress)
+    assert seen and all(count == before for count, _ in seen)
+    assert all(name != "Renamed meanwhile" for _, name in seen)
+    assert cache.products.get(first).name == "Renamed meanwhile"  # type: ignore[union-attr]
+
+
+def test_first_sync_streamed_into_empty_tables_equals_a_whole_write(
+    store: DemoStore, client: BigCommerceClient, tmp_path: Path
+) -> None:
+    with open_cache(tmp_path / "streamed.sqlite") as first:
+        pull(client, first)  # empty tables: products and inventory go in batch by batch
+        streamed = _rows(first)
+    with open_cache(tmp_path / "whole.sqlite") as other:
+        # Tables that already hold rows are written whole, with the diff (replace_all).
+        pull(client, other)
+        with other.transaction() as db:
+            db.execute("UPDATE inventory SET on_hand = on_hand + 1")
+            db.execute("DELETE FROM products WHERE id = ?", [min(store.state.products)])
+        result = pull(client, other, full=True)
+        assert {"products", "inventory"} <= result.changed
+        assert _rows(other) == streamed
+
+
+def _rows(cache: Cache) -> dict[str, list[tuple[object, ...]]]:
+    tables = ("products", "variants", "inventory", "orders", "order_lines", "metafields")
+    with cache.read() as db:
+        return {t: db.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in tables}  # noqa: S608

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
@@ -59,6 +60,28 @@ class Cache(CacheCore):
             drop_cache_tables(db)
             create_cache_tables(db)
             self.sync_state.clear_cursors()
+
+    @contextmanager
+    def writer(self) -> Iterator[Cache]:
+        """The same file through a second connection, for one long write such as a sync's.
+
+        In WAL mode the window's reads on this connection go on seeing the last committed
+        state while the writer's transaction is open, instead of waiting for this
+        connection's lock; the writer's rows appear to them all at once when it commits.
+        Closed on leaving. A cache without a file (in memory) gets itself back.
+        """
+        with self.read() as db:
+            files = [row[2] for row in db.conn.execute("PRAGMA database_list") if row[1] == "main"]
+        if not files or not files[0]:
+            yield self
+            return
+        conn = sqlite3.connect(files[0], timeout=10.0, check_same_thread=False)
+        try:
+            db = sqlite_utils.Database(conn, execute_plugins=False)
+            db.execute("PRAGMA foreign_keys = ON")
+            yield Cache(db, self.path)
+        finally:
+            conn.close()
 
     def close(self) -> None:
         with self.read() as db:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .listing_cache import ListingCache
 from .records import StoreState
 
 STATUS_DOC = "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes"
@@ -93,6 +94,7 @@ class Context:
     native_backorders: bool
     api_url: str
     now: Callable[[], datetime]
+    listing_cache: ListingCache | None = None  # None: build every document (the default)
 
     @property
     def base_url(self) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from operator import attrgetter
 from typing import Any
 
 from . import fields as f
@@ -18,7 +20,7 @@ VARIANT_BATCH_MAX = 50
 PRODUCT_413 = "The request payload is too large. The maximum items allowed in the array is 10."
 VARIANT_413 = "The request payload is too large. The maximum items allowed in the array is 50"
 _SORTS: dict[str, Callable[[ProductRec], Any]] = {
-    "id": lambda p: p.id,
+    "id": attrgetter("id"),
     "name": lambda p: p.name.lower(),
     "sku": lambda p: p.sku.lower(),
     "price": lambda p: p.price,
@@ -113,7 +115,21 @@ def list_products(ctx: Context, req: Request) -> Response:
     sort = _SORTS.get(req.query.get("sort", "id"), _SORTS["id"])
     rows.sort(key=sort, reverse=req.query.get("direction") == "desc")
     page, meta = v3_page(req, rows)
-    data = [select_fields(product_json(state, p, include), req, ("id", *include)) for p in page]
+    loc = state.default_location_id
+
+    def doc(p: ProductRec) -> dict[str, Any]:
+        return select_fields(
+            product_json(state, p, include, default_location=loc), req, ("id", *include)
+        )
+
+    data: list[Any] | None = None
+    if ctx.listing_cache is not None:
+        shape = tuple(req.query.get(k) for k in ("include", "include_fields", "exclude_fields"))
+        data = ctx.listing_cache.fragments(
+            (("product", p.id, shape), partial(doc, p)) for p in page
+        )
+    if data is None:
+        data = [doc(p) for p in page]
     return Response(200, {"data": data, "meta": meta})
 
 

@@ -15,15 +15,28 @@ def _slug(name: str) -> str:
     return "/" + (re.sub(r"[^a-z0-9]+", "-", flat).strip("-") or "product") + "/"
 
 
-def product_inventory_level(state: StoreState, product: ProductRec) -> int:
+def product_inventory_level(
+    state: StoreState, product: ProductRec, default_location: int | None = None
+) -> int:
     # The Catalog API reports stock at the default location only (products_catalog.v3.yml).
     if product.inventory_tracking == "none":
         return 0
-    return sum(state.on_hand(vid) for vid in product.variant_ids)
+    loc = state.default_location_id if default_location is None else default_location
+    return sum(state.on_hand(vid, loc) for vid in product.variant_ids)
 
 
-def variant_json(state: StoreState, variant: VariantRec) -> dict[str, Any]:
-    product = state.products[variant.product_id]
+def variant_json(
+    state: StoreState,
+    variant: VariantRec,
+    *,
+    product: ProductRec | None = None,
+    default_location: int | None = None,
+) -> dict[str, Any]:
+    """`product` and `default_location` save a listing looking them up once per variant."""
+    if product is None:
+        product = state.products[variant.product_id]
+    if default_location is None:
+        default_location = state.default_location_id
     tracked = product.inventory_tracking != "none"
     price = variant.price if variant.price is not None else product.price
     weight = variant.weight if variant.weight is not None else product.weight
@@ -49,7 +62,7 @@ def variant_json(state: StoreState, variant: VariantRec) -> dict[str, Any]:
         "upc": variant.upc,
         "gtin": variant.gtin,
         "mpn": variant.mpn,
-        "inventory_level": state.on_hand(variant.id) if tracked else 0,
+        "inventory_level": state.on_hand(variant.id, default_location) if tracked else 0,
         "inventory_warning_level": variant.inventory_warning_level,
         "bin_picking_number": variant.bin_picking_number,
         "option_values": [
@@ -91,7 +104,15 @@ def _options_json(product: ProductRec) -> list[dict[str, Any]]:
     ]
 
 
-def product_json(state: StoreState, product: ProductRec, include: set[str]) -> dict[str, Any]:
+def product_json(
+    state: StoreState,
+    product: ProductRec,
+    include: set[str],
+    *,
+    default_location: int | None = None,
+) -> dict[str, Any]:
+    if default_location is None:
+        default_location = state.default_location_id
     doc: dict[str, Any] = {
         "id": product.id,
         "name": product.name,
@@ -113,7 +134,7 @@ def product_json(state: StoreState, product: ProductRec, include: set[str]) -> d
         "categories": list(product.categories),
         "brand_id": product.brand_id,
         "option_set_display": "right",
-        "inventory_level": product_inventory_level(state, product),
+        "inventory_level": product_inventory_level(state, product, default_location),
         "inventory_warning_level": product.inventory_warning_level,
         "inventory_tracking": product.inventory_tracking,
         "reviews_rating_sum": 0,
@@ -163,7 +184,11 @@ def product_json(state: StoreState, product: ProductRec, include: set[str]) -> d
         "date_modified": iso(product.date_modified),
     }
     if "variants" in include:
-        doc["variants"] = [variant_json(state, state.variants[v]) for v in product.variant_ids]
+        variants = state.variants
+        doc["variants"] = [
+            variant_json(state, variants[v], product=product, default_location=default_location)
+            for v in product.variant_ids
+        ]
     if "options" in include:
         doc["options"] = _options_json(product)
     for empty in ("images", "custom_fields", "bulk_pricing_rules", "modifiers", "videos"):

@@ -21,6 +21,7 @@ except ImportError:  # pragma: no cover (orjson is a dependency; the fallback ke
 from . import catalog, inventory, inventory_write, metafields, orders
 from .api import ApiError, Context, Request, Response, Router, api_error
 from .faults import FaultInjector
+from .listing_cache import ListingCache
 from .ratelimit import RateLimiter
 from .records import StoreState
 
@@ -79,6 +80,7 @@ class Engine:
         persist: Callable[[frozenset[str]], None],
         api_url: Callable[[], str],
         now: Callable[[], datetime],
+        cache_listings: bool = False,
     ) -> None:
         self.state = state
         self.lock = threading.RLock()
@@ -90,6 +92,7 @@ class Engine:
         self._api_url = api_url
         self._now = now
         self._router = build_router()
+        self._listing_cache = ListingCache() if cache_listings and ListingCache.usable() else None
         self._records: list[RequestRecord] = []
         self._records_lock = threading.Lock()
 
@@ -199,8 +202,13 @@ class Engine:
                     native_backorders=self.native_backorders,
                     api_url=self._api_url(),
                     now=self._now,
+                    listing_cache=self._listing_cache,
                 )
-                response: Response = handler(ctx, request)
+                try:
+                    response: Response = handler(ctx, request)
+                finally:
+                    if self._listing_cache is not None and request.method != "GET":
+                        self._listing_cache.clear()  # any write may change any document
                 if response.dirty:
                     self._persist(response.dirty)
         except ApiError as err:

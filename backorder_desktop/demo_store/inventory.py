@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from .api import Context, Request, Response, Router, v3_error
@@ -144,24 +145,34 @@ def list_items(ctx: Context, req: Request) -> Response:
         if (not loc_ids or loc.id in loc_ids) and (not codes or loc.code in codes)
     ]
     page, meta = v3_page(req, tracked_variant_ids(ctx, req), max_limit=INVENTORY_PAGE_MAX)
-    data = []
-    for vid in page:
+    native, inventory = ctx.native_backorders, state.inventory
+
+    def item(vid: int) -> dict[str, Any]:
         per_location = []
         for loc in locations:
-            rec = state.inventory.get((vid, loc.id)) or InventoryRec(vid, loc.id)
+            rec = inventory.get((vid, loc.id)) or InventoryRec(vid, loc.id)
             entry: dict[str, Any] = {
                 "location_id": loc.id,
                 "location_code": loc.code,
                 "location_name": loc.label,
-                "available_to_sell": available_to_sell(rec, ctx.native_backorders),
+                "available_to_sell": available_to_sell(rec, native),
                 "total_inventory_onhand": rec.on_hand,
                 "location_enabled": loc.enabled,
                 "settings": settings_json(ctx, rec),
             }
-            if ctx.native_backorders:
+            if native:
                 entry["qty_backordered"] = rec.qty_backordered
             per_location.append(entry)
-        data.append({"identity": identity_json(state, vid, True), "locations": per_location})
+        return {"identity": identity_json(state, vid, True), "locations": per_location}
+
+    data: list[Any] | None = None
+    if ctx.listing_cache is not None:
+        where = tuple(loc.id for loc in locations)
+        data = ctx.listing_cache.fragments(
+            (("inventory item", vid, where), partial(item, vid)) for vid in page
+        )
+    if data is None:
+        data = [item(vid) for vid in page]
     return Response(200, {"data": data, "meta": meta})
 
 

@@ -132,7 +132,10 @@ class DemoStore:
         store_hash: str | None = None,
         token: str | None = None,
         reset: bool = False,
+        cache_listings: bool = False,
     ) -> None:
+        """`cache_listings`: see `listing_cache.ListingCache` (only if nothing but HTTP requests
+        change the state: not for tests that edit `state` directly)."""
         self.config = DemoStoreConfig(
             Path(data_dir) if data_dir is not None else None,
             seed,
@@ -169,6 +172,7 @@ class DemoStore:
             persist=self._persist,
             api_url=lambda: self.api_url,
             now=now_utc,
+            cache_listings=cache_listings,
         )
         if fresh and self._files is not None:
             self._files.save(state)

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ..domain.models import (
     METAFIELD_NAMESPACE,
@@ -74,14 +74,36 @@ class _Stopped(Exception):
     """A listing was told to stop because another failed or the user cancelled."""
 
 
+class Sink(Protocol):
+    """Where a pull puts what it fetched, part by part ("products", "metafields:order", ...)."""
+
+    def streams(self, part: str) -> bool:
+        """Whether `add` takes this part batch by batch as it arrives (on the listing's thread)."""
+        ...
+
+    def add(self, part: str, items: list[Any]) -> None:
+        """A batch of a streamed part: (Product, [Variant]) pairs or InventoryRecords."""
+        ...
+
+    def ready(self, part: str, fetched: Fetched) -> None:
+        """The part is complete in `fetched` (called on the pulling thread)."""
+        ...
+
+
+# Records per streamed batch: about one page of each listing.
+BATCH = {"products": 250, "inventory": 2000}
+
+
 @dataclass(slots=True)
 class _Listing:
     """One listing run on its own thread: how far it got and how it ended."""
 
     stage: str
+    part: str  # what it fills: "products", "inventory", "metafields:variant", ...
     work: Callable[[_Listing], None]
     count: int = 0
     finished: bool = False
+    handed_over: bool = False
     error: BaseException | None = None
     thread: threading.Thread | None = None
 
@@ -94,8 +116,16 @@ class _Run:
         self.wake = threading.Event()
         self.listings: list[_Listing] = []
 
-    def add(self, stage: str, work: Callable[[_Listing], None]) -> None:
-        self.listings.append(_Listing(stage, work))
+    def add(self, stage: str, work: Callable[[_Listing], None], part: str = "") -> None:
+        self.listings.append(_Listing(stage, part or stage, work))
+
+    def hand_over(self, out: Fetched, sink: Sink | None) -> None:
+        """Pass each listing that completed since the last call to the sink (calling thread)."""
+        for listing in self.listings:
+            if listing.finished and listing.error is None and not listing.handed_over:
+                listing.handed_over = True
+                if sink is not None:
+                    sink.ready(listing.part, out)
 
     def start(self) -> None:
         for listing in self.listings:
@@ -140,34 +170,49 @@ class _Run:
         return None
 
     def halt(self) -> None:
-        """Tell every listing to stop and wait until each has (no request outlives the pull)."""
+        """Tell every listing to stop and wait until each has (no request outlives the pull).
+
+        Then forget them: their work functions refer back to this run and to the fetched
+        records, a reference cycle that would keep every record alive until a full collection
+        (and for good once the window freezes what outlives a task, ui/tasks.py).
+        """
         self.stop.set()
         for listing in self.listings:
             if listing.thread is not None:
                 listing.thread.join()
+        for listing in self.listings:
+            listing.error = None  # its traceback holds the listing thread's frames
+        self.listings = []
 
 
-def fetch(client: PullClient, pager: Pager, full: bool, cursors: dict[str, datetime]) -> Fetched:
+def fetch(
+    client: PullClient,
+    pager: Pager,
+    full: bool,
+    cursors: dict[str, datetime],
+    sink: Sink | None = None,
+) -> Fetched:
     """Run every listing concurrently; progress and cancel stay on the calling thread.
 
     The client bounds the requests in flight (4) across all listings, so starting them together
     only fills the idle slots each listing's page 1 and its last, short pages used to leave;
     mapping a page's JSON runs on the listing's thread while other requests wait on the network.
     Progress is still reported in stage order (each stage once the previous ones are complete),
-    and a cancel or any failure stops every listing before it is raised.
+    and a cancel or any failure stops every listing (and waits for its thread) before it is
+    raised. The sink gets each part as it completes, or batch by batch while it arrives, so the
+    caller can write while the rest is still on the network.
     """
     out = Fetched(full=full)
     run = _Run()
     pager.check(STAGES[0])
-    _plan(run, client, out, cursors)
+    _plan(run, client, out, cursors, sink)
     run.start()
     try:
         for stage in STAGES:
-            _follow(run, pager, stage)
-    except BaseException:
-        run.halt()
-        raise
-    run.halt()  # every listing has finished: this only joins the threads
+            _follow(run, pager, stage, out, sink)
+        run.hand_over(out, sink)
+    finally:
+        run.halt()  # after success every listing has finished: this only joins the threads
     _finish(out, cursors)
     return out
 
@@ -177,7 +222,9 @@ def _since(cursors: dict[str, datetime], resource: str) -> datetime | None:
     return value - OVERLAP if value is not None else None
 
 
-def _plan(run: _Run, client: PullClient, out: Fetched, cursors: dict[str, datetime]) -> None:
+def _plan(
+    run: _Run, client: PullClient, out: Fetched, cursors: dict[str, datetime], sink: Sink | None
+) -> None:
     # Longest chains first (V2 orders page one after another; V3 listings fan out after page 1),
     # so they get the first free request slots; the one-page listings fill in around them.
     orders_since = _since(cursors, "orders")
@@ -185,19 +232,38 @@ def _plan(run: _Run, client: PullClient, out: Fetched, cursors: dict[str, dateti
 
     def orders(listing: _Listing) -> None:
         listed = client.iter_orders(status_ids=OPEN_ORDER_STATUSES, modified_since=orders_since)
-        out.orders = list(run.each(listing, listed))
+        out.orders = _newest_copies(run.each(listing, listed))
 
     products_since = _since(cursors, "products")
     out.products_full = products_since is None
 
     def products(listing: _Listing) -> None:
         listed = client.iter_products(modified_since=products_since)
+        batch: list[Any] = []
+        streams = sink is not None and sink.streams("products")
         for product, variants in run.each(listing, listed):
             out.products.append(product)
             out.variants.extend(variants)
+            if streams:
+                batch.append((product, variants))
+                if len(batch) >= BATCH["products"]:
+                    _add(run, sink, "products", batch)
+                    batch = []
+        if batch:
+            _add(run, sink, "products", batch)
 
     def inventory(listing: _Listing) -> None:
-        out.inventory = list(run.each(listing, client.iter_inventory()))
+        batch: list[Any] = []
+        streams = sink is not None and sink.streams("inventory")
+        for record in run.each(listing, client.iter_inventory()):
+            out.inventory.append(record)
+            if streams:
+                batch.append(record)
+                if len(batch) >= BATCH["inventory"]:
+                    _add(run, sink, "inventory", batch)
+                    batch = []
+        if batch:
+            _add(run, sink, "inventory", batch)
 
     def locations(listing: _Listing) -> None:
         out.locations = client.list_locations()
@@ -212,7 +278,15 @@ def _plan(run: _Run, client: PullClient, out: Fetched, cursors: dict[str, dateti
         since = _since(cursors, key)
         out.metafields_full[resource_type] = since is None
         out.metafields[resource_type] = []
-        run.add("metafields", _metafield_work(run, client, out, resource_type, since))
+        work = _metafield_work(run, client, out, resource_type, since)
+        run.add("metafields", work, part=f"metafields:{resource_type}")
+
+
+def _add(run: _Run, sink: Sink | None, part: str, batch: list[Any]) -> None:
+    if run.stop.is_set():
+        raise _Stopped  # the pull is failing or cancelled: write no more
+    if sink is not None:
+        sink.add(part, batch)
 
 
 def _metafield_work(
@@ -229,7 +303,7 @@ def _metafield_work(
     return work
 
 
-def _follow(run: _Run, pager: Pager, stage: str) -> None:
+def _follow(run: _Run, pager: Pager, stage: str, out: Fetched, sink: Sink | None) -> None:
     """Report one stage's progress until its listings are complete; raise any failure."""
     listings = run.of(stage)
     reported = -1
@@ -240,6 +314,7 @@ def _follow(run: _Run, pager: Pager, stage: str) -> None:
         error = run.first_error()
         if error is not None:
             raise error
+        run.hand_over(out, sink)
         done = sum(x.count for x in listings)
         if all(x.finished for x in listings):
             pager.report(stage, done, done)
@@ -258,8 +333,19 @@ def _newest(current: datetime | None, values: Iterator[datetime | None]) -> date
     return current
 
 
+def _newest_copies(orders: Iterator[Order]) -> list[Order]:
+    latest: dict[int, Order] = {}
+    for order in orders:
+        # The per-status listings run concurrently: an order whose status changed meanwhile
+        # can appear twice; the newer copy wins.
+        known = latest.get(order.id)
+        if known is None or order.date_modified >= known.date_modified:
+            latest[order.id] = order
+    return list(latest.values())
+
+
 def _finish(out: Fetched, cursors: dict[str, datetime]) -> None:
-    """Cursors from what was read, and one copy of each order."""
+    """Cursors from what was read."""
     # A cursor comes from the store's own dates (the newest record seen), never from this
     # machine's clock, so a laptop with a wrong clock still misses nothing. The store bumps a
     # product's date_modified when one of its variants changes, so the product listing also
@@ -267,14 +353,6 @@ def _finish(out: Fetched, cursors: dict[str, datetime]) -> None:
     newest = _newest(cursors.get("products"), (p.date_modified for p in out.products))
     if newest is not None:
         out.cursors["products"] = newest
-    latest: dict[int, Order] = {}
-    for order in out.orders:
-        # The per-status listings run concurrently: an order whose status changed meanwhile
-        # can appear twice; the newer copy wins.
-        known = latest.get(order.id)
-        if known is None or order.date_modified >= known.date_modified:
-            latest[order.id] = order
-    out.orders = list(latest.values())
     newest = _newest(cursors.get("orders"), (o.date_modified for o in out.orders))
     if newest is not None:
         out.cursors["orders"] = newest

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from ..cache import Cache
 from ..cache.accounts import note_owners
@@ -46,22 +47,30 @@ def pull(
     A first sync (never synced) or `full=True` lists everything and removes what the store no
     longer has; otherwise products, orders and metafields changed since the saved cursors are
     merged in, and orders that left the open statuses are dropped. Locations and inventory are
-    always read whole (the API has no modified filter for them). Nothing is written until every
-    page has arrived: an error or a cancel leaves the cache exactly as it was.
+    always read whole (the API has no modified filter for them).
+
+    Each listing is written as soon as it is complete, while the others are still on the
+    network, but all inside one transaction on a second connection (`Cache.writer`): the
+    window's reads see the cache as it was until the whole pull commits, and an error or a
+    cancel rolls everything back, leaving the cache exactly as it was.
     """
     pager = Pager(client, progress, cancelled)
     start = client.request_count
     full = full or cache.sync_state.last_sync() is None
     cursors = {} if full else _saved_cursors(cache)
-    with collector_paused():
-        fetched = fetch(client, pager, full, cursors)
+    with (
+        collector_paused(),
+        cache.writer() as writer,
+        writer.bulk_transaction(shared=True),  # the listing threads add their batches
+    ):
+        sink = _CacheSink(writer, stream=full)
+        fetched = fetch(client, pager, full, cursors, sink)
         pager.check("write")
-        with cache.bulk_transaction():
-            changed = _write(cache, fetched)
-            for resource, value in fetched.cursors.items():
-                cache.sync_state.set_cursor(resource, value)
-            cache.sync_state.set_last_sync(datetime.now(UTC))
-        del fetched  # the records are in the cache now; let the collector see them go
+        for resource, value in fetched.cursors.items():
+            writer.sync_state.set_cursor(resource, value)
+        writer.sync_state.set_last_sync(datetime.now(UTC))
+        changed = sink.changed
+        del fetched, sink  # the records are in the cache now; let the collector see them go
     with cache.read():
         result = PullResult(
             products=cache.products.count(),
@@ -90,42 +99,80 @@ def _saved_cursors(cache: Cache) -> dict[str, datetime]:
     return out
 
 
-def _write(cache: Cache, f: Fetched) -> set[str]:
-    """Apply what was fetched; returns the names of what changed. Runs inside one transaction."""
-    changed: set[str] = set()
-    if cache.locations.replace_all(f.locations):
-        changed.add("locations")
+class _CacheSink:
+    """Writes each part of a pull as it completes; a large empty table, batch by batch.
 
-    if f.products_full:
-        # Parents first: products that vanished take their variants with them.
-        touched = cache.products.replace_all(f.products)
-        touched = cache.variants.replace_all(f.variants) or touched
-    else:
-        touched = cache.products.upsert(f.products)
-        ids = [p.id for p in f.products]
-        touched = cache.variants.replace_for_products(ids, f.variants) or touched
-    if touched:
-        changed.add("products")
+    A full listing into an empty table (a first sync, or after a rebuild) has nothing to
+    compare with or delete, so its batches are upserted as they arrive, on the listing's thread,
+    while the rest is still on the network. Everything else is written whole when its listing
+    is complete, so that `replace_all` can remove what the store no longer has.
+    """
 
-    if cache.inventory.replace_all(f.inventory):
-        changed.add("inventory")
+    def __init__(self, cache: Cache, *, stream: bool) -> None:
+        self.cache = cache
+        self.changed: set[str] = set()
+        self.streamed: set[str] = set()
+        if stream:
+            with cache.read():
+                if not cache.count("products") and not cache.count("variants"):
+                    self.streamed.add("products")
+                if not cache.count("inventory"):
+                    self.streamed.add("inventory")
 
-    open_orders = [o for o in f.orders if o.is_open]
-    if f.orders_full:
-        touched = cache.orders.replace_all(open_orders)
-    else:
-        closed = [o.id for o in f.orders if not o.is_open]
-        touched = cache.orders.upsert(open_orders)
-        touched = cache.orders.delete(closed) or touched
-    if touched:
-        changed.add("orders")
+    def streams(self, part: str) -> bool:
+        return part in self.streamed
 
-    for resource_type, fields in f.metafields.items():
-        note_owners(cache, fields)  # another API account's records are worth a warning
-        if f.metafields_full[resource_type]:
-            touched = cache.metafields.replace_all(resource_type, fields)
+    def add(self, part: str, items: list[Any]) -> None:
+        if part == "products":
+            products = [p for p, _ in items]
+            variants = [v for _, vs in items for v in vs]
+            # Parents first (foreign key); a later copy of a record wins, as in replace_all.
+            touched = self.cache.products.upsert(products)
+            touched = self.cache.variants.upsert(variants) or touched
         else:
-            touched = cache.metafields.upsert(fields)
+            touched = self.cache.inventory.upsert(items)
         if touched:
-            changed.add("metafields")
-    return changed
+            self.changed.add(part)
+
+    def ready(self, part: str, fetched: Fetched) -> None:
+        if part not in self.streamed:
+            self.changed.update(_write(self.cache, fetched, part))
+
+
+def _write(cache: Cache, f: Fetched, part: str) -> set[str]:
+    """Apply one complete part of what was fetched; returns the names of what changed.
+
+    Runs inside the pull's one transaction. Parts are independent (inventory has no foreign
+    key to variants, see cache/schema.py), so they are written in the order they complete.
+    """
+    if part == "locations":
+        return {"locations"} if cache.locations.replace_all(f.locations) else set()
+    if part == "products":
+        if f.products_full:
+            # Parents first: products that vanished take their variants with them.
+            touched = cache.products.replace_all(f.products)
+            touched = cache.variants.replace_all(f.variants) or touched
+        else:
+            touched = cache.products.upsert(f.products)
+            ids = [p.id for p in f.products]
+            touched = cache.variants.replace_for_products(ids, f.variants) or touched
+        return {"products"} if touched else set()
+    if part == "inventory":
+        return {"inventory"} if cache.inventory.replace_all(f.inventory) else set()
+    if part == "orders":
+        open_orders = [o for o in f.orders if o.is_open]
+        if f.orders_full:
+            touched = cache.orders.replace_all(open_orders)
+        else:
+            closed = [o.id for o in f.orders if not o.is_open]
+            touched = cache.orders.upsert(open_orders)
+            touched = cache.orders.delete(closed) or touched
+        return {"orders"} if touched else set()
+    resource_type = part.removeprefix("metafields:")
+    fields = f.metafields[resource_type]
+    note_owners(cache, fields)  # another API account's records are worth a warning
+    if f.metafields_full[resource_type]:
+        touched = cache.metafields.replace_all(resource_type, fields)
+    else:
+        touched = cache.metafields.upsert(fields)
+    return {"metafields"} if touched else set()
