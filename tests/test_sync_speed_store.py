@@ -39,3 +39,47 @@ def test_unfiltered_listings_hold_exactly_what_filtered_ones_do() -> None:
             first = min(state.products)
             one = http.get(f"{base}/v3/catalog/products", params={"id:in": str(first)}).json()
             assert [p["id"] for p in one["data"]] == [first]
+
+
+def _listings(http: httpx.Client, base: str) -> tuple[bytes, ...]:
+    products = http.get(
+        f"{base}/v3/catalog/products",
+        params={"limit": 50, "page": 2, "include": "variants", "include_fields": "name,sku"},
+    )
+    full = http.get(f"{base}/v3/catalog/products", params={"limit": 50})
+    items = http.get(f"{base}/v3/inventory/items", params={"limit": 100})
+    return products.content, full.content, items.content
+
+
+def test_listing_cache_serves_the_same_bytes_and_forgets_them_on_a_write() -> None:
+    with (
+        DemoStore(None, seed=4, products=120, orders=10) as plain,
+        DemoStore(None, seed=4, products=120, orders=10, cache_listings=True) as cached,
+    ):
+        clients = []
+        for store in (plain, cached):
+            base = f"{store.api_url}/stores/{store.store_hash}"
+            clients.append((httpx.Client(headers={"X-Auth-Token": store.token}), base))
+        try:
+            expected = _listings(*clients[0])
+            assert _listings(*clients[1]) == expected  # filled
+            assert _listings(*clients[1]) == expected  # served from the cache
+            # A write through the API: the next listing shows it, as the plain store's does.
+            state = cached.state
+            variant = next(v for v in state.variants.values() if state.tracked(v.id))
+            product = state.products[variant.product_id]
+            assert product.id in sorted(state.products)[:50]  # on the first page listed
+            for http, base in clients:
+                http.put(
+                    f"{base}/v3/catalog/products", json=[{"id": product.id, "name": "New name"}]
+                ).raise_for_status()
+                http.put(
+                    f"{base}/v3/inventory/adjustments/absolute",
+                    json={"items": [{"location_id": 1, "variant_id": variant.id, "quantity": 77}]},
+                ).raise_for_status()
+            after = _listings(*clients[0])
+            assert after[1] != expected[1] and after[2] != expected[2]
+            assert _listings(*clients[1]) == after
+        finally:
+            for http, _ in clients:
+                http.close()
