@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -162,3 +163,21 @@ def _rows(cache: Cache) -> dict[str, list[tuple[object, ...]]]:
     tables = ("products", "variants", "inventory", "orders", "order_lines", "metafields")
     with cache.read() as db:
         return {t: db.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in tables}  # noqa: S608
+
+
+def test_the_window_can_write_while_a_first_sync_fetches(
+    store: DemoStore, client: BigCommerceClient, cache: Cache
+) -> None:
+    # The pull takes SQLite's write lock only for its final transaction, not while fetching
+    # (a rate-limited first sync of a big store fetches for minutes).
+    waits: list[float] = []
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage in ("products", "inventory"):
+            started = time.monotonic()
+            cache.app_state.set("test", f"{stage}-{done}", "1")
+            waits.append(time.monotonic() - started)
+
+    pull(client, cache, progress=progress)
+    assert waits and max(waits) < 1.0
+    assert cache.products.count() == len(store.state.products)

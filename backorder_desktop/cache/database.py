@@ -79,6 +79,9 @@ class Cache(CacheCore):
         try:
             db = sqlite_utils.Database(conn, execute_plugins=False)
             db.execute("PRAGMA foreign_keys = ON")
+            # A first sync writes ~25 MB in one transaction: room for it in memory, so fewer
+            # pages spill to the WAL before the commit (freed when this connection closes).
+            db.execute("PRAGMA cache_size = -32768")
             yield Cache(db, self.path)
         finally:
             conn.close()

@@ -37,7 +37,7 @@ def sync_rows(
     with core.transaction() as db:
         conn = db.conn
         columns = _columns(conn, table) if not rows else tuple(rows[0])
-        as_tuple = _getter(columns)
+        as_tuple = row_getter(columns)
         key_of = _key_getter(columns, pk)
         new = [as_tuple(row) for row in rows]
         if not _has_rows(conn, table):
@@ -59,7 +59,7 @@ def sync_rows(
         return bool(changed or gone)
 
 
-def _getter(columns: Sequence[str]) -> Callable[[Row], tuple[Any, ...]]:
+def row_getter(columns: Sequence[str]) -> Callable[[Row], tuple[Any, ...]]:
     # By name, not by dict order: callers may mix rows built by to_row with rows read back.
     if len(columns) == 1:
         name = columns[0]
@@ -77,15 +77,20 @@ def _key_getter(columns: Sequence[str], pk: tuple[str, ...]) -> Callable[[Key], 
     return lambda t: get(t)
 
 
-def _upsert_sql(table: str, columns: Sequence[str], pk: tuple[str, ...]) -> str:
-    names = ", ".join(f"[{c}]" for c in columns)
+def insert_head(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)})"
+
+
+def on_conflict(columns: Sequence[str], pk: tuple[str, ...]) -> str:
+    """Update the row in place on a key conflict (never delete + insert: see sync_rows)."""
     updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c not in pk)
     action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
-    conflict = ", ".join(f"[{c}]" for c in pk)
-    return (
-        f"INSERT INTO [{table}] ({names}) VALUES ({placeholders(len(columns))}) "  # noqa: S608
-        f"ON CONFLICT ({conflict}) {action}"
-    )
+    return f"ON CONFLICT ({', '.join(f'[{c}]' for c in pk)}) {action}"
+
+
+def _upsert_sql(table: str, columns: Sequence[str], pk: tuple[str, ...]) -> str:
+    values = f"VALUES ({placeholders(len(columns))})"
+    return f"{insert_head(table, columns)} {values} {on_conflict(columns, pk)}"
 
 
 def _columns(conn: Any, table: str) -> tuple[str, ...]:

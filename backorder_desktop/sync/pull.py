@@ -10,6 +10,7 @@ from typing import Any
 from ..cache import Cache
 from ..cache.accounts import note_owners
 from ..cache.backorder_queue import load_queue
+from ..cache.staging import Staging
 from .collector import collector_paused
 from .fetch import METAFIELD_RESOURCES, OVERLAP, Fetched, PullClient, fetch
 from .progress import Cancelled, Pager, Progress, SyncCancelled
@@ -49,27 +50,24 @@ def pull(
     merged in, and orders that left the open statuses are dropped. Locations and inventory are
     always read whole (the API has no modified filter for them).
 
-    Each listing is written as soon as it is complete, while the others are still on the
-    network, but all inside one transaction on a second connection (`Cache.writer`): the
-    window's reads see the cache as it was until the whole pull commits, and an error or a
-    cancel rolls everything back, leaving the cache exactly as it was.
+    A first sync stages its bulk rows while the fetch goes on (`_CacheSink`); everything is
+    written in one transaction on a second connection (`Cache.writer`) once every page has
+    arrived, so the window's reads see the cache as it was until the pull commits, and an
+    error or a cancel leaves the cache exactly as it was.
     """
     pager = Pager(client, progress, cancelled)
     start = client.request_count
     full = full or cache.sync_state.last_sync() is None
     cursors = {} if full else _saved_cursors(cache)
-    with (
-        collector_paused(),
-        cache.writer() as writer,
-        writer.bulk_transaction(shared=True),  # the listing threads add their batches
-    ):
+    with collector_paused(), cache.writer() as writer:
         sink = _CacheSink(writer, stream=full)
         fetched = fetch(client, pager, full, cursors, sink)
         pager.check("write")
-        for resource, value in fetched.cursors.items():
-            writer.sync_state.set_cursor(resource, value)
-        writer.sync_state.set_last_sync(datetime.now(UTC))
-        changed = sink.changed
+        with writer.bulk_transaction():
+            changed = sink.apply(fetched)
+            for resource, value in fetched.cursors.items():
+                writer.sync_state.set_cursor(resource, value)
+            writer.sync_state.set_last_sync(datetime.now(UTC))
         del fetched, sink  # the records are in the cache now; let the collector see them go
     with cache.read():
         result = PullResult(
@@ -100,17 +98,19 @@ def _saved_cursors(cache: Cache) -> dict[str, datetime]:
 
 
 class _CacheSink:
-    """Writes each part of a pull as it completes; a large empty table, batch by batch.
+    """Gathers a pull's rows while it fetches; `apply` writes them in one short transaction.
 
     A full listing into an empty table (a first sync, or after a rebuild) has nothing to
-    compare with or delete, so its batches are upserted as they arrive, on the listing's thread,
-    while the rest is still on the network. Everything else is written whole when its listing
-    is complete, so that `replace_all` can remove what the store no longer has.
+    compare with or delete, so its rows are converted and staged batch by batch as they arrive
+    (`cache.staging`, on the listing's thread, while the rest is still on the network) and
+    moved in with one statement per table at the end. Everything else is written at the end
+    through the repositories, so that `replace_all` can remove what the store no longer has.
+    The real tables are only touched in the final transaction: SQLite's write lock is held
+    for that, not for the whole fetch (which the rate limit can stretch to minutes).
     """
 
     def __init__(self, cache: Cache, *, stream: bool) -> None:
         self.cache = cache
-        self.changed: set[str] = set()
         self.streamed: set[str] = set()
         if stream:
             with cache.read():
@@ -118,25 +118,38 @@ class _CacheSink:
                     self.streamed.add("products")
                 if not cache.count("inventory"):
                     self.streamed.add("inventory")
+        tables = [t for t in ("products", "variants", "inventory") if self._streams_table(t)]
+        self.staging = Staging(cache, tables) if tables else None
+
+    def _streams_table(self, table: str) -> bool:
+        return ("inventory" if table == "inventory" else "products") in self.streamed
 
     def streams(self, part: str) -> bool:
         return part in self.streamed
 
     def add(self, part: str, items: list[Any]) -> None:
+        assert self.staging is not None
         if part == "products":
-            products = [p for p, _ in items]
-            variants = [v for _, vs in items for v in vs]
-            # Parents first (foreign key); a later copy of a record wins, as in replace_all.
-            touched = self.cache.products.upsert(products)
-            touched = self.cache.variants.upsert(variants) or touched
+            # Parents first; a later copy of a record wins, as in replace_all.
+            self.staging.add("products", [p for p, _ in items])
+            self.staging.add("variants", [v for _, vs in items for v in vs])
         else:
-            touched = self.cache.inventory.upsert(items)
-        if touched:
-            self.changed.add(part)
+            self.staging.add("inventory", items)
 
     def ready(self, part: str, fetched: Fetched) -> None:
-        if part not in self.streamed:
-            self.changed.update(_write(self.cache, fetched, part))
+        pass  # written at the end, in `apply`
+
+    def apply(self, f: Fetched) -> set[str]:
+        """Write everything fetched (inside the pull's transaction); the names of what changed."""
+        staged = self.staging.apply() if self.staging is not None else set()
+        changed: set[str] = set()
+        parts = ["locations", "products", "inventory", "orders"]
+        for part in [*parts, *(f"metafields:{r}" for r in f.metafields)]:
+            if part not in self.streamed:
+                changed |= _write(self.cache, f, part)
+            elif staged & ({"inventory"} if part == "inventory" else {"products", "variants"}):
+                changed.add(part)
+        return changed
 
 
 def _write(cache: Cache, f: Fetched, part: str) -> set[str]:
