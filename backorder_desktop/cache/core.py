@@ -39,17 +39,12 @@ class CacheCore:
                 yield self.db
 
     @contextmanager
-    def bulk_transaction(self, *, shared: bool = False) -> Iterator[sqlite_utils.Database]:
+    def bulk_transaction(self) -> Iterator[sqlite_utils.Database]:
         """One all-or-nothing transaction whose nested blocks join it instead of using savepoints.
 
         For large writes such as a sync's: inside a savepoint SQLite wrote 40,000 variant rows
         2-3x slower. The price is that a nested block cannot be rolled back on its own, so code
         inside must let errors propagate (any error rolls the whole block back).
-
-        `shared`: the lock is not held for the whole block, so other threads may add their
-        statements to the transaction (each takes the lock per statement). Only for a
-        connection that nothing else uses meanwhile (`Cache.writer`), and every other thread
-        must be done before the block ends.
         """
         with self._lock:
             if self.db.conn.in_transaction:
@@ -60,24 +55,14 @@ class CacheCore:
             # first could not write after another connection committed (SQLITE_BUSY_SNAPSHOT,
             # raised at once, not waited out).
             self.db.execute("BEGIN IMMEDIATE")
-            self._bulk += 1
             try:
-                if shared:
-                    self._lock.release()
-                    try:
-                        yield self.db
-                    finally:
-                        self._lock.acquire()
-                else:
+                with self._joining():
                     yield self.db
             except BaseException:
                 if self.db.conn.in_transaction:
                     self.db.execute("ROLLBACK")
                 raise
-            else:
-                self.db.execute("COMMIT")
-            finally:
-                self._bulk -= 1
+            self.db.execute("COMMIT")
 
     @contextmanager
     def _joining(self) -> Iterator[None]:
