@@ -75,18 +75,15 @@ def floor(
 def client_chain_round_trips(dataset: dict[str, Any], concurrency: int) -> int:
     """Round trips in our client's own order of work (for reference, not the floor).
 
-    Locations; then each V3 listing asks page 1 first (it gives total_pages) and the rest
-    `concurrency` at a time; the open-order listings run side by side, each page after page;
-    the three metafield listings one after another.
+    Every listing starts at once and they share the client's `concurrency` requests in flight
+    (sync/fetch.py): a V3 listing asks page 1 first (it gives total_pages), then the rest; each
+    open-order listing goes page after page. So: the requests spread over the slots, or the
+    longest chain of dependent requests if that is longer.
     """
-
-    def v3(count: int, page: int) -> int:
-        pages = v3_pages(count, page)
-        return 1 + math.ceil((pages - 1) / concurrency)
-
-    trips = v3(dataset["locations"], V3_PAGE)
-    trips += v3(dataset["products"], V3_PAGE)
-    trips += v3(dataset["tracked_variants"], INVENTORY_PAGE)
-    trips += max(v2_pages(n) for n in dataset["open_orders_by_status"].values())
-    trips += sum(v3(n, V3_PAGE) for n in dataset["app_metafields"].values())
-    return trips
+    requests = minimum_requests(dataset)["total"]
+    longest = max(
+        2 if v3_pages(dataset["products"], V3_PAGE) > 1 else 1,
+        2 if v3_pages(dataset["tracked_variants"], INVENTORY_PAGE) > 1 else 1,
+        max(v2_pages(n) for n in dataset["open_orders_by_status"].values()),
+    )
+    return max(math.ceil(requests / max(1, concurrency)), longest)
