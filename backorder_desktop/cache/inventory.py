@@ -14,15 +14,30 @@ TABLE = "inventory"
 _PK = ("variant_id", "location_id")
 
 
+COLUMNS = (
+    "variant_id",
+    "location_id",
+    "on_hand",
+    "available_to_sell",
+    "qty_backordered",
+    "backorder_limit",
+)
+
+
+def to_values(r: InventoryRecord) -> tuple[Any, ...]:
+    """A row as a tuple in COLUMNS order (bulk writes skip building a dict per row)."""
+    return (
+        r.variant_id,
+        r.location_id,
+        r.on_hand,
+        r.available_to_sell,
+        r.qty_backordered,
+        r.backorder_limit,
+    )
+
+
 def to_row(r: InventoryRecord) -> dict[str, Any]:
-    return {
-        "variant_id": r.variant_id,
-        "location_id": r.location_id,
-        "on_hand": r.on_hand,
-        "available_to_sell": r.available_to_sell,
-        "qty_backordered": r.qty_backordered,
-        "backorder_limit": r.backorder_limit,
-    }
+    return dict(zip(COLUMNS, to_values(r), strict=True))
 
 
 def from_row(r: dict[str, Any]) -> InventoryRecord:

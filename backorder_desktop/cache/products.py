@@ -13,19 +13,38 @@ from .rowsync import sync_rows
 TABLE = "products"
 
 
+COLUMNS = (
+    "id",
+    "name",
+    "sku",
+    "inventory_tracking",
+    "availability",
+    "price",
+    "preorder_release_date",
+    "preorder_message",
+    "availability_description",
+    "date_modified",
+)
+
+
+def to_values(p: Product) -> tuple[Any, ...]:
+    """A row as a tuple in COLUMNS order (bulk writes skip building a dict per row)."""
+    return (
+        p.id,
+        p.name,
+        p.sku,
+        p.inventory_tracking,
+        p.availability,
+        float(p.price),
+        dt_to_db(p.preorder_release_date),
+        p.preorder_message,
+        p.availability_description,
+        dt_to_db(p.date_modified),
+    )
+
+
 def to_row(p: Product) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "name": p.name,
-        "sku": p.sku,
-        "inventory_tracking": p.inventory_tracking,
-        "availability": p.availability,
-        "price": float(p.price),
-        "preorder_release_date": dt_to_db(p.preorder_release_date),
-        "preorder_message": p.preorder_message,
-        "availability_description": p.availability_description,
-        "date_modified": dt_to_db(p.date_modified),
-    }
+    return dict(zip(COLUMNS, to_values(p), strict=True))
 
 
 def from_row(r: dict[str, Any]) -> Product:

@@ -7,13 +7,13 @@ from typing import Any
 
 from . import inventory, products, variants
 from .core import CacheCore
-from .rowsync import insert_head, on_conflict, row_getter
+from .rowsync import insert_head, on_conflict
 
-# What can be staged: table -> (primary key, record -> row).
-_TABLES: dict[str, tuple[tuple[str, ...], Callable[[Any], dict[str, Any]]]] = {
-    products.TABLE: (("id",), products.to_row),
-    variants.TABLE: (("id",), variants.to_row),
-    inventory.TABLE: (("variant_id", "location_id"), inventory.to_row),
+# What can be staged: table -> (primary key, columns, record -> values in that order).
+_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {
+    products.TABLE: (("id",), products.COLUMNS, products.to_values),
+    variants.TABLE: (("id",), variants.COLUMNS, variants.to_values),
+    inventory.TABLE: (("variant_id", "location_id"), inventory.COLUMNS, inventory.to_values),
 }
 
 
@@ -45,11 +45,8 @@ class Staging:
         """Convert and hold `records` (any thread; batches are written one at a time)."""
         if not records:
             return
-        to_row = _TABLES[table][1]
-        rows = [to_row(r) for r in records]
-        columns = tuple(rows[0])
-        as_tuple = row_getter(columns)
-        values = [as_tuple(row) for row in rows]
+        _pk, columns, to_values = _TABLES[table]
+        values = [to_values(r) for r in records]
         names = ", ".join(f"[{c}]" for c in columns)
         marks = ", ".join("?" * len(columns))
         sql = f"INSERT INTO temp.[stage_{table}] ({names}) VALUES ({marks})"  # noqa: S608

@@ -13,18 +13,36 @@ from .rowsync import sync_rows
 TABLE = "variants"
 
 
+COLUMNS = (
+    "id",
+    "product_id",
+    "sku",
+    "option_label",
+    "price",
+    "inventory_level",
+    "upc",
+    "gtin",
+    "purchasing_disabled",
+)
+
+
+def to_values(v: Variant) -> tuple[Any, ...]:
+    """A row as a tuple in COLUMNS order (bulk writes skip building a dict per row)."""
+    return (
+        v.id,
+        v.product_id,
+        v.sku,
+        v.option_label,
+        None if v.price is None else float(v.price),
+        v.inventory_level,
+        v.upc,
+        v.gtin,
+        int(v.purchasing_disabled),
+    )
+
+
 def to_row(v: Variant) -> dict[str, Any]:
-    return {
-        "id": v.id,
-        "product_id": v.product_id,
-        "sku": v.sku,
-        "option_label": v.option_label,
-        "price": None if v.price is None else float(v.price),
-        "inventory_level": v.inventory_level,
-        "upc": v.upc,
-        "gtin": v.gtin,
-        "purchasing_disabled": int(v.purchasing_disabled),
-    }
+    return dict(zip(COLUMNS, to_values(v), strict=True))
 
 
 def from_row(r: dict[str, Any]) -> Variant:
