@@ -82,6 +82,7 @@ class Cache(CacheCore):
             # A first sync writes ~25 MB in one transaction: room for it in memory, so fewer
             # pages spill to the WAL before the commit (freed when this connection closes).
             db.execute("PRAGMA cache_size = -32768")
+            db.execute("PRAGMA temp_store = MEMORY")  # the staged rows (cache/staging.py)
             yield Cache(db, self.path)
         finally:
             conn.close()
