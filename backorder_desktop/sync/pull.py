@@ -60,7 +60,8 @@ def pull(
     full = full or cache.sync_state.last_sync() is None
     cursors = {} if full else _saved_cursors(cache)
     with collector_paused(), cache.writer() as writer:
-        sink = _CacheSink(writer, stream=full)
+        # Staging needs the writer's own connection (an in-memory cache has no second one).
+        sink = _CacheSink(writer, stream=full and writer is not cache)
         fetched = fetch(client, pager, full, cursors, sink)
         pager.check("write")
         with writer.bulk_transaction():
