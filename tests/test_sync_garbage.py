@@ -7,6 +7,7 @@ import gc
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from backorder_desktop.bigcommerce import BigCommerceClient
@@ -57,6 +58,9 @@ def test_a_full_and_an_incremental_sync_leave_no_records_in_cycles(
             )
             kinds = {type(o).__name__ for o in found if isinstance(o, RECORD_TYPES)}
             assert kinds == set(), f"records left in reference cycles: {sorted(kinds)}"
+            # Nor the pages: an HTTP response in a cycle keeps its whole body.
+            responses = [o for o in found if isinstance(o, httpx.Response)]
+            assert responses == [], f"{len(responses)} responses (and their pages) in cycles"
             # The HTTP stack keeps a few small cycles per request (httpx's request objects);
             # anything more means the sync's own objects hold on to each other.
             assert len(found) <= 80 * requests, (len(found), requests)
