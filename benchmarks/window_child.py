@@ -421,19 +421,12 @@ def main() -> int:
     parser.add_argument("data_dir", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=600.0)
-    parser.add_argument(
-        "--switch-interval-ms",
-        type=float,
-        help="what-if: the interpreter's thread switch interval (default 5 ms)",
-    )
     parser.add_argument("--only-stall", action="store_true")
     parser.add_argument(
         "--sample", action="store_true", help="with --only-stall: say what the GUI thread ran"
     )
     parser.add_argument("--only-filter", action="store_true")
     args = parser.parse_args()
-    if args.switch_interval_ms:
-        sys.setswitchinterval(args.switch_interval_ms / 1000)
 
     app = QApplication(sys.argv[:1])
     settings, _ = load_settings(args.data_dir)

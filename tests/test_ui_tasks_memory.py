@@ -76,3 +76,11 @@ def test_cycles_frozen_with_a_tasks_survivors_are_freed_when_the_app_is_idle(qtb
     assert runner.collect_if_idle(force=True)
     assert probes[0]() is None
     assert not runner.collect_if_idle(force=True)  # nothing new since: no needless pause
+
+
+def test_the_window_switches_threads_often_so_workers_cannot_starve_it() -> None:
+    import sys
+
+    TaskRunner()
+    # At Python's default 5 ms, a sync's listing threads kept the GUI thread waiting 40-70 ms.
+    assert sys.getswitchinterval() <= 0.001

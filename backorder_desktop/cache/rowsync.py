@@ -6,6 +6,7 @@ from collections.abc import Callable, Collection, Sequence
 from operator import itemgetter
 from typing import Any
 
+from ..domain.slices import free_in_slices
 from .core import CacheCore, chunks, placeholders
 
 Row = dict[str, Any]
@@ -40,9 +41,10 @@ def sync_rows(
         as_tuple = row_getter(columns)
         key_of = _key_getter(columns, pk)
         new = [as_tuple(row) for row in rows]
+        old: dict[Key, tuple[Any, ...]] = {}
         if not _has_rows(conn, table):
             # A first sync: nothing to compare with or delete.
-            changed, gone = new, []
+            changed, gone = list(new), []
         else:
             old = _existing(conn, table, columns, pk, rows, replace=replace, within=within)
             changed = [t for t in new if old.get(key_of(t)) != t]
@@ -56,7 +58,9 @@ def sync_rows(
         if gone:
             where = " AND ".join(f"[{c}] = ?" for c in pk)
             conn.executemany(f"DELETE FROM [{table}] WHERE {where}", gone)  # noqa: S608 (names)
-        return bool(changed or gone)
+        touched = bool(changed or gone)
+        free_in_slices(changed, new, old)  # this runs beside the window (domain/slices.py)
+        return touched
 
 
 def row_getter(columns: Sequence[str]) -> Callable[[Row], tuple[Any, ...]]:

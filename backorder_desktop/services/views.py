@@ -10,6 +10,7 @@ from ..cache import Cache
 from ..cache.backorder_queue import load_queue_state
 from ..domain.insights import InsightsReport
 from ..domain.models import UNLIMITED_BACKORDER_LIMIT
+from ..domain.slices import free_in_slices, sorted_in_slices
 from .backorder_rows import BackorderRow, backorder_rows, next_unit_etas, product_eta_label
 from .backorders import store_status
 from .bulk_snapshot import store_is_native
@@ -125,12 +126,12 @@ def load_rows(cache: Cache, *, now: datetime | None = None, checkin_days: int = 
                 native=native,
             )
         )
-    product_rows.sort(key=lambda r: (r.product_name.casefold(), r.sku))
+    product_rows = sorted_in_slices(product_rows, key=lambda r: (r.product_name.casefold(), r.sku))
     plan = plan_notices(cache, checkin_days=checkin_days, today=now.date(), state=state)
     orders = cache.orders.all()
     currency = orders[0].currency_code if orders else "USD"
     backorders = backorder_rows(state, plan.due, now=now)
-    return ViewRows(
+    rows = ViewRows(
         products=product_rows,
         backorders=backorders,
         shipments=shipment_rows(cache, now=now),
@@ -140,3 +141,6 @@ def load_rows(cache: Cache, *, now: datetime | None = None, checkin_days: int = 
         native_backorders=native,
         insights=insights_from(cache, backorders, now=now, currency=currency),
     )
+    # The cache's records were only needed to build the rows (a reload runs beside the window).
+    free_in_slices(products, variants, stock)
+    return rows

@@ -11,6 +11,7 @@ from ..cache import Cache
 from ..cache.accounts import note_owners
 from ..cache.backorder_queue import load_queue
 from ..cache.staging import Staging
+from ..domain.slices import free_in_slices
 from .collector import collector_paused
 from .fetch import METAFIELD_RESOURCES, OVERLAP, Fetched, PullClient, fetch
 from .progress import Cancelled, Pager, Progress, SyncCancelled
@@ -69,7 +70,15 @@ def pull(
             for resource, value in fetched.cursors.items():
                 writer.sync_state.set_cursor(resource, value)
             writer.sync_state.set_last_sync(datetime.now(UTC))
-        del fetched, sink  # the records are in the cache now; let the collector see them go
+        # The records are in the cache now: let go of them without holding up the window.
+        free_in_slices(
+            fetched.products,
+            fetched.variants,
+            fetched.inventory,
+            fetched.orders,
+            *fetched.metafields.values(),
+        )
+        del fetched, sink
     with cache.read():
         result = PullResult(
             products=cache.products.count(),

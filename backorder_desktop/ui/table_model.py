@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from ..domain.slices import sorted_in_slices
 from .release import release_later
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -80,12 +81,13 @@ class PreparedRows:
 
 
 def _sort_order(
-    getter: Callable[[Any], Any], rows: Sequence[Any], order: Qt.SortOrder
+    getter: Callable[[Any], Any], rows: Sequence[Any], order: Qt.SortOrder, *, worker: bool = False
 ) -> list[int]:
     keys = [_sort_key(getter(row)) for row in rows]
-    return sorted(
-        range(len(rows)), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder
-    )
+    reverse = order == Qt.SortOrder.DescendingOrder
+    if worker:  # beside the window: no long C call holding the interpreter lock
+        return sorted_in_slices(range(len(rows)), key=keys.__getitem__, reverse=reverse)
+    return sorted(range(len(rows)), key=keys.__getitem__, reverse=reverse)
 
 
 def prepare_rows(
@@ -98,7 +100,8 @@ def prepare_rows(
     """Thread-safe: touches no Qt object, so a worker can do it for 100k rows."""
     ordered = list(rows)
     if sort is not None and 0 <= sort[0] < len(columns):
-        ordered = [ordered[i] for i in _sort_order(columns[sort[0]].value, ordered, sort[1])]
+        getter = columns[sort[0]].value
+        ordered = [ordered[i] for i in _sort_order(getter, ordered, sort[1], worker=True)]
     else:
         sort = None
     return PreparedRows(
