@@ -19,6 +19,7 @@ from backorder_desktop.bigcommerce import BigCommerceClient
 from backorder_desktop.cache import open_cache
 from backorder_desktop.sync.pull import pull
 
+from .bytes_only import record_urls, replay
 from .common import LARGE, Size, machine, median, say, wait_for_quiet, write_json
 from .floors import client_chain_round_trips, floor, minimum_requests
 from .peer_client import peer_read
@@ -61,6 +62,7 @@ def ours_once(store: StoreProcess, folder: Path) -> dict[str, Any]:
         open_cache(path) as cache,
     ):
         concurrency = client.max_concurrency
+        urls = record_urls(client)
         result = pull(client, cache, full=True, progress=progress)
         waits = client.rate_limit_waits
     wall = time.perf_counter() - started
@@ -81,6 +83,7 @@ def ours_once(store: StoreProcess, folder: Path) -> dict[str, Any]:
         "rows_total": total_rows,
         "rows_per_second": round(total_rows / wall),
         "rows_per_second_write_phase": round(total_rows / max(wall - fetched, 1e-9)),
+        "urls": urls,
         "result": {
             "products": result.products,
             "variants": result.variants,
@@ -120,6 +123,17 @@ def run(size: Size = LARGE) -> dict[str, Any]:
                 f"(fetch {one['fetch_seconds']:.2f} s, write {one['write_seconds']:.2f} s), "
                 f"{one['rows_total']} rows, store CPU {server['cpu_seconds']:.2f} s"
             )
+        # The test bed's own floor: run 1's requests replayed, bytes only, as many in flight.
+        replays = []
+        for _ in range(size.repeat):
+            wait_for_quiet(label="the bytes-only replay")
+            store.reset()
+            replays.append(replay(runs[0]["urls"], store.token, runs[0]["concurrency"]))
+        say(
+            "  bytes-only replay of the same requests: "
+            f"{median([r['seconds'] for r in replays]):.2f} s median "
+            f"({replays[0]['megabytes']} MB, failures {sum(len(r['failures']) for r in replays)})"
+        )
         peer_quiet = wait_for_quiet(label="the official client")
         store.reset()
         peer = peer_read(store.api_url, store.store_hash, store.token)
@@ -139,6 +153,7 @@ def run(size: Size = LARGE) -> dict[str, Any]:
     ours_median = median([r["seconds"] for r in runs])
     best = min(runs, key=lambda r: r["seconds"])
     store_cpu = median([r["server"]["cpu_seconds"] for r in runs])
+    replayed = median([r["seconds"] for r in replays])
     data: dict[str, Any] = {
         "bench": "sync",
         "machine": machine(),
@@ -168,6 +183,14 @@ def run(size: Size = LARGE) -> dict[str, Any]:
                 median([r["rows_per_second_write_phase"] for r in runs])
             ),
             "best_run_seconds": best["seconds"],
+        },
+        "bytes_only_replay": {
+            "runs": replays,
+            "seconds_median": replayed,
+            "ratio_to_floor": round(replayed / ours_floor.seconds, 2)
+            if ours_floor.seconds
+            else None,
+            "ours_ratio_to_it": round(ours_median / replayed, 2) if replayed else None,
         },
         "official_client": {
             "package": "bigcommerce==0.23.4",
@@ -219,6 +242,11 @@ def _print_summary(data: dict[str, Any]) -> None:
         f"(goal {ours['goal_ratio']}x); store CPU {ours['store_cpu_seconds_median']:.2f} s; "
         f"{ours['rows_per_second_median']} rows/s overall, "
         f"{ours['rows_per_second_write_phase_median']} rows/s in the write phase"
+    )
+    replayed = data["bytes_only_replay"]
+    say(
+        f"  test bed alone (bytes-only replay) {replayed['seconds_median']:.2f} s = "
+        f"{replayed['ratio_to_floor']}x floor; ours is {replayed['ours_ratio_to_it']}x of it"
     )
     say(
         f"  official client {peer['seconds']:.1f} s, {peer['requests']} requests "

@@ -66,6 +66,10 @@ def test_sync_bench_reads_the_same_data_as_the_official_client(
     per_order = peer["by_endpoint"].get("GET /v2/orders/{id}/products", 0)
     assert per_order == peer["read"]["open_orders"]
     assert peer["requests"] > ours["requests"]
+    # The test bed's own floor replays exactly our requests, all answered.
+    replayed = data["bytes_only_replay"]["runs"][0]
+    assert replayed["requests"] == ours["requests"] and replayed["failures"] == []
+    assert replayed["megabytes"] > 0
     saved = json.loads((tmp_path / "sync.json").read_text())
     assert saved["ours"]["requests"] == ours["requests"]
 
