@@ -78,7 +78,7 @@ def test_cycles_frozen_with_a_tasks_survivors_are_freed_when_the_app_is_idle(qtb
     assert not runner.collect_if_idle(force=True)  # nothing new since: no needless pause
 
 
-def test_the_window_switches_threads_often_so_workers_cannot_starve_it() -> None:
+def test_the_window_switches_threads_often_so_workers_cannot_starve_it(qtbot) -> None:
     import sys
 
     TaskRunner()

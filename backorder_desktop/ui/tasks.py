@@ -14,6 +14,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 
+from ..sync.collector import collector_paused
+
 log = logging.getLogger("backorder_desktop.ui.tasks")
 
 IDLE_COLLECT_CHECK_MS = 60_000
@@ -62,41 +64,6 @@ class Task:
         self.cancel_token.cancel()
 
 
-class _PausedCollector:
-    """Automatic garbage collection off while any background task runs.
-
-    A sync or a row reload allocates hundreds of thousands of objects; the full collections they
-    trigger stop every thread, the GUI's included, for 100-250 ms (docs/BENCHMARKS.md). Those
-    objects are mostly kept (the rows), so collecting during the task buys nothing; the
-    collector resumes when the last task ends. What survived the tasks is frozen first: left in
-    the young generation, the first collection after resuming walks all of it (35-50 ms for a
-    reload of 40,000 rows). Garbage is still freed by reference counting; only reference cycles
-    made during a task would wait for `gc.unfreeze()`, and the app keeps none on purpose.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._running = 0
-        self._was_enabled = True
-
-    def __enter__(self) -> None:
-        with self._lock:
-            if self._running == 0:
-                self._was_enabled = gc.isenabled()
-                gc.disable()
-            self._running += 1
-
-    def __exit__(self, *exc: object) -> None:
-        with self._lock:
-            self._running -= 1
-            if self._running == 0 and self._was_enabled:
-                gc.freeze()
-                gc.enable()
-
-
-_collector = _PausedCollector()
-
-
 class _Runnable(QRunnable):
     def __init__(self, task: Task, work: Callable[..., Any]) -> None:
         super().__init__()
@@ -111,7 +78,9 @@ class _Runnable(QRunnable):
             relay.progressed.emit(stage, done, total)
 
         try:
-            with _collector:
+            # A sync or a reload allocates hundreds of thousands of objects; full collections
+            # would stop every thread, the GUI's too, for 100-250 ms (docs/BENCHMARKS.md).
+            with collector_paused(freeze_survivors=True):
                 result = self._work(progress=progress, cancelled=self._task.cancel_token)
         except BaseException as exc:  # every failure must reach the GUI thread, never vanish
             relay.failed.emit(exc, "".join(traceback.format_exception(exc)))
