@@ -1,11 +1,10 @@
-"""Page-by-page progress reports and cancellation checks around the client's iterators."""
+"""Progress reports and cancellation checks for a pull (sync/fetch.py reports stage by stage)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from typing import Protocol, TypeVar
+from collections.abc import Callable
+from typing import Protocol
 
-T = TypeVar("T")
 Progress = Callable[[str, int, int], None]
 Cancelled = Callable[[], bool]
 
@@ -25,11 +24,8 @@ class CountsRequests(Protocol):
 
 
 class Pager:
-    """Calls `progress(stage, items_so_far, 0)` and checks `cancelled()` once per fetched page.
-
-    The client's iterators yield records, not pages; a page boundary shows as a change in
-    `client.request_count` (total 0 means the total is not known in advance).
-    """
+    """Reports `progress(stage, items_so_far, total)` (total 0: not known in advance) and raises
+    `SyncCancelled` when `cancelled()` says so."""
 
     def __init__(
         self, client: CountsRequests, progress: Progress | None, cancelled: Cancelled | None
@@ -45,25 +41,3 @@ class Pager:
     def report(self, stage: str, done: int, total: int = 0) -> None:
         if self._progress is not None:
             self._progress(stage, done, total)
-
-    def walk(self, stage: str, items: Iterable[T], *, done: int = 0) -> Iterator[T]:
-        """Yield `items`, reporting per page; `done` counts what earlier listings of the stage saw."""
-        self.check(stage)
-        seen = self._client.request_count
-        iterator = iter(items)
-        try:
-            for item in iterator:
-                now = self._client.request_count
-                if now != seen:
-                    seen = now
-                    self.report(stage, done)
-                    self.check(stage)
-                done += 1
-                yield item
-            self.report(stage, done, done)
-            self.check(stage)
-        finally:
-            # Stop the client's page threads at once when we leave early (cancel or error).
-            close = getattr(iterator, "close", None)
-            if close is not None:
-                close()
