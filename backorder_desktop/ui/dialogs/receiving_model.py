@@ -89,6 +89,8 @@ class ReceivingLinesModel(QAbstractTableModel):
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if index.column() in (ACCEPTED, REJECTED, REASON):
             return base | Qt.ItemFlag.ItemIsEditable

@@ -62,6 +62,8 @@ class ShipmentLinesModel(QAbstractTableModel):
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         line = self.lines[index.row()]
         if index.column() == 1 or (index.column() == 0 and not line.qty_received):
