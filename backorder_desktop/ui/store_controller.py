@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -210,10 +209,9 @@ class StoreController(QObject):
 
     def _on_rows_loaded(self, loaded: LoadedRows) -> None:
         self.last_rows = loaded.data
+        # The rows were frozen out of the collector's reach when the reload task ended
+        # (sync/collector.py), so later collections stay short.
         self.rows_loaded.emit(loaded)
-        # The rows now on screen live until the next reload: moving them out of the collector's
-        # reach keeps later full collections (which pause the GUI thread) short.
-        gc.freeze()
 
     def _on_load_failed(self, exc: BaseException, details: str) -> None:
         if isinstance(exc, CacheError | OSError):
