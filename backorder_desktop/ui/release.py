@@ -8,8 +8,9 @@ from typing import Any
 from PySide6.QtCore import QTimer
 
 # Freeing 40,000 rows at once (each with its strings, dates and numbers) holds the interpreter
-# for about 20 ms; 2,000 at a time is about 1 ms per turn of the event loop.
-SLICE = 2000
+# for about 20 ms; a slice at a time is about 1 ms per turn of the event loop. Workers free in
+# the same slices with `domain.slices.free_in_slices`; here each slice waits for the next turn.
+from ..domain.slices import SLICE
 
 _pending: deque[list[Any]] = deque()
 
