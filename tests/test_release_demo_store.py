@@ -173,12 +173,11 @@ def test_exactly_the_covered_orders_are_released_in_queue_and_priority_order(env
     assert f"Order #{partial_order}" in html and "<script" not in html
 
 
-def test_undo_restores_status_queue_and_stock(env: Env) -> None:
+def test_undo_puts_the_order_back_ready_with_its_units_reserved(env: Env) -> None:
     cache = env.cache
     vid, lines = next((v, ls) for v, ls in sorted(native_queue_by_variant(cache).items()))
     sku = lines[0].sku
     waiting = sum(line.qty_waiting for line in lines)
-    queue_before = [(x.order_id, x.line_id, x.qty_waiting) for x in load_queue(cache)]
     shipment, _ = add_shipment(
         cache, supplier="Acme Supply Co. <Wholesale>", expected=None, lines=[(sku, waiting)]
     )
@@ -191,6 +190,7 @@ def test_undo_restores_status_queue_and_stock(env: Env) -> None:
     release_orders(cache, ready, status_id=11)
     env.push()
     assert all(env.status(oid) == 11 for oid in ready)
+    assert not set(ready) & {r.order_id for r in ready_orders(cache)}
 
     target = ready[0]
     units = sum(x.qty_waiting for x in lines if x.order_id == target)
@@ -198,26 +198,28 @@ def test_undo_restores_status_queue_and_stock(env: Env) -> None:
     env.push()
     assert env.status(target) == before[target]
     assert "release undone" in env.store.state.orders[target].staff_notes
-    assert [q for q in queue_before if q[0] == target] == [
-        (x.order_id, x.line_id, x.qty_waiting) for x in load_queue(cache) if x.order_id == target
-    ]
-    on_hand, backordered = stock_after_receipt
-    assert env.stock(vid) == (on_hand + units, backordered + units)
+    # Back where it was before the release: ready to release, not waiting, its units reserved
+    # (BigCommerce's sellable stock is what it was after the receipt: nothing to buy).
+    again = {r.order_id: r for r in ready_orders(cache)}
+    assert target in again and again[target].units == units
+    assert target not in {x.order_id for x in load_queue(cache)}
+    assert env.stock(vid) == stock_after_receipt
     record = next(
         json.loads(m.value)
         for m in env.store.state.metafields.values()
         if m.resource_type == "order" and m.resource_id == target and m.key == "release"
     )
     assert record["undone"] is True
-    # The others stay released; the undone order is waiting, not ready, and cannot be undone twice.
+    # The others stay released; the undone order cannot be undone twice.
     assert all(env.status(oid) == 11 for oid in ready[1:])
-    assert target not in {r.order_id for r in ready_orders(cache)}
     with pytest.raises(InputError, match="no release to undo"):
         undo_release(cache, target)
     env.pull()  # a sync brings the same picture back from the store
-    assert [q for q in queue_before if q[0] == target] == [
-        (x.order_id, x.line_id, x.qty_waiting) for x in load_queue(cache) if x.order_id == target
-    ]
+    assert target in {r.order_id for r in ready_orders(cache)}
+    assert target not in {x.order_id for x in load_queue(cache)}
+    assert env.stock(vid) == stock_after_receipt
+    # And it can be released again.
+    assert release_orders(cache, [target], status_id=11).released == [target]
 
 
 def test_orders_not_ready_are_skipped_with_a_reason(env: Env) -> None:

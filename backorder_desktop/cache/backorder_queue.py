@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..domain.eta import EtaCascade
 from ..domain.models import METAFIELD_NAMESPACE, BackorderLine, Order
-from ..domain.notice_log import NoticeRecord, told_by_line
+from ..domain.notice_log import NoticeRecord, Told, told_by_line
 from ..domain.notices import Release
 from ..domain.queue import build_queue
 from ..domain.shipments import (
@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("backorder_desktop.cache")
 
 ETA_KEY = "eta"  # variant metafield holding the merchant's manual ETA (ISO date)
+# Variant metafield holding the id of the supplier the merchant chose for it (its lead time is
+# the ETA beyond inbound stock); set only by an explicit choice (issue 14), never by default.
+SUPPLIER_KEY = "supplier"
 PARTIAL_NAMESPACE = "partial_shipment"  # app_state: order id -> "1" when partial is allowed
 
 
@@ -42,6 +45,15 @@ def manual_etas(cache: Cache) -> dict[int, date]:
         if field_.resource_id is not None and eta is not None:
             out[field_.resource_id] = eta
     return out
+
+
+def chosen_suppliers(cache: Cache) -> dict[int, str]:
+    """Supplier id per variant id, as the merchant chose it."""
+    return {
+        field_.resource_id: field_.value.strip()
+        for field_ in cache.metafields.by_key("variant", SUPPLIER_KEY)
+        if field_.resource_id is not None and field_.value.strip()
+    }
 
 
 # Parsed shipment records by their JSON text: the queue is re-read after every change and
@@ -134,8 +146,10 @@ class QueueState:
     partial: set[int] = field(default_factory=set)
 
 
-def load_queue_state(cache: Cache) -> QueueState:
-    """One consistent read of everything the queue, its ETAs and the notices depend on."""
+def load_queue_state(cache: Cache, *, today: date | None = None) -> QueueState:
+    """One consistent read of everything the queue, its ETAs and the notices depend on.
+
+    `today`: the day no ETA may be before (default: today, UTC); tests set the clock here."""
     with cache.read():
         orders = cache.orders.open_orders()
         # Only the products open lines refer to: reading all 10k+ costs more than the rest.
@@ -146,15 +160,23 @@ def load_queue_state(cache: Cache) -> QueueState:
         priorities = shared_priorities(cache)  # order metafields (issue 7)
         allocated = allocated_by_line(cache)  # this laptop and the others (issue 7)
         manual = manual_etas(cache)
+        supplier_of = chosen_suppliers(cache)
         shipments, suppliers = shipments_and_suppliers(cache)
         ledger = NoticeLedger(cache).notices()
         logs = notice_logs(cache, ledger)
         released = releases(cache)
         partial = partial_shipment_orders(cache)
-    cascade = EtaCascade(shipments, suppliers=suppliers, manual=manual, preorder=preorder)
-    told: dict[int, date | None] = {}
+    cascade = EtaCascade(
+        shipments,
+        suppliers=suppliers,
+        manual=manual,
+        preorder=preorder,
+        supplier_of=supplier_of,
+        today=today,
+    )
+    told: dict[int, Told] = {}
     for records in logs.values():
-        told.update((line_id, t.eta) for line_id, t in told_by_line(records).items())
+        told.update(told_by_line(records))
     waiting = build_queue(
         orders, products, on_hand, allocated_by_line=allocated, priorities=priorities
     )
@@ -164,9 +186,9 @@ def load_queue_state(cache: Cache) -> QueueState:
             eta=eta.date,
             eta_source=eta.source,
             eta_ref=eta.ref,
-            notified_eta=told.get(line.line_id),
+            notified_eta=told[line.line_id].eta if line.line_id in told else None,
         )
-        for line, eta in cascade.line_etas(waiting)
+        for line, eta in cascade.line_etas(waiting, told)
     ]
     return QueueState(
         queue=queue,
@@ -179,6 +201,6 @@ def load_queue_state(cache: Cache) -> QueueState:
     )
 
 
-def load_queue(cache: Cache) -> list[BackorderLine]:
+def load_queue(cache: Cache, *, today: date | None = None) -> list[BackorderLine]:
     """Every open line with units waiting, per SKU in queue order, with its ETA."""
-    return load_queue_state(cache).queue
+    return load_queue_state(cache, today=today).queue

@@ -78,7 +78,9 @@ def register(subparsers: Any) -> None:
     release.add_argument("--dry-run", action="store_true")
     json_flag(release)
 
-    undo = subparsers.add_parser("undo-release", help="put a released order back in the queue")
+    undo = subparsers.add_parser(
+        "undo-release", help="undo a release: the order is ready to release again"
+    )
     undo.set_defaults(handler=cmd_undo_release)
     undo.add_argument("order_id", type=int, metavar="ID")
     json_flag(undo)
@@ -311,12 +313,13 @@ def cmd_undo_release(args: argparse.Namespace) -> int:
         record = undo_release(session.cache, args.order_id)
         _push(session)
     units = sum(line.qty for line in record.lines)
+    # "units_back": the units held for the order again (still reserved, never sellable).
     doc = {"order_id": args.order_id, "status_id": record.status_before, "units_back": units}
     if args.json:
         print_json(doc)
     else:
         print(
-            f"Order #{args.order_id} is back in the queue ({units} units), status restored to "
-            f"{record.status_before}."
+            f"Order #{args.order_id} is ready to release again ({units} units still reserved), "
+            f"status restored to {record.status_before}."
         )
     return 0

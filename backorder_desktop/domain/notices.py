@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from .eta import NEEDS_DATE
 from .models import BackorderLine, Order
 from .notice_log import (
     CHECK_IN,
@@ -126,12 +127,16 @@ def line_kind(line: BackorderLine, told: Told | None) -> str | None:
 
     - never told, or told "we will let you know" and now there is a date: a confirmation;
     - told a date and the ETA is now later, or no longer known: a delay;
+    - told a date and the line now waits for staff to give one (an overdue shipment, a passed
+      lead time): nothing yet; the delay goes out with the new date (issue 14);
     - otherwise (same or earlier ETA): nothing to say.
     """
     if told is None:
         return CONFIRMATION
     if told.eta is None:
         return CONFIRMATION if line.eta is not None else None
+    if line.eta_source in NEEDS_DATE:
+        return None
     if line.eta is None or line.eta > told.eta:
         return DELAY
     return None

@@ -77,7 +77,7 @@ def release_note(at: datetime, lines: Sequence[ReleaseLine]) -> str:
 
 def undo_note(at: datetime, status_before: int) -> str:
     return (
-        f"{NOTE_PREFIX} {at.date().isoformat()}: release undone, back in the backorder queue "
+        f"{NOTE_PREFIX} {at.date().isoformat()}: release undone, ready to release again, units still reserved "
         f"(status {status_before})."
     )
 

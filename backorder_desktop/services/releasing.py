@@ -175,7 +175,13 @@ def released_orders(cache: Cache) -> list[tuple[Order, ReleaseRecord]]:
 
 
 def undo_release(cache: Cache, order_id: int, *, now: datetime | None = None) -> ReleaseRecord:
-    """Restore the order's status and put its units back in the queue (and back in stock)."""
+    """Put a released order back where it was before the release: its status restored, ready
+    to release again, its units still allocated to it (issue 14).
+
+    The units stay reserved: they never go back to sellable stock while the order waits for
+    its release, so a web shopper cannot buy units a waiting customer was promised. Undoing a
+    release is not un-receiving: the allocation stands until a receipt is reversed.
+    """
     now = now or datetime.now(UTC)
     batch_id = f"undo-{order_id}-{uuid.uuid4().hex[:8]}"
     with cache.transaction():
@@ -190,35 +196,6 @@ def undo_release(cache: Cache, order_id: int, *, now: datetime | None = None) ->
             )
         notes = append_note(order.staff_notes, undo_note(now, record.status_before))
         _status_row(cache, order, record.status_before, notes, batch_id, "release_undo")
-        held = held_units(cache, order_id=order_id)
-        for h in held:
-            cache.ledger.append(
-                "allocation",
-                qty=-h.qty,
-                order_id=h.order_id,
-                line_id=h.line_id,
-                variant_id=h.variant_id,
-                sku=h.sku,
-                batch_id=batch_id,
-                payload={"native": h.native, "location_id": h.location_id},
-            )
-        # The units were held for this order; now it waits again they are sellable stock, and
-        # BigCommerce owes them again (the mirror of the receipt's adjustment).
-        deltas = [
-            StockDelta(h.variant_id, h.location_id, h.qty, h.qty if h.native else 0)
-            for h in held
-            if h.location_id
-        ]
-        if deltas:
-            levels = stock_levels(cache, sorted({d.variant_id for d in deltas}))
-            queue_stock(
-                cache,
-                apply_deltas(levels, deltas),
-                batch_id=batch_id,
-                kind="release_undo",
-                reason=f"Backorder Desktop: release of order {order_id} undone",
-            )
-        publish_allocations(cache, [order_id], batch_id=batch_id, now=now)
         undone = record.undo()
         cache.ledger.append(
             RELEASE_UNDO, order_id=order_id, batch_id=batch_id, payload={"record": undone.to_json()}

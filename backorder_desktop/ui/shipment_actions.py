@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from ..cache import Cache
 from ..services.dock import dock_context
+from ..services.eta_choices import choose_supplier, set_expected_date
 from ..services.receipts import receipts, reverse_receipt_booking
 from ..services.releasing import ready_orders, released_orders, undo_release
 from ..services.session import StoreSession
@@ -78,9 +79,18 @@ class ShipmentActions(QObject):
         dialog = ShipmentDialog(suppliers, shipment, lines=lines, parent=self.parent_widget)
 
         def save(record: Any) -> None:
+            choose = dialog.use_for_skus.isChecked()
+
+            def write(s: StoreSession) -> Any:
+                with s.cache.transaction():
+                    saved = save_shipment(s.cache, record)
+                    if choose:  # the merchant's explicit choice, never a side effect (issue 14)
+                        choose_supplier(s.cache, [x.sku for x in saved.lines], saved.supplier_id)
+                return saved
+
             self.controller.run_action(
                 "save shipment",
-                lambda s: save_shipment(s.cache, record),
+                write,
                 on_success=lambda _: dialog.saved(),
                 on_error=lambda exc: dialog.show_error(describe_error(exc)),
             )
@@ -181,14 +191,14 @@ class ShipmentActions(QObject):
             self._act_then_reload(
                 "undo release",
                 lambda s: undo_release(s.cache, order_id),
-                f"Order #{order_id} waits in the queue again.",
+                f"Order #{order_id} is ready to release again (its units stay reserved).",
                 released_orders,
             )
 
         dialog = UndoDialog(
             "Undo a release",
-            "Released orders on this computer. Undoing restores the order's status and puts its "
-            "units back in the queue (and in sellable stock).",
+            "Released orders on this computer. Undoing restores the order's status; its units "
+            "stay reserved for it and it is ready to release again.",
             build_released_view(),
             "Undo selected release…",
             release_question,

@@ -15,6 +15,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -152,9 +153,21 @@ class ShipmentDialog(QDialog):
         self.reference.setPlaceholderText(self.tr("e.g. the supplier's PO number"))
         self.supplier = QComboBox(self)
         self.supplier.setAccessibleName(self.tr("Supplier"))
+        # A new shipment has no supplier until one is picked (issue 14): a preselected one
+        # would be a choice nobody made.
+        self.supplier.setPlaceholderText(self.tr("Choose a supplier"))
         self.set_suppliers(suppliers, shipment.supplier_id if shipment else None)
         self.new_supplier = button(self, self.tr("New supplier…"))
         self.new_supplier.clicked.connect(self.new_supplier_requested.emit)
+        self.use_for_skus = QCheckBox(
+            self.tr("Use this supplier's lead time for these SKUs' ETAs"), self
+        )
+        self.use_for_skus.setToolTip(
+            self.tr(
+                "Beyond inbound stock, waiting customers get the lead time of the supplier you "
+                "choose for a SKU. Leave unticked to keep each SKU's current supplier."
+            )
+        )
         self.status = QComboBox(self)
         self.status.setAccessibleName(self.tr("Status"))
         for key, label in STATUS_LABELS.items():
@@ -198,6 +211,7 @@ class ShipmentDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("Reference"), self.reference)
         form.addRow(self.tr("Supplier"), supplier_row)
+        form.addRow("", self.use_for_skus)
         form.addRow(self.tr("Status"), self.status)
         form.addRow(self.tr("Expected"), self.expected)
         form.addRow(self.tr("Notes"), self.notes)
@@ -224,8 +238,7 @@ class ShipmentDialog(QDialog):
         self.supplier.clear()
         for supplier in suppliers:
             self.supplier.addItem(supplier.name, supplier.id)
-        if chosen is not None:
-            self.supplier.setCurrentIndex(max(0, self.supplier.findData(chosen)))
+        self.supplier.setCurrentIndex(self.supplier.findData(chosen) if chosen else -1)
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)

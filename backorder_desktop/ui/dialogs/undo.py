@@ -140,9 +140,9 @@ def release_question(row: tuple[Order, ReleaseRecord]) -> str:
     order, record = row
     before = STATUS_NAMES.get(record.status_before, str(record.status_before))
     return (
-        f"Undo the release of order #{order.id}? Its status goes back to {before} and its "
-        f"{sum(x.qty for x in record.lines)} units go back to stock; the order waits in the "
-        "queue again."
+        f"Undo the release of order #{order.id}? Its status goes back to {before}; its "
+        f"{sum(x.qty for x in record.lines)} units stay reserved for it and it is listed "
+        "under \"Release ready orders\" again."
     )
 
 
