@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from ..cache import Cache
 from ..cache.backorder_queue import load_queue
 from ..domain.models import Order
-from ..domain.receiving import StockDelta, apply_deltas
 from ..domain.releases import (
     RELEASE_KEY,
     ReleaseLine,
@@ -30,9 +29,7 @@ from .allocations import (
     release_lines,
 )
 from .metafield_writes import FieldWrite, queue_field_writes
-from .receiving import queue_stock, stock_levels
 from .settings import RELEASE_STATUSES
-from .shared_allocations import publish_allocations
 
 
 @dataclass(frozen=True, slots=True)

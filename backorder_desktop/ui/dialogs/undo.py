@@ -142,7 +142,7 @@ def release_question(row: tuple[Order, ReleaseRecord]) -> str:
     return (
         f"Undo the release of order #{order.id}? Its status goes back to {before}; its "
         f"{sum(x.qty for x in record.lines)} units stay reserved for it and it is listed "
-        "under \"Release ready orders\" again."
+        'under "Release ready orders" again.'
     )
 
 
