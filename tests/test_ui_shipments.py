@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from backorder_desktop.cache.backorder_queue import load_queue
+from backorder_desktop.cache.backorder_queue import chosen_suppliers, load_queue
 from backorder_desktop.demo_store import DemoStore
+from backorder_desktop.services.releasing import ready_orders
 from backorder_desktop.services.shipments import add_shipment
 from backorder_desktop.ui.dialogs.receiving import ReceivingDialog
 from backorder_desktop.ui.dialogs.receiving_model import ACCEPTED, REASON, REJECTED
@@ -166,14 +167,13 @@ def test_scan_preview_book_release_pick_list_and_undo(
     asked: list[str] = []
     undo.confirm = lambda title, text: asked.append(text) or True
     qtbot.mouseClick(undo.action_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "waits in the queue again" in undo.message.text(), timeout=WAIT_MS)
-    assert asked and f"#{target}" in asked[0]
+    qtbot.waitUntil(lambda: "ready to release again" in undo.message.text(), timeout=WAIT_MS)
+    assert asked and f"#{target}" in asked[0] and "stay reserved" in asked[0]
     qtbot.waitUntil(lambda: session.cache.outbox.counts()["pending"] == 0, timeout=WAIT_MS)
     assert store.state.orders[target].status_id == statuses[target]
-    back = [x for x in load_queue(session.cache) if x.order_id == target]
-    assert sum(x.qty_waiting for x in back) == sum(
-        x.qty_waiting for x in lines if x.order_id == target
-    )
+    # Ready to release again, its units still allocated to it (not back in the waiting queue).
+    assert target in {r.order_id for r in ready_orders(session.cache)}
+    assert not [x for x in load_queue(session.cache) if x.order_id == target]
     assert all(store.state.orders[o].status_id == 9 for o in ready if o != target)
 
 
@@ -226,6 +226,14 @@ def test_new_shipment_dialog_refuses_bad_input_and_imports_csv(
     qtbot.mouseClick(edit.save_button, Qt.MouseButton.LeftButton)
     assert "not a date like 2026-12-31" in edit.error.text() and saved == []
     edit.expected.setText("2031-12-31")
+    # A new shipment has no supplier until one is picked (issue 14): nothing is preselected.
+    assert edit.supplier.currentIndex() == -1
+    qtbot.mouseClick(edit.save_button, Qt.MouseButton.LeftButton)
+    assert "Choose a supplier" in edit.error.text() and saved == []
+    edit.supplier.setCurrentIndex(edit.supplier.count() - 1)
+    supplier_id = edit.supplier.currentData()
+    # Ticked: the merchant explicitly makes it these SKUs' supplier (their lead-time ETA).
+    edit.use_for_skus.setChecked(True)
     qtbot.mouseClick(edit.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "shipment" not in panel.actions.dialogs, timeout=WAIT_MS)
     qtbot.waitUntil(
@@ -233,6 +241,10 @@ def test_new_shipment_dialog_refuses_bad_input_and_imports_csv(
     )
     row = next(r for r in panel.view.model.rows() if r.reference == "PO-UI-7")
     assert row.units_expected == 11 and row.expected == date(2031, 12, 31)
+    ids = {v.sku: v.id for v in session.cache.variants.all()[:2]}
+    assert {ids[s]: supplier_id for s in skus} == {
+        vid: sup for vid, sup in chosen_suppliers(session.cache).items() if vid in ids.values()
+    }
 
 
 def test_order_what_is_waiting_and_the_supplier_dialogs(qtbot, shell: AppShell) -> None:

@@ -162,6 +162,7 @@ class ShipmentDialog(QDialog):
         self.use_for_skus = QCheckBox(
             self.tr("Use this supplier's lead time for these SKUs' ETAs"), self
         )
+        self.use_for_skus.setAccessibleName(self.tr("Use this supplier for these SKUs"))
         self.use_for_skus.setToolTip(
             self.tr(
                 "Beyond inbound stock, waiting customers get the lead time of the supplier you "
