@@ -113,7 +113,16 @@ def test_raising_and_lowering_a_priority_reorders_the_queue_and_its_etas(
     assert line_of(last.line.order_id).eta == D2
     select_rows(panel, lambda r: r.line.order_id == last.line.order_id)
     assert panel.raise_button.isEnabled()
+    asked: list[str] = []
+    panel.confirm = lambda title, text: asked.append(text) or True
     reloaded(qtbot, shell, panel.raise_button.click)
+    # Previewed before it was applied: both orders' dates move, one earlier, one later.
+    assert (
+        f"#{last.line.order_id} {sku}: {D2.isoformat()} -> {D1.isoformat()} (earlier)" in (asked[0])
+    )
+    assert (
+        f"#{first.line.order_id} {sku}: {D1.isoformat()} -> {D2.isoformat()} (later)" in (asked[0])
+    )
 
     moved = line_of(last.line.order_id)
     assert (moved.queue_position, moved.priority, moved.eta) == (1, 1, D1)

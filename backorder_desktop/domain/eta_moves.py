@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .eta import NEEDS_DATE, Eta, eta_key
+from .eta import NEEDS_DATE, OVERDUE, Eta, eta_key
 from .models import BackorderLine
 
 
@@ -65,3 +65,36 @@ def eta_moves(before: Sequence[BackorderLine], after: Sequence[BackorderLine]) -
             )
         )
     return sorted(out, key=lambda m: (m.sku, m.order_id, m.line_id))
+
+
+@dataclass(frozen=True, slots=True)
+class DateNeeded:
+    """Waiting lines that promise nothing until staff give a date: an overdue shipment's
+    (source OVERDUE, ref its reference) or a passed fallback's (TO_CONFIRM)."""
+
+    source: str
+    ref: str
+    label: str
+    lines: int
+    units: int
+    customers: int
+
+
+def dates_needed(queue: Sequence[BackorderLine]) -> list[DateNeeded]:
+    """What staff must date before those customers are told anything, overdue shipments first."""
+    groups: dict[tuple[str, str], list[BackorderLine]] = {}
+    for line in queue:
+        if line.eta_source in NEEDS_DATE:
+            groups.setdefault((line.eta_source, line.eta_ref), []).append(line)
+    out = [
+        DateNeeded(
+            source=source,
+            ref=ref,
+            label=Eta(None, source, ref).label,
+            lines=len(lines),
+            units=sum(line.qty_waiting for line in lines),
+            customers=len({line.customer_email.strip().lower() for line in lines}),
+        )
+        for (source, ref), lines in groups.items()
+    ]
+    return sorted(out, key=lambda d: (d.source != OVERDUE, d.ref))

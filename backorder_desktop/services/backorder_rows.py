@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..cache.backorder_queue import QueueState
-from ..domain.eta import UNKNOWN, Eta, source_label
+from ..domain.eta import NEEDS_DATE, UNKNOWN, Eta, eta_key, source_label
 from ..domain.models import BackorderLine
 from ..domain.notice_log import KIND_LABELS, NoticeRecord
 from ..domain.notices import DueNotice
@@ -50,7 +50,9 @@ class BackorderRow:
 
     @property
     def overdue(self) -> bool:
-        return self.line.eta is not None and self.line.eta < date.today()
+        """No date to promise until staff give one: an overdue shipment covers the line, or
+        its fallback date passed (domain.eta; a date before today is never shown)."""
+        return self.line.eta_source in NEEDS_DATE
 
 
 def _last_notices(state: QueueState) -> dict[int, NoticeSummary]:
@@ -90,14 +92,20 @@ def next_unit_etas(state: QueueState, variants: dict[int, tuple[str, int]]) -> d
     """Per variant id (-> (sku, product id)): the ETA of one more unit ordered now, i.e. of
     the unit after every unit already waiting in its SKU's queue."""
     waiting: dict[str, int] = defaultdict(int)
+    last: dict[str, Eta] = {}
     for line in state.queue:
         waiting[line.sku] += line.qty_waiting
-    return {
-        variant_id: state.cascade.eta_for_unit(
+        last[line.sku] = Eta(line.eta, line.eta_source, line.eta_ref)
+    out = {}
+    for variant_id, (sku, product_id) in variants.items():
+        eta = state.cascade.eta_for_unit(
             sku, waiting[sku] + 1, variant_id=variant_id, product_id=product_id
         )
-        for variant_id, (sku, product_id) in variants.items()
-    }
+        behind = last.get(sku)  # a new unit cannot ship before the last line waiting
+        if behind is not None and eta_key(eta.date) < eta_key(behind.date):
+            eta = behind
+        out[variant_id] = eta
+    return out
 
 
 def product_eta_label(eta: Eta) -> str:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from ..cache import Cache
 from ..cache.shipments import load_archive, load_shipments, load_suppliers
+from ..domain.eta import is_overdue
 from ..domain.scorecard import Scorecard, outcome_of, scorecards
 from ..domain.shipments import INBOUND_STATUSES, STATUS_LABELS, Shipment, ShipmentLine
 
@@ -25,7 +26,7 @@ class ShipmentRow:
     supplier_id: str = ""
     notes: str = ""
     lines: tuple[ShipmentLine, ...] = field(default_factory=tuple)
-    overdue: bool = False  # inbound and past its expected date
+    overdue: bool = False  # inbound, past its expected date, units still to come: needs a date
     receipts: int = 0
 
     @property
@@ -51,9 +52,7 @@ def row_of(shipment: Shipment, supplier_name: str, today: date) -> ShipmentRow:
         supplier_id=shipment.supplier_id,
         notes=shipment.notes,
         lines=shipment.lines,
-        overdue=shipment.is_inbound
-        and shipment.expected_date is not None
-        and shipment.expected_date < today,
+        overdue=is_overdue(shipment, today),
         receipts=sum(1 for r in shipment.receipts if not r.reversed),
     )
 

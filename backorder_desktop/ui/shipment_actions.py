@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QObject
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 from ..cache import Cache
 from ..services.dock import dock_context
 from ..services.eta_choices import choose_supplier, set_expected_date
+from ..services.eta_preview import describe_moves, preview_close
 from ..services.receipts import receipts, reverse_receipt_booking
 from ..services.releasing import ready_orders, released_orders, undo_release
 from ..services.session import StoreSession
@@ -24,6 +26,7 @@ from ..services.shipments import (
     waiting_lines,
 )
 from .dialogs.dock_common import ask, run_read
+from .dialogs.new_date import NewDateDialog
 from .dialogs.receiving import ReceivingDialog
 from .dialogs.release import ReleaseDialog
 from .dialogs.shipment_edit import ShipmentDialog
@@ -102,15 +105,36 @@ class ShipmentActions(QObject):
         dialog.new_supplier_requested.connect(lambda: self.edit_supplier(None, supplier_saved))
         self._show("shipment", dialog)
 
-    def close_shipment(self, shipment_id: str, reference: str) -> None:
-        if self.confirm(
-            "Close shipment",
-            f"Close {reference}? What is still expected will not come: it stops counting "
-            "towards ETAs.",
-        ):
+    def new_date(self, shipment_id: str, reference: str, expected: Any, outstanding: int) -> None:
+        """Ask for an overdue shipment's new expected date (issue 14)."""
+        today = datetime.now(UTC).date()
+        dialog = NewDateDialog(reference, expected, today, outstanding, self.parent_widget)
+
+        def save(new: Any) -> None:
             self.controller.run_action(
-                "close shipment", lambda s: close_shipment(s.cache, shipment_id)
+                "new expected date",
+                lambda s: set_expected_date(s.cache, shipment_id, new, today=today),
+                on_success=lambda _: dialog.saved(),
+                on_error=lambda exc: dialog.show_error(describe_error(exc)),
             )
+
+        dialog.save_requested.connect(save)
+        self._show("new date", dialog)
+
+    def close_shipment(self, shipment_id: str, reference: str) -> None:
+        """Preview whose ETA closing moves (and the delays it makes due), then ask."""
+
+        def decide(moves: Any) -> None:
+            if self.confirm(
+                "Close shipment",
+                f"Close {reference}? What is still expected will not come: it stops counting "
+                f"towards ETAs.\n\n{describe_moves(moves)}",
+            ):
+                self.controller.run_action(
+                    "close shipment", lambda s: close_shipment(s.cache, shipment_id)
+                )
+
+        self._read("close preview", lambda c: preview_close(c, shipment_id), decide)
 
     def order_waiting(self, line_ids: list[int] | None) -> None:
         """A new shipment prefilled with what customers wait for (less what is inbound)."""

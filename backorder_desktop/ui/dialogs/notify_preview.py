@@ -45,6 +45,7 @@ from ..store_controller import StoreController, describe_error
 from ..table_model import Column, RecordsTableModel
 from ..tasks import Task
 from ..theme import colours
+from .dates_needed import DatesNeededBar
 from .message_parts import MessageParts
 
 
@@ -203,6 +204,9 @@ class NotifyPreviewDialog(QDialog):
             warning.setWordWrap(True)
             warning.setStyleSheet(f"color: {colours().warning.name()}")
             layout.addWidget(warning)
+        # Lines promising nothing until staff date them (issue 14), and the action that does.
+        self.dates_needed = DatesNeededBar(controller, plan.state.queue if plan.state else [])
+        layout.addWidget(self.dates_needed)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.result)
         layout.addLayout(buttons)

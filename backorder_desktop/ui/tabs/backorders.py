@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
@@ -15,6 +14,8 @@ from ...domain.eta import UNKNOWN
 from ...domain.notice_log import KIND_LABELS
 from ...services.backorder_rows import BackorderRow
 from ...services.backorders import change_priority, set_partial_shipment
+from ...services.eta_preview import describe_moves, preview_priority
+from ..dialogs.dock_common import ask, run_read
 from ..formatting import format_date, format_datetime, format_int, format_money
 from ..records_view import QuickFilter, RecordsView
 from ..store_controller import LoadedRows, StoreController
@@ -32,7 +33,8 @@ def tr(text: str) -> str:
 
 
 def _overdue(row: BackorderRow) -> bool:
-    return row.line.eta is not None and row.line.eta < date.today()
+    """No date to promise until staff give one (an overdue shipment, a passed date)."""
+    return row.overdue
 
 
 def _row_colour(row: BackorderRow) -> QColor | None:
@@ -71,7 +73,8 @@ def _columns(currency: str) -> list[Column]:
                lambda r: f"{r.line.priority:+d}" if r.line.priority else "", numeric=True,
                tooltip=tr("Higher goes first in every queue (Raise / Lower priority)")),
         Column("eta", tr("ETA"), lambda r: r.line.eta,
-               lambda r: format_date(r.line.eta) or tr("unknown")),
+               lambda r: format_date(r.line.eta)
+               or (r.eta_source_label if r.overdue else tr("unknown"))),
         Column("eta_source", tr("ETA from"),
                lambda r: "" if r.line.eta_source == UNKNOWN else r.eta_source_label,
                tooltip=tr("The inbound shipment, the manual ETA, the supplier's lead time, "
@@ -97,7 +100,7 @@ def build_backorders_view(currency: str = "USD") -> RecordsView:
     quick = [
         QuickFilter(tr("Notice due"), lambda r: bool(r.due)),
         QuickFilter(tr("No ETA"), lambda r: r.line.eta is None),
-        QuickFilter(tr("ETA overdue"), _overdue),
+        QuickFilter(tr("New date needed"), _overdue),
         QuickFilter(
             tr("Waiting over {0} days").format(AGING_WARNING_DAYS),
             lambda r: r.days_waiting > AGING_WARNING_DAYS,
@@ -173,6 +176,7 @@ class BackordersPanel(TabPanel):
         layout.addLayout(summary_row)
         layout.addWidget(self.groups.wrap(self.view), 1)
 
+        self.confirm = ask(self)  # tests swap it for a stub
         self.raise_button.clicked.connect(lambda: self._change_priority(+1))
         self.lower_button.clicked.connect(lambda: self._change_priority(-1))
         self.partial_button.clicked.connect(self._toggle_partial)
@@ -254,11 +258,31 @@ class BackordersPanel(TabPanel):
 
     # --- actions ----------------------------------------------------------------------------
     def _change_priority(self, delta: int) -> None:
+        """Preview whose ETA moves and the delays it makes due; apply once confirmed."""
         orders = self._selected_orders()
-        self.controller.run_action(
-            "priority",
-            lambda session: change_priority(session.cache, orders, delta),
-            push=False,
+
+        def apply() -> None:
+            self.controller.run_action(
+                "priority",
+                lambda session: change_priority(session.cache, orders, delta),
+                push=False,
+            )
+
+        def decide(moves: list[Any]) -> None:
+            if not moves or self.confirm(
+                tr("Change priority"),
+                tr("This changes these customers' ETAs:\n\n{0}\n\nChange the priority?").format(
+                    describe_moves(moves)
+                ),
+            ):
+                apply()
+
+        run_read(
+            self.controller,
+            "priority preview",
+            lambda cache: preview_priority(cache, orders, delta),
+            decide,
+            self.controller.message_posted.emit,
         )
 
     def _toggle_partial(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
+from ...domain.shipments import INBOUND_STATUSES
 from ...services.shipment_rows import ShipmentRow
 from ..formatting import format_date, format_int
 from ..records_view import QuickFilter, RecordsView
@@ -40,7 +41,13 @@ def build_shipments_view() -> RecordsView:
             "expected",
             tr("Expected"),
             lambda r: r.expected,
-            lambda r: format_date(r.expected) + (tr(" (late)") if r.overdue else ""),
+            lambda r: (
+                format_date(r.expected) + (tr(" · overdue, new date needed") if r.overdue else "")
+            ),
+            tooltip=tr(
+                "An overdue shipment promises no date: give it a new one (New date…) before "
+                "its customers are told"
+            ),
         ),
         Column("lines", tr("Lines"), lambda r: len(r.lines), numeric=True),
         Column(
@@ -78,7 +85,7 @@ def build_shipments_view() -> RecordsView:
     model = RecordsTableModel(columns, row_key=lambda r: r.id, row_colour=_row_colour)
     quick = [
         QuickFilter(tr("Open"), lambda r: r.is_open),
-        QuickFilter(tr("Late"), lambda r: r.overdue),
+        QuickFilter(tr("Overdue: new date needed"), lambda r: r.overdue),
         QuickFilter(tr("Received or closed"), lambda r: r.status in ("received", "closed")),
     ]
     view = RecordsView("Supplier shipments", model, quick)
@@ -96,6 +103,10 @@ class ShipmentsPanel(TabPanel):
         self.new_button.clicked.connect(lambda: self.actions.new_shipment())
         self.edit_button = self.add_action_button(tr("Edit…"), tr("Edit the selected shipment"))
         self.edit_button.clicked.connect(self._on_edit_button_clicked)
+        self.new_date_button = self.add_action_button(
+            tr("New date…"), tr("Give the selected overdue shipment a new expected date")
+        )
+        self.new_date_button.clicked.connect(self._on_new_date_button_clicked)
         self.receive_button = self.add_action_button(
             tr("Receive…"), tr("Receive the selected shipment at the dock (scan or type)")
         )
@@ -146,6 +157,17 @@ class ShipmentsPanel(TabPanel):
             )
             return
         self.actions.receive(row.id)
+
+    def _on_new_date_button_clicked(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        if row.status not in INBOUND_STATUSES:
+            self.controller.message_posted.emit(
+                tr("Shipment {0} is not on its way: it needs no date.").format(row.reference)
+            )
+            return
+        self.actions.new_date(row.id, row.reference, row.expected, row.units_outstanding)
 
     def _on_receipts_button_clicked(self) -> None:
         rows = self.view.selected_rows()
