@@ -116,6 +116,11 @@ class Plan:
     requests: RequestCount
     variants: Mapping[int, VariantState] = field(default_factory=dict, repr=False)
     products: Mapping[int, ProductState] = field(default_factory=dict, repr=False)
+    # Per variant whose ETA field changes: the ETA in force (any source) before and after,
+    # as (date, label); filled by the service, which sees shipments and the queue (issue 14).
+    eta_in_force: Mapping[int, tuple[tuple[date | None, str], tuple[date | None, str]]] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def changed_variants(self) -> set[int]:

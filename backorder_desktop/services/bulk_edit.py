@@ -18,6 +18,7 @@ from ..domain.bulk import (
     plan_bulk,
 )
 from ..domain.bulk_input import KEEP, BulkInputError, Keep
+from .bulk_eta import with_eta_effects
 from .bulk_queue import SIZES, Queued, queue_plan
 from .bulk_reread import (
     Conflict,
@@ -97,7 +98,9 @@ def preview(cache: Cache, request: BulkRequest, *, today: date | None = None) ->
     location_id = location_id_for(cache, request.location_id)
     native = store_is_native(cache)
     snap = load_snapshot(cache, request.edits, location_id)
-    return _plan(request, snap, native, location_id, _today(today))
+    plan = _plan(request, snap, native, location_id, _today(today))
+    # The ETA in force before/after and the delays it causes (issue 14).
+    return with_eta_effects(cache, plan, today=today)
 
 
 def apply(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 from ..cache import Cache
-from ..cache.backorder_queue import load_queue
+from ..cache.backorder_queue import QueueState, load_queue_state
 from ..domain.eta_moves import EtaMove, eta_moves
 from .backorders import change_priority
 from .shipments import close_shipment
@@ -16,21 +16,29 @@ class _WhatIf(Exception):
     """Raised inside the trial transaction so SQLite rolls the change back."""
 
 
-def what_if(
+def trial(
     cache: Cache, change: Callable[[Cache], object], *, today: date | None = None
-) -> list[EtaMove]:
-    """Apply `change` inside a transaction, read the queue, and roll everything back: the
-    preview runs the very code the action will, so it cannot disagree with it."""
-    moves: list[EtaMove] = []
+) -> tuple[QueueState, QueueState]:
+    """The queue before and after `change`, applied inside a transaction that is then rolled
+    back: the preview runs the very code the action will, so it cannot disagree with it."""
+    states: list[QueueState] = []
     try:
         with cache.transaction():
-            before = load_queue(cache, today=today)
+            states.append(load_queue_state(cache, today=today))
             change(cache)
-            moves = eta_moves(before, load_queue(cache, today=today))
+            states.append(load_queue_state(cache, today=today))
             raise _WhatIf
     except _WhatIf:
         pass
-    return moves
+    return states[0], states[1]
+
+
+def what_if(
+    cache: Cache, change: Callable[[Cache], object], *, today: date | None = None
+) -> list[EtaMove]:
+    """Whose ETA `change` would move (nothing is written)."""
+    before, after = trial(cache, change, today=today)
+    return eta_moves(before.queue, after.queue)
 
 
 def preview_priority(

@@ -43,14 +43,18 @@ def preview_lines(plan: Plan) -> list[PreviewLine]:
     lines = []
     for c in plan.changes:
         sku, name = sku_and_name(c.id) if c.kind == "variant" else ("(product)", c.label)
+        before, after = value_text(c.field, c.before), value_text(c.field, c.after)
+        in_force = plan.eta_in_force.get(c.id) if c.kind == "variant" else None
+        if in_force is not None:  # the ETA in force and its source, not just the field
+            before, after = in_force_text(in_force[0]), in_force_text(in_force[1])
         lines.append(
             PreviewLine(
                 (c.kind, c.id, c.field),
                 sku,
                 name,
                 FIELD_TITLES.get(c.field, c.field),
-                value_text(c.field, c.before),
-                value_text(c.field, c.after),
+                before,
+                after,
                 "changes",
             )
         )
@@ -63,6 +67,14 @@ def preview_lines(plan: Plan) -> list[PreviewLine]:
         sku, name = sku_and_name(vid)
         lines.append(PreviewLine(("variant", vid, "unchanged"), sku, name, "", "", "", "unchanged"))
     return lines
+
+
+def in_force_text(eta: tuple[object, str]) -> str:
+    """'2026-12-19 (PO-1042)', 'to be confirmed: …', 'unknown'."""
+    when, label = eta
+    if when is None:
+        return label or "unknown"
+    return f"{value_text('eta', when)} ({label})" if label else value_text("eta", when)
 
 
 def plan_summary(plan: Plan, location: str) -> str:
