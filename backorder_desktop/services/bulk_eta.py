@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 from ..cache import Cache
+from ..cache.backorder_queue import QueueState
 from ..domain.bulk import ETA, RELEASE_DATE, Plan
 from ..domain.bulk_types import Notice
 from ..domain.eta import UNKNOWN, Eta
@@ -17,7 +18,8 @@ from .eta_preview import trial
 
 def with_eta_effects(cache: Cache, plan: Plan, *, today: date | None = None) -> Plan:
     """The plan with, per variant whose ETA changes, the ETA in force before and after (from
-    whichever source: shipment, manual, pre-order date, lead time) and a warning naming the
+    whichever source: shipment, manual, pre-order date, lead time; see `in_force`) and a
+    warning naming the
     waiting lines it makes later and the customers who will get a delay notice."""
     touched = {c.id for c in plan.of("variant", ETA)}
     products = {c.id for c in plan.of("product", RELEASE_DATE)}
@@ -31,12 +33,12 @@ def with_eta_effects(cache: Cache, plan: Plan, *, today: date | None = None) -> 
         for vid, state in plan.variants.items()
         if vid in touched or state.product_id in products
     }
-    was, now = next_unit_etas(before, variants), next_unit_etas(after, variants)
+    was, now = in_force(before, variants), in_force(after, variants)
 
     def shown(eta: Eta) -> tuple[date | None, str]:
         return eta.date, "" if eta.source == UNKNOWN else eta.label
 
-    in_force = {vid: (shown(was[vid]), shown(now[vid])) for vid in sorted(variants)}
+    effects = {vid: (shown(was[vid]), shown(now[vid])) for vid in sorted(variants)}
     moves = eta_moves(before.queue, after.queue)
     later = [m for m in moves if m.later]
     warnings = list(plan.warnings)
@@ -51,7 +53,17 @@ def with_eta_effects(cache: Cache, plan: Plan, *, today: date | None = None) -> 
                 tuple(sorted({vid for m in later for vid in _variant_of(plan, m.sku)})),
             )
         )
-    return replace(plan, eta_in_force=in_force, warnings=tuple(warnings))
+    return replace(plan, eta_in_force=effects, warnings=tuple(warnings))
+
+
+def in_force(state: QueueState, variants: dict[int, tuple[str, int]]) -> dict[int, Eta]:
+    """Per variant: the ETA of its last waiting line (what its customers wait for), or, with
+    nobody waiting, the ETA one more unit ordered now would get."""
+    out = next_unit_etas(state, variants)
+    for line in state.queue:  # queue order: the last line of a variant wins
+        if line.variant_id in out:
+            out[line.variant_id] = Eta(line.eta, line.eta_source, line.eta_ref)
+    return out
 
 
 def _variant_of(plan: Plan, sku: str) -> list[int]:
