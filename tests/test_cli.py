@@ -102,7 +102,9 @@ def test_sync_then_backorders_lists_the_queue_in_documented_order(
         "priority",
         "eta",
         "notified_eta",
+        "state",
     }
+    assert {r["state"] for r in rows} == {"waiting"}  # nothing received yet: none ready
     order = store.state.orders[first["order_id"]]
     assert first["customer_email"] == order.billing_address.email
 

@@ -9,6 +9,7 @@ from ..domain.eta import source_label
 from ..services.accounts import account_warning
 from ..services.backorders import list_backorders, store_status
 from ..services.conflicts import list_conflicts
+from ..services.releasing import ready_lines
 from ..services.syncing import push_outbox, sync_store
 from .connection import open_session
 from .output import print_json, print_table
@@ -52,6 +53,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_backorders(args: argparse.Namespace) -> int:
     with open_session(args) as session:
         lines = list_backorders(session.cache, sku=args.sku)
+        ready = ready_lines(session.cache, sku=args.sku)
     if args.json:
         print_json(
             [
@@ -67,12 +69,31 @@ def cmd_backorders(args: argparse.Namespace) -> int:
                     "priority": line.priority,
                     "eta": line.eta,
                     "notified_eta": line.notified_eta,
+                    "state": "waiting",
                 }
                 for line in lines
             ]
+            # Orders whose units arrived and are reserved for them, waiting for their release
+            # (issue 14: an order never drops out of sight between the queue and its release).
+            + [
+                {
+                    "order_id": order.order_id,
+                    "order_date": order.order_date,
+                    "customer_email": order.customer_email,
+                    "sku": line.sku,
+                    "qty_waiting": 0,
+                    "qty_reserved": line.qty,
+                    "queue_position": None,
+                    "priority": None,
+                    "eta": None,
+                    "notified_eta": None,
+                    "state": "ready",
+                }
+                for order, line in ready
+            ]
         )
         return 0
-    if not lines:
+    if not lines and not ready:
         print("No open backorders. Run 'sync' first if the cache is new.")
         return 0
     print_table(
@@ -95,6 +116,9 @@ def cmd_backorders(args: argparse.Namespace) -> int:
     units = sum(line.qty_waiting for line in lines)
     customers = len({line.customer_email for line in lines})
     print(f"\n{len(lines)} lines, {units} units waiting, {customers} customers.")
+    if ready:
+        shown = ", ".join(sorted({f"#{order.order_id}" for order, _line in ready}))
+        print(f"Ready to release (units reserved): {shown}.")
     return 0
 
 

@@ -68,6 +68,17 @@ def ready_orders(cache: Cache) -> list[ReadyOrder]:
     ]
 
 
+def ready_lines(cache: Cache, *, sku: str | None = None) -> list[tuple[ReadyOrder, ReleaseLine]]:
+    """The lines of orders ready to release (units received and reserved for them), so a
+    listing of the queue can show every order the app answers for (issue 14)."""
+    return [
+        (order, line)
+        for order in ready_orders(cache)
+        for line in order.lines
+        if sku is None or line.sku == sku.strip()
+    ]
+
+
 @dataclass
 class ReleaseOutcome:
     batch_id: str

@@ -1,0 +1,126 @@
+"""Issue 14, in a real window: release an order, undo the release, and find the order again, in
+the window and in `backorders --json`, before and after a sync; its stock never sellable."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from backorder_desktop.demo_store import DemoStore
+from backorder_desktop.domain.receiving import ReceiptLine
+from backorder_desktop.services.receiving import commit_receipt
+from backorder_desktop.services.shipments import add_shipment
+from backorder_desktop.ui.dialogs.release import ReleaseDialog
+from backorder_desktop.ui.dialogs.undo import UndoDialog
+from backorder_desktop.ui.shell import AppShell
+from tests.support.cli import run_cli
+from tests.support.gui import make_shell, open_and_sync
+from tests.support.shipments import variant_with_waiting_lines
+
+WAIT_MS = 30_000
+
+
+@pytest.fixture
+def store() -> Iterator[DemoStore]:
+    with DemoStore(seed=2).start() as demo:
+        yield demo
+
+
+@pytest.fixture
+def shell(qtbot, tmp_path: Path, store: DemoStore) -> Iterator[AppShell]:
+    app_shell = make_shell(tmp_path / "data")
+    qtbot.addWidget(app_shell.window)
+    app_shell.window.show()
+    open_and_sync(qtbot, app_shell, store)
+    yield app_shell
+    app_shell.stop()
+
+
+def cli_lines(store: DemoStore, data_dir: Path) -> list[dict]:
+    """Another laptop's view: sync its own cache from the store, then `backorders --json`."""
+    base = ["--data-dir", str(data_dir), "--api-url", store.api_url, "--store-hash"]
+    base.append(store.store_hash)
+    assert run_cli(*base, "sync", token=store.token).code == 0
+    listed = run_cli(*base, "backorders", "--json", token=store.token)
+    assert listed.code == 0, listed.err
+    return listed.json()
+
+
+def open_dialog(qtbot, shell: AppShell, name: str) -> object:
+    actions = shell.window.shipments_panel.actions
+    qtbot.waitUntil(lambda: name in actions.dialogs, timeout=WAIT_MS)
+    return actions.dialogs[name]
+
+
+def test_release_then_undo_keeps_the_order_in_sight_and_its_stock_reserved(
+    qtbot, shell: AppShell, store: DemoStore, tmp_path: Path
+) -> None:
+    session = shell.controller.session
+    assert session is not None
+    vid, lines = variant_with_waiting_lines(session.cache)
+    target = lines[0].order_id
+    units = sum(x.qty_waiting for x in lines if x.order_id == target)
+    shipment, _ = add_shipment(
+        session.cache, supplier="Acme Supply Co.", expected=None, lines=[(lines[0].sku, units)]
+    )
+    commit_receipt(session.cache, shipment.id, [ReceiptLine(lines[0].sku, units)], receipt_id="r1")
+    with qtbot.waitSignal(shell.controller.rows_loaded, timeout=WAIT_MS):
+        shell.controller.refresh()
+    qtbot.waitUntil(lambda: session.cache.outbox.counts()["pending"] == 0, timeout=WAIT_MS)
+    after_receipt = store.state.inventory[(vid, 1)].on_hand
+    status_before = store.state.orders[target].status_id
+
+    # Release it from the Supplier shipments tab.
+    actions = shell.window.shipments_panel.actions
+    actions.release([target])
+    release = open_dialog(qtbot, shell, "release")
+    assert isinstance(release, ReleaseDialog) and release.selected_ids() == [target]
+    release.release_selected()
+    qtbot.waitUntil(lambda: release.outcome is not None, timeout=WAIT_MS)
+    assert release.outcome is not None and release.outcome.released == [target]
+    qtbot.waitUntil(lambda: store.state.orders[target].status_id == 9, timeout=WAIT_MS)
+    release.close()
+    adjustments = len([r for r in store.requests if "/adjustments/" in r.path])
+
+    # Undo it.
+    actions.undo_release()
+    undo = open_dialog(qtbot, shell, "undo")
+    assert isinstance(undo, UndoDialog)
+    qtbot.waitUntil(lambda: undo.view.model.find_row(target) >= 0, timeout=WAIT_MS)
+    row = undo.view.model.find_row(target)
+    undo.view.table.selectRow(undo.view.proxy.mapFromSource(undo.view.model.index(row, 0)).row())
+    undo.confirm = lambda title, text: True
+    undo.action_button.click()
+    qtbot.waitUntil(lambda: "ready to release again" in undo.message.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: session.cache.outbox.counts()["pending"] == 0, timeout=WAIT_MS)
+    undo.close()
+    assert store.state.orders[target].status_id == status_before
+    # Never sellable in between: no stock write, on hand as the receipt left it.
+    assert len([r for r in store.requests if "/adjustments/" in r.path]) == adjustments
+    assert store.state.inventory[(vid, 1)].on_hand == after_receipt
+
+    def found_in_window() -> list[int]:
+        actions.release()
+        ready = open_dialog(qtbot, shell, "release")
+        assert isinstance(ready, ReleaseDialog)
+        ids = [r.order_id for r in ready.view.model.rows()]
+        ready.close()
+        return ids
+
+    def found_in_cli(folder: str) -> set[str]:
+        return {x["state"] for x in cli_lines(store, tmp_path / folder) if x["order_id"] == target}
+
+    # Found again: ready to release, in the window and on another laptop's CLI.
+    assert target in found_in_window()
+    assert found_in_cli("cli-before") == {"ready"}
+    assert target not in {r.line.order_id for r in shell.window.backorders_panel.view.model.rows()}
+    # And after the next sync, the same.
+    with qtbot.waitSignal(shell.controller.sync_finished, timeout=WAIT_MS):
+        shell.controller.refresh()
+    qtbot.waitUntil(lambda: not shell.controller.syncing, timeout=WAIT_MS)
+    assert target in found_in_window()
+    assert found_in_cli("cli-before") == {"ready"}
+    assert found_in_cli("cli-after") == {"ready"}
+    assert store.state.inventory[(vid, 1)].on_hand == after_receipt
