@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from backorder_desktop.bigcommerce.errors import ValidationError
 from backorder_desktop.cache.backorder_queue import QueueState, load_queue_state
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
@@ -97,7 +98,11 @@ class World:
         body = order_body(variant.product_id, vid, qty)
         self.shoppers += 1
         body["billing_address"]["email"] = f"shopper{self.shoppers}@example.com"
-        self.session.client.request("POST", "/v2/orders", json=body)
+        try:
+            self.session.client.request("POST", "/v2/orders", json=body)
+        except ValidationError:  # over the backorder limit: the store says no, as it should
+            self.log.append(f"order {qty} x {variant.sku} refused")
+            return
         self.log.append(f"order {qty} x {variant.sku}")
 
     def sync(self) -> None:
@@ -242,8 +247,13 @@ class World:
                 raise InvariantBroken(f"{name}: {problem}\nsteps: {self.log}")
 
     def one_state_per_line(self, state: QueueState) -> str:
-        """Each line the app answers for is waiting, ready to release or released: one of them."""
+        """Each line the app answers for is waiting, ready to release or released: one of them.
+
+        Waiting: units still owed (in the queue), or covered while its order waits for another
+        line (no partial shipment): the order is in the queue. Ready: its units reserved and its
+        order offered for release. Released: in the order's active release."""
         waiting = {line.line_id for line in state.queue}
+        waiting_orders = {line.order_id for line in state.queue}
         held = held_units(self.cache)
         ready_ids = {r.order_id for r in ready_orders(self.cache)}
         releases = active_releases(self.cache)
@@ -255,6 +265,13 @@ class World:
             for line in record.lines
         }
         ready = {h.line_id for h in held if h.order_id in ready_ids and h.line_id not in released}
+        waiting |= {
+            h.line_id
+            for h in held
+            if h.order_id in waiting_orders
+            and h.order_id not in ready_ids
+            and h.line_id not in released
+        }
         lines = waiting | released | {h.line_id for h in held if h.order_id in open_ids}
         wrong = {
             line_id: n

@@ -1,9 +1,12 @@
-"""Issue 14, in a real window: release an order, undo the release, and find the order again, in
-the window and in `backorders --json`, before and after a sync; its stock never sellable."""
+"""Issue 14 in a real window: release then undo, and the order is found again (window and
+`backorders --json`, before and after a sync) with its stock never sellable; the notify preview
+flags an overdue shipment and gives it a new date."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,7 +14,9 @@ import pytest
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.receiving import ReceiptLine
 from backorder_desktop.services.receiving import commit_receipt
-from backorder_desktop.services.shipments import add_shipment
+from backorder_desktop.services.shipments import add_shipment, list_shipments
+from backorder_desktop.ui.dialogs.new_date import NewDateDialog
+from backorder_desktop.ui.dialogs.notify_preview import NotifyPreviewDialog
 from backorder_desktop.ui.dialogs.release import ReleaseDialog
 from backorder_desktop.ui.dialogs.undo import UndoDialog
 from backorder_desktop.ui.shell import AppShell
@@ -124,3 +129,54 @@ def test_release_then_undo_keeps_the_order_in_sight_and_its_stock_reserved(
     assert found_in_cli("cli-before") == {"ready"}
     assert found_in_cli("cli-after") == {"ready"}
     assert store.state.inventory[(vid, 1)].on_hand == after_receipt
+
+
+def test_notify_preview_flags_the_overdue_shipment_and_dates_it(
+    qtbot, shell: AppShell, store: DemoStore
+) -> None:
+    session = shell.controller.session
+    assert session is not None
+    today = datetime.now(UTC).date()
+    late = next(
+        s
+        for s in list_shipments(session.cache)
+        if s.is_inbound and s.expected_date and s.expected_date < today and s.units_outstanding
+    )
+    # The Supplier shipments tab flags it and asks for a date.
+    shipments = shell.window.shipments_panel
+    row = next(r for r in shipments.view.model.rows() if r.id == late.id)
+    assert row.overdue
+    shown = shipments.view.model.data(
+        shipments.view.model.index(shipments.view.model.find_row(late.id), 3)
+    )
+    assert "overdue, new date needed" in shown
+    # The notify preview says so, names what needs a date, and offers the action.
+    panel = shell.window.backorders_panel
+    panel.notify_button.click()
+    dialog = panel.dialog
+    assert isinstance(dialog, NotifyPreviewDialog)
+    qtbot.addWidget(dialog)
+    bar = dialog.dates_needed
+    assert bar.isVisible()
+    assert f"overdue: {late.reference}, new date needed" in bar.flag.text()
+    assert late.reference in bar.buttons
+    # No notice in the plan names a date before today.
+    assert all(line.eta is None or line.eta >= today for n in dialog.plan.due for line in n.lines)
+    folder = os.environ.get("SCREENSHOT_DIR")
+    if folder:  # docs/screenshots/notify-overdue.png is made this way
+        dialog.resize(1180, 720)
+        qtbot.wait(300)
+        dialog.grab().save(str(Path(folder) / "notify-overdue.png"))
+    # Give it a new date from the preview: the flag's action opens the shipment's date dialog.
+    bar.buttons[late.reference].click()
+    actions = bar.actions
+    qtbot.waitUntil(lambda: "new date" in actions.dialogs, timeout=WAIT_MS)
+    ask = actions.dialogs["new date"]
+    assert isinstance(ask, NewDateDialog)
+    assert ask.date.minimumDate().toPython() == today  # nothing before today can be typed
+    ask.date.setDate(ask.date.minimumDate().addDays(12))
+    ask.request_save()
+    qtbot.waitUntil(lambda: "new date" not in actions.dialogs, timeout=WAIT_MS)
+    new = today + timedelta(days=12)
+    assert next(s for s in list_shipments(session.cache) if s.id == late.id).expected_date == new
+    dialog.close()
