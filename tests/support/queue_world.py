@@ -313,17 +313,21 @@ class World:
         return ""
 
     def no_notice_twice(self, state: QueueState) -> str:
-        """A confirmation per line and a released notice per order at most once; a delay never
-        repeats the date already told."""
+        """The same notice never twice: a released notice per order at most once, a line never
+        confirmed twice with the same ETA (DESIGN.md: a confirmation follows "we will let you
+        know" once there is a date), a delay never repeating the date already told."""
         for order_id, records in state.logs.items():
             kinds = Counter(r.kind for r in records)
             if kinds[RELEASED] > 1:
                 return f"#{order_id}: {kinds[RELEASED]} released notices"
             confirmed = Counter(
-                line.line_id for r in records if r.kind == CONFIRMATION for line in r.lines
+                (line.line_id, line.eta)
+                for r in records
+                if r.kind == CONFIRMATION
+                for line in r.lines
             )
             if any(n > 1 for n in confirmed.values()):
-                return f"#{order_id}: a line confirmed twice"
+                return f"#{order_id}: a line confirmed twice with the same ETA"
             told: dict[int, date | None] = {}
             for r in sorted(records, key=lambda r: (r.sent_at, r.id)):
                 for line in r.lines:
