@@ -15,8 +15,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from tests.support.queue_world import World, open_world
 
-EXAMPLES = int(os.environ.get("QUEUE_EXAMPLES", "6"))
-STEPS = int(os.environ.get("QUEUE_STEPS", "14"))
+EXAMPLES = int(os.environ.get("QUEUE_EXAMPLES", "12"))
+STEPS = int(os.environ.get("QUEUE_STEPS", "25"))
 
 picks = st.integers(0, 50)
 days = st.integers(-10, 45)
@@ -62,7 +62,7 @@ class QueueMachine(RuleBasedStateMachine):
     def set_limit(self, pick: int, limit: int) -> None:
         self.w.set_limit(pick, limit)
 
-    @rule(pick=picks, qty=st.integers(1, 6), when=st.none() | days)
+    @rule(pick=picks, qty=st.integers(1, 8), when=st.none() | days)
     def add_shipment(self, pick: int, qty: int, when: int | None) -> None:
         self.w.add_shipment(pick, qty, when)
 
@@ -72,12 +72,16 @@ class QueueMachine(RuleBasedStateMachine):
 
     @rule(
         pick=picks,
-        accepted=st.integers(0, 6),
+        accepted=st.none() | st.integers(0, 6),
         rejected=st.integers(0, 2),
         short=st.booleans(),
     )
-    def receive(self, pick: int, accepted: int, rejected: int, short: bool) -> None:
+    def receive(self, pick: int, accepted: int | None, rejected: int, short: bool) -> None:
         self.w.receive(pick, accepted, rejected, short)
+
+    @rule(pick=picks)
+    def receive_and_release(self, pick: int) -> None:
+        self.w.receive_and_release(pick)
 
     @rule(pick=picks, every=st.booleans())
     def release(self, pick: int, every: bool) -> None:
@@ -118,6 +122,6 @@ QueueMachine.TestCase.settings = settings(
     stateful_step_count=STEPS,
     deadline=None,
     suppress_health_check=list(HealthCheck),
-    derandomize=os.environ.get("QUEUE_RANDOM") != "1",
+    derandomize=os.environ.get("QUEUE_DERANDOMIZE") == "1",
 )
 TestQueueInvariantsHoldAfterEveryStep = QueueMachine.TestCase

@@ -109,8 +109,14 @@ class World:
         sync_store(self.session)
         self.log.append("sync")
 
+    def _variant(self, pick: int) -> int:
+        """A variant customers wait for (else one in play)."""
+        waiting = sorted({line.variant_id for line in self.state().queue})
+        pool = waiting or self.variants
+        return pool[pick % len(pool)]
+
     def set_eta(self, pick: int, days: int | None) -> None:
-        vid = self.variants[pick % len(self.variants)]
+        vid = self._variant(pick)
         eta = None if days is None else self.today + timedelta(days=days)
         self._bulk({vid: VariantEdit(eta=eta)})
         self.log.append(f"set ETA {self.sku(vid)} {eta}")
@@ -129,11 +135,14 @@ class World:
         self.push()
 
     def add_shipment(self, pick: int, qty: int, days: int | None) -> None:
-        vid = self.variants[pick % len(self.variants)]
+        """A shipment for a SKU customers wait for (else one in play)."""
+        waiting = sorted({line.sku for line in self.state().queue})
+        skus = waiting or [self.sku(vid) for vid in self.variants]
+        sku = skus[pick % len(skus)]
         expected = None if days is None else self.today + timedelta(days=days)
-        add_shipment(self.cache, supplier=SUPPLIER, expected=expected, lines=[(self.sku(vid), qty)])
+        add_shipment(self.cache, supplier=SUPPLIER, expected=expected, lines=[(sku, qty)])
         self.push()
-        self.log.append(f"shipment {qty} x {self.sku(vid)} on {expected}")
+        self.log.append(f"shipment {qty} x {sku} on {expected}")
 
     def _inbound(self, pick: int):  # noqa: ANN202
         open_ = [s for s in list_shipments(self.cache) if s.is_inbound]
@@ -151,12 +160,13 @@ class World:
         self.push()
         self.log.append(f"move {shipment.reference} to {new}")
 
-    def receive(self, pick: int, accepted: int, rejected: int, close_short: bool) -> None:
+    def receive(self, pick: int, accepted: int | None, rejected: int, close_short: bool) -> None:
+        """`accepted` None: everything still to come."""
         shipment = self._inbound(pick)
         if shipment is None:
             return
         line = shipment.lines[0]
-        accepted = min(accepted, line.qty_outstanding)
+        accepted = line.qty_outstanding if accepted is None else min(accepted, line.qty_outstanding)
         rejected = min(rejected, line.qty_outstanding - accepted)
         if accepted + rejected == 0 and not close_short:
             return
@@ -172,6 +182,12 @@ class World:
             return
         self.push()
         self.log.append(f"receive {accepted}/{rejected} {line.sku} short={close_short}")
+
+    def receive_and_release(self, pick: int) -> None:
+        """What `shipments receive ID --line ... --release` does: everything still to come
+        accepted, then every order it made ready released."""
+        self.receive(pick, None, 0, False)
+        self.release(pick, True)
 
     def release(self, pick: int, every: bool) -> None:
         ready = [r.order_id for r in ready_orders(self.cache)]
@@ -255,7 +271,8 @@ class World:
         waiting = {line.line_id for line in state.queue}
         waiting_orders = {line.order_id for line in state.queue}
         held = held_units(self.cache)
-        ready_ids = {r.order_id for r in ready_orders(self.cache)}
+        offered = ready_orders(self.cache)  # what "Release ready orders" lists
+        ready_ids = {r.order_id for r in offered}
         releases = active_releases(self.cache)
         open_ids = set(state.orders)
         released = {
@@ -264,7 +281,7 @@ class World:
             if order_id in open_ids
             for line in record.lines
         }
-        ready = {h.line_id for h in held if h.order_id in ready_ids and h.line_id not in released}
+        ready = {line.line_id for r in offered for line in r.lines}
         waiting |= {
             h.line_id
             for h in held
@@ -281,6 +298,16 @@ class World:
         return f"lines in {wrong} states" if wrong else ""
 
     def allocated_within_received(self, state: QueueState) -> str:
+        """Per receipt, the units allocated never exceed the units it accepted; and the units
+        held for orders never exceed what shipments received."""
+        accepted = {e.batch_id: e.qty for e in self.cache.ledger.entries("receipt")}
+        given: Counter[str] = Counter()
+        for e in self.cache.ledger.entries("allocation"):
+            if e.batch_id in accepted and e.qty > 0:
+                given[e.batch_id] += e.qty
+        over = {b: (n, accepted[b]) for b, n in given.items() if n > accepted[b]}
+        if over:
+            return f"receipts allocated more than they accepted: {over}"
         allocated: Counter[str] = Counter()
         for h in held_units(self.cache):
             allocated[h.sku] += h.qty
@@ -288,8 +315,8 @@ class World:
         for shipment in list_shipments(self.cache):
             for line in shipment.lines:
                 received[line.sku] += line.qty_received
-        over = {sku: (n, received[sku]) for sku, n in allocated.items() if n > received[sku]}
-        return f"allocated > received: {over}" if over else ""
+        over_sku = {sku: (n, received[sku]) for sku, n in allocated.items() if n > received[sku]}
+        return f"allocated > received: {over_sku}" if over_sku else ""
 
     def no_eta_before_today(self, state: QueueState) -> str:
         past = [(x.order_id, x.sku, x.eta) for x in state.queue if x.eta and x.eta < self.today]
@@ -398,4 +425,14 @@ def open_world(seed: int, data_dir: Path | None = None) -> Iterator[World]:
             for (vid, _loc), rec in inventory.items()
             if rec.backorder_limit is not None and rec.backorder_limit > 0
         )[:6]
-        yield World(store, sink, session, datetime.now(UTC).date(), variants)
+        world = World(store, sink, session, datetime.now(UTC).date(), variants)
+        # Half the variants customers wait for get a manual ETA, so notices carry dates.
+        waiting = sorted({line.variant_id for line in world.state().queue})
+        edits = {
+            vid: VariantEdit(eta=world.today + timedelta(days=10 + 7 * n))
+            for n, vid in enumerate(waiting[::2])
+        }
+        if edits:
+            world._bulk(edits)
+        world.log.clear()
+        yield world
