@@ -10,6 +10,7 @@ from ..cache import Cache
 from ..cache.backorder_queue import load_queue_state
 from ..domain.insights import InsightsReport
 from ..domain.models import UNLIMITED_BACKORDER_LIMIT
+from ..domain.notices import DEFAULT_CHECKIN_MAX
 from ..domain.slices import free_in_slices, sorted_in_slices
 from .backorder_rows import BackorderRow, backorder_rows, next_unit_etas, product_eta_label
 from .backorders import store_status
@@ -78,7 +79,13 @@ class ViewRows:
     insights: InsightsReport | None = None  # the Insights tab's figures
 
 
-def load_rows(cache: Cache, *, now: datetime | None = None, checkin_days: int = 0) -> ViewRows:
+def load_rows(
+    cache: Cache,
+    *,
+    now: datetime | None = None,
+    checkin_days: int = 0,
+    checkin_max: int = DEFAULT_CHECKIN_MAX,
+) -> ViewRows:
     now = now or datetime.now(UTC)
     products = {p.id: p for p in cache.products.all()}
     variants = cache.variants.all()
@@ -127,7 +134,9 @@ def load_rows(cache: Cache, *, now: datetime | None = None, checkin_days: int = 
             )
         )
     product_rows = sorted_in_slices(product_rows, key=lambda r: (r.product_name.casefold(), r.sku))
-    plan = plan_notices(cache, checkin_days=checkin_days, today=now.date(), state=state)
+    plan = plan_notices(
+        cache, checkin_days=checkin_days, checkin_max=checkin_max, today=now.date(), state=state
+    )
     orders = cache.orders.all()
     currency = orders[0].currency_code if orders else "USD"
     backorders = backorder_rows(state, plan.due, now=now)

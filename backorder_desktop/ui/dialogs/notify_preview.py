@@ -304,6 +304,7 @@ class NotifyPreviewDialog(QDialog):
         wanted = {n.key for n in self.included()}
         renderer = self.renderer
         checkin_days = self.controller.settings.checkin_days
+        checkin_max = self.controller.settings.checkin_max
 
         def work(progress: Any, cancelled: Any) -> SendReport:
             config = smtp_config(settings, sink=sink)  # reads the keychain: not on the GUI thread
@@ -314,7 +315,7 @@ class NotifyPreviewDialog(QDialog):
                     f"{describe_error(exc)} Notices are sent only once the store has been "
                     "checked for notices other computers sent."
                 ) from exc
-            plan = plan_notices(session.cache, checkin_days=checkin_days)
+            plan = plan_notices(session.cache, checkin_days=checkin_days, checkin_max=checkin_max)
             # Only what the merchant previewed and kept, and only if it is still due.
             due = [n for n in plan.due if n.key in wanted]
             prepared = prepare_notices(due, renderer, options)

@@ -1,0 +1,112 @@
+"""Issue 14, a partial shipment to the end, on the demo store with a real mail sink: what ships
+now and what waits is told, the rest is offered for release when it comes, the pick list names
+what is missing."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from backorder_desktop.cache.backorder_queue import load_queue
+from backorder_desktop.domain.receiving import ReceiptLine
+from backorder_desktop.mail.templates import friendly_date
+from backorder_desktop.services.backorders import set_partial_shipment
+from backorder_desktop.services.picklist import pick_list, pick_list_html
+from backorder_desktop.services.receiving import commit_receipt
+from backorder_desktop.services.releasing import plan_release, ready_orders, release_orders
+from backorder_desktop.services.shipments import add_shipment
+from backorder_desktop.services.syncing import push_outbox
+from tests.support.demo_store_http import DemoApi, order_body
+from tests.support.notices import Rig, by_order_and_kind, notice_rig
+
+EMAIL = "pat.partial@example.com"
+
+
+def two_line_backorder(rig: Rig) -> tuple[int, list[int]]:
+    """A new order waiting in full on two fresh variants (no stock, room to backorder)."""
+    state = rig.store.state
+    busy = {ln.variant_id for o in state.open_orders() for ln in o.lines}
+    variants = [
+        v.id
+        for v in state.variants.values()
+        if state.tracked(v.id)
+        and state.products[v.product_id].availability == "available"
+        and v.id not in busy
+    ][:2]
+    with DemoApi(rig.store) as api:
+        for vid in variants:
+            zero = [{"location_id": 1, "variant_id": vid, "quantity": 0, "qty_backordered": 0}]
+            assert api.put("/v3/inventory/adjustments/absolute", {"items": zero}).status_code == 200
+            limit = {"settings": [{"identity": {"variant_id": vid}, "backorder_limit": 50}]}
+            assert api.put("/v3/inventory/locations/1/items", limit).status_code == 200
+        body = order_body(0, 0, 1)
+        body["products"] = [
+            {"product_id": state.variants[vid].product_id, "variant_id": vid, "quantity": qty}
+            for vid, qty in zip(variants, (2, 1), strict=True)
+        ]
+        body["billing_address"].update(first_name="Pat", last_name="Partial", email=EMAIL)
+        placed = api.post("/v2/orders", body)
+        assert placed.status_code == 200, placed.text
+        order_id = int(placed.json()["id"])
+        assert api.put(f"/v2/orders/{order_id}", {"status_id": 11}).status_code == 200
+    rig.sync()
+    return order_id, variants
+
+
+def test_a_partial_shipment_is_told_and_released_to_the_end(tmp_path: Path) -> None:
+    with notice_rig(tmp_path) as rig:
+        cache = rig.session.cache
+        order_id, (v_first, v_rest) = two_line_backorder(rig)
+        sku = {v: rig.store.state.variants[v].sku for v in (v_first, v_rest)}
+        lines = {ln.variant_id: ln for ln in load_queue(cache) if ln.order_id == order_id}
+        assert sorted(lines) == sorted((v_first, v_rest))
+        expected = date.today() + timedelta(days=12)
+        shipment, _ = add_shipment(
+            cache, supplier="Acme", expected=expected, lines=[(sku[v_first], 2), (sku[v_rest], 1)]
+        )
+        set_partial_shipment(cache, [order_id], True)
+        push_outbox(rig.session)
+        rig.notify()  # the confirmations go first: what follows is about the release
+        rig.sink.clear()
+
+        # Part arrives: the order ships what came, in part.
+        commit_receipt(cache, shipment.id, [ReceiptLine(sku[v_first], 2)], receipt_id="r-part")
+        push_outbox(rig.session)
+        assert order_id in {r.order_id for r in ready_orders(cache)}
+        assert release_orders(cache, [order_id]).released == [order_id]
+        push_outbox(rig.session)
+        [pick] = pick_list(cache, [order_id])
+        assert [(x.sku, x.qty) for x in pick.lines] == [(sku[v_first], 2)]
+        html = pick_list_html([pick])
+        assert f"Still waiting: 1 unit of {sku[v_rest]}" in html
+        assert "units still waiting" not in html
+        # The rest still waits in the queue (never "already released" and lost).
+        assert [ln.variant_id for ln in load_queue(cache) if ln.order_id == order_id] == [v_rest]
+
+        rig.notify()
+        [message] = by_order_and_kind(rig.sink.messages())[(order_id, "released")]
+        text = message.body("plain")
+        assert message.subject == f"Part of your order #{order_id} is on its way"
+        assert f"2 x {lines[v_first].name}" in text
+        assert "Still to come" in text
+        assert f"1 x {lines[v_rest].name}: expected {friendly_date(expected)}" in text
+        assert "complete" not in text
+        rig.sink.clear()
+
+        # The rest arrives: offered for release, released, and told in its own notice.
+        commit_receipt(cache, shipment.id, [ReceiptLine(sku[v_rest], 1)], receipt_id="r-rest")
+        push_outbox(rig.session)
+        assert order_id in {r.order_id for r in ready_orders(cache)}
+        assert plan_release(cache, [order_id]).skipped == []
+        assert release_orders(cache, [order_id]).released == [order_id]
+        push_outbox(rig.session)
+        assert order_id not in {r.order_id for r in ready_orders(cache)}
+        assert [p.waiting for p in pick_list(cache, [order_id])] == [0]
+        rig.notify()
+        [last] = by_order_and_kind(rig.sink.messages())[(order_id, "released")]
+        assert last.subject == f"Your order #{order_id} is on its way"
+        rest = last.body("plain")
+        assert f"1 x {lines[v_rest].name}" in rest and f"2 x {lines[v_first].name}" not in rest
+        assert "Still to come" not in rest
+        assert rig.notify().sent == []  # nothing is told twice
+        print(text)  # the customer's first "on its way" email, for the report (-s)
