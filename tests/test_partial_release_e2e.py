@@ -8,16 +8,29 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from backorder_desktop.cache.backorder_queue import load_queue
+from backorder_desktop.domain.notice_log import STATUS_KEY
 from backorder_desktop.domain.receiving import ReceiptLine
 from backorder_desktop.mail.templates import friendly_date
 from backorder_desktop.services.backorders import set_partial_shipment
 from backorder_desktop.services.picklist import pick_list, pick_list_html
 from backorder_desktop.services.receiving import commit_receipt
-from backorder_desktop.services.releasing import plan_release, ready_orders, release_orders
-from backorder_desktop.services.shipments import add_shipment
+from backorder_desktop.services.releasing import (
+    plan_release,
+    ready_orders,
+    release_orders,
+    undo_release,
+)
+from backorder_desktop.services.shipments import add_shipment, close_shipment
 from backorder_desktop.services.syncing import push_outbox
 from tests.support.demo_store_http import DemoApi, order_body
-from tests.support.notices import Rig, by_order_and_kind, notice_rig
+from tests.support.notices import (
+    Rig,
+    backorder_for,
+    by_order_and_kind,
+    notice_rig,
+    order_metafield,
+    put_shipment,
+)
 
 EMAIL = "pat.partial@example.com"
 
@@ -110,3 +123,46 @@ def test_a_partial_shipment_is_told_and_released_to_the_end(tmp_path: Path) -> N
         assert "Still to come" not in rest
         assert rig.notify().sent == []  # nothing is told twice
         print(text)  # the customer's first "on its way" email, for the report (-s)
+
+
+def test_the_storefront_status_follows_every_change_not_only_notices(tmp_path: Path) -> None:
+    """Order metafield backorder_status, as a theme reads it, after each action (no notify)."""
+    with notice_rig(tmp_path) as rig:
+        cache = rig.session.cache
+        order_id = backorder_for(rig.store, "Sol", "Status", "sol@example.com", qty=2)
+        rig.sync()
+        rig.notify()  # the first status goes out with the first notice
+        sku = next(ln.sku for ln in load_queue(cache) if ln.order_id == order_id)
+        d1, d2, d3 = (date.today() + timedelta(days=n) for n in (9, 20, 30))
+
+        def status() -> dict:
+            push_outbox(rig.session)
+            doc = order_metafield(rig.store, order_id, STATUS_KEY)
+            assert doc is not None
+            return doc
+
+        assert (status()["state"], status()["eta"]) == ("waiting", None)
+        first, _ = add_shipment(cache, supplier="Acme", expected=d1, lines=[(sku, 2)])
+        assert status()["eta"] == d1.isoformat()  # a new shipment
+        close_shipment(cache, first.id)
+        assert status()["eta"] is None  # closed: its date is gone
+        second, _ = add_shipment(cache, supplier="Acme", expected=d2, lines=[(sku, 2)])
+        assert status()["eta"] == d2.isoformat()
+        commit_receipt(cache, second.id, [ReceiptLine(sku, 2)], receipt_id="r-status")
+        assert (status()["state"], status()["units_waiting"]) == ("ready", 0)  # all arrived
+        release_orders(cache, [order_id])
+        assert status()["state"] == "released"
+        undo_release(cache, order_id)
+        assert status()["state"] in ("ready", "waiting")  # wherever the undo put it
+        assert status()["state"] != "released"
+        # Another laptop's shipment arrives with a sync.
+        put_shipment(rig.store, "other", d3, {sku: 2})
+        before = status()
+        rig.sync()
+        after = status()
+        if before["state"] == "waiting":
+            assert after["eta"] == d3.isoformat()
+        assert all(
+            line["eta"] is None or line["eta"] >= date.today().isoformat()
+            for line in after["lines"]
+        )

@@ -30,6 +30,7 @@ from .allocations import (
     release_lines,
 )
 from .metafield_writes import FieldWrite, queue_field_writes
+from .notice_records import publish_statuses
 from .receiving import queue_stock, stock_levels
 from .settings import RELEASE_STATUSES
 from .shared_allocations import publish_allocations
@@ -135,6 +136,7 @@ def release_orders(
         outcome.requests_queued = len(outcome.released) + queue_field_writes(
             cache, writes, batch_id=outcome.batch_id, kind="release_record", now=now
         )
+        outcome.requests_queued += publish_statuses(cache, now=now, batch_id=outcome.batch_id)
     return outcome
 
 
@@ -248,4 +250,5 @@ def undo_release(cache: Cache, order_id: int, *, now: datetime | None = None) ->
             kind="release_record",
             now=now,
         )
+        publish_statuses(cache, now=now, batch_id=batch_id)
     return undone
