@@ -46,6 +46,23 @@ class NoticePlan:
     def recipients(self) -> list[str]:
         return sorted({n.email.strip().lower() for n in self.due})
 
+    def only_orders(self, order_ids: Iterable[int]) -> NoticePlan:
+        """The notices about these orders (what a filtered or selected list shows)."""
+        wanted = set(order_ids)
+        due = [n for n in self.due if wanted.intersection(n.order_ids)]
+        return NoticePlan(due, self.unconfirmed, self.state)
+
+
+def count_text(due: Iterable[DueNotice]) -> str:
+    """'86 e-mails to 65 customers': one notice is one e-mail, customers are distinct addresses
+    (a customer with several orders waiting gets several notices, but one check-in)."""
+    notices = list(due)
+    emails = len(notices)
+    customers = len({n.email.strip().lower() for n in notices})
+    e = "1 e-mail" if emails == 1 else f"{emails:,} e-mails"
+    c = "1 customer" if customers == 1 else f"{customers:,} customers"
+    return f"{e} to {c}"
+
 
 def plan_notices(
     cache: Cache,
