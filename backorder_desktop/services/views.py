@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from ..cache import Cache
-from ..cache.backorder_queue import load_queue_state
+from ..cache.backorder_queue import QueueState, load_queue_state
 from ..domain.insights import InsightsReport
-from ..domain.models import UNLIMITED_BACKORDER_LIMIT
+from ..domain.models import UNLIMITED_BACKORDER_LIMIT, Product
 from ..domain.notices import DEFAULT_CHECKIN_MAX
 from ..domain.slices import free_in_slices, sorted_in_slices
+from ..domain.stock_counts import StockCounts
 from .backorder_rows import BackorderRow, backorder_rows, next_unit_etas, product_eta_label
 from .backorders import store_status
 from .bulk_snapshot import store_is_native
@@ -41,6 +42,11 @@ class ProductRow:
     sync_state: str = ""
     # False: the store has no native backorders; the product's pre-order switch stands in.
     native: bool = True
+    counts: StockCounts | None = None  # how on hand, backordered and waiting relate
+
+    @property
+    def counts_text(self) -> str:
+        return self.counts.explain() if self.counts is not None else ""
 
     @property
     def limit_text(self) -> str:
@@ -79,6 +85,33 @@ class ViewRows:
     insights: InsightsReport | None = None  # the Insights tab's figures
 
 
+def _waiting_parts(
+    state: QueueState, products: dict[int, Product]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Per variant: units waiting on lines BigCommerce backordered, and unshipped units on
+    older lines (no quantity_backordered), for StockCounts."""
+    native_lines = {
+        line.id
+        for order in state.orders.values()
+        for line in order.lines
+        if line.quantity_backordered is not None
+    }
+    native: dict[int, int] = defaultdict(int)
+    for waiting in state.queue:
+        if waiting.line_id in native_lines:
+            native[waiting.variant_id] += waiting.qty_waiting
+    older: dict[int, int] = defaultdict(int)
+    for order in state.orders.values():
+        for line in order.lines:
+            product = products.get(line.product_id)
+            if line.quantity_backordered is not None or product is None:
+                continue
+            if product.inventory_tracking == "none":
+                continue
+            older[line.variant_id] += max(0, line.quantity - line.quantity_shipped)
+    return native, older
+
+
 def load_rows(
     cache: Cache,
     *,
@@ -98,6 +131,7 @@ def load_rows(
     waiting_by_variant: dict[int, int] = defaultdict(int)
     for line in queue:
         waiting_by_variant[line.variant_id] += line.qty_waiting
+    waiting_native, older_unshipped = _waiting_parts(state, products)
     sync_states = variant_sync_states(cache)
     native = store_is_native(cache)
 
@@ -131,6 +165,14 @@ def load_rows(
                 message=product.preorder_message or product.availability_description,
                 sync_state=sync_states.get(variant.id, ""),
                 native=native,
+                counts=StockCounts(
+                    on_hand=sum(r.on_hand for r in records) if records else variant.inventory_level,
+                    backordered=sum(backordered) if backordered else None,
+                    waiting_backordered=waiting_native.get(variant.id, 0),
+                    waiting_older=waiting_by_variant.get(variant.id, 0)
+                    - waiting_native.get(variant.id, 0),
+                    older_unshipped=older_unshipped.get(variant.id, 0),
+                ),
             )
         )
     product_rows = sorted_in_slices(product_rows, key=lambda r: (r.product_name.casefold(), r.sku))

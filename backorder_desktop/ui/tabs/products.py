@@ -21,6 +21,7 @@ from .products_actions import ProductsActions
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 EDITABLE = ("limit", "eta", "message")
+COUNTS = ("on_hand", "backordered", "waiting")
 
 
 def tr(text: str) -> str:
@@ -57,6 +58,9 @@ class ProductsTableModel(RecordsTableModel):
         return base | Qt.ItemFlag.ItemIsEditable
 
     def cell(self, source_row: int, column_number: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and self.columns[column_number].key in COUNTS:
+            # How on hand, backordered and waiting relate, with this row's numbers.
+            return self.row(source_row).counts_text or None
         if role == Qt.ItemDataRole.EditRole:
             row: ProductRow = self.row(source_row)
             key = self.columns[column_number].key
@@ -92,6 +96,10 @@ def build_products_view() -> RecordsView:
             lambda r: r.on_hand,
             lambda r: format_int(r.on_hand),
             numeric=True,
+            tooltip=tr(
+                "Units in stock at BigCommerce. Point at a row's number for how on hand, "
+                "backordered and waiting add up"
+            ),
         ),
         Column(
             "backordered",
@@ -99,7 +107,10 @@ def build_products_view() -> RecordsView:
             lambda r: r.backordered,
             lambda r: format_int(r.backordered),
             numeric=True,
-            tooltip=tr("Units sold past zero stock, owed to customers"),
+            tooltip=tr(
+                "Units BigCommerce sold past zero stock and still owes. Point at a row's "
+                "number for how it relates to Waiting"
+            ),
         ),
         Column(
             "limit",
@@ -123,7 +134,10 @@ def build_products_view() -> RecordsView:
             lambda r: r.waiting,
             lambda r: format_int(r.waiting) if r.waiting else "",
             numeric=True,
-            tooltip=tr("Units waiting in open orders"),
+            tooltip=tr(
+                "Units open orders still wait for: those on backordered lines, plus those "
+                "on older orders that the stock on hand does not cover"
+            ),
         ),
         Column(
             "eta",
