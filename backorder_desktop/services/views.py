@@ -10,9 +10,10 @@ from ..cache import Cache
 from ..cache.backorder_queue import QueueState, load_queue_state
 from ..domain.insights import InsightsReport
 from ..domain.models import UNLIMITED_BACKORDER_LIMIT, Product
-from ..domain.notices import DEFAULT_CHECKIN_MAX
+from ..domain.notices import DEFAULT_CHECKIN_MAX, latest_eta
 from ..domain.slices import free_in_slices, sorted_in_slices
 from ..domain.stock_counts import StockCounts
+from ..domain.storefront import StorefrontFlag, storefront_flags
 from .backorder_rows import BackorderRow, backorder_rows, next_unit_etas, product_eta_label
 from .backorders import store_status
 from .bulk_snapshot import store_is_native
@@ -43,6 +44,12 @@ class ProductRow:
     # False: the store has no native backorders; the product's pre-order switch stands in.
     native: bool = True
     counts: StockCounts | None = None  # how on hand, backordered and waiting relate
+    # The product's storefront texts that contradict its backorder state (issue 14), with fixes.
+    flags: tuple[StorefrontFlag, ...] = ()
+
+    @property
+    def flag_text(self) -> str:
+        return " ".join(flag.message for flag in self.flags)
 
     @property
     def counts_text(self) -> str:
@@ -112,6 +119,34 @@ def _waiting_parts(
     return native, older
 
 
+def _storefront_flags(
+    state: QueueState, products: dict[int, Product], today: date
+) -> dict[int, tuple[StorefrontFlag, ...]]:
+    """Per product with customers waiting: its storefront texts that contradict that. The
+    product's ETA is its latest line's, unknown if any line's is or has passed."""
+    waiting: dict[int, int] = defaultdict(int)
+    etas: dict[int, list[date | None]] = defaultdict(list)
+    for line in state.queue:
+        waiting[line.product_id] += line.qty_waiting
+        etas[line.product_id].append(line.eta if line.eta and line.eta >= today else None)
+    out: dict[int, tuple[StorefrontFlag, ...]] = {}
+    for pid, units in waiting.items():
+        product = products.get(pid)
+        if product is None:
+            continue
+        found = storefront_flags(
+            availability=product.availability,
+            description=product.availability_description,
+            preorder_message=product.preorder_message,
+            release_date=product.preorder_release_date,
+            waiting=units,
+            eta=latest_eta(etas[pid]),
+        )
+        if found:
+            out[pid] = tuple(found)
+    return out
+
+
 def load_rows(
     cache: Cache,
     *,
@@ -132,6 +167,7 @@ def load_rows(
     for line in queue:
         waiting_by_variant[line.variant_id] += line.qty_waiting
     waiting_native, older_unshipped = _waiting_parts(state, products)
+    flags = _storefront_flags(state, products, now.date())
     sync_states = variant_sync_states(cache)
     native = store_is_native(cache)
 
@@ -173,6 +209,7 @@ def load_rows(
                     - waiting_native.get(variant.id, 0),
                     older_unshipped=older_unshipped.get(variant.id, 0),
                 ),
+                flags=flags.get(product.id, ()),
             )
         )
     product_rows = sorted_in_slices(product_rows, key=lambda r: (r.product_name.casefold(), r.sku))
