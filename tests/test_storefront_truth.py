@@ -86,6 +86,10 @@ def test_in_stock_wording_while_customers_wait_is_flagged_with_a_fix() -> None:
         **common,
     )
     assert flag.kind == "in_stock_wording" and "3 units are waiting" in flag.message
+    one = storefront_flags(
+        availability="available", description="In stock", waiting=1, eta=None, **common
+    )
+    assert "while 1 unit is waiting" in one[0].message
     assert flag.fix == {DESCRIPTION: "On backorder: ships from 5 January 2027."}
     unknown = storefront_flags(
         availability="available", description="In stock!", waiting=1, eta=None, **common

@@ -396,7 +396,8 @@ def test_a_storefront_text_contradicting_the_backorders_is_flagged_and_fixed_in_
     index = model.index(model.find_row(row.variant_id), check)
     assert model.data(index).startswith("⚠ says in stock")
     tip = model.data(index, Qt.ItemDataRole.ToolTipRole)
-    assert "while" in tip and "units are waiting" in tip and "Fix storefront text" in tip
+    assert "while" in tip and "waiting" in tip and "Fix storefront text" in tip
+    assert all(r.waiting > 0 for r in flagged)  # flagged where customers wait
 
     assert not panel.actions.fix_button.isEnabled()
     select(panel, [row.variant_id])

@@ -120,7 +120,7 @@ def storefront_flags(
             flags.append(
                 StorefrontFlag(
                     "in_stock_wording",
-                    f'The storefront says "{words}" while {waiting} units are waiting.',
+                    f'The storefront says "{words}" while {_units(waiting)} waiting.',
                     f'Say "{text}"',
                     {DESCRIPTION: text},
                 )
@@ -139,6 +139,10 @@ def storefront_flags(
                 )
             )
     return flags
+
+
+def _units(n: int) -> str:
+    return "1 unit is" if n == 1 else f"{n} units are"
 
 
 def _friendly(when: date) -> str:

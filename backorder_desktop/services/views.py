@@ -209,7 +209,8 @@ def load_rows(
                     - waiting_native.get(variant.id, 0),
                     older_unshipped=older_unshipped.get(variant.id, 0),
                 ),
-                flags=flags.get(product.id, ()),
+                # Shown on the variants customers wait for (the text is the product's).
+                flags=flags.get(product.id, ()) if waiting_by_variant.get(variant.id) else (),
             )
         )
     product_rows = sorted_in_slices(product_rows, key=lambda r: (r.product_name.casefold(), r.sku))
