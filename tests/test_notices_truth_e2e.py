@@ -4,14 +4,20 @@ what is missing."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from backorder_desktop.cache.backorder_queue import load_queue
-from backorder_desktop.domain.notice_log import STATUS_KEY
+from backorder_desktop.domain.notice_log import NOTICES_KEY, STATUS_KEY
 from backorder_desktop.domain.receiving import ReceiptLine
-from backorder_desktop.mail.templates import friendly_date
+from backorder_desktop.mail.templates import NoticeRenderer, friendly_date
 from backorder_desktop.services.backorders import set_partial_shipment
+from backorder_desktop.services.notify import (
+    NoticeOptions,
+    plan_notices,
+    prepare_notices,
+    send_notices,
+)
 from backorder_desktop.services.picklist import pick_list, pick_list_html
 from backorder_desktop.services.receiving import commit_receipt
 from backorder_desktop.services.releasing import (
@@ -166,3 +172,43 @@ def test_the_storefront_status_follows_every_change_not_only_notices(tmp_path: P
             line["eta"] is None or line["eta"] >= date.today().isoformat()
             for line in after["lines"]
         )
+
+
+def test_check_ins_go_one_per_customer_through_the_mail_server_and_log_each_order(
+    tmp_path: Path,
+) -> None:
+    with notice_rig(tmp_path) as rig:
+        cache = rig.session.cache
+        email = "cleo.checkin@example.com"
+        orders = [backorder_for(rig.store, "Cleo", "Checkin", email, qty=1) for _ in range(3)]
+        rig.sync()
+        # The confirmations, told eight days ago.
+        week_ago = datetime.now(UTC) - timedelta(days=8)
+        told = [n for n in plan_notices(cache).due if n.email == email]
+        options = NoticeOptions(store_name="Shop")
+        confirmations = prepare_notices(told, NoticeRenderer(), options, now=week_ago)
+        assert len(send_notices(cache, confirmations, rig.config).sent) == 3
+        rig.sink.clear()
+
+        def send_check_ins() -> list:
+            plan = plan_notices(cache, checkin_days=7, checkin_max=2)
+            mine = [n for n in plan.due if n.email == email]
+            prepared = prepare_notices(mine, NoticeRenderer(), NoticeOptions(store_name="Shop"))
+            report = send_notices(cache, prepared, rig.config)
+            push_outbox(rig.session)
+            return report.sent
+
+        [sent] = send_check_ins()
+        assert sent.notice.order_ids == tuple(sorted(orders))
+        [message] = rig.sink.messages()
+        assert message.rcpt_tos == (email,)
+        assert message.subject == "Still on its way: your orders " + ", ".join(
+            f"#{o}" for o in sorted(orders)
+        )
+        text = message.body("plain")
+        assert text.count("order #") == 3 and "any day now" not in text
+        for order_id in orders:  # each order's own log says it was checked in on
+            log = order_metafield(rig.store, order_id, NOTICES_KEY)
+            assert [entry["kind"] for entry in log] == ["confirmation", "check_in"]
+        assert send_check_ins() == []  # the same day: never twice
+        print(text)  # the customer's check-in email, for the report (-s)
