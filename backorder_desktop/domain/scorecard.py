@@ -40,6 +40,8 @@ class ShipmentOutcome:
 
     @staticmethod
     def from_doc(doc: Mapping[str, Any]) -> ShipmentOutcome:
+        if not isinstance(doc, Mapping):
+            raise TypeError("an archived outcome is not a JSON object")
         arrived = date.fromisoformat(doc["arr"]) if doc.get("arr") else None
         # Archives written before "done" existed hold only the first receipt: the best known.
         done = date.fromisoformat(doc["done"]) if doc.get("done") else arrived
