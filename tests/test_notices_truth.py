@@ -90,7 +90,8 @@ def test_a_partial_release_says_what_ships_now_and_what_still_waits_with_its_eta
     assert mail.subject == "Part of your order #8 is on its way"
     assert "complete" not in mail.text
     assert "On its way now (part of your order):\n- 2 x Tent" in mail.text
-    assert "Still to come" in mail.text and "- 1 x Mug: expected 19 December 2026" in mail.text
+    assert mail.text.count("Still to come") == 1 and mail.html.count("Still to come") == 1
+    assert "- 1 x Mug: expected 19 December 2026" in mail.text
     assert "Still to come" in mail.html and "expected 19 December 2026" in mail.html
 
     # Once told, the same release is not due again; the rest, released later, is.
@@ -151,3 +152,28 @@ def test_a_check_in_past_its_date_says_to_be_confirmed_never_any_day_now() -> No
 def test_the_shipped_templates_validate_with_every_new_placeholder() -> None:
     for kind, template in DEFAULTS.items():
         validate_template(kind, template)
+
+
+def test_a_template_edited_before_partial_releases_still_says_what_waits() -> None:
+    first = Release(8, datetime(2026, 12, 6, tzinfo=UTC), lines=((80, "TENT", 2),))
+    mug = replace(waiting(8, 81, LATER, email="eight@example.com"), sku="MUG", name="Mug")
+    due = select_due([mug], {}, orders={8: ORDER}, releases=[first], today=TODAY)
+    notice = next(n for n in due if n.kind == RELEASED)
+    old = replace(
+        DEFAULTS["released"],
+        html="<html><body><p>Hi {{ customer_name }}</p><ul>{% for line in lines %}<li>"
+        "{{ line.name }}</li>{% endfor %}</ul></body></html>",
+        text="Hi {{ customer_name }}, your order is on its way.\n",
+    )
+    renderer = NoticeRenderer({"released": old})
+    context = notice_context(notice, store_name="Shop", intro="", today=TODAY)
+    mail = renderer.render(notice, context)
+    assert "Still to come" in mail.text and "1 x Mug: expected 19 December 2026" in mail.text
+    assert (
+        "Still to come" in mail.html and "<li>1 x Mug: expected 19 December 2026</li>" in mail.html
+    )
+    assert mail.html.rstrip().endswith("</body></html>")
+    # A complete release adds nothing.
+    whole = replace(notice, waiting=())
+    plain = renderer.render(whole, notice_context(whole, store_name="Shop", intro="", today=TODAY))
+    assert "Still to come" not in plain.text + plain.html

@@ -170,10 +170,35 @@ class NoticeRenderer:
                 raise
             except JinjaError as exc:
                 raise TemplateError(_describe(kind, part, exc)) from None
+        if context.get("partial"):
+            # A template edited before partial releases were told (no `waiting_lines`): the
+            # customer must still learn what waits, or they take part of the order for all.
+            for part in ("html", "text"):
+                if "waiting_lines" not in getattr(self.templates[kind], part):
+                    out[part] = _with_waiting(out[part], context, html=part == "html")
         return RenderedMail(one_line(out["subject"]), out["html"], out["text"])
 
     def default_intro(self, kind: str) -> str:
         return self.templates[kind].intro
+
+
+_STILL_TO_COME = """{% for line in waiting_lines %}- {{ line.qty }} x {{ line.name }}: \
+{% if line.eta %}expected {{ line.eta }}{% else %}date to be confirmed{% endif %}
+{% endfor %}"""
+
+
+def _with_waiting(body: str, context: Mapping[str, Any], *, html: bool) -> str:
+    env = _environment(autoescape=html)
+    if html:
+        items = env.from_string(
+            "<p><strong>Still to come</strong> (part of your order still waits):</p><ul>"
+            + _STILL_TO_COME.replace("- ", "<li>").replace("\n", "</li>\n")
+            + "</ul>\n"
+        ).render(context)
+        at = body.rfind("</body>")
+        return body[:at] + items + body[at:] if at >= 0 else body + items
+    items = env.from_string(_STILL_TO_COME).render(context)
+    return f"{body.rstrip()}\n\nStill to come (part of your order still waits):\n{items}"
 
 
 def _environment(*, autoescape: bool) -> SandboxedEnvironment:
