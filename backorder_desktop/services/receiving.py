@@ -310,7 +310,7 @@ def commit_receipt(
             cache, [a.order_id for a in preview.plan.allocations], batch_id=receipt_id, now=now
         )
         archive_old_shipments(cache, now=now)
-        rows += publish_statuses(cache, now=now, batch_id=receipt_id)
+        rows += publish_statuses(cache, now=now, batch_id=f"status-{receipt_id}")
     return ReceiptResult(receipt_id, booked=True, preview=preview, requests_queued=rows)
 
 

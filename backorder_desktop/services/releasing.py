@@ -136,7 +136,9 @@ def release_orders(
         outcome.requests_queued = len(outcome.released) + queue_field_writes(
             cache, writes, batch_id=outcome.batch_id, kind="release_record", now=now
         )
-        outcome.requests_queued += publish_statuses(cache, now=now, batch_id=outcome.batch_id)
+        outcome.requests_queued += publish_statuses(
+            cache, now=now, batch_id=f"status-{outcome.batch_id}"
+        )
     return outcome
 
 
@@ -250,5 +252,5 @@ def undo_release(cache: Cache, order_id: int, *, now: datetime | None = None) ->
             kind="release_record",
             now=now,
         )
-        publish_statuses(cache, now=now, batch_id=batch_id)
+        publish_statuses(cache, now=now, batch_id=f"status-{batch_id}")
     return undone

@@ -152,7 +152,7 @@ def save_shipment(cache: Cache, shipment: Shipment, *, now: datetime | None = No
         )
         archive_old_shipments(cache, now=now)
         # A new, moved or closed shipment moves its customers' dates on the storefront too.
-        publish_statuses(cache, now=now, batch_id=f"shipment:{ready.id}")
+        publish_statuses(cache, now=now, batch_id=f"status-shipment:{ready.id}")
     return ready
 
 
