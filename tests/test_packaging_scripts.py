@@ -392,3 +392,46 @@ def test_icon_check_passes_on_a_clone_made_with_autocrlf(tmp_path: Path) -> None
     svg.write_bytes(svg.read_bytes().replace(b"</svg>", b"<circle r='1'/></svg>"))
     result = check()
     assert result.returncode == 1 and "changed since the icons were made" in result.stderr
+
+
+# --- make demo / make test on Windows ----------------------------------------------------------
+
+
+def make_dry_run(tmp_path: Path, *variables: str) -> list[str]:
+    """The commands `make demo test` would run (`make -n`), from a fresh venv's point of view."""
+    make = shutil.which("make")
+    if not make:
+        pytest.skip("GNU make is not installed")
+    result = subprocess.run(
+        [make, "-n", "--no-print-directory", f"STAMP={tmp_path / 'fresh'}", *variables, "demo", "test"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "DISPLAY": ":0"},
+        timeout=60,
+    )  # fmt: skip
+    return result.stdout.splitlines()
+
+
+def test_make_demo_and_test_run_the_venvs_programs_on_windows_without_a_posix_shell(
+    tmp_path: Path,
+) -> None:
+    windows = make_dry_run(tmp_path, "OS=Windows_NT")
+    assert windows[0] == "py -3.11 -m venv .venv"
+    assert '".venv/Scripts/python.exe" -m pip install --quiet -e ".[test,bench]"' in windows
+    assert '".venv/Scripts/python.exe" -m pytest -n 2 -q' in windows
+    assert '".venv/Scripts/ruff.exe" check backorder_desktop tests packaging benchmarks' in windows
+    assert any(
+        line.startswith('".venv/Scripts/backorder-desktop.exe" --data-dir') for line in windows
+    )
+    # Nothing cmd.exe cannot run: no POSIX paths, env, test, touch or single-quoted arguments.
+    text = "\n".join(windows)
+    for posix_only in (".venv/bin", "env -u", "test -x", "touch ", "'.[", "QT_QPA_PLATFORM="):
+        assert posix_only not in text, posix_only
+    # The same Makefile on Linux and macOS.
+    posix = make_dry_run(tmp_path)
+    assert ".venv/bin/python -m pytest -n 2 -q" in posix
+    assert any(
+        line.startswith("env -u QT_QPA_PLATFORM .venv/bin/backorder-desktop") for line in posix
+    )
