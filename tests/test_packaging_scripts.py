@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGING = ROOT / "packaging"
 VERSION = backorder_desktop.__version__
 VENV_BIN = Path(sys.executable).parent
+# These run bash scripts with stand-in tools on PATH, as the macOS runner would.
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="bash with stand-in tools")
 
 
 def load(relative: str) -> types.ModuleType:
@@ -273,7 +275,7 @@ def test_iscc_is_found_where_inno_setup_registered_it_then_program_files_then_pa
     folders = inno.candidate_folders(environ, [str(registered), ""])
     assert folders[0] == registered and x86 / "Inno Setup 6" in folders
     assert inno.find_iscc(folders, str(on_path)) is None  # installed nowhere yet
-    iscc_on_path = on_path / "ISCC"
+    iscc_on_path = on_path / ("ISCC.exe" if sys.platform == "win32" else "ISCC")
     iscc_on_path.write_text("#!/bin/sh\n", encoding="utf-8")
     iscc_on_path.chmod(0o755)
     assert inno.find_iscc(folders, str(on_path)) == iscc_on_path
@@ -325,6 +327,7 @@ def run_hdiutil_retry(tmp_path: Path, failures: list[str], attempts: int = 5) ->
     return result.returncode, calls
 
 
+@posix_only
 def test_hdiutil_is_retried_while_the_image_is_busy_and_not_otherwise(tmp_path: Path) -> None:
     busy = "hdiutil: create failed - Resource busy"
     code, calls = run_hdiutil_retry(tmp_path / "a", [busy, busy])
