@@ -97,8 +97,9 @@ def apply_macos_minimum(app: Path) -> tuple[str | None, list[str]]:
         plist_path.write_bytes(plistlib.dumps(info))
         if sys.platform == "darwin":
             # Info.plist is sealed by the bundle's (ad-hoc) signature: seal it again, or Gatekeeper
-            # calls the downloaded app damaged. make_dmg.sh signs for real afterwards.
-            subprocess.run(["codesign", "--force", "--sign", "-", str(app)], check=True)
+            # calls the downloaded app damaged. Ad-hoc and --deep, as PyInstaller signed it;
+            # make_dmg.sh signs inside out with the real identity afterwards.
+            subprocess.run(["codesign", "--force", "--deep", "--sign", "-", str(app)], check=True)
     problems = []
     if macho.version_key(required) != macho.version_key(metadata.MACOS_MIN_VERSION):
         problems.append(
