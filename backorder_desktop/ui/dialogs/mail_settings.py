@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...mail.message import AddressError, parse_mailbox
 from ...mail.smtp import DEFAULT_PORTS, PLAIN, SSL, STARTTLS, MailError, SmtpConfig
 from ...services.credentials import (
     KeychainUnavailableError,
@@ -24,7 +25,7 @@ from ...services.credentials import (
     save_smtp_password,
 )
 from ...services.logs import register_secret
-from ...services.mail_setup import send_test_email, smtp_config
+from ...services.mail_setup import send_test_email, smtp_config, split_sender
 from ...services.settings import Settings
 from ..store_controller import StoreController
 from ..theme import colours
@@ -62,7 +63,7 @@ class MailSettingsDialog(QDialog):
         )
         self.sender = QLineEdit(settings.mail_from, self)
         self.sender.setAccessibleName(self.tr("From address"))
-        self.sender.setPlaceholderText("orders@your-store.com")
+        self.sender.setPlaceholderText("Your Store <orders@your-store.com>")
         self.sender_name = QLineEdit(settings.mail_from_name, self)
         self.sender_name.setAccessibleName(self.tr("From name"))
         self.sender_name.setPlaceholderText(self.tr("Your store's name"))
@@ -117,14 +118,16 @@ class MailSettingsDialog(QDialog):
             self.port.setValue(DEFAULT_PORTS[mode])
 
     def edited(self) -> Settings:
+        # "Shop Name <shop@example.com>" in From is the ordinary form: its name fills From name.
+        sender, sender_name = split_sender(self.sender.text(), self.sender_name.text())
         return replace(
             self.controller.settings,
             smtp_host=self.host.text().strip(),
             smtp_port=self.port.value(),
             smtp_security=str(self.security.currentData()),
             smtp_user=self.user.text().strip(),
-            mail_from=self.sender.text().strip(),
-            mail_from_name=self.sender_name.text().strip(),
+            mail_from=sender,
+            mail_from_name=sender_name,
             checkin_days=self.checkin.value(),
         )
 
@@ -172,6 +175,12 @@ class MailSettingsDialog(QDialog):
 
     def save(self) -> None:
         settings = self.edited()
+        if settings.mail_from:
+            try:
+                parse_mailbox(settings.mail_from)
+            except AddressError as exc:
+                self._show(str(exc), False)
+                return
         typed = self.password.text()
         if typed:
             if not settings.smtp_host or not settings.smtp_user:
