@@ -10,12 +10,14 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from .cache.private_files import UnsafePathError
 from .cli.connection import data_dir_of
 from .services.instance import AlreadyRunning, DataDirLock
 from .services.logs import setup_logging
 from .services.paths import ensure_private_dir, log_dir
 from .services.settings import load_settings, settings_dir
 from .ui.checks import run_smoke_test, take_screenshot
+from .ui.plain_text import warn
 from .ui.shell import AppShell
 from .ui.single_instance import (
     InstanceServer,
@@ -41,7 +43,13 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setOrganizationName("Backorder Desktop")
     app.setWindowIcon(QIcon(str(resource_path("icon.svg"))))
 
-    data_dir = ensure_private_dir(data_dir_of(args))
+    try:
+        data_dir = ensure_private_dir(data_dir_of(args))
+    except UnsafePathError as exc:  # another user's folder, or one others can write to
+        sys.stderr.write(f"Error: {exc}\n")
+        if not headless:
+            warn(None, "Backorder Desktop cannot use this folder", str(exc))
+        return 1
     lock = DataDirLock(data_dir)
     if not lock.acquire():
         return _already_running(data_dir, lock, headless=headless)

@@ -10,6 +10,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..cache.private_files import ensure_private_dir, read_text
 from ..mail.default_templates import DEFAULTS, TemplateSet
 from ..mail.message import AddressError, build_message, parse_mailbox
 from ..mail.smtp import PLAIN, MailError, SmtpConfig, SmtpSender
@@ -106,7 +107,7 @@ def load_templates(folder: Path) -> dict[str, TemplateSet]:
     if not path.exists():
         return out
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(read_text(path))  # never through a symlink
     except (OSError, ValueError) as exc:
         log.warning("notice templates unreadable (%s): using the defaults", exc)
         return out
@@ -143,8 +144,8 @@ def reset_template(folder: Path, kind: str) -> None:
 def _write(folder: Path, templates: dict[str, TemplateSet]) -> None:
     # Only edited kinds are stored, so improved defaults reach kinds the merchant never touched.
     edited = {kind: asdict(t) for kind, t in templates.items() if t != DEFAULTS.get(kind)}
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".templates-", dir=folder)
+    ensure_private_dir(folder)
+    fd, tmp = tempfile.mkstemp(prefix=".templates-", dir=folder)  # 0600, O_EXCL
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(edited, handle, indent=2, ensure_ascii=False)

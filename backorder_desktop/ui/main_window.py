@@ -10,7 +10,6 @@ from PySide6.QtCore import QSettings, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..services.settings import StoreEntry
 from .formatting import format_ago
+from .plain_text import PlainLabel
 from .records_view import RecordsView
 from .store_controller import LoadedRows, StoreController
 from .tabs.backorders import BackordersPanel
@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
         self.store_box.setAccessibleName(self.tr("Store"))
         self.store_box.setMinimumWidth(180)
         self.store_box.activated.connect(self._on_store_box_activated)
-        bar.addWidget(QLabel(self.tr(" Store: "), self))
+        bar.addWidget(PlainLabel(self.tr(" Store: "), self))
         bar.addWidget(self.store_box)
         bar.addSeparator()
         self.sync_button = QPushButton(self.tr("Sync now"), self)
@@ -184,9 +184,9 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.connection_label = QLabel(self.tr("Not connected"), self)
+        self.connection_label = PlainLabel(self.tr("Not connected"), self)
         self.connection_label.setAccessibleName(self.tr("Connection state"))
-        self.sync_label = QLabel(format_ago(None), self)
+        self.sync_label = PlainLabel(format_ago(None), self)
         self.sync_label.setAccessibleName(self.tr("Last sync"))
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName(self.tr("Sync progress"))

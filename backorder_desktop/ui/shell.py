@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
-from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QDialog, QLineEdit
 
 from ..services.conflicts import conflict_rows, resolve
 from ..services.credentials import KeychainUnavailableError, get_token, save_token
@@ -24,6 +24,7 @@ from .dialogs.outbox import OutboxDialog
 from .dialogs.settings import SettingsDialog
 from .dialogs.welcome import WelcomeDialog
 from .main_window import MainWindow
+from .plain_text import ask_text, inform
 from .store_controller import StoreController
 from .tasks import TaskRunner
 
@@ -142,7 +143,7 @@ class AppShell(QObject):
             return
         if dialog.keychain_warning:
             self._session_tokens[dialog.entry.store_hash] = dialog.token
-            QMessageBox.information(self.window, self.tr("No keychain"), dialog.keychain_warning)
+            inform(self.window, self.tr("No keychain"), dialog.keychain_warning)
         self._remember(dialog.entry)
         self.controller.open_store(dialog.entry, dialog.token)
 
@@ -183,7 +184,7 @@ class AppShell(QObject):
         self.controller.open_store(entry, token)
 
     def ask_new_token(self, entry: StoreEntry) -> str:
-        token, ok = QInputDialog.getText(
+        token, ok = ask_text(
             self.window,
             self.tr("New access token"),
             self.tr(
@@ -199,7 +200,7 @@ class AppShell(QObject):
         return token
 
     def _ask_token(self, entry: StoreEntry) -> str:
-        token, ok = QInputDialog.getText(
+        token, ok = ask_text(
             self.window,
             self.tr("Access token"),
             self.tr(

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -27,6 +26,7 @@ from ...services.credentials import (
 from ...services.logs import register_secret
 from ...services.mail_setup import send_test_email, smtp_config, split_sender
 from ...services.settings import Settings
+from ..plain_text import PlainLabel
 from ..store_controller import StoreController
 from ..theme import colours
 
@@ -81,7 +81,7 @@ class MailSettingsDialog(QDialog):
         self.test_button = QPushButton(self.tr("Send test email"), self)
         self.test_button.setAccessibleName(self.tr("Send test email"))
         self.test_button.clicked.connect(self.send_test)
-        self.status = QLabel(self)
+        self.status = PlainLabel(self)
         self.status.setWordWrap(True)
         self.status.setAccessibleName(self.tr("Mail settings status"))
         if controller.entry is not None and controller.entry.demo:
