@@ -13,7 +13,12 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QLineEdit
 
 from ..services.conflicts import conflict_rows, resolve
-from ..services.credentials import KeychainUnavailableError, get_token, save_token
+from ..services.credentials import (
+    KeychainUnavailableError,
+    get_token,
+    keychain_status,
+    save_token,
+)
 from ..services.logs import log_tail, register_secret
 from ..services.outbox_view import discard_entries, outbox_entries, retry_entries
 from ..services.settings import Settings, StoreEntry, save_settings
@@ -75,6 +80,9 @@ class AppShell(QObject):
     # --- start ------------------------------------------------------------------------------
     def start(self, *, demo: bool) -> None:
         self.window.show()
+        status = keychain_status()
+        if status and not demo:  # secrets live in memory only: the merchant must know
+            self.window.show_error(status)
         if demo:
             self.start_demo()
         elif self.settings.current_store and self.settings.store(self.settings.current_store):

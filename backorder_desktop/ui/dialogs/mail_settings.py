@@ -26,7 +26,7 @@ from ...services.credentials import (
 from ...services.logs import register_secret
 from ...services.mail_setup import send_test_email, smtp_config, split_sender
 from ...services.settings import Settings
-from ..plain_text import PlainLabel
+from ..plain_text import PlainLabel, inform
 from ..store_controller import StoreController
 from ..theme import colours
 
@@ -188,8 +188,7 @@ class MailSettingsDialog(QDialog):
                 return
             try:
                 save_smtp_password(settings.smtp_host, settings.smtp_user, typed)
-            except KeychainUnavailableError as exc:
-                self._show(str(exc), False)
-                return
+            except KeychainUnavailableError as exc:  # kept in memory for this session: say so
+                inform(self, self.tr("No keychain"), str(exc))
         self.controller.save_settings(settings)
         self.accept()
