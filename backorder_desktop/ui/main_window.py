@@ -41,6 +41,7 @@ class MainWindow(QMainWindow):
     settings_requested = Signal()
     outbox_requested = Signal()
     conflicts_requested = Signal()  # changes another laptop overtook (issue 7)
+    forget_requested = Signal()  # File > Forget this store: token, mail password, cache
 
     def __init__(
         self, controller: StoreController, log_folder: Path, parent: QWidget | None = None
@@ -141,6 +142,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(
             self._action(self.tr("Export view as CSV…"), self.export_current, "Ctrl+E")
         )
+        file_menu.addSeparator()
+        file_menu.addAction(self._action(self.tr("Forget this store…"), self.forget_requested.emit))
         file_menu.addSeparator()
         file_menu.addAction(
             self._action(self.tr("Quit"), self.close, QKeySequence.StandardKey.Quit)
