@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
 import signal
 import sys
 from types import FrameType
 
+from ..bigcommerce.transport import is_loopback
 from .connection import data_dir_of
-
-
-def is_loopback_host(host: str) -> bool:
-    """Only a literal loopback address counts: a name such as `localhost` or `x.localhost` is
-    whatever the resolver (or a hosts file, or a DNS server on the network) says it is."""
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _interrupt(_signum: int, _frame: FrameType | None) -> None:
@@ -30,7 +21,7 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
 def cmd_demo_store(args: argparse.Namespace) -> int:
     from ..demo_store import DemoStore
 
-    if not is_loopback_host(args.host):
+    if not is_loopback(args.host):  # a literal loopback address; not even `localhost`
         sys.stderr.write(
             f"Warning: --host {args.host} is not a loopback address: anyone who can reach this "
             "computer on the network can read and change the demo store with the token below, "
