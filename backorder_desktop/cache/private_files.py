@@ -64,7 +64,7 @@ def open_private(path: Path, mode: str = "w", **kwargs: object) -> IO[str]:
         fd = open_fd(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     else:
         raise ValueError(f"unsupported mode {mode!r}")
-    return os.fdopen(fd, mode, **kwargs)  # type: ignore[call-overload,no-any-return]
+    return os.fdopen(fd, mode, **kwargs)  # type: ignore[call-overload]
 
 
 def read_text(path: Path, encoding: str = "utf-8") -> str:

@@ -101,11 +101,11 @@ def parse_mailbox(value: str) -> tuple[str, str]:
     if _CONTROL.search(text):
         raise AddressError(f"'{shown}' contains a line break or a control character.")
     header = POLICY.header_factory("from", text)
-    boxes = header.addresses  # type: ignore[attr-defined]
+    boxes = header.addresses
     if len(boxes) > 1:
         raise AddressError(f"'{shown}' names {len(boxes)} addresses: give one.")
-    if header.defects or not boxes:  # type: ignore[attr-defined]
-        detail = str(header.defects[0]) if header.defects else ""  # type: ignore[attr-defined]
+    if header.defects or not boxes:
+        detail = str(header.defects[0]) if header.defects else ""
         reason = next((w for key, w in _DEFECT_WORDS if key in detail), detail or "it is empty")
         raise AddressError(f"'{shown}' is not a valid email address: {reason}.")
     box = boxes[0]
