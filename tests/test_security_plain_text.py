@@ -127,7 +127,13 @@ def test_dialog_labels_message_boxes_and_prompts_are_plain(qtbot: Any, shell: Ap
     mail.save()
     assert "attacker.example" in mail.status.text()
     assert mail.status.textFormat() == Qt.TextFormat.PlainText
-    assert mail.isVisible() is False or mail.result() != mail.DialogCode.Accepted
+    assert mail.result() != mail.DialogCode.Accepted
+    # The ordinary From form is accepted there: its name becomes the From name.
+    mail.sender.setText("Zoë Café <cafe@example.com>")
+    mail.save()
+    assert mail.result() == mail.DialogCode.Accepted
+    saved = shell.controller.settings
+    assert (saved.mail_from, saved.mail_from_name) == ("cafe@example.com", "Zoë Café")
 
     box = message_box(None, QMessageBox.Icon.Warning, "t", HOSTILE, informative=HOSTILE_HEADER)
     qtbot.addWidget(box)
