@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -178,3 +179,21 @@ def test_mail_html_previews_load_nothing(qtbot: Any, tmp_path: Path) -> None:
     parts.html.grab()
     assert parts.html.loadResource(QTextDocument.ResourceType.ImageResource.value, url) is None
     assert parts.html.openLinks() is False
+
+
+def test_the_ui_creates_labels_and_message_boxes_only_through_the_plain_text_helpers() -> None:
+    """A new `QLabel(...)` or `QMessageBox.warning(...)` would be AutoText again: use
+    PlainLabel and plain_text's message_box/inform/warn/ask/ask_text instead."""
+    ui = Path(__file__).resolve().parent.parent / "backorder_desktop" / "ui"
+    pattern = re.compile(
+        r"\bQLabel\(|QMessageBox\.(?:information|warning|critical|question)\(|"
+        r"QInputDialog\.get\w+\(|\bQMessageBox\("
+    )
+    offenders = [
+        f"{path.relative_to(ui)}:{n}: {line.strip()}"
+        for path in sorted(ui.rglob("*.py"))
+        if path.name != "plain_text.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
