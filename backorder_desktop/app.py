@@ -45,18 +45,18 @@ def run_gui(args: argparse.Namespace) -> int:
 
     try:
         data_dir = ensure_private_dir(data_dir_of(args))
-    except UnsafePathError as exc:  # another user's folder, or one others can write to
+        lock = DataDirLock(data_dir)
+        if not lock.acquire():
+            return _already_running(data_dir, lock, headless=headless)
+        folder = settings_dir(Path(args.data_dir) if args.data_dir else None)
+        settings, warning = load_settings(folder)
+    except UnsafePathError as exc:  # another user's folder, one others can write to, a link
         sys.stderr.write(f"Error: {exc}\n")
         if not headless:
             warn(None, "Backorder Desktop cannot use this folder", str(exc))
         return 1
-    lock = DataDirLock(data_dir)
-    if not lock.acquire():
-        return _already_running(data_dir, lock, headless=headless)
     server = InstanceServer(data_dir)
     server.listen()
-    folder = settings_dir(Path(args.data_dir) if args.data_dir else None)
-    settings, warning = load_settings(folder)
     log_file = setup_logging(log_dir(data_dir))
 
     shell = AppShell(data_dir, folder, settings, log_file, interactive=not headless)
