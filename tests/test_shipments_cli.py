@@ -122,9 +122,9 @@ def test_add_list_receive_release_and_undo(store: DemoStore, tmp_path: Path) -> 
     assert undone.code == 0, undone.err
     assert store.state.orders[target].status_id == before[target]
     # Back where it was before the release: ready again (its units stayed reserved), so it
-    # can be released again; it is not in the waiting queue.
+    # can be released again; `backorders` lists it as ready, not waiting.
     listed = run_cli(*base, "backorders", "--json", token=store.token)
-    assert target not in {line["order_id"] for line in listed.json()}
+    assert {x["state"] for x in listed.json() if x["order_id"] == target} == {"ready"}
     again = run_cli(*base, "release", "--order", str(target), "--json", token=store.token)
     assert again.code == 0
     assert again.json() == {"released": [target], "skipped": [], "dry_run": False}
