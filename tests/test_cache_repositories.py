@@ -273,9 +273,11 @@ def test_queue_from_cache_uses_stock_priority_allocations_and_eta(cache: Cache) 
             Metafield(2, "variant", 6, METAFIELD_NAMESPACE, "eta", "not a date"),
         ],
     )
-    queue = load_queue(cache)
+    queue = load_queue(cache, today=date(2026, 3, 1))  # the manual ETA is still ahead
     assert [(b.order_id, b.qty_waiting, b.queue_position) for b in queue] == [(1, 1, 1), (2, 2, 2)]
     assert {b.eta for b in queue} == {date(2026, 4, 2)}
+    # Once it has passed it is no promise: to be confirmed (issue 14).
+    assert {b.eta_source for b in load_queue(cache, today=date(2026, 4, 3))} == {"to_confirm"}
 
     cache.app_state.set_priority(2, 10)  # the later order jumps the queue and takes the unit
     cache.ledger.append("allocation", qty=1, order_id=1, line_id=10)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from ...domain.eta import OVERDUE
 from ...domain.eta_moves import DateNeeded, dates_needed
 from ...domain.models import BackorderLine
 from ...services.shipments import find_shipment
+from ..plain_text import PlainLabel
 from ..shipment_actions import ShipmentActions
 from ..store_controller import StoreController
 from ..theme import colours
@@ -37,7 +38,7 @@ class DatesNeededBar(QWidget):
             self.tr("{0} ({1} lines, {2} customers)").format(d.label, d.lines, d.customers)
             for d in self.needed
         ]
-        self.flag = QLabel(
+        self.flag = PlainLabel(
             self.tr(
                 "A new date is needed before these customers are told anything (no date that "
                 "has passed is ever sent): {0}."

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import QDateEdit, QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDateEdit, QDialog, QHBoxLayout, QVBoxLayout, QWidget
 
+from ..plain_text import PlainLabel
 from ..theme import colours
 from .dock_common import button
 
@@ -28,7 +29,7 @@ class NewDateDialog(QDialog):
         self.setWindowTitle(self.tr("New expected date for {0}").format(reference))
         self.setAccessibleName(self.tr("New expected date"))
         was = expected.isoformat() if expected else self.tr("no date")
-        intro = QLabel(
+        intro = PlainLabel(
             self.tr(
                 "{0} was expected on {1} and {2} units have not arrived. Until it has a new "
                 'date it promises nothing: the lines it covers show "overdue, new date '
@@ -45,7 +46,7 @@ class NewDateDialog(QDialog):
         first = QDate(today.year, today.month, today.day)
         self.date.setMinimumDate(first)  # no date before today is a promise (DESIGN.md)
         self.date.setDate(first.addDays(7))
-        self.error = QLabel("", self)
+        self.error = PlainLabel("", self)
         self.error.setAccessibleName(self.tr("Problem"))
         self.error.setWordWrap(True)
         self.error.setStyleSheet(f"color: {colours().failed.name()}")
