@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATA ?= $(CURDIR)/.demo-data
 
-.PHONY: setup demo demo-headless screenshots test lint unit bench package clean
+.PHONY: setup demo demo-headless screenshots test lint unit quick bench package clean
 
 setup: $(STAMP)
 
@@ -44,6 +44,10 @@ unit: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 -q
 
 test: lint unit
+
+# The inner loop: everything but the long scenario tests (marked slow).
+quick: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 -q -m "not slow"
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.run

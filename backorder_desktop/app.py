@@ -10,11 +10,9 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from .cli.connection import data_dir_of
+from .services.context import AppContext, open_context
 from .services.instance import AlreadyRunning, DataDirLock
-from .services.logs import setup_logging
-from .services.paths import ensure_private_dir, log_dir
-from .services.settings import load_settings, settings_dir
+from .services.paths import ensure_private_dir
 from .ui.checks import run_smoke_test, take_screenshot
 from .ui.shell import AppShell
 from .ui.single_instance import (
@@ -23,12 +21,22 @@ from .ui.single_instance import (
     ask_running_instance_to_raise,
     bring_to_front,
 )
+from .ui.store_controller import StoreController
+from .ui.tasks import TaskRunner
 
 
 def resource_path(name: str) -> Path:
     """Files from `resources/`, in a source checkout or a PyInstaller bundle."""
     base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent))
     return base / "resources" / name
+
+
+def build_shell(context: AppContext, *, interactive: bool = True) -> AppShell:
+    """The window's object graph: one task runner, one store controller, the shell around
+    them, all sharing the one context (data dir, settings folder, live settings)."""
+    runner = TaskRunner()
+    controller = StoreController(runner, context)
+    return AppShell(context, runner, controller, interactive=interactive)
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -41,21 +49,19 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setOrganizationName("Backorder Desktop")
     app.setWindowIcon(QIcon(str(resource_path("icon.svg"))))
 
-    data_dir = ensure_private_dir(data_dir_of(args))
+    context = open_context(args)  # the same resolution as every headless command
+    data_dir = ensure_private_dir(context.data_dir)
     lock = DataDirLock(data_dir)
     if not lock.acquire():
         return _already_running(data_dir, lock, headless=headless)
     server = InstanceServer(data_dir)
     server.listen()
-    folder = settings_dir(Path(args.data_dir) if args.data_dir else None)
-    settings, warning = load_settings(folder)
-    log_file = setup_logging(log_dir(data_dir))
 
-    shell = AppShell(data_dir, folder, settings, log_file, interactive=not headless)
+    shell = build_shell(context, interactive=not headless)
     server.raise_requested.connect(lambda: bring_to_front(shell.window))
     shell.install_excepthook()
-    if warning:
-        shell.window.show_error(warning)
+    if context.settings_warning:
+        shell.window.show_error(context.settings_warning)
     if args.screenshot:
         shell.window.resize(1280, 800)  # screenshots are the same size whatever was saved
         take_screenshot(shell, Path(args.screenshot), args.tab)

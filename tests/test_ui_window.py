@@ -119,6 +119,11 @@ def test_connect_dialog_checks_the_token_and_keeps_it_in_the_keychain(
 
     dialog.buttons.accepted.emit()
     assert dialog.entry is not None and dialog.entry.store_hash == store.store_hash
+    # The shell keeps the accepted token in the keychain, off the GUI thread.
+    warnings: list[str] = []
+    shell.keep_token(dialog.entry, dialog.token, then=warnings.append)
+    qtbot.waitUntil(lambda: len(warnings) == 1, timeout=10_000)
+    assert warnings == [""]
     assert (
         fresh_keychain.get_password("backorder-desktop", f"token:{store.store_hash}") == store.token
     )

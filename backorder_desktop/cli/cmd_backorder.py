@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from ..domain.bulk import Plan, VariantEdit
@@ -13,9 +12,8 @@ from ..domain.models import UNLIMITED_BACKORDER_LIMIT
 from ..services.bulk_edit import ApplyOutcome, BulkRequest, apply, preview
 from ..services.bulk_results import FIELD_TITLES, batch_failures, plan_json
 from ..services.bulk_snapshot import resolve_skus
-from ..services.settings import load_settings, settings_dir
 from ..services.syncing import push_outbox
-from .connection import UserError, open_session
+from .connection import UserError, context_of, open_session
 from .output import print_json, print_table
 
 
@@ -107,7 +105,7 @@ def cmd_set_backorder(args: argparse.Namespace) -> int:
     skus = [s.strip() for s in args.sku.split(",") if s.strip()]
     if not skus:
         raise UserError("Give at least one SKU with --sku.")
-    settings, _ = load_settings(settings_dir(Path(args.data_dir) if args.data_dir else None))
+    settings = context_of(args).settings
     location = args.location if args.location is not None else settings.default_location_id
     with open_session(args) as session:
         if not session.cache_exists:

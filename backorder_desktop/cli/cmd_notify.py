@@ -7,11 +7,10 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from ..bigcommerce.errors import BigCommerceError
-from ..mail.smtp import PLAIN, SSL, STARTTLS, MailError, SmtpConfig
+from ..mail.smtp import MailError, SmtpConfig
 from ..mail.templates import NoticeRenderer, TemplateError
 from ..services.mail_setup import load_templates, smtp_config, store_name
 from ..services.notice_claims import claim_notices
@@ -23,32 +22,10 @@ from ..services.notify import (
     refresh_notice_fields,
     send_notices,
 )
-from ..services.settings import Settings, load_settings, settings_dir
+from ..services.settings import Settings
 from ..services.syncing import push_outbox
-from .connection import UserError, data_dir_of, open_session
+from .connection import UserError, context_of, data_dir_of, open_session
 from .output import print_json, print_table
-
-
-def add_smtp_options(parser: argparse.ArgumentParser) -> None:
-    """Global options (before the command); unset ones fall back to the saved settings."""
-    parser.add_argument("--smtp-host", help="SMTP server for notices")
-    parser.add_argument("--smtp-port", type=int, help="SMTP port (587 STARTTLS, 465 SSL)")
-    parser.add_argument(
-        "--smtp-user", help="SMTP login (password: keychain or BACKORDER_SMTP_PASSWORD)"
-    )
-    security = parser.add_mutually_exclusive_group()
-    security.add_argument(
-        "--smtp-starttls", dest="smtp_security", action="store_const", const=STARTTLS
-    )
-    security.add_argument("--smtp-ssl", dest="smtp_security", action="store_const", const=SSL)
-    security.add_argument(
-        "--smtp-plain",
-        dest="smtp_security",
-        action="store_const",
-        const=PLAIN,
-        help="no TLS (a local relay or test server; never with a login over the network)",
-    )
-    parser.add_argument("--mail-from", help="sender address of notices")
 
 
 def register(subparsers: Any) -> None:
@@ -62,7 +39,7 @@ def register(subparsers: Any) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings, _warning = load_settings(settings_dir(Path(args.data_dir) if args.data_dir else None))
+    settings = context_of(args).settings
     overrides = {
         "smtp_host": getattr(args, "smtp_host", None),
         "smtp_port": getattr(args, "smtp_port", None),
@@ -98,7 +75,7 @@ def _row(item: PreparedNotice) -> dict[str, Any]:
 
 def cmd_notify(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    folder = settings_dir(Path(args.data_dir) if args.data_dir else None)
+    folder = context_of(args).settings_folder
     with open_session(args) as session, _mail_config(args, settings) as config:
         if not args.dry_run:
             try:

@@ -20,10 +20,9 @@ from ..services.receiving import (
 )
 from ..services.releasing import ReleaseOutcome, plan_release, release_orders, undo_release
 from ..services.session import StoreSession
-from ..services.settings import load_settings, settings_dir
 from ..services.shipments import add_shipment, find_shipment, list_shipments, list_suppliers
 from ..services.syncing import push_outbox
-from .connection import data_dir_of, open_session
+from .connection import context_of, open_session
 from .output import print_json, print_table
 
 log = logging.getLogger("backorder_desktop.cli")
@@ -105,8 +104,7 @@ def _push(session: StoreSession) -> None:
 
 
 def _release_status(args: argparse.Namespace) -> int:
-    settings, _warning = load_settings(settings_dir(data_dir_of(args)))
-    return settings.release_status_id
+    return context_of(args).settings.release_status_id
 
 
 def shipment_doc(shipment: Shipment, supplier_names: dict[str, str]) -> dict[str, Any]:

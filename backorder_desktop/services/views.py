@@ -12,12 +12,12 @@ from ..domain.insights import InsightsReport
 from ..domain.models import UNLIMITED_BACKORDER_LIMIT
 from ..domain.slices import free_in_slices, sorted_in_slices
 from .backorder_rows import BackorderRow, backorder_rows, next_unit_etas, product_eta_label
-from .backorders import store_status
 from .bulk_snapshot import store_is_native
 from .bulk_state import variant_sync_states
 from .insights import insights_from
 from .notify import NoticePlan, plan_notices
 from .shipment_rows import ShipmentRow, shipment_rows
+from .status import store_status
 
 
 @dataclass(frozen=True, slots=True)

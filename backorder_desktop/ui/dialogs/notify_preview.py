@@ -346,6 +346,7 @@ class NotifyPreviewDialog(QDialog):
             work,
             on_success=self._on_task_succeeded,
             on_error=self._on_task_failed,
+            on_bug=self._on_task_bug,
             on_progress=self._on_task_progressed,
         )
         self._update_send_button()
@@ -391,12 +392,13 @@ class NotifyPreviewDialog(QDialog):
         self.result.setText("\n".join(lines))
         self._finish()
 
-    def _on_task_failed(self, exc: BaseException, details: str) -> None:
-        if isinstance(exc, MailError | BigCommerceError | OSError | ValueError):
-            self.result.setText(getattr(exc, "message", None) or str(exc))
-        else:
-            self.controller.bug_found.emit(details)
-            self.result.setText(self.tr("Sending stopped on an unexpected error."))
+    def _on_task_failed(self, _exc: BaseException, message: str) -> None:
+        self.result.setText(message)
+        self._finish()
+
+    def _on_task_bug(self, _exc: BaseException, details: str) -> None:
+        self.controller.runner.bug_found.emit(details)
+        self.result.setText(self.tr("Sending stopped on an unexpected error."))
         self._finish()
 
     def reject(self) -> None:

@@ -171,13 +171,10 @@ class ReleaseDialog(QDialog):
         self.released.emit(outcome)
         self.controller.reload_rows()
 
-    def _on_release_failed(self, exc: BaseException, details: str) -> None:
+    def _on_release_failed(self, _exc: BaseException, message: str) -> None:
         self.progress.setVisible(False)
         self.release_button.setEnabled(True)
-        if isinstance(exc, ValueError | OSError | BigCommerceError):
-            self.result_label.setText(describe_error(exc))
-        else:
-            self.controller.bug_found.emit(details)
+        self.result_label.setText(message)
 
     def save_pick_list(self, path: Path) -> Path:
         return save_pdf(self.pick_html, path)

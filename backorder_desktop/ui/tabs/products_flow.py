@@ -74,12 +74,9 @@ class BulkFlow(QObject):
             "preview", work, on_success=shown, on_error=self._on_preview_failed
         )
 
-    def _on_preview_failed(self, exc: BaseException, details: str) -> None:
-        if isinstance(exc, ValueError | BigCommerceError | OSError):
-            self._post(str(exc))
-            self.cancelled.emit()
-        else:
-            self.controller.bug_found.emit(details)
+    def _on_preview_failed(self, _exc: BaseException, message: str) -> None:
+        self._post(message)
+        self.cancelled.emit()
 
     # --- apply ------------------------------------------------------------------------------
     def apply(
