@@ -23,6 +23,7 @@ from .ui.single_instance import (
 )
 from .ui.store_controller import StoreController
 from .ui.tasks import TaskRunner
+from .ui.thread_policy import apply_gui_thread_policy
 
 
 def resource_path(name: str) -> Path:
@@ -34,6 +35,7 @@ def resource_path(name: str) -> Path:
 def build_shell(context: AppContext, *, interactive: bool = True) -> AppShell:
     """The window's object graph: one task runner, one store controller, the shell around
     them, all sharing the one context (data dir, settings folder, live settings)."""
+    apply_gui_thread_policy()
     runner = TaskRunner()
     controller = StoreController(runner, context)
     return AppShell(context, runner, controller, interactive=interactive)

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Hashable
 from dataclasses import replace
 from typing import Any
 
 from ..bigcommerce import batches
 from ..bigcommerce.error_mapping import parse_body
+from ..bigcommerce.paths import metafield_resource
 from ..cache import Cache, OutboxRow
 from .partial import Requester
 from .replies import apply_reply
 
 JSON = dict[str, Any]
-# Batch metafield collections (POST creates); a second POST of a key that exists is refused
+# Batch metafield collections (POST creates): a second POST of a key that exists is refused
 # ("already exists"), so a create whose first reply was lost would otherwise fail for good.
-_COLLECTION = re.compile(r"^/v3/(catalog/products|catalog/variants|orders|store)/metafields/?$")
 _IDS_PER_READ = 50
 _PAGE = 250
 
@@ -26,7 +25,7 @@ def may_exist(row: OutboxRow) -> bool:
     return (
         row.attempts > 0
         and row.method == "POST"
-        and _COLLECTION.match(row.path) is not None
+        and metafield_resource(row.path) is not None
         and isinstance(row.body, list)
         and all(isinstance(i, dict) for i in row.body)
     )
@@ -66,7 +65,7 @@ def _existing(client: Requester, row: OutboxRow, store: bool) -> dict[Hashable, 
 def settle_creates(client: Requester, cache: Cache, row: OutboxRow) -> OutboxRow | None:
     """Update by id the items of `row` that already exist (absolute values: the same result as
     the create); return the row narrowed to what is still to create, or None (row sent)."""
-    store = row.path.startswith("/v3/store/")
+    store = metafield_resource(row.path) == "store"
     found = _existing(client, row, store)
     items: list[JSON] = row.body
     updates = []

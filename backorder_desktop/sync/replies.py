@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
-from ..bigcommerce import batches
+from ..bigcommerce import batches, paths
 from ..bigcommerce.errors import BigCommerceError, ItemError
 from ..bigcommerce.mapping import map_metafield, map_order, map_product, map_variant
 from ..cache import Cache, OutboxRow
@@ -17,35 +16,12 @@ log = logging.getLogger("backorder_desktop.sync")
 
 JSON = dict[str, Any]
 
-_PRODUCTS = re.compile(r"^/v3/catalog/products/?$")
-_VARIANTS = re.compile(r"^/v3/catalog/variants/?$")
-_ORDER = re.compile(r"^/v2/orders/(\d+)/?$")
-# (path pattern, resource type); group 1, when present, is one metafield's id.
-_METAFIELDS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^/v3/catalog/products/metafields/?$"), "product"),
-    (re.compile(r"^/v3/catalog/variants/metafields/?$"), "variant"),
-    (re.compile(r"^/v3/orders/metafields/?$"), "order"),
-    (re.compile(r"^/v3/store/metafields/?$"), "store"),
-    (re.compile(r"^/v3/catalog/products/\d+/variants/\d+/metafields(?:/(\d+))?/?$"), "variant"),
-    (re.compile(r"^/v3/catalog/products/\d+/metafields(?:/(\d+))?/?$"), "product"),
-    (re.compile(r"^/v3/orders/\d+/metafields(?:/(\d+))?/?$"), "order"),
-    (re.compile(r"^/v3/store/metafields/(\d+)/?$"), "store"),
-)
-
-
-def _metafield_target(path: str) -> tuple[str, re.Match[str]] | None:
-    for pattern, resource_type in _METAFIELDS:
-        match = pattern.match(path)
-        if match:
-            return resource_type, match
-    return None
-
 
 def _ident(row: OutboxRow) -> batches.Ident:
     """How to match a batch item with its entry in the reply."""
-    target = _metafield_target(row.path)
-    if row.method == "POST" and target is not None:
-        if target[0] == "store":
+    resource_type = paths.metafield_resource(row.path)
+    if row.method == "POST" and resource_type is not None:
+        if resource_type == "store":
             return batches.metafield_store_key
         return batches.metafield_create_key
     return batches.by_id
@@ -84,28 +60,25 @@ def apply_reply(cache: Cache, row: OutboxRow, saved: list[JSON], body: Any) -> N
 
 
 def _apply(cache: Cache, row: OutboxRow, saved: list[JSON], body: Any) -> None:
-    if _PRODUCTS.match(row.path) and row.method == "PUT":
+    if paths.is_products(row.path) and row.method == "PUT":
         cache.products.upsert([map_product(d)[0] for d in saved])
         return
-    if _VARIANTS.match(row.path) and row.method == "PUT":
+    if paths.is_variants(row.path) and row.method == "PUT":
         variants = [map_variant(d) for d in saved]
         # A variant of a product the cache does not hold yet waits for the next pull.
         known = {p.id for p in cache.products.get_many({v.product_id for v in variants})}
         cache.variants.upsert([v for v in variants if v.product_id in known])
         return
-    match = _ORDER.match(row.path)
-    if match and row.method == "PUT" and isinstance(body, dict):
+    if paths.order_id(row.path) is not None and row.method == "PUT" and isinstance(body, dict):
         # The V2 reply carries no lines: update the status, keep the cached lines.
         order = map_order(body)
         cache.orders.set_status(order.id, order.status_id, order.date_modified)
         return
-    target = _metafield_target(row.path)
-    if target is None:
+    resource_type = paths.metafield_resource(row.path)
+    if resource_type is None:
         return  # e.g. inventory writes: the reply is a transaction id, nothing to read
-    resource_type, found = target
     if row.method == "DELETE":
-        ids = [int(found.group(1))] if found.lastindex else _ids(row.body)
-        cache.metafields.delete(resource_type, ids)
+        cache.metafields.delete(resource_type, _ids(row.body))
         return
     fields = [map_metafield(d, resource_type) for d in saved]
     if row.method == "POST":

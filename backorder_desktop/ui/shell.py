@@ -17,7 +17,7 @@ from ..services.credentials import KeychainUnavailableError, get_token, save_tok
 from ..services.logs import log_tail, register_secret
 from ..services.outbox_view import discard_entries, outbox_entries, retry_entries
 from ..services.settings import Settings, StoreEntry, save_settings
-from .dialogs.conflicts import ConflictsDialog
+from .dialogs.conflicts import OvertakenWritesDialog
 from .dialogs.connect import ConnectDialog
 from .dialogs.crash import CrashDialog
 from .dialogs.outbox import OutboxDialog
@@ -69,7 +69,7 @@ class AppShell(QObject):
         self.window.settings_requested.connect(self.show_settings)
         self.window.outbox_requested.connect(self.show_outbox)
         self.window.conflicts_requested.connect(self.show_conflicts)
-        self.conflicts_dialog: ConflictsDialog | None = None
+        self.conflicts_dialog: OvertakenWritesDialog | None = None
         self.runner.bug_found.connect(self.report_bug)
         self.controller.token_rejected.connect(self._on_controller_token_rejected)
         self.window.set_stores(self.settings.stores, self.settings.current_store)
@@ -318,7 +318,7 @@ class AppShell(QObject):
         """Both versions of each change another laptop overtook; the merchant chooses."""
         if self.controller.session is None:
             return
-        dialog = ConflictsDialog(
+        dialog = OvertakenWritesDialog(
             keep_mine=lambda ids: self._resolve_conflicts(ids, mine=True),
             take_theirs=lambda ids: self._resolve_conflicts(ids, mine=False),
             parent=self.window,

@@ -10,9 +10,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ..bigcommerce.errors import AuthError, BigCommerceError
+from ..bigcommerce.errors import AuthError
 from ..services.accounts import account_warning
-from ..services.conflicts import list_conflicts
+from ..services.actions import ActionReport, run_action
 from ..services.context import AppContext
 from ..services.errors import describe_error
 from ..services.session import StoreConnection, StoreSession
@@ -222,45 +222,36 @@ class StoreController(QObject):
         push: bool = True,
         progress: Callable[[str, int, int], None] | None = None,
     ) -> Task | None:
-        """Run `work(session)` off the GUI thread, then drain the outbox and re-read the rows.
+        """Run `work(session)` off the GUI thread through the action runner (services.actions:
+        the operation, the push, the conflicts, one report), then re-read the rows.
 
-        Expected errors (BigCommerce, cache, bad input as ValueError) become a message; anything
-        else is a bug and opens the crash dialog.
+        Expected errors become a message (and `on_error`); anything else opens the crash dialog.
         """
         if self.session is None:
             self.message_posted.emit("Connect a store first.")
             return None
         session = self.session
-        refused: list[AuthError] = []  # the token was refused while pushing (worker thread)
-        held: list[int] = []  # changes another laptop overtook (issue 7)
         ok: list[bool] = []
 
-        def task(progress: Any, cancelled: Any) -> Any:
-            result = work(session)
-            if push and not self.token_paused:
-                try:
-                    push_outbox(session, cancelled=cancelled)
-                    held.append(len(list_conflicts(session.cache)))
-                except AuthError as exc:
-                    refused.append(exc)  # the change waits in the outbox for a new token
-                except (BigCommerceError, OSError) as exc:
-                    # The change is safe in the outbox; it goes out on the next push.
-                    log.warning("push after %s deferred: %s", name, describe_error(exc))
-            return result
+        def task(progress: Any, cancelled: Any) -> ActionReport[Any]:
+            push_now = push and not self.token_paused
+            return run_action(
+                session,
+                work,
+                push=push_now,
+                cancelled=cancelled,
+                progress=lambda done, total: progress("push", done, total),
+            )
 
-        def succeeded(result: Any) -> None:
+        def succeeded(report: ActionReport[Any]) -> None:
             ok.append(True)  # the rows reload below, not again when the task is done
             if on_success is not None:
-                on_success(result)
+                on_success(report.result)
             self.reload_rows()
-            if refused:
-                self.message_posted.emit(describe_error(refused[0]))
+            for message in report.messages():
+                self.message_posted.emit(message)
+            if report.token_refused is not None:
                 self._pause_for_token()
-            elif held and held[0]:
-                self.message_posted.emit(
-                    f"{held[0]} change(s) were held back: another laptop changed the same "
-                    "records first. Choose which version to keep in View > Conflicts…"
-                )
 
         def failed(exc: BaseException, message: str) -> None:
             if isinstance(exc, AuthError):

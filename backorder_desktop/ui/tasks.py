@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import sys
 import threading
 import time
 import traceback
@@ -20,7 +19,6 @@ from ..sync.collector import collector_paused
 log = logging.getLogger("backorder_desktop.ui.tasks")
 
 IDLE_COLLECT_CHECK_MS = 60_000
-GUI_SWITCH_INTERVAL_S = 0.001
 OVERDUE_COLLECTION_S = 2 * 3600
 
 
@@ -109,10 +107,6 @@ class TaskRunner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
         self._running: list[Task] = []
-        # A sync runs several threads at once (one per listing, one per request in flight).
-        # At Python's default 5 ms switch interval the GUI thread queued behind them for the
-        # interpreter lock for 40-70 ms at a time; at 1 ms it gets its turn within ~25 ms.
-        sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
         # Reference cycles made during a task were frozen with its survivors (the HTTP client
         # makes a few per request): free them now and then, when a pause cannot be felt.
         self._frozen_garbage_possible = False
