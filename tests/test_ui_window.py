@@ -23,6 +23,7 @@ from backorder_desktop.ui.dialogs.connect import ConnectDialog
 from backorder_desktop.ui.dialogs.settings import SettingsDialog
 from backorder_desktop.ui.shell import AppShell
 from tests.support.gui import make_shell, open_and_sync, wait_rows
+from tests.support.outbox import enqueue_request
 
 
 @pytest.fixture
@@ -152,8 +153,10 @@ def test_switching_stores_shows_the_other_store(qtbot, shell: AppShell, store: D
 def test_outbox_view_retries_and_discards(qtbot, shell: AppShell, store: DemoStore) -> None:
     open_and_sync(qtbot, shell, store)
     outbox = shell.controller.session.cache.outbox
-    keep = outbox.enqueue("b1", "variant eta", "PUT", "/v3/catalog/variants", [{"id": 1}])
-    failed = outbox.enqueue("b1", "backorder limit", "PUT", "/v3/inventory/locations/1/items", {})
+    keep = enqueue_request(outbox, "b1", "variant eta", "PUT", "/v3/catalog/variants", [{"id": 1}])
+    failed = enqueue_request(
+        outbox, "b1", "backorder limit", "PUT", "/v3/inventory/locations/1/items", {}
+    )
     outbox.claim_due(10)
     outbox.release([keep])
     outbox.mark_failed(failed, "The field 'backorder_limit' must be 0 or more.")

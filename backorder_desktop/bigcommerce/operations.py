@@ -37,15 +37,10 @@ class Operation:
 
     @property
     def metafield_type(self) -> str | None:
-        """"order" for "metafields:order"; None for anything but metafields."""
+        """ "order" for "metafields:order"; None for anything but metafields."""
         if self.resource.startswith(METAFIELDS_PREFIX):
             return self.resource[len(METAFIELDS_PREFIX) :]
         return None
-
-    def describe(self) -> str:
-        """A short line for the outbox list ("update products", "set stock")."""
-        where = f" {self.target}" if self.target is not None else ""
-        return f"{self.action} {self.resource.replace(':', ' ')}{where}"
 
 
 @dataclass(frozen=True, slots=True)

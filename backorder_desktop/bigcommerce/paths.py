@@ -1,7 +1,7 @@
 """What a queued request addresses, by exact lookup: the one place that knows the API's paths.
 
-sync/ asks here instead of matching paths with patterns of its own (issue 15); the collection
-paths are those the app writes through (batch endpoints, one V2 order at a time).
+The encoder of typed operations (operations.py) and its decoder for rows of older versions
+use these; nothing outside bigcommerce/ matches a path.
 """
 
 from __future__ import annotations
@@ -25,14 +25,6 @@ def _plain(path: str) -> str:
 def metafield_resource(path: str) -> str | None:
     """The resource type of a batch metafield collection path ("variant", "store"...)."""
     return _METAFIELD_RESOURCE.get(_plain(path))
-
-
-def is_products(path: str) -> bool:
-    return _plain(path) == PRODUCTS
-
-
-def is_variants(path: str) -> bool:
-    return _plain(path) == VARIANTS
 
 
 def order_id(path: str) -> int | None:

@@ -127,6 +127,8 @@ def cmd_set_backorder(args: argparse.Namespace) -> int:
         outcome = report.result.outcome
         if not outcome.applied:
             _conflicts(outcome)
+        if report.token_refused is not None:
+            raise report.token_refused  # exit 1: the change waits in the outbox for a token
         for message in report.messages(later="run 'push' later"):
             sys.stderr.write(message + "\n")
         return _report(args, outcome.plan, len(found), report.result.failed, dry_run=False)

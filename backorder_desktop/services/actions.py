@@ -36,22 +36,21 @@ class ActionReport(Generic[T]):
         """Plain sentences for the merchant (the CLI prints them on stderr, the window posts
         them in the status bar); `later` says how queued changes will go out."""
         out: list[str] = []
-        if self.token_refused is not None:
-            out.append(describe_error(self.token_refused))
-        elif self.deferred:
-            out.append(f"Queued, not sent yet ({self.deferred}); {later}.")
-        if self.pushed is not None and self.pushed.failed:
-            out.append(
-                f"{self.pushed.failed} change(s) were refused by BigCommerce: see the outbox."
-            )
-        elif self.pushed is not None and self.pushed.pending:
-            out.append(f"{self.pushed.pending} change(s) wait in the outbox; {later}.")
         if self.conflicts:
             out.append(
                 f"{self.conflicts} change(s) were held back: another laptop changed the same "
                 "records first. Choose which version to keep (View > Conflicts, or "
                 "'conflicts list')."
             )
+        if self.token_refused is not None:
+            out.append(f"Queued, not sent yet ({self.token_refused.message}); {later}.")
+        elif self.deferred:
+            out.append(f"Queued, not sent yet ({self.deferred}); {later}.")
+        refused = self.pushed.failed - self.conflicts if self.pushed is not None else 0
+        if refused > 0:
+            out.append(f"{refused} change(s) were refused by BigCommerce: see the outbox.")
+        elif self.pushed is not None and self.pushed.pending:
+            out.append(f"{self.pushed.pending} change(s) wait in the outbox; {later}.")
         return out
 
 

@@ -52,8 +52,9 @@ class AppShell(QObject):
         self.qsettings = QSettings(
             str(self.settings_folder / "window.ini"), QSettings.Format.IniFormat
         )
+        # Not parented to the shell: the composition root owns the runner, and the window's
+        # controller keeps using it until the window itself is gone.
         self.runner = runner
-        self.runner.setParent(self)
         self.controller = controller
         self.controller.settings_saved.connect(self._on_controller_settings_saved)
         self.mail_sink: Any = None
