@@ -10,10 +10,13 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from .cache.private_files import UnsafePathError
 from .services.context import AppContext, open_context
 from .services.instance import AlreadyRunning, DataDirLock
-from .services.paths import ensure_private_dir
+from .services.logs import setup_logging
+from .services.paths import ensure_private_dir, log_dir
 from .ui.checks import run_smoke_test, take_screenshot
+from .ui.plain_text import warn
 from .ui.shell import AppShell
 from .ui.single_instance import (
     InstanceServer,
@@ -51,13 +54,21 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setOrganizationName("Backorder Desktop")
     app.setWindowIcon(QIcon(str(resource_path("icon.svg"))))
 
-    context = open_context(args)  # the same resolution as every headless command
-    data_dir = ensure_private_dir(context.data_dir)
-    lock = DataDirLock(data_dir)
-    if not lock.acquire():
-        return _already_running(data_dir, lock, headless=headless)
+    try:
+        # The same resolution as every headless command; logging once the lock is ours.
+        context = open_context(args, with_logging=False)
+        data_dir = ensure_private_dir(context.data_dir)
+        lock = DataDirLock(data_dir)
+        if not lock.acquire():
+            return _already_running(data_dir, lock, headless=headless)
+    except UnsafePathError as exc:  # another user's folder, one others can write to, a link
+        sys.stderr.write(f"Error: {exc}\n")
+        if not headless:
+            warn(None, "Backorder Desktop cannot use this folder", str(exc))
+        return 1
     server = InstanceServer(data_dir)
     server.listen()
+    context.log_file = setup_logging(log_dir(data_dir))
 
     shell = build_shell(context, interactive=not headless)
     server.raise_requested.connect(lambda: bring_to_front(shell.window))

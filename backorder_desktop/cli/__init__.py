@@ -24,17 +24,19 @@ def run(args: argparse.Namespace) -> int:
     from ..services.errors import EXPECTED_ERRORS, describe_error
     from ..services.logs import redact
     from .locking import lock_for
+    from .output import safe_terminal, terminal_safe
 
     lock = None
     try:
         open_context(args)  # data dir, settings and logging, once for the whole run
         lock = lock_for(args)  # one writer per data dir: the window or one command
         handler: Any = args.handler
-        return int(handler(args))
+        with safe_terminal():  # store text is printed: no control character reaches the terminal
+            return int(handler(args))
     except EXPECTED_ERRORS as exc:
         message = describe_error(exc)
         log.warning("%s failed: %s", args.command, message)
-        sys.stderr.write(f"Error: {redact(message)}\n")
+        sys.stderr.write(f"Error: {terminal_safe(redact(message))}\n")
         return 1
     except KeyboardInterrupt:
         sys.stderr.write("Interrupted.\n")

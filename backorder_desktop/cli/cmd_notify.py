@@ -87,7 +87,12 @@ def cmd_notify(args: argparse.Namespace) -> int:
         options = NoticeOptions(store_name=store_name(config), reason=args.reason)
         if args.dry_run:
             due = due_notices(
-                session, renderer, options, checkin_days=settings.checkin_days, strict=False
+                session,
+                renderer,
+                options,
+                checkin_days=settings.checkin_days,
+                checkin_max=settings.checkin_max,
+                strict=False,
             )
             summary: dict[str, Any] = {
                 "sent": 0,
@@ -100,7 +105,14 @@ def cmd_notify(args: argparse.Namespace) -> int:
             _print(args, summary, due.prepared)
             return 0
         # The same use case as the window's Send (services/notify_now.py).
-        done = notify_now(session, config, renderer, options, checkin_days=settings.checkin_days)
+        done = notify_now(
+            session,
+            config,
+            renderer,
+            options,
+            checkin_days=settings.checkin_days,
+            checkin_max=settings.checkin_max,
+        )
         report = done.result.report
         unconfirmed = _unconfirmed(done.result.plan)
         for message in done.messages(later="run 'push' later"):

@@ -58,7 +58,7 @@ def open_store_cache(args: argparse.Namespace) -> Iterator[tuple[str, Cache]]:
 @contextmanager
 def open_session(args: argparse.Namespace) -> Iterator[StoreSession]:
     # Imported here: a command that only reads the cache needs neither HTTP nor the keychain.
-    from ..services.credentials import TOKEN_ENV, get_token
+    from ..services.credentials import TOKEN_ENV, get_token, keychain_status
     from ..services.session import DEFAULT_API_URL, StoreConnection, StoreSession
 
     data_dir = data_dir_of(args)
@@ -78,9 +78,11 @@ def open_session(args: argparse.Namespace) -> Iterator[StoreSession]:
         raise UserError(NO_STORE)
     token = get_token(args.store_hash)
     if not token:
+        status = keychain_status()
         raise UserError(
             f"No access token for store '{args.store_hash}'. Connect the store in the window "
             f"(the token goes to your keychain), or set {TOKEN_ENV} for scripts."
+            + (f" {status}" if status else "")
         )
     connection = StoreConnection(args.store_hash, args.api_url or DEFAULT_API_URL)
     with StoreSession(data_dir, connection, token, recover=recover) as session:

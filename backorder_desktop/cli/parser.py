@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "undo-release": "cmd_shipments:register",
     "report": "cmd_report:register",
     "conflicts": "cmd_conflicts:register",
+    "forget": "cmd_forget:register",
 }
 # Global options that take a value (skipped when looking for the command word).
 _VALUED = frozenset(

@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Any
 
 from .errors import MailError
+from .message import AddressError, parse_mailbox
 
 STARTTLS, SSL, PLAIN = "starttls", "ssl", "none"
 SECURITY_MODES: tuple[str, ...] = (STARTTLS, SSL, PLAIN)
@@ -51,6 +52,10 @@ class SmtpConfig:
             raise MailError(f"Unknown SMTP security '{self.security}'.")
         if not self.sender.strip():
             raise MailError("No sender address set: fill in 'From' in Mail settings.")
+        try:
+            parse_mailbox(self.sender)
+        except AddressError as exc:
+            raise MailError(f"The sender (From) address cannot be used: {exc}") from exc
         if self.security == PLAIN and self.user and self.host not in _LOOPBACK:
             # A password must never cross the network in the clear.
             raise MailError("Use STARTTLS or SSL to log in to a mail server on the network.")

@@ -13,6 +13,7 @@ from .actions import ActionReport, run_action
 from .errors import UserError, describe_error
 from .notice_claims import claim_notices
 from .notify import (
+    DEFAULT_CHECKIN_MAX,
     NoticeOptions,
     NoticePlan,
     PreparedNotice,
@@ -41,6 +42,7 @@ def due_notices(
     options: NoticeOptions,
     *,
     checkin_days: int = 0,
+    checkin_max: int = DEFAULT_CHECKIN_MAX,
     only: Collection[str] | None = None,
     strict: bool = True,
 ) -> DueNotices:
@@ -57,7 +59,7 @@ def due_notices(
                 "for notices other computers sent."
             ) from exc
         refresh_error = describe_error(exc)
-    plan = plan_notices(session.cache, checkin_days=checkin_days)
+    plan = plan_notices(session.cache, checkin_days=checkin_days, checkin_max=checkin_max)
     due = plan.due if only is None else [n for n in plan.due if n.key in only]
     return DueNotices(plan, prepare_notices(due, renderer, options), refresh_error, len(due))
 
@@ -77,6 +79,7 @@ def notify_now(
     options: NoticeOptions,
     *,
     checkin_days: int = 0,
+    checkin_max: int = DEFAULT_CHECKIN_MAX,
     only: Collection[str] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
@@ -88,7 +91,13 @@ def notify_now(
 
     def send(_session: StoreSession) -> Notified:
         due = due_notices(
-            session, renderer, options, checkin_days=checkin_days, only=only, strict=True
+            session,
+            renderer,
+            options,
+            checkin_days=checkin_days,
+            checkin_max=checkin_max,
+            only=only,
+            strict=True,
         )
         try:
             # Claimed in BigCommerce and read back first: another laptop may be sending now.
