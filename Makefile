@@ -29,7 +29,7 @@ APP := $(call venv,backorder-desktop)
 STAMP := $(VENV)/.installed
 DATA ?= $(CURDIR)/.demo-data
 
-.PHONY: setup demo demo-headless screenshots test lint unit soak bench package lock clean
+.PHONY: setup demo demo-headless screenshots test lint unit quick soak bench package lock clean
 
 setup: $(STAMP)
 
@@ -80,6 +80,11 @@ soak: export QUEUE_EXAMPLES := $(QUEUE_EXAMPLES)
 soak: export QUEUE_STEPS := $(QUEUE_STEPS)
 soak: $(STAMP)
 	$(PY) -m pytest tests/test_queue_stateful.py -n 0 -q -p no:randomly --timeout 0
+
+# The inner loop: everything but the long scenario tests (marked slow).
+quick: export QT_QPA_PLATFORM := offscreen
+quick: $(STAMP)
+	$(PY) -m pytest -n 2 -q -m "not slow"
 
 bench: export QT_QPA_PLATFORM := offscreen
 bench: $(STAMP)

@@ -21,8 +21,8 @@ from ..domain.bulk_input import KEEP, BulkInputError, Keep
 from .bulk_eta import with_eta_effects
 from .bulk_queue import SIZES, Queued, queue_plan
 from .bulk_reread import (
-    Conflict,
     RereadClient,
+    StaleValue,
     Touches,
     find_conflicts,
     merge,
@@ -49,7 +49,7 @@ class BulkRequest:
 @dataclass
 class ApplyOutcome:
     plan: Plan
-    conflicts: list[Conflict] = field(default_factory=list)
+    conflicts: list[StaleValue] = field(default_factory=list)
     queued: Queued | None = None
     reread_requests: int = 0
 
