@@ -78,6 +78,7 @@ QUEUE_STEPS ?= 40
 soak: export QT_QPA_PLATFORM := offscreen
 soak: export QUEUE_EXAMPLES := $(QUEUE_EXAMPLES)
 soak: export QUEUE_STEPS := $(QUEUE_STEPS)
+soak: export QUEUE_RANDOM := 1
 soak: $(STAMP)
 	$(PY) -m pytest tests/test_queue_stateful.py -n 0 -q -p no:randomly --timeout 0
 

@@ -122,6 +122,8 @@ QueueMachine.TestCase.settings = settings(
     stateful_step_count=STEPS,
     deadline=None,
     suppress_health_check=list(HealthCheck),
-    derandomize=os.environ.get("QUEUE_DERANDOMIZE") == "1",
+    # `make test` replays fixed sequences; `make soak` (QUEUE_RANDOM=1) explores new ones. A
+    # random run found "a delay repeating None" after a partial release (docs/DECISIONS.md).
+    derandomize=os.environ.get("QUEUE_RANDOM") != "1",
 )
 TestQueueInvariantsHoldAfterEveryStep = QueueMachine.TestCase
