@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
 from PySide6.QtCore import QDate, Qt
 
+from backorder_desktop.demo_store import DemoStore
+from backorder_desktop.services.shipments import add_shipment
 from backorder_desktop.ui.dialogs.bulk_action import SET_ETA, BulkActionDialog
+from backorder_desktop.ui.formatting import format_money
+from backorder_desktop.ui.shell import AppShell
+from tests.support.gui import SYNC_TIMEOUT_MS, make_shell, open_and_sync
 
 
 def test_eta_field_takes_a_typed_date_after_select_all(qtbot) -> None:
@@ -24,3 +35,79 @@ def test_eta_field_takes_a_typed_date_after_select_all(qtbot) -> None:
     qtbot.keyClicks(dialog.eta.edit, "2028-0")
     dialog.eta.edit.editingFinished.emit()
     assert dialog.eta.edit.text() == "2027-01-15"
+
+
+@pytest.fixture
+def store() -> Iterator[DemoStore]:
+    with DemoStore(seed=7, products=60, orders=80).start() as demo:
+        yield demo
+
+
+@pytest.fixture
+def shell(qtbot, tmp_path: Path) -> Iterator[AppShell]:
+    app_shell = make_shell(tmp_path / "data")
+    qtbot.addWidget(app_shell.window)
+    app_shell.window.show()
+    yield app_shell
+    app_shell.stop()
+
+
+def test_money_reads_the_same_everywhere(qtbot, shell: AppShell, store: DemoStore) -> None:
+    assert format_money(23927.53, "USD") == "$23,927.53"  # not "23927.53$" (bare C locale)
+    open_and_sync(qtbot, shell, store)
+    window = shell.window
+    window.show_tab("insights")
+    qtbot.waitUntil(lambda: "Revenue at risk" in window.insights_panel.summary.text())
+    summary = window.insights_panel.summary.text()
+    report = window.insights_panel.report
+    assert format_money(report.revenue_at_risk, report.currency) in summary
+    assert not re.search(r"\d USD", summary)  # not "22,237.18 USD"
+    view = window.backorders
+    value = next(n for n, c in enumerate(view.model.columns) if c.key == "value")
+    cells = [view.model.columns[value].display(r) for r in view.model.rows()[:20]]
+    assert cells and all(re.fullmatch(r"\$[\d,]+\.\d\d", c) for c in cells), cells
+    qtbot.waitUntil(lambda: "waiting" in window.backorders_panel.summary.text())
+    panel_summary = window.backorders_panel.summary.text()
+    assert re.search(r"\$[\d,]+\.\d\d waiting", panel_summary), panel_summary
+
+
+def test_status_bar_tells_the_current_state(qtbot, shell: AppShell, store: DemoStore) -> None:
+    window = shell.window
+    open_and_sync(qtbot, shell, store)
+    assert window.connection_label.text().startswith("Connected to")
+    # A second sync that changes nothing: the stage text must not stay behind.
+    with qtbot.waitSignal(shell.controller.sync_finished, timeout=SYNC_TIMEOUT_MS):
+        shell.controller.refresh()
+    qtbot.wait(50)
+    assert "syncing" not in window.sync_label.text()
+    assert window.sync_label.text() == "synced just now"
+
+    # An error, then a save that goes through: the error is gone.
+    window.show_error("Could not save: the store refused it.")
+    done: list[object] = []
+    shell.controller.run_action("note", lambda session: 1, on_success=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=SYNC_TIMEOUT_MS)
+    assert window.statusBar().currentMessage() == ""
+
+    # The store goes down: a save's push cannot reach it and the status bar says so.
+    store.stop()
+    done.clear()
+    sku = store.state.variants[next(iter(store.state.variants))].sku
+    shell.controller.run_action(
+        "add shipment",
+        lambda session: add_shipment(
+            session.cache, supplier="Acme", expected=date(2031, 1, 9), lines=[(sku, 5)]
+        ),
+        on_success=done.append,
+    )
+    qtbot.waitUntil(lambda: bool(done), timeout=SYNC_TIMEOUT_MS)
+    assert "Connected" not in window.connection_label.text()
+    assert "Offline" in window.connection_label.text()
+
+    # A sync while offline: no stale stage next to the offline text.
+    failed: list[str] = []
+    shell.controller.sync_failed.connect(lambda message, _e: failed.append(message))
+    shell.controller.refresh()
+    qtbot.waitUntil(lambda: bool(failed), timeout=SYNC_TIMEOUT_MS)
+    assert "syncing" not in window.sync_label.text()
+    assert "Connected" not in window.connection_label.text()

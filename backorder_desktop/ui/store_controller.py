@@ -19,6 +19,7 @@ from ..services.settings import Settings, StoreEntry
 from ..services.syncing import push_outbox, sync_store
 from ..services.views import ViewRows, load_rows
 from ..sync.pull import SyncCancelled
+from ..sync.push import PushResult
 from .tasks import Task, TaskRunner
 
 log = logging.getLogger("backorder_desktop.ui.store")
@@ -55,6 +56,9 @@ class StoreController(QObject):
     bug_found = Signal(str)  # traceback text
     message_posted = Signal(str)  # a result or an error the merchant can act on (status bar)
     settings_saved = Signal(object)  # Settings changed from a tab (the shell writes them)
+    action_succeeded = Signal(str)  # a write went through: an earlier error is stale now
+    # Whether the store answered the last request (sync or push): the status bar shows it.
+    store_reachable = Signal(bool)
     # BigCommerce refused the token (revoked, expired): pushing pauses, every change waits in
     # the outbox, and the shell asks for a new token; open_store with it resumes.
     token_rejected = Signal(object)  # StoreEntry
@@ -156,6 +160,7 @@ class StoreController(QObject):
             self._sync_task.cancel()
 
     def _on_sync_succeeded(self, result: Any) -> None:
+        self.store_reachable.emit(True)
         self.sync_finished.emit(result)
         if self._account_warning:
             self.message_posted.emit(self._account_warning)  # another API account's records
@@ -169,6 +174,8 @@ class StoreController(QObject):
         expected = isinstance(exc, BigCommerceError | CacheError | OSError)
         if expected:
             log.warning("sync failed: %s", describe_error(exc))
+            if isinstance(exc, OfflineError | OSError):
+                self.store_reachable.emit(False)
             self.sync_failed.emit(describe_error(exc), True)
             if isinstance(exc, AuthError):
                 self._pause_for_token()
@@ -242,20 +249,30 @@ class StoreController(QObject):
         refused: list[AuthError] = []  # the token was refused while pushing (worker thread)
         held: list[int] = []  # changes another laptop overtook (issue 7)
 
+        pushes: list[Any] = []  # the push's result: did the store answer?
+
         def task(progress: Any, cancelled: Any) -> Any:
             result = work(session)
             if push and not self.token_paused:
                 try:
-                    push_outbox(session, cancelled=cancelled)
+                    pushed = push_outbox(session, cancelled=cancelled)
+                    pushes.append(pushed)
                     held.append(len(list_conflicts(session.cache)))
                 except AuthError as exc:
                     refused.append(exc)  # the change waits in the outbox for a new token
                 except (BigCommerceError, OSError) as exc:
                     # The change is safe in the outbox; it goes out on the next push.
                     log.warning("push after %s deferred: %s", name, describe_error(exc))
+                    if isinstance(exc, OfflineError | OSError):
+                        pushes.append(PushResult(0, 0, 0, unreachable=True))
             return result
 
         def succeeded(result: Any) -> None:
+            self.action_succeeded.emit(name)
+            if pushes and pushes[0].unreachable:
+                self.store_reachable.emit(False)
+            elif pushes and pushes[0].sent:
+                self.store_reachable.emit(True)
             if on_success is not None:
                 on_success(result)
             self.reload_rows()

@@ -50,7 +50,7 @@ def _last_notice(row: BackorderRow) -> str:
     return f"{notice.label}, {format_datetime(notice.sent_at)}"
 
 
-def _columns(currency: str) -> list[Column]:
+def _columns(currency: Callable[[], str]) -> list[Column]:
     return [
         Column("order", tr("Order"), lambda r: r.line.order_id, lambda r: f"#{r.line.order_id}",
                numeric=True),
@@ -88,11 +88,12 @@ def _columns(currency: str) -> list[Column]:
                lambda r: tr("allowed") if r.partial_allowed else "",
                tooltip=tr("Ship the lines that are ready before the rest arrives")),
         Column("value", tr("Value waiting"), lambda r: r.value_waiting,
-               lambda r: format_money(r.value_waiting, currency), numeric=True),
+               lambda r: format_money(r.value_waiting, currency()), numeric=True),
     ]  # fmt: skip
 
 
-def build_backorders_view(currency: str = "USD") -> RecordsView:
+def build_backorders_view(currency: Callable[[], str] = lambda: "USD") -> RecordsView:
+    """`currency` is asked at display time: the store's currency is known after the first read."""
     model = RecordsTableModel(_columns(currency), row_key=lambda r: r.key, row_colour=_row_colour)
     quick = [
         QuickFilter(tr("Notice due"), lambda r: bool(r.due)),
@@ -130,7 +131,7 @@ class BackordersPanel(TabPanel):
     """Queue, priorities, partial shipment, and the "Notify N customers" flow."""
 
     def __init__(self, controller: StoreController) -> None:
-        super().__init__(controller, build_backorders_view())
+        super().__init__(controller, build_backorders_view(lambda: self.currency))
         self.currency = "USD"
         self.raise_button = self.add_action_button(
             tr("Raise priority"), tr("Selected orders go earlier in every queue they are in")

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.insights import InsightsReport, in_bucket, report_csv_rows
+from ..formatting import format_money
 from ..insights_charts import ChartBox
 
 MEASURES = ("Value", "Units", "Lines")
@@ -145,13 +146,13 @@ class InsightsPanel(QWidget):
         c = report.currency
         self.summary.setText(
             self.tr(
-                "<b>Revenue at risk:</b> {0} {1} &nbsp;·&nbsp; <b>Captured on backorder:</b> "
-                "{2} {1} &nbsp;·&nbsp; <b>Customers waiting:</b> {3} ({4} told nothing for "
+                "<b>Revenue at risk:</b> {0} &nbsp;·&nbsp; <b>Captured on backorder:</b> "
+                "{2} &nbsp;·&nbsp; <b>Customers waiting:</b> {3} ({4} told nothing for "
                 "more than {5} days) &nbsp;·&nbsp; <b>Overdue shipments:</b> {6}"
             ).format(
-                f"{report.revenue_at_risk:,.2f}",
+                format_money(report.revenue_at_risk, c),
                 c,
-                f"{report.captured_on_backorder:,.2f}",
+                format_money(report.captured_on_backorder, c),
                 report.customers_waiting,
                 report.customers_not_told,
                 report.not_told_days,
