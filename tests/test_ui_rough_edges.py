@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QGuiApplication
 
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.services.shipments import add_shipment
 from backorder_desktop.ui.dialogs.bulk_action import SET_ETA, BulkActionDialog
+from backorder_desktop.ui.dialogs.connect import ConnectDialog
 from backorder_desktop.ui.formatting import format_money
 from backorder_desktop.ui.shell import AppShell
 from tests.support.gui import SYNC_TIMEOUT_MS, make_shell, open_and_sync
@@ -111,3 +113,53 @@ def test_status_bar_tells_the_current_state(qtbot, shell: AppShell, store: DemoS
     qtbot.waitUntil(lambda: bool(failed), timeout=SYNC_TIMEOUT_MS)
     assert "syncing" not in window.sync_label.text()
     assert "Connected" not in window.connection_label.text()
+
+
+def test_connect_takes_the_hash_from_a_pasted_path_and_says_what_to_change(
+    qtbot, shell: AppShell, store: DemoStore
+) -> None:
+    dialog = ConnectDialog(shell.runner, shell.window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.store_hash.setFocus()
+    QGuiApplication.clipboard().setText("https://api.bigcommerce.com/stores/abc123/v3/")
+    qtbot.keyClick(dialog.store_hash, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.store_hash.text() == "abc123"
+
+    # An error from the last test goes away once a field is edited.
+    dialog.token_edit.clear()
+    dialog.run_test()
+    assert "token" in dialog.result.text().lower()
+    qtbot.keyClicks(dialog.token_edit, "x")
+    assert dialog.result.text() == ""
+
+    # Tab order: the Advanced box's switch comes before the URL inside it.
+    order = [dialog.store_hash, dialog.token_edit, dialog.label, dialog.advanced]
+    for before, after in zip(order, order[1:], strict=False):
+        assert _tab_reaches(before, after)
+    dialog.advanced.setChecked(True)
+    assert _tab_reaches(dialog.advanced, dialog.api_url)
+
+    # TLS to a plain-HTTP port: a message saying what to change, not WRONG_VERSION_NUMBER.
+    dialog.store_hash.setText(store.store_hash)
+    dialog.token_edit.setText(store.token)
+    dialog.api_url.setText(store.api_url.replace("http://", "https://"))
+    dialog.run_test()
+    qtbot.waitUntil(lambda: dialog.test_button.isEnabled(), timeout=SYNC_TIMEOUT_MS)
+    text = dialog.result.text()
+    assert "WRONG_VERSION_NUMBER" not in text
+    assert "http://" in text and "HTTPS" in text
+
+
+def _tab_reaches(start, target) -> bool:
+    """Whether the next focusable widget after `start` in Tab order is `target`."""
+    widget = start.nextInFocusChain()
+    while widget is not start:
+        if (
+            widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and widget.isVisible()
+            and widget.isEnabled()
+        ):
+            return widget is target
+        widget = widget.nextInFocusChain()
+    return False
