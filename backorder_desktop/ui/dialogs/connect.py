@@ -27,7 +27,6 @@ from ...services.session import DEFAULT_API_URL
 from ...services.settings import StoreEntry
 from ..tasks import TaskRunner
 
-
 STORE_PATH = re.compile(r"/stores/([A-Za-z0-9_-]{1,64})(?:/|$)")
 
 
