@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..cache import Cache
+from .change_words import describe_change
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,7 @@ def outbox_entries(cache: Cache) -> list[OutboxEntry]:
         OutboxEntry(
             id=r.id,
             kind=r.kind,
-            summary=f"{r.method} {r.path}",
+            summary=describe_change(cache, r),
             state=r.state,
             attempts=r.attempts,
             message=r.last_error or "",

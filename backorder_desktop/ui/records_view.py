@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .keyboard import tab_leaves_table
 from .table_model import PreparedRows, RecordsProxyModel, RecordsTableModel
 
 SEARCH_DEBOUNCE_MS = 150
@@ -75,6 +76,7 @@ class RecordsView(QWidget):
 
         self.table = QTableView(self)
         self.table.setAccessibleName(self.tr("{0} table").format(name))
+        tab_leaves_table(self.table)
         self.table.setModel(self.proxy)
         # No sort indicator at first: rows keep the order services/ gives them (queue order,
         # product name). Enabling sorting would otherwise sort column 0 descending at once.

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from ...domain.bulk import VariantEdit
 from ...domain.bulk_input import BulkInputError, check_template, render_message
 from ...domain.models import UNLIMITED_BACKORDER_LIMIT, Location
+from ..keyboard import keyboard_friendly
 from ..widgets import DateField
 
 ENABLE, DISABLE, SET_ETA, CLEAR_ETA, MESSAGE = (
@@ -167,6 +168,7 @@ class BulkActionDialog(QDialog):
         self.error.setVisible(False)
         form.addRow(self.error)
         form.addRow(buttons)
+        keyboard_friendly(self)
 
     def _on_template_changed(self, text: str) -> None:
         try:

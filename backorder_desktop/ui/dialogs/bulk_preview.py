@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from ...domain.bulk import Plan
 from ...services.bulk_reread import Conflict
 from ...services.bulk_results import FIELD_TITLES, value_text
+from ..keyboard import keyboard_friendly
 from ..records_view import QuickFilter, RecordsView
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours
@@ -154,6 +155,7 @@ class BulkPreviewDialog(QDialog):
         layout.addWidget(self.warnings)
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
+        keyboard_friendly(self)
         self.resize(960, 560)
 
     def _on_buttons_accepted(self) -> None:
@@ -228,6 +230,7 @@ class ConflictsDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
+        keyboard_friendly(self)
         self.resize(960, 420)
 
     def _choose(self, side: str) -> None:

@@ -25,6 +25,7 @@ from ...services.logs import register_secret
 from ...services.paths import validate_store_hash
 from ...services.session import DEFAULT_API_URL
 from ...services.settings import StoreEntry
+from ..keyboard import keyboard_friendly
 from ..tasks import TaskRunner
 
 STORE_PATH = re.compile(r"/stores/([A-Za-z0-9_-]{1,64})(?:/|$)")
@@ -113,6 +114,7 @@ class ConnectDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(520)
         self.last_report: AccessReport | None = None
+        keyboard_friendly(self)
 
     def _on_store_hash_text_changed(self, text: str) -> None:
         """A pasted API path (https://api.bigcommerce.com/stores/abc123/v3/) gives its hash."""

@@ -26,6 +26,7 @@ from ...services.credentials import (
 from ...services.logs import register_secret
 from ...services.mail_setup import send_test_email, smtp_config
 from ...services.settings import Settings
+from ..keyboard import keyboard_friendly
 from ..store_controller import StoreController
 from ..theme import colours
 
@@ -110,6 +111,7 @@ class MailSettingsDialog(QDialog):
         form.addRow(self.status)
         form.addRow(buttons)
         self.resize(520, 0)
+        keyboard_friendly(self)
 
     def _on_security_changed(self, _index: int) -> None:
         mode = self.security.currentData()

@@ -40,6 +40,7 @@ from ...services.notify import (
 )
 from ...services.syncing import push_outbox
 from ..formatting import format_date
+from ..keyboard import keyboard_friendly
 from ..records_view import QuickFilter, RecordsView
 from ..store_controller import StoreController, describe_error
 from ..table_model import Column, RecordsTableModel
@@ -172,7 +173,9 @@ class NotifyPreviewDialog(QDialog):
         self.result.setWordWrap(True)
         self.result.setAccessibleName(self.tr("Send result"))
         self.send_button = QPushButton(self)
-        self.send_button.setDefault(True)
+        # Sending cannot be taken back: never the button Enter presses (issue 18).
+        self.send_button.setAutoDefault(False)
+        self.send_button.setDefault(False)
         self.cancel_button = QPushButton(self.tr("Stop sending"), self)
         self.cancel_button.setAccessibleName(self.tr("Stop sending"))
         self.cancel_button.setVisible(False)
@@ -206,6 +209,7 @@ class NotifyPreviewDialog(QDialog):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.result)
         layout.addLayout(buttons)
+        keyboard_friendly(self)
         self.resize(1180, 720)
 
         self._render_timer = QTimer(self)
@@ -218,6 +222,7 @@ class NotifyPreviewDialog(QDialog):
         self.view.selection_changed.connect(self.render_current)
         self._on_intro_kind_changed()
         self.view.table.selectRow(0)
+        self.view.table.setFocus()
         self._update_send_button()
         self.render_current()
 

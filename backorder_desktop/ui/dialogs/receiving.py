@@ -33,6 +33,7 @@ from ...services.receiving import (
 )
 from ...services.session import StoreSession
 from ..formatting import format_date
+from ..keyboard import keyboard_friendly
 from ..store_controller import StoreController
 from ..theme import colours
 from .dock_common import ask, button, large_type, run_read
@@ -162,6 +163,7 @@ class ReceivingDialog(QDialog):
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DEBOUNCE_MS)
         self._preview_timer.timeout.connect(self.refresh_preview)
+        keyboard_friendly(self)
         self.resize(1240, 680)
         self.scan.setFocus()
 

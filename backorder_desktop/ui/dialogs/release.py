@@ -22,6 +22,7 @@ from ...services.releasing import ReadyOrder, ReleaseOutcome, release_orders
 from ...services.settings import RELEASE_STATUSES
 from ...services.syncing import push_outbox
 from ..formatting import format_datetime, format_int
+from ..keyboard import keyboard_friendly
 from ..picklist_print import print_html, save_pdf
 from ..records_view import QuickFilter, RecordsView
 from ..store_controller import StoreController, describe_error
@@ -109,6 +110,7 @@ class ReleaseDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.result_label)
         layout.addLayout(buttons)
+        keyboard_friendly(self)
         self.resize(960, 520)
 
     def selected_ids(self) -> list[int]:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 # The window may import the demo store (a separate server); the app's core layers may not.
 from ...demo_store.mail_sink import SinkMessage, read_messages
 from ..formatting import format_datetime
+from ..keyboard import keyboard_friendly
 from ..records_view import RecordsView
 from ..store_controller import StoreController
 from ..table_model import Column, RecordsTableModel
@@ -73,6 +74,7 @@ class SentMailDialog(QDialog):
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
         self.view.selection_changed.connect(self._show_selected)
+        keyboard_friendly(self)
         self.resize(1200, 680)
         self.refresh()
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from ...domain.shipment_rules import InputError, new_record_id, parse_expected_date, parse_quantity
 from ...domain.shipments import DRAFT, ORDERED, STATUS_LABELS, Shipment, ShipmentLine, Supplier
 from ...services.shipment_csv import lines_from_csv
+from ..keyboard import keyboard_friendly
 from ..theme import colours
 from .dock_common import button
 
@@ -217,6 +218,7 @@ class ShipmentDialog(QDialog):
         layout.addLayout(buttons)
         if not editing and not lines:
             self.status.setCurrentIndex(self.status.findData(ORDERED))
+        keyboard_friendly(self)
         self.resize(720, 560)
 
     def set_suppliers(self, suppliers: list[Supplier], current: str | None = None) -> None:

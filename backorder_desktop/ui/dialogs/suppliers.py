@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from ...domain.scorecard import Scorecard
 from ...domain.shipment_rules import InputError, parse_quantity
 from ...domain.shipments import Supplier
+from ..keyboard import keyboard_friendly
 from ..records_view import RecordsView
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours
@@ -121,6 +122,7 @@ class SupplierDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
+        keyboard_friendly(self)
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)
@@ -167,7 +169,9 @@ class SuppliersDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
+        keyboard_friendly(self)
         self.resize(1000, 420)
+        keyboard_friendly(self)
 
     def set_rows(self, rows: list[SupplierRow]) -> None:
         self.view.set_rows(rows)

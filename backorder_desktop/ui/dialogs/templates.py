@@ -25,6 +25,7 @@ from ...domain.notice_log import KIND_LABELS
 from ...mail.default_templates import DEFAULTS, TemplateSet
 from ...mail.templates import PLACEHOLDERS, TemplateError, validate_template
 from ...services.mail_setup import load_templates, reset_template, save_template
+from ..keyboard import keyboard_friendly
 from ..theme import colours
 
 PREVIEW_DEBOUNCE_MS = 250
@@ -111,6 +112,7 @@ class TemplatesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
+        keyboard_friendly(self)
         self.resize(1200, 760)
 
         self._timer = QTimer(self)

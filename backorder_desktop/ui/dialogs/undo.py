@@ -12,6 +12,7 @@ from ...domain.releases import ReleaseRecord
 from ...services.receipts import ReceiptInfo
 from ...services.settings import RELEASE_STATUSES
 from ..formatting import format_datetime, format_int
+from ..keyboard import keyboard_friendly
 from ..records_view import RecordsView
 from ..table_model import Column, RecordsTableModel
 from .dock_common import ask, button
@@ -111,6 +112,7 @@ class UndoDialog(QDialog):
         layout.addWidget(view, 1)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
+        keyboard_friendly(self)
         self.resize(820, 420)
 
     def set_rows(self, rows: list[Any]) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ..keyboard import keyboard_friendly
+
 
 class WelcomeDialog(QDialog):
     CONNECT = 1
@@ -37,6 +39,7 @@ class WelcomeDialog(QDialog):
         layout.addWidget(connect)
         layout.addWidget(demo)
         self.setMinimumWidth(420)
+        keyboard_friendly(self)
 
     def _choose(self, choice: int) -> None:
         self.choice = choice
