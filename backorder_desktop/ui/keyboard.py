@@ -93,6 +93,10 @@ def layout_order(root: QWidget) -> list[QWidget]:
 def tab_in_layout_order(root: QWidget) -> None:
     """Tab follows the layout (reading order), whatever order the widgets were made in: a
     table made before its dialog joined the chain last, after the buttons below it."""
+    for tabs in root.findChildren(QTabWidget):
+        # The tab bar is the stop; the tab widget itself only passed focus on to it, which put
+        # a second stop at the end of the chain.
+        tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     chain = layout_order(root)
     for first, second in zip(chain, chain[1:], strict=False):
         QWidget.setTabOrder(first, second)
