@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog, QWidget
 
 from ..cache import Cache
+from ..domain.eta import SHIPMENT
 from ..services.dock import dock_context
 from ..services.receipts import receipts, reverse_receipt_booking
 from ..services.releasing import ready_orders, released_orders, undo_release
@@ -92,15 +93,36 @@ class ShipmentActions(QObject):
         dialog.new_supplier_requested.connect(lambda: self.edit_supplier(None, supplier_saved))
         self._show("shipment", dialog)
 
-    def close_shipment(self, shipment_id: str, reference: str) -> None:
-        if self.confirm(
-            "Close shipment",
-            f"Close {reference}? What is still expected will not come: it stops counting "
-            "towards ETAs.",
-        ):
+    def close_shipment(self, shipment_id: str, reference: str, outstanding: int = 0) -> None:
+        if self.confirm("Close shipment", self.close_question(reference, outstanding)):
             self.controller.run_action(
                 "close shipment", lambda s: close_shipment(s.cache, shipment_id)
             )
+
+    def close_question(self, reference: str, outstanding: int) -> str:
+        """What closing takes away: the units still to come and the customers whose ETA they
+        carry (from the rows on screen)."""
+        rows = self.controller.last_rows
+        lines = [
+            r.line
+            for r in (rows.backorders if rows is not None else [])
+            if r.line.eta_source == SHIPMENT and r.line.eta_ref == reference
+        ]
+        customers = len({line.customer_email.casefold() for line in lines})
+        units = sum(line.qty_waiting for line in lines)
+        text = (
+            f"Close {reference}? Its {outstanding} unit(s) still to come will not come: they "
+            "stop counting towards ETAs."
+        )
+        if customers:
+            text += (
+                f" {customers} customer(s) waiting for {units} unit(s) get their ETA from it: "
+                "their ETA moves to a later shipment or becomes unknown, and delay notices "
+                "become due."
+            )
+        else:
+            text += " No waiting customer's ETA comes from it."
+        return text
 
     def order_waiting(self, line_ids: list[int] | None) -> None:
         """A new shipment prefilled with what customers wait for (less what is inbound)."""
@@ -212,13 +234,15 @@ class ShipmentActions(QObject):
 
         dialog = UndoDialog(
             "Reverse a receipt",
-            "Receipts booked on this computer. Reversing one sets BigCommerce's stock back with a "
-            "compensating adjustment; undo the releases it led to first.",
+            "Receipts booked on every laptop of the store. Reversing one booked here sets "
+            "BigCommerce's stock back with a compensating adjustment; undo the releases it led "
+            "to first.",
             build_receipts_view(),
             "Reverse selected receipt…",
             receipt_question,
             act,
             self.parent_widget,
+            refusal=lambda row: row.refusal(),
         )
         self._show("receipts", dialog)
         self._read("receipts", read, dialog.set_rows)

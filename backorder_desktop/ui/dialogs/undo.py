@@ -67,10 +67,16 @@ def build_receipts_view() -> RecordsView:
         Column(
             "reversed", "Reversed", lambda r: r.reversed, lambda r: "reversed" if r.reversed else ""
         ),
+        Column(
+            "where",
+            "Booked on",
+            lambda r: r.here,
+            lambda r: "this laptop" if r.here else "another laptop",
+        ),
         Column("id", "Receipt", lambda r: r.receipt_id, hidden_by_default=True),
     ]
     view = RecordsView("Receipts", RecordsTableModel(columns, row_key=lambda r: r.receipt_id))
-    view.fit_columns([120, 110, 80, 80, 220, 80, 140])
+    view.fit_columns([120, 110, 80, 80, 200, 80, 110, 140])
     return view
 
 
@@ -86,7 +92,10 @@ class UndoDialog(QDialog):
         question: Callable[[Any], str],
         act: Callable[[Any], None],
         parent: QWidget | None = None,
+        *,
+        refusal: Callable[[Any], str | None] = lambda _row: None,
     ) -> None:
+        """`refusal(row)`: why the action cannot run for that row, said before any question."""
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setAccessibleName(title)
@@ -94,6 +103,7 @@ class UndoDialog(QDialog):
         self.confirm = ask(self)
         self._question = question
         self._act = act
+        self._refusal = refusal
         label = QLabel(intro, self)
         label.setWordWrap(True)
         self.message = QLabel("", self)
@@ -125,6 +135,10 @@ class UndoDialog(QDialog):
             self.message.setText(self.tr("Select one row first."))
             return
         row = rows[0]
+        refused = self._refusal(row)
+        if refused:
+            self.message.setText(refused)
+            return
         if not self.confirm(self.windowTitle(), self._question(row)):
             return
         self.action_button.setEnabled(False)

@@ -154,7 +154,7 @@ class ShipmentsPanel(TabPanel):
     def _on_close_button_clicked(self) -> None:
         row = self._selected()
         if row is not None:
-            self.actions.close_shipment(row.id, row.reference)
+            self.actions.close_shipment(row.id, row.reference, row.units_outstanding)
 
 
 def add_order_waiting_button(panel: TabPanel) -> ShipmentActions:
