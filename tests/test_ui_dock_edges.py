@@ -10,10 +10,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from backorder_desktop.cache.backorder_queue import load_queue
+from backorder_desktop.cache.shipments import load_shipments
 from backorder_desktop.demo_store import DemoStore
+from backorder_desktop.domain.shipment_rules import new_record_id
+from backorder_desktop.domain.shipments import DRAFT, Shipment, ShipmentLine
 from backorder_desktop.services.receipts import receipts
 from backorder_desktop.services.session import StoreConnection, StoreSession
-from backorder_desktop.services.shipments import add_shipment
+from backorder_desktop.services.shipments import add_shipment, list_suppliers, save_shipment
 from backorder_desktop.services.syncing import push_outbox, sync_store
 from backorder_desktop.ui.dialogs.receiving import ReceivingDialog
 from backorder_desktop.ui.dialogs.undo import UndoDialog
@@ -179,3 +183,31 @@ def test_close_shipment_says_what_it_takes_away_and_the_row_stops_counting(
         return view.model.columns[outstanding].display(row) if row.status == "closed" else "?"
 
     qtbot.waitUntil(lambda: still_to_come() == "", timeout=WAIT_MS)
+
+
+def test_order_what_is_waiting_makes_one_draft_per_supplier(qtbot, shell: AppShell) -> None:
+    session = shell.controller.session
+    cache = session.cache
+    queue = load_queue(cache)
+    shipped = {line.sku for s in load_shipments(cache) for line in s.lines}
+    skus = sorted({line.sku for line in queue if line.sku not in shipped})[:3]
+    assert len(skus) == 3
+    first, second = list_suppliers(cache)[:2]
+    # Earlier (draft) shipments say who supplies what: the first two SKUs from the first
+    # supplier, the third from the second.
+    for supplier, chosen in ((first, skus[:2]), (second, skus[2:])):
+        save_shipment(
+            cache,
+            Shipment(new_record_id("s-"), f"old {supplier.name}", supplier.id, DRAFT, None,
+                     tuple(ShipmentLine(sku, 1) for sku in chosen)),
+        )  # fmt: skip
+    line_ids = [line.line_id for line in queue if line.sku in skus]
+    actions = shell.window.backorders_panel.order_actions
+    actions.order_waiting(line_ids)
+    qtbot.waitUntil(lambda: len(actions.drafts_made) == 2, timeout=WAIT_MS)
+    by_supplier = {d.supplier_id: sorted(x.sku for x in d.lines) for d in actions.drafts_made}
+    assert by_supplier == {first.id: skus[:2], second.id: skus[2:]}
+    waiting = {sku: sum(x.qty_waiting for x in queue if x.sku == sku) for sku in skus}
+    for draft in actions.drafts_made:
+        assert all(x.qty_expected == waiting[x.sku] for x in draft.lines)
+    assert "shipment" not in actions.dialogs  # every SKU had a supplier: no dialog to fill

@@ -23,6 +23,7 @@ from ..domain.shipment_rules import (
 )
 from ..domain.shipments import (
     CLOSED,
+    DRAFT,
     ORDERED,
     SHIPMENT_KEY_PREFIX,
     SHIPMENT_STATUSES,
@@ -239,6 +240,48 @@ def waiting_lines(
         for sku, qty in sorted(waiting.items())
         if qty > 0
     ]
+
+
+def sku_suppliers(cache: Cache) -> dict[str, str]:
+    """SKU -> supplier id: the supplier of the SKU's most recent shipment (the ETA cascade's
+    rule); SKUs never shipped have none."""
+    latest: dict[str, tuple[date, str, str]] = {}
+    for shipment in load_shipments(cache):
+        if not shipment.supplier_id:
+            continue
+        stamp = (shipment.expected_date or date.min, shipment.id, shipment.supplier_id)
+        for line in shipment.lines:
+            known = latest.get(line.sku)
+            if known is None or stamp[:2] > known[:2]:
+                latest[line.sku] = stamp
+    return {sku: stamp[2] for sku, stamp in latest.items()}
+
+
+def waiting_by_supplier(
+    cache: Cache, *, line_ids: Iterable[int] | None = None
+) -> dict[str, list[ShipmentLine]]:
+    """'Order what is waiting', one group per supplier ("" for SKUs with no known supplier)."""
+    suppliers = sku_suppliers(cache)
+    groups: dict[str, list[ShipmentLine]] = defaultdict(list)
+    for line in waiting_lines(cache, line_ids=line_ids):
+        groups[suppliers.get(line.sku, "")].append(line)
+    return dict(groups)
+
+
+def save_drafts(
+    cache: Cache, groups: dict[str, list[ShipmentLine]], *, now: datetime | None = None
+) -> list[Shipment]:
+    """One draft shipment per known supplier (drafts promise no date: ETAs do not move)."""
+    drafts = []
+    names = {s.id: s.name for s in load_suppliers(cache)}
+    day = (now or datetime.now(UTC)).date().isoformat()
+    for supplier_id, lines in sorted(groups.items()):
+        if not supplier_id or not lines:
+            continue
+        reference = f"Draft {names.get(supplier_id, supplier_id)} {day}"
+        draft = Shipment(new_record_id("s-"), reference, supplier_id, DRAFT, None, tuple(lines))
+        drafts.append(save_shipment(cache, draft, now=now))
+    return drafts
 
 
 def archived_keys(cache: Cache) -> list[str]:

@@ -19,9 +19,10 @@ from ..services.shipments import (
     close_shipment,
     find_shipment,
     list_suppliers,
+    save_drafts,
     save_shipment,
     save_supplier,
-    waiting_lines,
+    waiting_by_supplier,
 )
 from .dialogs.dock_common import ask, run_read
 from .dialogs.receiving import ReceivingDialog
@@ -46,6 +47,7 @@ class ShipmentActions(QObject):
         self.controller = controller
         self.parent_widget = parent
         self.dialogs: dict[str, QDialog] = {}
+        self.drafts_made: list[Any] = []  # the last "order what is waiting" drafts
         self.confirm = ask(parent)
 
     def _show(self, name: str, dialog: QDialog) -> QDialog:
@@ -76,7 +78,9 @@ class ShipmentActions(QObject):
         self._read("shipment", read, lambda got: self._open_shipment(got[0], got[1], ()))
 
     def _open_shipment(self, suppliers: Any, shipment: Any, lines: tuple[Any, ...]) -> None:
-        dialog = ShipmentDialog(suppliers, shipment, lines=lines, parent=self.parent_widget)
+        dialog = ShipmentDialog(
+            suppliers, shipment, lines=lines, names=self._sku_names(), parent=self.parent_widget
+        )
 
         def save(record: Any) -> None:
             self.controller.run_action(
@@ -92,6 +96,15 @@ class ShipmentActions(QObject):
         dialog.save_requested.connect(save)
         dialog.new_supplier_requested.connect(lambda: self.edit_supplier(None, supplier_saved))
         self._show("shipment", dialog)
+
+    def _sku_names(self) -> dict[str, str]:
+        """SKU -> "product (options)" from the rows on screen (no read needed)."""
+        rows = self.controller.last_rows
+        return {
+            r.sku: f"{r.product_name} ({r.options})" if r.options else r.product_name
+            for r in (rows.products if rows is not None else [])
+            if r.sku
+        }
 
     def close_shipment(self, shipment_id: str, reference: str, outstanding: int = 0) -> None:
         if self.confirm("Close shipment", self.close_question(reference, outstanding)):
@@ -125,20 +138,43 @@ class ShipmentActions(QObject):
         return text
 
     def order_waiting(self, line_ids: list[int] | None) -> None:
-        """A new shipment prefilled with what customers wait for (less what is inbound)."""
+        """What customers wait for (less what is inbound): one draft shipment per supplier of
+        the SKUs; SKUs no supplier has shipped yet open in a new shipment to choose one."""
 
-        def read(cache: Cache) -> tuple[Any, ...]:
-            return tuple(waiting_lines(cache, line_ids=line_ids))
+        def read(cache: Cache) -> tuple[dict[str, Any], dict[str, str]]:
+            groups = waiting_by_supplier(cache, line_ids=line_ids)
+            return groups, {s.id: s.name for s in list_suppliers(cache)}
 
-        def open_prefilled(lines: tuple[Any, ...]) -> None:
-            if not lines:
+        def made(drafts: list[Any], names: dict[str, str]) -> None:
+            self.drafts_made = drafts
+            self.controller.message_posted.emit(
+                f"{len(drafts)} draft shipment(s) made, one per supplier: "
+                + "; ".join(
+                    f"{names.get(d.supplier_id, d.supplier_id)} ({len(d.lines)} SKU(s), "
+                    f"{d.units_expected} units)"
+                    for d in drafts
+                )
+                + ". They are in Supplier shipments (Draft): check them and mark them Ordered."
+            )
+
+        def split(got: tuple[dict[str, Any], dict[str, str]]) -> None:
+            groups, names = got
+            if not groups:
                 self.controller.message_posted.emit(
                     "Nothing to order: inbound shipments already cover what is waiting."
                 )
                 return
-            self.new_shipment(lines)
+            known = {k: v for k, v in groups.items() if k}
+            if known:
+                self.controller.run_action(
+                    "order drafts",
+                    lambda s: save_drafts(s.cache, known),
+                    on_success=lambda drafts: made(drafts, names),
+                )
+            if groups.get(""):
+                self.new_shipment(tuple(groups[""]))
 
-        self._read("waiting lines", read, open_prefilled)
+        self._read("waiting lines", read, split)
 
     # --- suppliers ---------------------------------------------------------------------------
     def suppliers(self) -> None:
