@@ -178,7 +178,9 @@ def _describe(kind: str, part: str, exc: Exception) -> str:
     return f"{where}: {message}"
 
 
-def validate_template(kind: str, template: TemplateSet) -> RenderedMail:
+def validate_template(
+    kind: str, template: TemplateSet, *, store_name: str = "Your Store"
+) -> RenderedMail:
     """Raise TemplateError if any part does not parse or uses an unknown placeholder.
 
     Unknown names are found in every branch (not only the one a sample takes); then a sample
@@ -203,7 +205,7 @@ def validate_template(kind: str, template: TemplateSet) -> RenderedMail:
             )
     notice = sample_notice(kind)
     context = notice_context(
-        notice, store_name="Your Store", intro=template.intro, reason="A late container."
+        notice, store_name=store_name, intro=template.intro, reason="A late container."
     )
     rendered = NoticeRenderer({kind: template}).render(notice, context)
     if not rendered.subject:

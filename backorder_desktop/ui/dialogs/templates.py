@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -34,8 +35,15 @@ PREVIEW_DEBOUNCE_MS = 250
 class TemplatesDialog(QDialog):
     """A template with an error is shown with the error and is never saved."""
 
-    def __init__(self, folder: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, folder: Path, parent: QWidget | None = None, *, store_name: str = "Your Store"
+    ) -> None:
+        """`store_name`: what the preview signs with (the name the real notices use)."""
         super().__init__(parent)
+        self.store_name = store_name
+        self._shown_kind = ""  # the kind whose texts the fields hold
+        # Tests (and the window) may swap this for a stub: Save / Discard / Cancel.
+        self.ask_unsaved = self._ask_unsaved
         self.setWindowTitle(self.tr("Notice templates"))
         self.folder = folder
         self.templates = load_templates(folder)
@@ -119,7 +127,7 @@ class TemplatesDialog(QDialog):
         self._timer.setSingleShot(True)
         self._timer.setInterval(PREVIEW_DEBOUNCE_MS)
         self._timer.timeout.connect(self.refresh_preview)
-        self.kind.currentIndexChanged.connect(self._load_kind)
+        self.kind.currentIndexChanged.connect(self._on_kind_changed)
         self.subject.textChanged.connect(lambda _t: self._timer.start())
         for edit in (self.intro, self.html, self.text):
             edit.textChanged.connect(self._timer.start)
@@ -136,7 +144,53 @@ class TemplatesDialog(QDialog):
             text=self.text.toPlainText(),
         )
 
+    def unsaved(self) -> bool:
+        """The fields differ from the saved template of the kind they show."""
+        return bool(self._shown_kind) and self.edited() != self.templates[self._shown_kind]
+
+    def _ask_unsaved(self) -> QMessageBox.StandardButton:
+        label = self.kind.itemText(max(0, self.kind.findData(self._shown_kind)))
+        return QMessageBox.question(
+            self,
+            self.tr("Unsaved template"),
+            self.tr("The {0} template has changes that are not saved. Save them?").format(label),
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+
+    def _settle_unsaved(self) -> bool:
+        """Before the edits leave the screen: save, drop or stay. True when they may go."""
+        if not self.unsaved():
+            return True
+        answer = self.ask_unsaved()
+        if answer == QMessageBox.StandardButton.Save:
+            shown = self.kind.findData(self._shown_kind)
+            current = self.kind.currentIndex()
+            self.kind.blockSignals(True)
+            self.kind.setCurrentIndex(shown)
+            saved = self.save()
+            self.kind.setCurrentIndex(current)
+            self.kind.blockSignals(False)
+            return saved
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _on_kind_changed(self, *_: object) -> None:
+        if self._settle_unsaved():
+            self._load_kind()
+            return
+        self.kind.blockSignals(True)  # stay on the edited kind
+        self.kind.setCurrentIndex(self.kind.findData(self._shown_kind))
+        self.kind.blockSignals(False)
+
+    def reject(self) -> None:  # Close, Esc and the window's X (QDialog's closeEvent) come here
+        if self._settle_unsaved():
+            self._shown_kind = ""  # settled: closeEvent must not ask again
+            super().reject()
+
     def _load_kind(self, *_: object) -> None:
+        self._shown_kind = self.current_kind()
         template = self.templates[self.current_kind()]
         for widget, value in (
             (self.subject, template.subject),
@@ -165,7 +219,9 @@ class TemplatesDialog(QDialog):
         """Render a sample notice; on an error show it and keep the last good preview."""
         self._timer.stop()
         try:
-            rendered = validate_template(self.current_kind(), self.edited())
+            rendered = validate_template(
+                self.current_kind(), self.edited(), store_name=self.store_name
+            )
         except TemplateError as exc:
             self._show_error(str(exc))
             return False

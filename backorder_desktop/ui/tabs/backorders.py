@@ -289,9 +289,15 @@ class BackordersPanel(TabPanel):
         self.dialog.show()
 
     def open_templates(self) -> None:
+        from ...services.mail_setup import smtp_config, store_name
         from ..dialogs.templates import TemplatesDialog
 
-        self.dialog = TemplatesDialog(self.controller.settings_folder, self)
+        entry = self.controller.entry
+        sink = self.controller.mail_sink if entry is not None and entry.demo else None
+        name = store_name(smtp_config(self.controller.settings, sink=sink, with_password=False))
+        if name == "our store" and entry is not None:  # no sender set up yet: the store's label
+            name = entry.label or name
+        self.dialog = TemplatesDialog(self.controller.settings_folder, self, store_name=name)
         self.dialog.show()
 
     def open_sent_mail(self) -> None:
