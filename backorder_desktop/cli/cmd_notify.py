@@ -18,6 +18,7 @@ from ..services.notice_claims import claim_notices
 from ..services.notify import (
     NoticeOptions,
     PreparedNotice,
+    line_options,
     plan_notices,
     prepare_notices,
     refresh_notice_fields,
@@ -118,7 +119,13 @@ def cmd_notify(args: argparse.Namespace) -> int:
             prepared = prepare_notices(
                 plan.due,
                 NoticeRenderer(load_templates(folder)),
-                NoticeOptions(store_name=store_name(config), reason=args.reason),
+                NoticeOptions(
+                    store_name=store_name(config),
+                    reason=args.reason,
+                    store_url=settings.store_url,
+                    shop_contact=settings.shop_contact,
+                    line_options=line_options(plan),
+                ),
             )
         except TemplateError as exc:
             raise UserError(str(exc)) from exc

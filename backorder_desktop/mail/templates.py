@@ -31,7 +31,9 @@ PLACEHOLDERS: dict[str, str] = {
     "reason": "delay: the reason you type before sending (may be empty)",
     "days_to_eta": "check-in: days until the ETA (none if unknown)",
     "kind": "confirmation, delay, released or check_in",
-    "lines": "the items: line.name, line.sku, line.qty, line.eta, line.old_eta",
+    "lines": "the items: line.name, line.options, line.sku, line.qty, line.eta, line.old_eta",
+    "order_url": "the order on your storefront (empty unless the store URL is set)",
+    "shop_contact": "your shop's contact details (Mail settings; may be empty)",
 }
 PARTS = ("subject", "html", "text")
 PART_LABELS = {"subject": "Subject", "intro": "Intro", "html": "HTML part", "text": "Text part"}
@@ -55,9 +57,10 @@ def friendly_date(value: date | None) -> str:
     return f"{value.day} {value.strftime('%B')} {value.year}"
 
 
-def _line(line: DueLine) -> dict[str, Any]:
+def _line(line: DueLine, options: Mapping[int, str] | None = None) -> dict[str, Any]:
     return {
         "name": line.name,
+        "options": (options or {}).get(line.line_id, ""),  # e.g. "Size: M, Colour: Red"
         "sku": line.sku,
         "qty": line.qty,
         "eta": friendly_date(line.eta),
@@ -72,8 +75,11 @@ def notice_context(
     intro: str,
     reason: str = "",
     today: date | None = None,
+    store_url: str = "",
+    shop_contact: str = "",
+    options: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
-    """The values a template sees for one notice."""
+    """The values a template sees for one notice; `options`: line id -> the variant's options."""
     today = today or datetime.now(UTC).date()
     eta = notice.eta
     paragraphs = [p.strip() for p in intro.replace("\r\n", "\n").split("\n\n") if p.strip()]
@@ -92,8 +98,18 @@ def notice_context(
         "reason": reason.strip(),
         "days_to_eta": (eta - today).days if eta is not None else None,
         "kind": notice.kind,
-        "lines": [_line(line) for line in notice.lines],
+        "lines": [_line(line, options) for line in notice.lines],
+        "order_url": order_url(store_url, notice.order_id),
+        "shop_contact": shop_contact.strip(),
     }
+
+
+def order_url(store_url: str, order_id: int) -> str:
+    """The customer's order page on a BigCommerce storefront ("" when the URL is not set)."""
+    base = store_url.strip().rstrip("/")
+    if not base.startswith(("https://", "http://")):
+        return ""
+    return f"{base}/account.php?action=view_order&order_id={order_id}"
 
 
 def sample_notice(kind: str) -> DueNotice:
@@ -205,7 +221,13 @@ def validate_template(
             )
     notice = sample_notice(kind)
     context = notice_context(
-        notice, store_name=store_name, intro=template.intro, reason="A late container."
+        notice,
+        store_name=store_name,
+        intro=template.intro,
+        reason="A late container.",
+        store_url="https://shop.example.com",
+        shop_contact="+1 555 0100, Mon-Fri 9-17",
+        options={line.line_id: "Size: M, Colour: Green" for line in notice.lines[:1]},
     )
     rendered = NoticeRenderer({kind: template}).render(notice, context)
     if not rendered.subject:

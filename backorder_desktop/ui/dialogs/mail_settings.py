@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...mail.smtp import DEFAULT_PORTS, PLAIN, SSL, STARTTLS, MailError, SmtpConfig
+from ...mail.templates import order_url
 from ...services.credentials import (
     KeychainUnavailableError,
     get_smtp_password,
@@ -76,6 +77,13 @@ class MailSettingsDialog(QDialog):
         self.checkin.setToolTip(
             self.tr("While a line waits, send a short check-in with a countdown to the ETA")
         )
+        self.store_url = QLineEdit(settings.store_url, self)
+        self.store_url.setAccessibleName(self.tr("Storefront address"))
+        self.store_url.setPlaceholderText("https://shop.example.com")
+        self.store_url.setToolTip(self.tr("Notices link to the customer's order there"))
+        self.shop_contact = QLineEdit(settings.shop_contact, self)
+        self.shop_contact.setAccessibleName(self.tr("Shop contact details"))
+        self.shop_contact.setPlaceholderText(self.tr("e.g. +1 555 0100, Mon-Fri 9-17"))
         self.test_to = QLineEdit(settings.mail_from, self)
         self.test_to.setAccessibleName(self.tr("Send test email to"))
         self.test_button = QPushButton(self.tr("Send test email"), self)
@@ -106,6 +114,8 @@ class MailSettingsDialog(QDialog):
         form.addRow(self.tr("From address"), self.sender)
         form.addRow(self.tr("From name"), self.sender_name)
         form.addRow(self.tr("Check-in notices every"), self.checkin)
+        form.addRow(self.tr("Storefront address"), self.store_url)
+        form.addRow(self.tr("Shop contact"), self.shop_contact)
         form.addRow(self.tr("Test email to"), self.test_to)
         form.addRow("", self.test_button)
         form.addRow(self.status)
@@ -128,6 +138,8 @@ class MailSettingsDialog(QDialog):
             mail_from=self.sender.text().strip(),
             mail_from_name=self.sender_name.text().strip(),
             checkin_days=self.checkin.value(),
+            store_url=self.store_url.text().strip(),
+            shop_contact=self.shop_contact.text().strip(),
         )
 
     def config(self) -> SmtpConfig:
@@ -174,6 +186,14 @@ class MailSettingsDialog(QDialog):
 
     def save(self) -> None:
         settings = self.edited()
+        if settings.store_url and not order_url(settings.store_url, 1):
+            self._show(
+                self.tr("The storefront address must start with https:// (e.g. {0}).").format(
+                    "https://shop.example.com"
+                ),
+                False,
+            )
+            return
         typed = self.password.text()
         if typed:
             if not settings.smtp_host or not settings.smtp_user:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QTimer
@@ -33,6 +33,7 @@ from ...services.notify import (
     NoticeOptions,
     NoticePlan,
     SendReport,
+    line_options,
     plan_notices,
     prepare_notices,
     refresh_notice_fields,
@@ -96,6 +97,7 @@ class NotifyPreviewDialog(QDialog):
         self.renderer = NoticeRenderer(load_templates(controller.settings_folder))
         self.intros = {kind: self.renderer.default_intro(kind) for kind in KIND_LABELS}
         self.recipients = {n.key: Recipient(n) for n in plan.due}
+        self.line_options = line_options(plan)
         self.task: Task | None = None
         self.report: SendReport | None = None
         # Without the password: the keychain is read once, on the worker, when sending.
@@ -265,6 +267,9 @@ class NotifyPreviewDialog(QDialog):
             intros=dict(self.intros),
             reason=self.reason.text(),
             excluded=excluded,
+            store_url=self.controller.settings.store_url,
+            shop_contact=self.controller.settings.shop_contact,
+            line_options=self.line_options,
         )
 
     def _sink(self) -> tuple[str, int] | None:
@@ -282,9 +287,8 @@ class NotifyPreviewDialog(QDialog):
         try:
             options = self.options()
             [prepared] = prepare_notices(
-                [recipient.notice], self.renderer, NoticeOptions(
-                    options.store_name, options.intros, options.reason)
-            )  # fmt: skip
+                [recipient.notice], self.renderer, replace(options, excluded=frozenset())
+            )
         except TemplateError as exc:
             self.error.setText(str(exc))
             return
