@@ -17,6 +17,7 @@ from backorder_desktop.ui.dialogs.bulk_action import SET_ETA, BulkActionDialog
 from backorder_desktop.ui.dialogs.connect import ConnectDialog
 from backorder_desktop.ui.formatting import format_money
 from backorder_desktop.ui.shell import AppShell
+from backorder_desktop.ui.table_model import Column, RecordsProxyModel, RecordsTableModel
 from tests.support.gui import SYNC_TIMEOUT_MS, make_shell, open_and_sync
 
 
@@ -163,3 +164,32 @@ def _tab_reaches(start, target) -> bool:
             return widget is target
         widget = widget.nextInFocusChain()
     return False
+
+
+def test_search_finds_an_order_by_its_number_with_hash(
+    qtbot, shell: AppShell, store: DemoStore
+) -> None:
+    model = RecordsTableModel(
+        [
+            Column("order", "Order", lambda r: r[0], lambda r: f"#{r[0]}", numeric=True),
+            Column("sku", "SKU", lambda r: r[1]),
+        ],
+        row_key=lambda r: r[0],
+    )
+    model.set_rows([(12, "A-217"), (120, "B-1"), (217, "C-1"), (2170, "D-1"), (1217, "E-1")])
+    proxy = RecordsProxyModel()
+    proxy.setSourceModel(model)
+    proxy.set_search("#217")
+    assert [model.row(proxy.mapToSource(proxy.index(n, 0)).row())[0] for n in
+            range(proxy.rowCount())] == [217]  # fmt: skip
+    proxy.set_search("#12")
+    assert proxy.rowCount() == 1
+    proxy.set_search("217")  # without the hash: anywhere, as before
+    assert proxy.rowCount() == 4
+
+    open_and_sync(qtbot, shell, store)
+    view = shell.window.backorders
+    order = view.model.rows()[0].line.order_id
+    view.search.setText(f"#{order}")
+    view.apply_search_now()
+    assert {r.line.order_id for r in view.visible_rows()} == {order}
