@@ -8,8 +8,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QStandardPaths, Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFileDialog
 
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.services.shipments import add_shipment
@@ -193,3 +194,51 @@ def test_search_finds_an_order_by_its_number_with_hash(
     view.search.setText(f"#{order}")
     view.apply_search_now()
     assert {r.line.order_id for r in view.visible_rows()} == {order}
+
+
+def test_file_dialogs_start_in_documents(
+    qtbot, shell: AppShell, store: DemoStore, monkeypatch
+) -> None:
+    open_and_sync(qtbot, shell, store)
+    starts: list[str] = []
+
+    def chooser(_parent, _title, start="", _filter="", *args, **kwargs):
+        starts.append(start)
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", chooser)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", chooser)
+    window = shell.window
+    window.products.export_csv()
+    window.show_tab("insights")
+    window.insights_panel.export_png()
+    window.insights_panel.export_csv()
+    actions = window.products_panel.actions
+    actions.import_button.click()
+    actions.export_button.click()
+    window.shipments_panel.actions.new_shipment()
+    shipment = window.shipments_panel.actions
+    qtbot.waitUntil(lambda: "shipment" in shipment.dialogs, timeout=SYNC_TIMEOUT_MS)
+    shipment.dialogs["shipment"].import_csv.click()
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    assert len(starts) == 6
+    assert all(s == documents or s.startswith(documents + "/") for s in starts), starts
+    shipment.dialogs["shipment"].close()
+
+
+def test_row_colours_have_a_legend(qtbot, shell: AppShell) -> None:
+    window = shell.window
+    for panel, words in (
+        (window.products_panel, "no ETA"),
+        (window.backorders_panel, "ETA has passed"),
+        (window.shipments_panel, "late"),
+    ):
+        window.tabs.setCurrentWidget(panel)
+        assert panel.legend.isVisible()
+        assert words in panel.legend.text()
+        # Under the table, not above it.
+        table = panel.view.table
+        assert (
+            panel.legend.mapTo(panel, panel.legend.rect().topLeft()).y()
+            >= table.mapTo(panel, table.rect().bottomLeft()).y()
+        )

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from .keyboard import tab_leaves_table
 from .table_model import PreparedRows, RecordsProxyModel, RecordsTableModel
+from .widgets import in_documents
 
 SEARCH_DEBOUNCE_MS = 150
 
@@ -225,7 +226,10 @@ class RecordsView(QWidget):
     def export_csv(self, path: Path | None = None) -> Path | None:
         if path is None:
             chosen, _ = QFileDialog.getSaveFileName(
-                self, self.tr("Export view as CSV"), f"{self.name.lower()}.csv", "CSV (*.csv)"
+                self,
+                self.tr("Export view as CSV"),
+                in_documents(f"{self.name.lower()}.csv"),
+                "CSV (*.csv)",
             )
             if not chosen:
                 return None

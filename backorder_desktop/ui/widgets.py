@@ -1,10 +1,10 @@
-"""Small widgets the dialogs share: a date field that takes typing as typed."""
+"""Small widgets the dialogs share: a date field that takes typing as typed; where files go."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QRegularExpression, Qt, Signal
+from PySide6.QtCore import QDate, QRegularExpression, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -17,6 +17,14 @@ from PySide6.QtWidgets import (
 )
 
 ISO_FORMAT = "yyyy-MM-dd"
+
+
+def in_documents(name: str = "") -> str:
+    """The user's Documents folder (or `name` in it): where save and open dialogs start,
+    instead of whatever the working directory happened to be."""
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    folder = folder or QStandardPaths.writableLocation(QStandardPaths.StandardLocation.HomeLocation)
+    return f"{folder}/{name}" if name else folder
 
 
 class DateField(QWidget):

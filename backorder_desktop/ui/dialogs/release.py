@@ -27,6 +27,7 @@ from ..picklist_print import print_html, save_pdf
 from ..records_view import QuickFilter, RecordsView
 from ..store_controller import StoreController, describe_error
 from ..table_model import Column, RecordsTableModel
+from ..widgets import in_documents
 from .dock_common import button
 
 
@@ -186,7 +187,7 @@ class ReleaseDialog(QDialog):
 
     def _on_pdf_button_clicked(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Save pick list"), "pick-list.pdf", "PDF (*.pdf)"
+            self, self.tr("Save pick list"), in_documents("pick-list.pdf"), "PDF (*.pdf)"
         )
         if chosen:
             path = self.save_pick_list(Path(chosen))

@@ -37,6 +37,7 @@ from ...domain.shipments import (
 from ...services.shipment_csv import lines_from_csv
 from ..keyboard import keyboard_friendly
 from ..theme import colours
+from ..widgets import in_documents
 from .dock_common import button
 from .shipment_lines import RECEIVED, REJECTED, ShipmentLinesModel, SkuDelegate
 
@@ -226,7 +227,7 @@ class ShipmentDialog(QDialog):
 
     def _on_import_csv_clicked(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Import shipment lines"), "", "CSV (*.csv *.txt)"
+            self, self.tr("Import shipment lines"), in_documents(), "CSV (*.csv *.txt)"
         )
         if chosen:
             self.import_lines(Path(chosen))

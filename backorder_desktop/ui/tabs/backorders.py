@@ -132,6 +132,15 @@ class BackordersPanel(TabPanel):
 
     def __init__(self, controller: StoreController) -> None:
         super().__init__(controller, build_backorders_view(lambda: self.currency))
+        self.set_legend(
+            [
+                (lambda: colours().failed, tr("ETA has passed")),
+                (
+                    lambda: colours().warning,
+                    tr("waiting over {0} days").format(AGING_WARNING_DAYS),
+                ),
+            ]
+        )
         self.currency = "USD"
         self.raise_button = self.add_action_button(
             tr("Raise priority"), tr("Selected orders go earlier in every queue they are in")
@@ -173,6 +182,8 @@ class BackordersPanel(TabPanel):
         summary_row.addWidget(self.summary, 1)
         layout.addLayout(summary_row)
         layout.addWidget(self.groups.wrap(self.view), 1)
+        layout.removeWidget(self.legend)  # the legend stays under the table
+        layout.addWidget(self.legend)
 
         self.raise_button.clicked.connect(lambda: self._change_priority(+1))
         self.lower_button.clicked.connect(lambda: self._change_priority(-1))

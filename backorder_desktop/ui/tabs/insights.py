@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ...domain.insights import InsightsReport, in_bucket, report_csv_rows
 from ..formatting import format_money
 from ..insights_charts import ChartBox
+from ..widgets import in_documents
 
 MEASURES = ("Value", "Units", "Lines")
 
@@ -275,7 +276,10 @@ class InsightsPanel(QWidget):
     def export_png(self, path: Path | None = None) -> Path | None:
         if path is None:
             chosen, _ = QFileDialog.getSaveFileName(
-                self, self.tr("Save charts as PNG"), "insights.png", "PNG image (*.png)"
+                self,
+                self.tr("Save charts as PNG"),
+                in_documents("insights.png"),
+                "PNG image (*.png)",
             )
             if not chosen:
                 return None
@@ -289,7 +293,7 @@ class InsightsPanel(QWidget):
             return None
         if path is None:
             chosen, _ = QFileDialog.getSaveFileName(
-                self, self.tr("Export figures as CSV"), "insights.csv", "CSV (*.csv)"
+                self, self.tr("Export figures as CSV"), in_documents("insights.csv"), "CSV (*.csv)"
             )
             if not chosen:
                 return None
