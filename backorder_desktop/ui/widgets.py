@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, QRegularExpression, QStandardPaths, Qt, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QGuiApplication, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QHBoxLayout,
@@ -17,6 +17,15 @@ from PySide6.QtWidgets import (
 )
 
 ISO_FORMAT = "yyyy-MM-dd"
+
+
+def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
+    """Open at `width` x `height`, or smaller on a small screen (1024x640 must fit whole)."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width, height = min(width, room.width() - 16), min(height, room.height() - 48)
+    widget.resize(width, height)
 
 
 def in_documents(name: str = "") -> str:

@@ -21,6 +21,7 @@ from ..keyboard import keyboard_friendly
 from ..records_view import QuickFilter, RecordsView
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours
+from ..widgets import fit_to_screen
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +157,7 @@ class BulkPreviewDialog(QDialog):
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
         keyboard_friendly(self)
-        self.resize(960, 560)
+        fit_to_screen(self, 960, 560)
 
     def _on_buttons_accepted(self) -> None:
         self.accept()
@@ -231,7 +232,7 @@ class ConflictsDialog(QDialog):
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
         keyboard_friendly(self)
-        self.resize(960, 420)
+        fit_to_screen(self, 960, 420)
 
     def _choose(self, side: str) -> None:
         self.accept()

@@ -47,6 +47,7 @@ from ..store_controller import StoreController, describe_error
 from ..table_model import Column, RecordsTableModel
 from ..tasks import Task
 from ..theme import colours
+from ..widgets import fit_to_screen
 from .message_parts import MessageParts
 
 
@@ -212,7 +213,7 @@ class NotifyPreviewDialog(QDialog):
         layout.addWidget(self.result)
         layout.addLayout(buttons)
         keyboard_friendly(self)
-        self.resize(1180, 720)
+        fit_to_screen(self, 1180, 720)
 
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)

@@ -37,6 +37,7 @@ from ..formatting import format_date
 from ..keyboard import keyboard_friendly
 from ..store_controller import StoreController
 from ..theme import colours
+from ..widgets import fit_to_screen
 from .dock_common import ask, button, large_type, run_read
 from .receiving_model import ACCEPTED, PRODUCT, ReceivingLinesModel
 
@@ -107,6 +108,7 @@ class ReceivingDialog(QDialog):
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setAccessibleName(self.tr("Shipment lines"))
+        self.table.setWordWrap(False)  # a long name ends in "…" (full text in the tooltip)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked
@@ -165,7 +167,7 @@ class ReceivingDialog(QDialog):
         self._preview_timer.setInterval(PREVIEW_DEBOUNCE_MS)
         self._preview_timer.timeout.connect(self.refresh_preview)
         keyboard_friendly(self)
-        self.resize(1240, 680)
+        fit_to_screen(self, 1240, 680)
         self.scan.setFocus()
 
     # --- scanning -----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from ..picklist_print import print_html, save_pdf
 from ..records_view import QuickFilter, RecordsView
 from ..store_controller import StoreController, describe_error
 from ..table_model import Column, RecordsTableModel
-from ..widgets import in_documents
+from ..widgets import fit_to_screen, in_documents
 from .dock_common import button
 
 
@@ -112,7 +112,7 @@ class ReleaseDialog(QDialog):
         layout.addWidget(self.result_label)
         layout.addLayout(buttons)
         keyboard_friendly(self)
-        self.resize(960, 520)
+        fit_to_screen(self, 960, 520)
 
     def selected_ids(self) -> list[int]:
         return [int(k) for k in self.view.selected_keys()]

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from ..keyboard import keyboard_friendly
 from ..records_view import RecordsView
+from ..widgets import fit_to_screen
 
 # (button text, accessible name, action taking the ids `selected_ids` returns)
 Action = tuple[str, str, Callable[[list[int]], None]]
@@ -62,7 +63,7 @@ class SelectionActionsDialog(QDialog):
         layout.addLayout(buttons)
         view.table.setFocus()
         keyboard_friendly(self)
-        self.resize(1000, height)
+        fit_to_screen(self, 1000, height)
 
     def selected_ids(self) -> list[int]:
         return [int(k) for k in self.view.selected_keys()]

@@ -22,6 +22,7 @@ from ..keyboard import keyboard_friendly
 from ..records_view import RecordsView
 from ..store_controller import StoreController
 from ..table_model import Column, RecordsTableModel
+from ..widgets import fit_to_screen
 from .message_parts import MessageParts
 
 
@@ -75,7 +76,7 @@ class SentMailDialog(QDialog):
         layout.addLayout(buttons)
         self.view.selection_changed.connect(self._show_selected)
         keyboard_friendly(self)
-        self.resize(1200, 680)
+        fit_to_screen(self, 1200, 680)
         self.refresh()
 
     def refresh(self) -> None:

@@ -22,6 +22,7 @@ from ..keyboard import keyboard_friendly
 from ..records_view import RecordsView
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours
+from ..widgets import fit_to_screen
 from .dock_common import button
 
 
@@ -170,7 +171,7 @@ class SuppliersDialog(QDialog):
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
         keyboard_friendly(self)
-        self.resize(1000, 420)
+        fit_to_screen(self, 1000, 420)
         keyboard_friendly(self)
 
     def set_rows(self, rows: list[SupplierRow]) -> None:

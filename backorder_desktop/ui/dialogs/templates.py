@@ -28,6 +28,7 @@ from ...mail.templates import PLACEHOLDERS, TemplateError, validate_template
 from ...services.mail_setup import load_templates, reset_template, save_template
 from ..keyboard import keyboard_friendly
 from ..theme import colours
+from ..widgets import fit_to_screen
 
 PREVIEW_DEBOUNCE_MS = 250
 
@@ -121,7 +122,7 @@ class TemplatesDialog(QDialog):
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
         keyboard_friendly(self)
-        self.resize(1200, 760)
+        fit_to_screen(self, 1200, 760)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

@@ -164,7 +164,21 @@ class InsightsPanel(QWidget):
         self.value_chart.set_title(
             self.tr("Value waiting over time ({0}, the last sync of each day)").format(c)
         )
-        self.value_chart.show_line([(p.day, p.value) for p in report.history])
+        if len(report.history) < 2:
+            self.value_chart.show_empty(
+                self.tr(
+                    "Not enough history yet: the app keeps the last sync of each day, and the "
+                    "line appears once it has synced on two different days.{0}"
+                ).format(
+                    self.tr("\n\nToday: {0} waiting.").format(
+                        format_money(report.history[0].value, c)
+                    )
+                    if report.history
+                    else ""
+                )
+            )
+        else:
+            self.value_chart.show_line([(p.day, p.value) for p in report.history])
         top = list(reversed(report.top_skus))  # horizontal bars draw bottom-up: largest on top
         self.sku_chart.show_bars(
             [t.sku for t in top],

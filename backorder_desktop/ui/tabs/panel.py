@@ -6,8 +6,9 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ..overflow_bar import OverflowBar
 from ..records_view import RecordsView
 from ..store_controller import StoreController
 
@@ -21,12 +22,12 @@ class TabPanel(QWidget):
         super().__init__(parent)
         self.controller = controller
         self.view = view
-        self.actions_bar = QHBoxLayout()
+        self.actions_bar = OverflowBar(self)
         self.actions_bar.setContentsMargins(6, 6, 6, 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addLayout(self.actions_bar)
+        layout.addWidget(self.actions_bar)
         layout.addWidget(view)
         self.legend = QLabel(self)
         self.legend.setAccessibleName(self.tr("Row colours"))
