@@ -25,6 +25,9 @@ from .tasks import Task, TaskRunner
 log = logging.getLogger("backorder_desktop.ui.store")
 
 
+NO_TOKEN_YET = "token-not-entered-yet"
+
+
 @dataclass
 class LoadedRows:
     """What the tabs show after a read: the rows, and per view its rows prepared off-thread."""
@@ -102,6 +105,23 @@ class StoreController(QObject):
             self.reload_rows(then=self.refresh)
         else:
             self.refresh()
+
+    def open_cached(self, entry: StoreEntry, then: Callable[[], Any]) -> None:
+        """Show a store's cached rows before its token is known (no keychain: the token is
+        asked for after the window shows the cache: `then`, once the rows are on screen).
+        Nothing is sent or synced until `open_store` is called with the token."""
+        self.close_store()
+        self.entry = entry
+        # The client needs some token to be built; this one is never sent (pushing is paused).
+        self.session = StoreSession(
+            self.data_dir, StoreConnection(entry.store_hash, entry.api_url), NO_TOKEN_YET
+        )
+        self.token_paused = True
+        self.store_opened.emit(entry)
+        if self.session.cache_exists:
+            self.reload_rows(then=then)
+        else:
+            QTimer.singleShot(0, then)
 
     def close_store(self) -> None:
         if self._sync_task is not None:
