@@ -128,6 +128,11 @@ def test_narrow_window_moves_actions_into_more_not_clipped(
     bar.overflow[-1].clicked.connect(lambda: clicked.append(True))
     next(a for a in bar.menu.actions() if a.text() == bar.overflow[-1].text()).trigger()
     assert clicked
+    # Long status text ends in "…" with the whole of it in the tooltip.
+    window.connection_label.setText("Offline: " + "a very long store name " * 8)
+    qtbot.wait(20)
+    label = window.connection_label
+    assert label.text().endswith("…") and label.toolTip() == label.full_text()
     window.resize(1280, 640)
     qtbot.waitUntil(lambda: not bar.more.isVisible(), timeout=WAIT_MS)
 

@@ -31,6 +31,7 @@ from .tabs.panel import TabPanel
 from .tabs.products import ProductsPanel
 from .tabs.shipments import ShipmentsPanel
 from .theme import colours
+from .widgets import ElidedLabel
 
 TAB_NAMES = ("products", "backorders", "shipments", "insights")
 
@@ -186,7 +187,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.connection_label = QLabel(self.tr("Not connected"), self)
+        self.connection_label = ElidedLabel(self.tr("Not connected"), self)
         self.connection_label.setAccessibleName(self.tr("Connection state"))
         self.sync_label = QLabel(format_ago(None), self)
         self.sync_label.setAccessibleName(self.tr("Last sync"))
@@ -198,7 +199,7 @@ class MainWindow(QMainWindow):
         self.outbox_button.setAccessibleName(self.tr("Outbox"))
         self.outbox_button.setFlat(True)
         self.outbox_button.clicked.connect(self.outbox_requested.emit)
-        bar.addWidget(self.connection_label)
+        bar.addWidget(self.connection_label, 1)
         bar.addWidget(self.sync_label)
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.outbox_button)

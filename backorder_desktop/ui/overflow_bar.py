@@ -55,6 +55,10 @@ class OverflowBar(QWidget):
         self._stretched = True
         self._layout.addStretch(factor)
 
+    def offers(self, button: QPushButton) -> bool:
+        """Whether the button is offered: on the bar or in the More menu."""
+        return self._wanted.get(button, False)
+
     # --- arranging --------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()

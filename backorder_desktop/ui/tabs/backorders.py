@@ -7,9 +7,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QVBoxLayout
 
 from ...domain.eta import UNKNOWN
 from ...domain.notice_log import KIND_LABELS
@@ -20,6 +20,7 @@ from ..records_view import QuickFilter, RecordsView
 from ..store_controller import LoadedRows, StoreController
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours
+from ..widgets import ElidedLabel
 from .backorder_groups import GroupsPanel
 from .panel import TabPanel
 from .shipments import add_order_waiting_button
@@ -173,9 +174,8 @@ class BackordersPanel(TabPanel):
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.removeWidget(self.view)
-        self.summary = QLabel(self)
+        self.summary = ElidedLabel("", self)
         self.summary.setAccessibleName(tr("Backorder summary"))
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         summary_row = QHBoxLayout()
         summary_row.setContentsMargins(6, 6, 6, 0)
         summary_row.addWidget(self.groups.by)
