@@ -118,7 +118,7 @@ def cmd_notify(args: argparse.Namespace) -> int:
         try:
             prepared = prepare_notices(
                 plan.due,
-                NoticeRenderer(load_templates(folder)),
+                NoticeRenderer(load_templates(folder, session.cache)),
                 NoticeOptions(
                     store_name=store_name(config),
                     reason=args.reason,

@@ -24,6 +24,7 @@ KIND_WORDS = {
     "receipt_reversal": "Receipt reversed",
     "release_record": "Order released",
     "release_undo": "Release undone",
+    "templates": "Notice templates",
 }
 _ORDER_PATH = re.compile(r"^/v2/orders/(\d+)")
 SHOWN = 4  # records named before "and N more"

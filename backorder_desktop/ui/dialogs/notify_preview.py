@@ -95,7 +95,9 @@ class NotifyPreviewDialog(QDialog):
         self.setWindowTitle(self.tr("Notify customers"))
         self.controller = controller
         self.plan = plan
-        self.renderer = NoticeRenderer(load_templates(controller.settings_folder))
+        session = controller.session
+        cache = session.cache if session is not None and session.cache_exists else None
+        self.renderer = NoticeRenderer(load_templates(controller.settings_folder, cache))
         self.intros = {kind: self.renderer.default_intro(kind) for kind in KIND_LABELS}
         self.recipients = {n.key: Recipient(n) for n in plan.due}
         self.line_options = line_options(plan)

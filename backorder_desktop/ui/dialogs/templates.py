@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -25,8 +26,14 @@ from PySide6.QtWidgets import (
 from ...domain.notice_log import KIND_LABELS
 from ...mail.default_templates import DEFAULTS, TemplateSet
 from ...mail.templates import PLACEHOLDERS, TemplateError, validate_template
-from ...services.mail_setup import load_templates, reset_template, save_template
+from ...services.mail_setup import (
+    load_templates,
+    reset_template,
+    save_template,
+    share_templates,
+)
 from ..keyboard import keyboard_friendly
+from ..store_controller import StoreController
 from ..theme import colours
 from ..widgets import fit_to_screen
 
@@ -37,17 +44,24 @@ class TemplatesDialog(QDialog):
     """A template with an error is shown with the error and is never saved."""
 
     def __init__(
-        self, folder: Path, parent: QWidget | None = None, *, store_name: str = "Your Store"
+        self,
+        folder: Path,
+        parent: QWidget | None = None,
+        *,
+        store_name: str = "Your Store",
+        controller: StoreController | None = None,
     ) -> None:
-        """`store_name`: what the preview signs with (the name the real notices use)."""
+        """`store_name`: what the preview signs with (the name the real notices use). With a
+        `controller` the templates are the store's shared ones, and a save is shared."""
         super().__init__(parent)
+        self.controller = controller
         self.store_name = store_name
         self._shown_kind = ""  # the kind whose texts the fields hold
         # Tests (and the window) may swap this for a stub: Save / Discard / Cancel.
         self.ask_unsaved = self._ask_unsaved
         self.setWindowTitle(self.tr("Notice templates"))
         self.folder = folder
-        self.templates = load_templates(folder)
+        self.templates = load_templates(folder, self._cache())
         self.kind = QComboBox(self)
         self.kind.setAccessibleName(self.tr("Notice kind"))
         for kind, label in KIND_LABELS.items():
@@ -235,20 +249,34 @@ class TemplatesDialog(QDialog):
     def save(self) -> bool:
         kind = self.current_kind()
         try:
-            save_template(self.folder, kind, self.edited())
+            save_template(self.folder, kind, self.edited(), self._cache())
         except TemplateError as exc:
             self._show_error(str(exc) + " " + self.tr("The template was not saved."))
             return False
         except OSError as exc:
             self._show_error(self.tr("Could not save the template: {0}").format(exc))
             return False
-        self.templates = load_templates(self.folder)
+        self.templates = load_templates(self.folder, self._cache())
         self.reset_button.setEnabled(self.templates[kind] != DEFAULTS[kind])
         self._show_ok(self.tr("Saved."))
+        self._share()
         return True
 
+    def _cache(self) -> Any:
+        session = self.controller.session if self.controller is not None else None
+        return session.cache if session is not None and session.cache_exists else None
+
+    def _share(self) -> None:
+        """Every laptop of the store uses the same templates: publish them (off the GUI
+        thread; they wait in the outbox when offline)."""
+        if self._cache() is None or self.controller is None:
+            return
+        folder = self.folder
+        self.controller.run_action("share templates", lambda s: share_templates(s.cache, folder))
+
     def reset(self) -> None:
-        reset_template(self.folder, self.current_kind())
-        self.templates = load_templates(self.folder)
+        reset_template(self.folder, self.current_kind(), self._cache())
+        self.templates = load_templates(self.folder, self._cache())
+        self._share()
         self._load_kind()
         self._show_ok(self.tr("Back to the default template."))

@@ -308,7 +308,9 @@ class BackordersPanel(TabPanel):
         name = store_name(smtp_config(self.controller.settings, sink=sink, with_password=False))
         if name == "our store" and entry is not None:  # no sender set up yet: the store's label
             name = entry.label or name
-        self.dialog = TemplatesDialog(self.controller.settings_folder, self, store_name=name)
+        self.dialog = TemplatesDialog(
+            self.controller.settings_folder, self, store_name=name, controller=self.controller
+        )
         self.dialog.show()
 
     def open_sent_mail(self) -> None:
