@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QPushButton, QRadioButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QPushButton,
+    QRadioButton,
+    QWidget,
+)
 
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.ui.dialogs.bulk_action import (
@@ -82,6 +89,9 @@ def _walk(qtbot, dialog: QDialog) -> tuple[list[QWidget], list[QWidget]]:
         if now is expected[0]:
             break
         visited.append(now)
+        if isinstance(now, QAbstractItemView) and now.model() is not None:
+            if now.model().rowCount():  # the focus frame has a cell to show on
+                assert now.currentIndex().isValid(), now.accessibleName()
     return expected, visited
 
 

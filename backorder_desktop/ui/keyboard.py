@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTabWidget,
+    QTextBrowser,
     QTextEdit,
     QWidget,
 )
@@ -42,6 +43,10 @@ def tab_leaves_text(*boxes: QPlainTextEdit | QTextEdit) -> None:
     """Tab moves on instead of typing a tab character (Ctrl+Tab is not needed to get out)."""
     for box in boxes:
         box.setTabChangesFocus(True)
+        if isinstance(box, QTextBrowser):
+            # A browser's Tab walks its links before leaving (a previewed notice has some).
+            flags = box.textInteractionFlags()
+            box.setTextInteractionFlags(flags & ~Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
 
 
 def _takes_tab(widget: QWidget) -> bool:

@@ -112,6 +112,7 @@ class ReleaseDialog(QDialog):
         layout.addWidget(self.result_label)
         layout.addLayout(buttons)
         keyboard_friendly(self)
+        self.view.table.setFocus()  # the list first: never a button that acts at once
         fit_to_screen(self, 960, 520)
 
     def selected_ids(self) -> list[int]:

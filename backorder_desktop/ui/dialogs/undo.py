@@ -123,6 +123,7 @@ class UndoDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         keyboard_friendly(self)
+        self.view.table.setFocus()  # the list first: never a button that acts at once
         self.resize(820, 420)
 
     def set_rows(self, rows: list[Any]) -> None:
