@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ...domain.insights import InsightsReport, in_bucket, report_csv_rows
 from ..formatting import format_money
 from ..insights_charts import ChartBox
+from ..keyboard import tab_leaves_table
 from ..widgets import in_documents
 
 MEASURES = ("Value", "Units", "Lines")
@@ -123,6 +124,7 @@ class InsightsPanel(QWidget):
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         table.horizontalHeader().setStretchLastSection(True)
         table.setToolTip(self.tr("Click a row to open the matching list"))
+        tab_leaves_table(table)
         return table
 
     # --- showing ------------------------------------------------------------------------------
