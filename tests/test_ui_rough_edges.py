@@ -235,7 +235,7 @@ def test_row_colours_have_a_legend(qtbot, shell: AppShell) -> None:
     ):
         window.tabs.setCurrentWidget(panel)
         assert panel.legend.isVisible()
-        assert words in panel.legend.text()
+        assert words in panel.legend_text()
         # Under the table, not above it.
         table = panel.view.table
         assert (

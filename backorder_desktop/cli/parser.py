@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from . import cmd_backorder, cmd_conflicts, cmd_notify, cmd_report, cmd_shipments, demo
+from . import cmd_backorder, cmd_conflicts, cmd_forget, cmd_notify, cmd_report, cmd_shipments, demo
 from . import commands as core
 
 
@@ -108,4 +108,5 @@ FEATURE_COMMANDS: list[Callable[[Any], None]] = [
     cmd_shipments.register,
     cmd_report.register,
     cmd_conflicts.register,
+    cmd_forget.register,
 ]

@@ -19,8 +19,9 @@ from PySide6.QtCharts import (
 )
 from PySide6.QtCore import QDate, QDateTime, QMargins, Qt, QTime
 from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette, QResizeEvent
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QWidget
 
+from .plain_text import PlainLabel, rich_escaped
 from .theme import is_dark
 
 BAR_LIGHT = QColor("#2f6db5")
@@ -44,7 +45,7 @@ class ChartBox(QChartView):
         self.setMinimumHeight(200)
         self._title = title
         # Shown over the chart when there is not enough to draw (e.g. one day of history).
-        self.empty = QLabel(self)
+        self.empty = PlainLabel(self)
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setAccessibleName(self.tr("{0}: not enough data").format(accessible_name))
@@ -110,7 +111,8 @@ class ChartBox(QChartView):
         series.setLabelsPosition(QBarSeries.LabelsPosition.LabelsOutsideEnd)
         chart.addSeries(series)
         names = QBarCategoryAxis()
-        names.append(list(categories))
+        # Qt Charts renders axis labels as HTML: SKUs and names are escaped to show as typed.
+        names.append([rich_escaped(c) for c in categories])
         # Whole labels (a SKU cut to "..." names nothing); the plot gives way instead.
         names.setTruncateLabels(False)
         if not horizontal and len(categories) > 5:

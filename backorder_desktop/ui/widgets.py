@@ -9,7 +9,6 @@ from PySide6.QtGui import QGuiApplication, QRegularExpressionValidator, QResizeE
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QMenu,
     QSizePolicy,
@@ -18,16 +17,18 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
+from .plain_text import PlainLabel
+
 ISO_FORMAT = "yyyy-MM-dd"
 
 
-class ElidedLabel(QLabel):
+class ElidedLabel(PlainLabel):
     """One line of plain text that ends in "…" when the window is narrow; the whole text is in
     the tooltip (and `full_text()`)."""
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        self._full = ""
         super().__init__(parent)
-        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(80)
         self._full = ""

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QRadioButton,
     QSpinBox,
@@ -23,6 +22,7 @@ from ...domain.bulk import VariantEdit
 from ...domain.bulk_input import BulkInputError, check_template, render_message
 from ...domain.models import UNLIMITED_BACKORDER_LIMIT, Location
 from ..keyboard import keyboard_friendly
+from ..plain_text import PlainLabel
 from ..widgets import DateField
 
 ENABLE, DISABLE, SET_ETA, CLEAR_ETA, MESSAGE = (
@@ -94,7 +94,7 @@ class BulkActionDialog(QDialog):
             form.addRow(self.tr("Backorders"), row)
             if not native:
                 form.addRow(
-                    QLabel(
+                    PlainLabel(
                         self.tr(
                             "This store has no native backorders: the product goes on pre-order "
                             "(the limit is not used)."
@@ -121,7 +121,7 @@ class BulkActionDialog(QDialog):
                 "backordered variants; leave empty to remove the message."
             )
         )
-        self.example = QLabel(self)
+        self.example = PlainLabel(self)
         self.example.setAccessibleName(self.tr("Message example"))
         self.template.textChanged.connect(self._on_template_changed)
         self.template.setVisible(action == MESSAGE)
@@ -129,7 +129,7 @@ class BulkActionDialog(QDialog):
         if action == MESSAGE:
             form.addRow(self.tr("Message"), self.template)
             form.addRow(self.tr("Reads like"), self.example)
-            hint = QLabel(
+            hint = PlainLabel(
                 self.tr(
                     "{eta} becomes the latest ETA of the product's backordered variants; "
                     "an empty message removes it."
@@ -163,7 +163,7 @@ class BulkActionDialog(QDialog):
         scope.addWidget(self.scope_filter)
         form.addRow(self.tr("Apply to"), scope)
 
-        self.error = QLabel(self)
+        self.error = PlainLabel(self)
         self.error.setWordWrap(True)
         self.error.setVisible(False)
         form.addRow(self.error)

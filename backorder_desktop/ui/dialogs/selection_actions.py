@@ -9,13 +9,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ..keyboard import keyboard_friendly
+from ..plain_text import PlainLabel
 from ..records_view import RecordsView
 from ..widgets import fit_to_screen
 
@@ -39,7 +39,7 @@ class SelectionActionsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.view = view
-        label = QLabel(intro, self)
+        label = PlainLabel(intro, self)
         label.setWordWrap(True)
         buttons = QHBoxLayout()
         self.action_buttons: list[QPushButton] = []

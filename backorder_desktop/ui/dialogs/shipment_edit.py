@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QTableView,
@@ -36,6 +35,7 @@ from ...domain.shipments import (
 )
 from ...services.shipment_csv import lines_from_csv
 from ..keyboard import keyboard_friendly
+from ..plain_text import PlainLabel
 from ..theme import colours
 from ..widgets import in_documents
 from .dock_common import button
@@ -112,7 +112,7 @@ class ShipmentDialog(QDialog):
         self.remove_lines.clicked.connect(self._on_remove_lines_clicked)
         self.import_csv = button(self, self.tr("Import lines from CSV…"))
         self.import_csv.clicked.connect(self._on_import_csv_clicked)
-        self.error = QLabel("", self)
+        self.error = PlainLabel("", self)
         self.error.setAccessibleName(self.tr("Problem"))
         self.error.setWordWrap(True)
         self.error.setStyleSheet(f"color: {colours().failed.name()}")

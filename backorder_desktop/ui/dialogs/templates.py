@@ -11,14 +11,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTabWidget,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +31,7 @@ from ...services.mail_setup import (
     share_templates,
 )
 from ..keyboard import keyboard_friendly
+from ..plain_text import OfflineTextBrowser, PlainLabel, ask
 from ..store_controller import StoreController
 from ..theme import colours
 from ..widgets import fit_to_screen
@@ -80,22 +79,22 @@ class TemplatesDialog(QDialog):
         self.sources.addTab(self.html, self.tr("HTML part"))
         self.sources.addTab(self.text, self.tr("Text part"))
 
-        self.preview_html = QTextBrowser(self)
+        self.preview_html = OfflineTextBrowser(self)
         self.preview_html.setAccessibleName(self.tr("HTML preview"))
         self.preview_text = QPlainTextEdit(self)
         self.preview_text.setReadOnly(True)
         self.preview_text.setAccessibleName(self.tr("Text preview"))
-        self.preview_subject = QLabel(self)
+        self.preview_subject = PlainLabel(self)
         self.preview_subject.setWordWrap(True)
         self.previews = QTabWidget(self)
         self.previews.setAccessibleName(self.tr("Preview parts"))
         self.previews.addTab(self.preview_html, self.tr("HTML preview"))
         self.previews.addTab(self.preview_text, self.tr("Text preview"))
         help_text = "\n".join(f"{{{{ {name} }}}}: {what}" for name, what in PLACEHOLDERS.items())
-        placeholders = QLabel(self.tr("Placeholders:\n") + help_text, self)
+        placeholders = PlainLabel(self.tr("Placeholders:\n") + help_text, self)
         placeholders.setWordWrap(True)
 
-        self.error = QLabel(self)
+        self.error = PlainLabel(self)
         self.error.setWordWrap(True)
         self.error.setAccessibleName(self.tr("Template error"))
         self.save_button = QPushButton(self.tr("Save"), self)
@@ -165,7 +164,7 @@ class TemplatesDialog(QDialog):
 
     def _ask_unsaved(self) -> QMessageBox.StandardButton:
         label = self.kind.itemText(max(0, self.kind.findData(self._shown_kind)))
-        return QMessageBox.question(
+        return ask(
             self,
             self.tr("Unsaved template"),
             self.tr("The {0} template has changes that are not saved. Save them?").format(label),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QVBoxLayout, QWidget
 
 from ...domain.models import Order
 from ...domain.releases import ReleaseRecord
@@ -13,6 +13,7 @@ from ...services.receipts import ReceiptInfo
 from ...services.settings import RELEASE_STATUSES
 from ..formatting import format_datetime, format_int
 from ..keyboard import keyboard_friendly
+from ..plain_text import PlainLabel
 from ..records_view import RecordsView
 from ..table_model import Column, RecordsTableModel
 from .dock_common import ask, button
@@ -104,9 +105,9 @@ class UndoDialog(QDialog):
         self._question = question
         self._act = act
         self._refusal = refusal
-        label = QLabel(intro, self)
+        label = PlainLabel(intro, self)
         label.setWordWrap(True)
-        self.message = QLabel("", self)
+        self.message = PlainLabel("", self)
         self.message.setAccessibleName(self.tr("Result"))
         self.message.setWordWrap(True)
         self.action_button = button(self, action_label)

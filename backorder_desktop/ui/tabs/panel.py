@@ -6,9 +6,10 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ..overflow_bar import OverflowBar
+from ..plain_text import PlainLabel
 from ..records_view import RecordsView
 from ..store_controller import StoreController
 
@@ -29,9 +30,14 @@ class TabPanel(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.actions_bar)
         layout.addWidget(view)
-        self.legend = QLabel(self)
+        # Plain labels, each in its colour (store text never goes here, but labels stay plain).
+        self.legend = QWidget(self)
         self.legend.setAccessibleName(self.tr("Row colours"))
-        self.legend.setContentsMargins(8, 0, 8, 4)
+        legend_row = QHBoxLayout(self.legend)
+        legend_row.setContentsMargins(8, 0, 8, 4)
+        legend_row.addWidget(PlainLabel(self.tr("Row colours:"), self.legend))
+        self._legend_labels: list[PlainLabel] = []
+        self._legend_row = legend_row
         self.legend.setVisible(False)
         self._legend_items: Sequence[tuple[Callable[[], QColor], str]] = ()
         layout.addWidget(self.legend)
@@ -51,16 +57,21 @@ class TabPanel(QWidget):
     def set_legend(self, items: Sequence[tuple[Callable[[], QColor], str]]) -> None:
         """What each row colour means, under the table: (colour of the current palette, words)."""
         self._legend_items = items
+        for label in self._legend_labels:
+            label.deleteLater()
+        self._legend_labels = [PlainLabel(f"■ {text}", self.legend) for _colour, text in items]
+        for label in self._legend_labels:
+            self._legend_row.addWidget(label)
+        self._legend_row.addStretch(1)
         self.legend.setVisible(bool(items))
         self._draw_legend()
 
+    def legend_text(self) -> str:
+        return "  ".join(label.text() for label in self._legend_labels)
+
     def _draw_legend(self) -> None:
-        parts = [
-            f'<span style="color:{colour().name()}">■ {text}</span>'
-            for colour, text in self._legend_items
-        ]
-        self.legend.setText(self.tr("Row colours: ") + " &nbsp; ".join(parts))
-        self.legend.setToolTip("\n".join(f"{text}" for _colour, text in self._legend_items))
+        for label, (colour, _text) in zip(self._legend_labels, self._legend_items, strict=False):
+            label.setStyleSheet(f"color: {colour().name()}")
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
