@@ -47,5 +47,5 @@ def test_claims_older_than_a_week_are_deleted_newer_ones_stay(tmp_path: Path) ->
         )
         assert compact_claims(cache, now=NOW) == 1
         (row,) = cache.outbox.rows("pending")
-        assert row.method == "DELETE" and row.body == [1]
+        assert row.action == "delete" and row.body == [1]
         assert {m.key for m in cache.metafields.all("order")} == {"claim:delay:bbb", "notices"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from ..cache import Cache
@@ -26,7 +25,6 @@ KIND_WORDS = {
     "release_undo": "Release undone",
     "templates": "Notice templates",
 }
-_ORDER_PATH = re.compile(r"^/v2/orders/(\d+)")
 SHOWN = 4  # records named before "and N more"
 
 
@@ -42,10 +40,10 @@ def _sku(cache: Cache, variant_id: Any) -> str:
 
 
 def _records(cache: Cache, row: OutboxRow) -> list[str]:
-    path, body = row.path, row.body
-    order = _ORDER_PATH.match(path)
-    if order:
-        return [f"order #{order.group(1)}"]
+    """The records a typed outbox row touches, named as the merchant knows them."""
+    resource, body = row.resource, row.body
+    if resource == "order" and row.target is not None:
+        return [f"order #{row.target}"]
     items: list[Any] = []
     if isinstance(body, dict):
         items = list(body.get("settings") or body.get("items") or [])
@@ -56,16 +54,17 @@ def _records(cache: Cache, row: OutboxRow) -> list[str]:
         if not isinstance(item, dict):
             continue
         key = str(item.get("key") or "")
+        ident = item.get("resource_id") or item.get("id")
         if key.startswith("shipment:") or key.startswith("supplier:"):
             out.append(key.split(":", 1)[0] + " " + key.split(":", 1)[1][:12])
-        elif "/orders/" in path and item.get("resource_id") is not None:
+        elif resource == "metafields:order" and item.get("resource_id") is not None:
             out.append(f"order #{item['resource_id']}")
         elif "variant_id" in item:
             out.append(_sku(cache, item["variant_id"]))
-        elif "/variants" in path and (item.get("resource_id") or item.get("id")) is not None:
-            out.append(_sku(cache, item.get("resource_id") or item.get("id")))
-        elif "/products" in path and (item.get("resource_id") or item.get("id")) is not None:
-            out.append(f"product {item.get('resource_id') or item.get('id')}")
+        elif resource in ("variants", "metafields:variant") and ident is not None:
+            out.append(_sku(cache, ident))
+        elif resource in ("products", "metafields:product") and ident is not None:
+            out.append(f"product {ident}")
     if not out and isinstance(body, list) and body and all(isinstance(i, int) for i in body):
         return [f"{len(body)} record(s) removed"]
     return out

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from ..bigcommerce import operations as ops
 from ..cache import Cache
 from ..cache.backorder_queue import load_queue
 from ..domain.models import Order
@@ -31,6 +32,7 @@ from .allocations import (
 )
 from .metafield_writes import FieldWrite, queue_field_writes
 from .notice_records import publish_statuses
+from .outbox_ops import queue
 from .receiving import queue_stock, stock_levels
 from .settings import RELEASE_STATUSES
 from .shared_allocations import publish_allocations
@@ -83,12 +85,11 @@ class ReleaseOutcome:
 def _status_row(
     cache: Cache, order: Order, status_id: int, notes: str, batch_id: str, kind: str
 ) -> None:
-    cache.outbox.enqueue(
+    queue(
+        cache,
         batch_id,
         kind,
-        "PUT",
-        f"/v2/orders/{order.id}",
-        {"status_id": status_id, "staff_notes": notes},
+        ops.update_order(order.id, {"status_id": status_id, "staff_notes": notes}),
     )
     cache.orders.set_status(order.id, status_id, staff_notes=notes)
 

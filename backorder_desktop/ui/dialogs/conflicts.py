@@ -52,7 +52,7 @@ def _when(row: ConflictRow) -> str:
     return row.changed_at.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-class ConflictsDialog(SelectionActionsDialog):
+class OvertakenWritesDialog(SelectionActionsDialog):
     """Keep mine / take theirs act on the changes of the selected rows (off the GUI thread)."""
 
     def __init__(
