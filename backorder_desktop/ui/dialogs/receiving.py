@@ -267,7 +267,7 @@ class ReceivingDialog(QDialog):
                 self.preview_label.setText(message)
 
         self.preview_label.setText(self.tr("Working out which orders this fills…"))
-        run_read(self.controller, "receipt preview", read, done, failed)
+        run_read(self.controller, "receipt preview", read, done, failed, owner=self)
 
     def show_preview(self, preview: ReceiptPreview) -> None:
         self.last_preview = preview
@@ -366,6 +366,7 @@ class ReceivingDialog(QDialog):
             "shipment after receipt",
             lambda cache: find_shipment(cache, shipment_id),
             self._on_shipment_reread,
+            owner=self,
         )
 
     def _on_shipment_reread(self, shipment: Any) -> None:
