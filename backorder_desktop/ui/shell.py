@@ -240,13 +240,30 @@ class AppShell(QObject):
     def _open_with_token(self, entry: StoreEntry, token: str) -> None:
         store_hash = entry.store_hash
         if not token and self.interactive:
-            token = self._ask_token(entry)
+            # No keychain (e.g. Linux without one): the cache first, then the question, so the
+            # window is not empty while the merchant looks for the token.
+            self.controller.open_cached(entry, then=lambda: self._ask_token_then_open(entry))
+            return
         if not token:
             self.window.show_error(
                 f"No token for {entry.label or store_hash}: reconnect it with File > Connect a store."
             )
             return
         self.settings.current_store = store_hash
+        self._save_settings()
+        self.controller.open_store(entry, token)
+
+    def _ask_token_then_open(self, entry: StoreEntry) -> None:
+        if self.controller.entry is None or self.controller.entry.store_hash != entry.store_hash:
+            return  # another store was opened meanwhile
+        token = self._ask_token(entry)
+        if not token:
+            self.window.show_error(
+                f"Showing {entry.label or entry.store_hash} from the cache: no token, so "
+                "nothing is synced or sent. Reconnect it with File > Connect a store."
+            )
+            return
+        self.settings.current_store = entry.store_hash
         self._save_settings()
         self.controller.open_store(entry, token)
 
