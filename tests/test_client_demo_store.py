@@ -51,7 +51,7 @@ def test_full_read_matches_the_store_and_takes_the_minimum_requests(store: DemoS
     assert {v.id for _, vs in got["products"] for v in vs} == set(state.variants)
     assert {(r.variant_id, r.location_id) for r in got["inventory"]} == set(state.inventory)
     for record in got["inventory"]:
-        expected = state.inventory[(record.variant_id, record.location_id)]
+        expected = state.inventory[(state.stock_variant(record.variant_id), record.location_id)]
         assert record.on_hand == expected.on_hand
         assert record.qty_backordered == expected.qty_backordered
         assert record.backorder_limit == expected.backorder_limit

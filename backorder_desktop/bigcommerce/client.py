@@ -26,6 +26,14 @@ from .mapping import (
 )
 from .paging import iter_v2, iter_v3
 from .results import BatchResult
+from .stock_identity import (
+    ByProduct,
+    StockAddresser,
+    address_stock,
+    is_stock_write,
+    tracked_by_product_error,
+    variant_ids_of,
+)
 from .transport import Transport
 
 JSON = dict[str, Any]
@@ -104,6 +112,8 @@ class BigCommerceClient:
         )
         self.store_hash = store_hash
         self.max_concurrency = self._transport.max_concurrency
+        # Which variants take stock writes by product_id (stock_identity.py).
+        self.stock = StockAddresser()
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -145,10 +155,64 @@ class BigCommerceClient:
         json: Any = None,
         idempotent: bool | None = None,
     ) -> httpx.Response:
-        """One API call (path like "/v3/catalog/products"); raises the typed errors."""
-        return self._transport.request(
-            method, path, params=params, json=json, idempotent=idempotent
-        )
+        """One API call (path like "/v3/catalog/products"); raises the typed errors.
+
+        Stock writes are addressed per item as its product tracks inventory (stock_identity)."""
+        if not is_stock_write(method, path):
+            return self._transport.request(
+                method, path, params=params, json=json, idempotent=idempotent
+            )
+        sent = address_stock(method, path, json, self.stock.resolve)
+        try:
+            return self._transport.request(
+                method, path, params=params, json=sent, idempotent=idempotent
+            )
+        except ValidationError as exc:
+            # The cache's idea of an item's tracking was wrong or missing (the merchant changed
+            # it): the 422 refused the whole request, so ask the store and send it once more.
+            if exc.status != 422 or not tracked_by_product_error(exc.message):
+                raise
+            if not self._learn_tracking(variant_ids_of(path, json)):
+                raise
+            again = address_stock(method, path, json, self.stock.resolve)
+            if again == sent:
+                raise
+            return self._transport.request(
+                method, path, params=params, json=again, idempotent=idempotent
+            )
+
+    @property
+    def stock_addressing(self) -> ByProduct | None:
+        """Where variants' tracking comes from when the store has not said (the cache)."""
+        return self.stock.lookup
+
+    @stock_addressing.setter
+    def stock_addressing(self, lookup: ByProduct | None) -> None:
+        self.stock.lookup = lookup
+
+    def _learn_tracking(self, variant_ids: set[int]) -> bool:
+        """Read these variants' products' tracking from the store (two small listings)."""
+        if not variant_ids:
+            return False
+        owners: dict[int, int] = {}
+        for chunk in _chunks(sorted(variant_ids), ID_FILTER_CHUNK):
+            # Inventory items name each variant's product in their identity.
+            params = {"variant_id:in": ",".join(map(str, chunk))}
+            for data in self.iter_v3("/v3/inventory/items", params, limit=1000):
+                ident = data.get("identity")
+                ident = ident if isinstance(ident, dict) else {}
+                vid, pid = ident.get("variant_id"), ident.get("product_id")
+                if isinstance(vid, int) and isinstance(pid, int):
+                    owners[vid] = pid
+        tracking: dict[int, str] = {}
+        for chunk in _chunks(sorted(set(owners.values())), ID_FILTER_CHUNK):
+            params = {"id:in": ",".join(map(str, chunk)), "include_fields": "inventory_tracking"}
+            for data in self.iter_v3("/v3/catalog/products", params):
+                if isinstance(data.get("id"), int):
+                    tracking[data["id"]] = str(data.get("inventory_tracking") or "none")
+        for vid, pid in owners.items():
+            self.stock.learn(pid, tracking.get(pid, "none"), [vid])
+        return bool(owners)
 
     def iter_v3(
         self, path: str, params: dict[str, Any] | None = None, *, limit: int = 250
@@ -195,13 +259,18 @@ class BigCommerceClient:
             params["date_modified:min"] = v3_date(modified_since)
         if ids is None:
             for data in self.iter_v3("/v3/catalog/products", params):
-                yield map_product(data)
+                yield self._learned(map_product(data))
             return
         unique = sorted(set(ids))
         for chunk in _chunks(unique, ID_FILTER_CHUNK):
             chunk_params = {**params, "id:in": ",".join(str(i) for i in chunk)}
             for data in self.iter_v3("/v3/catalog/products", chunk_params):
-                yield map_product(data)
+                yield self._learned(map_product(data))
+
+    def _learned(self, pair: tuple[Product, list[Variant]]) -> tuple[Product, list[Variant]]:
+        product, variants = pair
+        self.stock.learn(product.id, product.inventory_tracking, [v.id for v in variants])
+        return pair
 
     def iter_inventory(
         self, *, variant_ids: Sequence[int] | None = None

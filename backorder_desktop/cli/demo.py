@@ -10,6 +10,7 @@ from .connection import data_dir_of
 
 def cmd_demo_store(args: argparse.Namespace) -> int:
     from ..demo_store import DemoStore
+    from ..demo_store.accounts import ALL_SCOPES
 
     store = DemoStore(
         data_dir=data_dir_of(args),
@@ -22,13 +23,15 @@ def cmd_demo_store(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         reset=args.reset,
+        scopes=args.scopes if args.scopes is not None else ALL_SCOPES,
+        default_location=args.default_location,
     )
     store.start()
     # The contract (CLI.md): api-url, store hash, access token on the first three lines.
     sys.stdout.write(f"{store.api_url}\n{store.store_hash}\n{store.token}\n")
     sys.stdout.flush()
     try:
-        store.wait()
+        store.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:

@@ -13,6 +13,15 @@ from . import cmd_backorder, cmd_conflicts, cmd_notify, cmd_report, cmd_shipment
 from . import commands as core
 
 
+def scope_list(text: str) -> frozenset[str]:
+    from ..demo_store.accounts import parse_scopes
+
+    try:
+        return parse_scopes(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def rate_limit(text: str) -> tuple[int, float]:
     """`N/30s` (or a bare N, per 30 s) -> (quota, window seconds)."""
     match = re.fullmatch(r"\s*(\d+)\s*(?:/\s*(\d+(?:\.\d+)?)\s*s)?\s*", text)
@@ -78,6 +87,17 @@ def register_core(subparsers: Any) -> None:
     demo_store.add_argument("--latency-ms", type=non_negative_int, default=0)
     demo_store.add_argument("--no-native-backorders", action="store_true")
     demo_store.add_argument("--reset", action="store_true", help="start over from the seed")
+    demo_store.add_argument(
+        "--scopes",
+        type=scope_list,
+        default=None,
+        metavar="all|SCOPE[,SCOPE...]",
+        help="the token's OAuth scopes, e.g. store_v2_products,store_locations_read_only "
+        "(default: all)",
+    )
+    demo_store.add_argument(
+        "--default-location", type=non_negative_int, default=None, metavar="ID"
+    )
     json_flag(demo_store)
 
     sync = subparsers.add_parser("sync", help="pull the store into the local cache")
