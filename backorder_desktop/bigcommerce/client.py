@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -248,7 +249,19 @@ class BigCommerceClient:
             )
 
     def list_locations(self) -> list[Location]:
-        return [map_location(d) for d in self.iter_v3("/v3/inventory/locations")]
+        """Every location, the default one marked: from its record's `is_default` when the
+        store sends it, else from `?is_default=true` (one more request; never "id 1")."""
+        raw = list(self.iter_v3("/v3/inventory/locations"))
+        locations = [map_location(d) for d in raw]
+        if any("is_default" in d for d in raw if isinstance(d, dict)) or not locations:
+            return locations
+        defaults = {
+            map_location(d).id
+            for d in self.iter_v3("/v3/inventory/locations", {"is_default": "true"})
+        }
+        if len(defaults) != 1:  # a store that ignores the filter names none for sure
+            defaults = {locations[0].id} if len(locations) == 1 else set()
+        return [replace(loc, is_default=loc.id in defaults) for loc in locations]
 
     def iter_products(
         self, *, modified_since: datetime | None = None, ids: Sequence[int] | None = None

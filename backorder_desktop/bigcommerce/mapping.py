@@ -31,9 +31,9 @@ from .errors import MappingError
 
 JSON = dict[str, Any]
 METAFIELD_RESOURCE_TYPES = ("product", "variant", "order", "store")
-# The Locations API has no is_default field; BigCommerce's default location is always id 1
-# (it cannot be deleted). A store that does send is_default wins.
-DEFAULT_LOCATION_ID = 1
+# The Locations API's records have no is_default field (locations.v3.yml); the default is the
+# one `?is_default=true` lists (spec README, "Learned since"), whatever its id. A record that
+# does carry the field is believed.
 
 
 # Each mapper checks for an object, then turns a BadField into a MappingError naming the record.
@@ -58,11 +58,7 @@ def map_location(data: Any) -> Location:
             id=location_id,
             code=to_str(d.get("code"), "code"),
             label=to_str(d.get("label"), "label") or to_str(d.get("code"), "code"),
-            is_default=(
-                to_bool(is_default, "is_default")
-                if is_default is not None
-                else location_id == DEFAULT_LOCATION_ID
-            ),
+            is_default=to_bool(is_default, "is_default") if is_default is not None else False,
         )
     except BadField as exc:
         raise _bad("location", d, exc) from None

@@ -59,6 +59,7 @@ def identity_json(state: StoreState, variant_id: int, with_sku_id: bool) -> dict
 
 
 def location_json(loc: LocationRec) -> dict[str, Any]:
+    # No `is_default` field: locations.v3.yml has none; `?is_default=true` names the default.
     hours = {"open": True, "opening": "09:00", "closing": "17:00"}
     closed = {"open": False, "opening": "00:00", "closing": "00:00"}
     days = ("monday", "tuesday", "wednesday", "thursday", "friday")
@@ -70,8 +71,6 @@ def location_json(loc: LocationRec) -> dict[str, Any]:
         "managed_by_external_source": False,
         "type_id": "PHYSICAL",
         "enabled": loc.enabled,
-        # Not in locations.v3.yml's schema; BigCommerce's default location is also always id 1.
-        "is_default": loc.is_default,
         "operating_hours": {
             day: dict(hours if day in days else closed) for day in (*days, "saturday", "sunday")
         },

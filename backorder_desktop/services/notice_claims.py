@@ -2,9 +2,10 @@
 
 Each due notice gets a claim metafield on its order, keyed by what the notice says
 (`claim:<kind>:<digest>`), holding this laptop's id and a random nonce. BigCommerce keeps one
-metafield per namespace and key on a resource and refuses a second create as a duplicate
-(spec README, metafields), so of two laptops creating the same claim only one succeeds; each
-then reads the claims back and sends only what holds its own nonce. The local durable claim
+metafield per namespace and key on a resource and API account and refuses a second create as
+a duplicate (spec README, metafields), so of two laptops creating the same claim only one
+succeeds; each then reads the claims back and sends only what holds its own nonce. A laptop on
+another API account can create a duplicate: the first claim made (lowest id) is the claim. The local durable claim
 of issue 5 (notice ledger) still guards against a crash between send and record.
 """
 
@@ -143,5 +144,9 @@ def _read_back(session: StoreSession, keys: list[str]) -> dict[tuple[int | None,
         params = {"namespace": METAFIELD_NAMESPACE, "key:in": ",".join(keys[start : start + 50])}
         for data in session.client.iter_v3(path, params):
             m = map_metafield(data, "order")
-            out[(m.resource_id, m.key)] = m
+            # Another API account may hold its own claim with the same key (keys are unique
+            # per account, spec README): the first claim made is the claim, whoever made it.
+            known = out.get((m.resource_id, m.key))
+            if known is None or m.id < known.id:
+                out[(m.resource_id, m.key)] = m
     return out
