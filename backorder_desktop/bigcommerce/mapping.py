@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..domain.models import (
+    UNLIMITED_BACKORDER_LIMIT,
     InventoryRecord,
     Location,
     Metafield,
@@ -126,6 +127,21 @@ def map_product(data: Any) -> tuple[Product, list[Variant]]:
     return product, variants
 
 
+def _backorder_limit(settings: JSON) -> int | None:
+    """None: backorders off. Unlimited is a state of its own (storefront code reads one), which
+    the REST docs do not spell: a negative count, "unlimited", or a count at least the app's
+    UNLIMITED_BACKORDER_LIMIT all read as unlimited; off is only null (or absent)."""
+    raw = settings.get("backorder_limit")
+    if isinstance(raw, str) and raw.strip().lower() in ("unlimited", "infinite", "inf"):
+        return UNLIMITED_BACKORDER_LIMIT
+    if settings.get("is_backorder_unlimited") is True or settings.get("unlimited") is True:
+        return UNLIMITED_BACKORDER_LIMIT
+    value = to_opt_int(raw, "settings.backorder_limit")
+    if value is not None and (value < 0 or value >= UNLIMITED_BACKORDER_LIMIT):
+        return UNLIMITED_BACKORDER_LIMIT
+    return value
+
+
 def map_inventory_item(data: Any) -> list[InventoryRecord]:
     """One record per location of an /v3/inventory/items entry."""
     if not isinstance(data, dict):
@@ -151,9 +167,7 @@ def map_inventory_item(data: Any) -> list[InventoryRecord]:
                     ),
                     # Beta fields of native backorders; absent on stores without them.
                     qty_backordered=to_opt_int(loc.get("qty_backordered"), "qty_backordered"),
-                    backorder_limit=to_opt_int(
-                        settings.get("backorder_limit"), "settings.backorder_limit"
-                    ),
+                    backorder_limit=_backorder_limit(settings),
                 )
             )
         return records

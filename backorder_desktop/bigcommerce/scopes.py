@@ -47,7 +47,7 @@ def scope_for(path: str) -> str | None:
 
 
 def level_for(scope: str, method: str) -> str:
-    """"read-only" is enough to read; writing needs "modify"."""
+    """ "read-only" is enough to read; writing needs "modify"."""
     if method.upper() in ("GET", "HEAD"):
         return "read-only"
     return NEEDED.get(scope, "modify")

@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from . import cmd_backorder, cmd_conflicts, cmd_notify, cmd_report, cmd_shipments, demo
+from . import (
+    cmd_backorder,
+    cmd_conflicts,
+    cmd_doctor,
+    cmd_notify,
+    cmd_report,
+    cmd_shipments,
+    demo,
+)
 from . import commands as core
 
 
@@ -95,9 +103,7 @@ def register_core(subparsers: Any) -> None:
         help="the token's OAuth scopes, e.g. store_v2_products,store_locations_read_only "
         "(default: all)",
     )
-    demo_store.add_argument(
-        "--default-location", type=non_negative_int, default=None, metavar="ID"
-    )
+    demo_store.add_argument("--default-location", type=non_negative_int, default=None, metavar="ID")
     json_flag(demo_store)
 
     sync = subparsers.add_parser("sync", help="pull the store into the local cache")
@@ -128,4 +134,5 @@ FEATURE_COMMANDS: list[Callable[[Any], None]] = [
     cmd_shipments.register,
     cmd_report.register,
     cmd_conflicts.register,
+    cmd_doctor.register,
 ]
