@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..cache.accounts import owners_seen
-from ..services.doctor import run_doctor
+from ..services.doctor import check_store
 from .connection import open_session
 from .output import print_json
 
@@ -25,9 +24,7 @@ def register(subparsers: Any) -> None:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     with open_session(args) as session:
-        # Never create a cache just to look: a store not synced yet has no own account known.
-        own = owners_seen(session.cache)[0] if session.cache_exists else None
-        report = run_doctor(session.client, own_client_id=own)
+        report = check_store(session)
     if args.json:
         print_json(report.as_dict())
     else:

@@ -18,8 +18,10 @@ from ..bigcommerce import scopes
 from ..bigcommerce.error_mapping import parse_body
 from ..bigcommerce.errors import AuthError, BigCommerceError, NotFoundError, ScopeError
 from ..bigcommerce.ratelimit import H_LEFT, H_QUOTA, H_WINDOW
+from ..cache.accounts import owners_seen
 from ..domain.models import METAFIELD_NAMESPACE
 from .connect import SCOPE_PROBES
+from .session import StoreSession
 
 MAX_SKEW_S = 60.0  # past this, "overdue" and "today" disagree with the store near midnight
 STANDARD_RATE = 150 / 30.0  # requests per second on Standard and Plus plans (spec README)
@@ -88,6 +90,13 @@ class _Seen:
     def __call__(self, response: httpx.Response) -> httpx.Response:
         self.responses.append(response)
         return response
+
+
+def check_store(session: StoreSession) -> DoctorReport:
+    """The checks for a connected store (CLI `doctor`, Help > Check store connection…)."""
+    # Never create a cache just to look: a store not synced yet has no own account known.
+    own = owners_seen(session.cache)[0] if session.cache_exists else None
+    return run_doctor(session.client, own_client_id=own)
 
 
 def run_doctor(

@@ -41,6 +41,7 @@ class MainWindow(QMainWindow):
     settings_requested = Signal()
     outbox_requested = Signal()
     conflicts_requested = Signal()  # changes another laptop overtook (issue 7)
+    store_check_requested = Signal()  # Help > Check store connection… (issue 17)
 
     def __init__(
         self, controller: StoreController, log_folder: Path, parent: QWidget | None = None
@@ -179,6 +180,9 @@ class MainWindow(QMainWindow):
             )
 
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_menu.addAction(
+            self._action(self.tr("Check store connection…"), self.store_check_requested.emit)
+        )
         help_menu.addAction(self._action(self.tr("Open log folder"), self.open_log_folder))
         help_menu.addAction(self._action(self.tr("About Backorder Desktop"), self.show_about))
 

@@ -12,8 +12,10 @@ from typing import Any
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QMessageBox
 
+from ..bigcommerce.errors import BigCommerceError
 from ..services.conflicts import conflict_rows, resolve
 from ..services.credentials import KeychainUnavailableError, get_token, save_token
+from ..services.doctor import check_store
 from ..services.logs import log_tail, register_secret
 from ..services.outbox_view import discard_entries, outbox_entries, retry_entries
 from ..services.settings import Settings, StoreEntry, save_settings
@@ -22,6 +24,7 @@ from .dialogs.connect import ConnectDialog
 from .dialogs.crash import CrashDialog
 from .dialogs.outbox import OutboxDialog
 from .dialogs.settings import SettingsDialog
+from .dialogs.store_check import StoreCheckDialog
 from .dialogs.welcome import WelcomeDialog
 from .main_window import MainWindow
 from .store_controller import StoreController
@@ -66,6 +69,8 @@ class AppShell(QObject):
         self.window.settings_requested.connect(self.show_settings)
         self.window.outbox_requested.connect(self.show_outbox)
         self.window.conflicts_requested.connect(self.show_conflicts)
+        self.window.store_check_requested.connect(self.show_store_check)
+        self.store_check_dialog: StoreCheckDialog | None = None
         self.conflicts_dialog: ConflictsDialog | None = None
         self.controller.bug_found.connect(self.report_bug)
         self.controller.token_rejected.connect(self._on_controller_token_rejected)
@@ -263,6 +268,29 @@ class AppShell(QObject):
             lambda **_: action(session.cache, ids),
             on_success=done,
             on_error=lambda exc, details: self.report_bug(details),
+        )
+
+    def show_store_check(self) -> None:
+        """The doctor's read-only checks, run on a worker thread (they take a few requests)."""
+        session = self.controller.session
+        dialog = StoreCheckDialog(self.window)
+        self.store_check_dialog = dialog
+        dialog.show()
+        if session is None:
+            dialog.set_error(self.tr("No store is connected: File > Connect a store… first."))
+            return
+
+        def failed(exc: BaseException, details: str) -> None:
+            if isinstance(exc, BigCommerceError):
+                dialog.set_error(exc.message)
+            else:
+                self.report_bug(details)
+
+        self.runner.run(
+            "store check",
+            lambda **_: check_store(session),
+            on_success=dialog.set_report,
+            on_error=failed,
         )
 
     def show_conflicts(self) -> None:
