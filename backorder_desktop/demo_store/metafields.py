@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from . import fields as f
-from .api import Context, Request, Response, Router, v3_error
+from .api import STATUS_DOC, ApiError, Context, Request, Response, Router, v3_error
 from .dates import parse_date
 from .metafield_rules import (
     ORDER,
@@ -28,6 +28,7 @@ from .paging import int_list, select_fields, str_list, v3_page
 from .records import MetafieldRec
 
 DIRTY = frozenset({"metafields"})
+NOT_FOUND = "The requested metafield was not found."
 
 
 def _date(ctx: Context, req: Request, name: str) -> datetime | None:
@@ -195,7 +196,10 @@ def _single_routes(
             or rec.resource_id != rid
             or not visible(rec, ctx.client_id)
         ):
-            raise v3_error(404, "The requested metafield was not found.")
+            if kind is ORDER:  # orders.v3.yml's NotFound has an `errors` array
+                body = {"status": 404, "title": NOT_FOUND, "type": STATUS_DOC, "errors": []}
+                raise ApiError(404, body)
+            raise v3_error(404, NOT_FOUND)
         return rid, rec
 
     def list_(ctx: Context, req: Request) -> Response:

@@ -21,9 +21,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ..bigcommerce.client import DEFAULT_METAFIELD_PERMISSION, METAFIELD_BATCH, METAFIELD_PATHS
+from ..bigcommerce.error_mapping import parse_body
 from ..bigcommerce.errors import ValidationError
 from ..bigcommerce.mapping import map_metafield
 from ..cache import Cache
+from ..cache.accounts import note_own
 from ..domain.models import METAFIELD_NAMESPACE, Metafield
 from ..domain.notice_log import CHECK_IN
 from ..domain.notices import DueNotice
@@ -92,7 +94,8 @@ def claim_notices(
             for key, p in chunk
         ]
         try:
-            client.request("POST", path, json=body)
+            created = parse_body(client.request("POST", path, json=body))
+            _note_own_account(cache, created)
         except ValidationError as exc:
             # 422: some claims exist already (another laptop's, or this one's from before).
             log.info("notice claims: %s", exc.message)
@@ -110,6 +113,15 @@ def claim_notices(
     compact_claims(cache, now=now)
     log.info("notice claims: %d won, %d held by another laptop", len(out.won), len(out.lost))
     return out
+
+
+def _note_own_account(cache: Cache, reply: Any) -> None:
+    """The reply to our creates names this laptop's API account (warnings, `doctor`)."""
+    data = reply.get("data") if isinstance(reply, dict) else None
+    if isinstance(data, list):
+        fields = [map_metafield(d, "order") for d in data[:1] if isinstance(d, dict)]
+        with cache.transaction():
+            note_own(cache, fields)
 
 
 def compact_claims(cache: Cache, *, now: datetime | None = None) -> int:
