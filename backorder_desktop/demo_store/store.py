@@ -7,6 +7,7 @@ import secrets
 import socket
 import string
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -57,6 +58,13 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "BackorderDemoStore/1"
     timeout = 60  # idle keep-alive connections close after this long
     demo: DemoStore
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # The Date header, off by `clock_skew_s` to stand for a store clock (or a laptop's)
+        # that is wrong: `doctor` reports the skew.
+        if timestamp is None:
+            timestamp = time.time() + self.demo.clock_skew_s
+        return super().date_time_string(timestamp)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib name)
         log.debug("demo store %s: " + format, self.address_string(), *args)
@@ -189,6 +197,7 @@ class DemoStore:
         )
         if fresh and self._files is not None:
             self._files.save(state)
+        self.clock_skew_s = 0.0  # added to the Date header of every answer
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()

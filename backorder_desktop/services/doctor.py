@@ -243,10 +243,10 @@ def _metafield_owners(
             owner = str(m.get("owner_client_id") or "")
             if owner:
                 owners[owner] = owners.get(owner, 0) + 1
-    others = sorted(o for o in owners if o != own) if own else sorted(owners)[1:]
-    if own is None and len(owners) <= 1:
-        others = []
-    if not others:
+    # Without this laptop's own account (it has not written yet), any second account is one
+    # too many: every account found is listed.
+    others = sorted(o for o in owners if o != own) if own else sorted(owners)
+    if not others or (own is None and len(owners) <= 1):
         found = (
             f"{sum(owners.values())} app record(s), all from one API account"
             if owners
@@ -255,11 +255,12 @@ def _metafield_owners(
         report.checks.append(Check("app records of other API accounts", True, found))
         return
     shown = ", ".join(f"…{o[-6:]} ({owners[o]})" for o in others[:5])
+    what = "other account(s)" if own else f"{len(owners)} API accounts"
     report.checks.append(
         Check(
             "app records of other API accounts",
             False,
-            f"{sum(owners[o] for o in others)} record(s) from other account(s): {shown}",
+            f"{sum(owners[o] for o in others)} record(s) from {what}: {shown}",
             "Use one API account on every computer of this store (BigCommerce: Settings > "
             "API): enter the same token everywhere (File > Connect a store…), then delete "
             "the other account.",
