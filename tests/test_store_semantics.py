@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import httpx
+
 from backorder_desktop.bigcommerce import BigCommerceClient
 from backorder_desktop.bigcommerce.mapping import map_inventory_item
 from backorder_desktop.cache import open_cache
@@ -18,6 +20,9 @@ from backorder_desktop.services.shipments import add_shipment
 from backorder_desktop.services.views import load_rows
 from backorder_desktop.sync.pull import pull
 from backorder_desktop.sync.push import push
+from tests.support.client_mock import make_client
+from tests.support.demo_store_http import DemoApi
+from tests.support.openapi import require_specs
 
 
 def _item(settings: dict[str, object]) -> dict[str, object]:
@@ -117,3 +122,67 @@ def test_a_sync_with_3_requests_left_in_the_window_gets_no_429(tmp_path: Path) -
     assert 429 not in statuses
     assert len(statuses) > 3  # the sync needed more than what was left
     assert result.products == 40
+
+
+def test_digital_lines_come_in_a_downloads_consignment_and_are_read(tmp_path: Path) -> None:
+    require_specs()
+    with DemoStore(seed=6) as store:
+        state = store.state
+        digital = {p.id for p in state.products.values() if p.type == "digital"}
+        order = next(
+            o for o in state.open_orders() if any(ln.product_id in digital for ln in o.lines)
+        )
+        with DemoApi(store, validate=True) as api:  # both shapes the orders spec allows
+            for params in ({}, {"consignment_structure": "object"}):
+                doc = api.get(
+                    f"/v2/orders/{order.id}", include="consignments.line_items", **params
+                ).json()
+                consignments = doc["consignments"]
+                node = consignments[0] if isinstance(consignments, list) else consignments
+                downloads = node["downloads"]
+                assert downloads and downloads[0]["recipient_email"]
+                assert {i["type"] for i in downloads[0]["line_items"]} == {"digital"}
+        with BigCommerceClient(store.api_url, store.store_hash, store.token) as client:
+            read = next(
+                o for o in client.iter_orders(status_ids=[order.status_id]) if o.id == order.id
+            )
+    assert sorted(line.id for line in read.lines) == sorted(line.id for line in order.lines)
+
+
+def test_line_items_given_as_links_are_read_from_the_order_products() -> None:
+    order = {
+        "id": 7,
+        "status_id": 11,
+        "date_created": "Tue, 20 Nov 2012 00:00:00 +0000",
+        "consignments": {
+            "shipping": [{"line_items": [{"id": 70, "quantity": 1, "product_id": 1}]}],
+            "downloads": [
+                {
+                    "recipient_email": "a@example.com",
+                    "line_items": [
+                        {
+                            "url": "https://x/orders/7/products/71",
+                            "resource": "/orders/7/products/71",
+                        }
+                    ],
+                }
+            ],
+        },
+    }
+    products = [
+        {"id": 70, "order_id": 7, "quantity": 1, "product_id": 1},
+        {"id": 71, "order_id": 7, "quantity": 2, "product_id": 2, "type": "digital"},
+    ]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path.split("/v2", 1)[1]
+        if path == "/orders" and request.url.params.get("page") == "1":
+            return httpx.Response(200, json=[order])
+        if path == "/orders/7/products" and request.url.params.get("page") == "1":
+            return httpx.Response(200, json=products)
+        return httpx.Response(204)
+
+    h = make_client(handler)
+    (read,) = list(h.client.iter_orders(status_ids=[11]))
+    assert sorted((line.id, line.quantity) for line in read.lines) == [(70, 1), (71, 2)]
+    assert any(r.url.path.endswith("/orders/7/products") for r in h.requests)

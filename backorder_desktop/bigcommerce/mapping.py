@@ -192,6 +192,23 @@ def _collect_line_items(node: Any, out: list[JSON]) -> None:
             _collect_line_items(value, out)
 
 
+def has_line_links(consignments: Any) -> bool:
+    """Whether a consignment lists line items as links ({url, resource}) only: the orders spec
+    allows that shape for every kind, digital downloads included (digitalConsignment_Get)."""
+    if isinstance(consignments, dict):
+        for item in as_list(consignments.get("line_items")):
+            if isinstance(item, dict) and "quantity" not in item and "resource" in item:
+                return True
+        return any(
+            has_line_links(v)
+            for k, v in consignments.items()
+            if k != "line_items" and isinstance(v, dict | list)
+        )
+    if isinstance(consignments, list):
+        return any(has_line_links(v) for v in consignments)
+    return False
+
+
 def map_order_line(data: Any, order_id: int) -> OrderLine:
     if not isinstance(data, dict):
         raise _not_object("order line", data)

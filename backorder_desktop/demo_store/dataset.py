@@ -87,7 +87,22 @@ def generate_state(
     _metafields(state, rng)
     generate_shipments(state, seed)
     _track_by_product(state)
+    _digital_products(state)
     return state
+
+
+DIGITAL_PRODUCTS = 2
+
+
+def _digital_products(state: StoreState) -> None:
+    """A couple of untracked products sold in open orders become downloads: their lines come in
+    a digital consignment (orders.v2.oas2.yml, digitalConsignment_Get)."""
+    sold = {line.product_id for order in state.open_orders() for line in order.lines}
+    chosen = [
+        p for p in state.products.values() if p.inventory_tracking == "none" and p.id in sold
+    ][:DIGITAL_PRODUCTS]
+    for product in chosen:
+        product.type = "digital"
 
 
 # Products with options whose stock is tracked by product: they take stock writes by

@@ -112,6 +112,7 @@ class ProductRec:
     base_variant_id: int | None = None
     options: list[OptionRec] = field(default_factory=list)
     variant_ids: list[int] = field(default_factory=list)
+    type: str = "physical"  # "physical" | "digital" (downloads consignment on orders)
 
 
 @dataclass(slots=True)
