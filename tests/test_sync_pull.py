@@ -94,7 +94,7 @@ def test_full_sync_takes_the_minimum_requests_and_mirrors_the_store(tmp_path: Pa
 
         expected: Counter[tuple[str, str | None]] = Counter(
             {
-                ("/v3/inventory/locations", None): 1,
+                ("/v3/inventory/locations", None): 2,  # all, then ?is_default=true
                 ("/v3/catalog/products", None): math.ceil(len(state.products) / 250),
                 ("/v3/inventory/items", None): math.ceil(inventory_items / 1000),
                 ("/v3/catalog/variants/metafields", None): max(
