@@ -43,6 +43,7 @@ class Settings:
     mail_from: str = ""
     mail_from_name: str = ""  # shown as the sender and as {{ store_name }} in templates
     checkin_days: int = 0  # a check-in notice every N days while a line waits; 0 = off
+    checkin_max: int = 3  # at most this many check-ins per order, then they stop
 
     def store(self, store_hash: str | None) -> StoreEntry | None:
         return next((s for s in self.stores if s.store_hash == store_hash), None)
@@ -96,6 +97,8 @@ def _validate_mail(settings: Settings, defaults: Settings) -> None:
         settings.smtp_security = defaults.smtp_security
     if not isinstance(settings.checkin_days, int) or not 0 <= settings.checkin_days <= 365:
         settings.checkin_days = defaults.checkin_days
+    if not isinstance(settings.checkin_max, int) or not 1 <= settings.checkin_max <= 52:
+        settings.checkin_max = defaults.checkin_max
 
 
 def load_settings(folder: Path) -> tuple[Settings, str | None]:

@@ -1,5 +1,6 @@
 ; Windows installer for Backorder Desktop (Inno Setup 6).
-; Build the app first (python packaging\build.py), then: iscc packaging\windows\backorder-desktop.iss
+; Build the app first (python packaging\build.py), then: python packaging\windows\inno.py
+; (installs the pinned Inno Setup, finds ISCC.exe and runs it on this script).
 ; Output: dist\backorder-desktop-<version>-windows-x86_64-setup.exe
 
 #define AppName "Backorder Desktop"
@@ -38,7 +39,9 @@ DisableProgramGroupPage=yes
 UsePreviousAppDir=yes
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
-MinVersion=10.0
+; Windows 10 1809 (build 17763), the oldest Windows 10 still serviced in its LTSC edition;
+; Qt 6 itself needs 1703 or later.
+MinVersion=10.0.17763
 ; An upgrade while the app runs: close it first, so no file is in use.
 CloseApplications=yes
 RestartApplications=no

@@ -75,6 +75,15 @@ class MailSettingsDialog(QDialog):
         self.checkin.setToolTip(
             self.tr("While a line waits, send a short check-in with a countdown to the ETA")
         )
+        self.checkin_max = QSpinBox(self)
+        self.checkin_max.setRange(1, 52)
+        self.checkin_max.setSuffix(self.tr(" per order"))
+        self.checkin_max.setValue(settings.checkin_max)
+        self.checkin_max.setAccessibleName(self.tr("At most this many check-ins"))
+        self.checkin_max.setToolTip(
+            self.tr("Check-ins stop after this many for one order; a customer with several "
+                    "orders waiting gets one email for them all")
+        )  # fmt: skip
         self.test_to = QLineEdit(settings.mail_from, self)
         self.test_to.setAccessibleName(self.tr("Send test email to"))
         self.test_button = QPushButton(self.tr("Send test email"), self)
@@ -105,6 +114,7 @@ class MailSettingsDialog(QDialog):
         form.addRow(self.tr("From address"), self.sender)
         form.addRow(self.tr("From name"), self.sender_name)
         form.addRow(self.tr("Check-in notices every"), self.checkin)
+        form.addRow(self.tr("At most"), self.checkin_max)
         form.addRow(self.tr("Test email to"), self.test_to)
         form.addRow("", self.test_button)
         form.addRow(self.status)
@@ -126,6 +136,7 @@ class MailSettingsDialog(QDialog):
             mail_from=self.sender.text().strip(),
             mail_from_name=self.sender_name.text().strip(),
             checkin_days=self.checkin.value(),
+            checkin_max=self.checkin_max.value(),
         )
 
     def config(self) -> SmtpConfig:
