@@ -27,7 +27,7 @@ from backorder_desktop.services.notify import (
 )
 from backorder_desktop.services.session import StoreConnection, StoreSession
 from backorder_desktop.services.syncing import push_outbox, sync_store
-from tests.support.demo_store_http import DemoApi, order_body
+from tests.support.demo_store_http import DemoApi, order_body, stock_identity
 
 SENDER = "orders@shop.example"
 STORE_NAME = "Test Outdoor Shop"
@@ -131,13 +131,7 @@ def backorder_for(store: DemoStore, first: str, last: str, email: str, qty: int 
         and state.products[v.product_id].availability == "available"
         and v.id not in waiting
     )
-    product = state.products[state.variants[vid].product_id]
-    # A product tracked by product takes stock writes by product id only (inventory.v3.yml).
-    ident = (
-        {"product_id": product.id}
-        if product.inventory_tracking == "product"
-        else {"variant_id": vid}
-    )
+    ident = stock_identity(store, vid)
     with DemoApi(store) as api:
         adjust = [{"location_id": 1, **ident, "quantity": 0, "qty_backordered": 0}]
         assert api.put("/v3/inventory/adjustments/absolute", {"items": adjust}).status_code == 200
