@@ -29,7 +29,7 @@ APP := $(call venv,backorder-desktop)
 STAMP := $(VENV)/.installed
 DATA ?= $(CURDIR)/.demo-data
 
-.PHONY: setup demo demo-headless screenshots test lint unit bench package clean
+.PHONY: setup demo demo-headless screenshots test lint unit bench package lock clean
 
 setup: $(STAMP)
 
@@ -81,12 +81,24 @@ bench: $(STAMP)
 PKG_VENV := build/package-venv
 PKG_STAMP := $(PKG_VENV)/.installed
 
-$(PKG_STAMP): pyproject.toml
+# It installs exactly the lock file: every transitive dependency pinned, each file checked
+# against its hash (pip refuses anything unpinned or unhashed), pip itself included.
+LOCK := packaging/requirements.lock.txt
+
+$(PKG_STAMP): pyproject.toml $(LOCK)
 	test -x $(PKG_VENV)/bin/python || $(PYTHON) -m venv $(PKG_VENV)
-	$(PKG_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(PKG_VENV)/bin/python packaging/metadata.py requirements build/package-requirements.txt
-	$(PKG_VENV)/bin/python -m pip install --quiet -r build/package-requirements.txt
+	$(PKG_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
 	touch $(PKG_STAMP)
+
+# Regenerate the lock after a dependency changes in pyproject.toml (the app's pins plus the
+# `package` extra), for Python 3.11 on Windows, macOS and Linux at once, with every file's hash.
+LOCK_VENV := build/lock-venv
+lock:
+	test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet uv==0.13.8
+	$(LOCK_VENV)/bin/python packaging/metadata.py requirements build/package-requirements.txt
+	$(LOCK_VENV)/bin/uv pip compile --quiet --universal --generate-hashes --python-version 3.11 \
+	  --custom-compile-command "make lock" build/package-requirements.txt -o $(LOCK)
 
 package: $(PKG_STAMP)
 	$(PKG_VENV)/bin/python packaging/build.py

@@ -310,3 +310,16 @@ def test_version_check_reads_windows_crlf_output_and_rejects_a_wrong_tag(tmp_pat
         code == 1 and f"tag v99.0.0 does not match backorder_desktop.__version__ {version}" in said
     )
     assert output == ""
+
+
+def test_installers_are_built_from_the_hash_locked_set_make_package_uses() -> None:
+    # The supply-chain rule: the release build installs exactly packaging/requirements.lock.txt
+    # with pip checking every hash, as `make package` does; nothing unpinned, no pip upgrade.
+    scripts = [step.get("run", "") for step in installer_steps()]
+    installs = [s for s in scripts if "pip install" in s]
+    assert installs, "the build installs its environment"
+    for script in installs:
+        assert "--require-hashes" in script and "packaging/requirements.lock.txt" in script, script
+        assert "--upgrade" not in script
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "--require-hashes --no-deps -r $(LOCK)" in makefile

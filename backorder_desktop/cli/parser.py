@@ -13,6 +13,7 @@ from . import (
     cmd_backorder,
     cmd_conflicts,
     cmd_doctor,
+    cmd_forget,
     cmd_notify,
     cmd_report,
     cmd_shipments,
@@ -135,4 +136,5 @@ FEATURE_COMMANDS: list[Callable[[Any], None]] = [
     cmd_report.register,
     cmd_conflicts.register,
     cmd_doctor.register,
+    cmd_forget.register,
 ]

@@ -12,6 +12,7 @@ from typing import Any
 
 import platformdirs
 
+from ..cache.private_files import UnsafePathError, ensure_private_dir, read_text
 from .paths import APP_NAME
 
 log = logging.getLogger("backorder_desktop.settings")
@@ -110,10 +111,12 @@ def load_settings(folder: Path) -> tuple[Settings, str | None]:
     if not path.exists():
         return Settings(), None
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(read_text(path))  # never through a symlink
         if not isinstance(raw, dict):
             raise ValueError("not a JSON object")
         return _validated(raw), None
+    except UnsafePathError:
+        raise  # a planted link is not a corrupt file: say so, move nothing
     except (OSError, ValueError, TypeError) as exc:
         backup = path.with_name(SETTINGS_FILE + ".corrupt")
         try:
@@ -129,7 +132,7 @@ def load_settings(folder: Path) -> tuple[Settings, str | None]:
 
 def save_settings(folder: Path, settings: Settings) -> None:
     """Write atomically (temp file + rename) so a crash never leaves half a file."""
-    folder.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(folder)
     data = json.dumps(asdict(settings), indent=2, ensure_ascii=False)
     fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=folder)
     try:

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QProgressBar,
@@ -41,6 +40,7 @@ from ...services.notify import (
 )
 from ...services.syncing import push_outbox
 from ..formatting import format_date
+from ..plain_text import PlainLabel
 from ..records_view import QuickFilter, RecordsView
 from ..store_controller import StoreController, describe_error
 from ..table_model import Column, RecordsTableModel
@@ -108,7 +108,7 @@ class NotifyPreviewDialog(QDialog):
         self.store_name = store_name(smtp_config(settings, sink=self._sink(), with_password=False))
 
         kinds = Counter(KIND_LABELS.get(n.kind, n.kind) for n in plan.due)
-        summary = QLabel(
+        summary = PlainLabel(
             self.tr("{0}: {1}.").format(
                 count_text(plan.due),
                 ", ".join(f"{n} × {label}" for label, n in sorted(kinds.items())),
@@ -148,11 +148,11 @@ class NotifyPreviewDialog(QDialog):
         self.reason.setAccessibleName(self.tr("Delay reason"))
         self.reason.setPlaceholderText(self.tr("Optional: why the delay (shown to customers)"))
         self.reason.setEnabled(any(n.kind == DELAY for n in plan.due))
-        self.subject = QLabel(self)
+        self.subject = PlainLabel(self)
         self.subject.setWordWrap(True)
         self.parts = MessageParts(self)
         self.html, self.text = self.parts.html, self.parts.text
-        self.error = QLabel(self)
+        self.error = PlainLabel(self)
         self.error.setWordWrap(True)
         self.error.setStyleSheet(f"color: {colours().failed.name()}")
         right = QWidget(self)
@@ -175,7 +175,7 @@ class NotifyPreviewDialog(QDialog):
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName(self.tr("Sending progress"))
         self.progress.setVisible(False)
-        self.result = QLabel(self)
+        self.result = PlainLabel(self)
         self.result.setWordWrap(True)
         self.result.setAccessibleName(self.tr("Send result"))
         self.send_button = QPushButton(self)
@@ -199,7 +199,7 @@ class NotifyPreviewDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(summary)
         if plan.unconfirmed:
-            warning = QLabel(
+            warning = PlainLabel(
                 self.tr(
                     "{0} notices may already have been sent when the app stopped (the mail "
                     "server never confirmed them). They count as sent and will not be sent again; "

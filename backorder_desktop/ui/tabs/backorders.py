@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from ...domain.eta import UNKNOWN
 from ...domain.notice_log import KIND_LABELS
@@ -17,6 +17,7 @@ from ...services.backorder_rows import BackorderRow
 from ...services.backorders import change_priority, set_partial_shipment
 from ...services.notify import count_text
 from ..formatting import format_date, format_datetime, format_int, format_money
+from ..plain_text import PlainLabel, inform
 from ..records_view import QuickFilter, RecordsView
 from ..store_controller import LoadedRows, StoreController
 from ..table_model import Column, RecordsTableModel
@@ -164,7 +165,7 @@ class BackordersPanel(TabPanel):
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.removeWidget(self.view)
-        self.summary = QLabel(self)
+        self.summary = PlainLabel(self)
         self.summary.setAccessibleName(tr("Backorder summary"))
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         summary_row = QHBoxLayout()
@@ -294,7 +295,7 @@ class BackordersPanel(TabPanel):
 
         plan, scope = self.notify_plan()
         if plan is None or not plan.due:
-            QMessageBox.information(self, tr("Notify customers"), tr("No notice is due."))
+            inform(self, tr("Notify customers"), tr("No notice is due."))
             return
         note = ""
         if scope:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ...domain.bulk import VariantEdit
 from ...domain.models import Location
@@ -26,6 +26,7 @@ from ..dialogs.bulk_action import (
 )
 from ..dialogs.bulk_history import HistoryDialog
 from ..dialogs.csv_report import CsvReportDialog
+from ..plain_text import PlainLabel, message_box
 from ..store_controller import LoadedRows
 from .products_flow import BulkFlow
 
@@ -79,7 +80,7 @@ class ProductsActions(QObject):
         self.fix_button.setEnabled(False)
         panel.view.selection_changed.connect(self._update_fix_button)
         panel.finish_actions_bar()
-        self.mode_label = QLabel(panel.tr(NATIVE_TEXT), panel)
+        self.mode_label = PlainLabel(panel.tr(NATIVE_TEXT), panel)
         self.mode_label.setAccessibleName(panel.tr("Backorder mode"))
         panel.actions_bar.addWidget(self.mode_label)
         self.controller.rows_loaded.connect(self._on_controller_rows_loaded)
@@ -253,9 +254,8 @@ class ProductsActions(QObject):
             return
         text = f"Nothing was imported. {exc}"
         self.controller.message_posted.emit(text)
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, self.panel.tr("Import CSV"), text, parent=self.panel
-        )
+        # The reason quotes the file (its header, cells): plain text, never links or images.
+        box = message_box(self.panel, QMessageBox.Icon.Warning, self.panel.tr("Import CSV"), text)
         box.setAccessibleName(self.panel.tr("Import problem"))
         self.message_box = box
         box.open()
