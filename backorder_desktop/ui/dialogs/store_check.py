@@ -6,7 +6,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -14,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services.doctor import DoctorReport
+from ..plain_text import PlainLabel
 
 
 class StoreCheckDialog(QDialog):
@@ -22,7 +22,8 @@ class StoreCheckDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Check store connection"))
-        self.summary = QLabel(self.tr("Checking the store… (read-only)"), self)
+        # Plain text: a BigCommerce message shown here must never be read as markup.
+        self.summary = PlainLabel(self.tr("Checking the store… (read-only)"), self)
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName(self.tr("Store check result"))
         self.details = QPlainTextEdit(self)
