@@ -42,6 +42,7 @@ class MainWindow(QMainWindow):
     settings_requested = Signal()
     outbox_requested = Signal()
     conflicts_requested = Signal()  # changes another laptop overtook (issue 7)
+    store_check_requested = Signal()  # Help > Check store connection… (issue 17)
     forget_requested = Signal()  # File > Forget this store: token, mail password, cache
 
     def __init__(
@@ -185,6 +186,9 @@ class MainWindow(QMainWindow):
             )
 
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_menu.addAction(
+            self._action(self.tr("Check store connection…"), self.store_check_requested.emit)
+        )
         help_menu.addAction(self._action(self.tr("Open log folder"), self.open_log_folder))
         help_menu.addAction(self._action(self.tr("About Backorder Desktop"), self.show_about))
 

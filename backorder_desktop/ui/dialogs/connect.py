@@ -73,10 +73,12 @@ class ConnectDialog(QDialog):
 
         help_text = PlainLabel(
             self.tr(
-                "Create a store-level API account in BigCommerce (Settings > API) with Products, "
-                "Store Inventory, Orders and Information & Settings set to modify. The token is "
-                "kept in your system keychain, never in a file. Every laptop of a store must use "
-                "the same API account to share ETAs, notices and shipments."
+                "Create one store-level API account in BigCommerce (Settings > API) with "
+                "Products, Store Inventory, Orders and Information & Settings set to modify, and "
+                "Store Locations set to read-only. The token is kept in your system keychain, "
+                "never in a file. Use this same API account (and token) on every computer of the "
+                "store: records are owned by the account that made them, so a second account "
+                "would not share ETAs, notices and shipments."
             ),
             self,
         )
