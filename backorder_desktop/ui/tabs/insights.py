@@ -149,9 +149,10 @@ class InsightsPanel(QWidget):
         c = report.currency
         self.summary.setText(
             self.tr(
-                "<b>Revenue at risk:</b> {0} &nbsp;·&nbsp; <b>Captured on backorder:</b> "
-                "{2} &nbsp;·&nbsp; <b>Customers waiting:</b> {3} ({4} told nothing for "
-                "more than {5} days) &nbsp;·&nbsp; <b>Overdue shipments:</b> {6}"
+                # Plain text (the label shows any markup literally): no HTML here.
+                "Revenue at risk: {0}  ·  Captured on backorder: {2}  ·  Customers "
+                "waiting: {3} ({4} told nothing for more than {5} days)  ·  Overdue "
+                "shipments: {6}"
             ).format(
                 format_money(report.revenue_at_risk, c),
                 c,
