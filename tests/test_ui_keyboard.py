@@ -4,6 +4,7 @@ tables and text boxes, and no irreversible action is what Enter presses (issue 1
 from __future__ import annotations
 
 import re
+import smtplib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from backorder_desktop.demo_store import DemoStore
+from backorder_desktop.demo_store.mail_sink import MailSink
 from backorder_desktop.ui.dialogs.bulk_action import (
     ENABLE,
     MESSAGE,
@@ -38,7 +40,8 @@ from tests.support.gui import make_shell, open_and_sync
 WAIT_MS = 30_000
 # Buttons whose action cannot be taken back (or sends mail, or books stock): never default.
 IRREVERSIBLE = re.compile(
-    r"^(Send \d|Release|Book|Keep this|Take the other|Discard|Reverse|Undo selected|Close shipment)"
+    r"^(Send \d|Release|Book|Keep this|Take the other|Discard|Reverse|Undo selected|Close shipment"
+    r"|Apply$)"
 )
 
 
@@ -122,7 +125,63 @@ def _opened(qtbot, actions: Any, name: str, start: Callable[[], None]) -> QDialo
     return dialog
 
 
-def test_tab_walks_every_dialog_in_reading_order(qtbot, shell: AppShell) -> None:
+def _walk_products_dialogs(qtbot, shell: AppShell, tmp_path: Path) -> None:
+    """Bulk preview, bulk history (with an entry to land on), the CSV import report."""
+    actions = shell.window.products_panel.actions
+    flow = actions.flow
+
+    def preview_enable() -> QDialog:
+        old = flow.preview_dialog
+        actions.buttons[ENABLE].click()
+        assert actions.action_dialog is not None
+        actions.action_dialog.preview_button.click()
+        qtbot.waitUntil(
+            lambda: flow.preview_dialog is not old and flow.preview_dialog.isVisible(),
+            timeout=WAIT_MS,
+        )
+        assert flow.preview_dialog.view.model.rowCount() > 0  # Tab lands on real lines
+        return flow.preview_dialog
+
+    check(qtbot, preview_enable())
+    applied = preview_enable()
+    with qtbot.waitSignal(flow.finished, timeout=WAIT_MS):
+        applied.apply_button.click()
+    qtbot.waitUntil(lambda: not shell.controller.runner.running, timeout=WAIT_MS)
+
+    actions.show_history()
+    history = actions.history_dialog
+    assert history is not None
+    qtbot.waitUntil(lambda: history.view.model.rowCount() == 1, timeout=WAIT_MS)
+    check(qtbot, history)
+
+    sku = shell.window.products_panel.view.visible_rows()[0].sku
+    path = tmp_path / "backorders.csv"
+    path.write_text(f"sku,limit,eta,message\n{sku},6,,\nNO-SUCH-SKU,4,,\n", encoding="utf-8")
+    actions.import_csv_file(path)
+    qtbot.waitUntil(lambda: actions.csv_dialog is not None, timeout=WAIT_MS)
+    report = actions.csv_dialog
+    assert report.view.model.rowCount() == 1  # the unknown SKU, a row Tab lands on
+    check(qtbot, report)
+
+
+def _walk_sent_mail(qtbot, shell: AppShell, tmp_path: Path) -> None:
+    """The demo mail viewer, over a real SMTP sink holding one message."""
+    with MailSink(tmp_path / "sink") as sink:
+        with smtplib.SMTP(sink.host, sink.port) as smtp:
+            smtp.sendmail(
+                "shop@example.com",
+                ["ann@example.com"],
+                "Subject: Your order\r\nContent-Type: text/plain\r\n\r\nHello Ann\r\n",
+            )
+        shell.controller.mail_sink_folder = sink.folder
+        backorders = shell.window.backorders_panel
+        backorders.open_sent_mail()
+        viewer = backorders.dialog
+        qtbot.waitUntil(lambda: "Hello Ann" in viewer.text.toPlainText(), timeout=WAIT_MS)
+        check(qtbot, viewer)
+
+
+def test_tab_walks_every_dialog_in_reading_order(qtbot, shell: AppShell, tmp_path: Path) -> None:
     window = shell.window
     simple: list[QDialog] = [
         ConnectDialog(shell.runner, window),
@@ -163,3 +222,6 @@ def test_tab_walks_every_dialog_in_reading_order(qtbot, shell: AppShell) -> None
     check(qtbot, _opened(qtbot, actions, "receipts", actions.receipts))
     shipment = next(r for r in window.shipments.model.rows() if r.is_open and r.lines)
     check(qtbot, _opened(qtbot, actions, "receive", lambda: actions.receive(shipment.id)))
+
+    _walk_products_dialogs(qtbot, shell, tmp_path)
+    _walk_sent_mail(qtbot, shell, tmp_path)

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QVBoxLayou
 
 from ...services.bulk_edit import HistoryEntry
 from ..formatting import format_datetime, format_int
-from ..keyboard import keyboard_friendly
+from ..keyboard import keyboard_friendly, layout_order
 from ..plain_text import PlainLabel
 from ..records_view import QuickFilter, RecordsView
 from ..table_model import Column, RecordsTableModel
@@ -80,6 +80,7 @@ class HistoryDialog(QDialog):
         self.view = build_history_view()
         self.undo_button = QPushButton(self.tr("Undo selected…"), self)
         self.undo_button.setAccessibleName(self.tr("Undo selected change"))
+        self.undo_button.setAutoDefault(False)  # Enter in the list must not start an undo
         self.undo_button.clicked.connect(self._on_undo_button_clicked)
         buttons = QDialogButtonBox(self)
         buttons.addButton(self.undo_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -91,6 +92,8 @@ class HistoryDialog(QDialog):
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
         keyboard_friendly(self)
+        # It opened on "Undo selected…" (first made, so first in the chain): start at the top.
+        layout_order(self)[0].setFocus()
         self.resize(900, 420)
 
     def set_entries(self, entries: list[HistoryEntry]) -> None:

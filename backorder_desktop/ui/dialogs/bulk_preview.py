@@ -157,11 +157,15 @@ class BulkPreviewDialog(QDialog):
         self.apply_button = QPushButton(self.tr("Apply"), self)
         self.apply_button.setAccessibleName(self.tr("Apply changes"))
         self.apply_button.setEnabled(not plan.empty)
-        self.apply_button.setDefault(True)
+        # Enter must not write to the store: Apply is a deliberate click, or Tab to it and Space.
+        self.apply_button.setAutoDefault(False)
+        self.apply_button.setDefault(False)
         self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button.setAccessibleName(self.tr("Cancel"))
-        buttons.addButton(self.apply_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.accepted.connect(self._on_buttons_accepted)
+        # ApplyRole, not AcceptRole: a button box makes its first accept button the default
+        # when shown, whatever autoDefault says.
+        buttons.addButton(self.apply_button, QDialogButtonBox.ButtonRole.ApplyRole)
+        self.apply_button.clicked.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
