@@ -35,7 +35,8 @@ def test_floors_follow_the_api_page_sizes() -> None:
     assert minimum["products (250 with variants)"] == 40
     assert minimum["inventory (1000)"] == 36
     assert [v2_pages(n) for n in (894, 250, 0, 258)] == [4, 2, 1, 2]
-    assert minimum["total"] == 1 + 40 + 36 + 9 + 3
+    # Locations: one page, then the default location (?is_default=true).
+    assert minimum["total"] == 1 + 1 + 40 + 36 + 9 + 3
     # 89 requests fit one 150-request window: latency sets the floor.
     assert floor(89, latency_s=0.05, concurrency=4, quota=150, window_s=30).seconds == 23 * 0.05
     # 1770 one at a time: eleven full windows must pass first.

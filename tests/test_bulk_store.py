@@ -118,7 +118,7 @@ def store_values(store: DemoStore, vids: list[int]) -> dict[str, Any]:
     state = store.state
     pids = {state.variants[v].product_id for v in vids}
     return {
-        "limits": {v: state.inventory[(v, 1)].backorder_limit for v in vids},
+        "limits": {v: state.inventory[(state.stock_variant(v), 1)].backorder_limit for v in vids},
         "etas": {v: (eta_field(store, v).value if eta_field(store, v) else None) for v in vids},
         "descriptions": {p: state.products[p].availability_description for p in pids},
         "availability": {p: state.products[p].availability for p in pids},
@@ -171,7 +171,9 @@ def test_a_thousand_variants_take_the_minimum_requests_and_end_as_previewed(
     # BigCommerce now holds exactly what the preview said.
     for change in plan.changes:
         if change.field == LIMIT:
-            assert store.state.inventory[(change.id, 1)].backorder_limit == change.after
+            # A product tracked by product has one stock for all its variants.
+            stock = store.state.stock_variant(change.id)
+            assert store.state.inventory[(stock, 1)].backorder_limit == change.after
         elif change.field == ETA:
             field = eta_field(store, change.id)
             assert field.value == change.after.isoformat()
@@ -180,7 +182,9 @@ def test_a_thousand_variants_take_the_minimum_requests_and_end_as_previewed(
             assert store.state.products[change.id].preorder_release_date == change.after
         else:
             assert store.state.products[change.id].availability_description == change.after
-    assert all(store.state.inventory[(v, 1)].backorder_limit == 25 for v in vids)
+    assert all(
+        store.state.inventory[(store.state.stock_variant(v), 1)].backorder_limit == 25 for v in vids
+    )
     assert variant_sync_states(cache) == {}
 
     # Undo puts back every value exactly, through a new batch.
@@ -276,7 +280,7 @@ def test_rejected_items_fail_alone_with_bigcommerces_reason(
     # Everything else went through.
     for vid in vids:
         if state.variants[vid].product_id != untracked:
-            assert state.inventory[(vid, 1)].backorder_limit == 6
+            assert state.inventory[(state.stock_variant(vid), 1)].backorder_limit == 6
         if vid != taken:
             assert eta_field(store, vid).value == "2027-02-01"
     # The Products tab marks each refused row with its reason; the rest show nothing.

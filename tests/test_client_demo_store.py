@@ -51,7 +51,7 @@ def test_full_read_matches_the_store_and_takes_the_minimum_requests(store: DemoS
     assert {v.id for _, vs in got["products"] for v in vs} == set(state.variants)
     assert {(r.variant_id, r.location_id) for r in got["inventory"]} == set(state.inventory)
     for record in got["inventory"]:
-        expected = state.inventory[(record.variant_id, record.location_id)]
+        expected = state.inventory[(state.stock_variant(record.variant_id), record.location_id)]
         assert record.on_hand == expected.on_hand
         assert record.qty_backordered == expected.qty_backordered
         assert record.backorder_limit == expected.backorder_limit
@@ -103,6 +103,7 @@ def _minimum_requests(state: Any) -> int:
     inventory_items = len({variant_id for variant_id, _ in state.inventory})
     return (
         _v3_pages(len(state.locations), 250)
+        + 1  # the default location: ?is_default=true (records have no such field)
         + _v3_pages(len(state.products), 250)
         + _v3_pages(inventory_items, 1000)
         + sum(_v2_pages(n) for n in open_by_status)
@@ -148,9 +149,9 @@ def test_scripted_429_waits_and_retries(store: DemoStore) -> None:
     store.faults.script("GET", r"^/v3/inventory/locations$", "429", times=1)
     with _client(store) as client:
         assert client.list_locations()
-        assert client.request_count == 2
+        assert client.request_count == 3  # 429, the retry, then ?is_default=true
         assert client.rate_limit_waits == 1
-    assert [r.status for r in store.requests] == [429, 200]
+    assert [r.status for r in store.requests] == [429, 200, 200]
 
 
 def test_faults_beyond_the_retries_raise_a_clear_error(store: DemoStore) -> None:

@@ -55,19 +55,22 @@ def test_401_says_the_store_rejected_the_token() -> None:
     assert TOKEN not in error.message
 
 
-def test_403_names_the_missing_scope_when_the_body_says() -> None:
-    body = {"status": 403, "title": "You don't have a required scope: store_inventory"}
+def test_403_names_the_missing_scope_as_the_control_panel_shows_it() -> None:
+    # BigCommerce's body names no scope: the app names it from the endpoint.
+    body = {"status": 403, "title": "You don't have a required scope to access the endpoint"}
     error = _raising(403, body)
     assert isinstance(error, errors.ScopeError)
-    assert error.scope == "store_inventory"
-    assert "store_inventory" in error.message
+    assert error.scope == "Store Inventory"
+    assert '"Store Inventory" scope (modify)' in error.message
+    assert "/v3/inventory" not in error.message
 
 
-def test_403_without_a_scope_name_still_explains() -> None:
-    error = _raising(403, {"status": 403, "title": "Forbidden"})
+def test_403_for_another_accounts_record_is_not_a_scope() -> None:
+    body = {"status": 403, "title": "This metafield belongs to another API account."}
+    error = _raising(403, body)
     assert isinstance(error, errors.ScopeError)
     assert error.scope is None
-    assert "permission" in error.message
+    assert "same API account" in error.message
 
 
 def test_404_names_the_path() -> None:

@@ -114,8 +114,8 @@ def test_huge_but_valid_numbers_are_kept() -> None:
     assert product.id == 2**62 and product.price == 1_000_000.0
 
 
-def test_location_default_comes_from_the_field_or_id_1() -> None:
-    assert map_location({"id": 1, "code": "BC-1", "label": "Main"}).is_default
+def test_location_default_comes_from_the_field_never_from_id_1() -> None:
+    assert not map_location({"id": 1, "code": "BC-1", "label": "Main"}).is_default
     assert not map_location({"id": 2, "code": "W2", "label": None}).is_default
     assert map_location({"id": 2, "code": "W2", "label": None}).label == "W2"
     assert map_location({"id": 3, "code": "X", "is_default": True}).is_default

@@ -56,6 +56,8 @@ def test_waits_the_reset_time_then_assumes_a_fresh_window() -> None:
 
 def test_stale_answer_does_not_raise_the_count_within_a_window() -> None:
     limiter = RateLimiter(sleep=_blocking_sleep)
+    limiter.acquire()  # the first request goes alone and tells the quota
+    limiter.release(_headers(left=60, reset_ms=5000))
     for _ in range(2):
         limiter.acquire()
     limiter.release(_headers(left=3, reset_ms=5000))
@@ -125,3 +127,22 @@ def test_concurrent_listing_stays_inside_a_small_quota_without_any_429() -> None
     assert 429 not in store.statuses
     assert h.client.request_count == 24
     assert h.client.rate_limit_waits >= 2  # it really had to pace across windows
+
+
+def test_until_the_first_answer_one_request_goes_alone() -> None:
+    import threading
+
+    limiter = RateLimiter(sleep=_blocking_sleep)
+    limiter.acquire()  # the first request: the quota is unknown
+    second_started = threading.Event()
+
+    def second() -> None:
+        limiter.acquire()
+        second_started.set()
+
+    thread = threading.Thread(target=second, daemon=True)
+    thread.start()
+    assert not second_started.wait(0.3)  # held until the first answer tells the quota
+    limiter.release(_headers(left=50))
+    assert second_started.wait(5)
+    thread.join(5)

@@ -76,10 +76,18 @@ def test_list_locations() -> None:
         1,
         1,
     )
-    h = make_client(lambda r: httpx.Response(200, json=body))
+    default = v3_list([{"id": 2, "code": "W", "label": "Warehouse"}], 1, 1)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        wanted = request.url.params.get("is_default") == "true"
+        return httpx.Response(200, json=default if wanted else body)
+
+    h = make_client(handler)
     locations = h.client.list_locations()
-    assert [(loc.id, loc.is_default) for loc in locations] == [(1, True), (2, False)]
+    # The default is the one the store names, not id 1.
+    assert [(loc.id, loc.is_default) for loc in locations] == [(1, False), (2, True)]
     assert api_path(h.requests[0]) == "/v3/inventory/locations"
+    assert [r.url.params.get("is_default") for r in h.requests] == [None, "true"]
 
 
 def _order(oid: int, status: int) -> dict:

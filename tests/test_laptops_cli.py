@@ -192,6 +192,7 @@ def test_records_written_by_another_api_account_are_pointed_out(
     # A laptop set up with its own API account wrote one of the records.
     record = next(m for m in store.state.metafields.values() if m.namespace == "backorder_desktop")
     record.owner_client_id = "second-account-7f3k2q"
+    record.permission_set = "write"  # app_only records of another account are invisible
     warned = on(store, b, "sync")
     assert warned.code == 0
     assert "more than one API account" in warned.err and "…7f3k2q" in warned.err

@@ -28,7 +28,7 @@ from backorder_desktop.services.releasing import (
 )
 from backorder_desktop.services.shipments import add_shipment, close_shipment
 from backorder_desktop.services.syncing import push_outbox
-from tests.support.demo_store_http import DemoApi, order_body
+from tests.support.demo_store_http import DemoApi, order_body, stock_identity
 from tests.support.notices import (
     Rig,
     backorder_for,
@@ -54,9 +54,10 @@ def two_line_backorder(rig: Rig) -> tuple[int, list[int]]:
     ][:2]
     with DemoApi(rig.store) as api:
         for vid in variants:
-            zero = [{"location_id": 1, "variant_id": vid, "quantity": 0, "qty_backordered": 0}]
+            ident = stock_identity(rig.store, vid)
+            zero = [{"location_id": 1, **ident, "quantity": 0, "qty_backordered": 0}]
             assert api.put("/v3/inventory/adjustments/absolute", {"items": zero}).status_code == 200
-            limit = {"settings": [{"identity": {"variant_id": vid}, "backorder_limit": 50}]}
+            limit = {"settings": [{"identity": ident, "backorder_limit": 50}]}
             assert api.put("/v3/inventory/locations/1/items", limit).status_code == 200
         body = order_body(0, 0, 1)
         body["products"] = [

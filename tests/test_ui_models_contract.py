@@ -21,8 +21,8 @@ LINES = (
 def test_shipment_lines_model_keeps_the_contract_while_edited(qtmodeltester) -> None:
     model = ShipmentLinesModel(LINES)
     qtmodeltester.check(model)
-    assert model.setData(model.index(1, 1), "7")  # expected quantity of a line not received
-    assert model.index(1, 1).data() == "7"
+    assert model.setData(model.index(1, 2), "7")  # expected quantity of a line not received
+    assert model.index(1, 2).data() == "7"
     model.append([ShipmentLine("CAP-GREEN", 2)])
     assert model.rowCount() == 3
     model.remove_rows([2])

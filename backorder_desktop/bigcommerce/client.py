@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from types import TracebackType
@@ -18,6 +19,7 @@ from .error_mapping import parse_body, store_not_found_message
 from .errors import BigCommerceError, ItemError, MappingError, NotFoundError, ValidationError
 from .mapping import (
     METAFIELD_RESOURCE_TYPES,
+    has_line_links,
     map_inventory_item,
     map_location,
     map_metafield,
@@ -27,6 +29,14 @@ from .mapping import (
 from .paging import iter_v2, iter_v3
 from .paths import METAFIELD_PATHS
 from .results import BatchResult
+from .stock_identity import (
+    ByProduct,
+    StockAddresser,
+    address_stock,
+    is_stock_write,
+    tracked_by_product_error,
+    variant_ids_of,
+)
 from .transport import Transport
 
 JSON = dict[str, Any]
@@ -99,6 +109,8 @@ class BigCommerceClient:
         )
         self.store_hash = store_hash
         self.max_concurrency = self._transport.max_concurrency
+        # Which variants take stock writes by product_id (stock_identity.py).
+        self.stock = StockAddresser()
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -140,10 +152,64 @@ class BigCommerceClient:
         json: Any = None,
         idempotent: bool | None = None,
     ) -> httpx.Response:
-        """One API call (path like "/v3/catalog/products"); raises the typed errors."""
-        return self._transport.request(
-            method, path, params=params, json=json, idempotent=idempotent
-        )
+        """One API call (path like "/v3/catalog/products"); raises the typed errors.
+
+        Stock writes are addressed per item as its product tracks inventory (stock_identity)."""
+        if not is_stock_write(method, path):
+            return self._transport.request(
+                method, path, params=params, json=json, idempotent=idempotent
+            )
+        sent = address_stock(method, path, json, self.stock.resolve)
+        try:
+            return self._transport.request(
+                method, path, params=params, json=sent, idempotent=idempotent
+            )
+        except ValidationError as exc:
+            # The cache's idea of an item's tracking was wrong or missing (the merchant changed
+            # it): the 422 refused the whole request, so ask the store and send it once more.
+            if exc.status != 422 or not tracked_by_product_error(exc.message):
+                raise
+            if not self._learn_tracking(variant_ids_of(path, json)):
+                raise
+            again = address_stock(method, path, json, self.stock.resolve)
+            if again == sent:
+                raise
+            return self._transport.request(
+                method, path, params=params, json=again, idempotent=idempotent
+            )
+
+    @property
+    def stock_addressing(self) -> ByProduct | None:
+        """Where variants' tracking comes from when the store has not said (the cache)."""
+        return self.stock.lookup
+
+    @stock_addressing.setter
+    def stock_addressing(self, lookup: ByProduct | None) -> None:
+        self.stock.lookup = lookup
+
+    def _learn_tracking(self, variant_ids: set[int]) -> bool:
+        """Read these variants' products' tracking from the store (two small listings)."""
+        if not variant_ids:
+            return False
+        owners: dict[int, int] = {}
+        for chunk in _chunks(sorted(variant_ids), ID_FILTER_CHUNK):
+            # Inventory items name each variant's product in their identity.
+            params = {"variant_id:in": ",".join(map(str, chunk))}
+            for data in self.iter_v3("/v3/inventory/items", params, limit=1000):
+                ident = data.get("identity")
+                ident = ident if isinstance(ident, dict) else {}
+                vid, pid = ident.get("variant_id"), ident.get("product_id")
+                if isinstance(vid, int) and isinstance(pid, int):
+                    owners[vid] = pid
+        tracking: dict[int, str] = {}
+        for chunk in _chunks(sorted(set(owners.values())), ID_FILTER_CHUNK):
+            params = {"id:in": ",".join(map(str, chunk)), "include_fields": "inventory_tracking"}
+            for data in self.iter_v3("/v3/catalog/products", params):
+                if isinstance(data.get("id"), int):
+                    tracking[data["id"]] = str(data.get("inventory_tracking") or "none")
+        for vid, pid in owners.items():
+            self.stock.learn(pid, tracking.get(pid, "none"), [vid])
+        return bool(owners)
 
     def iter_v3(
         self, path: str, params: dict[str, Any] | None = None, *, limit: int = 250
@@ -179,7 +245,19 @@ class BigCommerceClient:
             )
 
     def list_locations(self) -> list[Location]:
-        return [map_location(d) for d in self.iter_v3("/v3/inventory/locations")]
+        """Every location, the default one marked: from its record's `is_default` when the
+        store sends it, else from `?is_default=true` (one more request; never "id 1")."""
+        raw = list(self.iter_v3("/v3/inventory/locations"))
+        locations = [map_location(d) for d in raw]
+        if any("is_default" in d for d in raw if isinstance(d, dict)) or not locations:
+            return locations
+        defaults = {
+            map_location(d).id
+            for d in self.iter_v3("/v3/inventory/locations", {"is_default": "true"})
+        }
+        if len(defaults) != 1:  # a store that ignores the filter names none for sure
+            defaults = {locations[0].id} if len(locations) == 1 else set()
+        return [replace(loc, is_default=loc.id in defaults) for loc in locations]
 
     def iter_products(
         self, *, modified_since: datetime | None = None, ids: Sequence[int] | None = None
@@ -190,13 +268,18 @@ class BigCommerceClient:
             params["date_modified:min"] = v3_date(modified_since)
         if ids is None:
             for data in self.iter_v3("/v3/catalog/products", params):
-                yield map_product(data)
+                yield self._learned(map_product(data))
             return
         unique = sorted(set(ids))
         for chunk in _chunks(unique, ID_FILTER_CHUNK):
             chunk_params = {**params, "id:in": ",".join(str(i) for i in chunk)}
             for data in self.iter_v3("/v3/catalog/products", chunk_params):
-                yield map_product(data)
+                yield self._learned(map_product(data))
+
+    def _learned(self, pair: tuple[Product, list[Variant]]) -> tuple[Product, list[Variant]]:
+        product, variants = pair
+        self.stock.learn(product.id, product.inventory_tracking, [v.id for v in variants])
+        return pair
 
     def iter_inventory(
         self, *, variant_ids: Sequence[int] | None = None
@@ -225,7 +308,7 @@ class BigCommerceClient:
         if modified_since is not None:
             params = {**ORDER_INCLUDE, "min_date_modified": v2_date(modified_since)}
             for data in self.iter_v2("/v2/orders", params):
-                yield map_order(data)
+                yield self._map_order(data)
             return
         statuses = list(dict.fromkeys(status_ids))
         if not statuses:
@@ -241,7 +324,7 @@ class BigCommerceClient:
             try:
                 for future in futures:
                     for data in future.result():
-                        order = map_order(data)
+                        order = self._map_order(data)
                         # An order whose status changed between two listings shows up twice.
                         if order.id not in seen:
                             seen.add(order.id)
@@ -249,6 +332,15 @@ class BigCommerceClient:
             finally:
                 for future in futures:
                     future.cancel()
+
+    def _map_order(self, data: JSON) -> Order:
+        """An order with every line: when a consignment gave its line items as links only
+        (allowed for any kind, downloads included), one request reads the order's products."""
+        order_id = data.get("id") if isinstance(data, dict) else None
+        if isinstance(order_id, int) and has_line_links(data.get("consignments")):
+            products = list(self.iter_v2(f"/v2/orders/{order_id}/products"))
+            return map_order({**data, "consignments": None, "products": products})
+        return map_order(data)
 
     def iter_metafields(
         self, resource_type: str, *, namespace: str, modified_since: datetime | None = None

@@ -24,6 +24,7 @@ from .errors import (
     ValidationError,
 )
 from .redaction import redact
+from .scopes import level_for, missing_scope_advice, scope_for
 
 VALIDATION_STATUSES = frozenset({400, 409, 413, 422})
 MAX_TEXT = 300
@@ -156,15 +157,7 @@ def error_from_response(
             status=status,
         )
     if status == 403:
-        match = _SCOPE_RE.search(said) if said else None
-        scope = match.group(0) if match else None
-        what = f"the permission '{scope}'" if scope else "a permission (OAuth scope)"
-        return ScopeError(
-            f"The access token lacks {what} needed for {where}. Edit the store's API account "
-            f"to grant it, then enter the new token.{suffix}",
-            status=status,
-            scope=scope,
-        )
+        return scope_error(method, path, said, suffix)
     if status == 404:
         if "store" in said.lower() and "not found" in said.lower():
             return NotFoundError(store_not_found_message(store_hash) + suffix, status=status)
@@ -194,6 +187,35 @@ def error_from_response(
             status=status,
         )
     return BigCommerceError(f"Unexpected HTTP {status} from {where}.{suffix}", status=status)
+
+
+def scope_error(method: str, path: str, said: str, suffix: str) -> ScopeError:
+    """A 403 names the scope as the control panel shows it: BigCommerce's body does not."""
+    scope = scope_for(path)
+    lowered = said.lower()
+    if "account" in lowered and "scope" not in lowered:
+        # Metafields belong to the API account that made them (spec README): not a scope.
+        return ScopeError(
+            f"BigCommerce refused {method} {path}: the record belongs to another API account. "
+            f"Use the same API account on every computer of this store.{suffix}",
+            status=403,
+        )
+    if scope is None:
+        match = _SCOPE_RE.search(said) if said else None
+        what = f"the permission '{match.group(0)}'" if match else "a permission (OAuth scope)"
+        return ScopeError(
+            f"The access token lacks {what} needed for {method} {path}. Edit the store's API "
+            f"account to grant it, then enter the new token.{suffix}",
+            status=403,
+            scope=match.group(0) if match else None,
+        )
+    level = level_for(scope, method)
+    return ScopeError(
+        f'The API account lacks the "{scope}" scope ({level}). '
+        + missing_scope_advice(scope, level),
+        status=403,
+        scope=scope,
+    )
 
 
 def store_not_found_message(store_hash: str) -> str:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..domain.models import (
+    UNLIMITED_BACKORDER_LIMIT,
     InventoryRecord,
     Location,
     Metafield,
@@ -31,9 +32,9 @@ from .errors import MappingError
 
 JSON = dict[str, Any]
 METAFIELD_RESOURCE_TYPES = ("product", "variant", "order", "store")
-# The Locations API has no is_default field; BigCommerce's default location is always id 1
-# (it cannot be deleted). A store that does send is_default wins.
-DEFAULT_LOCATION_ID = 1
+# The Locations API's records have no is_default field (locations.v3.yml); the default is the
+# one `?is_default=true` lists (spec README, "Learned since"), whatever its id. A record that
+# does carry the field is believed.
 
 
 # Each mapper checks for an object, then turns a BadField into a MappingError naming the record.
@@ -58,11 +59,7 @@ def map_location(data: Any) -> Location:
             id=location_id,
             code=to_str(d.get("code"), "code"),
             label=to_str(d.get("label"), "label") or to_str(d.get("code"), "code"),
-            is_default=(
-                to_bool(is_default, "is_default")
-                if is_default is not None
-                else location_id == DEFAULT_LOCATION_ID
-            ),
+            is_default=to_bool(is_default, "is_default") if is_default is not None else False,
         )
     except BadField as exc:
         raise _bad("location", d, exc) from None
@@ -130,6 +127,21 @@ def map_product(data: Any) -> tuple[Product, list[Variant]]:
     return product, variants
 
 
+def _backorder_limit(settings: JSON) -> int | None:
+    """None: backorders off. Unlimited is a state of its own (storefront code reads one), which
+    the REST docs do not spell: a negative count, "unlimited", or a count at least the app's
+    UNLIMITED_BACKORDER_LIMIT all read as unlimited; off is only null (or absent)."""
+    raw = settings.get("backorder_limit")
+    if isinstance(raw, str) and raw.strip().lower() in ("unlimited", "infinite", "inf"):
+        return UNLIMITED_BACKORDER_LIMIT
+    if settings.get("is_backorder_unlimited") is True or settings.get("unlimited") is True:
+        return UNLIMITED_BACKORDER_LIMIT
+    value = to_opt_int(raw, "settings.backorder_limit")
+    if value is not None and (value < 0 or value >= UNLIMITED_BACKORDER_LIMIT):
+        return UNLIMITED_BACKORDER_LIMIT
+    return value
+
+
 def map_inventory_item(data: Any) -> list[InventoryRecord]:
     """One record per location of an /v3/inventory/items entry."""
     if not isinstance(data, dict):
@@ -155,9 +167,7 @@ def map_inventory_item(data: Any) -> list[InventoryRecord]:
                     ),
                     # Beta fields of native backorders; absent on stores without them.
                     qty_backordered=to_opt_int(loc.get("qty_backordered"), "qty_backordered"),
-                    backorder_limit=to_opt_int(
-                        settings.get("backorder_limit"), "settings.backorder_limit"
-                    ),
+                    backorder_limit=_backorder_limit(settings),
                 )
             )
         return records
@@ -180,6 +190,23 @@ def _collect_line_items(node: Any, out: list[JSON]) -> None:
     elif isinstance(node, list):
         for value in node:
             _collect_line_items(value, out)
+
+
+def has_line_links(consignments: Any) -> bool:
+    """Whether a consignment lists line items as links ({url, resource}) only: the orders spec
+    allows that shape for every kind, digital downloads included (digitalConsignment_Get)."""
+    if isinstance(consignments, dict):
+        for item in as_list(consignments.get("line_items")):
+            if isinstance(item, dict) and "quantity" not in item and "resource" in item:
+                return True
+        return any(
+            has_line_links(v)
+            for k, v in consignments.items()
+            if k != "line_items" and isinstance(v, dict | list)
+        )
+    if isinstance(consignments, list):
+        return any(has_line_links(v) for v in consignments)
+    return False
 
 
 def map_order_line(data: Any, order_id: int) -> OrderLine:

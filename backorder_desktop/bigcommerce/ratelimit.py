@@ -4,6 +4,8 @@ The quota (150 requests per 30 s on Standard/Plus) is shared with every other ap
 (bigcommerce-spec/README.md, "Rate limits"), so the client slows down BEFORE it runs out: a
 request may start only while `requests_left - requests_in_flight` stays above a small reserve;
 otherwise the thread waits `X-Rate-Limit-Time-Reset-Ms`, after which a fresh window is assumed.
+Until a first answer has told the quota, one request goes alone: a sync's fan-out must not spend
+a quota other apps have nearly used up (issue 17: 3 requests left must not mean a 429).
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class RateLimiter:
         self._sleep = sleep
         self._clock = clock
         self._lock = threading.Lock()
+        self._answered = threading.Condition(self._lock)  # a response (or failure) came back
+        self._probed = False  # an answer came back: requests may go concurrently from now on
         self._quota: int | None = None
         self._left: int | None = None  # None: not known yet, do not pace
         self._reset_at = 0.0  # clock time when the current window ends
@@ -75,6 +79,9 @@ class RateLimiter:
         """Block until one more request fits in the quota, then count it as in flight."""
         while True:
             with self._lock:
+                while not self._probed and self._in_flight > 0:
+                    # The quota is not known yet: wait for the first answer, which tells it.
+                    self._answered.wait(MAX_WAIT_S)
                 if self._fits():
                     self._in_flight += 1
                     return
@@ -97,6 +104,8 @@ class RateLimiter:
             self._in_flight = max(0, self._in_flight - 1)
             if headers is not None:
                 self._observe(headers, status)
+            self._probed = True
+            self._answered.notify_all()
 
     def _fits(self) -> bool:
         if self._left is None:

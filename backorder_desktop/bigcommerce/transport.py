@@ -223,6 +223,13 @@ class Transport:
                 f"the change may or may not have been applied ({reason})."
             )
         tries = f" after {retried + 1} attempts" if retried else ""
+        if "WRONG_VERSION_NUMBER" in reason or "wrong version number" in reason.lower():
+            # TLS spoken to a port that answers plain HTTP: the URL's scheme or port is wrong.
+            return OfflineError(
+                f"The server at {self.base_url.split('/stores/')[0]} does not speak HTTPS on that "
+                "port (it answered in plain HTTP). Change the API URL: use http:// for a local "
+                "test server, or the server's HTTPS port."
+            )
         return OfflineError(
             f"Cannot reach BigCommerce{tries} ({reason}). Check the internet connection; "
             "the app keeps working from its cache."

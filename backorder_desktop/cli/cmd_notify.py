@@ -81,10 +81,16 @@ def cmd_notify(args: argparse.Namespace) -> int:
             except MailError as exc:
                 raise UserError(exc.message) from exc
         try:
-            renderer = NoticeRenderer(load_templates(folder))
+            # The templates every laptop of the store shares (this computer's file without them).
+            renderer = NoticeRenderer(load_templates(folder, session.cache))
         except TemplateError as exc:
             raise UserError(str(exc)) from exc
-        options = NoticeOptions(store_name=store_name(config), reason=args.reason)
+        options = NoticeOptions(
+            store_name=store_name(config),
+            reason=args.reason,
+            store_url=settings.store_url,
+            shop_contact=settings.shop_contact,
+        )
         if args.dry_run:
             due = due_notices(
                 session,

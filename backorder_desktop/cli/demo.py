@@ -20,6 +20,7 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
 
 def cmd_demo_store(args: argparse.Namespace) -> int:
     from ..demo_store import DemoStore
+    from ..demo_store.accounts import ALL_SCOPES
 
     if not is_loopback(args.host):  # a literal loopback address; not even `localhost`
         sys.stderr.write(
@@ -38,6 +39,8 @@ def cmd_demo_store(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         reset=args.reset,
+        scopes=args.scopes if args.scopes is not None else ALL_SCOPES,
+        default_location=args.default_location,
     )
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "report": "cmd_report:register",
     "conflicts": "cmd_conflicts:register",
     "forget": "cmd_forget:register",
+    "doctor": "cmd_doctor:register",
 }
 # Global options that take a value (skipped when looking for the command word).
 _VALUED = frozenset(
@@ -77,6 +78,15 @@ def command_word(argv: Sequence[str]) -> str | None:
             continue
         return token
     return None
+
+
+def scope_list(text: str) -> frozenset[str]:
+    from ..demo_store.accounts import parse_scopes
+
+    try:
+        return parse_scopes(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def rate_limit(text: str) -> tuple[int, float]:
@@ -178,6 +188,15 @@ def register_core(subparsers: Any) -> None:
     demo_store.add_argument("--latency-ms", type=non_negative_int, default=0)
     demo_store.add_argument("--no-native-backorders", action="store_true")
     demo_store.add_argument("--reset", action="store_true", help="start over from the seed")
+    demo_store.add_argument(
+        "--scopes",
+        type=scope_list,
+        default=None,
+        metavar="all|SCOPE[,SCOPE...]",
+        help="the token's OAuth scopes, e.g. store_v2_products,store_locations_read_only "
+        "(default: all)",
+    )
+    demo_store.add_argument("--default-location", type=non_negative_int, default=None, metavar="ID")
     json_flag(demo_store)
 
     sync = subparsers.add_parser("sync", help="pull the store into the local cache")

@@ -33,7 +33,13 @@ Behaviour the specs leave implicit and this store chose:
 - `POST /v2/orders` takes `products` (catalog lines by product_id + variant_id or
   product_options, or custom lines), not `consignments`; the default status is 1 (Pending).
   A refused order (400/409) changes nothing and uses up no ids.
-- Locations carry an extra `is_default` (the default location is id 1, as on BigCommerce).
+- Locations have no `is_default` field (locations.v3.yml has none); `?is_default=true` lists
+  the default, which is id 1 unless `DemoStore(default_location=...)` says otherwise.
+- Each token is an API account (accounts.py): scopes enforced per endpoint (403), metafields
+  owned by the creating account (`owner_client_id`), duplicates per account, another's
+  namespace, key or permission set (and product metafield value) refused with 403.
+- Products tracked by product (some with options) keep one stock per location and take stock
+  writes by `product_id` only: by variant id or SKU, 422 and nothing of the request applies.
 - V2 `sort` accepts `field:asc` / `field:desc`; dates filter as RFC 2822, ISO 8601 or Unix time.
 - Only tracked variants appear in `/v3/inventory/items`.
 """

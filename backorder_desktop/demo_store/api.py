@@ -95,6 +95,7 @@ class Context:
     api_url: str
     now: Callable[[], datetime]
     listing_cache: ListingCache | None = None  # None: build every document (the default)
+    client_id: str = "demo-store-client"  # the calling token's API account (metafield owner)
 
     @property
     def base_url(self) -> str:

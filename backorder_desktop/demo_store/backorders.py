@@ -143,7 +143,8 @@ def _take_stock(ctx: Context, lines: list[LineRec]) -> None:
     for line in lines:
         if line.variant_id and state.tracked(line.variant_id):
             if state.products[line.product_id].availability != "preorder":
-                need[line.variant_id] += line.quantity
+                # A product tracked by product sells all its variants from one stock.
+                need[state.stock_variant(line.variant_id)] += line.quantity
     errors = []
     plan: dict[int, tuple[int, int]] = {}  # variant -> (from stock, backordered)
     for vid, qty in need.items():
@@ -177,7 +178,7 @@ def _take_stock(ctx: Context, lines: list[LineRec]) -> None:
         # Lines of the same variant take stock in order; the rest of each is backordered.
         remaining = from_stock
         for line in lines:
-            if line.variant_id == vid:
+            if line.variant_id and state.stock_variant(line.variant_id) == vid:
                 covered = min(remaining, line.quantity)
                 remaining -= covered
                 line.quantity_backordered = line.quantity - covered

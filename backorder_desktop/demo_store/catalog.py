@@ -197,7 +197,7 @@ def _product_changes(
     if "inventory_level" in item:
         level = f.integer(item, "inventory_level")
         tracking = out.get("inventory_tracking", product.inventory_tracking)
-        if tracking != "product" or product.base_variant_id is None:
+        if tracking != "product" or not product.variant_ids:
             raise f.FieldError("inventory_level", "can only be set on products tracked by product")
         out["inventory_level"] = level
     return out
@@ -221,8 +221,9 @@ def _apply_product(ctx: Context, product: ProductRec, changes: dict[str, Any]) -
             state.variants[product.base_variant_id].sku = value
     if product.inventory_tracking != "none":
         ensure_inventory(state, product)
-    if level is not None and product.base_variant_id is not None:
-        state.inventory[(product.base_variant_id, state.default_location_id)].on_hand = level
+    if level is not None and product.variant_ids:
+        stock = state.stock_variant(product.variant_ids[0])
+        state.inventory[(stock, state.default_location_id)].on_hand = level
     product.date_modified = ctx.now()
     return stock_changed
 

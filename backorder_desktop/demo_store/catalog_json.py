@@ -116,7 +116,7 @@ def product_json(
     doc: dict[str, Any] = {
         "id": product.id,
         "name": product.name,
-        "type": "physical",
+        "type": product.type,
         "sku": product.sku,
         "description": product.description,
         "weight": product.weight,

@@ -86,7 +86,51 @@ def generate_state(
         state.next_ids["order"] = 100
     _metafields(state, rng)
     generate_shipments(state, seed)
+    _track_by_product(state)
+    _digital_products(state)
     return state
+
+
+DIGITAL_PRODUCTS = 2
+
+
+def _digital_products(state: StoreState) -> None:
+    """A couple of untracked products sold in open orders become downloads: their lines come in
+    a digital consignment (orders.v2.oas2.yml, digitalConsignment_Get)."""
+    sold = {line.product_id for order in state.open_orders() for line in order.lines}
+    chosen = [
+        p for p in state.products.values() if p.inventory_tracking == "none" and p.id in sold
+    ][:DIGITAL_PRODUCTS]
+    for product in chosen:
+        product.type = "digital"
+
+
+# Products with options whose stock is tracked by product: they take stock writes by
+# product_id only (inventory.v3.yml, the 422 "tracked by product" example).
+PRODUCT_TRACKED_WITH_OPTIONS = 3
+
+
+def _track_by_product(state: StoreState) -> None:
+    """Turn a few products with options and no orders into products tracked by product: their
+    variants' stock becomes one stock per location (records.StoreState.stock_variant)."""
+    ordered = {line.product_id for order in state.orders.values() for line in order.lines}
+    chosen = [
+        p
+        for p in state.products.values()
+        if p.inventory_tracking == "variant"
+        and p.base_variant_id is None
+        and p.availability == "available"
+        and p.id not in ordered
+    ][:PRODUCT_TRACKED_WITH_OPTIONS]
+    for product in chosen:
+        product.inventory_tracking = "product"
+        first = product.variant_ids[0]
+        for loc in state.locations:
+            pool = state.inventory[(first, loc)]
+            for vid in product.variant_ids[1:]:
+                rec = state.inventory[(vid, loc)]
+                pool.on_hand += rec.on_hand
+                rec.on_hand = 0
 
 
 def _locations(state: StoreState) -> None:

@@ -19,6 +19,7 @@ except ImportError:  # pragma: no cover (orjson is a dependency; the fallback ke
     orjson = None  # type: ignore[assignment]
 
 from . import catalog, inventory, inventory_write, metafields, orders
+from .accounts import SCOPE_403, Account
 from .api import ApiError, Context, Request, Response, Router, api_error
 from .faults import FaultInjector
 from .listing_cache import ListingCache
@@ -77,6 +78,7 @@ class Engine:
         limiter: RateLimiter,
         faults: FaultInjector,
         token: str,
+        account: Account,
         persist: Callable[[frozenset[str]], None],
         api_url: Callable[[], str],
         now: Callable[[], datetime],
@@ -88,6 +90,8 @@ class Engine:
         self.limiter = limiter
         self.faults = faults
         self.token = token
+        self.account = account  # the primary token's API account
+        self.other_accounts: dict[str, Account] = {}  # token -> a second API account's
         self._persist = persist
         self._api_url = api_url
         self._now = now
@@ -108,6 +112,14 @@ class Engine:
     def _record(self, method: str, path: str, query: dict[str, str], status: int) -> None:
         with self._records_lock:
             self._records.append(RequestRecord(method, path, dict(query), status))
+
+    def _account_for(self, given: str) -> Account | None:
+        if secrets.compare_digest(given.encode(), self.token.encode()):
+            return self.account
+        for token, account in list(self.other_accounts.items()):
+            if secrets.compare_digest(given.encode(), token.encode()):
+                return account
+        return None
 
     # -- pipeline ----------------------------------------------------------------------------
     def handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> Outcome:
@@ -160,8 +172,8 @@ class Engine:
             return self._error(
                 api_error(api, 404, "The requested store was not found."), self.limiter.peek()
             )
-        given = headers.get("x-auth-token") or ""
-        if not secrets.compare_digest(given.encode(), self.token.encode()):
+        account = self._account_for(headers.get("x-auth-token") or "")
+        if account is None:
             return self._error(
                 api_error(api, 401, "The access token is missing or invalid."), self.limiter.peek()
             )
@@ -170,12 +182,15 @@ class Engine:
             return self._error(
                 api_error(api, 429, "Too many requests: the rate limit was exceeded."), rate_headers
             )
+        if not account.allows(method, path):
+            # BigCommerce's body names no scope (spec README, "Learned since").
+            return self._error(api_error(api, 403, SCOPE_403), rate_headers)
         kind = self.faults.take(method, path, "before")
         if kind is not None:
             faulted = self._fault(kind, api, rate_headers)
             if faulted is not None:
                 return faulted
-        outcome = self._dispatch(method, path, query, headers, body, rate_headers)
+        outcome = self._dispatch(method, path, query, headers, body, rate_headers, account)
         kind = self.faults.take(method, path, "after")
         if kind is not None:
             faulted = self._fault(kind, api, rate_headers)
@@ -191,6 +206,7 @@ class Engine:
         headers: Mapping[str, str],
         body: bytes,
         rate_headers: dict[str, str],
+        account: Account,
     ) -> Outcome:
         request = Request(method.upper(), path, query, headers, body)
         try:
@@ -203,6 +219,7 @@ class Engine:
                     api_url=self._api_url(),
                     now=self._now,
                     listing_cache=self._listing_cache,
+                    client_id=account.client_id,
                 )
                 try:
                     response: Response = handler(ctx, request)

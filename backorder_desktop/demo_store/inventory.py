@@ -59,6 +59,7 @@ def identity_json(state: StoreState, variant_id: int, with_sku_id: bool) -> dict
 
 
 def location_json(loc: LocationRec) -> dict[str, Any]:
+    # No `is_default` field: locations.v3.yml has none; `?is_default=true` names the default.
     hours = {"open": True, "opening": "09:00", "closing": "17:00"}
     closed = {"open": False, "opening": "00:00", "closing": "00:00"}
     days = ("monday", "tuesday", "wednesday", "thursday", "friday")
@@ -70,8 +71,6 @@ def location_json(loc: LocationRec) -> dict[str, Any]:
         "managed_by_external_source": False,
         "type_id": "PHYSICAL",
         "enabled": loc.enabled,
-        # Not in locations.v3.yml's schema; BigCommerce's default location is also always id 1.
-        "is_default": loc.is_default,
         "operating_hours": {
             day: dict(hours if day in days else closed) for day in (*days, "saturday", "sunday")
         },
@@ -145,12 +144,12 @@ def list_items(ctx: Context, req: Request) -> Response:
         if (not loc_ids or loc.id in loc_ids) and (not codes or loc.code in codes)
     ]
     page, meta = v3_page(req, tracked_variant_ids(ctx, req), max_limit=INVENTORY_PAGE_MAX)
-    native, inventory = ctx.native_backorders, state.inventory
+    native, inventory, stock_of = ctx.native_backorders, state.inventory, state.stock_variant
 
     def item(vid: int) -> dict[str, Any]:
         per_location = []
         for loc in locations:
-            rec = inventory.get((vid, loc.id)) or InventoryRec(vid, loc.id)
+            rec = inventory.get((stock_of(vid), loc.id)) or InventoryRec(vid, loc.id)
             entry: dict[str, Any] = {
                 "location_id": loc.id,
                 "location_code": loc.code,
@@ -188,7 +187,9 @@ def list_location_items(ctx: Context, req: Request) -> Response:
     page, meta = v3_page(req, tracked_variant_ids(ctx, req), max_limit=INVENTORY_PAGE_MAX)
     data = []
     for vid in page:
-        rec = ctx.state.inventory.get((vid, loc.id)) or InventoryRec(vid, loc.id)
+        rec = ctx.state.inventory.get((ctx.state.stock_variant(vid), loc.id)) or InventoryRec(
+            vid, loc.id
+        )
         entry: dict[str, Any] = {
             "identity": identity_json(ctx.state, vid, False),
             "available_to_sell": available_to_sell(rec, ctx.native_backorders),

@@ -28,6 +28,8 @@ class _Identities:
         self._by_sku: dict[str, int] | None = None
 
     def variant_for(self, ident: dict[str, Any]) -> int:
+        """The record's variant id; a product tracked by product is addressed by product_id
+        only (inventory.v3.yml, the 422 "tracked by product" example)."""
         state = self.state
         if "variant_id" in ident:
             vid = ident["variant_id"]
@@ -45,20 +47,24 @@ class _Identities:
         elif "product_id" in ident:
             pid = ident["product_id"]
             product = state.products.get(pid) if f.is_int(pid) else None
-            if product is None:
+            if product is None or not product.variant_ids:
                 raise f.FieldError("product_id", f"[Item with product_id {pid} not found]")
             if product.inventory_tracking == "variant":
                 raise f.FieldError(
                     "product_id",
                     f"[Item with product_id {pid} is tracked by variant, please update stock by variant id]",
                 )
-            if product.base_variant_id is None:
-                raise f.FieldError("product_id", f"[Item with product_id {pid} not found]")
-            vid, label = product.base_variant_id, f"product_id {pid}"
+            vid, label = state.stock_variant(product.variant_ids[0]), f"product_id {pid}"
         else:
             raise f.FieldError("identity", "One of sku, variant_id or product_id is required.")
-        if self.state.products[state.variants[vid].product_id].inventory_tracking == "none":
+        tracking = self.state.products[state.variants[vid].product_id].inventory_tracking
+        if tracking == "none":
             raise f.FieldError("identity", f"[Item with {label} has inventory tracking disabled]")
+        if tracking == "product" and "product_id" not in ident:
+            raise f.FieldError(
+                label.split(" ")[0],
+                f"[Item with {label} is tracked by product, please update stock by product id]",
+            )
         return vid
 
 

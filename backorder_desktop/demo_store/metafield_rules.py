@@ -73,12 +73,15 @@ def fields_for(item: dict[str, Any], *, creating: bool) -> dict[str, Any]:
 
 
 class Index:
-    """Metafields grouped per resource, for the per-resource limit and (namespace, key) rule."""
+    """Metafields grouped per resource and API account, for the per-resource limit and the
+    (namespace, key) rule: both hold per account, so a second account may create a duplicate
+    (spec README, "Learned since")."""
 
-    def __init__(self, state: StoreState, resource_type: str) -> None:
+    def __init__(self, state: StoreState, resource_type: str, owner: str) -> None:
+        self.owner = owner
         self.by_resource: dict[int, dict[tuple[str, str], int]] = {}
         for rec in state.metafields.values():
-            if rec.resource_type == resource_type:
+            if rec.resource_type == resource_type and rec.owner_client_id == owner:
                 self.by_resource.setdefault(rec.resource_id, {})[(rec.namespace, rec.key)] = rec.id
 
     def check(self, kind: Kind, rid: int, namespace: str, key: str, own_id: int | None) -> None:
@@ -95,10 +98,33 @@ class Index:
             )
 
     def add(self, rec: MetafieldRec) -> None:
+        if rec.owner_client_id != self.owner:
+            return
         self.by_resource.setdefault(rec.resource_id, {})[(rec.namespace, rec.key)] = rec.id
 
     def remove(self, rec: MetafieldRec) -> None:
+        if rec.owner_client_id != self.owner:
+            return
         self.by_resource.get(rec.resource_id, {}).pop((rec.namespace, rec.key), None)
+
+
+OWNED_403 = (
+    "This metafield belongs to another API account: only the account that created it may "
+    "change its namespace, key or permission set."
+)
+
+
+def visible(rec: MetafieldRec, client_id: str) -> bool:
+    """`app_only` metafields are visible only to the API account that made them (spec README)."""
+    return rec.permission_set != "app_only" or rec.owner_client_id == client_id
+
+
+def foreign_change(kind: Kind, rec: MetafieldRec, values: dict[str, Any], client_id: str) -> bool:
+    """Whether `values` change what only the owning account may change (spec README)."""
+    if rec.owner_client_id == client_id:
+        return False
+    guarded = ("namespace", "key", "permission_set") + (("value",) if kind is PRODUCT else ())
+    return any(name in values and values[name] != getattr(rec, name) for name in guarded)
 
 
 def item_error(message: str, details: dict[str, Any]) -> dict[str, Any]:

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from . import fields as f
-from .api import Context, Request, Response, Router, v3_error
-from .dataset import DEMO_CLIENT_ID
+from .api import STATUS_DOC, ApiError, Context, Request, Response, Router, v3_error
 from .dates import parse_date
 from .metafield_rules import (
     ORDER,
+    OWNED_403,
     PRODUCT,
     STORE,
     VARIANT,
@@ -19,13 +19,16 @@ from .metafield_rules import (
     Kind,
     batch_reply,
     fields_for,
+    foreign_change,
     item_error,
     metafield_json,
+    visible,
 )
 from .paging import int_list, select_fields, str_list, v3_page
 from .records import MetafieldRec
 
 DIRTY = frozenset({"metafields"})
+NOT_FOUND = "The requested metafield was not found."
 
 
 def _date(ctx: Context, req: Request, name: str) -> datetime | None:
@@ -56,7 +59,7 @@ def _list(ctx: Context, req: Request, kind: Kind, resource_ids: set[int] | None)
     ]
     rows: list[MetafieldRec] = []
     for rec in ctx.state.metafields.values():
-        if rec.resource_type != kind.resource_type:
+        if rec.resource_type != kind.resource_type or not visible(rec, ctx.client_id):
             continue
         if resource_ids is not None and rec.resource_id not in resource_ids:
             continue
@@ -90,7 +93,7 @@ def _create(ctx: Context, kind: Kind, rid: int, item: dict[str, Any], index: Ind
         date_created=now,
         date_modified=now,
         description=values.get("description", ""),
-        owner_client_id=DEMO_CLIENT_ID,
+        owner_client_id=ctx.client_id,
     )
     ctx.state.metafields[rec.id] = rec
     index.add(rec)
@@ -101,9 +104,12 @@ def _update(
     ctx: Context, kind: Kind, rec: MetafieldRec, item: dict[str, Any], index: Index
 ) -> None:
     values = fields_for(item, creating=False)
+    if foreign_change(kind, rec, values, ctx.client_id):
+        raise f.FieldError("owner_client_id", OWNED_403)
     namespace = values.get("namespace", rec.namespace)
     key = values.get("key", rec.key)
-    index.check(kind, rec.resource_id, namespace, key, rec.id)
+    if rec.owner_client_id == ctx.client_id:  # another's keeps its namespace and key
+        index.check(kind, rec.resource_id, namespace, key, rec.id)
     index.remove(rec)
     for name, value in values.items():
         setattr(rec, name, value)
@@ -113,7 +119,7 @@ def _update(
 
 def _existing(ctx: Context, kind: Kind, mid: Any) -> MetafieldRec:
     rec = ctx.state.metafields.get(mid) if f.is_int(mid) else None
-    if rec is None or rec.resource_type != kind.resource_type:
+    if rec is None or rec.resource_type != kind.resource_type or not visible(rec, ctx.client_id):
         raise f.FieldError("id", f"Metafield {mid} does not exist.")
     return rec
 
@@ -127,7 +133,7 @@ def _body_list(req: Request) -> list[Any]:
 
 def _batch_write(ctx: Context, req: Request, kind: Kind, op: str) -> Response:
     items = _body_list(req)
-    index = Index(ctx.state, kind.resource_type)
+    index = Index(ctx.state, kind.resource_type, ctx.client_id)
     data: list[Any] = []
     errors: list[dict[str, Any]] = []
     for item in items:
@@ -184,8 +190,16 @@ def _single_routes(
     def one(ctx: Context, req: Request) -> tuple[int, MetafieldRec]:
         rid = resource_id(ctx, req)
         rec = ctx.state.metafields.get(req.int_param("metafield_id"))
-        if rec is None or rec.resource_type != kind.resource_type or rec.resource_id != rid:
-            raise v3_error(404, "The requested metafield was not found.")
+        if (
+            rec is None
+            or rec.resource_type != kind.resource_type
+            or rec.resource_id != rid
+            or not visible(rec, ctx.client_id)
+        ):
+            if kind is ORDER:  # orders.v3.yml's NotFound has an `errors` array
+                body = {"status": 404, "title": NOT_FOUND, "type": STATUS_DOC, "errors": []}
+                raise ApiError(404, body)
+            raise v3_error(404, NOT_FOUND)
         return rid, rec
 
     def list_(ctx: Context, req: Request) -> Response:
@@ -197,7 +211,7 @@ def _single_routes(
         if not isinstance(item, dict):
             raise v3_error(422, "The request body must be a metafield object.")
         try:
-            rec = _create(ctx, kind, rid, item, Index(ctx.state, kind.resource_type))
+            rec = _create(ctx, kind, rid, item, Index(ctx.state, kind.resource_type, ctx.client_id))
         except f.FieldError as exc:
             status = 409 if exc.field == "key" and "already exists" in exc.message else 422
             raise v3_error(status, exc.message, {exc.field: exc.message}) from None
@@ -213,9 +227,10 @@ def _single_routes(
         if not isinstance(item, dict):
             raise v3_error(422, "The request body must be a metafield object.")
         try:
-            _update(ctx, kind, rec, item, Index(ctx.state, kind.resource_type))
+            _update(ctx, kind, rec, item, Index(ctx.state, kind.resource_type, ctx.client_id))
         except f.FieldError as exc:
-            raise v3_error(422, exc.message, {exc.field: exc.message}) from None
+            status = 403 if exc.field == "owner_client_id" else 422
+            raise v3_error(status, exc.message, {exc.field: exc.message}) from None
         return Response(200, {"data": metafield_json(kind, rec), "meta": {}}, dirty=DIRTY)
 
     def delete(ctx: Context, req: Request) -> Response:

@@ -107,7 +107,7 @@ def line_json(ctx: Context, line: LineRec) -> dict[str, Any]:
         "name_merchant": line.name,
         "sku": line.sku,
         "upc": line.upc,
-        "type": "physical",
+        "type": _line_type(ctx, line),
         "base_price": money(line.price_ex_tax),
         "price_ex_tax": money(line.price_ex_tax),
         "price_inc_tax": money(line.price_inc_tax),
@@ -173,19 +173,35 @@ def order_total_inc_tax(order: OrderRec) -> float:
     return t["sub_inc"] + t["ship_inc"]
 
 
+def _line_type(ctx: Context, line: LineRec) -> str:
+    product = ctx.state.products.get(line.product_id)
+    return "digital" if product is not None and product.type == "digital" else "physical"
+
+
 def consignments_json(ctx: Context, order: OrderRec, with_lines: bool) -> dict[str, Any]:
     addr = order.shipping_address
     t = _totals(order)
-    if with_lines:
-        lines: list[dict[str, Any]] = [line_json(ctx, line) for line in order.lines]
-    else:
-        lines = [_resource(ctx, f"/orders/{order.id}/products/{line.id}") for line in order.lines]
+
+    def items(chosen: list[LineRec]) -> list[dict[str, Any]]:
+        if with_lines:
+            return [line_json(ctx, line) for line in chosen]
+        return [_resource(ctx, f"/orders/{order.id}/products/{line.id}") for line in chosen]
+
+    # Digital lines go in a downloads consignment (orders.v2.oas2.yml, digitalConsignment_Get).
+    digital = [line for line in order.lines if _line_type(ctx, line) == "digital"]
+    physical = [line for line in order.lines if _line_type(ctx, line) != "digital"]
+    lines = items(physical)
+    downloads = (
+        [{"recipient_email": order.billing_address.email, "line_items": items(digital)}]
+        if digital
+        else []
+    )
     shipping = {
         "id": addr.id,
         **address_json(addr),
         "line_items": lines,
-        "items_total": sum(line.quantity for line in order.lines),
-        "items_shipped": sum(line.quantity_shipped for line in order.lines),
+        "items_total": sum(line.quantity for line in physical),
+        "items_shipped": sum(line.quantity_shipped for line in physical),
         "shipping_method": addr.shipping_method,
         "base_cost": t["ship_ex"],
         "cost_ex_tax": t["ship_ex"],
@@ -205,8 +221,8 @@ def consignments_json(ctx: Context, order: OrderRec, with_lines: bool) -> dict[s
     }
     return {
         "pickups": [],
-        "shipping": [shipping],
-        "downloads": [],
+        "shipping": [shipping] if physical else [],
+        "downloads": downloads,
         "email": {"gift_certificates": []},
     }
 

@@ -51,6 +51,12 @@ class RateLimiter:
             self._used += 1
             return True, self._headers(now)
 
+    def spend(self, requests: int) -> None:
+        """Count requests other apps made in the current window."""
+        with self._lock:
+            self._roll(self._clock())
+            self._used = min(self.quota, self._used + max(0, requests))
+
     def peek(self) -> dict[str, str]:
         """Headers for a response that does not count against the quota."""
         with self._lock:

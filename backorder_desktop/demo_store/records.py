@@ -12,6 +12,9 @@ depend on the HTTP layer, so every field is documented here:
 - `inventory`: (variant_id, location_id) -> `InventoryRec` for every variant of a product that
   tracks inventory (`inventory_tracking` "product" or "variant"), at every location. Records are
   created when a product starts tracking and kept (hidden from the Inventory API) if it stops.
+  A product tracked by product (with or without options) has one stock per location, kept in
+  the record of `stock_variant(vid)`; the Inventory API shows it on each of its variants and
+  takes writes for it by `product_id` only.
   `on_hand` never goes below 0; `qty_backordered` is the units sold past zero;
   `backorder_limit` None means backorders are off for the item.
 - `orders`: id -> `OrderRec` with `lines` (`LineRec`) and `shipments` (`ShipmentRec`).
@@ -109,6 +112,7 @@ class ProductRec:
     base_variant_id: int | None = None
     options: list[OptionRec] = field(default_factory=list)
     variant_ids: list[int] = field(default_factory=list)
+    type: str = "physical"  # "physical" | "digital" (downloads consignment on orders)
 
 
 @dataclass(slots=True)
@@ -301,6 +305,18 @@ class StoreState:
             if loc.is_default:
                 return loc.id
         return DEFAULT_LOCATION_ID
+
+    def stock_variant(self, variant_id: int) -> int:
+        """Whose record holds this variant's stock: a product tracked by product keeps one
+        stock for all its variants, in its base variant's record, or its first variant's when
+        it has options (a choice of this demo store; BigCommerce does not say)."""
+        variant = self.variants.get(variant_id)
+        if variant is None:
+            return variant_id
+        product = self.products[variant.product_id]
+        if product.inventory_tracking != "product" or not product.variant_ids:
+            return variant_id
+        return product.base_variant_id or product.variant_ids[0]
 
     def variants_of(self, product_id: int) -> list[VariantRec]:
         return [self.variants[vid] for vid in self.products[product_id].variant_ids]

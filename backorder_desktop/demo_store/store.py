@@ -7,12 +7,14 @@ import secrets
 import socket
 import string
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 
-from .dataset import generate_state
+from .accounts import ALL_SCOPES, Account
+from .dataset import DEMO_CLIENT_ID, generate_state
 from .dates import now_utc
 from .engine import Engine, Outcome, RequestRecord
 from .faults import FaultInjector
@@ -48,6 +50,7 @@ class DemoStoreConfig:
     host: str
     port: int
     reset: bool
+    scopes: frozenset[str] = ALL_SCOPES
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -55,6 +58,13 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "BackorderDemoStore/1"
     timeout = 60  # idle keep-alive connections close after this long
     demo: DemoStore
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # The Date header, off by `clock_skew_s` to stand for a store clock (or a laptop's)
+        # that is wrong: `doctor` reports the skew.
+        if timestamp is None:
+            timestamp = time.time() + self.demo.clock_skew_s
+        return super().date_time_string(timestamp)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib name)
         log.debug("demo store %s: " + format, self.address_string(), *args)
@@ -133,9 +143,13 @@ class DemoStore:
         token: str | None = None,
         reset: bool = False,
         cache_listings: bool = False,
+        scopes: frozenset[str] = ALL_SCOPES,
+        default_location: int | None = None,
     ) -> None:
         """`cache_listings`: see `listing_cache.ListingCache` (only if nothing but HTTP requests
-        change the state: not for tests that edit `state` directly)."""
+        change the state: not for tests that edit `state` directly). `scopes`: the OAuth scopes
+        of the store's token (accounts.py); `default_location`: make that location the default
+        (BigCommerce names it with `is_default`, not by id)."""
         self.config = DemoStoreConfig(
             Path(data_dir) if data_dir is not None else None,
             seed,
@@ -147,6 +161,7 @@ class DemoStore:
             host,
             port,
             reset,
+            frozenset(scopes),
         )
         self._files = StateFiles(Path(data_dir) / STATE_SUBDIR) if data_dir is not None else None
         if self._files is not None and reset:
@@ -160,6 +175,11 @@ class DemoStore:
         if store_hash is not None and state.store_hash != store_hash:
             state.store_hash = store_hash
             fresh = True
+        if default_location is not None:
+            if default_location not in state.locations:
+                raise ValueError(f"the store has no location {default_location}")
+            for loc in state.locations.values():
+                loc.is_default = loc.id == default_location
         self._token = token or _random_token()
         self.faults = FaultInjector(latency_ms=latency_ms, seed=seed)
         self._limiter = RateLimiter(*self.config.rate_limit)
@@ -169,6 +189,7 @@ class DemoStore:
             limiter=self._limiter,
             faults=self.faults,
             token=self._token,
+            account=Account(DEMO_CLIENT_ID, frozenset(scopes)),
             persist=self._persist,
             api_url=lambda: self.api_url,
             now=now_utc,
@@ -176,6 +197,7 @@ class DemoStore:
         )
         if fresh and self._files is not None:
             self._files.save(state)
+        self.clock_skew_s = 0.0  # added to the Date header of every answer
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
@@ -217,6 +239,25 @@ class DemoStore:
         if not new:
             raise ValueError("the token must not be empty")
         self.engine.token = new
+
+    def set_scopes(self, scopes: frozenset[str] | set[str]) -> None:
+        """The OAuth scopes of the store's token from now on (accounts.SCOPES parameters)."""
+        self.engine.account = Account(self.engine.account.client_id, frozenset(scopes))
+
+    def add_account(self, client_id: str, scopes: frozenset[str] = ALL_SCOPES) -> str:
+        """A second store-level API account; returns its token (never saved)."""
+        token = _random_token()
+        self.engine.other_accounts[token] = Account(client_id, frozenset(scopes))
+        return token
+
+    @property
+    def client_id(self) -> str:
+        """The API account of `token` (the `owner_client_id` of the metafields it creates)."""
+        return self.engine.account.client_id
+
+    def use_quota(self, requests: int) -> None:
+        """Other apps spend `requests` of the current quota window (the quota is shared)."""
+        self._limiter.spend(requests)
 
     def set_rate_limit(self, quota: int, window_s: float) -> None:
         self._limiter.configure(quota, window_s)

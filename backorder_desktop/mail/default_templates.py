@@ -25,12 +25,15 @@ _HTML_HEAD = """<!DOCTYPE html>
 _HTML_LINES = """<table cellpadding="6" style="border-collapse: collapse; border: 1px solid #ddd">
 <tr style="background: #f4f4f4"><th align="left">Item</th><th align="right">Qty</th>\
 <th align="left">{{ eta_column }}</th></tr>
-{% for line in lines %}<tr><td>{{ line.name }}<br><small>{{ line.sku }}</small></td>\
+{% for line in lines %}<tr><td>{{ line.name }}{% if line.options %}<br>{{ line.options }}\
+{% endif %}<br><small>{{ line.sku }}</small></td>\
 <td align="right">{{ line.qty }}</td><td>{{ line.eta or "to be confirmed" }}</td></tr>
 {% endfor %}</table>"""
 
-_HTML_FOOT = """<p>Order #{{ order_id }}, placed {{ order_date }}.</p>
-<p>Thank you for your patience,<br>{{ store_name }}</p>
+_HTML_FOOT = """<p>Order #{{ order_id }}, placed {{ order_date }}.\
+{% if order_url %} <a href="{{ order_url }}">See your order</a>.{% endif %}</p>
+<p>Thank you for your patience,<br>{{ store_name }}\
+{% if shop_contact %}<br>{{ shop_contact }}{% endif %}</p>
 </body></html>
 """
 
@@ -40,16 +43,19 @@ _TEXT_HEAD = """Hello {{ customer_name }},
 
 {% endfor %}"""
 
-_TEXT_LINES = """{% for line in lines %}- {{ line.qty }} x {{ line.name }} ({{ line.sku }}): \
+_TEXT_LINES = """{% for line in lines %}- {{ line.qty }} x {{ line.name }}\
+{% if line.options %}, {{ line.options }}{% endif %} ({{ line.sku }}): \
 {{ line.eta or "to be confirmed" }}
 {% endfor %}"""
 
 _TEXT_FOOT = """
 Order #{{ order_id }}, placed {{ order_date }}.
-
+{% if order_url %}See your order: {{ order_url }}
+{% endif %}
 Thank you for your patience,
 {{ store_name }}
-"""
+{% if shop_contact %}{{ shop_contact }}
+{% endif %}"""
 
 CONFIRMATION = TemplateSet(
     subject=(
@@ -88,7 +94,8 @@ DELAY = TemplateSet(
 {% endif %}<table cellpadding="6" style="border-collapse: collapse; border: 1px solid #ddd">
 <tr style="background: #f4f4f4"><th align="left">Item</th><th align="right">Qty</th>\
 <th align="left">Was</th><th align="left">Now</th></tr>
-{% for line in lines %}<tr><td>{{ line.name }}<br><small>{{ line.sku }}</small></td>\
+{% for line in lines %}<tr><td>{{ line.name }}{% if line.options %}<br>{{ line.options }}\
+{% endif %}<br><small>{{ line.sku }}</small></td>\
 <td align="right">{{ line.qty }}</td><td>{{ line.old_eta or "-" }}</td>\
 <td>{{ line.eta or "to be confirmed" }}</td></tr>
 {% endfor %}</table>

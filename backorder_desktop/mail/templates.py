@@ -31,11 +31,16 @@ PLACEHOLDERS: dict[str, str] = {
     "reason": "delay: the reason you type before sending (may be empty)",
     "days_to_eta": "check-in: days until the ETA (none if unknown)",
     "kind": "confirmation, delay, released or check_in",
-    "lines": "the items: line.name, line.sku, line.qty, line.eta, line.old_eta, line.order_id",
+    "lines": (
+        "the items: line.name, line.options, line.sku, line.qty, line.eta, line.old_eta, "
+        "line.order_id"
+    ),
     "partial": "on its way: true when part of the order still waits",
     "waiting_lines": "on its way, in part: what still waits (line.name, line.qty, line.eta)",
     "eta_passed": "the date given before, when it has passed (the new one is to be confirmed)",
     "orders": "check-in: the customer's orders in this email (o.order_id, o.order_date)",
+    "order_url": "the order on your storefront (empty unless the store URL is set)",
+    "shop_contact": "your shop's contact details (Mail settings; may be empty)",
 }
 PARTS = ("subject", "html", "text")
 PART_LABELS = {"subject": "Subject", "intro": "Intro", "html": "HTML part", "text": "Text part"}
@@ -59,11 +64,14 @@ def friendly_date(value: date | None) -> str:
     return f"{value.day} {value.strftime('%B')} {value.year}"
 
 
-def _line(line: DueLine, today: date, order_id: int = 0) -> dict[str, Any]:
+def _line(
+    line: DueLine, today: date, order_id: int = 0, options: Mapping[int, str] | None = None
+) -> dict[str, Any]:
     # A date already passed is never told as a promise: "to be confirmed" instead.
     eta = line.eta if line.eta is not None and line.eta >= today else None
     return {
         "name": line.name,
+        "options": (options or {}).get(line.line_id, ""),  # e.g. "Size: M, Colour: Red"
         "sku": line.sku,
         "qty": line.qty,
         "eta": friendly_date(eta),
@@ -83,8 +91,11 @@ def notice_context(
     intro: str,
     reason: str = "",
     today: date | None = None,
+    store_url: str = "",
+    shop_contact: str = "",
+    options: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
-    """The values a template sees for one notice."""
+    """The values a template sees for one notice; `options`: line id -> the variant's options."""
     today = today or datetime.now(UTC).date()
     eta = notice.eta
     passed = eta if eta is not None and eta < today else None
@@ -107,15 +118,27 @@ def notice_context(
         "days_to_eta": (eta - today).days if eta is not None else None,
         "kind": notice.kind,
         "lines": [
-            _line(line, today, n.order_id) for n in (notice, *notice.others) for line in n.lines
+            _line(line, today, n.order_id, options)
+            for n in (notice, *notice.others)
+            for line in n.lines
         ],
         "partial": notice.kind == "released" and bool(notice.waiting),
-        "waiting_lines": [_line(line, today, notice.order_id) for line in notice.waiting],
+        "waiting_lines": [_line(line, today, notice.order_id, options) for line in notice.waiting],
         "eta_passed": friendly_date(passed),
         "orders": [
             {"order_id": n.order_id, "order_date": _placed(n)} for n in (notice, *notice.others)
         ],
+        "order_url": order_url(store_url, notice.order_id),
+        "shop_contact": shop_contact.strip(),
     }
+
+
+def order_url(store_url: str, order_id: int) -> str:
+    """The customer's order page on a BigCommerce storefront ("" when the URL is not set)."""
+    base = store_url.strip().rstrip("/")
+    if not base.startswith(("https://", "http://")):
+        return ""
+    return f"{base}/account.php?action=view_order&order_id={order_id}"
 
 
 def sample_notice(kind: str) -> DueNotice:
@@ -227,7 +250,9 @@ def _describe(kind: str, part: str, exc: Exception) -> str:
     return f"{where}: {message}"
 
 
-def validate_template(kind: str, template: TemplateSet) -> RenderedMail:
+def validate_template(
+    kind: str, template: TemplateSet, *, store_name: str = "Your Store"
+) -> RenderedMail:
     """Raise TemplateError if any part does not parse or uses an unknown placeholder.
 
     Unknown names are found in every branch (not only the one a sample takes); then a sample
@@ -252,7 +277,13 @@ def validate_template(kind: str, template: TemplateSet) -> RenderedMail:
             )
     notice = sample_notice(kind)
     context = notice_context(
-        notice, store_name="Your Store", intro=template.intro, reason="A late container."
+        notice,
+        store_name=store_name,
+        intro=template.intro,
+        reason="A late container.",
+        store_url="https://shop.example.com",
+        shop_contact="+1 555 0100, Mon-Fri 9-17",
+        options={line.line_id: "Size: M, Colour: Green" for line in notice.lines[:1]},
     )
     rendered = NoticeRenderer({kind: template}).render(notice, context)
     if not rendered.subject:

@@ -8,7 +8,9 @@ from ..cache.accounts import owners_seen
 SAME_ACCOUNT = (
     "All laptops of a store must use the same API account: each account has its own "
     "250-records-per-order limit, and records one account keeps private are invisible to the "
-    "others."
+    "others. To fix it, choose one store-level API account (BigCommerce: Settings > API) and "
+    "enter its access token on every computer (File > Connect a store…), then delete the "
+    "other account."
 )
 
 

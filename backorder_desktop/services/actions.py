@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from ..bigcommerce.errors import AuthError, BigCommerceError
+from ..bigcommerce.errors import AuthError, BigCommerceError, OfflineError
 from ..sync.push import PushResult
 from .conflicts import list_conflicts
 from .errors import describe_error
@@ -31,6 +31,12 @@ class ActionReport(Generic[T]):
     deferred: str = ""  # why the changes wait in the outbox (offline, 5xx...)
     token_refused: AuthError | None = None  # pushing must pause until a new token
     conflicts: int = 0  # changes held back: another laptop changed the same records first
+    unreachable: bool = False  # the push found the network or the store down
+
+    @property
+    def reached_store(self) -> bool:
+        """The store answered this action's push (the status bar may say "Connected")."""
+        return self.pushed is not None and not self.unreachable and self.pushed.sent > 0
 
     def messages(self, later: str = "it goes out with the next sync") -> list[str]:
         """Plain sentences for the merchant (the CLI prints them on stderr, the window posts
@@ -77,6 +83,8 @@ def run_action(
     except (BigCommerceError, OSError) as exc:
         log.warning("push deferred: %s", describe_error(exc))
         report.deferred = describe_error(exc)
+        report.unreachable = isinstance(exc, OfflineError | OSError)
     else:
+        report.unreachable = report.pushed.unreachable
         report.conflicts = len(list_conflicts(session.cache))
     return report

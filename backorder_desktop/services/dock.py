@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..cache import Cache
+from ..cache.shipments import load_shipments
 from ..domain.models import Location
-from ..domain.shipments import Shipment
+from ..domain.shipments import DRAFT, Shipment
 from .shipments import find_shipment
 
 
@@ -24,12 +25,18 @@ class DockContext:
     names: dict[str, str] = field(default_factory=dict)  # SKU -> product name and options
     locations: list[Location] = field(default_factory=list)
     default_location_id: int | None = None
+    # Codes of SKUs on other open shipments -> (SKU, that shipment's reference).
+    elsewhere: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def resolve(self, code: str) -> str | None:
         """The shipment line a scanned or typed code belongs to (None: not on this shipment)."""
         if not code.strip():
             return None
         return self.codes.get(_normal(code))
+
+    def belongs_elsewhere(self, code: str) -> tuple[str, str] | None:
+        """(SKU, shipment reference) when the code is on another open shipment."""
+        return self.elsewhere.get(_normal(code)) if code.strip() else None
 
 
 def dock_context(cache: Cache, shipment_id: str) -> DockContext:
@@ -52,10 +59,17 @@ def dock_context(cache: Cache, shipment_id: str) -> DockContext:
         name = product.name if product else ""
         names[line.sku] = f"{name} ({variant.option_label})" if variant.option_label else name
     default = cache.locations.default()
+    elsewhere: dict[str, tuple[str, str]] = {}
+    for other in load_shipments(cache):
+        if other.id == shipment.id or not (other.is_inbound or other.status == DRAFT):
+            continue
+        for line in other.lines:
+            elsewhere.setdefault(_normal(line.sku), (line.sku, other.reference))
     return DockContext(
         shipment=shipment,
         codes=codes,
         names=names,
         locations=cache.locations.all(),
         default_location_id=default.id if default else None,
+        elsewhere=elsewhere,
     )

@@ -10,6 +10,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..cache import Cache
 from ..cache.private_files import ensure_private_dir, read_text
 from ..mail.default_templates import DEFAULTS, TemplateSet
 from ..mail.message import AddressError, build_message, parse_mailbox
@@ -17,11 +18,13 @@ from ..mail.smtp import PLAIN, MailError, SmtpConfig, SmtpSender
 from ..mail.templates import RenderedMail, TemplateError, validate_template
 from .credentials import get_smtp_password
 from .logs import register_secret
+from .metafield_writes import FieldWrite, queue_field_writes
 from .settings import Settings
 
 log = logging.getLogger("backorder_desktop.mail")
 
 TEMPLATES_FILE = "notice_templates.json"
+SHARED_TEMPLATES_KEY = "notice_templates"  # store metafield: the templates every laptop uses
 DEMO_SENDER = "orders@demo-outdoor.example"
 DEMO_SENDER_NAME = "Demo Outdoor Co."
 
@@ -99,18 +102,9 @@ def send_test_email(config: SmtpConfig, to: str) -> None:
 # --- templates ------------------------------------------------------------------------------
 
 
-def load_templates(folder: Path) -> dict[str, TemplateSet]:
-    """The templates in use: the merchant's edits over the defaults. An edit that no longer
-    validates (e.g. after an upgrade) falls back to the default, with a warning in the log."""
-    out = dict(DEFAULTS)
-    path = folder / TEMPLATES_FILE
-    if not path.exists():
-        return out
-    try:
-        raw = json.loads(read_text(path))  # never through a symlink
-    except (OSError, ValueError) as exc:
-        log.warning("notice templates unreadable (%s): using the defaults", exc)
-        return out
+def _edits(raw: object) -> dict[str, TemplateSet]:
+    """The valid edited kinds of a stored {kind: {part: text}} document."""
+    out: dict[str, TemplateSet] = {}
     for kind, parts in (raw if isinstance(raw, dict) else {}).items():
         if kind not in DEFAULTS or not isinstance(parts, dict):
             continue
@@ -126,19 +120,73 @@ def load_templates(folder: Path) -> dict[str, TemplateSet]:
     return out
 
 
-def save_template(folder: Path, kind: str, template: TemplateSet) -> RenderedMail:
-    """Validate, then save; a template with an error raises TemplateError and is NOT saved."""
+def shared_templates(cache: Cache) -> dict[str, TemplateSet] | None:
+    """The templates every laptop of the store shares (a store metafield), None if no laptop
+    has shared any yet."""
+    fields = cache.metafields.by_key("store", SHARED_TEMPLATES_KEY)
+    if not fields:
+        return None
+    newest = max(fields, key=lambda m: m.date_modified or datetime.min.replace(tzinfo=UTC))
+    try:
+        return _edits(json.loads(newest.value))
+    except ValueError as exc:
+        log.warning("shared notice templates unreadable (%s): using this laptop's", exc)
+        return None
+
+
+def load_templates(folder: Path, cache: Cache | None = None) -> dict[str, TemplateSet]:
+    """The templates in use: the merchant's edits over the defaults; with the store's `cache`,
+    the edits shared by every laptop of the store, else this computer's file. An edit that no
+    longer validates (e.g. after an upgrade) falls back to the default, with a warning."""
+    out = dict(DEFAULTS)
+    shared = shared_templates(cache) if cache is not None else None
+    if shared is not None:
+        out.update(shared)
+        return out
+    path = folder / TEMPLATES_FILE
+    if not path.exists():
+        return out
+    try:
+        raw = json.loads(read_text(path))  # never through a symlink
+    except (OSError, ValueError) as exc:
+        log.warning("notice templates unreadable (%s): using the defaults", exc)
+        return out
+    out.update(_edits(raw))
+    return out
+
+
+def save_template(
+    folder: Path, kind: str, template: TemplateSet, cache: Cache | None = None
+) -> RenderedMail:
+    """Validate, then save (over the shared set when `cache` is given, so another laptop's
+    edits of other kinds are kept); a template with an error raises TemplateError and is NOT
+    saved. `share_templates` then publishes the file to the other laptops."""
     rendered = validate_template(kind, template)
-    current = load_templates(folder)
+    current = load_templates(folder, cache)
     current[kind] = template
     _write(folder, current)
     return rendered
 
 
-def reset_template(folder: Path, kind: str) -> None:
-    current = load_templates(folder)
+def reset_template(folder: Path, kind: str, cache: Cache | None = None) -> None:
+    current = load_templates(folder, cache)
     current[kind] = DEFAULTS[kind]
     _write(folder, current)
+
+
+def share_templates(cache: Cache, folder: Path, *, now: datetime | None = None) -> int:
+    """Publish this computer's templates to the store metafield every laptop reads (through
+    the outbox). Returns how many kinds are edited."""
+    edited = {k: asdict(t) for k, t in load_templates(folder).items() if t != DEFAULTS.get(k)}
+    value = json.dumps(edited, ensure_ascii=False, sort_keys=True)
+    queue_field_writes(
+        cache,
+        [FieldWrite("store", None, SHARED_TEMPLATES_KEY, value)],
+        batch_id="templates",
+        kind="templates",
+        now=now,
+    )
+    return len(edited)
 
 
 def _write(folder: Path, templates: dict[str, TemplateSet]) -> None:

@@ -2,9 +2,10 @@
 
 Each due notice gets a claim metafield on its order, keyed by what the notice says
 (`claim:<kind>:<digest>`), holding this laptop's id and a random nonce. BigCommerce keeps one
-metafield per namespace and key on a resource and refuses a second create as a duplicate
-(spec README, metafields), so of two laptops creating the same claim only one succeeds; each
-then reads the claims back and sends only what holds its own nonce. The local durable claim
+metafield per namespace and key on a resource and API account and refuses a second create as
+a duplicate (spec README, metafields), so of two laptops creating the same claim only one
+succeeds; each then reads the claims back and sends only what holds its own nonce. A laptop on
+another API account can create a duplicate: the first claim made (lowest id) is the claim. The local durable claim
 of issue 5 (notice ledger) still guards against a crash between send and record.
 """
 
@@ -20,9 +21,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ..bigcommerce.client import DEFAULT_METAFIELD_PERMISSION, METAFIELD_BATCH, METAFIELD_PATHS
+from ..bigcommerce.error_mapping import parse_body
 from ..bigcommerce.errors import ValidationError
 from ..bigcommerce.mapping import map_metafield
 from ..cache import Cache
+from ..cache.accounts import note_own
 from ..domain.models import METAFIELD_NAMESPACE, Metafield
 from ..domain.notice_log import CHECK_IN
 from ..domain.notices import DueNotice
@@ -91,7 +94,8 @@ def claim_notices(
             for key, p in chunk
         ]
         try:
-            client.request("POST", path, json=body)
+            created = parse_body(client.request("POST", path, json=body))
+            _note_own_account(cache, created)
         except ValidationError as exc:
             # 422: some claims exist already (another laptop's, or this one's from before).
             log.info("notice claims: %s", exc.message)
@@ -109,6 +113,15 @@ def claim_notices(
     compact_claims(cache, now=now)
     log.info("notice claims: %d won, %d held by another laptop", len(out.won), len(out.lost))
     return out
+
+
+def _note_own_account(cache: Cache, reply: Any) -> None:
+    """The reply to our creates names this laptop's API account (warnings, `doctor`)."""
+    data = reply.get("data") if isinstance(reply, dict) else None
+    if isinstance(data, list):
+        fields = [map_metafield(d, "order") for d in data[:1] if isinstance(d, dict)]
+        with cache.transaction():
+            note_own(cache, fields)
 
 
 def compact_claims(cache: Cache, *, now: datetime | None = None) -> int:
@@ -143,5 +156,9 @@ def _read_back(session: StoreSession, keys: list[str]) -> dict[tuple[int | None,
         params = {"namespace": METAFIELD_NAMESPACE, "key:in": ",".join(keys[start : start + 50])}
         for data in session.client.iter_v3(path, params):
             m = map_metafield(data, "order")
-            out[(m.resource_id, m.key)] = m
+            # Another API account may hold its own claim with the same key (keys are unique
+            # per account, spec README): the first claim made is the claim, whoever made it.
+            known = out.get((m.resource_id, m.key))
+            if known is None or m.id < known.id:
+                out[(m.resource_id, m.key)] = m
     return out

@@ -87,6 +87,14 @@ def plan_notices(
     return NoticePlan(due, unconfirmed, state)
 
 
+def line_options(plan: NoticePlan) -> dict[int, str]:
+    """Order line id -> the variant's options ("Size: M, Colour: Red") for the notices."""
+    orders = plan.state.orders.values() if plan.state is not None else ()
+    return {
+        line.id: line.option_label for order in orders for line in order.lines if line.option_label
+    }
+
+
 @dataclass(frozen=True)
 class NoticeOptions:
     """What the merchant chose in the preview."""
@@ -95,6 +103,9 @@ class NoticeOptions:
     intros: Mapping[str, str] = field(default_factory=dict)  # per kind; else the template's
     reason: str = ""  # delay notices: why
     excluded: frozenset[tuple[int, str]] = frozenset()  # (order id, kind) not to send
+    store_url: str = ""  # the storefront: each notice links its order
+    shop_contact: str = ""
+    line_options: Mapping[int, str] = field(default_factory=dict)  # line id -> "Size: M, ..."
 
 
 @dataclass(frozen=True)
@@ -140,6 +151,9 @@ def prepare_notices(
             intro=intro,
             reason=options.reason,
             today=now.date(),
+            store_url=options.store_url,
+            shop_contact=options.shop_contact,
+            options=options.line_options,
         )
         record = _record(notice, now)
         also = tuple(_record(other, now) for other in notice.others)

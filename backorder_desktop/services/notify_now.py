@@ -4,7 +4,7 @@ send, push. One function, so "never twice, from any laptop" holds for both front
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..bigcommerce.errors import BigCommerceError
 from ..mail.smtp import SmtpConfig
@@ -18,6 +18,7 @@ from .notify import (
     NoticePlan,
     PreparedNotice,
     SendReport,
+    line_options,
     plan_notices,
     prepare_notices,
     refresh_notice_fields,
@@ -61,6 +62,8 @@ def due_notices(
         refresh_error = describe_error(exc)
     plan = plan_notices(session.cache, checkin_days=checkin_days, checkin_max=checkin_max)
     due = plan.due if only is None else [n for n in plan.due if n.key in only]
+    # Each line's options ("Size: M") come from this plan's orders, unless the caller gave them.
+    options = replace(options, line_options={**line_options(plan), **options.line_options})
     return DueNotices(plan, prepare_notices(due, renderer, options), refresh_error, len(due))
 
 

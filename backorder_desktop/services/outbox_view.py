@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..cache import Cache, OutboxRow
+from ..cache import Cache
+from .change_words import describe_change
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,12 +20,6 @@ class OutboxEntry:
     created_at: datetime
 
 
-def describe(row: OutboxRow) -> str:
-    """What a row does, in words ("update products", "set location items 1")."""
-    where = f" {row.target}" if row.target is not None else ""
-    return f"{row.action} {row.resource.replace(':', ' ')}{where}"
-
-
 def outbox_entries(cache: Cache) -> list[OutboxEntry]:
     """Pending, sending and failed rows, oldest first (sent ones are history, not work)."""
     rows = [r for state in ("failed", "pending", "sending") for r in cache.outbox.rows(state)]
@@ -33,7 +28,7 @@ def outbox_entries(cache: Cache) -> list[OutboxEntry]:
         OutboxEntry(
             id=r.id,
             kind=r.kind,
-            summary=describe(r),
+            summary=describe_change(cache, r),
             state=r.state,
             attempts=r.attempts,
             message=r.last_error or "",

@@ -1,4 +1,4 @@
-"""Receipts booked on this laptop, and reversing one booked by mistake."""
+"""Receipts booked on any laptop, and reversing one booked here by mistake."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..cache import Cache
+from ..cache.shipments import load_shipments
 from ..domain.receiving import ReceiptLine, StockDelta, apply_deltas, reverse_receipt
 from ..domain.shipment_rules import InputError
 from ..domain.shipments import SHIPMENT_KEY_PREFIX
@@ -27,11 +28,32 @@ class ReceiptInfo:
     rejected: int
     reversed: bool
     orders: list[int]
+    here: bool = True  # booked on this laptop (only these can be reversed here)
+    blocked_by: tuple[int, ...] = ()  # released orders that took its units: undo them first
+
+    def refusal(self) -> str | None:
+        """Why this receipt cannot be reversed now, before anyone is asked to confirm."""
+        if self.reversed:
+            return f"The receipt on {self.reference} was already reversed."
+        if not self.here:
+            return (
+                f"The receipt on {self.reference} was booked on another laptop: reverse it "
+                "there (its stock adjustment is recorded on that laptop)."
+            )
+        if self.blocked_by:
+            shown = ", ".join(f"#{o}" for o in self.blocked_by)
+            return (
+                f"Orders {shown} were released with units from this receipt: undo those "
+                "releases first (Undo a release…), then reverse the receipt."
+            )
+        return None
 
 
 def receipts(cache: Cache, shipment_id: str | None = None) -> list[ReceiptInfo]:
-    """Receipts booked on this laptop, newest first."""
+    """Receipts booked on every laptop, newest first: this laptop's from its ledger, the
+    others' from the shipments shared in store metafields."""
     reversed_ids = {e.batch_id for e in cache.ledger.entries(RECEIPT_REVERSAL)}
+    released = active_releases(cache)
     orders: dict[str, set[int]] = defaultdict(set)
     for e in cache.ledger.entries("allocation"):
         if e.batch_id and e.order_id is not None and e.qty > 0:
@@ -52,8 +74,29 @@ def receipts(cache: Cache, shipment_id: str | None = None) -> list[ReceiptInfo]:
                 rejected=sum(int(x.get("rejected", 0)) for x in lines),
                 reversed=e.batch_id in reversed_ids,
                 orders=sorted(orders.get(str(e.batch_id), set())),
+                blocked_by=tuple(sorted(orders.get(str(e.batch_id), set()) & set(released))),
             )
         )
+    here = {r.receipt_id for r in out}
+    for shipment in load_shipments(cache):
+        if shipment_id is not None and shipment.id != shipment_id:
+            continue
+        for note in shipment.receipts:
+            if note.id in here:
+                continue
+            out.append(
+                ReceiptInfo(
+                    receipt_id=note.id,
+                    shipment_id=shipment.id,
+                    reference=shipment.reference,
+                    received_at=note.received_at,
+                    accepted=note.accepted,
+                    rejected=note.rejected,
+                    reversed=note.reversed,
+                    orders=[],
+                    here=False,
+                )
+            )
     return sorted(out, key=lambda r: r.received_at, reverse=True)
 
 

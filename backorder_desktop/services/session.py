@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,20 @@ class StoreSession:
         self.cache_path = cache_path(data_dir, connection.store_hash)
         # Built first: an insecure URL is refused before anything touches the disk.
         self.client = BigCommerceClient(connection.api_url, connection.store_hash, token)
+        self.client.stock_addressing = self.tracked_by_product
         self._cache: Cache | None = None
+
+    def tracked_by_product(self, variant_ids: Collection[int]) -> dict[int, int]:
+        """{variant_id: product_id} of the variants whose product tracks stock by product: the
+        client sends their stock writes by product_id (bigcommerce/stock_identity.py)."""
+        cache = self.cache
+        variants = [v for v in (cache.variants.get(vid) for vid in variant_ids) if v is not None]
+        products = {p.id: p for p in cache.products.get_many({v.product_id for v in variants})}
+        return {
+            v.id: v.product_id
+            for v in variants
+            if v.product_id in products and products[v.product_id].inventory_tracking == "product"
+        }
 
     @property
     def cache_exists(self) -> bool:

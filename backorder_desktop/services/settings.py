@@ -45,6 +45,8 @@ class Settings:
     mail_from_name: str = ""  # shown as the sender and as {{ store_name }} in templates
     checkin_days: int = 0  # a check-in notice every N days while a line waits; 0 = off
     checkin_max: int = 3  # at most this many check-ins per order, then they stop
+    store_url: str = ""  # the storefront (https://shop.example.com): notices link the order
+    shop_contact: str = ""  # phone, address or hours, printed at the foot of every notice
 
     def store(self, store_hash: str | None) -> StoreEntry | None:
         return next((s for s in self.stores if s.store_hash == store_hash), None)

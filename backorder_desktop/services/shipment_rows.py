@@ -48,7 +48,8 @@ def row_of(shipment: Shipment, supplier_name: str, today: date) -> ShipmentRow:
         units_expected=shipment.units_expected,
         units_received=shipment.units_received,
         units_rejected=shipment.units_rejected,
-        units_outstanding=shipment.units_outstanding,
+        # A closed shipment sends nothing more: what it never delivered is not "still to come".
+        units_outstanding=0 if shipment.status == "closed" else shipment.units_outstanding,
         supplier_id=shipment.supplier_id,
         notes=shipment.notes,
         lines=shipment.lines,

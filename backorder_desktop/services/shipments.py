@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from ..cache import Cache
-from ..cache.backorder_queue import load_queue
+from ..cache.backorder_queue import chosen_suppliers, load_queue
 from ..cache.shipments import load_archive, load_shipment, load_shipments, load_suppliers
 from ..domain.shipment_rules import (
     ARCHIVE_KEY_PREFIX,
@@ -23,6 +23,7 @@ from ..domain.shipment_rules import (
 )
 from ..domain.shipments import (
     CLOSED,
+    DRAFT,
     ORDERED,
     SHIPMENT_KEY_PREFIX,
     SHIPMENT_STATUSES,
@@ -242,6 +243,54 @@ def waiting_lines(
         for sku, qty in sorted(waiting.items())
         if qty > 0
     ]
+
+
+def sku_suppliers(cache: Cache) -> dict[str, str]:
+    """SKU -> supplier id to order from: the merchant's explicit choice (the one the ETA rules
+    use), else the supplier of the SKU's most recent shipment (only to group the drafts: a draft
+    promises no date and chooses nothing); SKUs with neither have none."""
+    chosen: dict[str, str] = {}
+    for variant_id, supplier_id in chosen_suppliers(cache).items():
+        variant = cache.variants.get(variant_id)
+        if variant is not None and variant.sku:
+            chosen[variant.sku] = supplier_id
+    latest: dict[str, tuple[date, str, str]] = {}
+    for shipment in load_shipments(cache):
+        if not shipment.supplier_id:
+            continue
+        stamp = (shipment.expected_date or date.min, shipment.id, shipment.supplier_id)
+        for line in shipment.lines:
+            known = latest.get(line.sku)
+            if known is None or stamp[:2] > known[:2]:
+                latest[line.sku] = stamp
+    return {sku: stamp[2] for sku, stamp in latest.items()} | chosen
+
+
+def waiting_by_supplier(
+    cache: Cache, *, line_ids: Iterable[int] | None = None
+) -> dict[str, list[ShipmentLine]]:
+    """'Order what is waiting', one group per supplier ("" for SKUs with no known supplier)."""
+    suppliers = sku_suppliers(cache)
+    groups: dict[str, list[ShipmentLine]] = defaultdict(list)
+    for line in waiting_lines(cache, line_ids=line_ids):
+        groups[suppliers.get(line.sku, "")].append(line)
+    return dict(groups)
+
+
+def save_drafts(
+    cache: Cache, groups: dict[str, list[ShipmentLine]], *, now: datetime | None = None
+) -> list[Shipment]:
+    """One draft shipment per known supplier (drafts promise no date: ETAs do not move)."""
+    drafts = []
+    names = {s.id: s.name for s in load_suppliers(cache)}
+    day = (now or datetime.now(UTC)).date().isoformat()
+    for supplier_id, lines in sorted(groups.items()):
+        if not supplier_id or not lines:
+            continue
+        reference = f"Draft {names.get(supplier_id, supplier_id)} {day}"
+        draft = Shipment(new_record_id("s-"), reference, supplier_id, DRAFT, None, tuple(lines))
+        drafts.append(save_shipment(cache, draft, now=now))
+    return drafts
 
 
 def archived_keys(cache: Cache) -> list[str]:

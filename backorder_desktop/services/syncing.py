@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
+from ..bigcommerce.errors import OfflineError
 from ..sync.pull import PullResult, pull
 from ..sync.push import PushResult, push
 from .insights import record_snapshot
@@ -41,4 +44,26 @@ def push_outbox(
     cancelled: Callable[[], bool] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> PushResult:
-    return push(session.client, session.cache, cancelled=cancelled, progress=progress)
+    """Drain the outbox; the result says whether the store could not be reached at all (the
+    window then stops saying "Connected")."""
+    watched = _Watched(session.client)
+    result = push(watched, session.cache, cancelled=cancelled, progress=progress)
+    return replace(result, unreachable=watched.offline) if watched.offline else result
+
+
+class _Watched:
+    """The session's client, noting whether a request found the network or store down."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.offline = False
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return self._client.request(*args, **kwargs)
+        except OfflineError:
+            self.offline = True
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)

@@ -38,9 +38,14 @@ def format_datetime(value: datetime | None) -> str:
 
 
 def format_money(amount: float | None, currency: str) -> str:
+    """The one money format of the window: the user's locale, the store's currency, 2 decimals.
+
+    The bare "C" locale (no LANG set) wrote "23927.53$": it falls back to English digits.
+    """
     if amount is None:
         return ""
-    return QLocale().toCurrencyString(float(amount), _currency_symbol(currency))
+    locale = _locale() or QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+    return locale.toCurrencyString(float(amount), _currency_symbol(currency), 2)
 
 
 def _currency_symbol(code: str) -> str:

@@ -18,10 +18,10 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QDate, QDateTime, QMargins, Qt, QTime
-from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
-from .plain_text import rich_escaped
+from .plain_text import PlainLabel, rich_escaped
 from .theme import is_dark
 
 BAR_LIGHT = QColor("#2f6db5")
@@ -42,8 +42,25 @@ class ChartBox(QChartView):
         super().__init__(chart, parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setAccessibleName(accessible_name)
-        self.setMinimumHeight(220)
+        self.setMinimumHeight(200)
         self._title = title
+        # Shown over the chart when there is not enough to draw (e.g. one day of history).
+        self.empty = PlainLabel(self)
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setAccessibleName(self.tr("{0}: not enough data").format(accessible_name))
+        self.empty.setVisible(False)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        margin = 24
+        self.empty.setGeometry(margin, 40, max(0, self.width() - 2 * margin), self.height() - 60)
+
+    def show_empty(self, text: str) -> None:
+        """Words instead of a chart that would mislead (a line of one point is no trend)."""
+        self._reset()
+        self.empty.setText(text)
+        self.empty.setVisible(True)
 
     def set_title(self, title: str) -> None:
         self._title = title
@@ -63,6 +80,7 @@ class ChartBox(QChartView):
         chart.setBackgroundBrush(palette.color(QPalette.ColorRole.Base))
         chart.setTitleBrush(palette.color(QPalette.ColorRole.Text))
         chart.setTitle(self._title)
+        self.empty.setVisible(False)
         return chart
 
     def _style_axis(self, axis: QValueAxis | QBarCategoryAxis | QDateTimeAxis) -> None:
@@ -95,6 +113,12 @@ class ChartBox(QChartView):
         names = QBarCategoryAxis()
         # Qt Charts renders axis labels as HTML: SKUs and names are escaped to show as typed.
         names.append([rich_escaped(c) for c in categories])
+        # Whole labels (a SKU cut to "..." names nothing); the plot gives way instead.
+        names.setTruncateLabels(False)
+        if not horizontal and len(categories) > 5:
+            font = names.labelsFont()
+            font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
+            names.setLabelsFont(font)
         amounts = QValueAxis()
         top = max([float(v) for v in values] or [0.0])
         amounts.setRange(0, top * 1.2 if top > 0 else 1)

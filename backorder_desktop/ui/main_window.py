@@ -31,6 +31,7 @@ from .tabs.panel import TabPanel
 from .tabs.products import ProductsPanel
 from .tabs.shipments import ShipmentsPanel
 from .theme import colours
+from .widgets import ElidedLabel
 
 TAB_NAMES = ("products", "backorders", "shipments", "insights")
 
@@ -41,6 +42,7 @@ class MainWindow(QMainWindow):
     settings_requested = Signal()
     outbox_requested = Signal()
     conflicts_requested = Signal()  # changes another laptop overtook (issue 7)
+    store_check_requested = Signal()  # Help > Check store connection… (issue 17)
     forget_requested = Signal()  # File > Forget this store: token, mail password, cache
 
     def __init__(
@@ -83,6 +85,8 @@ class MainWindow(QMainWindow):
         controller.sync_finished.connect(self._on_controller_sync_finished)
         controller.sync_failed.connect(self._on_controller_sync_failed)
         controller.message_posted.connect(self.show_error)
+        controller.action_succeeded.connect(lambda _name: self.clear_error())
+        controller.store_reachable.connect(self._on_controller_store_reachable)
 
         self._ago_timer = QTimer(self)
         self._ago_timer.timeout.connect(self._update_sync_label)
@@ -182,12 +186,15 @@ class MainWindow(QMainWindow):
             )
 
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_menu.addAction(
+            self._action(self.tr("Check store connection…"), self.store_check_requested.emit)
+        )
         help_menu.addAction(self._action(self.tr("Open log folder"), self.open_log_folder))
         help_menu.addAction(self._action(self.tr("About Backorder Desktop"), self.show_about))
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.connection_label = PlainLabel(self.tr("Not connected"), self)
+        self.connection_label = ElidedLabel(self.tr("Not connected"), self)
         self.connection_label.setAccessibleName(self.tr("Connection state"))
         self.sync_label = PlainLabel(format_ago(None), self)
         self.sync_label.setAccessibleName(self.tr("Last sync"))
@@ -199,7 +206,7 @@ class MainWindow(QMainWindow):
         self.outbox_button.setAccessibleName(self.tr("Outbox"))
         self.outbox_button.setFlat(True)
         self.outbox_button.clicked.connect(self.outbox_requested.emit)
-        bar.addWidget(self.connection_label)
+        bar.addWidget(self.connection_label, 1)
         bar.addWidget(self.sync_label)
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.outbox_button)
@@ -267,6 +274,10 @@ class MainWindow(QMainWindow):
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 20_000)
 
+    def clear_error(self) -> None:
+        """A write went through: an error shown before it no longer holds."""
+        self.statusBar().clearMessage()
+
     def set_outbox_counts(self, pending: int, failed: int) -> None:
         if failed:
             text = self.tr("Outbox: {0} pending, {1} failed").format(pending, failed)
@@ -287,14 +298,15 @@ class MainWindow(QMainWindow):
         ):
             self.store_switch_requested.emit(store_hash)
 
+    def _store_label(self) -> str:
+        entry = self.controller.entry
+        return (entry.label or entry.store_hash) if entry else ""
+
     def _on_controller_store_opened(self, entry: StoreEntry) -> None:
         label = entry.label or entry.store_hash
         self.setWindowTitle(f"{label} — Backorder Desktop")
-        self.connection_label.setText(
-            (
-                self.tr("Connected to {0} (demo)") if entry.demo else self.tr("Connected to {0}")
-            ).format(label)
-        )
+        # "Connected" only once the store has answered: opening reads the cache first.
+        self.connection_label.setText(self.tr("{0}: from the cache").format(label))
         for view in self.views().values():
             view.set_rows([])
         self._last_sync = None
@@ -340,18 +352,27 @@ class MainWindow(QMainWindow):
     def _on_controller_sync_finished(self, _result: Any) -> None:
         self._end_sync()
         self._last_sync = datetime.now(UTC)
-        label = self.controller.entry.label if self.controller.entry else ""
-        self.connection_label.setText(self.tr("Connected to {0}").format(label))
-        self._update_sync_label()
+        # The task is still running its success callback here: no "syncing…" check.
+        self._update_sync_label(ended=True)
 
     def _on_controller_sync_failed(self, message: str, _expected: bool) -> None:
         self._end_sync()
-        self.connection_label.setText(self.tr("Offline or not connected"))
-        self._update_sync_label()
+        self._update_sync_label(ended=True)
         self.show_error(message)
 
-    def _update_sync_label(self) -> None:
-        if not self.controller.syncing:
+    def _on_controller_store_reachable(self, reachable: bool) -> None:
+        entry = self.controller.entry
+        label = self._store_label()
+        if reachable:
+            text = self.tr("Connected to {0} (demo)") if entry and entry.demo else None
+            self.connection_label.setText((text or self.tr("Connected to {0}")).format(label))
+        else:
+            self.connection_label.setText(
+                self.tr("Offline: {0} did not answer, working from the cache").format(label)
+            )
+
+    def _update_sync_label(self, *, ended: bool = False) -> None:
+        if ended or not self.controller.syncing:
             self.sync_label.setText(format_ago(self._last_sync))
 
     # --- window state -------------------------------------------------------------------------

@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
 
 from ..domain.csv_safety import safe_cell
 from ..services.exports import write_csv_file
+from .keyboard import tab_leaves_table
 from .plain_text import PlainLabel
 from .table_model import PreparedRows, RecordsProxyModel, RecordsTableModel
+from .widgets import in_documents
 
 SEARCH_DEBOUNCE_MS = 150
 
@@ -76,6 +78,7 @@ class RecordsView(QWidget):
 
         self.table = QTableView(self)
         self.table.setAccessibleName(self.tr("{0} table").format(name))
+        tab_leaves_table(self.table)
         self.table.setModel(self.proxy)
         # No sort indicator at first: rows keep the order services/ gives them (queue order,
         # product name). Enabling sorting would otherwise sort column 0 descending at once.
@@ -226,7 +229,10 @@ class RecordsView(QWidget):
     def export_csv(self, path: Path | None = None) -> Path | None:
         if path is None:
             chosen, _ = QFileDialog.getSaveFileName(
-                self, self.tr("Export view as CSV"), f"{self.name.lower()}.csv", "CSV (*.csv)"
+                self,
+                self.tr("Export view as CSV"),
+                in_documents(f"{self.name.lower()}.csv"),
+                "CSV (*.csv)",
             )
             if not chosen:
                 return None

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QLineEdit
 
+from ..bigcommerce.errors import BigCommerceError
 from ..services.conflicts import conflict_rows, resolve
 from ..services.context import AppContext
 from ..services.credentials import (
@@ -19,6 +20,7 @@ from ..services.credentials import (
     keychain_status,
     save_token,
 )
+from ..services.doctor import check_store
 from ..services.forget import Forgotten, forget_store
 from ..services.logs import log_tail, register_secret
 from ..services.outbox_view import discard_entries, outbox_entries, retry_entries
@@ -29,6 +31,7 @@ from .dialogs.connect import ConnectDialog
 from .dialogs.crash import CrashDialog
 from .dialogs.outbox import OutboxDialog
 from .dialogs.settings import SettingsDialog
+from .dialogs.store_check import StoreCheckDialog
 from .dialogs.welcome import WelcomeDialog
 from .main_window import MainWindow
 from .plain_text import Button, ask, ask_text, inform
@@ -78,6 +81,8 @@ class AppShell(QObject):
         self.window.settings_requested.connect(self.show_settings)
         self.window.outbox_requested.connect(self.show_outbox)
         self.window.conflicts_requested.connect(self.show_conflicts)
+        self.window.store_check_requested.connect(self.show_store_check)
+        self.store_check_dialog: StoreCheckDialog | None = None
         self.window.forget_requested.connect(self.forget_current_store)
         self.conflicts_dialog: OvertakenWritesDialog | None = None
         self.runner.bug_found.connect(self.report_bug)
@@ -240,13 +245,30 @@ class AppShell(QObject):
     def _open_with_token(self, entry: StoreEntry, token: str) -> None:
         store_hash = entry.store_hash
         if not token and self.interactive:
-            token = self._ask_token(entry)
+            # No keychain (e.g. Linux without one): the cache first, then the question, so the
+            # window is not empty while the merchant looks for the token.
+            self.controller.open_cached(entry, then=lambda: self._ask_token_then_open(entry))
+            return
         if not token:
             self.window.show_error(
                 f"No token for {entry.label or store_hash}: reconnect it with File > Connect a store."
             )
             return
         self.settings.current_store = store_hash
+        self._save_settings()
+        self.controller.open_store(entry, token)
+
+    def _ask_token_then_open(self, entry: StoreEntry) -> None:
+        if self.controller.entry is None or self.controller.entry.store_hash != entry.store_hash:
+            return  # another store was opened meanwhile
+        token = self._ask_token(entry)
+        if not token:
+            self.window.show_error(
+                f"Showing {entry.label or entry.store_hash} from the cache: no token, so "
+                "nothing is synced or sent. Reconnect it with File > Connect a store."
+            )
+            return
+        self.settings.current_store = entry.store_hash
         self._save_settings()
         self.controller.open_store(entry, token)
 
@@ -352,6 +374,29 @@ class AppShell(QObject):
             "outbox action",
             lambda **_: action(session.cache, ids),
             on_success=done,
+        )
+
+    def show_store_check(self) -> None:
+        """The doctor's read-only checks, run on a worker thread (they take a few requests)."""
+        session = self.controller.session
+        dialog = StoreCheckDialog(self.window)
+        self.store_check_dialog = dialog
+        dialog.show()
+        if session is None:
+            dialog.set_error(self.tr("No store is connected: File > Connect a store… first."))
+            return
+
+        def failed(exc: BaseException, details: str) -> None:
+            if isinstance(exc, BigCommerceError):
+                dialog.set_error(exc.message)
+            else:
+                self.report_bug(details)
+
+        self.runner.run(
+            "store check",
+            lambda **_: check_store(session),
+            on_success=dialog.set_report,
+            on_error=failed,
         )
 
     def show_conflicts(self) -> None:

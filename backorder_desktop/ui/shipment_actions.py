@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog, QWidget
 
 from ..cache import Cache
+from ..domain.eta import SHIPMENT
 from ..services.dock import dock_context
 from ..services.dock_actions import undo_release
 from ..services.eta_choices import choose_supplier, set_expected_date
@@ -22,9 +23,10 @@ from ..services.shipments import (
     close_shipment,
     find_shipment,
     list_suppliers,
+    save_drafts,
     save_shipment,
     save_supplier,
-    waiting_lines,
+    waiting_by_supplier,
 )
 from .dialogs.dock_common import ask, run_read
 from .dialogs.new_date import NewDateDialog
@@ -50,6 +52,7 @@ class ShipmentActions(QObject):
         self.controller = controller
         self.parent_widget = parent
         self.dialogs: dict[str, QDialog] = {}
+        self.drafts_made: list[Any] = []  # the last "order what is waiting" drafts
         self.confirm = ask(parent)
 
     def _show(self, name: str, dialog: QDialog) -> QDialog:
@@ -80,7 +83,9 @@ class ShipmentActions(QObject):
         self._read("shipment", read, lambda got: self._open_shipment(got[0], got[1], ()))
 
     def _open_shipment(self, suppliers: Any, shipment: Any, lines: tuple[Any, ...]) -> None:
-        dialog = ShipmentDialog(suppliers, shipment, lines=lines, parent=self.parent_widget)
+        dialog = ShipmentDialog(
+            suppliers, shipment, lines=lines, names=self._sku_names(), parent=self.parent_widget
+        )
 
         def save(record: Any) -> None:
             choose = dialog.use_for_skus.isChecked()
@@ -106,6 +111,15 @@ class ShipmentActions(QObject):
         dialog.new_supplier_requested.connect(lambda: self.edit_supplier(None, supplier_saved))
         self._show("shipment", dialog)
 
+    def _sku_names(self) -> dict[str, str]:
+        """SKU -> "product (options)" from the rows on screen (no read needed)."""
+        rows = self.controller.last_rows
+        return {
+            r.sku: f"{r.product_name} ({r.options})" if r.options else r.product_name
+            for r in (rows.products if rows is not None else [])
+            if r.sku
+        }
+
     def new_date(self, shipment_id: str, reference: str, expected: Any, outstanding: int) -> None:
         """Ask for an overdue shipment's new expected date (issue 14)."""
         today = datetime.now(UTC).date()
@@ -122,36 +136,82 @@ class ShipmentActions(QObject):
         dialog.save_requested.connect(save)
         self._show("new date", dialog)
 
-    def close_shipment(self, shipment_id: str, reference: str) -> None:
-        """Preview whose ETA closing moves (and the delays it makes due), then ask."""
+    def close_shipment(self, shipment_id: str, reference: str, outstanding: int = 0) -> None:
+        """Say what closing takes away and preview whose ETA it moves (and the delays it makes
+        due), then ask."""
 
         def decide(moves: Any) -> None:
-            if self.confirm(
-                "Close shipment",
-                f"Close {reference}? What is still expected will not come: it stops counting "
-                f"towards ETAs.\n\n{describe_moves(moves)}",
-            ):
+            question = f"{self.close_question(reference, outstanding)}\n\n{describe_moves(moves)}"
+            if self.confirm("Close shipment", question):
                 self.controller.run_action(
                     "close shipment", lambda s: close_shipment(s.cache, shipment_id)
                 )
 
         self._read("close preview", lambda c: preview_close(c, shipment_id), decide)
 
+    def close_question(self, reference: str, outstanding: int) -> str:
+        """What closing takes away: the units still to come and the customers whose ETA they
+        carry (from the rows on screen)."""
+        rows = self.controller.last_rows
+        lines = [
+            r.line
+            for r in (rows.backorders if rows is not None else [])
+            if r.line.eta_source == SHIPMENT and r.line.eta_ref == reference
+        ]
+        customers = len({line.customer_email.casefold() for line in lines})
+        units = sum(line.qty_waiting for line in lines)
+        text = (
+            f"Close {reference}? Its {outstanding} unit(s) still to come will not come: they "
+            "stop counting towards ETAs."
+        )
+        if customers:
+            text += (
+                f" {customers} customer(s) waiting for {units} unit(s) get their ETA from it: "
+                "their ETA moves to a later shipment or becomes unknown, and delay notices "
+                "become due."
+            )
+        else:
+            text += " No waiting customer's ETA comes from it."
+        return text
+
     def order_waiting(self, line_ids: list[int] | None) -> None:
-        """A new shipment prefilled with what customers wait for (less what is inbound)."""
+        """What customers wait for (less what is inbound): one draft shipment per supplier of
+        the SKUs; SKUs no supplier has shipped yet open in a new shipment to choose one."""
 
-        def read(cache: Cache) -> tuple[Any, ...]:
-            return tuple(waiting_lines(cache, line_ids=line_ids))
+        def read(cache: Cache) -> tuple[dict[str, Any], dict[str, str]]:
+            groups = waiting_by_supplier(cache, line_ids=line_ids)
+            return groups, {s.id: s.name for s in list_suppliers(cache)}
 
-        def open_prefilled(lines: tuple[Any, ...]) -> None:
-            if not lines:
+        def made(drafts: list[Any], names: dict[str, str]) -> None:
+            self.drafts_made = drafts
+            self.controller.message_posted.emit(
+                f"{len(drafts)} draft shipment(s) made, one per supplier: "
+                + "; ".join(
+                    f"{names.get(d.supplier_id, d.supplier_id)} ({len(d.lines)} SKU(s), "
+                    f"{d.units_expected} units)"
+                    for d in drafts
+                )
+                + ". They are in Supplier shipments (Draft): check them and mark them Ordered."
+            )
+
+        def split(got: tuple[dict[str, Any], dict[str, str]]) -> None:
+            groups, names = got
+            if not groups:
                 self.controller.message_posted.emit(
                     "Nothing to order: inbound shipments already cover what is waiting."
                 )
                 return
-            self.new_shipment(lines)
+            known = {k: v for k, v in groups.items() if k}
+            if known:
+                self.controller.run_action(
+                    "order drafts",
+                    lambda s: save_drafts(s.cache, known),
+                    on_success=lambda drafts: made(drafts, names),
+                )
+            if groups.get(""):
+                self.new_shipment(tuple(groups[""]))
 
-        self._read("waiting lines", read, open_prefilled)
+        self._read("waiting lines", read, split)
 
     # --- suppliers ---------------------------------------------------------------------------
     def suppliers(self) -> None:
@@ -247,13 +307,15 @@ class ShipmentActions(QObject):
 
         dialog = UndoDialog(
             "Reverse a receipt",
-            "Receipts booked on this computer. Reversing one sets BigCommerce's stock back with a "
-            "compensating adjustment; undo the releases it led to first.",
+            "Receipts booked on every laptop of the store. Reversing one booked here sets "
+            "BigCommerce's stock back with a compensating adjustment; undo the releases it led "
+            "to first.",
             build_receipts_view(),
             "Reverse selected receipt…",
             receipt_question,
             act,
             self.parent_widget,
+            refusal=lambda row: row.refusal(),
         )
         self._show("receipts", dialog)
         self._read("receipts", read, dialog.set_rows)

@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ..bigcommerce.errors import AuthError
+from ..bigcommerce.errors import AuthError, OfflineError
 from ..services.accounts import account_warning
 from ..services.actions import ActionReport, run_action
 from ..services.context import AppContext
@@ -22,6 +22,9 @@ from ..services.views import ViewRows, load_rows
 from .tasks import Task, TaskRunner
 
 log = logging.getLogger("backorder_desktop.ui.store")
+
+
+NO_TOKEN_YET = "token-not-entered-yet"
 
 
 @dataclass
@@ -43,6 +46,9 @@ class StoreController(QObject):
     sync_failed = Signal(str, bool)  # message, is_expected_error
     message_posted = Signal(str)  # a result or an error the merchant can act on (status bar)
     settings_saved = Signal(object)  # Settings changed from a tab (the shell writes them)
+    action_succeeded = Signal(str)  # a write went through: an earlier error is stale now
+    # Whether the store answered the last request (sync or push): the status bar shows it.
+    store_reachable = Signal(bool)
     # BigCommerce refused the token (revoked, expired): pushing pauses, every change waits in
     # the outbox, and the shell asks for a new token; open_store with it resumes.
     token_rejected = Signal(object)  # StoreEntry
@@ -98,6 +104,23 @@ class StoreController(QObject):
             self.reload_rows(then=self.refresh)
         else:
             self.refresh()
+
+    def open_cached(self, entry: StoreEntry, then: Callable[[], Any]) -> None:
+        """Show a store's cached rows before its token is known (no keychain: the token is
+        asked for after the window shows the cache: `then`, once the rows are on screen).
+        Nothing is sent or synced until `open_store` is called with the token."""
+        self.close_store()
+        self.entry = entry
+        # The client needs some token to be built; this one is never sent (pushing is paused).
+        self.session = StoreSession(
+            self.data_dir, StoreConnection(entry.store_hash, entry.api_url), NO_TOKEN_YET
+        )
+        self.token_paused = True
+        self.store_opened.emit(entry)
+        if self.session.cache_exists:
+            self.reload_rows(then=then)
+        else:
+            QTimer.singleShot(0, then)
 
     def close_store(self) -> None:
         if self._sync_task is not None:
@@ -157,6 +180,7 @@ class StoreController(QObject):
             self._sync_task.cancel()
 
     def _on_sync_succeeded(self, result: Any) -> None:
+        self.store_reachable.emit(True)
         self.sync_finished.emit(result)
         if self._account_warning:
             self.message_posted.emit(self._account_warning)  # another API account's records
@@ -164,6 +188,8 @@ class StoreController(QObject):
             self.reload_rows()
 
     def _on_sync_failed(self, exc: BaseException, message: str) -> None:
+        if isinstance(exc, OfflineError | OSError):
+            self.store_reachable.emit(False)
         self.sync_failed.emit(message, True)
         if isinstance(exc, AuthError):
             self._pause_for_token()
@@ -249,6 +275,11 @@ class StoreController(QObject):
 
         def succeeded(report: ActionReport[Any]) -> None:
             ok.append(True)  # the rows reload below, not again when the task is done
+            self.action_succeeded.emit(name)
+            if report.unreachable:
+                self.store_reachable.emit(False)
+            elif report.reached_store:
+                self.store_reachable.emit(True)
             if on_success is not None:
                 on_success(report.result)
             self.reload_rows()

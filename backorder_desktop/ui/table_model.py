@@ -107,10 +107,22 @@ def prepare_rows(
         sort = None
     return PreparedRows(
         ordered,
-        ["\x1f".join(c.display(r) for c in columns).casefold() for r in ordered],
+        # Each cell between separators, so a term can be matched as a whole cell (`needle`).
+        [SEP + "".join(c.display(r) + SEP for c in columns).casefold() for r in ordered],
         {row_key(row): n for n, row in enumerate(ordered)},
         sort,
     )
+
+
+SEP = "\x1f"
+
+
+def needle(term: str) -> str:
+    """What a search word looks for: "#217" is an order number, the whole cell "#217" (not
+    "#2170"); any other word is found anywhere in the row."""
+    if len(term) > 1 and term[0] == "#" and term[1:].isdigit():
+        return SEP + term + SEP
+    return term
 
 
 class RecordsTableModel(QAbstractTableModel):
@@ -244,6 +256,7 @@ class RecordsTableModel(QAbstractTableModel):
         """The candidate rows (in their order) whose search text holds every term and that
         pass every test: one list comprehension per condition, cheapest first."""
         haystacks, rows = self._haystacks, self._rows
+        terms = [needle(t) for t in terms]
         shown = list(candidates)
         if len(terms) == 1:
             term = terms[0]

@@ -89,3 +89,13 @@ def order_body(
         },
         "products": [{"product_id": product_id, "variant_id": variant_id, "quantity": quantity}],
     }
+
+
+def stock_identity(store: DemoStore, variant_id: int) -> dict[str, int]:
+    """How a stock write names this variant: by product id when its product tracks stock by
+    product (BigCommerce refuses the variant id then, inventory.v3.yml), else by variant id."""
+    state = store.state
+    product = state.products[state.variants[variant_id].product_id]
+    if product.inventory_tracking == "product":
+        return {"product_id": product.id}
+    return {"variant_id": variant_id}

@@ -27,7 +27,7 @@ from backorder_desktop.services.notify import (
 )
 from backorder_desktop.services.session import StoreConnection, StoreSession
 from backorder_desktop.services.syncing import push_outbox, sync_store
-from tests.support.demo_store_http import DemoApi, order_body
+from tests.support.demo_store_http import DemoApi, order_body, stock_identity
 
 SENDER = "orders@shop.example"
 STORE_NAME = "Test Outdoor Shop"
@@ -131,10 +131,11 @@ def backorder_for(store: DemoStore, first: str, last: str, email: str, qty: int 
         and state.products[v.product_id].availability == "available"
         and v.id not in waiting
     )
+    ident = stock_identity(store, vid)
     with DemoApi(store) as api:
-        adjust = [{"location_id": 1, "variant_id": vid, "quantity": 0, "qty_backordered": 0}]
+        adjust = [{"location_id": 1, **ident, "quantity": 0, "qty_backordered": 0}]
         assert api.put("/v3/inventory/adjustments/absolute", {"items": adjust}).status_code == 200
-        settings = {"settings": [{"identity": {"variant_id": vid}, "backorder_limit": 50}]}
+        settings = {"settings": [{"identity": ident, "backorder_limit": 50}]}
         assert api.put("/v3/inventory/locations/1/items", settings).status_code == 200
         body = order_body(state.variants[vid].product_id, vid, qty)
         body["billing_address"].update(first_name=first, last_name=last, email=email)

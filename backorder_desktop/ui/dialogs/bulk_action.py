@@ -8,7 +8,6 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -22,7 +21,9 @@ from PySide6.QtWidgets import (
 from ...domain.bulk import VariantEdit
 from ...domain.bulk_input import BulkInputError, check_template, render_message
 from ...domain.models import UNLIMITED_BACKORDER_LIMIT, Location
+from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
+from ..widgets import DateField
 
 ENABLE, DISABLE, SET_ETA, CLEAR_ETA, MESSAGE = (
     "enable",
@@ -104,9 +105,7 @@ class BulkActionDialog(QDialog):
         for widget in (self.unlimited, self.limited, self.limit):
             widget.setVisible(action == ENABLE)
 
-        self.eta = QDateEdit(self)
-        self.eta.setCalendarPopup(True)
-        self.eta.setDisplayFormat("yyyy-MM-dd")
+        self.eta = DateField(self)
         today = date.today()
         self.eta.setDate(QDate(today.year, today.month, today.day).addDays(14))
         self.eta.setAccessibleName(self.tr("ETA"))
@@ -169,6 +168,7 @@ class BulkActionDialog(QDialog):
         self.error.setVisible(False)
         form.addRow(self.error)
         form.addRow(buttons)
+        keyboard_friendly(self)
 
     def _on_template_changed(self, text: str) -> None:
         try:

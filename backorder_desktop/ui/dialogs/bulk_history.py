@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QVBoxLayou
 
 from ...services.bulk_edit import HistoryEntry
 from ..formatting import format_datetime, format_int
+from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
 from ..records_view import QuickFilter, RecordsView
 from ..table_model import Column, RecordsTableModel
@@ -89,6 +90,7 @@ class HistoryDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
+        keyboard_friendly(self)
         self.resize(900, 420)
 
     def set_entries(self, entries: list[HistoryEntry]) -> None:

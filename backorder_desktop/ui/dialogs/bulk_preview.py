@@ -16,10 +16,12 @@ from PySide6.QtWidgets import (
 from ...domain.bulk import Plan
 from ...services.bulk_reread import StaleValue
 from ...services.bulk_results import FIELD_TITLES, value_text
+from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
 from ..records_view import QuickFilter, RecordsView
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours
+from ..widgets import fit_to_screen
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +168,8 @@ class BulkPreviewDialog(QDialog):
         layout.addWidget(self.warnings)
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
-        self.resize(960, 560)
+        keyboard_friendly(self)
+        fit_to_screen(self, 960, 560)
 
     def _on_buttons_accepted(self) -> None:
         self.accept()
@@ -240,7 +243,8 @@ class StaleValuesDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
-        self.resize(960, 420)
+        keyboard_friendly(self)
+        fit_to_screen(self, 960, 420)
 
     def _choose(self, side: str) -> None:
         self.accept()

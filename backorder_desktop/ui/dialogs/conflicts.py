@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
 
+from ...services.change_words import value_words
 from ...services.conflicts import ConflictRow
-from ..formatting import format_datetime
 from ..records_view import RecordsView
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours
@@ -16,23 +16,40 @@ from .selection_actions import SelectionActionsDialog
 
 def build_conflicts_view() -> RecordsView:
     columns = [
-        Column("change", "Change", lambda r: r.row_id, numeric=True),
         Column("record", "Record", lambda r: r.record),
-        Column("was", "Read here", lambda r: r.item.base),
-        Column("theirs", "Other laptop (in BigCommerce)", lambda r: r.item.theirs),
-        Column("mine", "This laptop", lambda r: r.item.mine),
-        Column("when", "Changed", lambda r: r.item.theirs_modified or "", lambda r: _when(r)),
+        Column(
+            "theirs",
+            "Other laptop (in BigCommerce)",
+            lambda r: r.item.theirs,
+            lambda r: value_words(r.item.theirs, (r.item.mine,)),
+        ),
+        Column(
+            "mine",
+            "This laptop",
+            lambda r: r.item.mine,
+            lambda r: value_words(r.item.mine, (r.item.theirs,)),
+        ),
+        Column("when", "Other laptop changed it", lambda r: r.item.theirs_modified or "", _when),
+        Column(
+            "was",
+            "Read here before",
+            lambda r: r.item.base,
+            lambda r: value_words(r.item.base, (r.item.mine,)),
+        ),
+        Column("change", "Change #", lambda r: r.row_id, numeric=True, hidden_by_default=True),
     ]
     model = RecordsTableModel(
         columns, row_key=lambda r: r.key, row_colour=lambda r: colours().failed
     )
     view = RecordsView("Conflicts", model, [])
-    view.fit_columns([60, 260, 160, 220, 160, 140])
+    view.fit_columns([200, 230, 230, 150, 200, 60])
     return view
 
 
 def _when(row: ConflictRow) -> str:
-    return format_datetime(row.changed_at) if row.changed_at is not None else ""
+    if row.changed_at is None:
+        return ""
+    return row.changed_at.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class OvertakenWritesDialog(SelectionActionsDialog):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -21,8 +22,11 @@ from ...services.logs import register_secret
 from ...services.paths import validate_store_hash
 from ...services.session import DEFAULT_API_URL
 from ...services.settings import StoreEntry
+from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
 from ..tasks import TaskRunner
+
+STORE_PATH = re.compile(r"/stores/([A-Za-z0-9_-]{1,64})(?:/|$)")
 
 
 def test_connection(api_url: str, store_hash: str, token: str) -> AccessReport:
@@ -49,17 +53,19 @@ class ConnectDialog(QDialog):
         self.label = QLineEdit(self)
         self.label.setPlaceholderText(self.tr("e.g. My shop"))
         self.label.setAccessibleName(self.tr("Store name"))
-        self.api_url = QLineEdit(DEFAULT_API_URL, self)
-        self.api_url.setAccessibleName(self.tr("API URL"))
-
         form = QFormLayout()
         form.addRow(self.tr("Store hash"), self.store_hash)
         form.addRow(self.tr("Access token"), self.token_edit)
         form.addRow(self.tr("Name (optional)"), self.label)
+        # The box comes before its field (creation order is Tab order): Tab reaches "Advanced",
+        # then the URL inside it, never a URL field hiding above its own switch.
         advanced = QGroupBox(self.tr("Advanced"), self)
         advanced.setCheckable(True)
         advanced.setChecked(False)
         advanced.setAccessibleName(self.tr("Advanced settings"))
+        self.advanced = advanced
+        self.api_url = QLineEdit(DEFAULT_API_URL, advanced)
+        self.api_url.setAccessibleName(self.tr("API URL"))
         advanced_form = QFormLayout(advanced)
         advanced_form.addRow(self.tr("API URL"), self.api_url)
         advanced.toggled.connect(self.api_url.setEnabled)
@@ -67,10 +73,12 @@ class ConnectDialog(QDialog):
 
         help_text = PlainLabel(
             self.tr(
-                "Create a store-level API account in BigCommerce (Settings > API) with Products, "
-                "Store Inventory, Orders and Information & Settings set to modify. The token is "
-                "kept in your system keychain, never in a file. Every laptop of a store must use "
-                "the same API account to share ETAs, notices and shipments."
+                "Create one store-level API account in BigCommerce (Settings > API) with "
+                "Products, Store Inventory, Orders and Information & Settings set to modify, and "
+                "Store Locations set to read-only. The token is kept in your system keychain, "
+                "never in a file. Use this same API account (and token) on every computer of the "
+                "store: records are owned by the account that made them, so a second account "
+                "would not share ETAs, notices and shipments."
             ),
             self,
         )
@@ -93,6 +101,10 @@ class ConnectDialog(QDialog):
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
 
+        self.store_hash.textChanged.connect(self._on_store_hash_text_changed)
+        for field in (self.store_hash, self.token_edit, self.label, self.api_url):
+            field.textEdited.connect(self._on_field_edited)
+
         layout = QVBoxLayout(self)
         layout.addWidget(help_text)
         layout.addLayout(form)
@@ -101,6 +113,17 @@ class ConnectDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(520)
         self.last_report: AccessReport | None = None
+        keyboard_friendly(self)
+
+    def _on_store_hash_text_changed(self, text: str) -> None:
+        """A pasted API path (https://api.bigcommerce.com/stores/abc123/v3/) gives its hash."""
+        found = STORE_PATH.search(text)
+        if found and found.group(1) != text:
+            self.store_hash.setText(found.group(1))
+
+    def _on_field_edited(self, _text: str) -> None:
+        # What the last test or save said was about the old values.
+        self.result.clear()
 
     def _values(self) -> tuple[str, str, str] | None:
         store_hash = self.store_hash.text().strip()

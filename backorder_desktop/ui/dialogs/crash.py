@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from ... import __version__
 from ...services.logs import redact
+from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
 
 
@@ -56,3 +57,4 @@ class CrashDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.text)
         layout.addWidget(buttons)
+        keyboard_friendly(self)

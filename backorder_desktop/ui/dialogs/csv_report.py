@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.models import Location
 from ...services.bulk_csv import CsvCheck
+from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
 from ..records_view import RecordsView
 from ..table_model import Column, RecordsTableModel
@@ -84,6 +85,7 @@ class CsvReportDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
+        keyboard_friendly(self)
         self.resize(800, 420)
 
     def location_id(self) -> int | None:

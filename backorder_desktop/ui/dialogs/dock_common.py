@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from ...cache import Cache
@@ -21,8 +22,15 @@ def run_read(
     read: Callable[[Cache], Any],
     on_done: Callable[[Any], None],
     on_error: Callable[[str], None] | None = None,
+    *,
+    owner: QWidget | None = None,
 ) -> Task | None:
-    """Read from the cache on a worker thread; `on_done(result)` runs on the GUI thread."""
+    """Read from the cache on a worker thread; `on_done(result)` runs on the GUI thread.
+    With `owner`, the callbacks are skipped once that widget is gone (a dialog closed while
+    its read ran: its labels no longer exist)."""
+    if owner is not None:
+        on_done = _while_alive(owner, on_done)
+        on_error = None if on_error is None else _while_alive(owner, on_error)
     session = controller.session
     if session is None:
         if on_error is not None:
@@ -35,6 +43,14 @@ def run_read(
         on_success=on_done,
         on_error=None if on_error is None else lambda _exc, message: on_error(message),
     )
+
+
+def _while_alive(owner: QWidget, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+    def call(value: Any) -> None:
+        if shiboken6.isValid(owner):
+            callback(value)
+
+    return call
 
 
 def button(parent: QWidget, text: str, accessible: str | None = None) -> QPushButton:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from ...mail.message import AddressError, parse_mailbox
 from ...mail.smtp import DEFAULT_PORTS, PLAIN, SSL, STARTTLS, MailError, SmtpConfig
+from ...mail.templates import order_url
 from ...services.credentials import (
     KeychainUnavailableError,
     get_smtp_password,
@@ -26,6 +27,7 @@ from ...services.credentials import (
 from ...services.logs import register_secret
 from ...services.mail_setup import send_test_email, smtp_config, split_sender
 from ...services.settings import Settings
+from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel, inform
 from ..store_controller import StoreController
 from ..theme import colours
@@ -76,6 +78,13 @@ class MailSettingsDialog(QDialog):
         self.checkin.setToolTip(
             self.tr("While a line waits, send a short check-in with a countdown to the ETA")
         )
+        self.store_url = QLineEdit(settings.store_url, self)
+        self.store_url.setAccessibleName(self.tr("Storefront address"))
+        self.store_url.setPlaceholderText("https://shop.example.com")
+        self.store_url.setToolTip(self.tr("Notices link to the customer's order there"))
+        self.shop_contact = QLineEdit(settings.shop_contact, self)
+        self.shop_contact.setAccessibleName(self.tr("Shop contact details"))
+        self.shop_contact.setPlaceholderText(self.tr("e.g. +1 555 0100, Mon-Fri 9-17"))
         self.checkin_max = QSpinBox(self)
         self.checkin_max.setRange(1, 52)
         self.checkin_max.setSuffix(self.tr(" per order"))
@@ -116,11 +125,14 @@ class MailSettingsDialog(QDialog):
         form.addRow(self.tr("From name"), self.sender_name)
         form.addRow(self.tr("Check-in notices every"), self.checkin)
         form.addRow(self.tr("At most"), self.checkin_max)
+        form.addRow(self.tr("Storefront address"), self.store_url)
+        form.addRow(self.tr("Shop contact"), self.shop_contact)
         form.addRow(self.tr("Test email to"), self.test_to)
         form.addRow("", self.test_button)
         form.addRow(self.status)
         form.addRow(buttons)
         self.resize(520, 0)
+        keyboard_friendly(self)
 
     def _on_security_changed(self, _index: int) -> None:
         mode = self.security.currentData()
@@ -140,6 +152,8 @@ class MailSettingsDialog(QDialog):
             mail_from_name=sender_name,
             checkin_days=self.checkin.value(),
             checkin_max=self.checkin_max.value(),
+            store_url=self.store_url.text().strip(),
+            shop_contact=self.shop_contact.text().strip(),
         )
 
     def config(self) -> SmtpConfig:
@@ -192,6 +206,14 @@ class MailSettingsDialog(QDialog):
             except AddressError as exc:
                 self._show(str(exc), False)
                 return
+        if settings.store_url and not order_url(settings.store_url, 1):
+            self._show(
+                self.tr("The storefront address must start with https:// (e.g. {0}).").format(
+                    "https://shop.example.com"
+                ),
+                False,
+            )
+            return
         typed = self.password.text()
         if typed:
             if not settings.smtp_host or not settings.smtp_user:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QTimer
@@ -31,16 +31,19 @@ from ...services.notify import (
     NoticePlan,
     SendReport,
     count_text,
+    line_options,
     prepare_notices,
 )
 from ...services.notify_now import notify_now
 from ..formatting import format_date
+from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
 from ..records_view import QuickFilter, RecordsView
 from ..store_controller import StoreController
 from ..table_model import Column, RecordsTableModel
 from ..tasks import Task
 from ..theme import colours
+from ..widgets import fit_to_screen
 from .dates_needed import DatesNeededBar
 from .message_parts import MessageParts
 
@@ -94,9 +97,12 @@ class NotifyPreviewDialog(QDialog):
         self.setWindowTitle(self.tr("Notify customers"))
         self.controller = controller
         self.plan = plan
-        self.renderer = NoticeRenderer(load_templates(controller.settings_folder))
+        session = controller.session
+        cache = session.cache if session is not None and session.cache_exists else None
+        self.renderer = NoticeRenderer(load_templates(controller.settings_folder, cache))
         self.intros = {kind: self.renderer.default_intro(kind) for kind in KIND_LABELS}
         self.recipients = {n.key: Recipient(n) for n in plan.due}
+        self.line_options = line_options(plan)
         self.task: Task | None = None
         self.report: SendReport | None = None
         # Without the password: the keychain is read once, on the worker, when sending.
@@ -175,7 +181,9 @@ class NotifyPreviewDialog(QDialog):
         self.result.setWordWrap(True)
         self.result.setAccessibleName(self.tr("Send result"))
         self.send_button = QPushButton(self)
-        self.send_button.setDefault(True)
+        # Sending cannot be taken back: never the button Enter presses (issue 18).
+        self.send_button.setAutoDefault(False)
+        self.send_button.setDefault(False)
         self.cancel_button = QPushButton(self.tr("Stop sending"), self)
         self.cancel_button.setAccessibleName(self.tr("Stop sending"))
         self.cancel_button.setVisible(False)
@@ -212,7 +220,8 @@ class NotifyPreviewDialog(QDialog):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.result)
         layout.addLayout(buttons)
-        self.resize(1180, 720)
+        keyboard_friendly(self)
+        fit_to_screen(self, 1180, 720)
 
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
@@ -231,6 +240,7 @@ class NotifyPreviewDialog(QDialog):
             signal.connect(lambda *_: self._update_send_button())  # fmt: skip
         self._on_intro_kind_changed()
         self.view.table.selectRow(0)
+        self.view.table.setFocus()
         self._update_send_button()
         self.render_current()
 
@@ -283,6 +293,9 @@ class NotifyPreviewDialog(QDialog):
             intros=dict(self.intros),
             reason=self.reason.text(),
             excluded=excluded,
+            store_url=self.controller.settings.store_url,
+            shop_contact=self.controller.settings.shop_contact,
+            line_options=self.line_options,
         )
 
     def _sink(self) -> tuple[str, int] | None:
@@ -300,9 +313,8 @@ class NotifyPreviewDialog(QDialog):
         try:
             options = self.options()
             [prepared] = prepare_notices(
-                [recipient.notice], self.renderer, NoticeOptions(
-                    options.store_name, options.intros, options.reason)
-            )  # fmt: skip
+                [recipient.notice], self.renderer, replace(options, excluded=frozenset())
+            )
         except TemplateError as exc:
             self.error.setText(str(exc))
             return

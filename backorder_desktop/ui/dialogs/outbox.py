@@ -19,8 +19,7 @@ def build_outbox_view() -> RecordsView:
     columns = [
         Column("id", "#", lambda e: e.id, numeric=True),
         Column("state", "State", lambda e: e.state),
-        Column("kind", "Change", lambda e: e.kind),
-        Column("request", "Request", lambda e: e.summary),
+        Column("request", "Change", lambda e: e.summary),
         Column("attempts", "Attempts", lambda e: e.attempts, numeric=True),
         Column(
             "created", "Queued", lambda e: e.created_at, lambda e: format_datetime(e.created_at)
@@ -33,7 +32,7 @@ def build_outbox_view() -> RecordsView:
         row_colour=lambda e: colours().failed if e.state == "failed" else None,
     )
     view = RecordsView("Outbox", model, [QuickFilter("Failed", lambda e: e.state == "failed")])
-    view.fit_columns([50, 70, 140, 280, 70, 100, 300])
+    view.fit_columns([50, 70, 360, 70, 100, 300])
     return view
 
 

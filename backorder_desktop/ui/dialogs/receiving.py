@@ -30,10 +30,13 @@ from ...services.receiving import (
     preview_receipt,
 )
 from ...services.session import StoreSession
+from ...services.shipments import find_shipment
 from ..formatting import format_date
+from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
 from ..store_controller import StoreController
 from ..theme import colours
+from ..widgets import fit_to_screen
 from .dock_common import ask, button, large_type, run_read
 from .receiving_model import ACCEPTED, PRODUCT, ReceivingLinesModel
 
@@ -67,17 +70,17 @@ class ReceivingDialog(QDialog):
         self.result: ReceiptResult | None = None
         self.last_preview: ReceiptPreview | None = None
         self._generation = 0
+        self._closed = False
+        self.finished.connect(self._on_finished)
         self.setWindowTitle(self.tr("Receive {0}").format(self.shipment.reference))
         self.setAccessibleName(self.tr("Receive a shipment"))
         large_type(self)
 
         expected = format_date(self.shipment.expected_date) or self.tr("no date")
-        heading = PlainLabel(
-            self.tr("Shipment {0}, expected {1}: {2} units still to come").format(
-                self.shipment.reference, expected, self.shipment.units_outstanding
-            ),
-            self,
-        )
+        self._expected_text = expected
+        self.heading = PlainLabel(self)
+        self.heading.setAccessibleName(self.tr("Shipment"))
+        self._show_heading(self.shipment.units_outstanding)
         self.scan = QLineEdit(self)
         self.scan.setPlaceholderText(self.tr("Scan or type a SKU, UPC or GTIN, then Enter"))
         self.scan.setAccessibleName(self.tr("Scan field"))
@@ -104,6 +107,7 @@ class ReceivingDialog(QDialog):
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setAccessibleName(self.tr("Shipment lines"))
+        self.table.setWordWrap(False)  # a long name ends in "…" (full text in the tooltip)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked
@@ -146,7 +150,7 @@ class ReceivingDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
+        layout.addWidget(self.heading)
         layout.addLayout(scan_row)
         layout.addWidget(self.feedback)
         layout.addWidget(self.table, 1)
@@ -161,7 +165,8 @@ class ReceivingDialog(QDialog):
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DEBOUNCE_MS)
         self._preview_timer.timeout.connect(self.refresh_preview)
-        self.resize(1240, 680)
+        keyboard_friendly(self)
+        fit_to_screen(self, 1240, 680)
         self.scan.setFocus()
 
     # --- scanning -----------------------------------------------------------------------------
@@ -171,6 +176,15 @@ class ReceivingDialog(QDialog):
         if not code:
             return
         sku = self.context.resolve(code)
+        other = self.context.belongs_elsewhere(code) if sku is None else None
+        if other is not None:
+            self.show_problem(
+                self.tr(
+                    "{0} is not on shipment {1}: it belongs to shipment {2}. Receive it there. "
+                    "Nothing was changed."
+                ).format(other[0], self.shipment.reference, other[1])
+            )
+            return
         if sku is None:
             self.show_problem(
                 self.tr("Unknown code '{0}': not on shipment {1}. Nothing was changed.").format(
@@ -193,6 +207,16 @@ class ReceivingDialog(QDialog):
         self.show_ok(
             self.tr("{0}: +{1}, {2} accepted of {3} expected.").format(
                 sku, qty, line.accepted, line.outstanding
+            )
+        )
+
+    def _on_finished(self, _result: int) -> None:
+        self._closed = True
+
+    def _show_heading(self, outstanding: int) -> None:
+        self.heading.setText(
+            self.tr("Shipment {0}, expected {1}: {2} units still to come").format(
+                self.shipment.reference, self._expected_text, outstanding
             )
         )
 
@@ -243,7 +267,7 @@ class ReceivingDialog(QDialog):
                 self.preview_label.setText(message)
 
         self.preview_label.setText(self.tr("Working out which orders this fills…"))
-        run_read(self.controller, "receipt preview", read, done, failed)
+        run_read(self.controller, "receipt preview", read, done, failed, owner=self)
 
     def show_preview(self, preview: ReceiptPreview) -> None:
         self.last_preview = preview
@@ -336,6 +360,18 @@ class ReceivingDialog(QDialog):
         self.committed.emit(result)
         if ready:
             self.release_button.setFocus()
+        shipment_id = self.shipment.id
+        run_read(
+            self.controller,
+            "shipment after receipt",
+            lambda cache: find_shipment(cache, shipment_id),
+            self._on_shipment_reread,
+            owner=self,
+        )
+
+    def _on_shipment_reread(self, shipment: Any) -> None:
+        if not self._closed:  # the dialog may be gone by the time the read comes back
+            self._show_heading(shipment.units_outstanding)
 
     def _on_commit_failed(self, exc: BaseException) -> None:
         self.commit_button.setEnabled(True)

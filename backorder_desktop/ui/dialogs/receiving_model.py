@@ -113,6 +113,8 @@ class ReceivingLinesModel(QAbstractTableModel):
                 return QBrush(colours().failed)
             if line.counted and not line.short:
                 return QBrush(colours().ok)
+        if role == Qt.ItemDataRole.ToolTipRole and column in (SKU, PRODUCT, REASON):
+            return self._text(line, column) or None
         if role == Qt.ItemDataRole.ToolTipRole and column == SHORT:
             return tr(
                 "Checked: close the rest short (it will not come). Unchecked: keep expecting it."

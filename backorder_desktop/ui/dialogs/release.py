@@ -21,11 +21,13 @@ from ...services.picklist import pick_list, pick_list_html
 from ...services.releasing import ReadyOrder, ReleaseOutcome
 from ...services.settings import RELEASE_STATUSES
 from ..formatting import format_datetime, format_int
+from ..keyboard import keyboard_friendly
 from ..picklist_print import print_html, save_pdf
 from ..plain_text import PlainLabel
 from ..records_view import QuickFilter, RecordsView
 from ..store_controller import StoreController
 from ..table_model import Column, RecordsTableModel
+from ..widgets import fit_to_screen, in_documents
 from .dock_common import button
 
 
@@ -109,7 +111,9 @@ class ReleaseDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.result_label)
         layout.addLayout(buttons)
-        self.resize(960, 520)
+        keyboard_friendly(self)
+        self.view.table.setFocus()  # the list first: never a button that acts at once
+        fit_to_screen(self, 960, 520)
 
     def selected_ids(self) -> list[int]:
         return [int(k) for k in self.view.selected_keys()]
@@ -178,7 +182,7 @@ class ReleaseDialog(QDialog):
 
     def _on_pdf_button_clicked(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Save pick list"), "pick-list.pdf", "PDF (*.pdf)"
+            self, self.tr("Save pick list"), in_documents("pick-list.pdf"), "PDF (*.pdf)"
         )
         if chosen:
             path = self.save_pick_list(Path(chosen))

@@ -14,8 +14,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
 from ..records_view import RecordsView
+from ..widgets import fit_to_screen
 
 # (button text, accessible name, action taking the ids `selected_ids` returns)
 Action = tuple[str, str, Callable[[list[int]], None]]
@@ -44,11 +46,14 @@ class SelectionActionsDialog(QDialog):
         for text, accessible, act in actions:
             button = QPushButton(text, self)
             button.setAccessibleName(accessible)
+            # Enter in the table must not settle a conflict or discard a change.
+            button.setAutoDefault(False)
             button.clicked.connect(lambda _=False, act=act: act(self.selected_ids()))
             buttons.addWidget(button)
             self.action_buttons.append(button)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close.button(QDialogButtonBox.StandardButton.Close).setAccessibleName(self.tr("Close"))
+        self.close_button = close.button(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setAccessibleName(self.tr("Close"))
         close.rejected.connect(self.reject)
         buttons.addStretch(1)
         buttons.addWidget(close)
@@ -56,7 +61,9 @@ class SelectionActionsDialog(QDialog):
         layout.addWidget(label)
         layout.addWidget(view)
         layout.addLayout(buttons)
-        self.resize(1000, height)
+        view.table.setFocus()
+        keyboard_friendly(self)
+        fit_to_screen(self, 1000, height)
 
     def selected_ids(self) -> list[int]:
         return [int(k) for k in self.view.selected_keys()]

@@ -16,12 +16,12 @@ from PySide6.QtWidgets import (
 
 from ...demo_store.mail_sink import SinkMessage, read_messages
 from ..formatting import format_datetime
-
-# The window may import the demo store (a separate server); the app's core layers may not.
+from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
 from ..records_view import RecordsView
 from ..store_controller import StoreController
 from ..table_model import Column, RecordsTableModel
+from ..widgets import fit_to_screen
 from .message_parts import MessageParts
 
 
@@ -74,7 +74,8 @@ class SentMailDialog(QDialog):
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
         self.view.selection_changed.connect(self._show_selected)
-        self.resize(1200, 680)
+        keyboard_friendly(self)
+        fit_to_screen(self, 1200, 680)
         self.refresh()
 
     def refresh(self) -> None:

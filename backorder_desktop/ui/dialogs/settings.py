@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout,
 
 from ...domain.models import Location
 from ...services.settings import RELEASE_STATUSES, Settings
+from ..keyboard import keyboard_friendly
 
 
 class SettingsDialog(QDialog):
@@ -47,6 +48,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Default inventory location"), self.location)
         form.addRow(self.tr("Released orders move to"), self.release)
         form.addRow(buttons)
+        keyboard_friendly(self)
 
     def result_settings(self) -> Settings:
         return replace(

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
     Signal,
 )
 from PySide6.QtWidgets import (
@@ -29,100 +24,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.shipment_rules import InputError, new_record_id, parse_expected_date, parse_quantity
-from ...domain.shipments import DRAFT, ORDERED, STATUS_LABELS, Shipment, ShipmentLine, Supplier
+from ...domain.shipment_rules import InputError, new_record_id, parse_expected_date
+from ...domain.shipments import (
+    DRAFT,
+    IN_TRANSIT,
+    ORDERED,
+    STATUS_LABELS,
+    Shipment,
+    ShipmentLine,
+    Supplier,
+)
 from ...services.shipment_csv import lines_from_csv
+from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
 from ..theme import colours
+from ..widgets import in_documents
 from .dock_common import button
-
-AnyIndex = QModelIndex | QPersistentModelIndex
-HEADERS = ("SKU", "Expected", "Received", "Rejected")
-
-
-class ShipmentLinesModel(QAbstractTableModel):
-    """Editable SKU and expected quantity; what was received stays as booked."""
-
-    edit_refused = Signal(str)
-
-    def __init__(self, lines: tuple[ShipmentLine, ...] = (), parent: Any = None) -> None:
-        super().__init__(parent)
-        self.lines = list(lines)
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.lines)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        line = self.lines[index.row()]
-        if index.column() == 1 or (index.column() == 0 and not line.qty_received):
-            return base | Qt.ItemFlag.ItemIsEditable
-        return base
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.EditRole,
-        ):
-            return None
-        line = self.lines[index.row()]
-        values = (line.sku, line.qty_expected, line.qty_received, line.qty_rejected)
-        value = values[index.column()]
-        return value if index.column() == 0 else str(value)
-
-    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if not index.isValid() or role != Qt.ItemDataRole.EditRole:
-            return False
-        line = self.lines[index.row()]
-        if index.column() == 0:
-            sku = str(value).strip()
-            if not sku:
-                self.edit_refused.emit("A line needs a SKU.")
-                return False
-            self.lines[index.row()] = replace(line, sku=sku, variant_id=None)
-        elif index.column() == 1:
-            try:
-                qty = parse_quantity(value, f"Expected quantity of {line.sku or 'the line'}")
-            except InputError as exc:
-                self.edit_refused.emit(str(exc))
-                return False
-            self.lines[index.row()] = replace(line, qty_expected=qty)
-        else:
-            return False
-        self.dataChanged.emit(index, index)
-        return True
-
-    def append(self, lines: list[ShipmentLine]) -> None:
-        self.beginResetModel()
-        for new in lines:
-            known = next((n for n, x in enumerate(self.lines) if x.sku == new.sku), -1)
-            if known >= 0:
-                old = self.lines[known]
-                self.lines[known] = replace(old, qty_expected=old.qty_expected + new.qty_expected)
-            else:
-                self.lines.append(new)
-        self.endResetModel()
-
-    def remove_rows(self, rows: list[int]) -> list[str]:
-        """Remove lines nothing was received on; returns the SKUs kept because something was."""
-        kept = [self.lines[r].sku for r in rows if self.lines[r].qty_received]
-        self.beginResetModel()
-        drop = {r for r in rows if not self.lines[r].qty_received}
-        self.lines = [x for n, x in enumerate(self.lines) if n not in drop]
-        self.endResetModel()
-        return kept
+from .shipment_lines import RECEIVED, REJECTED, ShipmentLinesModel, SkuDelegate
 
 
 class ShipmentDialog(QDialog):
@@ -137,8 +55,10 @@ class ShipmentDialog(QDialog):
         shipment: Shipment | None = None,
         *,
         lines: tuple[ShipmentLine, ...] = (),
+        names: dict[str, str] | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """`names`: SKU -> product name and options, for completion and the Product column."""
         super().__init__(parent)
         self.original = shipment
         editing = shipment is not None
@@ -171,8 +91,12 @@ class ShipmentDialog(QDialog):
         )
         self.status = QComboBox(self)
         self.status.setAccessibleName(self.tr("Status"))
+        # Received and partially received come from booking receipts at the dock, closed from
+        # "Close shipment": here staff choose only where the order stands.
+        current = shipment.status if shipment else ORDERED
         for key, label in STATUS_LABELS.items():
-            self.status.addItem(label, key)
+            if key in (DRAFT, ORDERED, IN_TRANSIT) or key == current:
+                self.status.addItem(label, key)
         self.status.setCurrentIndex(self.status.findData(shipment.status if shipment else ORDERED))
         self.expected = QLineEdit(
             shipment.expected_date.isoformat() if shipment and shipment.expected_date else "", self
@@ -182,7 +106,8 @@ class ShipmentDialog(QDialog):
         self.notes = QPlainTextEdit(shipment.notes if shipment else "", self)
         self.notes.setAccessibleName(self.tr("Notes"))
         self.notes.setMaximumHeight(70)
-        self.model = ShipmentLinesModel(shipment.lines if shipment else lines, self)
+        self.names = dict(names or {})
+        self.model = ShipmentLinesModel(shipment.lines if shipment else lines, self, self.names)
         self.model.edit_refused.connect(self.show_error)
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -191,6 +116,10 @@ class ShipmentDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setAccessibleName(self.tr("Shipment line columns"))
+        self.table.setItemDelegateForColumn(0, SkuDelegate(self.names, self.table))
+        booked = any(x.qty_received or x.qty_rejected for x in self.model.lines)
+        for column in (RECEIVED, REJECTED):
+            self.table.setColumnHidden(column, not booked)  # nothing booked on a new one
         self.add_line = button(self, self.tr("Add line"))
         self.add_line.clicked.connect(self._on_add_line_clicked)
         self.remove_lines = button(self, self.tr("Remove selected lines"))
@@ -232,6 +161,7 @@ class ShipmentDialog(QDialog):
         layout.addLayout(buttons)
         if not editing and not lines:
             self.status.setCurrentIndex(self.status.findData(ORDERED))
+        keyboard_friendly(self)
         self.resize(720, 560)
 
     def set_suppliers(self, suppliers: list[Supplier], current: str | None = None) -> None:
@@ -311,7 +241,7 @@ class ShipmentDialog(QDialog):
 
     def _on_import_csv_clicked(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Import shipment lines"), "", "CSV (*.csv *.txt)"
+            self, self.tr("Import shipment lines"), in_documents(), "CSV (*.csv *.txt)"
         )
         if chosen:
             self.import_lines(Path(chosen))

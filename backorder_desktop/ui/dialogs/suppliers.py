@@ -17,10 +17,12 @@ from PySide6.QtWidgets import (
 from ...domain.scorecard import Scorecard
 from ...domain.shipment_rules import InputError, parse_quantity
 from ...domain.shipments import Supplier
+from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
 from ..records_view import RecordsView
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours
+from ..widgets import fit_to_screen
 from .dock_common import button
 
 
@@ -121,6 +123,7 @@ class SupplierDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
+        keyboard_friendly(self)
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)
@@ -167,7 +170,9 @@ class SuppliersDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
-        self.resize(1000, 420)
+        keyboard_friendly(self)
+        fit_to_screen(self, 1000, 420)
+        keyboard_friendly(self)
 
     def set_rows(self, rows: list[SupplierRow]) -> None:
         self.view.set_rows(rows)

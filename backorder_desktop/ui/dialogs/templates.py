@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -22,9 +24,17 @@ from PySide6.QtWidgets import (
 from ...domain.notice_log import KIND_LABELS
 from ...mail.default_templates import DEFAULTS, TemplateSet
 from ...mail.templates import PLACEHOLDERS, TemplateError, validate_template
-from ...services.mail_setup import load_templates, reset_template, save_template
-from ..plain_text import OfflineTextBrowser, PlainLabel
+from ...services.mail_setup import (
+    load_templates,
+    reset_template,
+    save_template,
+    share_templates,
+)
+from ..keyboard import keyboard_friendly
+from ..plain_text import OfflineTextBrowser, PlainLabel, ask
+from ..store_controller import StoreController
 from ..theme import colours
+from ..widgets import fit_to_screen
 
 PREVIEW_DEBOUNCE_MS = 250
 
@@ -32,11 +42,25 @@ PREVIEW_DEBOUNCE_MS = 250
 class TemplatesDialog(QDialog):
     """A template with an error is shown with the error and is never saved."""
 
-    def __init__(self, folder: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        parent: QWidget | None = None,
+        *,
+        store_name: str = "Your Store",
+        controller: StoreController | None = None,
+    ) -> None:
+        """`store_name`: what the preview signs with (the name the real notices use). With a
+        `controller` the templates are the store's shared ones, and a save is shared."""
         super().__init__(parent)
+        self.controller = controller
+        self.store_name = store_name
+        self._shown_kind = ""  # the kind whose texts the fields hold
+        # Tests (and the window) may swap this for a stub: Save / Discard / Cancel.
+        self.ask_unsaved = self._ask_unsaved
         self.setWindowTitle(self.tr("Notice templates"))
         self.folder = folder
-        self.templates = load_templates(folder)
+        self.templates = load_templates(folder, self._cache())
         self.kind = QComboBox(self)
         self.kind.setAccessibleName(self.tr("Notice kind"))
         for kind, label in KIND_LABELS.items():
@@ -110,13 +134,14 @@ class TemplatesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
-        self.resize(1200, 760)
+        keyboard_friendly(self)
+        fit_to_screen(self, 1200, 760)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(PREVIEW_DEBOUNCE_MS)
         self._timer.timeout.connect(self.refresh_preview)
-        self.kind.currentIndexChanged.connect(self._load_kind)
+        self.kind.currentIndexChanged.connect(self._on_kind_changed)
         self.subject.textChanged.connect(lambda _t: self._timer.start())
         for edit in (self.intro, self.html, self.text):
             edit.textChanged.connect(self._timer.start)
@@ -133,7 +158,53 @@ class TemplatesDialog(QDialog):
             text=self.text.toPlainText(),
         )
 
+    def unsaved(self) -> bool:
+        """The fields differ from the saved template of the kind they show."""
+        return bool(self._shown_kind) and self.edited() != self.templates[self._shown_kind]
+
+    def _ask_unsaved(self) -> QMessageBox.StandardButton:
+        label = self.kind.itemText(max(0, self.kind.findData(self._shown_kind)))
+        return ask(
+            self,
+            self.tr("Unsaved template"),
+            self.tr("The {0} template has changes that are not saved. Save them?").format(label),
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+
+    def _settle_unsaved(self) -> bool:
+        """Before the edits leave the screen: save, drop or stay. True when they may go."""
+        if not self.unsaved():
+            return True
+        answer = self.ask_unsaved()
+        if answer == QMessageBox.StandardButton.Save:
+            shown = self.kind.findData(self._shown_kind)
+            current = self.kind.currentIndex()
+            self.kind.blockSignals(True)
+            self.kind.setCurrentIndex(shown)
+            saved = self.save()
+            self.kind.setCurrentIndex(current)
+            self.kind.blockSignals(False)
+            return saved
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _on_kind_changed(self, *_: object) -> None:
+        if self._settle_unsaved():
+            self._load_kind()
+            return
+        self.kind.blockSignals(True)  # stay on the edited kind
+        self.kind.setCurrentIndex(self.kind.findData(self._shown_kind))
+        self.kind.blockSignals(False)
+
+    def reject(self) -> None:  # Close, Esc and the window's X (QDialog's closeEvent) come here
+        if self._settle_unsaved():
+            self._shown_kind = ""  # settled: closeEvent must not ask again
+            super().reject()
+
     def _load_kind(self, *_: object) -> None:
+        self._shown_kind = self.current_kind()
         template = self.templates[self.current_kind()]
         for widget, value in (
             (self.subject, template.subject),
@@ -162,7 +233,9 @@ class TemplatesDialog(QDialog):
         """Render a sample notice; on an error show it and keep the last good preview."""
         self._timer.stop()
         try:
-            rendered = validate_template(self.current_kind(), self.edited())
+            rendered = validate_template(
+                self.current_kind(), self.edited(), store_name=self.store_name
+            )
         except TemplateError as exc:
             self._show_error(str(exc))
             return False
@@ -175,20 +248,34 @@ class TemplatesDialog(QDialog):
     def save(self) -> bool:
         kind = self.current_kind()
         try:
-            save_template(self.folder, kind, self.edited())
+            save_template(self.folder, kind, self.edited(), self._cache())
         except TemplateError as exc:
             self._show_error(str(exc) + " " + self.tr("The template was not saved."))
             return False
         except OSError as exc:
             self._show_error(self.tr("Could not save the template: {0}").format(exc))
             return False
-        self.templates = load_templates(self.folder)
+        self.templates = load_templates(self.folder, self._cache())
         self.reset_button.setEnabled(self.templates[kind] != DEFAULTS[kind])
         self._show_ok(self.tr("Saved."))
+        self._share()
         return True
 
+    def _cache(self) -> Any:
+        session = self.controller.session if self.controller is not None else None
+        return session.cache if session is not None and session.cache_exists else None
+
+    def _share(self) -> None:
+        """Every laptop of the store uses the same templates: publish them (off the GUI
+        thread; they wait in the outbox when offline)."""
+        if self._cache() is None or self.controller is None:
+            return
+        folder = self.folder
+        self.controller.run_action("share templates", lambda s: share_templates(s.cache, folder))
+
     def reset(self) -> None:
-        reset_template(self.folder, self.current_kind())
-        self.templates = load_templates(self.folder)
+        reset_template(self.folder, self.current_kind(), self._cache())
+        self.templates = load_templates(self.folder, self._cache())
+        self._share()
         self._load_kind()
         self._show_ok(self.tr("Back to the default template."))

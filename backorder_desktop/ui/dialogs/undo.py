@@ -12,6 +12,7 @@ from ...domain.releases import ReleaseRecord
 from ...services.receipts import ReceiptInfo
 from ...services.settings import RELEASE_STATUSES
 from ..formatting import format_datetime, format_int
+from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
 from ..records_view import RecordsView
 from ..table_model import Column, RecordsTableModel
@@ -67,10 +68,16 @@ def build_receipts_view() -> RecordsView:
         Column(
             "reversed", "Reversed", lambda r: r.reversed, lambda r: "reversed" if r.reversed else ""
         ),
+        Column(
+            "where",
+            "Booked on",
+            lambda r: r.here,
+            lambda r: "this laptop" if r.here else "another laptop",
+        ),
         Column("id", "Receipt", lambda r: r.receipt_id, hidden_by_default=True),
     ]
     view = RecordsView("Receipts", RecordsTableModel(columns, row_key=lambda r: r.receipt_id))
-    view.fit_columns([120, 110, 80, 80, 220, 80, 140])
+    view.fit_columns([120, 110, 80, 80, 200, 80, 110, 140])
     return view
 
 
@@ -86,7 +93,10 @@ class UndoDialog(QDialog):
         question: Callable[[Any], str],
         act: Callable[[Any], None],
         parent: QWidget | None = None,
+        *,
+        refusal: Callable[[Any], str | None] = lambda _row: None,
     ) -> None:
+        """`refusal(row)`: why the action cannot run for that row, said before any question."""
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setAccessibleName(title)
@@ -94,6 +104,7 @@ class UndoDialog(QDialog):
         self.confirm = ask(self)
         self._question = question
         self._act = act
+        self._refusal = refusal
         label = PlainLabel(intro, self)
         label.setWordWrap(True)
         self.message = PlainLabel("", self)
@@ -112,6 +123,8 @@ class UndoDialog(QDialog):
         layout.addWidget(view, 1)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
+        keyboard_friendly(self)
+        self.view.table.setFocus()  # the list first: never a button that acts at once
         self.resize(820, 420)
 
     def set_rows(self, rows: list[Any]) -> None:
@@ -124,6 +137,10 @@ class UndoDialog(QDialog):
             self.message.setText(self.tr("Select one row first."))
             return
         row = rows[0]
+        refused = self._refusal(row)
+        if refused:
+            self.message.setText(refused)
+            return
         if not self.confirm(self.windowTitle(), self._question(row)):
             return
         self.action_button.setEnabled(False)

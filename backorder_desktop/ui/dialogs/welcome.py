@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QPushButton, QVBoxLayout, QWidget
 
+from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
 
 
@@ -43,6 +44,7 @@ class WelcomeDialog(QDialog):
         layout.addWidget(connect)
         layout.addWidget(demo)
         self.setMinimumWidth(420)
+        keyboard_friendly(self)
 
     def _choose(self, choice: int) -> None:
         self.choice = choice

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
@@ -18,11 +18,12 @@ from ...services.eta_preview import describe_moves, preview_priority
 from ...services.notify import count_text
 from ..dialogs.dock_common import ask, run_read
 from ..formatting import format_date, format_datetime, format_int, format_money
-from ..plain_text import PlainLabel, inform
+from ..plain_text import inform
 from ..records_view import QuickFilter, RecordsView
 from ..store_controller import LoadedRows, StoreController
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours
+from ..widgets import ElidedLabel
 from .backorder_groups import GroupsPanel
 from .panel import TabPanel
 from .shipments import add_order_waiting_button
@@ -54,7 +55,7 @@ def _last_notice(row: BackorderRow) -> str:
     return f"{notice.label}, {format_datetime(notice.sent_at)}"
 
 
-def _columns(currency: str) -> list[Column]:
+def _columns(currency: Callable[[], str]) -> list[Column]:
     return [
         Column("order", tr("Order"), lambda r: r.line.order_id, lambda r: f"#{r.line.order_id}",
                numeric=True),
@@ -93,11 +94,12 @@ def _columns(currency: str) -> list[Column]:
                lambda r: tr("allowed") if r.partial_allowed else "",
                tooltip=tr("Ship the lines that are ready before the rest arrives")),
         Column("value", tr("Value waiting"), lambda r: r.value_waiting,
-               lambda r: format_money(r.value_waiting, currency), numeric=True),
+               lambda r: format_money(r.value_waiting, currency()), numeric=True),
     ]  # fmt: skip
 
 
-def build_backorders_view(currency: str = "USD") -> RecordsView:
+def build_backorders_view(currency: Callable[[], str] = lambda: "USD") -> RecordsView:
+    """`currency` is asked at display time: the store's currency is known after the first read."""
     model = RecordsTableModel(_columns(currency), row_key=lambda r: r.key, row_colour=_row_colour)
     quick = [
         QuickFilter(tr("Notice due"), lambda r: bool(r.due)),
@@ -135,7 +137,16 @@ class BackordersPanel(TabPanel):
     """Queue, priorities, partial shipment, and the "Notify N customers" flow."""
 
     def __init__(self, controller: StoreController) -> None:
-        super().__init__(controller, build_backorders_view())
+        super().__init__(controller, build_backorders_view(lambda: self.currency))
+        self.set_legend(
+            [
+                (lambda: colours().failed, tr("ETA has passed")),
+                (
+                    lambda: colours().warning,
+                    tr("waiting over {0} days").format(AGING_WARNING_DAYS),
+                ),
+            ]
+        )
         self.currency = "USD"
         self.raise_button = self.add_action_button(
             tr("Raise priority"), tr("Selected orders go earlier in every queue they are in")
@@ -168,15 +179,16 @@ class BackordersPanel(TabPanel):
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.removeWidget(self.view)
-        self.summary = PlainLabel(self)
+        self.summary = ElidedLabel("", self)
         self.summary.setAccessibleName(tr("Backorder summary"))
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         summary_row = QHBoxLayout()
         summary_row.setContentsMargins(6, 6, 6, 0)
         summary_row.addWidget(self.groups.by)
         summary_row.addWidget(self.summary, 1)
         layout.addLayout(summary_row)
         layout.addWidget(self.groups.wrap(self.view), 1)
+        layout.removeWidget(self.legend)  # the legend stays under the table
+        layout.addWidget(self.legend)
 
         self.confirm = ask(self)  # tests swap it for a stub
         self.raise_button.clicked.connect(lambda: self._change_priority(+1))
@@ -337,9 +349,17 @@ class BackordersPanel(TabPanel):
         self.dialog.show()
 
     def open_templates(self) -> None:
+        from ...services.mail_setup import smtp_config, store_name
         from ..dialogs.templates import TemplatesDialog
 
-        self.dialog = TemplatesDialog(self.controller.settings_folder, self)
+        entry = self.controller.entry
+        sink = self.controller.mail_sink if entry is not None and entry.demo else None
+        name = store_name(smtp_config(self.controller.settings, sink=sink, with_password=False))
+        if name == "our store" and entry is not None:  # no sender set up yet: the store's label
+            name = entry.label or name
+        self.dialog = TemplatesDialog(
+            self.controller.settings_folder, self, store_name=name, controller=self.controller
+        )
         self.dialog.show()
 
     def open_sent_mail(self) -> None:

@@ -25,8 +25,11 @@ from PySide6.QtWidgets import (
 
 from ...domain.insights import InsightsReport, in_bucket, report_csv_rows
 from ...services.exports import write_csv_file
+from ..formatting import format_money
 from ..insights_charts import ChartBox
+from ..keyboard import tab_leaves_table
 from ..plain_text import PlainLabel
+from ..widgets import in_documents
 
 MEASURES = ("Value", "Units", "Lines")
 
@@ -121,6 +124,7 @@ class InsightsPanel(QWidget):
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         table.horizontalHeader().setStretchLastSection(True)
         table.setToolTip(self.tr("Click a row to open the matching list"))
+        tab_leaves_table(table)
         return table
 
     # --- showing ------------------------------------------------------------------------------
@@ -145,13 +149,14 @@ class InsightsPanel(QWidget):
         c = report.currency
         self.summary.setText(
             self.tr(
-                "<b>Revenue at risk:</b> {0} {1} &nbsp;·&nbsp; <b>Captured on backorder:</b> "
-                "{2} {1} &nbsp;·&nbsp; <b>Customers waiting:</b> {3} ({4} told nothing for "
-                "more than {5} days) &nbsp;·&nbsp; <b>Overdue shipments:</b> {6}"
+                # Plain text (the label shows any markup literally): no HTML here.
+                "Revenue at risk: {0}  ·  Captured on backorder: {2}  ·  Customers "
+                "waiting: {3} ({4} told nothing for more than {5} days)  ·  Overdue "
+                "shipments: {6}"
             ).format(
-                f"{report.revenue_at_risk:,.2f}",
+                format_money(report.revenue_at_risk, c),
                 c,
-                f"{report.captured_on_backorder:,.2f}",
+                format_money(report.captured_on_backorder, c),
                 report.customers_waiting,
                 report.customers_not_told,
                 report.not_told_days,
@@ -162,7 +167,21 @@ class InsightsPanel(QWidget):
         self.value_chart.set_title(
             self.tr("Value waiting over time ({0}, the last sync of each day)").format(c)
         )
-        self.value_chart.show_line([(p.day, p.value) for p in report.history])
+        if len(report.history) < 2:
+            self.value_chart.show_empty(
+                self.tr(
+                    "Not enough history yet: the app keeps the last sync of each day, and the "
+                    "line appears once it has synced on two different days.{0}"
+                ).format(
+                    self.tr("\n\nToday: {0} waiting.").format(
+                        format_money(report.history[0].value, c)
+                    )
+                    if report.history
+                    else ""
+                )
+            )
+        else:
+            self.value_chart.show_line([(p.day, p.value) for p in report.history])
         top = list(reversed(report.top_skus))  # horizontal bars draw bottom-up: largest on top
         self.sku_chart.show_bars(
             [t.sku for t in top],
@@ -274,7 +293,10 @@ class InsightsPanel(QWidget):
     def export_png(self, path: Path | None = None) -> Path | None:
         if path is None:
             chosen, _ = QFileDialog.getSaveFileName(
-                self, self.tr("Save charts as PNG"), "insights.png", "PNG image (*.png)"
+                self,
+                self.tr("Save charts as PNG"),
+                in_documents("insights.png"),
+                "PNG image (*.png)",
             )
             if not chosen:
                 return None
@@ -288,7 +310,7 @@ class InsightsPanel(QWidget):
             return None
         if path is None:
             chosen, _ = QFileDialog.getSaveFileName(
-                self, self.tr("Export figures as CSV"), "insights.csv", "CSV (*.csv)"
+                self, self.tr("Export figures as CSV"), in_documents("insights.csv"), "CSV (*.csv)"
             )
             if not chosen:
                 return None

@@ -202,6 +202,12 @@ def build_products_view() -> RecordsView:
 class ProductsPanel(TabPanel):
     def __init__(self, controller: StoreController) -> None:
         super().__init__(controller, build_products_view())
+        self.set_legend(
+            [
+                (lambda: colours().failed, tr("change refused by BigCommerce")),
+                (lambda: colours().warning, tr("customers waiting, no ETA")),
+            ]
+        )
         self.actions = ProductsActions(self)
         model = self.view.model
         assert isinstance(model, ProductsTableModel)

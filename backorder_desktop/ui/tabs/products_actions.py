@@ -28,6 +28,7 @@ from ..dialogs.bulk_history import HistoryDialog
 from ..dialogs.csv_report import CsvReportDialog
 from ..plain_text import PlainLabel, message_box
 from ..store_controller import LoadedRows
+from ..widgets import in_documents
 from .products_flow import BulkFlow
 
 if TYPE_CHECKING:
@@ -227,7 +228,10 @@ class ProductsActions(QObject):
     # --- CSV ----------------------------------------------------------------------------------
     def _on_import_button_clicked(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
-            self.panel, self.panel.tr("Import backorder CSV"), "", "CSV (*.csv);;All files (*)"
+            self.panel,
+            self.panel.tr("Import backorder CSV"),
+            in_documents(),
+            "CSV (*.csv);;All files (*)",
         )
         if chosen:
             self.import_csv_file(Path(chosen))
@@ -277,7 +281,10 @@ class ProductsActions(QObject):
 
     def _on_export_button_clicked(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(
-            self.panel, self.panel.tr("Export backorder CSV"), "backorders.csv", "CSV (*.csv)"
+            self.panel,
+            self.panel.tr("Export backorder CSV"),
+            in_documents("backorders.csv"),
+            "CSV (*.csv)",
         )
         if chosen:
             self.export_csv_file(Path(chosen))

@@ -96,6 +96,12 @@ def build_shipments_view() -> RecordsView:
 class ShipmentsPanel(TabPanel):
     def __init__(self, controller: StoreController) -> None:
         super().__init__(controller, build_shipments_view())
+        self.set_legend(
+            [
+                (lambda: colours().failed, tr("late: past its expected date")),
+                (lambda: colours().muted, tr("received or closed")),
+            ]
+        )
         self.actions = ShipmentActions(controller, self)
         self.new_button = self.add_action_button(
             tr("New shipment…"), tr("Record an inbound shipment from a supplier")
@@ -176,7 +182,7 @@ class ShipmentsPanel(TabPanel):
     def _on_close_button_clicked(self) -> None:
         row = self._selected()
         if row is not None:
-            self.actions.close_shipment(row.id, row.reference)
+            self.actions.close_shipment(row.id, row.reference, row.units_outstanding)
 
 
 def add_order_waiting_button(panel: TabPanel) -> ShipmentActions:

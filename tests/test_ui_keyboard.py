@@ -1,0 +1,165 @@
+"""Every dialog with the keyboard alone: Tab reaches each control in reading order and leaves
+tables and text boxes, and no irreversible action is what Enter presses (issue 18)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QPushButton,
+    QRadioButton,
+    QWidget,
+)
+
+from backorder_desktop.demo_store import DemoStore
+from backorder_desktop.ui.dialogs.bulk_action import (
+    ENABLE,
+    MESSAGE,
+    SET_ETA,
+    BulkActionDialog,
+)
+from backorder_desktop.ui.dialogs.connect import ConnectDialog
+from backorder_desktop.ui.dialogs.crash import CrashDialog
+from backorder_desktop.ui.dialogs.settings import SettingsDialog
+from backorder_desktop.ui.dialogs.suppliers import SupplierDialog
+from backorder_desktop.ui.dialogs.welcome import WelcomeDialog
+from backorder_desktop.ui.keyboard import layout_order
+from backorder_desktop.ui.shell import AppShell
+from tests.support.gui import make_shell, open_and_sync
+
+WAIT_MS = 30_000
+# Buttons whose action cannot be taken back (or sends mail, or books stock): never default.
+IRREVERSIBLE = re.compile(
+    r"^(Send \d|Release|Book|Keep this|Take the other|Discard|Reverse|Undo selected|Close shipment)"
+)
+
+
+@pytest.fixture
+def store() -> Iterator[DemoStore]:
+    with DemoStore(seed=2, products=60, orders=90).start() as demo:
+        yield demo
+
+
+@pytest.fixture
+def shell(qtbot, tmp_path: Path, store: DemoStore) -> Iterator[AppShell]:
+    app_shell = make_shell(tmp_path / "data")
+    qtbot.addWidget(app_shell.window)
+    app_shell.window.show()
+    open_and_sync(qtbot, app_shell, store)
+    yield app_shell
+    app_shell.stop()
+
+
+def _reachable(widget: QWidget) -> bool:
+    if isinstance(widget, QRadioButton) and not widget.isChecked():
+        return False  # Qt: Tab stops at a group's checked radio; arrows choose within it
+    return (
+        bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+        and widget.isVisible()
+        and widget.isEnabled()
+    )
+
+
+def _focus_target(widget: QWidget) -> QWidget:
+    while widget.focusProxy() is not None:
+        widget = widget.focusProxy()
+    return widget
+
+
+def _walk(qtbot, dialog: QDialog) -> tuple[list[QWidget], list[QWidget]]:
+    """(what the layout shows, in reading order; where Tab alone takes the focus)."""
+    expected = [_focus_target(w) for w in layout_order(dialog)]
+    expected = [w for w in expected if _reachable(w)]
+    assert expected, f"{dialog.windowTitle()}: nothing to focus"
+    expected[0].setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is expected[0], timeout=2000)
+    visited = [expected[0]]
+    for _ in range(len(expected) + 3):
+        current = QApplication.focusWidget()
+        qtbot.keyClick(current, Qt.Key.Key_Tab)
+        now = QApplication.focusWidget()
+        if now is expected[0]:
+            break
+        visited.append(now)
+        if isinstance(now, QAbstractItemView) and now.model() is not None:
+            if now.model().rowCount():  # the focus frame has a cell to show on
+                assert now.currentIndex().isValid(), now.accessibleName()
+    return expected, visited
+
+
+def _names(widgets: list[QWidget]) -> list[str]:
+    return [w.accessibleName() or type(w).__name__ for w in widgets]
+
+
+def check(qtbot, dialog: QDialog) -> None:
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=2000)
+    for button in dialog.findChildren(QPushButton):
+        if IRREVERSIBLE.match(button.text().replace("&", "")):
+            assert not button.isDefault(), f"{dialog.windowTitle()}: {button.text()} is default"
+            assert not button.autoDefault(), f"{dialog.windowTitle()}: Enter on {button.text()}"
+            assert not button.hasFocus(), f"{dialog.windowTitle()}: opens on {button.text()}"
+    expected, visited = _walk(qtbot, dialog)
+    assert " > ".join(_names(visited)) == " > ".join(_names(expected)), dialog.windowTitle()
+    dialog.close()
+
+
+def _opened(qtbot, actions: Any, name: str, start: Callable[[], None]) -> QDialog:
+    start()
+    qtbot.waitUntil(lambda: name in actions.dialogs, timeout=WAIT_MS)
+    dialog = actions.dialogs[name]
+    assert isinstance(dialog, QDialog)
+    return dialog
+
+
+def test_tab_walks_every_dialog_in_reading_order(qtbot, shell: AppShell) -> None:
+    window = shell.window
+    simple: list[QDialog] = [
+        ConnectDialog(shell.runner, window),
+        SettingsDialog(shell.settings, [], window),
+        WelcomeDialog(window),
+        SupplierDialog(None, window),
+        CrashDialog("Traceback: a bug", "log tail", window),
+    ]
+    for action in (ENABLE, SET_ETA, MESSAGE):
+        simple.append(
+            BulkActionDialog(
+                action, selected=2, in_filter=9, locations=[], location_id=None, native=True,
+                parent=window,
+            )
+        )  # fmt: skip
+    for dialog in simple:
+        qtbot.addWidget(dialog)
+        check(qtbot, dialog)
+
+    backorders = window.backorders_panel
+    backorders.open_mail_settings()
+    check(qtbot, backorders.dialog)
+    backorders.open_templates()
+    check(qtbot, backorders.dialog)
+    backorders.open_notify_preview()
+    check(qtbot, backorders.dialog)
+
+    shell.show_outbox()
+    check(qtbot, shell.outbox_dialog)
+    shell.show_conflicts()
+    check(qtbot, shell.conflicts_dialog)
+
+    actions = window.shipments_panel.actions
+    check(qtbot, _opened(qtbot, actions, "shipment", actions.new_shipment))
+    check(qtbot, _opened(qtbot, actions, "suppliers", actions.suppliers))
+    check(qtbot, _opened(qtbot, actions, "release", actions.release))
+    check(qtbot, _opened(qtbot, actions, "undo", actions.undo_release))
+    check(qtbot, _opened(qtbot, actions, "receipts", actions.receipts))
+    shipment = next(r for r in window.shipments.model.rows() if r.is_open and r.lines)
+    check(qtbot, _opened(qtbot, actions, "receive", lambda: actions.receive(shipment.id)))
