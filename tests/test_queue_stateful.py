@@ -123,7 +123,8 @@ QueueMachine.TestCase.settings = settings(
     deadline=None,
     suppress_health_check=list(HealthCheck),
     # `make test` replays fixed sequences; `make soak` (QUEUE_RANDOM=1) explores new ones. A
-    # random run found "a delay repeating None" after a partial release (docs/DECISIONS.md).
+    # random run found "a delay repeating None": notify runs stamped with one instant (fixed in
+    # the harness, docs/DECISIONS.md; tests/test_queue_notice_twice.py replays it).
     derandomize=os.environ.get("QUEUE_RANDOM") != "1",
 )
 TestQueueInvariantsHoldAfterEveryStep = QueueMachine.TestCase

@@ -72,6 +72,7 @@ class World:
     shoppers: int = 0
     receipts: int = 0
     log: list[str] = field(default_factory=list)
+    last_sent: datetime | None = None  # when the last notify run stamped its notices
 
     @property
     def cache(self):  # noqa: ANN201 (the session's Cache)
@@ -235,12 +236,21 @@ class World:
     def notify(self) -> None:
         state = self.state()
         plan = plan_notices(self.cache, today=self.today, state=state)
-        now = datetime(self.today.year, self.today.month, self.today.day, 12, tzinfo=UTC)
+        now = self.notice_time()
         prepared = prepare_notices(plan.due, NoticeRenderer(), NoticeOptions("Shop"), now=now)
         config = SmtpConfig("127.0.0.1", self.sink.port, PLAIN, sender="shop@example.com")
         send_notices(self.cache, prepared, config)
         self.push()
         self.log.append(f"notify {len(prepared)}")
+
+    def notice_time(self) -> datetime:
+        """Noon on the test's day, but always after the previous notify run, as a real clock
+        is: two runs on one day stamped with the same instant leave "what was last told" to
+        the order of random record ids, and the app then repeats a notice it already sent."""
+        noon = datetime(self.today.year, self.today.month, self.today.day, 12, tzinfo=UTC)
+        later = self.last_sent + timedelta(seconds=1) if self.last_sent else noon
+        self.last_sent = max(noon, later)
+        return self.last_sent
 
     def advance(self, days: int) -> None:
         self.today += timedelta(days=days)
@@ -355,8 +365,12 @@ class World:
             )
             if any(n > 1 for n in confirmed.values()):
                 return f"#{order_id}: a line confirmed twice with the same ETA"
+            # An "on its way" notice tells no date (its lines carry none): like the app's
+            # `told_by_line`, it does not count as the date a waiting line was last told.
             told: dict[int, date | None] = {}
             for r in sorted(records, key=lambda r: (r.sent_at, r.id)):
+                if r.kind == RELEASED:
+                    continue
                 for line in r.lines:
                     if (
                         r.kind == "delay"
