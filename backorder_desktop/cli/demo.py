@@ -22,13 +22,15 @@ def cmd_demo_store(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         reset=args.reset,
+        live_shoppers=args.live_shoppers,
+        inventory_delay_s=args.inventory_delay_s,
     )
     store.start()
     # The contract (CLI.md): api-url, store hash, access token on the first three lines.
     sys.stdout.write(f"{store.api_url}\n{store.store_hash}\n{store.token}\n")
     sys.stdout.flush()
     try:
-        store.wait()
+        store.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
