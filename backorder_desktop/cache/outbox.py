@@ -15,7 +15,8 @@ PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 STATES = (PENDING, SENDING, SENT, FAILED)
 _METHODS = frozenset({"POST", "PUT", "DELETE"})
 # Relative inventory adjustments add to the current level, so a retry after a lost reply would
-# apply them twice (spec README: "Absolute adjustments are idempotent; relative ones are not").
+# apply them twice (spec README: "Absolute adjustments are idempotent; relative ones are not"):
+# sync/stock_push.py sends them, reading back before any second try.
 _RELATIVE = re.compile(r"/inventory/adjustments/relative/?$")
 
 
@@ -76,10 +77,8 @@ class Outbox:
             raise ValueError(f"the outbox only queues writes, not {method}")
         if not path.startswith("/v2/") and not path.startswith("/v3/"):
             raise ValueError(f"outbox path must start with /v2/ or /v3/: {path!r}")
-        if _RELATIVE.search(path):
-            raise ValueError(
-                "relative inventory adjustments are not idempotent; queue absolute ones"
-            )
+        if _RELATIVE.search(path) and method != "POST":
+            raise ValueError("relative inventory adjustments are POSTed")
         now = utc_text(utc_now())
         row = {
             "batch_id": batch_id,

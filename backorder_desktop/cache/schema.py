@@ -185,9 +185,25 @@ def _rebuild_cache_tables(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM sync_state WHERE substr(key, 1, 7) = 'cursor:'")
 
 
+def _v3_stock_writes(db: sqlite_utils.Database) -> None:
+    """Relative stock writes in flight: what the store had before each, for the read-back."""
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS stock_writes (
+            row_id INTEGER PRIMARY KEY,
+            state TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'uncertain')),
+            before TEXT,
+            before_at TEXT,
+            sent_at TEXT NOT NULL,
+            found TEXT,
+            reason TEXT
+        )"""
+    )
+
+
 # Append only; never edit a migration that has shipped. A change to a cache table can simply
 # drop and recreate the cache tables and clear the sync cursors (the next sync refills them).
 MIGRATIONS: Sequence[Migration] = (
     _v1_initial,
     _rebuild_cache_tables,  # v2: orders.staff_notes (a release appends to the notes)
+    _v3_stock_writes,  # v3: relative stock writes and their read-back (cache/stock_writes.py)
 )

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from ..cache import Cache
 from ..cache.backorder_queue import load_queue
 from ..domain.models import Order
-from ..domain.receiving import StockDelta, apply_deltas
+from ..domain.receiving import StockDelta
 from ..domain.releases import (
     RELEASE_KEY,
     ReleaseLine,
@@ -30,7 +30,7 @@ from .allocations import (
     release_lines,
 )
 from .metafield_writes import FieldWrite, queue_field_writes
-from .receiving import queue_stock, stock_levels
+from .receiving import queue_stock
 from .settings import RELEASE_STATUSES
 from .shared_allocations import publish_allocations
 
@@ -210,10 +210,9 @@ def undo_release(cache: Cache, order_id: int, *, now: datetime | None = None) ->
             if h.location_id
         ]
         if deltas:
-            levels = stock_levels(cache, sorted({d.variant_id for d in deltas}))
             queue_stock(
                 cache,
-                apply_deltas(levels, deltas),
+                deltas,
                 batch_id=batch_id,
                 kind="release_undo",
                 reason=f"Backorder Desktop: release of order {order_id} undone",

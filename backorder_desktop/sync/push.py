@@ -21,11 +21,13 @@ from ..bigcommerce.errors import (
     ValidationError,
 )
 from ..cache import Cache, OutboxRow
+from ..cache.stock_writes import is_stock_row
 from ..cache.write_bases import ConflictItem, bases_for, forget, record_conflicts
 from .partial import narrowed, settle
 from .progress import Cancelled
 from .recreate import may_exist, settle_creates
 from .replies import apply_reply, partial_failures
+from .stock_push import send_stock_row
 from .versions import check_row
 
 log = logging.getLogger("backorder_desktop.sync")
@@ -121,6 +123,8 @@ def _is_cancelled(cancelled: Cancelled | None) -> bool:
 
 def _send(client: PushClient, cache: Cache, row: OutboxRow) -> tuple[bool, int]:
     """Send one row, after checking the metafields it overwrites (sync.versions)."""
+    if is_stock_row(row):  # a delta: never sent twice, a lost answer is read back
+        return send_stock_row(client, cache, row, retry_delay)
     if may_exist(row):
         try:
             rest = settle_creates(client, cache, row)
