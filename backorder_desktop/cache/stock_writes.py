@@ -199,6 +199,7 @@ def overlay_queued(core: CacheCore, records: list[InventoryRecord]) -> list[Inve
 __all__ = [
     "RELATIVE_PATH",
     "SENDING",
+    "UNCERTAIN",
     "StockWrite",
     "StockWrites",
     "is_stock_row",

@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from . import cmd_backorder, cmd_conflicts, cmd_notify, cmd_report, cmd_shipments, demo
+from . import (
+    cmd_backorder,
+    cmd_conflicts,
+    cmd_notify,
+    cmd_outbox,
+    cmd_report,
+    cmd_shipments,
+    demo,
+)
 from . import commands as core
 
 
@@ -133,4 +141,5 @@ FEATURE_COMMANDS: list[Callable[[Any], None]] = [
     cmd_shipments.register,
     cmd_report.register,
     cmd_conflicts.register,
+    cmd_outbox.register,
 ]

@@ -11,6 +11,7 @@ from ..cache import Cache
 from ..cache.accounts import note_owners
 from ..cache.backorder_queue import load_queue
 from ..cache.staging import Staging
+from ..cache.stock_writes import overlay_queued
 from ..domain.slices import free_in_slices
 from .collector import collector_paused
 from .fetch import METAFIELD_RESOURCES, OVERLAP, Fetched, PullClient, fetch
@@ -181,7 +182,9 @@ def _write(cache: Cache, f: Fetched, part: str) -> set[str]:
             touched = cache.variants.replace_for_products(ids, f.variants) or touched
         return {"products"} if touched else set()
     if part == "inventory":
-        return {"inventory"} if cache.inventory.replace_all(f.inventory) else set()
+        # Queued stock changes stay on top of what the store reported until they are sent.
+        records = overlay_queued(cache, f.inventory)
+        return {"inventory"} if cache.inventory.replace_all(records) else set()
     if part == "orders":
         open_orders = [o for o in f.orders if o.is_open]
         if f.orders_full:

@@ -15,7 +15,13 @@ from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QMessageBox
 from ..services.conflicts import conflict_rows, resolve
 from ..services.credentials import KeychainUnavailableError, get_token, save_token
 from ..services.logs import log_tail, register_secret
-from ..services.outbox_view import discard_entries, outbox_entries, retry_entries
+from ..services.outbox_view import (
+    apply_again,
+    confirm_applied,
+    discard_entries,
+    outbox_entries,
+    retry_entries,
+)
 from ..services.settings import Settings, StoreEntry, save_settings
 from .dialogs.conflicts import ConflictsDialog
 from .dialogs.connect import ConnectDialog
@@ -231,6 +237,8 @@ class AppShell(QObject):
         dialog = OutboxDialog(
             retry=lambda ids: self._outbox_action(retry_entries, ids),
             discard=lambda ids: self._outbox_action(discard_entries, ids),
+            applied=lambda ids: self._outbox_action(confirm_applied, ids),
+            apply_again=lambda ids: self._outbox_action(apply_again, ids),
             parent=self.window,
         )
         self.outbox_dialog = dialog
