@@ -10,6 +10,7 @@ from typing import Any
 from ..cache import Cache
 from ..cache.accounts import note_owners
 from ..cache.backorder_queue import load_queue
+from ..cache.queued_fields import keep_queued
 from ..cache.staging import Staging
 from ..cache.stock_writes import overlay_queued
 from ..domain.slices import free_in_slices
@@ -197,6 +198,7 @@ def _write(cache: Cache, f: Fetched, part: str) -> set[str]:
     resource_type = part.removeprefix("metafields:")
     fields = f.metafields[resource_type]
     note_owners(cache, fields)  # another API account's records are worth a warning
+    fields = keep_queued(cache, resource_type, fields)  # queued updates stay this laptop's
     if f.metafields_full[resource_type]:
         touched = cache.metafields.replace_all(resource_type, fields)
     else:
