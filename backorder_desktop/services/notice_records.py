@@ -251,8 +251,14 @@ def record_notices(
             ]
             base = pending.get(order_id, order.staff_notes).rstrip("\n")
             text = "\n".join([base, *lines] if base else lines)[-MAX_STAFF_NOTES:]
+            # Appended to the order's notes as the store has them when sent (sync/order_notes):
+            # a note typed in the control panel since the last sync is kept.
             cache.outbox.enqueue(
-                batch_id, OUTBOX_KIND, "PUT", f"/v2/orders/{order_id}", {"staff_notes": text}
+                batch_id,
+                OUTBOX_KIND,
+                "PUT",
+                f"/v2/orders/{order_id}",
+                {"append_staff_notes": "\n".join(lines)},
             )
             cache.orders.set_status(order_id, order.status_id, staff_notes=text)
             notes += 1

@@ -80,16 +80,18 @@ class ReleaseOutcome:
 
 
 def _status_row(
-    cache: Cache, order: Order, status_id: int, notes: str, batch_id: str, kind: str
+    cache: Cache, order: Order, status_id: int, note: str, batch_id: str, kind: str
 ) -> None:
+    # The note is appended to the order's notes as the store has them when the row is sent
+    # (sync/order_notes.py): a note typed in the control panel since the last sync stays.
     cache.outbox.enqueue(
         batch_id,
         kind,
         "PUT",
         f"/v2/orders/{order.id}",
-        {"status_id": status_id, "staff_notes": notes},
+        {"status_id": status_id, "append_staff_notes": note},
     )
-    cache.orders.set_status(order.id, status_id, staff_notes=notes)
+    cache.orders.set_status(order.id, status_id, staff_notes=append_note(order.staff_notes, note))
 
 
 def release_orders(
@@ -118,8 +120,8 @@ def release_orders(
             order = orders[order_id]  # ready orders are open orders in the cache
             item = ready[order_id]
             record = ReleaseRecord(now, order.status_id, status_id, False, item.lines)
-            notes = append_note(order.staff_notes, release_note(now, item.lines))
-            _status_row(cache, order, status_id, notes, outcome.batch_id, "release")
+            note = release_note(now, item.lines)
+            _status_row(cache, order, status_id, note, outcome.batch_id, "release")
             cache.ledger.append(
                 RELEASE,
                 order_id=order_id,
@@ -188,8 +190,8 @@ def undo_release(cache: Cache, order_id: int, *, now: datetime | None = None) ->
                 f"Order #{order_id} is no longer open in the cache (shipped or cancelled?): "
                 "its release cannot be undone here."
             )
-        notes = append_note(order.staff_notes, undo_note(now, record.status_before))
-        _status_row(cache, order, record.status_before, notes, batch_id, "release_undo")
+        note = undo_note(now, record.status_before)
+        _status_row(cache, order, record.status_before, note, batch_id, "release_undo")
         held = held_units(cache, order_id=order_id)
         for h in held:
             cache.ledger.append(

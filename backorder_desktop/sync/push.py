@@ -23,6 +23,7 @@ from ..bigcommerce.errors import (
 from ..cache import Cache, OutboxRow
 from ..cache.stock_writes import is_stock_row
 from ..cache.write_bases import ConflictItem, bases_for, forget, record_conflicts
+from .order_notes import appends_note, with_fresh_notes
 from .partial import narrowed, settle
 from .progress import Cancelled
 from .recreate import may_exist, settle_creates
@@ -125,6 +126,17 @@ def _send(client: PushClient, cache: Cache, row: OutboxRow) -> tuple[bool, int]:
     """Send one row, after checking the metafields it overwrites (sync.versions)."""
     if is_stock_row(row):  # a delta: never sent twice, a lost answer is read back
         return send_stock_row(client, cache, row, retry_delay)
+    if appends_note(row):  # staff notes: append to what the order holds now
+        try:
+            row = with_fresh_notes(client, row)
+        except (AuthError, ScopeError):
+            raise
+        except _TRANSIENT as exc:
+            cache.outbox.mark_retry(row.id, exc.message, retry_delay(row.attempts + 1, exc))
+            return True, 0
+        except BigCommerceError as exc:  # e.g. the order was deleted
+            cache.outbox.mark_failed(row.id, exc.message)
+            return False, 0
     if may_exist(row):
         try:
             rest = settle_creates(client, cache, row)
