@@ -90,9 +90,15 @@ class StockWrites:
         row_id: int,
         before: dict[tuple[int, int], tuple[int, int | None]],
         before_at: datetime | None,
+        *,
+        body: Any = None,
     ) -> None:
-        """Committed before the request leaves: a crash mid-request still finds the figures."""
+        """Committed before the request leaves: a crash mid-request still finds the figures.
+
+        `body`: the row's body as it is about to be sent (adjusted to what the store owes)."""
         with self._core.transaction() as db:
+            if body is not None:
+                db.execute("UPDATE outbox SET body = ? WHERE id = ?", [json_dumps(body), row_id])
             db.table(TABLE).upsert(
                 {
                     "row_id": row_id,

@@ -88,3 +88,30 @@ def decide(
     if not_applied and not applied:
         return ReadBack(Outcome.NOT_APPLIED, "the store shows the figures from before")
     return ReadBack(Outcome.UNCERTAIN, "the store's figures match neither before nor after")
+
+
+def clamp_owed(items: list[dict[str, int]], before: Levels) -> tuple[list[dict[str, int]], int]:
+    """Items whose `qty_backordered` decrease fits what the store owes right now.
+
+    Another laptop may have allocated the same waiting units first (both read the same queue):
+    the store then owes fewer than this change clears. Those units were not owed any more, so
+    they are sellable stock: the part that does not fit moves to `quantity`, keeping on hand -
+    backordered right (and the store would refuse a negative figure). Returns the items and how
+    many units moved.
+    """
+    out: list[dict[str, int]] = []
+    moved = 0
+    for item in items:
+        item = dict(item)
+        key = (int(item["variant_id"]), int(item["location_id"]))
+        back = before.get(key, (0, None))[1]
+        clear = item.get("qty_backordered", 0)
+        if back is not None and clear < 0 and back + clear < 0:
+            shift = -(back + clear)
+            item["qty_backordered"] = clear + shift
+            item["quantity"] = item.get("quantity", 0) + shift
+            if not item["qty_backordered"]:
+                del item["qty_backordered"]
+            moved += shift
+        out.append(item)
+    return out, moved

@@ -23,6 +23,7 @@ from ..bigcommerce.errors import (
 from ..cache import Cache, OutboxRow
 from ..cache.stock_writes import is_stock_row
 from ..cache.write_bases import ConflictItem, bases_for, forget, record_conflicts
+from .adopt import adopt_duplicates
 from .order_notes import appends_note, with_fresh_notes
 from .partial import narrowed, settle
 from .progress import Cancelled
@@ -114,8 +115,23 @@ def push(
                 cache.outbox.release([r.id for r in rows[index + 1 :]])
                 stopped = True
                 break
+    if not stopped and not _is_cancelled(cancelled):
+        sent += _adopt(client, cache, cancelled)
     counts = cache.outbox.counts()
     return PushResult(sent=sent, pending=counts["pending"], failed=counts["failed"])
+
+
+def _adopt(client: PushClient, cache: Cache, cancelled: Cancelled | None) -> int:
+    """Creates refused as duplicates of another laptop's records (sync.adopt); their updates,
+    if any, go at once."""
+    try:
+        queued = adopt_duplicates(client, cache)
+    except (AuthError, ScopeError):
+        raise
+    except BigCommerceError as exc:  # looked at again by the next push
+        log.warning("duplicate records not settled yet: %s", exc)
+        return 0
+    return push(client, cache, cancelled=cancelled).sent if queued else 0
 
 
 def _is_cancelled(cancelled: Cancelled | None) -> bool:
@@ -145,6 +161,9 @@ def _send(client: PushClient, cache: Cache, row: OutboxRow) -> tuple[bool, int]:
         except _TRANSIENT as exc:
             cache.outbox.mark_retry(row.id, exc.message, retry_delay(row.attempts + 1, exc))
             return True, 0
+        except BigCommerceError as exc:  # refused: the row fails with the reason, the drain goes on
+            cache.outbox.mark_failed(row.id, exc.message)
+            return False, 0
         if rest is None:
             return False, 1
         row = rest

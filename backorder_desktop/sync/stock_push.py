@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -31,7 +32,7 @@ from ..cache import Cache, OutboxRow
 from ..cache.codec import utc_now
 from ..cache.stock_writes import SENDING_STATE, UNCERTAIN, StockWrites, row_deltas
 from ..domain.receiving import StockDelta
-from ..domain.stock_moves import Outcome, decide
+from ..domain.stock_moves import Outcome, clamp_owed, decide
 
 log = logging.getLogger("backorder_desktop.sync")
 
@@ -77,8 +78,7 @@ def send_stock_row(
                     writes.mark_uncertain(row.id, now, message)
                 return False, 0
             # Not applied: send it now, with what was just read as the figures before.
-            return _send_fresh(client, cache, row, deltas, retry_delay, sleep)
-        return _send_fresh(client, cache, row, deltas, retry_delay, sleep)
+        return _send_fresh(client, cache, row, retry_delay, sleep)
     except (AuthError, ScopeError):
         raise
     except BigCommerceError as exc:  # the reads failed: try again later, nothing was sent
@@ -90,16 +90,22 @@ def _send_fresh(
     client: Any,
     cache: Cache,
     row: OutboxRow,
-    deltas: list[StockDelta],
     retry_delay: Callable[[int, BigCommerceError], float],
     sleep: Sleep,
 ) -> tuple[bool, int]:
     writes = StockWrites(cache)
+    deltas = row_deltas(row)
     until = writes.settling_until({d.variant_id for d in deltas}, SETTLE_S)
     if until is not None:
         _wait_until(until, sleep)
     before, before_at = read_levels(client, deltas)
-    writes.begin(row.id, before, before_at)
+    body = row.body
+    items, moved = clamp_owed(list(body.get("items") or []), before)
+    if moved:
+        log.warning("stock row %d: %d unit(s) no longer owed go to stock instead", row.id, moved)
+        body = {**body, "items": items}
+        row = replace(row, body=body)
+    writes.begin(row.id, before, before_at, body=body if moved else None)
     try:
         client.request(row.method, row.path, json=row.body)
     except (AuthError, ScopeError):
