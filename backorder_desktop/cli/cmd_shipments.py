@@ -19,6 +19,12 @@ from ..services.receiving import (
     refresh_stock,
 )
 from ..services.releasing import ReleaseOutcome, plan_release, release_orders, undo_release
+from ..services.reruns import (
+    check_receipt_id,
+    check_reference,
+    receipt_rerun,
+    shipment_rerun,
+)
 from ..services.session import StoreSession
 from ..services.settings import load_settings, settings_dir
 from ..services.shipments import add_shipment, find_shipment, list_shipments, list_suppliers
@@ -139,13 +145,29 @@ def cmd_shipments_add(args: argparse.Namespace) -> int:
     expected = parse_expected_date(args.expected)
     lines = [parse_line_spec(text)[:2] for text in args.line]
     with open_session(args) as session:
-        shipment, created = add_shipment(
+        again = shipment_rerun(
             session.cache,
             supplier=args.supplier,
             expected=expected,
             lines=lines,
             reference=args.ref,
         )
+        if again is not None:
+            # A re-run (after a failure or a kill): the shipment it recorded, not a second one.
+            shipment, created = again, False
+            sys.stderr.write(
+                f"Shipment {again.reference} ({again.id}) was recorded by an earlier run; "
+                "nothing recorded again.\n"
+            )
+        else:
+            check_reference(session.cache, args.ref)
+            shipment, created = add_shipment(
+                session.cache,
+                supplier=args.supplier,
+                expected=expected,
+                lines=lines,
+                reference=args.ref,
+            )
         _push(session)
         names = {s.id: s.name for s in list_suppliers(session.cache)}
     doc = shipment_doc(shipment, names)
@@ -223,7 +245,12 @@ def cmd_shipments_receive(args: argparse.Namespace) -> int:
         else:
             variants = [line.variant_id for line in shipment.lines if line.variant_id]
             refresh_stock(session, variants)
-            receipt_id = args.receipt_id or new_receipt_id()
+            if args.receipt_id:
+                check_receipt_id(cache, args.receipt_id, shipment.id, lines)
+                receipt_id = args.receipt_id
+            else:
+                # Without an id, the same command run again (after a kill) is recognised.
+                receipt_id = receipt_rerun(cache, shipment.id, lines) or new_receipt_id()
             result = commit_receipt(
                 cache,
                 shipment.id,
@@ -278,6 +305,11 @@ def _resume_receipt(args: argparse.Namespace, session: StoreSession, receipt_id:
         print_json(doc)
     else:
         print(f"Receipt {receipt_id} was booked before; nothing booked again.")
+        if not args.receipt_id:
+            print(
+                "(It looked like a re-run of the same command. To book a second, identical "
+                "delivery, give it its own --receipt-id.)"
+            )
         if released:
             print("Released: " + ", ".join(f"#{o}" for o in released))
     return 0
