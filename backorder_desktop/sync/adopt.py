@@ -117,8 +117,7 @@ def _queue_update(
     bases = []
     for item, entry in differ:
         field_id = int(entry["id"])
-        fields = {k: v for k, v in item.items() if k not in ("resource_id", "namespace", "key")}
-        items.append({"id": field_id, **fields})
+        items.append({"id": field_id, **item})  # as queued updates are (the check reads keys)
         resource = item.get("resource_id")
         # Base "": this laptop never read the other laptop's record, so the version check
         # sees a change it did not make (merged if mergeable, else a conflict to choose).
