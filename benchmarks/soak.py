@@ -232,7 +232,9 @@ def _received(laptops: list[Laptop]) -> dict[int, int]:
     return dict(out)
 
 
-def run(seconds: float, seed: int, folder: Path) -> dict[str, Any]:
+def run(
+    seconds: float, seed: int, folder: Path, *, delay_s: float = INVENTORY_DELAY_S
+) -> dict[str, Any]:
     rng = random.Random(seed)
     store = DemoStore(
         folder / "store",
@@ -240,7 +242,7 @@ def run(seconds: float, seed: int, folder: Path) -> dict[str, Any]:
         products=80,
         orders=160,
         live_shoppers=SHOPPERS_PER_MIN,
-        inventory_delay_s=INVENTORY_DELAY_S,
+        inventory_delay_s=delay_s,
     )
     start_figures = _figures(store)
     with store, MailSink() as sink:
@@ -301,6 +303,7 @@ def run(seconds: float, seed: int, folder: Path) -> dict[str, Any]:
         result = {
             "seconds": round(elapsed),
             "seed": seed,
+            "inventory_delay_s": delay_s,
             "steps": steps,
             "requests": requests,
             "faults": faults,
@@ -329,9 +332,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=600.0)
     parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument("--inventory-delay", type=float, default=INVENTORY_DELAY_S)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="soak-") as tmp:
-        result = run(args.seconds, args.seed, Path(tmp))
+        result = run(args.seconds, args.seed, Path(tmp), delay_s=args.inventory_delay)
     write_json("soak", result)
     say(json.dumps(result, indent=1, default=str)[:6000])
     ok = (
