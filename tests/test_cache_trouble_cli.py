@@ -77,3 +77,31 @@ def test_read_only_commands_run_where_the_log_folder_cannot_be_made(tmp_path: Pa
     assert status.json()["outbox"]["pending"] == 0
     writer = run_cli("--data-dir", str(tmp_path), *BASE, "push", token="t" * 31)
     assert writer.code == 1  # a writing command still says it cannot log or lock there
+
+
+def test_status_takes_the_lock_before_migrating_and_reads_freely_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backorder_desktop.services.instance import DataDirLock
+
+    path = cache_path(tmp_path, HASH)
+    with open_cache(path, migrations=MIGRATIONS[:-1]):
+        pass  # a cache written by the previous version
+    monkeypatch.setenv("BACKORDER_LOCK_WAIT_S", "0.3")
+    window = DataDirLock(tmp_path).hold()  # the window (a writer) holds the data dir
+    try:
+        waited = run_cli("--data-dir", str(tmp_path), *BASE, "status", token="t" * 31)
+        assert waited.code == 1 and "Traceback" not in waited.err
+        conn = sqlite3.connect(path)
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) - 1
+        conn.close()  # not migrated under the window's feet
+    finally:
+        window.release()
+    done = run_cli("--data-dir", str(tmp_path), *BASE, "status", "--json", token="t" * 31)
+    assert done.code == 0, done.err
+    window = DataDirLock(tmp_path).hold()
+    try:  # migrated now: a reader runs beside the window again
+        beside = run_cli("--data-dir", str(tmp_path), *BASE, "status", token="t" * 31)
+        assert beside.code == 0, beside.err
+    finally:
+        window.release()

@@ -155,6 +155,22 @@ def cache_error(exc: sqlite3.DatabaseError, path: Path | None) -> CacheError:
     return CacheUnreadableError(path, str(exc))
 
 
+def needs_migration(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> bool:
+    """An existing cache file at an older schema (read without writing anything)."""
+    if not path.exists():
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10.0)
+    except sqlite3.Error:
+        return False
+    try:
+        return _user_version(conn) < len(migrations)
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
 def _create_private(path: Path) -> None:
     # Create the file ourselves with mode 0600 before SQLite does: it holds customer names and
     # emails. SQLite gives the -wal and -shm files the main file's permissions.
