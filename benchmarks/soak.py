@@ -33,7 +33,7 @@ from typing import Any
 
 from backorder_desktop.bigcommerce.errors import BigCommerceError
 from backorder_desktop.cache.backorder_queue import load_queue
-from backorder_desktop.cache.stock_writes import UNCERTAIN, StockWrites, row_deltas
+from backorder_desktop.cache.stock_writes import UNCERTAIN, StockWrites, is_stock_row, row_deltas
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
 from backorder_desktop.domain.receiving import ReceiptError, ReceiptLine
@@ -189,8 +189,15 @@ def _drain(laptop: Laptop) -> None:
     laptop.refused["drain: rows still pending"] += 1
 
 
-def _settle_uncertain(laptops: list[Laptop], store: DemoStore, want: dict[int, int]) -> int:
-    """Staff look at the store: pick, for the uncertain rows, the answers that match it."""
+def _settle_uncertain(
+    laptops: list[Laptop], store: DemoStore, want: dict[int, int]
+) -> tuple[int, dict[int, int]]:
+    """Staff look at the store: for the uncertain rows, pick the answers that match it.
+
+    `want`: on hand - backordered expected from the changes counted as applied so far. Returns
+    how many rows were settled (negative: no answer matches, left for staff) and what the rows
+    confirmed as applied moved.
+    """
     rows = [
         (laptop, entry)
         for laptop in laptops
@@ -198,23 +205,30 @@ def _settle_uncertain(laptops: list[Laptop], store: DemoStore, want: dict[int, i
         if entry.state == UNCERTAIN
     ]
     if not rows:
-        return 0
+        return 0, {}
     got = _figures(store)
+    moves: list[dict[int, int]] = []
+    for laptop, entry in rows:
+        row = laptop.session.cache.outbox.get(entry.id)
+        move: dict[int, int] = defaultdict(int)
+        for d in row_deltas(row) if row is not None else []:
+            move[d.variant_id] += d.on_hand - d.qty_backordered
+        moves.append(dict(move))
+    touched = {v for move in moves for v in move}
     for choice in itertools.product((True, False), repeat=len(rows)):
-        trial = dict(want)
-        for applied, (laptop, entry) in zip(choice, rows, strict=True):
-            if applied:
-                continue
-            row = laptop.session.cache.outbox.get(entry.id)
-            assert row is not None
-            for d in row_deltas(row):
-                trial[d.variant_id] = trial.get(d.variant_id, 0) - (d.on_hand - d.qty_backordered)
-        if all(trial.get(v, 0) == got.get(v, 0) for v in set(trial) | set(got)):
-            for applied, (laptop, entry) in zip(choice, rows, strict=True):
+        trial = {v: want.get(v, 0) for v in touched}
+        for applied, move in zip(choice, moves, strict=True):
+            for v, n in move.items():
+                trial[v] += n if applied else 0
+        if all(trial[v] == got.get(v, 0) for v in touched):
+            extra: dict[int, int] = defaultdict(int)
+            for applied, move, (laptop, entry) in zip(choice, moves, rows, strict=True):
                 action = confirm_applied if applied else apply_again
                 action(laptop.session.cache, [entry.id])
-            return len(rows)
-    return -len(rows)  # no answer matches: reported, never guessed
+                for v, n in move.items():
+                    extra[v] += n if applied else 0
+            return len(rows), dict(extra)
+    return -len(rows), {}  # no answer matches: reported, never guessed
 
 
 def _received(laptops: list[Laptop]) -> dict[int, int]:
@@ -229,6 +243,18 @@ def _received(laptops: list[Laptop]) -> dict[int, int]:
                 vid = by_sku.get(str(line["sku"]))
                 if vid is not None:
                     out[vid] += int(line.get("accepted", 0))
+    return dict(out)
+
+
+def _sent_changes(laptops: list[Laptop]) -> dict[int, int]:
+    """on hand - backordered moved by the stock rows both laptops count as applied."""
+    out: dict[int, int] = defaultdict(int)
+    for laptop in laptops:
+        cache = laptop.session.cache
+        for row in cache.outbox.rows("sent"):
+            if is_stock_row(row):
+                for d in row_deltas(row):
+                    out[d.variant_id] += d.on_hand - d.qty_backordered
     return dict(out)
 
 
@@ -279,7 +305,12 @@ def run(
             vid: start_figures.get(vid, 0) + received.get(vid, 0) - sold.get(vid, 0)
             for vid in set(start_figures) | set(received) | set(sold)
         }
-        uncertain = _settle_uncertain(laptops, store, want)
+        moved = _sent_changes(laptops)
+        by_rows = {
+            vid: start_figures.get(vid, 0) + moved.get(vid, 0) - sold.get(vid, 0)
+            for vid in set(start_figures) | set(moved) | set(sold)
+        }
+        uncertain, confirmed = _settle_uncertain(laptops, store, by_rows)
         for laptop in laptops:
             _drain(laptop)
         store.settle()
@@ -288,6 +319,20 @@ def run(
             vid: {"want": want.get(vid, 0), "got": got.get(vid, 0)}
             for vid in sorted(set(want) | set(got))
             if want.get(vid, 0) != got.get(vid, 0)
+        }
+        moved = _sent_changes(laptops)
+        for vid, n in confirmed.items():
+            moved[vid] = moved.get(vid, 0) + n
+        by_rows = {
+            vid: start_figures.get(vid, 0) + moved.get(vid, 0) - sold.get(vid, 0)
+            for vid in set(start_figures) | set(moved) | set(sold)
+        }
+        # Every change a laptop counts as applied is in the store exactly once (the protocol);
+        # `stock_wrong` also checks that the changes sent add up to the units received.
+        rows_wrong = {
+            vid: {"want": by_rows.get(vid, 0), "got": got.get(vid, 0)}
+            for vid in sorted(set(by_rows) | set(got))
+            if by_rows.get(vid, 0) != got.get(vid, 0)
         }
         mails = Counter((",".join(m.rcpt_tos), m.subject) for m in sink.messages())
         remaining = {
@@ -312,6 +357,7 @@ def run(
             "units_received": sum(received.values()),
             "variants_checked": len(want),
             "stock_wrong": wrong,
+            "stock_vs_sent_changes_wrong": rows_wrong,
             "uncertain_settled": uncertain,
             "uncertain_left": stock_rows_left,
             "emails": sum(mails.values()),
