@@ -42,3 +42,18 @@ def test_units_no_longer_owed_become_stock_not_a_refused_write() -> None:
     # on hand - backordered moves by the same 6 units either way
     assert 4 - (-2) == 1 - (-5)
     assert clamp_owed(items, {(7, 1): (0, 9)}) == (items, 0)
+
+
+def test_a_receipt_clears_every_native_unit_it_allocates_and_the_push_keeps_it_honest() -> None:
+    from backorder_desktop.domain.allocation import allocate
+    from backorder_desktop.domain.receiving import StockLevel, receipt_deltas
+    from tests.test_shipments_domain import bl
+
+    plan = allocate([bl(1, 11, 7, 5)], {7: 6}, native_lines={11})
+    # This laptop's figures say only 2 are owed (the other laptop cleared 3 meanwhile).
+    deltas = receipt_deltas(plan, {7: 6}, {(7, 1): StockLevel(7, 1, 0, 2)}, 1)
+    assert deltas == [StockDelta(7, 1, 1, -5)]
+    # The push reads the store (2 owed) and sends 3 of the 5 as stock: on hand - backordered
+    # still grows by the 6 received.
+    items, moved = clamp_owed(delta_items(deltas)[1], {(7, 1): (0, 2)})
+    assert moved == 3 and items[0]["quantity"] - items[0]["qty_backordered"] == 6

@@ -99,7 +99,7 @@ def _send_fresh(
     if until is not None:
         _wait_until(until, sleep)
     before, before_at = read_levels(client, deltas)
-    body = row.body
+    body = row.body if isinstance(row.body, dict) else {"items": []}
     items, moved = clamp_owed(list(body.get("items") or []), before)
     if moved:
         log.warning("stock row %d: %d unit(s) no longer owed go to stock instead", row.id, moved)
