@@ -268,7 +268,8 @@ def test_rejected_items_fail_alone_with_bigcommerces_reason(
     assert {f["variant_id"] for f in failures} == set(by_product[untracked]) | {taken}
     reasons = {f["variant_id"]: f["message"] for f in failures}
     assert "inventory tracking disabled" in reasons[by_product[untracked][0]]
-    assert "already exists" in reasons[taken]
+    # Another laptop created it first with another value: both values wait for a choice.
+    assert "another laptop" in reasons[taken] and "2027-03-03" in reasons[taken]
     # Everything else went through.
     for vid in vids:
         if state.variants[vid].product_id != untracked:
@@ -277,7 +278,7 @@ def test_rejected_items_fail_alone_with_bigcommerces_reason(
             assert eta_field(store, vid).value == "2027-02-01"
     # The Products tab marks each refused row with its reason; the rest show nothing.
     states = variant_sync_states(cache)
-    assert states[taken].startswith("failed: ") and "already exists" in states[taken]
+    assert states[taken].startswith("failed: ") and "another laptop" in states[taken]
     assert all("inventory tracking disabled" in states[v] for v in by_product[untracked])
     assert set(states) == set(by_product[untracked]) | {taken}
     # A failed row keeps only what BigCommerce refused: a retry sends nothing twice.

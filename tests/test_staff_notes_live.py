@@ -67,3 +67,22 @@ def test_a_note_whose_answer_was_lost_is_not_appended_twice(env: Env) -> None:
     assert env.push().failed == 0
     after = env.store.state.orders[order_id].staff_notes
     assert len(after.splitlines()) == len(before.splitlines()) + 1
+
+
+def test_notes_for_many_orders_are_read_in_one_listing_not_one_get_each(env: Env) -> None:
+    from backorder_desktop.services.notice_records import OUTBOX_KIND
+
+    orders = sorted(env.store.state.open_orders(), key=lambda o: o.id)[:12]
+    with env.cache.transaction():
+        for order in orders:
+            env.cache.outbox.enqueue(
+                "b", OUTBOX_KIND, "PUT", f"/v2/orders/{order.id}", {"append_staff_notes": "x1"}
+            )
+    _type_in_control_panel(env, orders[3].id, "Typed meanwhile")
+    env.store.clear_requests()
+    assert env.push().failed == 0
+    reads = [r for r in env.store.requests if r.method == "GET" and r.path.startswith("/v2/")]
+    assert len(reads) == 1  # one listing by id range for the 12 orders
+    for order in orders:
+        assert env.store.state.orders[order.id].staff_notes.endswith("x1")
+    assert "Typed meanwhile" in env.store.state.orders[orders[3].id].staff_notes

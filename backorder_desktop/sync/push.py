@@ -24,7 +24,7 @@ from ..cache import Cache, OutboxRow
 from ..cache.stock_writes import is_stock_row
 from ..cache.write_bases import ConflictItem, bases_for, forget, record_conflicts
 from .adopt import adopt_duplicates
-from .order_notes import appends_note, with_fresh_notes
+from .order_notes import NotesReader, appends_note, with_fresh_notes
 from .partial import narrowed, settle
 from .progress import Cancelled
 from .recreate import may_exist, settle_creates
@@ -90,6 +90,7 @@ def push(
     `progress(done, total)` is called after each row tried (total: rows pending at the start).
     """
     sent = 0
+    notes = NotesReader(client, cache)  # staff notes of the orders this push annotates
     tried = 0
     total = cache.outbox.counts()["pending"] if progress is not None else 0
     stopped = False
@@ -103,7 +104,7 @@ def push(
                 stopped = True
                 break
             try:
-                stop, delivered = _send(client, cache, row)
+                stop, delivered = _send(client, cache, row, notes)
             except BaseException:
                 cache.outbox.release([r.id for r in rows[index:]])
                 raise
@@ -138,13 +139,15 @@ def _is_cancelled(cancelled: Cancelled | None) -> bool:
     return cancelled is not None and cancelled()
 
 
-def _send(client: PushClient, cache: Cache, row: OutboxRow) -> tuple[bool, int]:
+def _send(
+    client: PushClient, cache: Cache, row: OutboxRow, notes: NotesReader | None = None
+) -> tuple[bool, int]:
     """Send one row, after checking the metafields it overwrites (sync.versions)."""
     if is_stock_row(row):  # a delta: never sent twice, a lost answer is read back
         return send_stock_row(client, cache, row, retry_delay)
     if appends_note(row):  # staff notes: append to what the order holds now
         try:
-            row = with_fresh_notes(client, row)
+            row = with_fresh_notes(client, row, notes)
         except (AuthError, ScopeError):
             raise
         except _TRANSIENT as exc:
