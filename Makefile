@@ -1,57 +1,85 @@
 # Two commands for a newcomer: `make demo` and `make test`. Everything else is set up on demand.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# They work on Linux, macOS and Windows (GNU make from cmd, PowerShell or Git Bash; the recipes
+# of setup, demo, lint, unit and test need no POSIX shell). The other targets (screenshots,
+# bench, package, clean) use a POSIX shell: Linux and macOS, or Git Bash on Windows.
 VENV := .venv
-PY := $(VENV)/bin/python
+ifeq ($(OS),Windows_NT)
+# A Windows venv keeps its programs in Scripts\ and they end in .exe; the py launcher (installed
+# with Python from python.org) finds 3.11. Program paths are quoted: cmd.exe reads an unquoted
+# `/` as the start of a switch.
+PYTHON ?= py -3.11
+BIN := $(VENV)/Scripts
+EXE := .exe
+Q := "
+WINDOW_ENV :=
+else
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+BIN := $(VENV)/bin
+EXE :=
+Q :=
+# The window must not inherit an offscreen platform from the shell (tests set it).
+WINDOW_ENV := env -u QT_QPA_PLATFORM
+# Linux with no display: `make demo` runs the headless demo instead.
+NO_DISPLAY := $(if $(filter Linux,$(shell uname)),$(if $(DISPLAY)$(WAYLAND_DISPLAY),,1))
+endif
+# $(call venv,NAME): the venv's program NAME, ready to run on this system.
+venv = $(Q)$(BIN)/$(1)$(EXE)$(Q)
+PY := $(call venv,python)
+APP := $(call venv,backorder-desktop)
 STAMP := $(VENV)/.installed
 DATA ?= $(CURDIR)/.demo-data
 
-.PHONY: setup demo demo-headless screenshots test lint unit bench soak package clean
+.PHONY: setup demo demo-headless screenshots test lint unit bench soak package lock clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(if $(wildcard $(BIN)/python$(EXE)),,$(PYTHON) -m venv $(VENV))
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,bench]'
-	touch $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,bench]"
+	$(PY) -c "import pathlib; pathlib.Path('$(STAMP)').touch()"
 
 # Opens the window on the demo store; on a Linux machine with no display, the headless demo.
+ifeq ($(NO_DISPLAY),1)
+demo: demo-headless
+	@echo "No display here: that was the headless demo (make demo-headless)."
+else
 demo: $(STAMP)
-	@if [ "$$(uname)" = Linux ] && [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
-	  echo "No display here: running the headless demo instead (make demo-headless)."; \
-	  $(MAKE) --no-print-directory demo-headless; \
-	else \
-	  env -u QT_QPA_PLATFORM $(VENV)/bin/backorder-desktop --data-dir $(DATA) --demo; \
-	fi
+	$(WINDOW_ENV) $(APP) --data-dir $(DATA) --demo
+endif
 
 demo-headless: $(STAMP)
-	$(VENV)/bin/backorder-desktop --data-dir $(DATA) --demo sync
-	$(VENV)/bin/backorder-desktop --data-dir $(DATA) --demo backorders
+	$(APP) --data-dir $(DATA) --demo sync
+	$(APP) --data-dir $(DATA) --demo backorders
 
 screenshots: $(STAMP)
 	export QT_QPA_PLATFORM=offscreen; for tab in products backorders shipments insights; do \
-	  LANG=en_US.UTF-8 $(VENV)/bin/backorder-desktop --data-dir $(DATA)-shots --demo \
+	  LANG=en_US.UTF-8 $(APP) --data-dir $(DATA)-shots --demo \
 	    --screenshot docs/screenshots/$$tab.png --tab $$tab || exit 1; \
 	done
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check backorder_desktop tests packaging $(wildcard benchmarks)
-	$(VENV)/bin/ruff format --check backorder_desktop tests packaging $(wildcard benchmarks)
-	$(VENV)/bin/mypy
-	$(VENV)/bin/lint-imports
+	$(call venv,ruff) check backorder_desktop tests packaging $(wildcard benchmarks)
+	$(call venv,ruff) format --check backorder_desktop tests packaging $(wildcard benchmarks)
+	$(call venv,mypy)
+	$(call venv,lint-imports)
 
+# Tests run offscreen (no window appears); exported by make, so no shell syntax is needed.
+unit: export QT_QPA_PLATFORM := offscreen
 unit: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 -q
 
 test: lint unit
 
+bench: export QT_QPA_PLATFORM := offscreen
 bench: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.run
+	$(PY) -m benchmarks.run
 
 # Two laptops on a live store with faults for SOAK_SECONDS (docs/RELIABILITY.md); not in `test`.
 SOAK_SECONDS ?= 600
+soak: export QT_QPA_PLATFORM := offscreen
 soak: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.soak --seconds $(SOAK_SECONDS)
+	$(PY) -m benchmarks.soak --seconds $(SOAK_SECONDS)
 
 # The frozen app: dist/backorder-desktop/ and its archive, smoke-tested before archiving
 # (packaging/build.py). Built from its own environment with the app's dependencies (PySide6
@@ -59,12 +87,24 @@ soak: $(STAMP)
 PKG_VENV := build/package-venv
 PKG_STAMP := $(PKG_VENV)/.installed
 
-$(PKG_STAMP): pyproject.toml
+# It installs exactly the lock file: every transitive dependency pinned, each file checked
+# against its hash (pip refuses anything unpinned or unhashed), pip itself included.
+LOCK := packaging/requirements.lock.txt
+
+$(PKG_STAMP): pyproject.toml $(LOCK)
 	test -x $(PKG_VENV)/bin/python || $(PYTHON) -m venv $(PKG_VENV)
-	$(PKG_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(PKG_VENV)/bin/python packaging/metadata.py requirements build/package-requirements.txt
-	$(PKG_VENV)/bin/python -m pip install --quiet -r build/package-requirements.txt
+	$(PKG_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
 	touch $(PKG_STAMP)
+
+# Regenerate the lock after a dependency changes in pyproject.toml (the app's pins plus the
+# `package` extra), for Python 3.11 on Windows, macOS and Linux at once, with every file's hash.
+LOCK_VENV := build/lock-venv
+lock:
+	test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet uv==0.13.8
+	$(LOCK_VENV)/bin/python packaging/metadata.py requirements build/package-requirements.txt
+	$(LOCK_VENV)/bin/uv pip compile --quiet --universal --generate-hashes --python-version 3.11 \
+	  --custom-compile-command "make lock" build/package-requirements.txt -o $(LOCK)
 
 package: $(PKG_STAMP)
 	$(PKG_VENV)/bin/python packaging/build.py

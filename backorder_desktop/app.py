@@ -10,12 +10,14 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from .cache.private_files import UnsafePathError
 from .cli.connection import data_dir_of
 from .services.instance import AlreadyRunning, DataDirLock
 from .services.logs import setup_logging
 from .services.paths import ensure_private_dir, log_dir
 from .services.settings import load_settings, settings_dir
 from .ui.checks import run_smoke_test, take_screenshot
+from .ui.plain_text import warn
 from .ui.shell import AppShell
 from .ui.single_instance import (
     InstanceServer,
@@ -41,14 +43,20 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setOrganizationName("Backorder Desktop")
     app.setWindowIcon(QIcon(str(resource_path("icon.svg"))))
 
-    data_dir = ensure_private_dir(data_dir_of(args))
-    lock = DataDirLock(data_dir)
-    if not lock.acquire():
-        return _already_running(data_dir, lock, headless=headless)
+    try:
+        data_dir = ensure_private_dir(data_dir_of(args))
+        lock = DataDirLock(data_dir)
+        if not lock.acquire():
+            return _already_running(data_dir, lock, headless=headless)
+        folder = settings_dir(Path(args.data_dir) if args.data_dir else None)
+        settings, warning = load_settings(folder)
+    except UnsafePathError as exc:  # another user's folder, one others can write to, a link
+        sys.stderr.write(f"Error: {exc}\n")
+        if not headless:
+            warn(None, "Backorder Desktop cannot use this folder", str(exc))
+        return 1
     server = InstanceServer(data_dir)
     server.listen()
-    folder = settings_dir(Path(args.data_dir) if args.data_dir else None)
-    settings, warning = load_settings(folder)
     log_file = setup_logging(log_dir(data_dir))
 
     shell = AppShell(data_dir, folder, settings, log_file, interactive=not headless)

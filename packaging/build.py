@@ -2,8 +2,9 @@
 
 Run it with the Python of the build environment (PySide6-Essentials + PyInstaller only):
 `make package` does that on Linux; the release workflow does it on Windows and macOS, where the
-installers are made afterwards by packaging/windows/ and packaging/macos/. The Linux bundle and
-archive must stay within the size budgets below.
+installers are made afterwards by packaging/windows/ and packaging/macos/. What a merchant gets
+(the bundle folder; the .app on macOS) must stay within the size budget on every platform, and
+on macOS the .app declares the macOS version its binaries actually need.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import plistlib
 import subprocess
 import sys
 import tarfile
@@ -19,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import icons  # noqa: E402
+import macho  # noqa: E402
 import metadata  # noqa: E402
 import smoke  # noqa: E402
 
@@ -73,6 +76,40 @@ def pyinstaller() -> None:
     subprocess.run(command, check=True, cwd=metadata.ROOT)
 
 
+def over_budget(what: str, size: int, budget_mb: int) -> list[str]:
+    """A problem when `what` is larger than its budget (decimal megabytes)."""
+    size_mb = size / MB
+    return [f"{what} is {size_mb:.1f} MB, budget {budget_mb} MB"] if size_mb > budget_mb else []
+
+
+def apply_macos_minimum(app: Path) -> tuple[str | None, list[str]]:
+    """Writes the highest minimum macOS of the .app's binaries (their LC_BUILD_VERSION) into its
+    Info.plist, so Finder refuses to open the app on a Mac it cannot run on instead of it dying
+    at launch; a minimum that disagrees with metadata.MACOS_MIN_VERSION (what the README and the
+    release runners promise) is a problem to fix there."""
+    required, where = macho.highest_minimum([app / "Contents"])
+    if required is None or where is None:
+        return None, [f"no binary in {app.name} declares a minimum macOS version"]
+    plist_path = app / "Contents" / "Info.plist"
+    info = plistlib.loads(plist_path.read_bytes())
+    if info.get("LSMinimumSystemVersion") != required:
+        info["LSMinimumSystemVersion"] = required
+        plist_path.write_bytes(plistlib.dumps(info))
+        if sys.platform == "darwin":
+            # Info.plist is sealed by the bundle's (ad-hoc) signature: seal it again, or Gatekeeper
+            # calls the downloaded app damaged. Ad-hoc and --deep, as PyInstaller signed it;
+            # make_dmg.sh signs inside out with the real identity afterwards.
+            subprocess.run(["codesign", "--force", "--deep", "--sign", "-", str(app)], check=True)
+    problems = []
+    if macho.version_key(required) != macho.version_key(metadata.MACOS_MIN_VERSION):
+        problems.append(
+            f"the app needs macOS {required} ({where.relative_to(app)}) but "
+            f"metadata.MACOS_MIN_VERSION is {metadata.MACOS_MIN_VERSION}: update it, the README "
+            "and packaging/runners.json"
+        )
+    return required, problems
+
+
 def make_archive(bundle: Path) -> Path:
     archive = DIST / f"{metadata.archive_stem(platform_tag())}.tar.gz"
 
@@ -115,19 +152,25 @@ def main(argv: list[str] | None = None) -> int:
         print("frozen app smoke test passed:", json.dumps(smoke_report), flush=True)
 
     problems = []
+    # What the installer carries: the .app on macOS (PyInstaller thins the universal2 wheels to
+    # the build machine's architecture), the bundle folder elsewhere.
+    if sys.platform == "darwin":
+        app = DIST / f"{metadata.APP_NAME}.app"
+        minimum, mac_problems = apply_macos_minimum(app)
+        report["macos_minimum"] = minimum
+        problems += mac_problems
+        problems += over_budget(app.name, tree_size(app), BUNDLE_BUDGET_MB)
+    else:
+        problems += over_budget("bundle", tree_size(bundle), BUNDLE_BUDGET_MB)
     bundle_mb = tree_size(bundle) / MB
-    # The budgets hold for the Linux bundle CI builds on every submission; macOS wheels are
-    # universal2 (two architectures per binary), so the .app is larger by design.
     if sys.platform.startswith("linux"):
-        if bundle_mb > BUNDLE_BUDGET_MB:
-            problems.append(f"bundle is {bundle_mb:.1f} MB, budget {BUNDLE_BUDGET_MB} MB")
         archive = make_archive(bundle)
         report["archive"] = archive.name
         report["archive_bytes"] = archive.stat().st_size
-        archive_mb = archive.stat().st_size / MB
-        if archive_mb > ARCHIVE_BUDGET_MB:
-            problems.append(f"archive is {archive_mb:.1f} MB, budget {ARCHIVE_BUDGET_MB} MB")
-        print(f"archive: {archive.relative_to(metadata.ROOT)} ({archive_mb:.1f} MB)")
+        problems += over_budget("archive", archive.stat().st_size, ARCHIVE_BUDGET_MB)
+        print(
+            f"archive: {archive.relative_to(metadata.ROOT)} ({archive.stat().st_size / MB:.1f} MB)"
+        )
     print(f"bundle: {bundle.relative_to(metadata.ROOT)} ({bundle_mb:.1f} MB)")
     REPORT.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     if problems:

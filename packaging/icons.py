@@ -2,7 +2,8 @@
 
 Qt draws each size from the SVG; the ICO and ICNS containers are written here, so no external
 tool (iconutil, ImageMagick, Pillow) is needed. `--check` only verifies that the committed icons
-were made from the current SVG (its SHA-256 is recorded beside them).
+were made from the current SVG (its SHA-256, line endings normalised to LF, is recorded beside
+them).
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ PNG_SIZE = 512
 
 
 def svg_sha256() -> str:
-    return hashlib.sha256(metadata.ICON_SVG.read_bytes()).hexdigest()
+    """The SVG's hash with CRLF read as LF: a Windows checkout that converted line endings holds
+    the same drawing, so the committed icons are still current there."""
+    return hashlib.sha256(metadata.ICON_SVG.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
 
 
 class Renderer:

@@ -1,4 +1,4 @@
-"""Which Qt plugins the bundle leaves out, applied to PyInstaller's Qt hooks from build.spec.
+"""Which Qt plugins, translations and DLLs the bundle leaves out (applied from build.spec).
 
 PyInstaller's PySide6 hooks collect every plugin of each type QtGui uses; each plugin then pulls
 its own system libraries into the bundle (the GTK theme brings cairo and pango, the VNC and TUIO
@@ -35,6 +35,31 @@ LEFT_OUT = [
     ("imageformats", "*icns*"),
     ("imageformats", "*pdf*"),
 ]
+
+
+# Qt modules that render through OpenGL; with none of them imported, Qt never asks for OpenGL.
+OPENGL_MODULES = {"QtOpenGL", "QtOpenGLWidgets", "QtQuick", "QtQuickWidgets", "QtQml", "Qt3DCore"}
+
+
+def _normalised(destination: str) -> str:
+    return "/" + destination.replace("\\", "/").lower().strip("/")
+
+
+def left_out_data(destination: str) -> bool:
+    """Qt's own translations (.qm): the app loads none (no QTranslator). PyInstaller puts them in
+    PySide6/Qt/translations/ on Linux and macOS and in PySide6/translations/ on Windows."""
+    path = _normalised(destination)
+    return "/pyside6/qt/translations/" in path or "/pyside6/translations/" in path
+
+
+def left_out_binary(destination: str, qt_modules_used: set[str]) -> bool:
+    """opengl32sw.dll (Windows, ~20 MB): Mesa's software OpenGL, which Qt loads only when an
+    OpenGL surface is asked for and the graphics driver cannot provide one. The app draws with
+    QPainter (widgets and QtCharts without setUseOpenGL), so it is left out until the code
+    imports a Qt module that renders through OpenGL (docs/DECISIONS.md)."""
+    if _normalised(destination).endswith("/opengl32sw.dll"):
+        return not (qt_modules_used & OPENGL_MODULES)
+    return False
 
 
 def left_out(plugin_type: str, file_name: str) -> bool:

@@ -22,6 +22,7 @@ os.environ.pop("BIGCOMMERCE_ACCESS_TOKEN", None)
 import keyring  # noqa: E402
 import pytest  # noqa: E402
 
+from backorder_desktop.services.credentials import forget_session_secrets  # noqa: E402
 from tests.support.memory_keyring import MemoryKeyring  # noqa: E402
 
 
@@ -30,4 +31,5 @@ def fresh_keychain() -> MemoryKeyring:
     """Every test starts with an empty keychain."""
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
+    forget_session_secrets()
     return backend

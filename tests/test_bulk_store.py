@@ -19,7 +19,7 @@ from backorder_desktop.bigcommerce import BigCommerceClient
 from backorder_desktop.bigcommerce.client import INVENTORY_BATCH, METAFIELD_BATCH, PRODUCT_BATCH
 from backorder_desktop.cache import Cache, open_cache
 from backorder_desktop.demo_store import DemoStore
-from backorder_desktop.domain.bulk import DESCRIPTION, ETA, LIMIT, VariantEdit
+from backorder_desktop.domain.bulk import DESCRIPTION, ETA, LIMIT, RELEASE_DATE, VariantEdit
 from backorder_desktop.domain.bulk_input import BulkInputError
 from backorder_desktop.domain.models import METAFIELD_NAMESPACE, UNLIMITED_BACKORDER_LIMIT
 from backorder_desktop.services import bulk_edit as bulk
@@ -163,7 +163,9 @@ def test_a_thousand_variants_take_the_minimum_requests_and_end_as_previewed(
     assert sent[("PUT", LOCATIONS)] == len(plan.of("variant", LIMIT)) == differing > 900
     eta_items = sent.get(("POST", VARIANT_FIELDS), 0) + sent.get(("PUT", VARIANT_FIELDS), 0)
     assert eta_items == len(plan.of("variant", ETA))
-    assert sent[("PUT", PRODUCTS)] == len(plan.of("product", DESCRIPTION))
+    # One item per product: a pre-order product's release date follows its ETA in the same item.
+    assert sent[("PUT", PRODUCTS)] == len({c.id for c in plan.changes if c.kind == "product"})
+    assert len(plan.of("product", DESCRIPTION)) > 0
     assert plan.requests.location_items == 1
 
     # BigCommerce now holds exactly what the preview said.
@@ -174,6 +176,8 @@ def test_a_thousand_variants_take_the_minimum_requests_and_end_as_previewed(
             field = eta_field(store, change.id)
             assert field.value == change.after.isoformat()
             assert field.permission_set == "write_and_sf_access"  # readable by the storefront
+        elif change.field == RELEASE_DATE:
+            assert store.state.products[change.id].preorder_release_date == change.after
         else:
             assert store.state.products[change.id].availability_description == change.after
     assert all(store.state.inventory[(v, 1)].backorder_limit == 25 for v in vids)

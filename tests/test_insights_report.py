@@ -95,11 +95,22 @@ def expected_suppliers(store: DemoStore, today: date) -> dict[str, dict[str, Any
         if "lines" not in d:
             continue
         expected = date.fromisoformat(d["expected_date"]) if d.get("expected_date") else None
-        receipts = sorted(r["at"] for r in d.get("receipts", []) if not r.get("reversed"))
-        if expected and receipts:
-            delays[d["supplier_id"]].append(
-                (datetime.fromisoformat(receipts[0]).date() - expected).days
-            )
+        receipts = sorted(
+            (r for r in d.get("receipts", []) if not r.get("reversed")), key=lambda r: r["at"]
+        )
+        # Judged by the day the whole shipment was in (or the last receipt of one finished
+        # short); still incomplete and past due: late so far.
+        want, done = sum(x["qty_expected"] for x in d["lines"]), None
+        got_so_far = 0
+        for r in receipts:
+            got_so_far += r.get("accepted", 0) + r.get("rejected", 0)
+            if got_so_far >= want:
+                done = datetime.fromisoformat(r["at"]).date()
+                break
+        if done is None and receipts and d["status"] in ("received", "closed"):
+            done = datetime.fromisoformat(receipts[-1]["at"]).date()
+        if expected and done:
+            delays[d["supplier_id"]].append((done - expected).days)
         elif expected and d["status"] in ("ordered", "in_transit", "partially_received"):
             if expected < today:
                 delays[d["supplier_id"]].append((today - expected).days)

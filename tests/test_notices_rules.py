@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from backorder_desktop.domain.models import BackorderLine, Order, OrderLine
@@ -115,7 +116,8 @@ def test_released_once_unless_undone_and_only_with_someone_to_tell() -> None:
     assert kinds(due) == [(5, RELEASED)]
     assert due[0].email == "five@example.com"
     assert [(line.name, line.qty) for line in due[0].lines] == [("Shoe", 2)]
-    logs = {5: [told(5, RELEASED, (50, None))]}
+    sent = told(5, RELEASED, (50, None))
+    logs = {5: [replace(sent, lines=(ToldLine(50, "S", 2, None),))]}  # told both units
     assert select_due([], logs, orders={5: order}, releases=releases, today=TODAY) == []
 
 

@@ -95,7 +95,7 @@ def test_the_eta_in_each_message_is_the_cascades(tmp_path: Path) -> None:
             by_order[line.order_id].append(line.eta)
         for (order, _kind), text in texts.items():
             etas = by_order[order]
-            if None in etas:
+            if None in etas or max(etas) < date.today():  # a passed date is never a promise
                 assert "We do not have a date yet" in text
             else:
                 assert f"ship these items by {friendly_date(max(etas))}." in text

@@ -21,7 +21,7 @@ from backorder_desktop.domain.receiving import (
     reverse_receipt,
 )
 from backorder_desktop.domain.releases import ReleaseLine, ReleaseRecord, append_note
-from backorder_desktop.domain.scorecard import outcome_of, scorecards
+from backorder_desktop.domain.scorecard import ShipmentOutcome, outcome_of, scorecards
 from backorder_desktop.domain.shipment_rules import (
     ARCHIVE_VALUE_BUDGET,
     METAFIELD_VALUE_MAX,
@@ -202,6 +202,45 @@ def test_scorecard_on_time_fill_rate_and_delay() -> None:
         "fill_rate": None,
         "avg_delay_days": None,
     }
+
+
+def test_on_time_means_the_whole_shipment_by_its_expected_date() -> None:
+    """Issue 14: a supplier shown 100% on time while its shipment was listed 2 days late."""
+    today = date(2026, 12, 7)
+
+    def at(day: date) -> datetime:
+        return datetime.combine(day, datetime.min.time(), UTC)
+
+    partly = Shipment(
+        "p", "PO-P", "acme", PARTIALLY_RECEIVED, date(2026, 12, 5),
+        (ShipmentLine("A", 10, 4),), receipts=(ReceiptNote("r1", at(date(2026, 12, 1)), 4),),
+    )  # fmt: skip
+    finished_late = Shipment(
+        "f", "PO-F", "acme", RECEIVED, date(2026, 11, 20), (ShipmentLine("A", 6, 5, 1),),
+        receipts=(
+            ReceiptNote("r2", at(date(2026, 11, 18)), 3),
+            ReceiptNote("r3", at(date(2026, 11, 23)), 2, 1),
+        ),
+    )  # fmt: skip
+    partly_not_due = Shipment(
+        "n", "PO-N", "slow", PARTIALLY_RECEIVED, date(2026, 12, 20),
+        (ShipmentLine("A", 10, 4),), receipts=(ReceiptNote("r4", at(date(2026, 12, 1)), 4),),
+    )  # fmt: skip
+    cards = {
+        c.supplier_id: c
+        for c in scorecards(
+            [Supplier("acme", "Acme"), Supplier("slow", "Slow")],
+            [outcome_of(s) for s in (partly, finished_late, partly_not_due)],
+            today,
+        )
+    }
+    # Both acme shipments are late: 2 days so far, and complete 3 days after the date.
+    assert (cards["acme"].shipments, cards["acme"].on_time_rate) == (2, 0.0)
+    assert cards["acme"].avg_delay_days == 2.5
+    assert cards["slow"].on_time_rate is None  # part in, the rest not due yet: not judged
+    # The archived form keeps the day it completed.
+    archived = ShipmentOutcome.from_doc(outcome_of(finished_late).to_doc())
+    assert archived.completed == date(2026, 11, 23)
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
 from backorder_desktop.mail.default_templates import DEFAULTS
 from backorder_desktop.services.mail_setup import TEMPLATES_FILE, load_templates
+from backorder_desktop.services.notify import count_text
 from backorder_desktop.ui.dialogs.mail_settings import MailSettingsDialog
 from backorder_desktop.ui.dialogs.notify_preview import NotifyPreviewDialog
 from backorder_desktop.ui.dialogs.templates import TemplatesDialog
@@ -161,7 +162,7 @@ def test_preview_exclude_edit_intro_and_send_in_the_background(
     panel = panel_of(shell)
     plan = panel.due_plan()
     assert plan is not None and len(plan.due) >= 5
-    assert panel.notify_button.text() == f"Notify {len(plan.recipients)} customers…"
+    assert panel.notify_button.text() == f"Notify {count_text(plan.due)}…"
     panel.notify_button.click()
     dialog = panel.dialog
     assert isinstance(dialog, NotifyPreviewDialog)
@@ -181,7 +182,8 @@ def test_preview_exclude_edit_intro_and_send_in_the_background(
     dialog.view.table.selectRow(1)
     excluded = dialog.view.selected_rows()[0].notice
     dialog.exclude_button.click()
-    assert dialog.send_button.text() == f"Send {len(plan.due) - 1} notices"
+    kept = [n for n in plan.due if n.key != excluded.key]
+    assert dialog.send_button.text() == f"Send {count_text(kept)}"
 
     dialog.send_button.click()
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=TIMEOUT)
@@ -205,7 +207,50 @@ def test_preview_exclude_edit_intro_and_send_in_the_background(
         lambda: (p := panel.due_plan()) is not None and [n.key for n in p.due] == [excluded.key],
         timeout=TIMEOUT,
     )
-    assert panel.notify_button.text() == "Notify 1 customer…"
+    assert panel.notify_button.text() == "Notify 1 e-mail to 1 customer…"
+    dialog.close()
+
+
+def test_the_notify_counts_name_emails_and_customers_and_send_only_what_the_list_shows(
+    qtbot, shell: AppShell, store: DemoStore, sink: MailSink
+) -> None:
+    """Issue 14: "Notify 65 customers…" sent 86 emails; filtered to one row, all 87 went."""
+    open_and_sync(qtbot, shell, store)
+    panel = panel_of(shell)
+    plan = panel.due_plan()
+    assert plan is not None and len(plan.due) > len(plan.recipients)  # some have 2 notices
+    emails, customers = len(plan.due), len(plan.recipients)
+    assert panel.notify_button.text() == f"Notify {emails} e-mails to {customers} customers…"
+
+    # A selection in Open backorders: the button and the dialog are about those orders only.
+    order_id = next(n.order_id for n in plan.due if n.kind == "confirmation")
+    select_rows(panel, lambda r: r.line.order_id == order_id)
+    mine = [n for n in plan.due if order_id in n.order_ids]
+    assert panel.notify_button.text() == f"Notify selected: {count_text(mine)}…"
+    panel.notify_button.click()
+    scoped = panel.dialog
+    qtbot.addWidget(scoped)
+    assert [r.notice.key for r in scoped.view.model.rows()] == [n.key for n in mine]
+    assert scoped.send_button.text() == f"Send {count_text(mine)}"
+    scoped.close()
+    panel.view.table.clearSelection()
+    qtbot.waitUntil(lambda: panel.notify_button.text().startswith(f"Notify {emails} e-mails"))
+
+    # Filtered in the dialog: Send sends the rows shown, and says so.
+    panel.notify_button.click()
+    dialog = panel.dialog
+    qtbot.addWidget(dialog)
+    email = plan.due[0].email
+    dialog.view.search.setText(email)
+    dialog.view.apply_search_now()
+    shown = [r.notice for r in dialog.view.visible_rows()]
+    assert 0 < len(shown) < len(plan.due) and {n.email for n in shown} == {email}
+    assert dialog.send_button.text() == f"Send {count_text(shown)} (only the rows shown)"
+    dialog.send_button.click()
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=TIMEOUT)
+    messages = sink.messages()
+    assert len(messages) == len(shown) == len(dialog.report.sent)
+    assert {r for m in messages for r in m.rcpt_tos} == {email}
     dialog.close()
 
 

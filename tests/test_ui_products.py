@@ -155,7 +155,11 @@ def test_each_bulk_action_goes_through_its_preview_then_undo_restores(
     state = store.state
     for vid in vids:
         product = state.products[state.variants[vid].product_id]
-        assert product.availability_description == f"Due {eta.isoformat()}"
+        if product.availability == "preorder":  # BigCommerce fills in the release date
+            assert product.availability_description == "Due %%DATE%%"
+            assert product.preorder_release_date.date() == eta
+        else:
+            assert product.availability_description == f"Due {eta.isoformat()}"
 
     # The rows show the new values once BigCommerce has them, with nothing pending.
     rows = {r.variant_id: r for r in panel.view.model.rows()}
@@ -368,3 +372,45 @@ def test_a_store_without_native_backorders_is_shown_in_pre_order_mode(
         rows = panel.view.model.rows()
         preorder = {r.limit_text for r in rows if r.availability == "preorder"}
         assert preorder == {"pre-order"}
+
+
+def test_a_storefront_text_contradicting_the_backorders_is_flagged_and_fixed_in_one_click(
+    qtbot: Any, shell: AppShell, store: DemoStore
+) -> None:
+    """Issue 14: variants with customers waiting still said "Usually ships in 24 hours"."""
+    open_and_sync(qtbot, shell, store)
+    panel = panel_of(shell)
+    view = panel.view
+    view.set_quick_filter("Storefront contradicts")
+    flagged = view.visible_rows()
+    assert flagged and all(r.flags for r in flagged)
+    row = next(r for r in flagged if r.waiting > 0)
+    product = store.state.products[row.product_id]
+    assert "ships in 24 hours" in product.availability_description.casefold()
+    # Every product the store says is in stock while customers wait is flagged, no other.
+    waiting = {r.product_id for r in view.model.rows() if r.waiting > 0}
+    says_in_stock = {
+        pid
+        for pid in waiting
+        if "usually ships in 24 hours" in store.state.products[pid].availability_description.lower()
+    }
+    assert says_in_stock <= {r.product_id for r in flagged}
+    model = view.model
+    check = next(n for n, c in enumerate(model.columns) if c.key == "check")
+    index = model.index(model.find_row(row.variant_id), check)
+    assert model.data(index).startswith("⚠ says in stock")
+    tip = model.data(index, Qt.ItemDataRole.ToolTipRole)
+    assert "while" in tip and "waiting" in tip and "Fix storefront text" in tip
+    assert all(r.waiting > 0 for r in flagged)  # flagged where customers wait
+
+    assert not panel.actions.fix_button.isEnabled()
+    select(panel, [row.variant_id])
+    assert panel.actions.fix_button.isEnabled()
+    with qtbot.waitSignal(panel.actions.flow.finished, timeout=WAIT_MS):
+        panel.actions.fix_button.click()
+    fixed = store.state.products[row.product_id].availability_description
+    assert fixed.startswith("On backorder") and "24 hours" not in fixed
+    qtbot.waitUntil(
+        lambda: not any(r.flags for r in view.model.rows() if r.product_id == row.product_id),
+        timeout=WAIT_MS,
+    )

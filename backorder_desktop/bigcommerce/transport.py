@@ -29,9 +29,9 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 def is_loopback(host: str) -> bool:
-    host = host.strip("[]").rstrip(".").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
+    """Only a literal loopback address (127.0.0.0/8, ::1): `localhost` and `*.localhost` are
+    names that a hosts file, a resolver or a DNS server may send anywhere."""
+    host = host.strip("[]")
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
@@ -50,8 +50,9 @@ def check_api_url(api_url: str) -> httpx.URL:
         return url
     raise InsecureUrlError(
         f"The API URL '{api_url}' is not secure: use https:// (plain http:// is allowed only "
-        "for a store on this machine, such as the demo store on 127.0.0.1). The access token "
-        "would otherwise travel unencrypted."
+        "for a store on this machine by its address, such as the demo store on 127.0.0.1 or "
+        "[::1]; not by a name like localhost). The access token would otherwise travel "
+        "unencrypted."
     )
 
 
@@ -104,6 +105,9 @@ class Transport:
             ),
             transport=transport,
             follow_redirects=False,  # a redirect could carry the token to another host
+            # HTTP(S)_PROXY / ALL_PROXY from the environment are for the network: a request to
+            # this machine must not travel to a proxy with the token (NO_PROXY is often unset).
+            trust_env=not is_loopback(url.host),
         )
 
     @property

@@ -27,6 +27,7 @@ from .locations import LocationRepository
 from .metafields import MetafieldRepository
 from .orders import OrderRepository
 from .outbox import Outbox
+from .private_files import open_fd, refuse_symlink
 from .products import ProductRepository
 from .schema import MIGRATIONS, Migration, create_cache_tables, drop_cache_tables
 from .state import AppStateRepository, SyncStateRepository
@@ -177,9 +178,10 @@ def _create_private(path: Path) -> None:
     if not _POSIX:
         path.touch(exist_ok=True)
         return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = open_fd(path, os.O_RDWR | os.O_CREAT)  # refuses a symlink planted as the cache file
     os.close(fd)
-    path.chmod(0o600)
+    for suffix in ("-wal", "-shm", "-journal"):  # SQLite opens these itself
+        refuse_symlink(Path(f"{path}{suffix}"))
 
 
 def _private_sidecars(path: Path) -> None:

@@ -17,6 +17,7 @@ from ..services.logs import redact, setup_logging
 from ..services.paths import log_dir
 from .connection import UserError, data_dir_of
 from .locking import is_read_only, lock_for
+from .output import safe_terminal, terminal_safe
 from .parser import build_parser
 
 log = logging.getLogger("backorder_desktop.cli")
@@ -44,7 +45,10 @@ def run(args: argparse.Namespace) -> int:
         lock = lock_for(args)  # one writer per data dir: the window or one command
         handler: Any = args.handler
         try:
-            return int(handler(args))
+            with (
+                safe_terminal()
+            ):  # store text is printed: no control character reaches the terminal
+                return int(handler(args))
         except sqlite3.DatabaseError as exc:  # past the open: disk full, or a damaged file
             raise cache_error(exc, None) from exc
         except OSError as exc:
@@ -61,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     ) as exc:
         message = getattr(exc, "message", None) or str(exc)
         log.warning("%s failed: %s", args.command, message)
-        sys.stderr.write(f"Error: {redact(message)}\n")
+        sys.stderr.write(f"Error: {terminal_safe(redact(message))}\n")
         return 1
     except KeyboardInterrupt:
         sys.stderr.write("Interrupted.\n")

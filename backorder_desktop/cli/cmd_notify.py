@@ -113,7 +113,9 @@ def cmd_notify(args: argparse.Namespace) -> int:
                     f"{exc.message} Notices are sent only when the store can be checked for "
                     "notices other computers sent."
                 ) from exc
-        plan = plan_notices(session.cache, checkin_days=settings.checkin_days)
+        plan = plan_notices(
+            session.cache, checkin_days=settings.checkin_days, checkin_max=settings.checkin_max
+        )
         try:
             prepared = prepare_notices(
                 plan.due,

@@ -7,6 +7,7 @@ import csv
 import sys
 from typing import Any
 
+from ..domain.csv_safety import SafeCsvWriter
 from ..domain.insights import DEFAULT_NOT_TOLD_DAYS, InsightsReport, report_csv_rows
 from ..services.insights import report
 from .connection import open_session
@@ -47,7 +48,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.json:
         print_json(figures.as_dict())
     elif args.csv:
-        csv.writer(sys.stdout, lineterminator="\n").writerows(report_csv_rows(figures))
+        writer = SafeCsvWriter(csv.writer(sys.stdout, lineterminator="\n"))
+        writer.writerows(report_csv_rows(figures))
     else:
         _print_summary(figures)
     return 0

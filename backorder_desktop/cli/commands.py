@@ -11,7 +11,7 @@ from ..services.backorders import list_backorders, store_status
 from ..services.conflicts import list_conflicts
 from ..services.syncing import push_outbox, sync_store
 from .connection import open_session
-from .output import print_json, print_table
+from .output import print_json, print_table, progress_line
 
 
 def _progress(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -19,8 +19,7 @@ def _progress(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         return None
 
     def report(stage: str, done: int, total: int) -> None:
-        sys.stderr.write(f"\r{stage}: {done}/{total or '?'}   ")
-        sys.stderr.flush()
+        progress_line(f"{stage}: {done}/{total or '?'}   ")
 
     return report
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..services.credentials import TOKEN_ENV, get_token
+from ..services.credentials import TOKEN_ENV, get_token, keychain_status
 from ..services.paths import default_data_dir
 from ..services.session import DEFAULT_API_URL, StoreConnection, StoreSession
 
@@ -42,9 +42,11 @@ def open_session(args: argparse.Namespace) -> Iterator[StoreSession]:
         )
     token = get_token(args.store_hash)
     if not token:
+        status = keychain_status()
         raise UserError(
             f"No access token for store '{args.store_hash}'. Connect the store in the window "
             f"(the token goes to your keychain), or set {TOKEN_ENV} for scripts."
+            + (f" {status}" if status else "")
         )
     connection = StoreConnection(args.store_hash, args.api_url or DEFAULT_API_URL)
     with StoreSession(data_dir, connection, token, recover=recover) as session:

@@ -1,16 +1,32 @@
-"""`demo-store`: serve the embedded demo store until killed."""
+"""`demo-store`: serve the embedded demo store until interrupted (Ctrl+C or SIGTERM)."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import signal
 import sys
+from types import FrameType
 
+from ..bigcommerce.transport import is_loopback
 from .connection import data_dir_of
+
+
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+    # SIGTERM ends the serving loop the same way Ctrl+C does: DemoStore.serve_forever stops
+    # the server, closes open connections and returns.
+    raise KeyboardInterrupt
 
 
 def cmd_demo_store(args: argparse.Namespace) -> int:
     from ..demo_store import DemoStore
 
+    if not is_loopback(args.host):  # a literal loopback address; not even `localhost`
+        sys.stderr.write(
+            f"Warning: --host {args.host} is not a loopback address: anyone who can reach this "
+            "computer on the network can read and change the demo store with the token below, "
+            "over plain http.\n"
+        )
     store = DemoStore(
         data_dir=data_dir_of(args),
         seed=args.seed,
@@ -25,14 +41,21 @@ def cmd_demo_store(args: argparse.Namespace) -> int:
         live_shoppers=args.live_shoppers,
         inventory_delay_s=args.inventory_delay_s,
     )
-    store.start()
-    # The contract (CLI.md): api-url, store hash, access token on the first three lines.
-    sys.stdout.write(f"{store.api_url}\n{store.store_hash}\n{store.token}\n")
-    sys.stdout.flush()
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        store.serve_forever()
-    except KeyboardInterrupt:
+        store.start()
+        if args.json:
+            document = {"api_url": store.api_url, "store_hash": store.store_hash}
+            document["token"] = store.token
+            sys.stdout.write(json.dumps(document) + "\n")
+        else:
+            # The contract (CLI.md): api-url, store hash, access token on the first three lines.
+            sys.stdout.write(f"{store.api_url}\n{store.store_hash}\n{store.token}\n")
+        sys.stdout.flush()
+        store.serve_forever()  # returns on Ctrl+C or SIGTERM, the server stopped
+    except KeyboardInterrupt:  # one that came before serving began
         pass
     finally:
         store.stop()
+        signal.signal(signal.SIGTERM, previous)
     return 0

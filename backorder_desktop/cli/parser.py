@@ -12,6 +12,7 @@ from .. import __version__
 from . import (
     cmd_backorder,
     cmd_conflicts,
+    cmd_forget,
     cmd_notify,
     cmd_outbox,
     cmd_report,
@@ -142,4 +143,5 @@ FEATURE_COMMANDS: list[Callable[[Any], None]] = [
     cmd_report.register,
     cmd_conflicts.register,
     cmd_outbox.register,
+    cmd_forget.register,
 ]

@@ -32,6 +32,7 @@ from .bulk_types import (
     VariantState,
     count_requests,
 )
+from .storefront import rewrite_date
 
 __all__ = [
     "LIMIT",
@@ -116,16 +117,19 @@ class _Planner:
             if eta != v.eta:
                 self.changes.append(Change("variant", vid, v.sku, ETA, v.eta, eta))
 
-    def latest_eta(self, p: ProductState, *, backordered_only: bool) -> date | None:
+    def latest_eta(
+        self, p: ProductState, *, backordered_only: bool, before: bool = False
+    ) -> date | None:
+        """The latest ETA among the product's variants, after the edit (`before`: as it was)."""
         etas = []
         for vid in p.variant_ids:
             v = self.variants.get(vid)
             if v is None:
                 continue
-            limit = self.limit(v)
+            limit = v.limit if before else self.limit(v)
             if backordered_only and (limit is None or limit <= 0):
                 continue
-            eta = self.eta(v)
+            eta = v.eta if before else self.eta(v)
             if eta is not None:
                 etas.append(eta)
         return max(etas) if etas else None
@@ -162,13 +166,31 @@ class _Planner:
             p = self.products[pid]
             after: dict[str, Any] = {}
             explicit = product_edits.get(pid, {})
-            if self.native:
+            if self.native and p.availability == "preorder":
+                # A pre-order product: BigCommerce fills %%DATE%% from the release date, kept
+                # equal to the ETA, so the text keeps its placeholder (issue 14: one truth).
+                if pid in templates:
+                    after[DESCRIPTION] = preorder_message(templates[pid])
+                latest = self.latest_eta(p, backordered_only=False)
+                if pid in touched_etas and latest is not None:
+                    after[RELEASE_DATE] = release_datetime(latest)
+                # An ETA cleared: the release date is the ETA in force again (domain.eta).
+            elif self.native:
                 if pid in templates:
                     text = render_message(templates[pid], self.latest_eta(p, backordered_only=True))
                     if text is None:
                         no_eta.append(pid)
                     else:
                         after[DESCRIPTION] = text
+                elif pid in touched_etas:
+                    # A date written into the text by an earlier template follows the ETA.
+                    rewritten = rewrite_date(
+                        p.availability_description,
+                        self.latest_eta(p, backordered_only=True, before=True),
+                        self.latest_eta(p, backordered_only=True),
+                    )
+                    if rewritten is not None:
+                        after[DESCRIPTION] = rewritten
             else:
                 if pid in availability:
                     if p.availability == "disabled" and availability[pid] == "preorder":

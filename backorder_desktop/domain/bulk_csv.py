@@ -10,6 +10,7 @@ from datetime import date
 
 from .bulk import VariantEdit
 from .bulk_input import KEEP, BulkInputError, Keep, check_template, parse_eta, parse_limit
+from .csv_safety import SafeCsvWriter, excel_with_delimiter, read_cell
 from .models import UNLIMITED_BACKORDER_LIMIT
 
 EDIT_COLUMNS = ("sku", "limit", "eta", "message")
@@ -57,10 +58,7 @@ def _decode(data: bytes) -> str:
 
 def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
     first = text.split("\n", 1)[0]
-    try:
-        return csv.Sniffer().sniff(first, delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
+    return excel_with_delimiter(first)
 
 
 def _header(cells: Sequence[str]) -> dict[str, int]:
@@ -86,7 +84,7 @@ def _cell(cells: Sequence[str], columns: dict[str, int], name: str) -> str:
     index = columns.get(name)
     if index is None or index >= len(cells):
         return ""
-    return cells[index].strip()
+    return read_cell(cells[index].strip())  # `'=x` from our own export is the text `=x`
 
 
 def _edit(cells: Sequence[str], columns: dict[str, int]) -> VariantEdit:
@@ -158,7 +156,7 @@ def write_csv(rows: Iterable[Sequence[object]]) -> str:
     Braces in messages are doubled so a re-import reads them as text, not as `{eta}`.
     """
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = SafeCsvWriter(csv.writer(buffer, lineterminator="\r\n"))
     writer.writerow(EDIT_COLUMNS + INFO_COLUMNS)
     for sku, limit, eta, message, *info in rows:
         assert limit is None or isinstance(limit, int)

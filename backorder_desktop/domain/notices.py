@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -78,7 +78,7 @@ class DueLine:
 
 @dataclass(frozen=True, slots=True)
 class DueNotice:
-    """One email to send: one per order and kind."""
+    """One email to send: one per order and kind (check-ins: one per customer, see `others`)."""
 
     order_id: int
     kind: str
@@ -86,15 +86,30 @@ class DueNotice:
     customer_name: str
     order_date: datetime | None
     lines: tuple[DueLine, ...] = field(default_factory=tuple)
+    # A release that leaves lines behind: what still waits, with its ETA (the customer must
+    # not think the order is complete).
+    waiting: tuple[DueLine, ...] = ()
+    # A release: every unit released so far per line, (line id, units); the notice is due
+    # until "on its way" notices have told them all (the rest of a partial shipment is news).
+    covers: tuple[tuple[int, int], ...] = ()
+    # Check-ins: the same customer's other orders told in the same email (each logs its own).
+    others: tuple[DueNotice, ...] = ()
 
     @property
     def key(self) -> tuple[int, str]:
         return (self.order_id, self.kind)
 
     @property
+    def order_ids(self) -> tuple[int, ...]:
+        return (self.order_id, *(o.order_id for o in self.others))
+
+    @property
     def eta(self) -> date | None:
-        """When the whole order can ship: the latest line ETA (unknown if any line's is)."""
-        return latest_eta(line.eta for line in self.lines)
+        """When the whole order can ship: the latest line ETA (unknown if any line's is).
+        A partial release: when what still waits can ship."""
+        if self.kind == RELEASED:
+            return latest_eta(line.eta for line in self.waiting) if self.waiting else None
+        return latest_eta(line.eta for n in (self, *self.others) for line in n.lines)
 
     @property
     def old_eta(self) -> date | None:
@@ -137,6 +152,35 @@ def line_kind(line: BackorderLine, told: Told | None) -> str | None:
     return None
 
 
+def released_told(records: Iterable[NoticeRecord]) -> dict[int, int] | None:
+    """Units per line that "on its way" notices have told; None when one named no lines
+    (an older app's notice: it told the whole release)."""
+    told: dict[int, int] = defaultdict(int)
+    for record in records:
+        if record.kind != RELEASED:
+            continue
+        if not record.lines:
+            return None
+        for line in record.lines:
+            told[line.line_id] += line.qty
+    return dict(told)
+
+
+def release_told(covers: Iterable[tuple[int, int]], records: Iterable[NoticeRecord]) -> bool:
+    """True when every unit of a release (`covers`) was in an "on its way" notice already."""
+    records = list(records)
+    told = released_told(records)
+    if told is None:
+        return True
+    covers = list(covers)
+    if not covers:
+        return any(r.kind == RELEASED for r in records)
+    return all(told.get(line_id, 0) >= qty for line_id, qty in covers)
+
+
+DEFAULT_CHECKIN_MAX = 3  # check-ins per order before they stop (Mail settings)
+
+
 def select_due(
     queue: Sequence[BackorderLine],
     logs: Mapping[int, Sequence[NoticeRecord]],
@@ -145,13 +189,16 @@ def select_due(
     releases: Iterable[Release] = (),
     today: date | None = None,
     checkin_days: int = 0,
+    checkin_max: int = DEFAULT_CHECKIN_MAX,
 ) -> list[DueNotice]:
     """Every notice due now, one per order and kind, ordered by order id then kind.
 
     `logs` holds each order's notices (metafield and local ledger merged; a possibly-sent
-    notice counts as sent). A released order is due its "on its way" notice once: when its
-    release is not undone and it has no released notice yet. With `checkin_days` > 0, an
-    order still waiting whose last notice is that many days old gets a check-in.
+    notice counts as sent). A released order is due its "on its way" notice while units its
+    release shipped were in no such notice yet (once; again when the rest of a partial shipment
+    is released). With `checkin_days` > 0, an order still waiting whose last notice is that
+    many days old gets a check-in, at most `checkin_max` times; a customer's check-ins due at
+    once go in one email (the first order's notice, the others in `others`).
     """
     today = today or datetime.now(UTC).date()
     orders = orders or {}
@@ -170,7 +217,10 @@ def select_due(
                 grouped[kind].append(_due_line(line, told.get(line.line_id)))
         if not grouped and checkin_days > 0 and log:
             last = max(record.sent_at for record in log)
-            if (today - last.astimezone(UTC).date()).days >= checkin_days:
+            checkins = sum(1 for record in log if record.kind == CHECK_IN)
+            if (today - last.astimezone(UTC).date()).days >= checkin_days and (
+                checkins < checkin_max
+            ):
                 grouped[CHECK_IN] = [_due_line(line, told.get(line.line_id)) for line in lines]
         first = lines[0]
         for kind, due_lines in grouped.items():
@@ -188,7 +238,8 @@ def select_due(
     for release in releases:
         if release.undone:
             continue
-        if any(record.kind == RELEASED for record in logs.get(release.order_id, ())):
+        covers = _covers(release)
+        if release_told(covers, logs.get(release.order_id, ())):
             continue
         order = orders.get(release.order_id)
         email = order.customer_email if order else release.customer_email
@@ -201,22 +252,57 @@ def select_due(
                 email=email,
                 customer_name=order.customer_name if order else release.customer_name,
                 order_date=order.date_created if order else None,
-                lines=_released_lines(release, order),
+                lines=_released_lines(release, order, logs.get(release.order_id, ())),
+                waiting=tuple(
+                    _due_line(line, None)
+                    for line in sorted(by_order.get(release.order_id, ()), key=lambda x: x.line_id)
+                ),
+                covers=covers,
             )
         )
+    due = _combine_checkins(due)
     due.sort(key=lambda n: (n.order_id, KINDS.index(n.kind)))
     return due
 
 
-def _released_lines(release: Release, order: Order | None) -> tuple[DueLine, ...]:
-    """What is on its way: the lines the release names, else the order's unshipped lines."""
+def _covers(release: Release) -> tuple[tuple[int, int], ...]:
+    units: dict[int, int] = defaultdict(int)
+    for line_id, _sku, qty in release.lines:
+        units[line_id] += qty
+    return tuple(sorted((k, v) for k, v in units.items() if v > 0))
+
+
+def _combine_checkins(due: list[DueNotice]) -> list[DueNotice]:
+    """One check-in email per customer: a customer waiting on three orders got three."""
+    out: list[DueNotice] = []
+    by_customer: dict[str, list[DueNotice]] = defaultdict(list)
+    for notice in due:
+        if notice.kind == CHECK_IN and notice.email.strip():
+            by_customer[notice.email.strip().lower()].append(notice)
+        else:
+            out.append(notice)
+    for notices in by_customer.values():
+        notices.sort(key=lambda n: n.order_id)
+        first, rest = notices[0], notices[1:]
+        out.append(replace(first, others=tuple(rest)) if rest else first)
+    return out
+
+
+def _released_lines(
+    release: Release, order: Order | None, log: Sequence[NoticeRecord] = ()
+) -> tuple[DueLine, ...]:
+    """What is on its way: the units the release names that no earlier "on its way" notice
+    told (the rest of a partial shipment), else the order's unshipped lines."""
     names = {line.id: line.name for line in order.lines} if order else {}
+    told = dict(released_told(log) or {})
     if release.lines:
-        return tuple(
-            DueLine(line_id, sku, names.get(line_id, sku), qty)
-            for line_id, sku, qty in release.lines
-            if qty > 0
-        )
+        out = []
+        for line_id, sku, qty in release.lines:
+            already = min(qty, told.get(line_id, 0))
+            told[line_id] = told.get(line_id, 0) - already
+            if qty - already > 0:
+                out.append(DueLine(line_id, sku, names.get(line_id, sku), qty - already))
+        return tuple(out)
     return tuple(
         DueLine(line.id, line.sku, line.name, line.quantity - line.quantity_shipped)
         for line in (order.lines if order else ())

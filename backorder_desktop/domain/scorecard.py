@@ -23,6 +23,9 @@ class ShipmentOutcome:
     units_accepted: int
     finished: bool  # received or closed: its fill rate is final
     inbound: bool = False
+    # When the whole shipment was in: the receipt that brought the last expected unit, or for
+    # one finished short, its last receipt (None while units are still to come).
+    completed: date | None = None
 
     def to_doc(self) -> dict[str, Any]:
         return {
@@ -32,19 +35,41 @@ class ShipmentOutcome:
             "arr": self.arrived.isoformat() if self.arrived else None,
             "ue": self.units_expected,
             "ua": self.units_accepted,
+            "done": self.completed.isoformat() if self.completed else None,
         }
 
     @staticmethod
     def from_doc(doc: Mapping[str, Any]) -> ShipmentOutcome:
+        if not isinstance(doc, Mapping):
+            raise TypeError("an archived outcome is not a JSON object")
+        arrived = date.fromisoformat(doc["arr"]) if doc.get("arr") else None
+        # Archives written before "done" existed hold only the first receipt: the best known.
+        done = date.fromisoformat(doc["done"]) if doc.get("done") else arrived
         return ShipmentOutcome(
             shipment_id=str(doc["id"]),
             supplier_id=str(doc.get("sup") or ""),
             expected_date=date.fromisoformat(doc["exp"]) if doc.get("exp") else None,
-            arrived=date.fromisoformat(doc["arr"]) if doc.get("arr") else None,
+            arrived=arrived,
             units_expected=int(doc.get("ue") or 0),
             units_accepted=int(doc.get("ua") or 0),
             finished=True,
+            completed=done,
         )
+
+
+def completed_on(shipment: Shipment) -> date | None:
+    """The day the whole shipment was in: the standing receipt whose units (accepted and
+    rejected: both arrived) reach what was expected; a finished shipment that never got there
+    (closed short) completed with its last receipt. None while units are still to come."""
+    standing = sorted((r for r in shipment.receipts if not r.reversed), key=lambda r: r.received_at)
+    arrived = 0
+    for receipt in standing:
+        arrived += receipt.accepted + receipt.rejected
+        if arrived >= shipment.units_expected:
+            return receipt.received_at.date()
+    if shipment.status in (RECEIVED, CLOSED) and standing:
+        return standing[-1].received_at.date()
+    return None
 
 
 def outcome_of(shipment: Shipment) -> ShipmentOutcome:
@@ -58,6 +83,7 @@ def outcome_of(shipment: Shipment) -> ShipmentOutcome:
         units_accepted=shipment.units_received,
         finished=shipment.status in (RECEIVED, CLOSED),
         inbound=shipment.status in INBOUND_STATUSES,
+        completed=completed_on(shipment),
     )
 
 
@@ -66,7 +92,7 @@ class Scorecard:
     supplier_id: str
     name: str
     shipments: int  # shipments judged for timeliness
-    on_time_rate: float | None  # share arrived on or before the expected date (None: no data)
+    on_time_rate: float | None  # share complete by the expected date (None: no data)
     fill_rate: float | None  # accepted / expected units over finished shipments
     avg_delay_days: float | None  # mean days late (early or on time counts 0)
 
@@ -84,16 +110,18 @@ def scorecards(
 ) -> list[Scorecard]:
     """One scorecard per supplier (and per unknown supplier id that has shipments), by name.
 
-    Timeliness counts shipments that arrived, and inbound ones already past their expected date
-    with nothing received (late so far, by today). Fill rate counts finished shipments only:
-    one still arriving is not short yet. Rejected units do not fill.
+    On time means the whole shipment by its expected date: a shipment is judged by the day it
+    completed, or, still incomplete past its expected date, as late so far by today (a first
+    partial receipt on time does not make it on time). One incomplete and not yet due is not
+    judged. Fill rate counts finished shipments only: one still arriving is not short yet.
+    Rejected units do not fill.
     """
     delays: dict[str, list[int]] = defaultdict(list)
     units: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for o in outcomes:
         if o.expected_date is not None:
-            if o.arrived is not None:
-                delays[o.supplier_id].append((o.arrived - o.expected_date).days)
+            if o.completed is not None:
+                delays[o.supplier_id].append((o.completed - o.expected_date).days)
             elif o.inbound and o.expected_date < today:
                 delays[o.supplier_id].append((today - o.expected_date).days)
         if o.finished and o.units_expected > 0:

@@ -116,48 +116,94 @@ Just reply to this email to tell us.
     + _TEXT_FOOT,
 )
 
+# "On its way": a partial release says what ships now and what still waits, with its ETA, so
+# the customer never takes part of an order for all of it.
 RELEASED = TemplateSet(
-    subject="Your order #{{ order_id }} is on its way",
-    intro=(
-        "Good news: the items you were waiting for have arrived, and your order is on its way "
-        "to you."
+    subject=(
+        "{% if partial %}Part of your order #{{ order_id }} is on its way"
+        "{% else %}Your order #{{ order_id }} is on its way{% endif %}"
     ),
+    intro="Good news: items you were waiting for have arrived.",
     html=_HTML_HEAD
-    + """<ul>
+    + """<p>{% if partial %}<strong>On its way now</strong> (part of your order):\
+{% else %}Your order is complete and on its way to you:{% endif %}</p>
+<ul>
 {% for line in lines %}<li>{{ line.qty }} x {{ line.name }}</li>
 {% endfor %}</ul>
-"""
+{% if partial %}<p><strong>Still to come</strong>: we will send it as soon as it arrives; you \
+need do nothing.</p>
+<ul>
+{% for line in waiting_lines %}<li>{{ line.qty }} x {{ line.name }}: \
+{% if line.eta %}expected {{ line.eta }}{% else %}date to be confirmed{% endif %}</li>
+{% endfor %}</ul>
+{% endif %}"""
     + _HTML_FOOT,
     text=_TEXT_HEAD
-    + """{% for line in lines %}- {{ line.qty }} x {{ line.name }}
-{% endfor %}"""
+    + """{% if partial %}On its way now (part of your order):\
+{% else %}Your order is complete and on its way to you:{% endif %}
+{% for line in lines %}- {{ line.qty }} x {{ line.name }}
+{% endfor %}{% if partial %}
+Still to come: we will send it as soon as it arrives; you need do nothing.
+{% for line in waiting_lines %}- {{ line.qty }} x {{ line.name }}: \
+{% if line.eta %}expected {{ line.eta }}{% else %}date to be confirmed{% endif %}
+{% endfor %}{% endif %}"""
     + _TEXT_FOOT,
 )
 
+# Check-ins: one email per customer, however many of their orders wait (orders lists them).
+_CHECK_IN_HTML_LINES = """<table cellpadding="6" style="border-collapse: collapse; \
+border: 1px solid #ddd">
+<tr style="background: #f4f4f4"><th align="left">Item</th><th align="right">Qty</th>\
+<th align="left">Expected</th></tr>
+{% for line in lines %}<tr><td>{{ line.name }}<br><small>{{ line.sku }}\
+{% if orders|length > 1 %}, order #{{ line.order_id }}{% endif %}</small></td>\
+<td align="right">{{ line.qty }}</td><td>{{ line.eta or "to be confirmed" }}</td></tr>
+{% endfor %}</table>"""
+
+_CHECK_IN_WHEN = """{% if days_to_eta is not none and days_to_eta > 0 %}Only {{ days_to_eta }} \
+day{{ "s" if days_to_eta != 1 }} to go until {{ eta }}.\
+{% elif eta_known %}We expect them any day now.\
+{% elif eta_passed %}The date we expected, {{ eta_passed }}, has passed: the new date is to be \
+confirmed, and we will tell you as soon as we have it.\
+{% else %}We will tell you as soon as we have a date.{% endif %}"""
+
+_CHECK_IN_ORDERS = """{% if orders|length > 1 %}Your orders: {% for o in orders %}\
+#{{ o.order_id }} (placed {{ o.order_date }}){{ ", " if not loop.last }}{% endfor %}.\
+{% else %}Order #{{ order_id }}, placed {{ order_date }}.{% endif %}"""
+
 CHECK_IN = TemplateSet(
-    subject="Still on its way: your order #{{ order_id }}",
+    subject=(
+        "Still on its way: your order{% if orders|length > 1 %}s{% endif %} "
+        "{% for o in orders %}#{{ o.order_id }}{{ ', ' if not loop.last }}{% endfor %}"
+    ),
     intro=(
         "Just a note to say we have not forgotten you: the items you are waiting for are "
         "still on their way to us."
     ),
     html=_HTML_HEAD
-    + _HTML_LINES.replace("{{ eta_column }}", "Expected")
-    + """
-{% if days_to_eta is not none and days_to_eta > 0 %}<p>Only <strong>{{ days_to_eta }} \
-day{{ "s" if days_to_eta != 1 }}</strong> to go until {{ eta }}.</p>
-{% elif eta_known %}<p>We expect them any day now.</p>
-{% else %}<p>We will tell you as soon as we have a date.</p>
-{% endif %}"""
-    + _HTML_FOOT,
+    + _CHECK_IN_HTML_LINES
+    + "\n<p>"
+    + _CHECK_IN_WHEN
+    + "</p>\n<p>"
+    + _CHECK_IN_ORDERS
+    + """</p>
+<p>Thank you for your patience,<br>{{ store_name }}</p>
+</body></html>
+""",
     text=_TEXT_HEAD
-    + _TEXT_LINES
+    + """{% for line in lines %}- {{ line.qty }} x {{ line.name }} ({{ line.sku }}\
+{% if orders|length > 1 %}, order #{{ line.order_id }}{% endif %}): \
+{{ line.eta or "to be confirmed" }}
+{% endfor %}
+"""
+    + _CHECK_IN_WHEN
+    + "\n\n"
+    + _CHECK_IN_ORDERS
     + """
-{% if days_to_eta is not none and days_to_eta > 0 %}Only {{ days_to_eta }} \
-day{{ "s" if days_to_eta != 1 }} to go until {{ eta }}.
-{% elif eta_known %}We expect them any day now.
-{% else %}We will tell you as soon as we have a date.
-{% endif %}"""
-    + _TEXT_FOOT,
+
+Thank you for your patience,
+{{ store_name }}
+""",
 )
 
 DEFAULTS: dict[str, TemplateSet] = {

@@ -47,17 +47,89 @@ def one_line(value: str, limit: int = MAX_HEADER_CHARS) -> str:
     return cleaned[:limit]
 
 
+def _address_problem(address: str) -> str:
+    """Why `address` is not a plain addr-spec, in words (empty when it is one)."""
+    if _ADDRESS.match(address) and len(address) <= 254:
+        return ""
+    if not address:
+        return "it is empty"
+    if len(address) > 254:
+        return "it is longer than 254 characters"
+    if address.count("@") != 1:
+        return "it needs exactly one '@' (name@example.com)"
+    if any(c.isspace() for c in address):
+        return "it contains a space"
+    local, _, domain = address.partition("@")
+    if not local:
+        return "nothing comes before the '@'"
+    if "." not in domain.strip("."):
+        return "the part after '@' needs a dot, as in example.com"
+    return 'it contains a character addresses cannot have (one of < > , ; : " ( ) [ ] \\)'
+
+
 def checked_address(value: str) -> str:
     address = value.strip()
-    if not _ADDRESS.match(address) or len(address) > 254:
-        raise AddressError(f"'{one_line(value, 80)}' is not a valid email address.")
+    problem = _address_problem(address)
+    if problem:
+        raise AddressError(f"'{one_line(value, 80)}' is not a valid email address: {problem}.")
     return address
 
 
+# What the email package's parser reports, in the merchant's words.
+_DEFECT_WORDS = (
+    ("missing trailing '>'", "a '<' has no closing '>'"),
+    ("null addr-spec", "there is no address between '<' and '>'"),
+    ("no domain", "it has no '@' and domain (name@example.com)"),
+    (
+        "local-part is not",
+        "the part before '@' has spaces or quotes; to add a name write Shop Name <shop@example.com>",
+    ),
+)
+
+
+def parse_mailbox(value: str) -> tuple[str, str]:
+    """(display name, address) from `shop@example.com` or `Shop Name <shop@example.com>`.
+
+    The RFC 5322 name-addr form is parsed by the email package (quoted names, commas inside
+    quotes, encoded words); the name is sent RFC 2047-encoded when it is not ASCII. Raises
+    AddressError saying what is wrong: several addresses, a line break, a missing '>'...
+    """
+    text = value.strip()
+    shown = one_line(value, 80)
+    if not text:
+        raise AddressError("No address given: write it as name@example.com.")
+    if _CONTROL.search(text):
+        raise AddressError(f"'{shown}' contains a line break or a control character.")
+    header = POLICY.header_factory("from", text)
+    boxes = header.addresses
+    if len(boxes) > 1:
+        raise AddressError(f"'{shown}' names {len(boxes)} addresses: give one.")
+    if header.defects or not boxes:
+        detail = str(header.defects[0]) if header.defects else ""
+        reason = next((w for key, w in _DEFECT_WORDS if key in detail), detail or "it is empty")
+        raise AddressError(f"'{shown}' is not a valid email address: {reason}.")
+    box = boxes[0]
+    address = f"{box.username}@{box.domain}" if box.domain else box.username
+    try:
+        checked_address(address)
+    except AddressError:
+        raise AddressError(
+            f"'{shown}' is not a valid email address: {_address_problem(address)}."
+        ) from None
+    return one_line(box.display_name, 200), address
+
+
 def mailbox(address: str, name: str = "") -> Address:
-    """An Address whose display name is one clean line (quoted by the email package)."""
+    """An Address whose display name is one clean line (quoted, or RFC 2047-encoded when not
+    ASCII, by the email package). `address` is a bare addr-spec (a customer's, from the store)."""
     user, _, domain = checked_address(address).rpartition("@")
     return Address(display_name=one_line(name, 200), username=user, domain=domain)
+
+
+def sender_mailbox(sender: str, name: str = "") -> Address:
+    """The From mailbox: `sender` may carry its own name (`Shop <shop@x.com>`), which wins."""
+    own_name, address = parse_mailbox(sender)
+    return mailbox(address, own_name or name)
 
 
 def build_message(
@@ -73,7 +145,7 @@ def build_message(
 ) -> EmailMessage:
     """A multipart/alternative message; raises AddressError for an unusable address."""
     msg = EmailMessage(policy=POLICY)
-    from_box = mailbox(sender, sender_name)
+    from_box = sender_mailbox(sender, sender_name)
     msg["From"] = from_box
     msg["To"] = mailbox(to, to_name)
     msg["Subject"] = one_line(subject)

@@ -10,6 +10,8 @@ from email.message import EmailMessage
 from types import TracebackType
 from typing import Any
 
+from .message import AddressError, parse_mailbox
+
 STARTTLS, SSL, PLAIN = "starttls", "ssl", "none"
 SECURITY_MODES: tuple[str, ...] = (STARTTLS, SSL, PLAIN)
 DEFAULT_PORTS = {STARTTLS: 587, SSL: 465, PLAIN: 25}
@@ -57,6 +59,10 @@ class SmtpConfig:
             raise MailError(f"Unknown SMTP security '{self.security}'.")
         if not self.sender.strip():
             raise MailError("No sender address set: fill in 'From' in Mail settings.")
+        try:
+            parse_mailbox(self.sender)
+        except AddressError as exc:
+            raise MailError(f"The sender (From) address cannot be used: {exc}") from exc
         if self.security == PLAIN and self.user and self.host not in _LOOPBACK:
             # A password must never cross the network in the clear.
             raise MailError("Use STARTTLS or SSL to log in to a mail server on the network.")

@@ -31,7 +31,11 @@ PLACEHOLDERS: dict[str, str] = {
     "reason": "delay: the reason you type before sending (may be empty)",
     "days_to_eta": "check-in: days until the ETA (none if unknown)",
     "kind": "confirmation, delay, released or check_in",
-    "lines": "the items: line.name, line.sku, line.qty, line.eta, line.old_eta",
+    "lines": "the items: line.name, line.sku, line.qty, line.eta, line.old_eta, line.order_id",
+    "partial": "on its way: true when part of the order still waits",
+    "waiting_lines": "on its way, in part: what still waits (line.name, line.qty, line.eta)",
+    "eta_passed": "the date given before, when it has passed (the new one is to be confirmed)",
+    "orders": "check-in: the customer's orders in this email (o.order_id, o.order_date)",
 }
 PARTS = ("subject", "html", "text")
 PART_LABELS = {"subject": "Subject", "intro": "Intro", "html": "HTML part", "text": "Text part"}
@@ -55,14 +59,21 @@ def friendly_date(value: date | None) -> str:
     return f"{value.day} {value.strftime('%B')} {value.year}"
 
 
-def _line(line: DueLine) -> dict[str, Any]:
+def _line(line: DueLine, today: date, order_id: int = 0) -> dict[str, Any]:
+    # A date already passed is never told as a promise: "to be confirmed" instead.
+    eta = line.eta if line.eta is not None and line.eta >= today else None
     return {
         "name": line.name,
         "sku": line.sku,
         "qty": line.qty,
-        "eta": friendly_date(line.eta),
+        "eta": friendly_date(eta),
         "old_eta": friendly_date(line.told_eta),
+        "order_id": order_id,
     }
+
+
+def _placed(notice: DueNotice) -> str:
+    return friendly_date(notice.order_date.date()) if notice.order_date else ""
 
 
 def notice_context(
@@ -76,6 +87,9 @@ def notice_context(
     """The values a template sees for one notice."""
     today = today or datetime.now(UTC).date()
     eta = notice.eta
+    passed = eta if eta is not None and eta < today else None
+    if passed is not None:
+        eta = None
     paragraphs = [p.strip() for p in intro.replace("\r\n", "\n").split("\n\n") if p.strip()]
     name = notice.customer_name.strip()
     return {
@@ -83,7 +97,7 @@ def notice_context(
         "customer_name": name or "customer",
         "first_name": name.split()[0] if name else "",
         "order_id": notice.order_id,
-        "order_date": friendly_date(notice.order_date.date()) if notice.order_date else "",
+        "order_date": _placed(notice),
         "intro": intro,
         "intro_paragraphs": paragraphs,
         "eta": friendly_date(eta),
@@ -92,7 +106,15 @@ def notice_context(
         "reason": reason.strip(),
         "days_to_eta": (eta - today).days if eta is not None else None,
         "kind": notice.kind,
-        "lines": [_line(line) for line in notice.lines],
+        "lines": [
+            _line(line, today, n.order_id) for n in (notice, *notice.others) for line in n.lines
+        ],
+        "partial": notice.kind == "released" and bool(notice.waiting),
+        "waiting_lines": [_line(line, today, notice.order_id) for line in notice.waiting],
+        "eta_passed": friendly_date(passed),
+        "orders": [
+            {"order_id": n.order_id, "order_date": _placed(n)} for n in (notice, *notice.others)
+        ],
     }
 
 
@@ -104,13 +126,15 @@ def sample_notice(kind: str) -> DueNotice:
         DueLine(2, "MUG-ENAMEL", "Enamel mug", 2, date(2026, 12, 5), "manual", "",
                 date(2026, 12, 1)),
     )  # fmt: skip
+    # A released sample ships the tent and leaves the mugs waiting: every branch renders.
     return DueNotice(
         order_id=1042,
         kind=kind,
         email="sam@example.com",
         customer_name="Sam O'Brien",
         order_date=datetime(2026, 11, 20, 10, 0, tzinfo=UTC),
-        lines=lines,
+        lines=lines[:1] if kind == "released" else lines,
+        waiting=lines[1:] if kind == "released" else (),
     )
 
 
@@ -146,10 +170,35 @@ class NoticeRenderer:
                 raise
             except JinjaError as exc:
                 raise TemplateError(_describe(kind, part, exc)) from None
+        if context.get("partial"):
+            # A template edited before partial releases were told (no `waiting_lines`): the
+            # customer must still learn what waits, or they take part of the order for all.
+            for part in ("html", "text"):
+                if "waiting_lines" not in getattr(self.templates[kind], part):
+                    out[part] = _with_waiting(out[part], context, html=part == "html")
         return RenderedMail(one_line(out["subject"]), out["html"], out["text"])
 
     def default_intro(self, kind: str) -> str:
         return self.templates[kind].intro
+
+
+_STILL_TO_COME = """{% for line in waiting_lines %}- {{ line.qty }} x {{ line.name }}: \
+{% if line.eta %}expected {{ line.eta }}{% else %}date to be confirmed{% endif %}
+{% endfor %}"""
+
+
+def _with_waiting(body: str, context: Mapping[str, Any], *, html: bool) -> str:
+    env = _environment(autoescape=html)
+    if html:
+        items = env.from_string(
+            "<p><strong>Still to come</strong> (part of your order still waits):</p><ul>"
+            + _STILL_TO_COME.replace("- ", "<li>").replace("\n", "</li>\n")
+            + "</ul>\n"
+        ).render(context)
+        at = body.rfind("</body>")
+        return body[:at] + items + body[at:] if at >= 0 else body + items
+    items = env.from_string(_STILL_TO_COME).render(context)
+    return f"{body.rstrip()}\n\nStill to come (part of your order still waits):\n{items}"
 
 
 def _environment(*, autoescape: bool) -> SandboxedEnvironment:

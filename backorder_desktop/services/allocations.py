@@ -96,11 +96,28 @@ def ready_order_ids(
     open_orders: dict[int, Order],
     extra: Sequence[HeldUnits] = (),
 ) -> list[int]:
-    """Open, unreleased orders holding allocated units whose waiting lines are all covered
-    (or one is, with partial shipment allowed). `extra`: allocations of a receipt not yet booked."""
+    """Open orders holding allocated units not yet released whose waiting lines are all
+    covered (or one is, with partial shipment allowed). `extra`: allocations of a receipt not
+    yet booked.
+
+    An order released in part is offered again once units beyond what its release shipped are
+    held for it (the rest of a partial shipment arrived): those lines are not "already released".
+    """
     released = active_releases(cache)
-    lines: dict[int, set[int]] = defaultdict(set)
+    held: dict[tuple[int, int], int] = defaultdict(int)
     for h in [*held_units(cache), *extra]:
-        if h.order_id in open_orders and h.order_id not in released:
-            lines[h.order_id].add(h.line_id)
+        if h.order_id in open_orders:
+            held[(h.order_id, h.line_id)] += h.qty
+    shipped: dict[tuple[int, int], int] = defaultdict(int)
+    for order_id, record in released.items():
+        if not record.lines:  # a record naming no lines (older app): it released everything
+            shipped[(order_id, -1)] = -1
+        for line in record.lines:
+            shipped[(order_id, line.line_id)] += line.qty
+    lines: dict[int, set[int]] = defaultdict(set)
+    for (order_id, line_id), qty in held.items():
+        if order_id not in released:
+            lines[order_id].add(line_id)
+        elif (order_id, -1) not in shipped and qty > shipped.get((order_id, line_id), 0):
+            lines[order_id].add(line_id)
     return ready_orders(lines, queue, partial_allowed=partial_allowed(cache))

@@ -13,6 +13,7 @@ from ..domain.bulk_csv import CsvProblem, read_csv, write_csv
 from ..domain.bulk_input import Keep
 from ..domain.models import UNLIMITED_BACKORDER_LIMIT
 from .bulk_snapshot import load_snapshot, resolve_skus, store_is_native
+from .exports import write_text_file
 
 
 @dataclass
@@ -74,7 +75,7 @@ def export_csv(path: Path, rows: Iterable[Sequence[object]]) -> int:
     UTF-8 with a byte order mark so spreadsheet programs read accents right; returns the count.
     """
     items = list(rows)
-    path.write_text(write_csv(items), encoding="utf-8-sig", newline="")
+    write_text_file(path, write_csv(items), encoding="utf-8-sig")  # 0600, formulas neutralised
     return len(items)
 
 

@@ -1,10 +1,12 @@
-"""Secrets behind one small interface: the OS keychain (keyring), never a file."""
+"""Secrets behind one small interface: the OS keychain, else this session's memory; never a file."""
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import keyring
+from keyring.backends.chainer import ChainerBackend
 from keyring.errors import KeyringError, NoKeyringError, PasswordDeleteError
 
 SERVICE = "backorder-desktop"
@@ -13,23 +15,126 @@ SMTP_PASSWORD_ENV = "BACKORDER_SMTP_PASSWORD"
 
 
 class KeychainUnavailableError(Exception):
-    """No usable OS keychain: the app must ask for the secret each start instead of storing it."""
+    """No usable OS keychain: the secret is kept in memory for this session only (the message
+    says so, for the window or the command line to show)."""
+
+
+# The OS keychains: they encrypt at rest and tie access to the user's login. keyrings.alt's
+# file backends (plaintext, or "encrypted" with a password kept beside it), keyring's null and
+# fail backends and any other plugin are refused: they would put secrets in a file.
+TRUSTED_BACKENDS = {
+    "keyring.backends.Windows": "Windows Credential Manager",
+    "keyring.backends.macOS": "macOS Keychain",
+    "keyring.backends.SecretService": "Secret Service",
+    "keyring.backends.libsecret": "Secret Service",
+    "keyring.backends.kwallet": "KWallet",
+}
+# Secrets this session was given while no OS keychain was usable: never written anywhere.
+_memory: dict[tuple[str, str], str] = {}
 
 
 def _token_account(store_hash: str) -> str:
     return f"token:{store_hash}"
 
 
+def _trusted(backend: object) -> bool:
+    kind = type(backend)
+    if kind.__module__ in TRUSTED_BACKENDS:
+        return getattr(backend, "priority", 0) > 0
+    # A backend that holds secrets in this process's memory and never writes them (the test
+    # suite's) may say so; nothing else outside the list is trusted.
+    return getattr(kind, "in_process_memory_only", False) is True
+
+
+def _keychain() -> Any | None:
+    """The OS keychain backend to use, or None. keyring's chainer (several backends by
+    priority) is looked into: its best trusted member is used alone, so a lower-priority
+    plaintext file never receives a write when the keychain refuses one."""
+    try:
+        backend = keyring.get_keyring()
+    except Exception:  # noqa: BLE001 (a broken keyring config must not stop the app)
+        return None
+    if isinstance(backend, ChainerBackend):
+        return next((b for b in ChainerBackend.backends if _trusted(b)), None)
+    return backend if _trusted(backend) else None
+
+
 def keychain_backend_name() -> str:
-    """Human name of the keyring backend in use, e.g. 'SecretService Keyring' or 'fail Keyring'."""
+    """Module and class of the keyring backend found, e.g. 'keyring.backends.SecretService.Keyring'."""
     backend = keyring.get_keyring()
     return f"{type(backend).__module__}.{type(backend).__name__}"
 
 
 def keychain_usable() -> bool:
-    backend = keyring.get_keyring()
-    # keyring's "fail" backend (no keychain found) has priority 0; "null" likewise refuses.
-    return getattr(backend, "priority", 0) > 0
+    return _keychain() is not None
+
+
+def keychain_status() -> str:
+    """Empty when an OS keychain holds the secrets; otherwise what happens instead, in words."""
+    if keychain_usable():
+        return ""
+    found = keychain_backend_name()
+    if found.startswith(("keyring.backends.fail", "keyring.backends.null")):
+        why = "No OS keychain was found on this computer"
+    else:
+        why = (
+            f"The keyring found here ({found}) is not an OS keychain (Windows Credential "
+            "Manager, macOS Keychain, Secret Service or KWallet) and could write secrets to a file"
+        )
+    return (
+        f"{why}, so access tokens and mail passwords are kept in memory for this session only "
+        "and asked for again after a restart."
+    )
+
+
+def forget_session_secrets() -> None:
+    """Drop every secret kept in memory (a new session, or a test)."""
+    _memory.clear()
+
+
+def _get(account: str) -> str | None:
+    remembered = _memory.get((SERVICE, account))
+    if remembered:
+        return remembered
+    backend = _keychain()
+    if backend is None:
+        return None
+    try:
+        found = backend.get_password(SERVICE, account)
+    except (NoKeyringError, KeyringError):
+        return None
+    return found if isinstance(found, str) else None
+
+
+def _set(account: str, secret: str, what: str) -> None:
+    """Save to the OS keychain; without one, keep it in memory and raise to say so."""
+    backend = _keychain()
+    if backend is not None:
+        try:
+            backend.set_password(SERVICE, account, secret)
+            _memory.pop((SERVICE, account), None)
+            return
+        except (NoKeyringError, KeyringError) as exc:
+            _memory[(SERVICE, account)] = secret
+            raise KeychainUnavailableError(
+                f"The keychain refused to store the {what} ({exc}), so it is kept in memory for "
+                "this session only."
+            ) from exc
+    _memory[(SERVICE, account)] = secret
+    raise KeychainUnavailableError(keychain_status())
+
+
+def _delete(account: str) -> bool:
+    """Forget a secret everywhere; True when one was there."""
+    found = _memory.pop((SERVICE, account), None) is not None
+    backend = _keychain()
+    if backend is not None:
+        try:
+            backend.delete_password(SERVICE, account)
+            found = True
+        except (NoKeyringError, PasswordDeleteError, KeyringError):
+            pass
+    return found
 
 
 def platform_backend_available() -> bool:
@@ -56,33 +161,21 @@ def platform_backend_available() -> bool:
 
 
 def get_token(store_hash: str) -> str | None:
-    """The access token for a store: environment first (scripts, CI), then the keychain."""
+    """The access token for a store: environment first (scripts, CI), then this session's
+    memory, then the OS keychain."""
     from_env = os.environ.get(TOKEN_ENV, "").strip()
     if from_env:
         return from_env
-    try:
-        return keyring.get_password(SERVICE, _token_account(store_hash))
-    except NoKeyringError:
-        return None
-    except KeyringError:
-        return None
+    return _get(_token_account(store_hash))
 
 
 def save_token(store_hash: str, token: str) -> None:
-    try:
-        keyring.set_password(SERVICE, _token_account(store_hash), token)
-    except (NoKeyringError, KeyringError) as exc:
-        raise KeychainUnavailableError(
-            "No usable keychain on this computer, so the token cannot be saved. "
-            "Backorder Desktop will ask for it each time it starts."
-        ) from exc
+    """Into the OS keychain; without one KeychainUnavailableError says it is kept in memory."""
+    _set(_token_account(store_hash), token, "access token")
 
 
-def delete_token(store_hash: str) -> None:
-    try:
-        keyring.delete_password(SERVICE, _token_account(store_hash))
-    except (NoKeyringError, PasswordDeleteError, KeyringError):
-        pass
+def delete_token(store_hash: str) -> bool:
+    return _delete(_token_account(store_hash))
 
 
 def _smtp_account(host: str, user: str) -> str:
@@ -90,30 +183,18 @@ def _smtp_account(host: str, user: str) -> str:
 
 
 def get_smtp_password(host: str, user: str) -> str:
-    """The SMTP password: environment first (scripts, CI), then the keychain; "" if none."""
+    """The SMTP password: environment first (scripts, CI), then memory, then keychain; ""."""
     from_env = os.environ.get(SMTP_PASSWORD_ENV, "")
     if from_env:
         return from_env
     if not host or not user:
         return ""
-    try:
-        return keyring.get_password(SERVICE, _smtp_account(host, user)) or ""
-    except (NoKeyringError, KeyringError):
-        return ""
+    return _get(_smtp_account(host, user)) or ""
 
 
 def save_smtp_password(host: str, user: str, password: str) -> None:
-    try:
-        keyring.set_password(SERVICE, _smtp_account(host, user), password)
-    except (NoKeyringError, KeyringError) as exc:
-        raise KeychainUnavailableError(
-            "No usable keychain on this computer, so the mail password cannot be saved. "
-            f"Set {SMTP_PASSWORD_ENV} in the environment instead."
-        ) from exc
+    _set(_smtp_account(host, user), password, "mail password")
 
 
-def delete_smtp_password(host: str, user: str) -> None:
-    try:
-        keyring.delete_password(SERVICE, _smtp_account(host, user))
-    except (NoKeyringError, PasswordDeleteError, KeyringError):
-        pass
+def delete_smtp_password(host: str, user: str) -> bool:
+    return _delete(_smtp_account(host, user))

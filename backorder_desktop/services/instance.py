@@ -8,6 +8,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from ..cache.private_files import open_fd
+
 LOCK_FILE = "instance.lock"
 LOCK_WAIT_ENV = "BACKORDER_LOCK_WAIT_S"
 DEFAULT_WAIT_S = 10.0  # a scheduled job started during another one's push waits this long
@@ -78,7 +80,7 @@ class DataDirLock:
         if self._handle is not None:
             return True
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = open_fd(self.path, os.O_RDWR | os.O_CREAT)  # never through a planted symlink
         handle = os.fdopen(fd, "r+b")
         deadline = time.monotonic() + wait_s
         while not _try_lock(handle):

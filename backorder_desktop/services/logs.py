@@ -9,6 +9,7 @@ import threading
 from io import TextIOWrapper
 from pathlib import Path
 
+from ..cache.private_files import open_fd
 from .paths import ensure_private_dir
 
 _secrets: set[str] = set()
@@ -50,16 +51,14 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """Each log file (rotated ones too) readable only by the user: logs name customers."""
 
     def _open(self) -> TextIOWrapper:
-        stream = super()._open()
-        if os.name == "posix":
-            os.chmod(self.baseFilename, 0o600)
-        return stream
+        # Append, mode 0600, never through a symlink planted where the log goes.
+        fd = open_fd(Path(self.baseFilename), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)  # noqa: SIM115
 
 
 def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> Path:
     """Log to `log_dir/backorder-desktop.log`, 5 files of 1 MB; returns the log file path."""
-    if not log_dir.parent.exists():
-        ensure_private_dir(log_dir.parent)  # a data dir the app creates is the user's alone
+    ensure_private_dir(log_dir.parent)  # the data dir: the user's alone, or refused
     ensure_private_dir(log_dir)
     path = log_dir / "backorder-desktop.log"
     root = logging.getLogger("backorder_desktop")

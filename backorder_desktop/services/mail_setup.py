@@ -10,8 +10,9 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..cache.private_files import ensure_private_dir, read_text
 from ..mail.default_templates import DEFAULTS, TemplateSet
-from ..mail.message import build_message, checked_address
+from ..mail.message import AddressError, build_message, parse_mailbox
 from ..mail.smtp import PLAIN, MailError, SmtpConfig, SmtpSender
 from ..mail.templates import RenderedMail, TemplateError, validate_template
 from .credentials import get_smtp_password
@@ -31,13 +32,14 @@ def smtp_config(
     """How to send: the saved settings (password from keychain or environment), or, in demo
     mode, the embedded mail sink at `sink` = (host, port). `with_password=False` skips the
     keychain (a check or a store name needs no password; a keychain call can be slow)."""
+    sender, sender_name = split_sender(settings.mail_from, settings.mail_from_name)
     if sink is not None:
         return SmtpConfig(
             host=sink[0],
             port=sink[1],
             security=PLAIN,
-            sender=settings.mail_from or DEMO_SENDER,
-            sender_name=settings.mail_from_name or DEMO_SENDER_NAME,
+            sender=sender or DEMO_SENDER,
+            sender_name=sender_name or DEMO_SENDER_NAME,
         )
     password = ""
     if with_password:
@@ -49,9 +51,20 @@ def smtp_config(
         security=settings.smtp_security,
         user=settings.smtp_user.strip(),
         password=password,
-        sender=settings.mail_from.strip(),
-        sender_name=settings.mail_from_name.strip(),
+        sender=sender,
+        sender_name=sender_name,
     )
+
+
+def split_sender(mail_from: str, name: str = "") -> tuple[str, str]:
+    """(address, display name) of the sender: `mail_from` may be `Shop <shop@x.com>`, whose
+    name then wins over the saved From name. An invalid value is kept as it is, for
+    `SmtpConfig.check` to refuse with its reason."""
+    try:
+        own_name, address = parse_mailbox(mail_from)
+    except AddressError:
+        return mail_from.strip(), name.strip()
+    return address, own_name or name.strip()
 
 
 def store_name(config: SmtpConfig) -> str:
@@ -62,7 +75,7 @@ def store_name(config: SmtpConfig) -> str:
 def send_test_email(config: SmtpConfig, to: str) -> None:
     """One short message through `config`; raises MailError with a plain reason."""
     try:
-        address = checked_address(to or config.sender)
+        _name, address = parse_mailbox(to or config.sender)
     except ValueError as exc:
         raise MailError(str(exc)) from exc
     text = (
@@ -94,7 +107,7 @@ def load_templates(folder: Path) -> dict[str, TemplateSet]:
     if not path.exists():
         return out
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(read_text(path))  # never through a symlink
     except (OSError, ValueError) as exc:
         log.warning("notice templates unreadable (%s): using the defaults", exc)
         return out
@@ -131,8 +144,8 @@ def reset_template(folder: Path, kind: str) -> None:
 def _write(folder: Path, templates: dict[str, TemplateSet]) -> None:
     # Only edited kinds are stored, so improved defaults reach kinds the merchant never touched.
     edited = {kind: asdict(t) for kind, t in templates.items() if t != DEFAULTS.get(kind)}
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".templates-", dir=folder)
+    ensure_private_dir(folder)
+    fd, tmp = tempfile.mkstemp(prefix=".templates-", dir=folder)  # 0600, O_EXCL
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(edited, handle, indent=2, ensure_ascii=False)

@@ -175,8 +175,12 @@ def _pending_staff_notes(cache: Cache) -> dict[int, str]:
     return out
 
 
-def status_writes(cache: Cache, state: QueueState, now: datetime) -> list[OrderFieldWrite]:
-    """The storefront status of every order whose status changed since it was published."""
+def status_writes(
+    cache: Cache, state: QueueState, now: datetime, *, only_published: bool = False
+) -> list[OrderFieldWrite]:
+    """The storefront status of every order whose status changed since it was published
+    (`only_published`: of orders whose status was published before; their first one goes
+    with their first notice)."""
     by_order: dict[int, list[Any]] = defaultdict(list)
     for line in state.queue:
         by_order[line.order_id].append(line)
@@ -195,7 +199,7 @@ def status_writes(cache: Cache, state: QueueState, now: datetime) -> list[OrderF
                 old.pop("updated_at", None)
                 if old == doc:
                     continue
-        elif not doc["lines_waiting"]:
+        elif only_published or not doc["lines_waiting"]:
             continue  # never published and nothing waits: nothing to say
         doc["updated_at"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
         writes.append(
@@ -203,6 +207,22 @@ def status_writes(cache: Cache, state: QueueState, now: datetime) -> list[OrderF
                             STATUS_PERMISSION)
         )  # fmt: skip
     return writes
+
+
+def publish_statuses(
+    cache: Cache, *, now: datetime | None = None, batch_id: str | None = None
+) -> int:
+    """Rewrite every published storefront status that no longer says what the queue says.
+
+    Called after whatever moves the queue (sync, receipt, release, undo, closing a shipment),
+    not only when notices go out: a theme must never show a passed date, or "waiting" once the
+    last item arrived. Returns the outbox rows queued (none when every status is still true).
+    """
+    now = now or datetime.now(UTC)
+    batch_id = batch_id or f"status-{now.strftime('%Y%m%dT%H%M%S%f')}"
+    with cache.transaction():
+        writes = status_writes(cache, load_queue_state(cache), now, only_published=True)
+        return queue_order_fields(cache, writes, batch_id=batch_id, now=now) if writes else 0
 
 
 def record_notices(

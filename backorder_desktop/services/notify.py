@@ -25,7 +25,7 @@ from ..cache.backorder_queue import QueueState, load_queue_state
 from ..cache.notice_ledger import LedgerNotice, NoticeLedger, notice_logs
 from ..domain.models import METAFIELD_NAMESPACE
 from ..domain.notice_log import CHECK_IN, RELEASED, NoticeRecord, ToldLine, told_by_line
-from ..domain.notices import DueNotice, select_due
+from ..domain.notices import DEFAULT_CHECKIN_MAX, DueNotice, release_told, select_due
 from ..mail.message import AddressError, build_message
 from ..mail.smtp import MailConnectionError, MessageRefused, SendUncertain, SmtpConfig, SmtpSender
 from ..mail.templates import NoticeRenderer, RenderedMail, notice_context
@@ -48,11 +48,29 @@ class NoticePlan:
     def recipients(self) -> list[str]:
         return sorted({n.email.strip().lower() for n in self.due})
 
+    def only_orders(self, order_ids: Iterable[int]) -> NoticePlan:
+        """The notices about these orders (what a filtered or selected list shows)."""
+        wanted = set(order_ids)
+        due = [n for n in self.due if wanted.intersection(n.order_ids)]
+        return NoticePlan(due, self.unconfirmed, self.state)
+
+
+def count_text(due: Iterable[DueNotice]) -> str:
+    """'86 e-mails to 65 customers': one notice is one e-mail, customers are distinct addresses
+    (a customer with several orders waiting gets several notices, but one check-in)."""
+    notices = list(due)
+    emails = len(notices)
+    customers = len({n.email.strip().lower() for n in notices})
+    e = "1 e-mail" if emails == 1 else f"{emails:,} e-mails"
+    c = "1 customer" if customers == 1 else f"{customers:,} customers"
+    return f"{e} to {c}"
+
 
 def plan_notices(
     cache: Cache,
     *,
     checkin_days: int = 0,
+    checkin_max: int = DEFAULT_CHECKIN_MAX,
     today: date | None = None,
     state: QueueState | None = None,
 ) -> NoticePlan:
@@ -65,6 +83,7 @@ def plan_notices(
         releases=state.releases,
         today=today,
         checkin_days=checkin_days,
+        checkin_max=checkin_max,
     )
     unconfirmed = [n for n in state.ledger if n.state == "unconfirmed"]
     return NoticePlan(due, unconfirmed, state)
@@ -85,6 +104,22 @@ class PreparedNotice:
     notice: DueNotice
     record: NoticeRecord  # what the log will say was told
     mail: RenderedMail
+    also: tuple[NoticeRecord, ...] = ()  # a combined check-in: the other orders' records
+
+    @property
+    def records(self) -> tuple[NoticeRecord, ...]:
+        return (self.record, *self.also)
+
+
+def _record(notice: DueNotice, now: datetime) -> NoticeRecord:
+    return NoticeRecord(
+        id=uuid.uuid4().hex,
+        order_id=notice.order_id,
+        kind=notice.kind,
+        sent_at=now,
+        eta=notice.eta if notice.kind != RELEASED else None,
+        lines=tuple(ToldLine(line.line_id, line.sku, line.qty, line.eta) for line in notice.lines),
+    )
 
 
 def prepare_notices(
@@ -108,17 +143,9 @@ def prepare_notices(
             reason=options.reason,
             today=now.date(),
         )
-        record = NoticeRecord(
-            id=uuid.uuid4().hex,
-            order_id=notice.order_id,
-            kind=notice.kind,
-            sent_at=now,
-            eta=notice.eta if notice.kind != RELEASED else None,
-            lines=tuple(
-                ToldLine(line.line_id, line.sku, line.qty, line.eta) for line in notice.lines
-            ),
-        )
-        out.append(PreparedNotice(notice, record, renderer.render(notice, context)))
+        record = _record(notice, now)
+        also = tuple(_record(other, now) for other in notice.others)
+        out.append(PreparedNotice(notice, record, renderer.render(notice, context), also))
     return out
 
 
@@ -158,7 +185,7 @@ def disk_room(cache: Cache, free_bytes: Callable[[], int] | None = None) -> bool
 def _already_told(notice: DueNotice, records: list[NoticeRecord], today: date) -> bool:
     """True when the log already holds this notice (another run sent it since the preview)."""
     if notice.kind == RELEASED:
-        return any(r.kind == RELEASED for r in records)
+        return release_told(notice.covers, records)
     if notice.kind == CHECK_IN:
         return any(r.sent_at.astimezone(UTC).date() >= today for r in records)
     told = told_by_line(records)
@@ -210,7 +237,10 @@ def send_notices(
                 report.error = DISK_FULL_MESSAGE
                 break
             order_log = logs.setdefault(item.notice.order_id, [])
-            if _already_told(item.notice, order_log, today):
+            if _already_told(item.notice, order_log, today) and all(
+                _already_told(other, logs.get(other.order_id, []), today)
+                for other in item.notice.others
+            ):
                 report.skipped_duplicates += 1
                 continue
             try:
@@ -227,13 +257,15 @@ def send_notices(
             except AddressError as exc:
                 report.failed.append((item, str(exc)))
                 continue
-            ledger.claim(item.record, item.notice.email)  # committed before the email leaves
-            order_log.append(item.record)
+            for record in item.records:  # committed before the email leaves
+                ledger.claim(record, item.notice.email)
+                logs.setdefault(record.order_id, []).append(record)
             try:
-                sender.send(message, before_data=partial(ledger.mark_dispatched, item.record))
+                sender.send(message, before_data=partial(_dispatched, ledger, item.records))
             except MessageRefused as exc:
-                ledger.mark_failed(item.record, exc.message)
-                order_log.remove(item.record)
+                for record in item.records:
+                    ledger.mark_failed(record, exc.message)
+                    logs[record.order_id].remove(record)
                 report.failed.append((item, exc.message))
                 continue
             except SendUncertain as exc:
@@ -244,7 +276,8 @@ def send_notices(
                 break
             if after_send is not None:
                 after_send(item)
-            ledger.mark_sent(item.record)
+            for record in item.records:
+                ledger.mark_sent(record)
             report.sent.append(item)
         if progress is not None:
             progress("sending notices", len(prepared), len(prepared))
@@ -259,6 +292,11 @@ def send_notices(
         report.skipped_duplicates,
     )
     return report
+
+
+def _dispatched(ledger: NoticeLedger, records: tuple[NoticeRecord, ...]) -> None:
+    for record in records:
+        ledger.mark_dispatched(record)
 
 
 def refresh_notice_fields(session: StoreSession) -> int:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import platformdirs
+
+from ..cache import private_files
 
 APP_NAME = "BackorderDesktop"
 _SAFE_HASH = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -17,11 +18,9 @@ def default_data_dir() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create a folder readable only by the user (POSIX); the cache holds customer data."""
-    path.mkdir(parents=True, exist_ok=True)
-    if os.name == "posix":
-        path.chmod(0o700)
-    return path
+    """Create a folder readable only by the user (POSIX), or refuse an existing one owned by
+    someone else or writable by others (UnsafePathError); the cache holds customer data."""
+    return private_files.ensure_private_dir(path)
 
 
 def validate_store_hash(store_hash: str) -> str:

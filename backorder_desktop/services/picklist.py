@@ -26,7 +26,26 @@ class PickOrder:
     customer_email: str
     order_date: datetime
     lines: tuple[PickLine, ...]
-    waiting: int  # units of this order still waiting (partial shipment)
+    missing: tuple[PickLine, ...] = ()  # what still waits (partial shipment): not in the box
+
+    @property
+    def waiting(self) -> int:
+        """Units of this order still waiting."""
+        return sum(line.qty for line in self.missing)
+
+
+def units(qty: int) -> str:
+    return f"{qty} unit" if qty == 1 else f"{qty} units"
+
+
+def missing_text(order: PickOrder) -> str:
+    """'Still waiting: 1 unit of MUG-RED (Enamel mug, Red)': staff must know what is not in
+    the box, and the customer's notice says the same."""
+    parts = []
+    for line in order.missing:
+        name = line.name + (f", {line.options}" if line.options else "")
+        parts.append(f"{units(line.qty)} of {line.sku} ({name})")
+    return "Still waiting: " + "; ".join(parts) if parts else ""
 
 
 def pick_list(cache: Cache, order_ids: Iterable[int]) -> list[PickOrder]:
@@ -40,11 +59,12 @@ def pick_list(cache: Cache, order_ids: Iterable[int]) -> list[PickOrder]:
         if order is None:
             continue
         lines = []
-        waiting = 0
+        missing = []
         for line in order.lines:
             left = line.quantity - line.quantity_shipped
             held_back = min(left, still_waiting.get(line.id, 0))
-            waiting += held_back
+            if held_back > 0:
+                missing.append(PickLine(line.sku, line.name, line.option_label, held_back))
             if left - held_back > 0:
                 lines.append(PickLine(line.sku, line.name, line.option_label, left - held_back))
         out.append(
@@ -54,7 +74,7 @@ def pick_list(cache: Cache, order_ids: Iterable[int]) -> list[PickOrder]:
                 order.customer_email,
                 order.date_created,
                 tuple(lines),
-                waiting,
+                tuple(missing),
             )
         )
     return out
@@ -75,7 +95,7 @@ def pick_list_html(orders: Iterable[PickOrder], *, generated_at: datetime | None
             f"<h2>Order #{order.order_id} &mdash; {escape(order.customer_name)}</h2>"
             f"<p>{escape(order.customer_email)} &middot; ordered "
             f"{order.order_date.date().isoformat()}"
-            + (f" &middot; <b>{order.waiting} units still waiting</b>" if order.waiting else "")
+            + (f" &middot; <b>{escape(missing_text(order))}</b>" if order.missing else "")
             + "</p>"
         )
         parts.append(

@@ -37,6 +37,7 @@ from .allocations import (
     ready_order_ids,
 )
 from .metafield_writes import FieldWrite, queue_field_writes
+from .notice_records import publish_statuses
 from .session import StoreSession
 from .shared_allocations import publish_allocations
 from .shipments import archive_old_shipments, find_shipment
@@ -318,6 +319,7 @@ def commit_receipt(
             cache, [a.order_id for a in preview.plan.allocations], batch_id=receipt_id, now=now
         )
         archive_old_shipments(cache, now=now)
+        rows += publish_statuses(cache, now=now, batch_id=f"status-{receipt_id}")
     return ReceiptResult(receipt_id, booked=True, preview=preview, requests_queued=rows)
 
 

@@ -30,6 +30,7 @@ from .allocations import (
     release_lines,
 )
 from .metafield_writes import FieldWrite, queue_field_writes
+from .notice_records import publish_statuses
 from .receiving import queue_stock
 from .settings import RELEASE_STATUSES
 from .shared_allocations import publish_allocations
@@ -115,12 +116,17 @@ def release_orders(
         outcome = plan_release(cache, order_ids, ready=listed)
         ready = {r.order_id: r for r in listed}
         orders = {o.id: o for o in cache.orders.open_orders()}
+        earlier = active_releases(cache)
         writes = []
         for order_id in outcome.released:
             order = orders[order_id]  # ready orders are open orders in the cache
             item = ready[order_id]
-            record = ReleaseRecord(now, order.status_id, status_id, False, item.lines)
-            note = release_note(now, item.lines)
+            before = earlier.get(order_id)
+            # The rest of a partial shipment: the record covers every unit released so far
+            # (what the "on its way" notices compare against); the note names what ships now.
+            status_before = before.status_before if before else order.status_id
+            record = ReleaseRecord(now, status_before, status_id, False, item.lines)
+            note = release_note(now, new_lines(item.lines, before))
             _status_row(cache, order, status_id, note, outcome.batch_id, "release")
             cache.ledger.append(
                 RELEASE,
@@ -132,7 +138,23 @@ def release_orders(
         outcome.requests_queued = len(outcome.released) + queue_field_writes(
             cache, writes, batch_id=outcome.batch_id, kind="release_record", now=now
         )
+        outcome.requests_queued += publish_statuses(
+            cache, now=now, batch_id=f"status-{outcome.batch_id}"
+        )
     return outcome
+
+
+def new_lines(lines: tuple[ReleaseLine, ...], before: ReleaseRecord | None) -> list[ReleaseLine]:
+    """The units of `lines` an earlier release of the order did not ship already."""
+    done: dict[int, int] = {}
+    for line in before.lines if before else ():
+        done[line.line_id] = done.get(line.line_id, 0) + line.qty
+    out = []
+    for line in lines:
+        more = line.qty - done.get(line.line_id, 0)
+        if more > 0:
+            out.append(ReleaseLine(line.line_id, line.sku, more))
+    return out
 
 
 def plan_release(
@@ -231,4 +253,5 @@ def undo_release(cache: Cache, order_id: int, *, now: datetime | None = None) ->
             kind="release_record",
             now=now,
         )
+        publish_statuses(cache, now=now, batch_id=f"status-{batch_id}")
     return undone

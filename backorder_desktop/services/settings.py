@@ -12,6 +12,7 @@ from typing import Any
 
 import platformdirs
 
+from ..cache.private_files import UnsafePathError, ensure_private_dir, read_text
 from .paths import APP_NAME
 
 log = logging.getLogger("backorder_desktop.settings")
@@ -43,6 +44,7 @@ class Settings:
     mail_from: str = ""
     mail_from_name: str = ""  # shown as the sender and as {{ store_name }} in templates
     checkin_days: int = 0  # a check-in notice every N days while a line waits; 0 = off
+    checkin_max: int = 3  # at most this many check-ins per order, then they stop
 
     def store(self, store_hash: str | None) -> StoreEntry | None:
         return next((s for s in self.stores if s.store_hash == store_hash), None)
@@ -96,6 +98,8 @@ def _validate_mail(settings: Settings, defaults: Settings) -> None:
         settings.smtp_security = defaults.smtp_security
     if not isinstance(settings.checkin_days, int) or not 0 <= settings.checkin_days <= 365:
         settings.checkin_days = defaults.checkin_days
+    if not isinstance(settings.checkin_max, int) or not 1 <= settings.checkin_max <= 52:
+        settings.checkin_max = defaults.checkin_max
 
 
 def load_settings(folder: Path) -> tuple[Settings, str | None]:
@@ -107,10 +111,12 @@ def load_settings(folder: Path) -> tuple[Settings, str | None]:
     if not path.exists():
         return Settings(), None
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(read_text(path))  # never through a symlink
         if not isinstance(raw, dict):
             raise ValueError("not a JSON object")
         return _validated(raw), None
+    except UnsafePathError:
+        raise  # a planted link is not a corrupt file: say so, move nothing
     except (OSError, ValueError, TypeError) as exc:
         backup = path.with_name(SETTINGS_FILE + ".corrupt")
         try:
@@ -126,7 +132,7 @@ def load_settings(folder: Path) -> tuple[Settings, str | None]:
 
 def save_settings(folder: Path, settings: Settings) -> None:
     """Write atomically (temp file + rename) so a crash never leaves half a file."""
-    folder.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(folder)
     data = json.dumps(asdict(settings), indent=2, ensure_ascii=False)
     fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=folder)
     try:

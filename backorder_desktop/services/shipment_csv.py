@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from ..domain.csv_safety import excel_with_delimiter, read_cell
 from ..domain.shipment_rules import InputError, merge_shipment_lines, parse_quantity
 from ..domain.shipments import ShipmentLine
 
@@ -14,10 +15,7 @@ QTY_HEADERS = ("qty", "quantity", "qty_expected", "expected", "units", "amount")
 
 
 def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
+    return excel_with_delimiter(sample)
 
 
 def _column(header: list[str], names: tuple[str, ...]) -> int | None:
@@ -56,7 +54,7 @@ def lines_from_csv(text: str) -> tuple[ShipmentLine, ...]:
     for number, row in enumerate(rows[start:], start=start + 1):
         if len(row) <= max(sku_col, qty_col):
             raise InputError(f"CSV row {number}: expected a SKU and a quantity.")
-        sku = row[sku_col].strip()
+        sku = read_cell(row[sku_col].strip())
         if not sku:
             raise InputError(f"CSV row {number}: the SKU is empty.")
         try:

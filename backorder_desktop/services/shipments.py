@@ -32,6 +32,7 @@ from ..domain.shipments import (
     Supplier,
 )
 from .metafield_writes import FieldWrite, queue_field_deletes, queue_field_writes
+from .notice_records import publish_statuses
 
 __all__ = [
     "add_shipment",
@@ -150,6 +151,8 @@ def save_shipment(cache: Cache, shipment: Shipment, *, now: datetime | None = No
             cache, [write], batch_id=f"shipment:{ready.id}", kind="shipment", now=now
         )
         archive_old_shipments(cache, now=now)
+        # A new, moved or closed shipment moves its customers' dates on the storefront too.
+        publish_statuses(cache, now=now, batch_id=f"status-shipment:{ready.id}")
     return ready
 
 

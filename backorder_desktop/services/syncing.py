@@ -7,6 +7,7 @@ from collections.abc import Callable
 from ..sync.pull import PullResult, pull
 from ..sync.push import PushResult, push
 from .insights import record_snapshot
+from .notice_records import publish_statuses
 from .session import StoreSession
 
 
@@ -29,6 +30,8 @@ def sync_store(
         raise
     # Insights: value waiting over time needs one point per day; each sync records today's.
     record_snapshot(session.cache)
+    # What the store brought (orders shipped, dates moved) may change a storefront status.
+    publish_statuses(session.cache)
     return result
 
 

@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from ..cache import Cache
-from ..cache.backorder_queue import load_queue_state
+from ..cache.backorder_queue import QueueState, load_queue_state
 from ..domain.insights import InsightsReport
-from ..domain.models import UNLIMITED_BACKORDER_LIMIT
+from ..domain.models import UNLIMITED_BACKORDER_LIMIT, Product
+from ..domain.notices import DEFAULT_CHECKIN_MAX, latest_eta
 from ..domain.slices import free_in_slices, sorted_in_slices
+from ..domain.stock_counts import StockCounts
+from ..domain.storefront import StorefrontFlag, storefront_flags
 from .backorder_rows import BackorderRow, backorder_rows, next_unit_etas, product_eta_label
 from .backorders import store_status
 from .bulk_snapshot import store_is_native
@@ -40,6 +43,17 @@ class ProductRow:
     sync_state: str = ""
     # False: the store has no native backorders; the product's pre-order switch stands in.
     native: bool = True
+    counts: StockCounts | None = None  # how on hand, backordered and waiting relate
+    # The product's storefront texts that contradict its backorder state (issue 14), with fixes.
+    flags: tuple[StorefrontFlag, ...] = ()
+
+    @property
+    def flag_text(self) -> str:
+        return " ".join(flag.message for flag in self.flags)
+
+    @property
+    def counts_text(self) -> str:
+        return self.counts.explain() if self.counts is not None else ""
 
     @property
     def limit_text(self) -> str:
@@ -78,7 +92,68 @@ class ViewRows:
     insights: InsightsReport | None = None  # the Insights tab's figures
 
 
-def load_rows(cache: Cache, *, now: datetime | None = None, checkin_days: int = 0) -> ViewRows:
+def _waiting_parts(
+    state: QueueState, products: dict[int, Product]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Per variant: units waiting on lines BigCommerce backordered, and unshipped units on
+    older lines (no quantity_backordered), for StockCounts."""
+    native_lines = {
+        line.id
+        for order in state.orders.values()
+        for line in order.lines
+        if line.quantity_backordered is not None
+    }
+    native: dict[int, int] = defaultdict(int)
+    for waiting in state.queue:
+        if waiting.line_id in native_lines:
+            native[waiting.variant_id] += waiting.qty_waiting
+    older: dict[int, int] = defaultdict(int)
+    for order in state.orders.values():
+        for line in order.lines:
+            product = products.get(line.product_id)
+            if line.quantity_backordered is not None or product is None:
+                continue
+            if product.inventory_tracking == "none":
+                continue
+            older[line.variant_id] += max(0, line.quantity - line.quantity_shipped)
+    return native, older
+
+
+def _storefront_flags(
+    state: QueueState, products: dict[int, Product], today: date
+) -> dict[int, tuple[StorefrontFlag, ...]]:
+    """Per product with customers waiting: its storefront texts that contradict that. The
+    product's ETA is its latest line's, unknown if any line's is or has passed."""
+    waiting: dict[int, int] = defaultdict(int)
+    etas: dict[int, list[date | None]] = defaultdict(list)
+    for line in state.queue:
+        waiting[line.product_id] += line.qty_waiting
+        etas[line.product_id].append(line.eta if line.eta and line.eta >= today else None)
+    out: dict[int, tuple[StorefrontFlag, ...]] = {}
+    for pid, units in waiting.items():
+        product = products.get(pid)
+        if product is None:
+            continue
+        found = storefront_flags(
+            availability=product.availability,
+            description=product.availability_description,
+            preorder_message=product.preorder_message,
+            release_date=product.preorder_release_date,
+            waiting=units,
+            eta=latest_eta(etas[pid]),
+        )
+        if found:
+            out[pid] = tuple(found)
+    return out
+
+
+def load_rows(
+    cache: Cache,
+    *,
+    now: datetime | None = None,
+    checkin_days: int = 0,
+    checkin_max: int = DEFAULT_CHECKIN_MAX,
+) -> ViewRows:
     now = now or datetime.now(UTC)
     products = {p.id: p for p in cache.products.all()}
     variants = cache.variants.all()
@@ -91,6 +166,8 @@ def load_rows(cache: Cache, *, now: datetime | None = None, checkin_days: int = 
     waiting_by_variant: dict[int, int] = defaultdict(int)
     for line in queue:
         waiting_by_variant[line.variant_id] += line.qty_waiting
+    waiting_native, older_unshipped = _waiting_parts(state, products)
+    flags = _storefront_flags(state, products, now.date())
     sync_states = variant_sync_states(cache)
     native = store_is_native(cache)
 
@@ -124,10 +201,22 @@ def load_rows(cache: Cache, *, now: datetime | None = None, checkin_days: int = 
                 message=product.preorder_message or product.availability_description,
                 sync_state=sync_states.get(variant.id, ""),
                 native=native,
+                counts=StockCounts(
+                    on_hand=sum(r.on_hand for r in records) if records else variant.inventory_level,
+                    backordered=sum(backordered) if backordered else None,
+                    waiting_backordered=waiting_native.get(variant.id, 0),
+                    waiting_older=waiting_by_variant.get(variant.id, 0)
+                    - waiting_native.get(variant.id, 0),
+                    older_unshipped=older_unshipped.get(variant.id, 0),
+                ),
+                # Shown on the variants customers wait for (the text is the product's).
+                flags=flags.get(product.id, ()) if waiting_by_variant.get(variant.id) else (),
             )
         )
     product_rows = sorted_in_slices(product_rows, key=lambda r: (r.product_name.casefold(), r.sku))
-    plan = plan_notices(cache, checkin_days=checkin_days, today=now.date(), state=state)
+    plan = plan_notices(
+        cache, checkin_days=checkin_days, checkin_max=checkin_max, today=now.date(), state=state
+    )
     orders = cache.orders.all()
     currency = orders[0].currency_code if orders else "USD"
     backorders = backorder_rows(state, plan.due, now=now)

@@ -21,6 +21,7 @@ from PySide6.QtCore import QDate, QDateTime, QMargins, Qt, QTime
 from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette
 from PySide6.QtWidgets import QWidget
 
+from .plain_text import rich_escaped
 from .theme import is_dark
 
 BAR_LIGHT = QColor("#2f6db5")
@@ -92,7 +93,8 @@ class ChartBox(QChartView):
         series.setLabelsPosition(QBarSeries.LabelsPosition.LabelsOutsideEnd)
         chart.addSeries(series)
         names = QBarCategoryAxis()
-        names.append(list(categories))
+        # Qt Charts renders axis labels as HTML: SKUs and names are escaped to show as typed.
+        names.append([rich_escaped(c) for c in categories])
         amounts = QValueAxis()
         top = max([float(v) for v in values] or [0.0])
         amounts.setRange(0, top * 1.2 if top > 0 else 1)

@@ -10,7 +10,6 @@ from PySide6.QtCore import QSettings, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..services.settings import StoreEntry
 from .formatting import format_ago
+from .plain_text import PlainLabel
 from .records_view import RecordsView
 from .store_controller import LoadedRows, StoreController
 from .tabs.backorders import BackordersPanel
@@ -41,6 +41,7 @@ class MainWindow(QMainWindow):
     settings_requested = Signal()
     outbox_requested = Signal()
     conflicts_requested = Signal()  # changes another laptop overtook (issue 7)
+    forget_requested = Signal()  # File > Forget this store: token, mail password, cache
 
     def __init__(
         self, controller: StoreController, log_folder: Path, parent: QWidget | None = None
@@ -97,7 +98,7 @@ class MainWindow(QMainWindow):
         self.store_box.setAccessibleName(self.tr("Store"))
         self.store_box.setMinimumWidth(180)
         self.store_box.activated.connect(self._on_store_box_activated)
-        bar.addWidget(QLabel(self.tr(" Store: "), self))
+        bar.addWidget(PlainLabel(self.tr(" Store: "), self))
         bar.addWidget(self.store_box)
         bar.addSeparator()
         self.sync_button = QPushButton(self.tr("Sync now"), self)
@@ -142,6 +143,8 @@ class MainWindow(QMainWindow):
             self._action(self.tr("Export view as CSV…"), self.export_current, "Ctrl+E")
         )
         file_menu.addSeparator()
+        file_menu.addAction(self._action(self.tr("Forget this store…"), self.forget_requested.emit))
+        file_menu.addSeparator()
         file_menu.addAction(
             self._action(self.tr("Quit"), self.close, QKeySequence.StandardKey.Quit)
         )
@@ -184,9 +187,9 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.connection_label = QLabel(self.tr("Not connected"), self)
+        self.connection_label = PlainLabel(self.tr("Not connected"), self)
         self.connection_label.setAccessibleName(self.tr("Connection state"))
-        self.sync_label = QLabel(format_ago(None), self)
+        self.sync_label = PlainLabel(format_ago(None), self)
         self.sync_label.setAccessibleName(self.tr("Last sync"))
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName(self.tr("Sync progress"))

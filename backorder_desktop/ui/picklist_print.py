@@ -8,6 +8,8 @@ from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QWidget
 
+from ..services.exports import private_file
+
 
 def _document(html: str) -> QTextDocument:
     document = QTextDocument()
@@ -17,8 +19,7 @@ def _document(html: str) -> QTextDocument:
 
 def save_pdf(html: str, path: Path) -> Path:
     """Write the pick list as an A4 PDF; returns the path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer = QPdfWriter(str(path))
+    writer = QPdfWriter(str(private_file(path)))  # readable by the user only: names, addresses
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     writer.setPageOrientation(QPageLayout.Orientation.Portrait)
     writer.setTitle("Pick list")

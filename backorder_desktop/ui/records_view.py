@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QMenu,
     QTableView,
@@ -24,6 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.csv_safety import safe_cell
+from ..services.exports import write_csv_file
+from .plain_text import PlainLabel
 from .table_model import PreparedRows, RecordsProxyModel, RecordsTableModel
 
 SEARCH_DEBOUNCE_MS = 150
@@ -70,7 +71,7 @@ class RecordsView(QWidget):
             self.filter_box.addItem(quick.label)
         self.filter_box.currentIndexChanged.connect(self._on_filter_box_changed)
 
-        self.count_label = QLabel(self)
+        self.count_label = PlainLabel(self)
         self.count_label.setAccessibleName(self.tr("{0} row count").format(name))
 
         self.table = QTableView(self)
@@ -217,7 +218,9 @@ class RecordsView(QWidget):
     def copy_selection(self) -> None:
         rows = self.selected_rows()
         if rows:
-            text = "\n".join("\t".join(cells) for cells in self._as_table(rows))
+            # Pasted into a spreadsheet the cells are parsed like a CSV's: neutralise formulas.
+            table = [[str(safe_cell(c)) for c in cells] for cells in self._as_table(rows)]
+            text = "\n".join("\t".join(cells) for cells in table)
             QGuiApplication.clipboard().setText(text)
 
     def export_csv(self, path: Path | None = None) -> Path | None:
@@ -228,9 +231,7 @@ class RecordsView(QWidget):
             if not chosen:
                 return None
             path = Path(chosen)
-        with path.open("w", newline="", encoding="utf-8-sig") as handle:
-            csv.writer(handle).writerows(self._as_table(self.visible_rows()))
-        return path
+        return write_csv_file(path, self._as_table(self.visible_rows()))
 
     # --- columns ------------------------------------------------------------------------------
     def _on_header_menu_requested(self, pos: Any) -> None:

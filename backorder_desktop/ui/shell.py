@@ -10,10 +10,16 @@ from types import TracebackType
 from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
-from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QDialog, QLineEdit
 
 from ..services.conflicts import conflict_rows, resolve
-from ..services.credentials import KeychainUnavailableError, get_token, save_token
+from ..services.credentials import (
+    KeychainUnavailableError,
+    get_token,
+    keychain_status,
+    save_token,
+)
+from ..services.forget import Forgotten, forget_store
 from ..services.logs import log_tail, register_secret
 from ..services.outbox_view import (
     apply_again,
@@ -23,6 +29,7 @@ from ..services.outbox_view import (
     retry_entries,
 )
 from ..services.settings import Settings, StoreEntry, save_settings
+from ..services.views import ViewRows
 from .dialogs.conflicts import ConflictsDialog
 from .dialogs.connect import ConnectDialog
 from .dialogs.crash import CrashDialog
@@ -30,7 +37,8 @@ from .dialogs.outbox import OutboxDialog
 from .dialogs.settings import SettingsDialog
 from .dialogs.welcome import WelcomeDialog
 from .main_window import MainWindow
-from .store_controller import StoreController
+from .plain_text import Button, ask, ask_text, inform
+from .store_controller import LoadedRows, StoreController
 from .tasks import TaskRunner
 
 log = logging.getLogger("backorder_desktop.ui")
@@ -72,6 +80,7 @@ class AppShell(QObject):
         self.window.settings_requested.connect(self.show_settings)
         self.window.outbox_requested.connect(self.show_outbox)
         self.window.conflicts_requested.connect(self.show_conflicts)
+        self.window.forget_requested.connect(self.forget_current_store)
         self.conflicts_dialog: ConflictsDialog | None = None
         self.controller.bug_found.connect(self.report_bug)
         self.controller.token_rejected.connect(self._on_controller_token_rejected)
@@ -80,6 +89,9 @@ class AppShell(QObject):
     # --- start ------------------------------------------------------------------------------
     def start(self, *, demo: bool) -> None:
         self.window.show()
+        status = keychain_status()
+        if status and not demo:  # secrets live in memory only: the merchant must know
+            self.window.show_error(status)
         if demo:
             self.start_demo()
         elif self.settings.current_store and self.settings.store(self.settings.current_store):
@@ -142,13 +154,40 @@ class AppShell(QObject):
         except OSError as exc:
             self.window.show_error(f"Settings could not be saved: {exc}")
 
+    def forget_current_store(self, *, confirm: bool = True) -> Forgotten | None:
+        """File > Forget this store: its token and (with the last store) the mail password
+        leave the keychain, its cache file is deleted. BigCommerce keeps everything."""
+        entry = self.controller.entry
+        if entry is None:
+            self.window.show_error(self.tr("No store is open."))
+            return None
+        name = entry.label or entry.store_hash
+        question = self.tr(
+            "Forget {0} on this computer?\n\nIts access token is deleted from the keychain and "
+            "its local cache file is deleted; changes still waiting in the outbox are lost. "
+            "The store itself on BigCommerce is not changed. The mail password is deleted with "
+            "the last store."
+        ).format(name)
+        if confirm and ask(self.window, self.tr("Forget this store"), question) != Button.Yes:
+            return None
+        self.controller.close_store()
+        self._session_tokens.pop(entry.store_hash, None)
+        result = forget_store(self.data_dir, self.settings, entry.store_hash)
+        self._save_settings()
+        self.controller.entry = None
+        self.controller.rows_loaded.emit(LoadedRows(ViewRows()))
+        self.window.set_stores(self.settings.stores, self.settings.current_store)
+        self.window.connection_label.setText(self.tr("Not connected"))
+        self.window.show_error(self.tr("{0} was forgotten on this computer.").format(name))
+        return result
+
     def connect_store(self) -> None:
         dialog = ConnectDialog(self.runner, self.window)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.entry is None:
             return
         if dialog.keychain_warning:
             self._session_tokens[dialog.entry.store_hash] = dialog.token
-            QMessageBox.information(self.window, self.tr("No keychain"), dialog.keychain_warning)
+            inform(self.window, self.tr("No keychain"), dialog.keychain_warning)
         self._remember(dialog.entry)
         self.controller.open_store(dialog.entry, dialog.token)
 
@@ -189,7 +228,7 @@ class AppShell(QObject):
         self.controller.open_store(entry, token)
 
     def ask_new_token(self, entry: StoreEntry) -> str:
-        token, ok = QInputDialog.getText(
+        token, ok = ask_text(
             self.window,
             self.tr("New access token"),
             self.tr(
@@ -205,7 +244,7 @@ class AppShell(QObject):
         return token
 
     def _ask_token(self, entry: StoreEntry) -> str:
-        token, ok = QInputDialog.getText(
+        token, ok = ask_text(
             self.window,
             self.tr("Access token"),
             self.tr(

@@ -15,6 +15,8 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from .plain_text import message_box
+
 BELL_FILE = "instance.raise"
 _NO_WINDOW_MANAGER = ("offscreen", "minimal")  # raising there only prints a Qt warning
 
@@ -84,13 +86,14 @@ def bring_to_front(window: QWidget) -> None:
 
 def already_running_dialog(data_dir: str, parent: QWidget | None = None) -> QMessageBox:
     """Told, not asked to choose a data dir: "Bring it to front" or "Close"."""
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Information)
-    box.setWindowTitle("Backorder Desktop is already running")
-    box.setText("Backorder Desktop is already open for this data folder.")
-    box.setInformativeText(
-        f"{data_dir}\n\nOnly one window can use a data folder at a time, so that no change is "
-        "sent twice. Switch to the open window instead."
+    box = message_box(
+        parent,
+        QMessageBox.Icon.Information,
+        "Backorder Desktop is already running",
+        "Backorder Desktop is already open for this data folder.",
+        QMessageBox.StandardButton.NoButton,
+        informative=f"{data_dir}\n\nOnly one window can use a data folder at a time, so that no "
+        "change is sent twice. Switch to the open window instead.",
     )
     box.setAccessibleName("Backorder Desktop is already running")
     front = box.addButton("Bring it to front", QMessageBox.ButtonRole.AcceptRole)

@@ -194,7 +194,11 @@ class StoreController(QObject):
 
         preparers = dict(self.preparers)
         # Check-in notices (off by default) change which notices are due.
-        options = {"checkin_days": self.settings.checkin_days} if self.settings.checkin_days else {}
+        options = (
+            {"checkin_days": self.settings.checkin_days, "checkin_max": self.settings.checkin_max}
+            if self.settings.checkin_days
+            else {}
+        )
 
         def work(**_: Any) -> LoadedRows:
             data = load_rows(session.cache, **options)

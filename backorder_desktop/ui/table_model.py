@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from ..domain.slices import sorted_in_slices
+from .plain_text import tooltip
 from .release import release_later
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -160,7 +161,7 @@ class RecordsTableModel(QAbstractTableModel):
             colour = self._row_colour(row)
             return QBrush(colour) if colour is not None else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return column.display(row) or None
+            return tooltip(column.display(row)) or None  # store text: shown literally
         if role == RAW_ROLE:
             return column.value(row)
         return None

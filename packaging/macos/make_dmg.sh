@@ -5,10 +5,15 @@
 #   MACOS_CERTIFICATE_PASSWORD, MACOS_SIGNING_IDENTITY (e.g. "Developer ID Application: Name (TEAMID)"),
 #   APPLE_ID, APPLE_TEAM_ID, APPLE_APP_PASSWORD (an app-specific password) for notarisation.
 # Without them each step says it is skipped and the image is unsigned (fine for testing; users
-# then right-click > Open the first time).
+# then allow it once in System Settings > Privacy & Security > Open Anyway).
+# REQUIRE_NOTARISATION=true (the release workflow sets it on a tag): a signed image that is not
+# notarised fails instead of being shipped, since macOS blocks it just like an unsigned one while
+# its signature suggests otherwise.
 # Usage: bash packaging/macos/make_dmg.sh   (after python packaging/build.py, on macOS)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=packaging/macos/hdiutil_retry.sh
+source packaging/macos/hdiutil_retry.sh
 
 APP_NAME="Backorder Desktop"
 EXE_NAME="backorder-desktop"
@@ -75,11 +80,11 @@ staging=$(mktemp -d)
 scratch=$(mktemp -d)
 cp -R "$APP" "$staging/"
 ln -s /Applications "$staging/Applications"
-hdiutil create -volname "$volume" -srcfolder "$staging" -fs HFS+ -format UDRW -ov \
+hdiutil_retry create -volname "$volume" -srcfolder "$staging" -fs HFS+ -format UDRW -ov \
   "$scratch/rw.dmg" >/dev/null
 mount_point="$scratch/mnt"
 mkdir "$mount_point"
-hdiutil attach "$scratch/rw.dmg" -readwrite -noverify -noautoopen -nobrowse \
+hdiutil_retry attach "$scratch/rw.dmg" -readwrite -noverify -noautoopen -nobrowse \
   -mountpoint "$mount_point" >/dev/null
 cp "$ICON_FILE" "$mount_point/.VolumeIcon.icns"
 if command -v SetFile >/dev/null; then
@@ -87,9 +92,9 @@ if command -v SetFile >/dev/null; then
 else
   echo "Volume icon skipped: SetFile (Xcode command line tools) is not installed."
 fi
-hdiutil detach "$mount_point" >/dev/null
+hdiutil_retry detach "$mount_point" >/dev/null
 rm -f "$DMG"
-hdiutil convert "$scratch/rw.dmg" -format UDZO -imagekey zlib-level=9 -o "$DMG" >/dev/null
+hdiutil_retry convert "$scratch/rw.dmg" -format UDZO -imagekey zlib-level=9 -o "$DMG" >/dev/null
 rm -rf "$staging" "$scratch"
 
 if $signed; then
@@ -105,6 +110,11 @@ if $signed && [[ -n "${APPLE_ID:-}" && -n "${APPLE_TEAM_ID:-}" && -n "${APPLE_AP
   xcrun stapler validate "$DMG"
   spctl --assess --type open --context context:primary-signature --verbose "$DMG"
 elif $signed; then
+  if [[ "${REQUIRE_NOTARISATION:-false}" == true ]]; then
+    echo "::error::$DMG is signed but APPLE_ID, APPLE_TEAM_ID and APPLE_APP_PASSWORD are not all set: a signed, unnotarised image is not shipped." >&2
+    rm -f "$DMG"
+    exit 1
+  fi
   echo "Notarisation skipped: APPLE_ID, APPLE_TEAM_ID and APPLE_APP_PASSWORD are not all set."
 else
   echo "Notarisation skipped: the app is not signed."

@@ -1,5 +1,6 @@
 ; Windows installer for Backorder Desktop (Inno Setup 6).
-; Build the app first (python packaging\build.py), then: iscc packaging\windows\backorder-desktop.iss
+; Build the app first (python packaging\build.py), then: python packaging\windows\inno.py
+; (installs the pinned Inno Setup, finds ISCC.exe and runs it on this script).
 ; Output: dist\backorder-desktop-<version>-windows-x86_64-setup.exe
 
 #define AppName "Backorder Desktop"
@@ -38,7 +39,9 @@ DisableProgramGroupPage=yes
 UsePreviousAppDir=yes
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
-MinVersion=10.0
+; Windows 10 1809 (build 17763), the oldest Windows 10 still serviced in its LTSC edition;
+; Qt 6 itself needs 1703 or later.
+MinVersion=10.0.17763
 ; An upgrade while the app runs: close it first, so no file is in use.
 CloseApplications=yes
 RestartApplications=no
@@ -75,20 +78,38 @@ Filename: "{app}\{#AppExeName}"; Description: "{cm:LaunchProgram,{#StringChange(
 [Code]
 { The uninstaller removes the program and keeps the user's data (the local cache of their
   stores, the outbox of changes not yet sent, settings, logs) unless they ask for it to go too.
-  A silent uninstall (e.g. by an administrator's script) always keeps it. }
+  A silent uninstall (e.g. by an administrator's script) always keeps it.
+  Deleting the data also deletes the stores' access tokens and the mail password from Windows
+  Credential Manager: a folder can be deleted, but the keychain outlives it. The app does that
+  itself ("forget --all", the command behind File > Forget this store), so it runs before the
+  program files go. }
+var
+  DeleteData: Boolean;
+
+function DataDir(): String;
+begin
+  Result := ExpandConstant('{localappdata}\{#DataDirName}');
+end;
+
 procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
 var
-  DataDir: String;
+  ResultCode: Integer;
 begin
-  if CurUninstallStep <> usPostUninstall then
-    exit;
-  DataDir := ExpandConstant('{localappdata}\{#DataDirName}');
-  if UninstallSilent() or not DirExists(DataDir) then
-    exit;
-  if MsgBox('Also delete your Backorder Desktop data in' + #13#10 + DataDir + '?' + #13#10#13#10 +
+  if CurUninstallStep = usUninstall then
+  begin
+    DeleteData := False;
+    if UninstallSilent() or not DirExists(DataDir()) then
+      exit;
+    DeleteData := MsgBox('Also delete your Backorder Desktop data in' + #13#10 + DataDir() + '?' + #13#10#13#10 +
             'It holds the local copy of your stores, changes not yet sent to BigCommerce, your ' +
-            'settings and logs. Your store on BigCommerce is not affected.' + #13#10#13#10 +
+            'settings and logs; the saved access tokens and mail password are removed from ' +
+            'Windows Credential Manager. Your store on BigCommerce is not affected.' + #13#10#13#10 +
             'Choose No to keep it for a later reinstall.',
-            mbConfirmation, MB_YESNO or MB_DEFBUTTON2) = IDYES then
-    DelTree(DataDir, True, True, True);
+            mbConfirmation, MB_YESNO or MB_DEFBUTTON2) = IDYES;
+    if DeleteData then
+      Exec(ExpandConstant('{app}\{#AppExeName}'), 'forget --all', '', SW_HIDE,
+           ewWaitUntilTerminated, ResultCode);
+  end
+  else if (CurUninstallStep = usPostUninstall) and DeleteData then
+    DelTree(DataDir(), True, True, True);
 end;

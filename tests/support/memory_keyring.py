@@ -12,6 +12,7 @@ from keyring.errors import PasswordDeleteError
 
 class MemoryKeyring(KeyringBackend):
     priority = 1  # type: ignore[assignment]
+    in_process_memory_only = True  # services.credentials trusts it as it would an OS keychain
 
     def __init__(self) -> None:
         super().__init__()

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QRadioButton,
     QSpinBox,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 from ...domain.bulk import VariantEdit
 from ...domain.bulk_input import BulkInputError, check_template, render_message
 from ...domain.models import UNLIMITED_BACKORDER_LIMIT, Location
+from ..plain_text import PlainLabel
 
 ENABLE, DISABLE, SET_ETA, CLEAR_ETA, MESSAGE = (
     "enable",
@@ -93,7 +93,7 @@ class BulkActionDialog(QDialog):
             form.addRow(self.tr("Backorders"), row)
             if not native:
                 form.addRow(
-                    QLabel(
+                    PlainLabel(
                         self.tr(
                             "This store has no native backorders: the product goes on pre-order "
                             "(the limit is not used)."
@@ -122,7 +122,7 @@ class BulkActionDialog(QDialog):
                 "backordered variants; leave empty to remove the message."
             )
         )
-        self.example = QLabel(self)
+        self.example = PlainLabel(self)
         self.example.setAccessibleName(self.tr("Message example"))
         self.template.textChanged.connect(self._on_template_changed)
         self.template.setVisible(action == MESSAGE)
@@ -130,7 +130,7 @@ class BulkActionDialog(QDialog):
         if action == MESSAGE:
             form.addRow(self.tr("Message"), self.template)
             form.addRow(self.tr("Reads like"), self.example)
-            hint = QLabel(
+            hint = PlainLabel(
                 self.tr(
                     "{eta} becomes the latest ETA of the product's backordered variants; "
                     "an empty message removes it."
@@ -164,7 +164,7 @@ class BulkActionDialog(QDialog):
         scope.addWidget(self.scope_filter)
         form.addRow(self.tr("Apply to"), scope)
 
-        self.error = QLabel(self)
+        self.error = PlainLabel(self)
         self.error.setWordWrap(True)
         self.error.setVisible(False)
         form.addRow(self.error)

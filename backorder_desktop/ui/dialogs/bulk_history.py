@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QVBoxLayout, QWidget
 
 from ...services.bulk_edit import HistoryEntry
 from ..formatting import format_datetime, format_int
+from ..plain_text import PlainLabel
 from ..records_view import QuickFilter, RecordsView
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours
@@ -67,7 +68,7 @@ class HistoryDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Bulk change history"))
-        intro = QLabel(
+        intro = PlainLabel(
             self.tr(
                 "Every bulk change, newest first. Undo puts back the exact values it replaced "
                 "(after a preview), through a new change."

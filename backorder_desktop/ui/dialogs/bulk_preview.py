@@ -8,7 +8,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 from ...domain.bulk import Plan
 from ...services.bulk_reread import Conflict
 from ...services.bulk_results import FIELD_TITLES, value_text
+from ..plain_text import PlainLabel
 from ..records_view import QuickFilter, RecordsView
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours
@@ -127,10 +127,10 @@ class BulkPreviewDialog(QDialog):
         super().__init__(parent)
         self.plan = plan
         self.setWindowTitle(self.tr("Preview: {0}").format(title))
-        self.summary = QLabel(plan_summary(plan, location), self)
+        self.summary = PlainLabel(plan_summary(plan, location), self)
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName(self.tr("Summary"))
-        self.warnings = QLabel(
+        self.warnings = PlainLabel(
             "\n".join(f"⚠ {w.message}" for w in plan.warnings) or self.tr("No warnings."), self
         )
         self.warnings.setWordWrap(True)
@@ -180,7 +180,7 @@ class ConflictsDialog(QDialog):
         super().__init__(parent)
         self.conflicts = conflicts
         self.setWindowTitle(self.tr("Changed in BigCommerce"))
-        intro = QLabel(
+        intro = PlainLabel(
             self.tr(
                 "{0} value(s) were changed in BigCommerce since the last sync (someone edited "
                 "them in the control panel). Nothing has been written yet: choose which values "

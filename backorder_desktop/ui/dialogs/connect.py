@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -24,6 +23,7 @@ from ...services.logs import register_secret
 from ...services.paths import validate_store_hash
 from ...services.session import DEFAULT_API_URL
 from ...services.settings import StoreEntry
+from ..plain_text import PlainLabel
 from ..tasks import TaskRunner
 
 
@@ -68,7 +68,7 @@ class ConnectDialog(QDialog):
         advanced.toggled.connect(self.api_url.setEnabled)
         self.api_url.setEnabled(False)
 
-        help_text = QLabel(
+        help_text = PlainLabel(
             self.tr(
                 "Create a store-level API account in BigCommerce (Settings > API) with Products, "
                 "Store Inventory, Orders and Information & Settings set to modify. The token is "
@@ -78,7 +78,7 @@ class ConnectDialog(QDialog):
             self,
         )
         help_text.setWordWrap(True)
-        self.result = QLabel(self)
+        self.result = PlainLabel(self)
         self.result.setWordWrap(True)
         self.result.setAccessibleName(self.tr("Connection test result"))
 
@@ -122,7 +122,8 @@ class ConnectDialog(QDialog):
 
     def _show(self, text: str, *, error: bool) -> None:
         colour = "#b00020" if error else "#1b5e20"
-        self.result.setText(f'<span style="color:{colour}">{text}</span>')
+        self.result.setStyleSheet(f"color: {colour}")  # BigCommerce's words stay plain text
+        self.result.setText(text)
 
     def run_test(self) -> None:
         values = self._values()

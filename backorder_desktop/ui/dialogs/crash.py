@@ -9,7 +9,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from ... import __version__
 from ...services.logs import redact
+from ..plain_text import PlainLabel
 
 
 def crash_report(details: str, log_tail: str) -> str:
@@ -33,7 +33,7 @@ class CrashDialog(QDialog):
         self.setWindowTitle(self.tr("Something went wrong"))
         self.setAccessibleName(self.tr("Crash report"))
         self.report = crash_report(details, log_tail)
-        intro = QLabel(
+        intro = PlainLabel(
             self.tr(
                 "Backorder Desktop hit a bug. Your data is safe: unsent changes stay in the "
                 "outbox. Please copy the report below and send it to support."

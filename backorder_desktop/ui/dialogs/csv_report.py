@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.models import Location
 from ...services.bulk_csv import CsvCheck
+from ..plain_text import PlainLabel
 from ..records_view import RecordsView
 from ..table_model import Column, RecordsTableModel
 
@@ -48,7 +48,7 @@ class CsvReportDialog(QDialog):
             text = self.tr("All {0} row(s) can be applied. Nothing has been changed yet.").format(
                 good
             )
-        self.summary = QLabel(text, self)
+        self.summary = PlainLabel(text, self)
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName(self.tr("Import summary"))
         columns = [

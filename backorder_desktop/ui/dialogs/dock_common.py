@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from ...cache import Cache
+from .. import plain_text
 from ..store_controller import StoreController, describe_error
 from ..tasks import Task
 
@@ -56,14 +57,7 @@ def ask(parent: QWidget) -> Confirm:
     """A yes/no question box (tests swap the dialog's `confirm` for a stub)."""
 
     def confirm(title: str, text: str) -> bool:
-        answer = QMessageBox.question(
-            parent,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return plain_text.ask(parent, title, text) == QMessageBox.StandardButton.Yes
 
     return confirm
 

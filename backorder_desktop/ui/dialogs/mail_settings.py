@@ -10,13 +10,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
     QWidget,
 )
 
+from ...mail.message import AddressError, parse_mailbox
 from ...mail.smtp import DEFAULT_PORTS, PLAIN, SSL, STARTTLS, MailError, SmtpConfig
 from ...services.credentials import (
     KeychainUnavailableError,
@@ -24,8 +24,9 @@ from ...services.credentials import (
     save_smtp_password,
 )
 from ...services.logs import register_secret
-from ...services.mail_setup import send_test_email, smtp_config
+from ...services.mail_setup import send_test_email, smtp_config, split_sender
 from ...services.settings import Settings
+from ..plain_text import PlainLabel, inform
 from ..store_controller import StoreController
 from ..theme import colours
 
@@ -62,7 +63,7 @@ class MailSettingsDialog(QDialog):
         )
         self.sender = QLineEdit(settings.mail_from, self)
         self.sender.setAccessibleName(self.tr("From address"))
-        self.sender.setPlaceholderText("orders@your-store.com")
+        self.sender.setPlaceholderText("Your Store <orders@your-store.com>")
         self.sender_name = QLineEdit(settings.mail_from_name, self)
         self.sender_name.setAccessibleName(self.tr("From name"))
         self.sender_name.setPlaceholderText(self.tr("Your store's name"))
@@ -75,12 +76,21 @@ class MailSettingsDialog(QDialog):
         self.checkin.setToolTip(
             self.tr("While a line waits, send a short check-in with a countdown to the ETA")
         )
+        self.checkin_max = QSpinBox(self)
+        self.checkin_max.setRange(1, 52)
+        self.checkin_max.setSuffix(self.tr(" per order"))
+        self.checkin_max.setValue(settings.checkin_max)
+        self.checkin_max.setAccessibleName(self.tr("At most this many check-ins"))
+        self.checkin_max.setToolTip(
+            self.tr("Check-ins stop after this many for one order; a customer with several "
+                    "orders waiting gets one email for them all")
+        )  # fmt: skip
         self.test_to = QLineEdit(settings.mail_from, self)
         self.test_to.setAccessibleName(self.tr("Send test email to"))
         self.test_button = QPushButton(self.tr("Send test email"), self)
         self.test_button.setAccessibleName(self.tr("Send test email"))
         self.test_button.clicked.connect(self.send_test)
-        self.status = QLabel(self)
+        self.status = PlainLabel(self)
         self.status.setWordWrap(True)
         self.status.setAccessibleName(self.tr("Mail settings status"))
         if controller.entry is not None and controller.entry.demo:
@@ -105,6 +115,7 @@ class MailSettingsDialog(QDialog):
         form.addRow(self.tr("From address"), self.sender)
         form.addRow(self.tr("From name"), self.sender_name)
         form.addRow(self.tr("Check-in notices every"), self.checkin)
+        form.addRow(self.tr("At most"), self.checkin_max)
         form.addRow(self.tr("Test email to"), self.test_to)
         form.addRow("", self.test_button)
         form.addRow(self.status)
@@ -117,15 +128,18 @@ class MailSettingsDialog(QDialog):
             self.port.setValue(DEFAULT_PORTS[mode])
 
     def edited(self) -> Settings:
+        # "Shop Name <shop@example.com>" in From is the ordinary form: its name fills From name.
+        sender, sender_name = split_sender(self.sender.text(), self.sender_name.text())
         return replace(
             self.controller.settings,
             smtp_host=self.host.text().strip(),
             smtp_port=self.port.value(),
             smtp_security=str(self.security.currentData()),
             smtp_user=self.user.text().strip(),
-            mail_from=self.sender.text().strip(),
-            mail_from_name=self.sender_name.text().strip(),
+            mail_from=sender,
+            mail_from_name=sender_name,
             checkin_days=self.checkin.value(),
+            checkin_max=self.checkin_max.value(),
         )
 
     def config(self) -> SmtpConfig:
@@ -172,6 +186,12 @@ class MailSettingsDialog(QDialog):
 
     def save(self) -> None:
         settings = self.edited()
+        if settings.mail_from:
+            try:
+                parse_mailbox(settings.mail_from)
+            except AddressError as exc:
+                self._show(str(exc), False)
+                return
         typed = self.password.text()
         if typed:
             if not settings.smtp_host or not settings.smtp_user:
@@ -179,8 +199,7 @@ class MailSettingsDialog(QDialog):
                 return
             try:
                 save_smtp_password(settings.smtp_host, settings.smtp_user, typed)
-            except KeychainUnavailableError as exc:
-                self._show(str(exc), False)
-                return
+            except KeychainUnavailableError as exc:  # kept in memory for this session: say so
+                inform(self, self.tr("No keychain"), str(exc))
         self.controller.save_settings(settings)
         self.accept()

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QPlainTextEdit, QTabWidget, QTextBrowser, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QTabWidget, QWidget
+
+from ..plain_text import OfflineTextBrowser
 
 
 class MessageParts(QTabWidget):
     def __init__(self, parent: QWidget | None = None, *, source: bool = False) -> None:
         super().__init__(parent)
         self.setAccessibleName(self.tr("Message parts"))
-        self.html = QTextBrowser(self)
+        # Links and images in a customer's mail are not for the merchant's computer to follow.
+        self.html = OfflineTextBrowser(self)
         self.html.setAccessibleName(self.tr("Message HTML"))
-        self.html.setOpenLinks(
-            False
-        )  # links in a customer's mail are not for the merchant to follow
         self.text = QPlainTextEdit(self)
         self.text.setReadOnly(True)
         self.text.setAccessibleName(self.tr("Message text"))

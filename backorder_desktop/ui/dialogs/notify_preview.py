@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QProgressBar,
@@ -33,6 +32,7 @@ from ...services.notify import (
     NoticeOptions,
     NoticePlan,
     SendReport,
+    count_text,
     plan_notices,
     prepare_notices,
     refresh_notice_fields,
@@ -40,6 +40,7 @@ from ...services.notify import (
 )
 from ...services.syncing import push_outbox
 from ..formatting import format_date
+from ..plain_text import PlainLabel
 from ..records_view import QuickFilter, RecordsView
 from ..store_controller import StoreController, describe_error
 from ..table_model import Column, RecordsTableModel
@@ -61,8 +62,8 @@ class Recipient:
 def _recipients_view() -> RecordsView:
     columns = [
         Column("send", "Send", lambda r: not r.excluded, lambda r: "excluded" if r.excluded else "yes"),
-        Column("order", "Order", lambda r: r.notice.order_id, lambda r: f"#{r.notice.order_id}",
-               numeric=True),
+        Column("order", "Order", lambda r: r.notice.order_id,
+               lambda r: ", ".join(f"#{o}" for o in r.notice.order_ids), numeric=True),
         Column("kind", "Notice", lambda r: KIND_LABELS.get(r.notice.kind, r.notice.kind)),
         Column("customer", "Customer", lambda r: r.notice.customer_name),
         Column("email", "Email", lambda r: r.notice.email),
@@ -86,7 +87,12 @@ class NotifyPreviewDialog(QDialog):
     """Preview every due notice, then send them in the background over one SMTP connection."""
 
     def __init__(
-        self, controller: StoreController, plan: NoticePlan, parent: QWidget | None = None
+        self,
+        controller: StoreController,
+        plan: NoticePlan,
+        parent: QWidget | None = None,
+        *,
+        scope_note: str = "",
     ):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Notify customers"))
@@ -102,14 +108,15 @@ class NotifyPreviewDialog(QDialog):
         self.store_name = store_name(smtp_config(settings, sink=self._sink(), with_password=False))
 
         kinds = Counter(KIND_LABELS.get(n.kind, n.kind) for n in plan.due)
-        summary = QLabel(
-            self.tr("{0} notices to {1} customers: {2}.").format(
-                len(plan.due),
-                len(plan.recipients),
+        summary = PlainLabel(
+            self.tr("{0}: {1}.").format(
+                count_text(plan.due),
                 ", ".join(f"{n} × {label}" for label, n in sorted(kinds.items())),
-            ),  # fmt: skip
+            )
+            + (f"\n{scope_note}" if scope_note else ""),
             self,
         )
+        summary.setAccessibleName(self.tr("What will be sent"))
         summary.setWordWrap(True)
 
         self.view = _recipients_view()
@@ -141,11 +148,11 @@ class NotifyPreviewDialog(QDialog):
         self.reason.setAccessibleName(self.tr("Delay reason"))
         self.reason.setPlaceholderText(self.tr("Optional: why the delay (shown to customers)"))
         self.reason.setEnabled(any(n.kind == DELAY for n in plan.due))
-        self.subject = QLabel(self)
+        self.subject = PlainLabel(self)
         self.subject.setWordWrap(True)
         self.parts = MessageParts(self)
         self.html, self.text = self.parts.html, self.parts.text
-        self.error = QLabel(self)
+        self.error = PlainLabel(self)
         self.error.setWordWrap(True)
         self.error.setStyleSheet(f"color: {colours().failed.name()}")
         right = QWidget(self)
@@ -168,7 +175,7 @@ class NotifyPreviewDialog(QDialog):
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName(self.tr("Sending progress"))
         self.progress.setVisible(False)
-        self.result = QLabel(self)
+        self.result = PlainLabel(self)
         self.result.setWordWrap(True)
         self.result.setAccessibleName(self.tr("Send result"))
         self.send_button = QPushButton(self)
@@ -192,7 +199,7 @@ class NotifyPreviewDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(summary)
         if plan.unconfirmed:
-            warning = QLabel(
+            warning = PlainLabel(
                 self.tr(
                     "{0} notices may already have been sent when the app stopped (the mail "
                     "server never confirmed them). They count as sent and will not be sent again; "
@@ -216,6 +223,13 @@ class NotifyPreviewDialog(QDialog):
         self.intro.textChanged.connect(self._on_intro_text_changed)
         self.reason.textChanged.connect(lambda _t: self._render_timer.start())
         self.view.selection_changed.connect(self.render_current)
+        for signal in (
+            self.view.proxy.modelReset,
+            self.view.proxy.layoutChanged,
+            self.view.proxy.rowsInserted,
+            self.view.proxy.rowsRemoved,
+        ):
+            signal.connect(lambda *_: self._update_send_button())  # fmt: skip
         self._on_intro_kind_changed()
         self.view.table.selectRow(0)
         self._update_send_button()
@@ -232,12 +246,22 @@ class NotifyPreviewDialog(QDialog):
         self.view.set_rows(list(self.recipients.values()))
         self._update_send_button()
 
+    def filtered(self) -> bool:
+        return self.view.proxy.rowCount() < self.view.model.rowCount()
+
     def included(self) -> list[DueNotice]:
-        return [r.notice for r in self.recipients.values() if not r.excluded]
+        """What Send sends: the rows the list shows (a search or quick filter narrows it), less
+        the excluded ones."""
+        shown = self.view.visible_rows() if self.filtered() else self.recipients.values()
+        return [r.notice for r in shown if not r.excluded]
 
     def _update_send_button(self) -> None:
-        count = len(self.included())
-        self.send_button.setText(self.tr("Send {0} notices").format(count))
+        included = self.included()
+        count = len(included)
+        text = self.tr("Send {0}").format(count_text(included))
+        if self.filtered():
+            text += self.tr(" (only the rows shown)")
+        self.send_button.setText(text)
         self.send_button.setAccessibleName(self.send_button.text())
         self.send_button.setEnabled(count > 0 and self.task is None and self.report is None)
 
@@ -304,6 +328,7 @@ class NotifyPreviewDialog(QDialog):
         wanted = {n.key for n in self.included()}
         renderer = self.renderer
         checkin_days = self.controller.settings.checkin_days
+        checkin_max = self.controller.settings.checkin_max
 
         def work(progress: Any, cancelled: Any) -> SendReport:
             config = smtp_config(settings, sink=sink)  # reads the keychain: not on the GUI thread
@@ -314,7 +339,7 @@ class NotifyPreviewDialog(QDialog):
                     f"{describe_error(exc)} Notices are sent only once the store has been "
                     "checked for notices other computers sent."
                 ) from exc
-            plan = plan_notices(session.cache, checkin_days=checkin_days)
+            plan = plan_notices(session.cache, checkin_days=checkin_days, checkin_max=checkin_max)
             # Only what the merchant previewed and kept, and only if it is still due.
             due = [n for n in plan.due if n.key in wanted]
             prepared = prepare_notices(due, renderer, options)

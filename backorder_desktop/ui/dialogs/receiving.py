@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QTableView,
     QVBoxLayout,
@@ -33,6 +32,7 @@ from ...services.receiving import (
 )
 from ...services.session import StoreSession
 from ..formatting import format_date
+from ..plain_text import PlainLabel
 from ..store_controller import StoreController
 from ..theme import colours
 from .dock_common import ask, button, large_type, run_read
@@ -73,7 +73,7 @@ class ReceivingDialog(QDialog):
         large_type(self)
 
         expected = format_date(self.shipment.expected_date) or self.tr("no date")
-        heading = QLabel(
+        heading = PlainLabel(
             self.tr("Shipment {0}, expected {1}: {2} units still to come").format(
                 self.shipment.reference, expected, self.shipment.units_outstanding
             ),
@@ -95,7 +95,7 @@ class ReceivingDialog(QDialog):
         self.location.setCurrentIndex(max(0, index))
         self.location.currentIndexChanged.connect(self.schedule_preview)
 
-        self.feedback = QLabel(self.tr("Ready to scan."), self)
+        self.feedback = PlainLabel(self.tr("Ready to scan."), self)
         self.feedback.setAccessibleName(self.tr("Scan feedback"))
         self.feedback.setWordWrap(True)
 
@@ -117,7 +117,7 @@ class ReceivingDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setAccessibleName(self.tr("Shipment line columns"))
 
-        self.preview_label = QLabel(self.tr("Scan or type what arrived."), self)
+        self.preview_label = PlainLabel(self.tr("Scan or type what arrived."), self)
         self.preview_label.setAccessibleName(self.tr("Receipt preview"))
         self.preview_label.setWordWrap(True)
         self.preview_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -135,11 +135,11 @@ class ReceivingDialog(QDialog):
         QShortcut(QKeySequence("Ctrl+Enter"), self, activated=self.commit)
 
         scan_row = QHBoxLayout()
-        scan_row.addWidget(QLabel(self.tr("Code:"), self))
+        scan_row.addWidget(PlainLabel(self.tr("Code:"), self))
         scan_row.addWidget(self.scan, 3)
-        scan_row.addWidget(QLabel(self.tr("Units:"), self))
+        scan_row.addWidget(PlainLabel(self.tr("Units:"), self))
         scan_row.addWidget(self.quantity)
-        scan_row.addWidget(QLabel(self.tr("Into:"), self))
+        scan_row.addWidget(PlainLabel(self.tr("Into:"), self))
         scan_row.addWidget(self.location, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.commit_button)

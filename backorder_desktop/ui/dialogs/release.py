@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QProgressBar,
     QVBoxLayout,
     QWidget,
@@ -23,6 +22,7 @@ from ...services.settings import RELEASE_STATUSES
 from ...services.syncing import push_outbox
 from ..formatting import format_datetime, format_int
 from ..picklist_print import print_html, save_pdf
+from ..plain_text import PlainLabel
 from ..records_view import QuickFilter, RecordsView
 from ..store_controller import StoreController, describe_error
 from ..table_model import Column, RecordsTableModel
@@ -66,7 +66,7 @@ class ReleaseDialog(QDialog):
         status = RELEASE_STATUSES.get(self.status_id, str(self.status_id))
         self.setWindowTitle(self.tr("Release ready orders"))
         self.setAccessibleName(self.tr("Release ready orders"))
-        intro = QLabel(
+        intro = PlainLabel(
             self.tr(
                 "These orders have every waiting unit covered (or, with partial shipment, a line). "
                 "Releasing moves them to {0} with a staff note and makes their 'on its way' "
@@ -81,7 +81,7 @@ class ReleaseDialog(QDialog):
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName(self.tr("Release progress"))
         self.progress.setVisible(False)
-        self.result_label = QLabel(
+        self.result_label = PlainLabel(
             "" if ready else self.tr("No order is ready to release: receive a shipment first."),
             self,
         )

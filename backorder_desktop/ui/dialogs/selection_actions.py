@@ -9,12 +9,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from ..plain_text import PlainLabel
 from ..records_view import RecordsView
 
 # (button text, accessible name, action taking the ids `selected_ids` returns)
@@ -37,7 +37,7 @@ class SelectionActionsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.view = view
-        label = QLabel(intro, self)
+        label = PlainLabel(intro, self)
         label.setWordWrap(True)
         buttons = QHBoxLayout()
         self.action_buttons: list[QPushButton] = []

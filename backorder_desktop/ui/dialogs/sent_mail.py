@@ -8,16 +8,17 @@ from typing import Any
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-# The window may import the demo store (a separate server); the app's core layers may not.
 from ...demo_store.mail_sink import SinkMessage, read_messages
 from ..formatting import format_datetime
+
+# The window may import the demo store (a separate server); the app's core layers may not.
+from ..plain_text import PlainLabel
 from ..records_view import RecordsView
 from ..store_controller import StoreController
 from ..table_model import Column, RecordsTableModel
@@ -44,7 +45,7 @@ class SentMailDialog(QDialog):
         self.controller = controller
         self.folder: Path | None = controller.mail_sink_folder
         self.view = _messages_view()
-        self.headers = QLabel(self)
+        self.headers = PlainLabel(self)
         self.headers.setWordWrap(True)
         self.parts = MessageParts(self, source=True)
         self.html, self.text = self.parts.html, self.parts.text

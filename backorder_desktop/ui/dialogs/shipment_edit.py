@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QTableView,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 from ...domain.shipment_rules import InputError, new_record_id, parse_expected_date, parse_quantity
 from ...domain.shipments import DRAFT, ORDERED, STATUS_LABELS, Shipment, ShipmentLine, Supplier
 from ...services.shipment_csv import lines_from_csv
+from ..plain_text import PlainLabel
 from ..theme import colours
 from .dock_common import button
 
@@ -183,7 +183,7 @@ class ShipmentDialog(QDialog):
         self.remove_lines.clicked.connect(self._on_remove_lines_clicked)
         self.import_csv = button(self, self.tr("Import lines from CSV…"))
         self.import_csv.clicked.connect(self._on_import_csv_clicked)
-        self.error = QLabel("", self)
+        self.error = PlainLabel("", self)
         self.error.setAccessibleName(self.tr("Problem"))
         self.error.setWordWrap(True)
         self.error.setStyleSheet(f"color: {colours().failed.name()}")

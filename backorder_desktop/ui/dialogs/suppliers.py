@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 from ...domain.scorecard import Scorecard
 from ...domain.shipment_rules import InputError, parse_quantity
 from ...domain.shipments import Supplier
+from ..plain_text import PlainLabel
 from ..records_view import RecordsView
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours
@@ -102,7 +102,7 @@ class SupplierDialog(QDialog):
         self.lead = QLineEdit("" if lead is None else str(lead), self)
         self.lead.setAccessibleName(self.tr("Default lead time in days"))
         self.lead.setPlaceholderText(self.tr("days (optional)"))
-        self.error = QLabel("", self)
+        self.error = PlainLabel("", self)
         self.error.setAccessibleName(self.tr("Problem"))
         self.error.setStyleSheet(f"color: {colours().failed.name()}")
         self.save_button = button(self, self.tr("Save"))

@@ -10,13 +10,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTabWidget,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +23,7 @@ from ...domain.notice_log import KIND_LABELS
 from ...mail.default_templates import DEFAULTS, TemplateSet
 from ...mail.templates import PLACEHOLDERS, TemplateError, validate_template
 from ...services.mail_setup import load_templates, reset_template, save_template
+from ..plain_text import OfflineTextBrowser, PlainLabel
 from ..theme import colours
 
 PREVIEW_DEBOUNCE_MS = 250
@@ -56,22 +55,22 @@ class TemplatesDialog(QDialog):
         self.sources.addTab(self.html, self.tr("HTML part"))
         self.sources.addTab(self.text, self.tr("Text part"))
 
-        self.preview_html = QTextBrowser(self)
+        self.preview_html = OfflineTextBrowser(self)
         self.preview_html.setAccessibleName(self.tr("HTML preview"))
         self.preview_text = QPlainTextEdit(self)
         self.preview_text.setReadOnly(True)
         self.preview_text.setAccessibleName(self.tr("Text preview"))
-        self.preview_subject = QLabel(self)
+        self.preview_subject = PlainLabel(self)
         self.preview_subject.setWordWrap(True)
         self.previews = QTabWidget(self)
         self.previews.setAccessibleName(self.tr("Preview parts"))
         self.previews.addTab(self.preview_html, self.tr("HTML preview"))
         self.previews.addTab(self.preview_text, self.tr("Text preview"))
         help_text = "\n".join(f"{{{{ {name} }}}}: {what}" for name, what in PLACEHOLDERS.items())
-        placeholders = QLabel(self.tr("Placeholders:\n") + help_text, self)
+        placeholders = PlainLabel(self.tr("Placeholders:\n") + help_text, self)
         placeholders.setWordWrap(True)
 
-        self.error = QLabel(self)
+        self.error = PlainLabel(self)
         self.error.setWordWrap(True)
         self.error.setAccessibleName(self.tr("Template error"))
         self.save_button = QPushButton(self.tr("Save"), self)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QVBoxLayout, QWidget
 
 from ...domain.models import Order
 from ...domain.releases import ReleaseRecord
 from ...services.receipts import ReceiptInfo
 from ...services.settings import RELEASE_STATUSES
 from ..formatting import format_datetime, format_int
+from ..plain_text import PlainLabel
 from ..records_view import RecordsView
 from ..table_model import Column, RecordsTableModel
 from .dock_common import ask, button
@@ -93,9 +94,9 @@ class UndoDialog(QDialog):
         self.confirm = ask(self)
         self._question = question
         self._act = act
-        label = QLabel(intro, self)
+        label = PlainLabel(intro, self)
         label.setWordWrap(True)
-        self.message = QLabel("", self)
+        self.message = PlainLabel("", self)
         self.message.setAccessibleName(self.tr("Result"))
         self.message.setWordWrap(True)
         self.action_button = button(self, action_label)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QPushButton, QVBoxLayout, QWidget
+
+from ..plain_text import PlainLabel
 
 
 class WelcomeDialog(QDialog):
@@ -14,8 +16,12 @@ class WelcomeDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Welcome to Backorder Desktop"))
         self.choice = 0
-        title = QLabel(self.tr("<h2>Welcome to Backorder Desktop</h2>"), self)
-        text = QLabel(
+        title = PlainLabel(self.tr("Welcome to Backorder Desktop"), self)
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        title.setFont(font)
+        text = PlainLabel(
             self.tr(
                 "See who is waiting for what, set backorder limits and ETAs in bulk, tell "
                 "customers honestly, and release orders when your supplier delivers."

@@ -9,13 +9,15 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from ...domain.eta import UNKNOWN
 from ...domain.notice_log import KIND_LABELS
 from ...services.backorder_rows import BackorderRow
 from ...services.backorders import change_priority, set_partial_shipment
+from ...services.notify import count_text
 from ..formatting import format_date, format_datetime, format_int, format_money
+from ..plain_text import PlainLabel, inform
 from ..records_view import QuickFilter, RecordsView
 from ..store_controller import LoadedRows, StoreController
 from ..table_model import Column, RecordsTableModel
@@ -163,7 +165,7 @@ class BackordersPanel(TabPanel):
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.removeWidget(self.view)
-        self.summary = QLabel(self)
+        self.summary = PlainLabel(self)
         self.summary.setAccessibleName(tr("Backorder summary"))
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         summary_row = QHBoxLayout()
@@ -212,6 +214,7 @@ class BackordersPanel(TabPanel):
 
     def _update_summary(self) -> None:
         self.summary.setText(summarise(self.view.visible_rows(), self.currency))
+        self._update_buttons()  # the Notify button counts what the list shows
 
     def due_plan(self) -> Any:
         rows = self.controller.last_rows
@@ -227,11 +230,13 @@ class BackordersPanel(TabPanel):
         else:
             self.partial_button.setText(tr("Allow partial shipment"))
         self.partial_button.setAccessibleName(self.partial_button.text())
-        plan = self.due_plan()
-        count = len(plan.recipients) if plan is not None else 0
-        if count:
-            text = tr("Notify 1 customer…") if count == 1 else tr("Notify {0} customers…")
-            self.notify_button.setText(text.format(count))
+        plan, scope = self.notify_plan()
+        count = len(plan.due) if plan is not None else 0
+        if count and scope:
+            # The list is filtered or has a selection: only what it shows is notified.
+            self.notify_button.setText(tr("Notify {0}: {1}…").format(scope, count_text(plan.due)))
+        elif count:
+            self.notify_button.setText(tr("Notify {0}…").format(count_text(plan.due)))
         else:
             self.notify_button.setText(tr("Notify customers…"))
         self.notify_button.setAccessibleName(self.notify_button.text().rstrip("…"))
@@ -248,6 +253,20 @@ class BackordersPanel(TabPanel):
                 tr("{0} notices may have been sent when the app stopped; they will not be sent "
                    "again (see 'Last notice').").format(len(plan.unconfirmed))
             )  # fmt: skip
+
+    def notify_plan(self) -> tuple[Any, str]:
+        """The notices the Notify button sends, and "" or the scope it is limited to: the
+        selected orders, else the orders a filter shows, else every notice due."""
+        plan = self.due_plan()
+        if plan is None:
+            return None, ""
+        selected = self.view.selected_rows()
+        if selected:
+            return plan.only_orders(r.line.order_id for r in selected), tr("selected")
+        shown = self.view.proxy.rowCount()
+        if shown < self.view.model.rowCount():
+            return plan.only_orders(r.line.order_id for r in self.view.visible_rows()), tr("shown")
+        return plan, ""
 
     def _selected_orders(self) -> list[int]:
         return sorted({r.line.order_id for r in self.view.selected_rows()})
@@ -274,11 +293,17 @@ class BackordersPanel(TabPanel):
     def open_notify_preview(self) -> None:
         from ..dialogs.notify_preview import NotifyPreviewDialog
 
-        plan = self.due_plan()
+        plan, scope = self.notify_plan()
         if plan is None or not plan.due:
-            QMessageBox.information(self, tr("Notify customers"), tr("No notice is due."))
+            inform(self, tr("Notify customers"), tr("No notice is due."))
             return
-        self.dialog = NotifyPreviewDialog(self.controller, plan, self)
+        note = ""
+        if scope:
+            note = tr(
+                "Only the notices about the {0} orders in Open backorders. Clear the selection "
+                "and the filter there to notify everyone."
+            ).format(scope)
+        self.dialog = NotifyPreviewDialog(self.controller, plan, self, scope_note=note)
         self.dialog.show()
 
     def open_mail_settings(self) -> None:

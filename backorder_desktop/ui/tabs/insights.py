@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -26,7 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.insights import InsightsReport, in_bucket, report_csv_rows
+from ...services.exports import write_csv_file
 from ..insights_charts import ChartBox
+from ..plain_text import PlainLabel
 
 MEASURES = ("Value", "Units", "Lines")
 
@@ -58,13 +58,13 @@ class InsightsPanel(QWidget):
         self.csv_button.clicked.connect(lambda: self.export_csv())
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 6, 6, 0)
-        bar.addWidget(QLabel(self.tr("Aging by:"), self))
+        bar.addWidget(PlainLabel(self.tr("Aging by:"), self))
         bar.addWidget(self.measure)
         bar.addStretch(1)
         bar.addWidget(self.png_button)
         bar.addWidget(self.csv_button)
 
-        self.summary = QLabel(self.tr("Sync the store to see insights."), self)
+        self.summary = PlainLabel(self.tr("Sync the store to see insights."), self)
         self.summary.setAccessibleName(self.tr("Insights summary"))
         self.summary.setWordWrap(True)
 
@@ -293,6 +293,4 @@ class InsightsPanel(QWidget):
             if not chosen:
                 return None
             path = Path(chosen)
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            csv.writer(handle).writerows(report_csv_rows(self.report))
-        return path
+        return write_csv_file(path, report_csv_rows(self.report), bom=False)

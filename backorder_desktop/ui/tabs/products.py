@@ -21,16 +21,29 @@ from .products_actions import ProductsActions
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 EDITABLE = ("limit", "eta", "message")
+COUNTS = ("on_hand", "backordered", "waiting")
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("ProductsTab", text)
 
 
+FLAG_LABELS = {
+    "in_stock_wording": "says in stock",
+    "preorder_before_eta": "pre-order date before ETA",
+}
+
+
+def _flag_label(row: ProductRow) -> str:
+    if not row.flags:
+        return ""
+    return "⚠ " + ", ".join(FLAG_LABELS.get(f.kind, f.kind) for f in row.flags)
+
+
 def _row_colour(row: ProductRow) -> QColor | None:
     if row.sync_state.startswith("failed"):
         return colours().failed
-    if row.waiting > 0 and row.eta is None:
+    if row.flags or (row.waiting > 0 and row.eta is None):
         return colours().warning
     return None
 
@@ -57,6 +70,17 @@ class ProductsTableModel(RecordsTableModel):
         return base | Qt.ItemFlag.ItemIsEditable
 
     def cell(self, source_row: int, column_number: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and self.columns[column_number].key in COUNTS:
+            # How on hand, backordered and waiting relate, with this row's numbers.
+            return self.row(source_row).counts_text or None
+        if role == Qt.ItemDataRole.ToolTipRole and self.columns[column_number].key == "check":
+            flags = self.row(source_row).flags
+            if not flags:
+                return None
+            fixes = "; ".join(f.fix_label for f in flags)
+            return tr("{0}\nFix storefront text: {1}").format(
+                " ".join(f.message for f in flags), fixes
+            )
         if role == Qt.ItemDataRole.EditRole:
             row: ProductRow = self.row(source_row)
             key = self.columns[column_number].key
@@ -92,6 +116,10 @@ def build_products_view() -> RecordsView:
             lambda r: r.on_hand,
             lambda r: format_int(r.on_hand),
             numeric=True,
+            tooltip=tr(
+                "Units in stock at BigCommerce. Point at a row's number for how on hand, "
+                "backordered and waiting add up"
+            ),
         ),
         Column(
             "backordered",
@@ -99,7 +127,10 @@ def build_products_view() -> RecordsView:
             lambda r: r.backordered,
             lambda r: format_int(r.backordered),
             numeric=True,
-            tooltip=tr("Units sold past zero stock, owed to customers"),
+            tooltip=tr(
+                "Units BigCommerce sold past zero stock and still owes. Point at a row's "
+                "number for how it relates to Waiting"
+            ),
         ),
         Column(
             "limit",
@@ -123,7 +154,10 @@ def build_products_view() -> RecordsView:
             lambda r: r.waiting,
             lambda r: format_int(r.waiting) if r.waiting else "",
             numeric=True,
-            tooltip=tr("Units waiting in open orders"),
+            tooltip=tr(
+                "Units open orders still wait for: those on backordered lines, plus those "
+                "on older orders that the stock on hand does not cover"
+            ),
         ),
         Column(
             "eta",
@@ -139,6 +173,16 @@ def build_products_view() -> RecordsView:
             lambda r: r.message,
             tooltip=tr("The product's message; {eta} or {eta:%b %d} is replaced by the ETA"),
         ),
+        Column(
+            "check",
+            tr("Storefront check"),
+            lambda r: len(r.flags),
+            _flag_label,
+            tooltip=tr(
+                "Storefront texts that contradict the backorder state; select the row "
+                "and press 'Fix storefront text'"
+            ),
+        ),
         Column("state", tr("Sync"), lambda r: r.sync_state),
     ]
     model = ProductsTableModel(columns, row_key=lambda r: r.variant_id, row_colour=_row_colour)
@@ -148,9 +192,10 @@ def build_products_view() -> RecordsView:
         QuickFilter(tr("Has waiting orders"), lambda r: r.waiting > 0),
         QuickFilter(tr("No ETA"), lambda r: r.waiting > 0 and r.eta is None),
         QuickFilter(tr("Pending or failed"), lambda r: bool(r.sync_state)),
+        QuickFilter(tr("Storefront contradicts"), lambda r: bool(r.flags)),
     ]
     view = RecordsView("Products", model, quick)
-    view.fit_columns([200, 120, 115, 70, 90, 105, 75, 65, 80, 85, 160, 120])
+    view.fit_columns([200, 120, 115, 70, 90, 105, 75, 65, 80, 85, 160, 150, 120])
     return view
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ...domain.bulk import VariantEdit
 from ...domain.models import Location
@@ -26,6 +26,7 @@ from ..dialogs.bulk_action import (
 )
 from ..dialogs.bulk_history import HistoryDialog
 from ..dialogs.csv_report import CsvReportDialog
+from ..plain_text import PlainLabel, message_box
 from ..store_controller import LoadedRows
 from .products_flow import BulkFlow
 
@@ -71,8 +72,15 @@ class ProductsActions(QObject):
         self.import_button.clicked.connect(self._on_import_button_clicked)
         self.export_button = add(panel.tr("Export CSV…"), panel.tr("Rows in this filter"))
         self.export_button.clicked.connect(self._on_export_button_clicked)
+        self.fix_button = add(
+            panel.tr("Fix storefront text"),
+            panel.tr("Make the selected products' storefront texts agree with their backorders"),
+        )
+        self.fix_button.clicked.connect(self.fix_storefront)
+        self.fix_button.setEnabled(False)
+        panel.view.selection_changed.connect(self._update_fix_button)
         panel.finish_actions_bar()
-        self.mode_label = QLabel(panel.tr(NATIVE_TEXT), panel)
+        self.mode_label = PlainLabel(panel.tr(NATIVE_TEXT), panel)
         self.mode_label.setAccessibleName(panel.tr("Backorder mode"))
         panel.actions_bar.addWidget(self.mode_label)
         self.controller.rows_loaded.connect(self._on_controller_rows_loaded)
@@ -110,6 +118,36 @@ class ProductsActions(QObject):
     def _location_label(self, location_id: int | None) -> str:
         loc = next((x for x in self.locations if x.id == location_id), None)
         return loc.label if loc else ""
+
+    # --- storefront flags (issue 14) ----------------------------------------------------------
+    def _flagged_selection(self) -> list[ProductRow]:
+        return [r for r in self.panel.view.selected_rows() if r.flags]
+
+    def _update_fix_button(self) -> None:
+        self.fix_button.setEnabled(bool(self._flagged_selection()) and not self.flow.busy)
+
+    def fix_storefront(self) -> None:
+        """One click: each selected product's flagged texts get the fix shown in its tooltip."""
+        rows = self._flagged_selection()
+        if not rows:
+            self.controller.message_posted.emit("Select a row whose storefront text is flagged.")
+            return
+        edits: dict[int, VariantEdit] = {}
+        fixes: dict[int, dict[str, Any]] = {}
+        for row in rows:
+            if row.product_id in fixes:
+                continue
+            edits[row.variant_id] = VariantEdit()  # nothing on the variant: its product's texts
+            fixes[row.product_id] = {k: v for f in row.flags for k, v in f.fix.items()}
+        count = len(fixes)
+        self.flow.apply(
+            BulkRequest(
+                edits,
+                location_id=self.default_location_id(),
+                product_edits=fixes,
+                summary=f"Storefront text fixed for {count} product{'s' if count != 1 else ''}",
+            )
+        )
 
     # --- bulk actions -----------------------------------------------------------------------
     def open_action(self, action: str) -> None:
@@ -216,9 +254,8 @@ class ProductsActions(QObject):
             return
         text = f"Nothing was imported. {exc}"
         self.controller.message_posted.emit(text)
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, self.panel.tr("Import CSV"), text, parent=self.panel
-        )
+        # The reason quotes the file (its header, cells): plain text, never links or images.
+        box = message_box(self.panel, QMessageBox.Icon.Warning, self.panel.tr("Import CSV"), text)
         box.setAccessibleName(self.panel.tr("Import problem"))
         self.message_box = box
         box.open()
