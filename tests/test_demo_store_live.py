@@ -134,3 +134,14 @@ def test_demo_store_command_runs_live_shoppers() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_random_faults_can_strike_after_a_write_was_applied(api: DemoApi) -> None:
+    vid, loc = _stocked_variant(api.store)
+    start = _on_hand(api, vid, loc)
+    api.store.faults.error_rate, api.store.faults.after_share = 1.0, 1.0
+    body = {"reason": "t", "items": [{"location_id": loc, "variant_id": vid, "quantity": 2}]}
+    lost = api.post("/v3/inventory/adjustments/relative", body)
+    assert lost.status_code in (500, 503)  # the answer is an error...
+    api.store.faults.clear()
+    assert _on_hand(api, vid, loc) == start + 2  # ...yet the write took effect

@@ -89,8 +89,13 @@ class FaultInjector:
                     if fault.times <= 0:
                         self._scripts.remove(fault)
                     return fault.kind
-            share = self.after_share if when == "after" else 1.0 - self.after_share
-            if share <= 0 or (when == "after" and method.upper() == "GET"):
+            # A read applies nothing: all its faults strike before (the rates stay whole).
+            read = method.upper() == "GET"
+            if when == "after":
+                share = 0.0 if read else self.after_share
+            else:
+                share = 1.0 if read else 1.0 - self.after_share
+            if share <= 0:
                 return None
             roll = self._rng.random()
             if roll < self.drop_rate * share:
