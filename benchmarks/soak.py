@@ -38,6 +38,7 @@ from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
 from backorder_desktop.domain.receiving import ReceiptError, ReceiptLine
 from backorder_desktop.domain.shipment_rules import InputError
+from backorder_desktop.mail.message import NOTICE_ID_HEADER
 from backorder_desktop.mail.smtp import PLAIN, SmtpConfig
 from backorder_desktop.mail.templates import NoticeRenderer
 from backorder_desktop.services.allocations import RECEIPT
@@ -339,6 +340,9 @@ def run(
             if by_rows.get(vid, 0) != got.get(vid, 0)
         }
         mails = Counter((",".join(m.rcpt_tos), m.subject) for m in sink.messages())
+        # The same notice twice (its id, on every message) vs. two notices with one subject
+        # (e.g. a partial release, then the rest: both "on its way").
+        notice_ids = Counter(m.message.get(NOTICE_ID_HEADER, m.id) for m in sink.messages())
         remaining = {
             laptop.name: [
                 {"id": e.id, "operation": e.kind, "state": e.state, "reason": e.message}
@@ -365,7 +369,9 @@ def run(
             "uncertain_settled": uncertain,
             "uncertain_left": stock_rows_left,
             "emails": sum(mails.values()),
-            "emails_twice": sum(1 for n in mails.values() if n > 1),
+            "emails_same_subject_twice": sum(1 for n in mails.values() if n > 1),
+            "same_subject": sorted(str(k) for k, n in mails.items() if n > 1)[:10],
+            "emails_twice": sum(1 for n in notice_ids.values() if n > 1),
             "outbox_left": remaining,
             "rows_without_reason": sum(
                 1 for rows in remaining.values() for r in rows if not r["reason"]
