@@ -29,7 +29,7 @@ APP := $(call venv,backorder-desktop)
 STAMP := $(VENV)/.installed
 DATA ?= $(CURDIR)/.demo-data
 
-.PHONY: setup demo demo-headless screenshots test lint unit bench soak package lock clean
+.PHONY: setup demo demo-headless screenshots test lint unit quick bench soak package lock clean
 
 setup: $(STAMP)
 
@@ -70,6 +70,11 @@ unit: $(STAMP)
 	$(PY) -m pytest -n 2 -q
 
 test: lint unit
+
+# The inner loop: everything but the long scenario tests (marked slow).
+quick: export QT_QPA_PLATFORM := offscreen
+quick: $(STAMP)
+	$(PY) -m pytest -n 2 -q -m "not slow"
 
 bench: export QT_QPA_PLATFORM := offscreen
 bench: $(STAMP)

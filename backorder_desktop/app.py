@@ -11,11 +11,10 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from .cache.private_files import UnsafePathError
-from .cli.connection import data_dir_of
+from .services.context import AppContext, open_context
 from .services.instance import AlreadyRunning, DataDirLock
 from .services.logs import setup_logging
 from .services.paths import ensure_private_dir, log_dir
-from .services.settings import load_settings, settings_dir
 from .ui.checks import run_smoke_test, take_screenshot
 from .ui.plain_text import warn
 from .ui.shell import AppShell
@@ -25,12 +24,24 @@ from .ui.single_instance import (
     ask_running_instance_to_raise,
     bring_to_front,
 )
+from .ui.store_controller import StoreController
+from .ui.tasks import TaskRunner
+from .ui.thread_policy import apply_gui_thread_policy
 
 
 def resource_path(name: str) -> Path:
     """Files from `resources/`, in a source checkout or a PyInstaller bundle."""
     base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent))
     return base / "resources" / name
+
+
+def build_shell(context: AppContext, *, interactive: bool = True) -> AppShell:
+    """The window's object graph: one task runner, one store controller, the shell around
+    them, all sharing the one context (data dir, settings folder, live settings)."""
+    apply_gui_thread_policy()
+    runner = TaskRunner()
+    controller = StoreController(runner, context)
+    return AppShell(context, runner, controller, interactive=interactive)
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -44,12 +55,12 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setWindowIcon(QIcon(str(resource_path("icon.svg"))))
 
     try:
-        data_dir = ensure_private_dir(data_dir_of(args))
+        # The same resolution as every headless command; logging once the lock is ours.
+        context = open_context(args, with_logging=False)
+        data_dir = ensure_private_dir(context.data_dir)
         lock = DataDirLock(data_dir)
         if not lock.acquire():
             return _already_running(data_dir, lock, headless=headless)
-        folder = settings_dir(Path(args.data_dir) if args.data_dir else None)
-        settings, warning = load_settings(folder)
     except UnsafePathError as exc:  # another user's folder, one others can write to, a link
         sys.stderr.write(f"Error: {exc}\n")
         if not headless:
@@ -57,13 +68,13 @@ def run_gui(args: argparse.Namespace) -> int:
         return 1
     server = InstanceServer(data_dir)
     server.listen()
-    log_file = setup_logging(log_dir(data_dir))
+    context.log_file = setup_logging(log_dir(data_dir))
 
-    shell = AppShell(data_dir, folder, settings, log_file, interactive=not headless)
+    shell = build_shell(context, interactive=not headless)
     server.raise_requested.connect(lambda: bring_to_front(shell.window))
     shell.install_excepthook()
-    if warning:
-        shell.window.show_error(warning)
+    if context.settings_warning:
+        shell.window.show_error(context.settings_warning)
     if args.screenshot:
         shell.window.resize(1280, 800)  # screenshots are the same size whatever was saved
         take_screenshot(shell, Path(args.screenshot), args.tab)

@@ -21,6 +21,7 @@ from . import (
     bench_package,
     bench_reliability,
     bench_shipments,
+    bench_startup,
     bench_sync,
     bench_window,
 )
@@ -36,6 +37,7 @@ BENCHES: dict[str, Callable[[Size], dict[str, Any]]] = {
     "insights": bench_insights.run,
     "laptops": bench_laptops.run,
     "reliability": bench_reliability.run,
+    "startup": bench_startup.run,
 }
 
 

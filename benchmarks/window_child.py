@@ -24,9 +24,8 @@ from typing import Any
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from backorder_desktop.services.logs import setup_logging
-from backorder_desktop.services.paths import log_dir
-from backorder_desktop.services.settings import load_settings
+from backorder_desktop.app import build_shell
+from backorder_desktop.services.context import open_context
 from backorder_desktop.ui.records_view import RecordsView
 from backorder_desktop.ui.shell import AppShell
 
@@ -429,9 +428,7 @@ def main() -> int:
     args = parser.parse_args()
 
     app = QApplication(sys.argv[:1])
-    settings, _ = load_settings(args.data_dir)
-    log_file = setup_logging(log_dir(args.data_dir))
-    shell = AppShell(args.data_dir, args.data_dir, settings, log_file, interactive=False)
+    shell = build_shell(open_context(args), interactive=False)
     opened = time.perf_counter()
     shell.start(demo=False)
     wait_until(app, lambda: idle(shell), args.timeout)

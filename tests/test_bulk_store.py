@@ -286,7 +286,7 @@ def test_rejected_items_fail_alone_with_bigcommerces_reason(
     assert all("inventory tracking disabled" in states[v] for v in by_product[untracked])
     assert set(states) == set(by_product[untracked]) | {taken}
     # A failed row keeps only what BigCommerce refused: a retry sends nothing twice.
-    limits_row = next(r for r in cache.outbox.rows("failed") if r.path == LOCATIONS)
+    limits_row = next(r for r in cache.outbox.rows("failed") if r.resource == "location_items")
     assert {s["identity"]["variant_id"] for s in limits_row.body["settings"]} == set(
         by_product[untracked]
     )

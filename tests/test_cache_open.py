@@ -18,6 +18,7 @@ from backorder_desktop.cache import (
 )
 from backorder_desktop.cache.schema import MIGRATIONS
 from backorder_desktop.domain.models import Product
+from tests.support.outbox import enqueue_request
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX only")
 
@@ -81,7 +82,7 @@ def test_migration_backs_up_old_file_first_and_keeps_data(tmp_path: Path) -> Non
     path = tmp_path / "store.sqlite"
     with open_cache(path) as cache:
         cache.products.replace_all([_product(1, "Old")])
-        cache.outbox.enqueue("b1", "test", "PUT", "/v3/catalog/products", [{"id": 1}])
+        enqueue_request(cache.outbox, "b1", "test", "PUT", "/v3/catalog/products", [{"id": 1}])
 
     with open_cache(path, migrations=[*MIGRATIONS, _add_notes_table]) as cache:
         assert cache.schema_version == len(MIGRATIONS) + 1

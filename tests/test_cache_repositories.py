@@ -22,6 +22,7 @@ from backorder_desktop.domain.models import (
     Product,
     Variant,
 )
+from tests.support.outbox import enqueue_request
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 SHIPPED = 2
@@ -219,7 +220,7 @@ def test_metafields_by_key_and_replace_per_resource_type(cache: Cache) -> None:
 def test_rebuild_drops_cache_tables_but_keeps_durable_ones(cache: Cache) -> None:
     cache.products.replace_all([product(1)])
     cache.orders.replace_all([order(1, (line(10, 1, 5, 1),))])
-    cache.outbox.enqueue("b", "order_status", "PUT", "/v2/orders/1", {"status_id": 9})
+    enqueue_request(cache.outbox, "b", "order_status", "PUT", "/v2/orders/1", {"status_id": 9})
     cache.ledger.append("allocation", qty=2, order_id=1, line_id=10, sku="V5")
     cache.app_state.set_priority(1, 5)
     cache.sync_state.set_cursor("products", T0)
@@ -243,7 +244,7 @@ def test_transaction_rolls_back_everything_on_error(cache: Cache) -> None:
     cache.products.replace_all([product(1)])
     with pytest.raises(RuntimeError), cache.transaction():
         cache.products.replace_all([product(2), product(3)])
-        cache.outbox.enqueue("b", "k", "PUT", "/v3/catalog/products", [{"id": 2}])
+        enqueue_request(cache.outbox, "b", "k", "PUT", "/v3/catalog/products", [{"id": 2}])
         raise RuntimeError("boom")
     assert [p.id for p in cache.products.all()] == [1]
     assert cache.outbox.counts()["pending"] == 0
@@ -290,7 +291,7 @@ def test_reads_and_writes_from_two_threads(cache: Cache) -> None:
         try:
             for i in range(50):
                 cache.products.upsert([product(i)])
-                cache.outbox.enqueue("b", "k", "PUT", "/v3/catalog/products", [{"id": i}])
+                enqueue_request(cache.outbox, "b", "k", "PUT", "/v3/catalog/products", [{"id": i}])
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 

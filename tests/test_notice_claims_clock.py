@@ -43,7 +43,7 @@ def test_a_laptop_clock_30_days_ahead_does_not_take_other_laptops_claims(tmp_pat
             assert _claims(rig.store) >= held  # laptop A's claims were not deleted as "old"
             again = claim_notices(ahead, prepared, now=later)
             assert again.won == []  # so B never sends A's notices a second time
-            deletes = [r for r in ahead.cache.outbox.rows() if r.method == "DELETE"]
+            deletes = [r for r in ahead.cache.outbox.rows() if r.action == "delete"]
             assert deletes == []
         finally:
             ahead.close()

@@ -64,7 +64,7 @@ def test_a_change_to_a_queued_create_folds_into_it(env: Env) -> None:
     edited = save_shipment(env.cache, replace(shipment, notes="call before delivery"))
     # Offline so far: the cache shows the edit, and one create per record is queued.
     assert find_shipment(env.cache, shipment.id).notes == "call before delivery"
-    posts = [r for r in env.cache.outbox.rows("pending") if r.method == "POST"]
+    posts = [r for r in env.cache.outbox.rows("pending") if r.action == "create"]
     assert [r.kind for r in posts] == ["supplier", "shipment"]
     # A full sync meanwhile keeps the optimistic copies (the store cannot list them yet).
     pull(env.client, env.cache, full=True)

@@ -22,6 +22,7 @@ from backorder_desktop.ui.single_instance import (
     bring_to_front,
 )
 from tests.support.cli import run_cli
+from tests.support.outbox import enqueue_request
 from tests.support.reliability import writes
 
 
@@ -83,7 +84,9 @@ def test_a_killed_holder_leaves_no_lock_behind(tmp_path: Path) -> None:
 def test_a_reader_without_the_lock_leaves_rows_being_sent_alone(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite"
     cache = open_cache(path)
-    cache.outbox.enqueue("b1", "test", "PUT", "/v3/catalog/products", [{"id": 1, "name": "x"}])
+    enqueue_request(
+        cache.outbox, "b1", "test", "PUT", "/v3/catalog/products", [{"id": 1, "name": "x"}]
+    )
     assert len(cache.outbox.claim_due(10)) == 1  # another process is sending it right now
     reader = open_cache(path, recover=False)
     assert reader.outbox.counts()["sending"] == 1

@@ -70,14 +70,14 @@ def test_a_note_whose_answer_was_lost_is_not_appended_twice(env: Env) -> None:
 
 
 def test_notes_for_many_orders_are_read_in_one_listing_not_one_get_each(env: Env) -> None:
+    from backorder_desktop.bigcommerce import operations as ops
     from backorder_desktop.services.notice_records import OUTBOX_KIND
+    from backorder_desktop.services.outbox_ops import queue
 
     orders = sorted(env.store.state.open_orders(), key=lambda o: o.id)[:12]
     with env.cache.transaction():
         for order in orders:
-            env.cache.outbox.enqueue(
-                "b", OUTBOX_KIND, "PUT", f"/v2/orders/{order.id}", {"append_staff_notes": "x1"}
-            )
+            queue(env.cache, "b", OUTBOX_KIND, ops.append_staff_note(order.id, "x1"))
     _type_in_control_panel(env, orders[3].id, "Typed meanwhile")
     env.store.clear_requests()
     assert env.push().failed == 0

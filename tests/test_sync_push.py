@@ -15,6 +15,7 @@ from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.models import AWAITING_SHIPMENT, METAFIELD_NAMESPACE
 from backorder_desktop.sync.pull import pull
 from backorder_desktop.sync.push import push
+from tests.support.outbox import enqueue_request
 
 RETRIES = 2
 VARIANTS = "/v3/catalog/variants"
@@ -73,13 +74,19 @@ def test_rows_are_sent_in_order_and_replies_land_in_the_cache(
 ) -> None:
     variant_id = some_variant(store)
     order_id = an_order_awaiting_fulfillment(store)
-    cache.outbox.enqueue(
-        "b1", "variant_price", "PUT", VARIANTS, [{"id": variant_id, "price": 12.34}]
+    enqueue_request(
+        cache.outbox, "b1", "variant_price", "PUT", VARIANTS, [{"id": variant_id, "price": 12.34}]
     )
-    cache.outbox.enqueue(
-        "b1", "release", "PUT", f"/v2/orders/{order_id}", {"status_id": AWAITING_SHIPMENT}
+    enqueue_request(
+        cache.outbox,
+        "b1",
+        "release",
+        "PUT",
+        f"/v2/orders/{order_id}",
+        {"status_id": AWAITING_SHIPMENT},
     )
-    cache.outbox.enqueue(
+    enqueue_request(
+        cache.outbox,
         "b1",
         "eta",
         "POST",
@@ -127,8 +134,10 @@ def test_server_errors_beyond_retries_keep_the_row_pending_and_stop_the_drain(
     store: DemoStore, client: BigCommerceClient, cache: Cache
 ) -> None:
     variant_id = some_variant(store)
-    first = cache.outbox.enqueue("b", "price", "PUT", VARIANTS, [{"id": variant_id, "price": 5.0}])
-    cache.outbox.enqueue("b", "price", "PUT", VARIANTS, [{"id": variant_id, "price": 7.0}])
+    first = enqueue_request(
+        cache.outbox, "b", "price", "PUT", VARIANTS, [{"id": variant_id, "price": 5.0}]
+    )
+    enqueue_request(cache.outbox, "b", "price", "PUT", VARIANTS, [{"id": variant_id, "price": 7.0}])
     store.faults.script("PUT", r"^/v3/catalog/variants$", "503", times=RETRIES + 1)
 
     result = push(client, cache)
@@ -155,8 +164,13 @@ def test_dropped_connection_is_retried_later(
     store: DemoStore, client: BigCommerceClient, cache: Cache
 ) -> None:
     order_id = an_order_awaiting_fulfillment(store)
-    row_id = cache.outbox.enqueue(
-        "b", "release", "PUT", f"/v2/orders/{order_id}", {"status_id": AWAITING_SHIPMENT}
+    row_id = enqueue_request(
+        cache.outbox,
+        "b",
+        "release",
+        "PUT",
+        f"/v2/orders/{order_id}",
+        {"status_id": AWAITING_SHIPMENT},
     )
     store.faults.script("PUT", r"^/v2/orders/\d+$", "drop", times=RETRIES + 1)
 
@@ -175,13 +189,20 @@ def test_refused_rows_fail_with_bigcommerces_message_and_the_rest_still_go(
 ) -> None:
     variant_id = some_variant(store)
     order_id = an_order_awaiting_fulfillment(store)
-    bad_variant = cache.outbox.enqueue(
-        "b", "upc", "PUT", VARIANTS, [{"id": variant_id, "upc": "1234567890123456789"}]
+    bad_variant = enqueue_request(
+        cache.outbox,
+        "b",
+        "upc",
+        "PUT",
+        VARIANTS,
+        [{"id": variant_id, "upc": "1234567890123456789"}],
     )
-    bad_order = cache.outbox.enqueue(
-        "b", "status", "PUT", f"/v2/orders/{order_id}", {"status_id": 99}
+    bad_order = enqueue_request(
+        cache.outbox, "b", "status", "PUT", f"/v2/orders/{order_id}", {"status_id": 99}
     )
-    good = cache.outbox.enqueue("b", "price", "PUT", VARIANTS, [{"id": variant_id, "price": 3.5}])
+    good = enqueue_request(
+        cache.outbox, "b", "price", "PUT", VARIANTS, [{"id": variant_id, "price": 3.5}]
+    )
 
     result = push(client, cache)
 
@@ -200,7 +221,8 @@ def test_partly_saved_batch_fails_the_row_but_keeps_what_was_saved(
 ) -> None:
     product_id = min(store.state.products)
     missing = max(store.state.products) + 1000
-    row_id = cache.outbox.enqueue(
+    row_id = enqueue_request(
+        cache.outbox,
         "b",
         "availability",
         "PUT",
@@ -226,7 +248,9 @@ def test_rejected_token_pauses_pushing_with_every_row_pending(
 ) -> None:
     variant_id = some_variant(store)
     ids = [
-        cache.outbox.enqueue("b", "price", "PUT", VARIANTS, [{"id": variant_id, "price": p}])
+        enqueue_request(
+            cache.outbox, "b", "price", "PUT", VARIANTS, [{"id": variant_id, "price": p}]
+        )
         for p in (1.0, 2.0)
     ]
     store.revoke_token()
@@ -251,7 +275,9 @@ def test_cancel_stops_before_the_next_row(
 ) -> None:
     variant_id = some_variant(store)
     for price in (1.0, 2.0, 3.0):
-        cache.outbox.enqueue("b", "price", "PUT", VARIANTS, [{"id": variant_id, "price": price}])
+        enqueue_request(
+            cache.outbox, "b", "price", "PUT", VARIANTS, [{"id": variant_id, "price": price}]
+        )
     sent_before_cancel = 1
 
     result = push(client, cache, cancelled=lambda: len(writes(store)) >= sent_before_cancel)

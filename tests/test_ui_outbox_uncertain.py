@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from backorder_desktop.cache.stock_writes import RELATIVE_PATH, StockWrites
+from backorder_desktop.bigcommerce import operations as ops
+from backorder_desktop.cache.stock_writes import StockWrites
 from backorder_desktop.demo_store import DemoStore
+from backorder_desktop.services.outbox_ops import queue
 from backorder_desktop.ui.shell import AppShell
 from tests.support.gui import make_shell, open_and_sync
 
@@ -32,7 +34,7 @@ def _uncertain_row(shell: AppShell, qty: int) -> int:
     """A receipt's stock change whose answer was lost while a sale touched the item."""
     cache = shell.controller.session.cache
     items = [{"location_id": 1, "variant_id": 100001, "quantity": qty}]
-    row_id = cache.outbox.enqueue("r-x", "receipt", "POST", RELATIVE_PATH, {"items": items})
+    row_id = queue(cache, "r-x", "receipt", ops.adjust_stock(items))
     writes = StockWrites(cache)
     cache.outbox.claim_due(10)
     writes.begin(row_id, {(100001, 1): (4, 0)}, None)

@@ -78,9 +78,14 @@ def test_cycles_frozen_with_a_tasks_survivors_are_freed_when_the_app_is_idle(qtb
     assert not runner.collect_if_idle(force=True)  # nothing new since: no needless pause
 
 
-def test_the_window_switches_threads_often_so_workers_cannot_starve_it(qtbot) -> None:
+def test_the_window_switches_threads_often_so_workers_cannot_starve_it(qtbot, tmp_path) -> None:
     import sys
 
-    TaskRunner()
+    from tests.support.gui import make_shell
+
+    sys.setswitchinterval(0.005)
+    shell = make_shell(tmp_path / "data")  # built by the composition root, as the app is
+    qtbot.addWidget(shell.window)
     # At Python's default 5 ms, a sync's listing threads kept the GUI thread waiting 40-70 ms.
     assert sys.getswitchinterval() <= 0.001
+    shell.stop()

@@ -23,6 +23,7 @@ from backorder_desktop.ui.dialogs.connect import ConnectDialog
 from backorder_desktop.ui.dialogs.settings import SettingsDialog
 from backorder_desktop.ui.shell import AppShell
 from tests.support.gui import make_shell, open_and_sync, wait_rows
+from tests.support.outbox import enqueue_request
 
 
 @pytest.fixture
@@ -119,6 +120,11 @@ def test_connect_dialog_checks_the_token_and_keeps_it_in_the_keychain(
 
     dialog.buttons.accepted.emit()
     assert dialog.entry is not None and dialog.entry.store_hash == store.store_hash
+    # The shell keeps the accepted token in the keychain, off the GUI thread.
+    warnings: list[str] = []
+    shell.keep_token(dialog.entry, dialog.token, then=warnings.append)
+    qtbot.waitUntil(lambda: len(warnings) == 1, timeout=10_000)
+    assert warnings == [""]
     assert (
         fresh_keychain.get_password("backorder-desktop", f"token:{store.store_hash}") == store.token
     )
@@ -147,8 +153,10 @@ def test_switching_stores_shows_the_other_store(qtbot, shell: AppShell, store: D
 def test_outbox_view_retries_and_discards(qtbot, shell: AppShell, store: DemoStore) -> None:
     open_and_sync(qtbot, shell, store)
     outbox = shell.controller.session.cache.outbox
-    keep = outbox.enqueue("b1", "variant eta", "PUT", "/v3/catalog/variants", [{"id": 1}])
-    failed = outbox.enqueue("b1", "backorder limit", "PUT", "/v3/inventory/locations/1/items", {})
+    keep = enqueue_request(outbox, "b1", "variant eta", "PUT", "/v3/catalog/variants", [{"id": 1}])
+    failed = enqueue_request(
+        outbox, "b1", "backorder limit", "PUT", "/v3/inventory/locations/1/items", {}
+    )
     outbox.claim_due(10)
     outbox.release([keep])
     outbox.mark_failed(failed, "The field 'backorder_limit' must be 0 or more.")

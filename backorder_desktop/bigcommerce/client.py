@@ -25,6 +25,7 @@ from .mapping import (
     map_product,
 )
 from .paging import iter_v2, iter_v3
+from .paths import METAFIELD_PATHS
 from .results import BatchResult
 from .transport import Transport
 
@@ -42,12 +43,6 @@ PRODUCT_FIELDS = (
     "availability_description,date_modified"
 )
 ORDER_INCLUDE = {"include": "consignments.line_items", "consignment_structure": "object"}
-METAFIELD_PATHS = {
-    "product": "/v3/catalog/products/metafields",
-    "variant": "/v3/catalog/variants/metafields",
-    "order": "/v3/orders/metafields",
-    "store": "/v3/store/metafields",
-}
 # Metafields are the store shared between laptops (DESIGN.md); each laptop may use its own API
 # account, so the app's metafields must be readable and writable by other API accounts.
 DEFAULT_METAFIELD_PERMISSION = "write"

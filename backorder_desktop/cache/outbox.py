@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,21 +12,22 @@ from .core import CacheCore
 TABLE = "outbox"
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 STATES = (PENDING, SENDING, SENT, FAILED)
-_METHODS = frozenset({"POST", "PUT", "DELETE"})
-# Relative inventory adjustments add to the current level, so a retry after a lost reply would
-# apply them twice (spec README: "Absolute adjustments are idempotent; relative ones are not"):
-# sync/stock_push.py sends them, reading back before any second try.
-_RELATIVE = re.compile(r"/inventory/adjustments/relative/?$")
+# A row is a typed operation (bigcommerce/operations.py encodes it): what the merchant meant,
+# never a URL. Every action but one writes absolute values, so a retry cannot apply it twice;
+# relative stock changes ("stock_changes") are not idempotent (spec README), so
+# sync/stock_push.py reads the levels back before any second try.
+ACTIONS = frozenset({"create", "update", "delete", "set"})
 
 
 @dataclass(frozen=True, slots=True)
 class OutboxRow:
     id: int
     batch_id: str
-    kind: str
-    method: str
-    path: str
-    body: Any
+    kind: str  # the merchant's action it belongs to ("backorder limit", "notice record"...)
+    action: str  # create | update | delete | set
+    resource: str  # "products", "variants", "order", "stock", "metafields:order", ...
+    target: int | None  # the one record addressed (an order, a location); None for batches
+    body: Any  # the operation's payload
     state: str
     attempts: int
     last_error: str | None
@@ -47,8 +47,9 @@ def _from_row(r: dict[str, Any]) -> OutboxRow:
         id=r["id"],
         batch_id=r["batch_id"],
         kind=r["kind"],
-        method=r["method"],
-        path=r["path"],
+        action=r["action"],
+        resource=r["resource"],
+        target=r["target"],
         body=json_loads(r["body"]),
         state=r["state"],
         attempts=r["attempts"],
@@ -70,21 +71,29 @@ class Outbox:
     def __init__(self, core: CacheCore) -> None:
         self._core = core
 
-    def enqueue(self, batch_id: str, kind: str, method: str, path: str, body: Any) -> int:
-        """Queue one request; its body must hold absolute values so a retry cannot double-apply."""
-        method = method.upper()
-        if method not in _METHODS:
-            raise ValueError(f"the outbox only queues writes, not {method}")
-        if not path.startswith("/v2/") and not path.startswith("/v3/"):
-            raise ValueError(f"outbox path must start with /v2/ or /v3/: {path!r}")
-        if _RELATIVE.search(path) and method != "POST":
-            raise ValueError("relative inventory adjustments are POSTed")
+    def enqueue(
+        self,
+        batch_id: str,
+        kind: str,
+        action: str,
+        resource: str,
+        body: Any,
+        *,
+        target: int | None = None,
+    ) -> int:
+        """Queue one operation (services/outbox_ops.py builds them); its payload holds absolute
+        values so a retry cannot double-apply (relative stock changes: see sync/stock_push.py)."""
+        if action not in ACTIONS:
+            raise ValueError(f"the outbox only queues writes (create/update/delete/set): {action}")
+        if not resource or "/" in resource:
+            raise ValueError(f"an outbox row names a resource, not a path: {resource!r}")
         now = utc_text(utc_now())
         row = {
             "batch_id": batch_id,
             "kind": kind,
-            "method": method,
-            "path": path,
+            "action": action,
+            "resource": resource,
+            "target": None if target is None else int(target),
             "body": None if body is None else json_dumps(body),
             "state": PENDING,
             "attempts": 0,

@@ -9,25 +9,19 @@ from .codec import json_loads
 from .core import CacheCore
 from .metafields import TABLE, from_row
 
-# The batch paths metafield updates are queued to (bigcommerce.client.METAFIELD_PATHS; the
-# cache does not import the client).
-_PATHS = {
-    "product": "/v3/catalog/products/metafields",
-    "variant": "/v3/catalog/variants/metafields",
-    "order": "/v3/orders/metafields",
-    "store": "/v3/store/metafields",
-}
+# Metafield rows are typed "metafields:<type>" (bigcommerce/operations.py; the cache does not
+# import the client).
+_TYPES = frozenset({"product", "variant", "order", "store"})
 
 
 def queued_update_ids(core: CacheCore, resource_type: str) -> set[int]:
     """Ids of metafields an unsent (pending, sending or failed) update row will overwrite."""
-    path = _PATHS.get(resource_type)
-    if path is None:
+    if resource_type not in _TYPES:
         return set()
     rows = core.rows(
         "outbox",
-        "method = 'PUT' AND path = ? AND state IN ('pending', 'sending', 'failed')",
-        [path],
+        "action = 'update' AND resource = ? AND state IN ('pending', 'sending', 'failed')",
+        [f"metafields:{resource_type}"],
     )
     out: set[int] = set()
     for r in rows:

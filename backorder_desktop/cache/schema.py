@@ -185,7 +185,80 @@ def _rebuild_cache_tables(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM sync_state WHERE substr(key, 1, 7) = 'cursor:'")
 
 
-def _v3_stock_writes(db: sqlite_utils.Database) -> None:
+_OUTBOX_V3 = """
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        batch_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete', 'set')),
+        resource TEXT NOT NULL,
+        target INTEGER,
+        body TEXT,
+        state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        next_attempt_at TEXT NOT NULL
+    )"""
+_LEGACY_METAFIELDS = {
+    "/v3/catalog/products/metafields": "product",
+    "/v3/catalog/variants/metafields": "variant",
+    "/v3/orders/metafields": "order",
+    "/v3/store/metafields": "store",
+}
+
+
+def _legacy_operation(method: str, path: str) -> tuple[str, str, int | None]:
+    """(action, resource, target) of a row queued as raw HTTP before v3. The only place outside
+    bigcommerce/ that reads a path: once, for rows written by an older version."""
+    plain = path.split("?", 1)[0].rstrip("/")
+    actions = {"POST": "create", "PUT": "update", "DELETE": "delete"}
+    if plain in _LEGACY_METAFIELDS and method in actions:
+        return actions[method], f"metafields:{_LEGACY_METAFIELDS[plain]}", None
+    if method == "PUT" and plain == "/v3/catalog/products":
+        return "update", "products", None
+    if method == "PUT" and plain == "/v3/catalog/variants":
+        return "update", "variants", None
+    if method == "PUT" and plain == "/v3/inventory/adjustments/absolute":
+        return "set", "stock", None
+    if method == "POST" and plain == "/v3/inventory/adjustments/relative":
+        return "create", "stock_changes", None
+    parts = plain.split("/")
+    if method == "PUT" and parts[:3] == ["", "v2", "orders"] and len(parts) == 4:
+        return "update", "order", int(parts[3])
+    if method == "PUT" and parts[:4] == ["", "v3", "inventory", "locations"] and len(parts) == 6:
+        return "set", "location_items", int(parts[4])
+    raise ValueError(f"outbox row {method} {path} is not a write this app queues")
+
+
+def _typed_outbox(db: sqlite_utils.Database) -> None:
+    """Rewrite the outbox as typed operations; a row the app never queued is kept as failed."""
+    rows = list(db.execute("SELECT * FROM outbox ORDER BY id").fetchall())
+    columns = [d[0] for d in db.execute("SELECT * FROM outbox LIMIT 0").description]
+    db.execute("ALTER TABLE outbox RENAME TO outbox_v2")
+    db.execute(_OUTBOX_V3)
+    for values in rows:
+        row = dict(zip(columns, values, strict=True))
+        try:
+            action, resource, target = _legacy_operation(row["method"], row["path"])
+        except (ValueError, IndexError):
+            action, resource, target = "update", "unknown", None
+            row["state"], row["last_error"] = "failed", f"Not a known change: {row['path']}"
+        del row["method"], row["path"]
+        row.update(action=action, resource=resource, target=target)
+        names = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        # Column names come from the table itself, values are bound: nothing from outside.
+        sql = f"INSERT INTO outbox ({names}) VALUES ({marks})"  # noqa: S608
+        db.execute(sql, list(row.values()))
+    db.execute("DROP TABLE outbox_v2")
+    for sql in DURABLE_INDEXES[:2]:
+        db.execute(sql)
+
+
+def _v4_stock_writes(db: sqlite_utils.Database) -> None:
     """Relative stock writes in flight: what the store had before each, for the read-back."""
     db.execute(
         """CREATE TABLE IF NOT EXISTS stock_writes (
@@ -205,5 +278,6 @@ def _v3_stock_writes(db: sqlite_utils.Database) -> None:
 MIGRATIONS: Sequence[Migration] = (
     _v1_initial,
     _rebuild_cache_tables,  # v2: orders.staff_notes (a release appends to the notes)
-    _v3_stock_writes,  # v3: relative stock writes and their read-back (cache/stock_writes.py)
+    _typed_outbox,  # v3: outbox rows are operations (action, resource, target), no URL
+    _v4_stock_writes,  # v4: relative stock writes and their read-back (cache/stock_writes.py)
 )

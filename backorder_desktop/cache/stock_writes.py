@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,8 +14,9 @@ from .core import CacheCore
 from .outbox import FAILED, PENDING, SENDING, OutboxRow
 
 TABLE = "stock_writes"
-RELATIVE_PATH = "/v3/inventory/adjustments/relative"
-_RELATIVE = re.compile(r"/inventory/adjustments/relative/?$")
+# The outbox resource of relative stock changes (bigcommerce/operations.py STOCK_CHANGES_R;
+# the cache does not import the client).
+STOCK_CHANGES = "stock_changes"
 SENDING_STATE, SENT_STATE, UNCERTAIN = "sending", "sent", "uncertain"
 
 # (variant id, location id) -> [on hand, qty backordered or None]
@@ -24,7 +24,7 @@ LevelsJson = list[list[Any]]
 
 
 def is_stock_row(row: OutboxRow) -> bool:
-    return row.method == "POST" and bool(_RELATIVE.search(row.path))
+    return row.action == "create" and row.resource == STOCK_CHANGES
 
 
 def row_deltas(row: OutboxRow) -> list[StockDelta]:
@@ -156,8 +156,8 @@ def queued_deltas(core: CacheCore) -> list[StockDelta]:
     """Stock changes this laptop has queued that the store has not (knowingly) applied."""
     rows = core.rows(
         "outbox",
-        "state IN (?, ?, ?) AND method = 'POST' AND path LIKE ?",
-        [PENDING, SENDING, FAILED, "%/inventory/adjustments/relative"],
+        "state IN (?, ?, ?) AND action = 'create' AND resource = ?",
+        [PENDING, SENDING, FAILED, STOCK_CHANGES],
         order_by="id",
     )
     out: list[StockDelta] = []
@@ -203,7 +203,7 @@ def overlay_queued(core: CacheCore, records: list[InventoryRecord]) -> list[Inve
 
 
 __all__ = [
-    "RELATIVE_PATH",
+    "STOCK_CHANGES",
     "SENDING",
     "UNCERTAIN",
     "StockWrite",

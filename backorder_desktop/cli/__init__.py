@@ -8,46 +8,48 @@ import sqlite3
 import sys
 from typing import Any
 
-from ..bigcommerce.errors import BigCommerceError
-from ..cache import CacheError
-from ..cache.database import cache_error
-from ..cache.errors import CacheDiskFullError, is_disk_full
-from ..services.instance import AlreadyRunning
-from ..services.logs import redact, setup_logging
-from ..services.paths import log_dir
-from .connection import UserError, data_dir_of
-from .locking import is_read_only, lock_for
-from .output import safe_terminal, terminal_safe
 from .parser import build_parser
 
 log = logging.getLogger("backorder_desktop.cli")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    return build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    return build_parser(words).parse_args(words)
 
 
-def _start_logging(args: argparse.Namespace) -> None:
-    """The log file; a read-only command still runs where the data dir cannot be written
-    (a read-only folder or share): it just keeps no log."""
+def _open_context(args: argparse.Namespace) -> None:
+    """Data dir, settings and the log file; a read-only command still runs where the data dir
+    cannot be written (a read-only folder or share): it just keeps no log."""
+    from ..services.context import open_context
+    from .locking import is_read_only
+
     try:
-        setup_logging(log_dir(data_dir_of(args)))
+        open_context(args)
     except OSError:
         if not is_read_only(args):
             raise
+        open_context(args, with_logging=False)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run one headless command: 0 success, 1 a user-facing error (message on stderr)."""
+    # Imported here, not above: `--version` and the window's start parse arguments only.
+    from ..cache.database import cache_error
+    from ..cache.errors import CacheDiskFullError, is_disk_full
+    from ..services.errors import EXPECTED_ERRORS, describe_error
+    from ..services.logs import redact
+    from .locking import lock_for
+    from .output import safe_terminal, terminal_safe
+
     lock = None
     try:
-        _start_logging(args)
+        _open_context(args)  # data dir, settings and logging, once for the whole run
         lock = lock_for(args)  # one writer per data dir: the window or one command
         handler: Any = args.handler
         try:
-            with (
-                safe_terminal()
-            ):  # store text is printed: no control character reaches the terminal
+            # Store text is printed: no control character reaches the terminal.
+            with safe_terminal():
                 return int(handler(args))
         except sqlite3.DatabaseError as exc:  # past the open: disk full, or a damaged file
             raise cache_error(exc, None) from exc
@@ -55,15 +57,8 @@ def run(args: argparse.Namespace) -> int:
             if is_disk_full(exc):
                 raise CacheDiskFullError(None, str(exc)) from exc
             raise
-    except (
-        UserError,
-        BigCommerceError,
-        CacheError,
-        AlreadyRunning,
-        ValueError,
-        OSError,
-    ) as exc:
-        message = getattr(exc, "message", None) or str(exc)
+    except EXPECTED_ERRORS as exc:
+        message = describe_error(exc)
         log.warning("%s failed: %s", args.command, message)
         sys.stderr.write(f"Error: {terminal_safe(redact(message))}\n")
         return 1

@@ -5,18 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from ..domain.bulk import Plan, VariantEdit
 from ..domain.bulk_input import KEEP, BulkInputError, check_template, parse_eta, parse_limit
 from ..domain.models import UNLIMITED_BACKORDER_LIMIT
-from ..services.bulk_edit import ApplyOutcome, BulkRequest, apply, preview
-from ..services.bulk_results import FIELD_TITLES, batch_failures, plan_json
+from ..services.bulk_apply import bulk_apply
+from ..services.bulk_edit import ApplyOutcome, BulkRequest, preview
+from ..services.bulk_results import FIELD_TITLES, plan_json
 from ..services.bulk_snapshot import resolve_skus
-from ..services.settings import load_settings, settings_dir
-from ..services.syncing import push_outbox
-from .connection import UserError, open_session
+from .connection import UserError, context_of, open_session
 from .output import print_json, print_table
 
 
@@ -108,7 +106,7 @@ def cmd_set_backorder(args: argparse.Namespace) -> int:
     skus = [s.strip() for s in args.sku.split(",") if s.strip()]
     if not skus:
         raise UserError("Give at least one SKU with --sku.")
-    settings, _ = load_settings(settings_dir(Path(args.data_dir) if args.data_dir else None))
+    settings = context_of(args).settings
     location = args.location if args.location is not None else settings.default_location_id
     with open_session(args) as session:
         if not session.cache_exists:
@@ -125,14 +123,19 @@ def cmd_set_backorder(args: argparse.Namespace) -> int:
         if args.dry_run:
             plan = preview(cache, request)
             return _report(args, plan, len(found), [], dry_run=True)
-        outcome = apply(session.client, cache, request)
+        report = bulk_apply(session, request)
+        outcome = report.result.outcome
         if not outcome.applied:
             _conflicts(outcome)
-        push_outbox(session)
+        if report.token_refused is not None:
+            raise report.token_refused  # exit 1: the change waits in the outbox for a token
+        for message in report.messages(later="run 'push' later"):
+            sys.stderr.write(message + "\n")
         assert outcome.batch_id is not None
-        failed = batch_failures(cache, outcome.batch_id)
         queued = still_queued(cache, outcome.batch_id)
-        code = _report(args, outcome.plan, len(found), failed, dry_run=False, queued=queued)
+        code = _report(
+            args, outcome.plan, len(found), report.result.failed, dry_run=False, queued=queued
+        )
     if code == 0 and queued:
         # Exit 3: accepted and safe in the outbox, but not in BigCommerce yet (CHANGELOG).
         sys.stderr.write(

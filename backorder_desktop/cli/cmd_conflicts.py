@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from ..bigcommerce.errors import BigCommerceError
-from ..services.conflicts import Conflict, keep_mine, list_conflicts, take_theirs
+from ..services.conflicts import OvertakenWrite, keep_mine, list_conflicts, take_theirs
 from ..services.syncing import push_outbox
 from .connection import UserError, open_session
 from .output import print_json, print_table
@@ -34,7 +34,7 @@ def register(subparsers: Any) -> None:
         json_flag(action)
 
 
-def _doc(conflict: Conflict) -> dict[str, Any]:
+def _doc(conflict: OvertakenWrite) -> dict[str, Any]:
     return {
         "change": conflict.row_id,
         "kind": conflict.kind,

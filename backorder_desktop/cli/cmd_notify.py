@@ -7,48 +7,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
-from ..bigcommerce.errors import BigCommerceError
-from ..mail.smtp import PLAIN, SSL, STARTTLS, MailError, SmtpConfig
+from ..mail.smtp import MailError, SmtpConfig
 from ..mail.templates import NoticeRenderer, TemplateError
 from ..services.mail_setup import load_templates, smtp_config, store_name
-from ..services.notice_claims import claim_notices
-from ..services.notify import (
-    NoticeOptions,
-    PreparedNotice,
-    plan_notices,
-    prepare_notices,
-    refresh_notice_fields,
-    send_notices,
-)
-from ..services.settings import Settings, load_settings, settings_dir
-from ..services.syncing import push_outbox
-from .connection import UserError, data_dir_of, open_session
+from ..services.notify import NoticeOptions, NoticePlan, PreparedNotice
+from ..services.notify_now import due_notices, notify_now
+from ..services.settings import Settings
+from .connection import UserError, context_of, data_dir_of, open_session
 from .output import print_json, print_table
-
-
-def add_smtp_options(parser: argparse.ArgumentParser) -> None:
-    """Global options (before the command); unset ones fall back to the saved settings."""
-    parser.add_argument("--smtp-host", help="SMTP server for notices")
-    parser.add_argument("--smtp-port", type=int, help="SMTP port (587 STARTTLS, 465 SSL)")
-    parser.add_argument(
-        "--smtp-user", help="SMTP login (password: keychain or BACKORDER_SMTP_PASSWORD)"
-    )
-    security = parser.add_mutually_exclusive_group()
-    security.add_argument(
-        "--smtp-starttls", dest="smtp_security", action="store_const", const=STARTTLS
-    )
-    security.add_argument("--smtp-ssl", dest="smtp_security", action="store_const", const=SSL)
-    security.add_argument(
-        "--smtp-plain",
-        dest="smtp_security",
-        action="store_const",
-        const=PLAIN,
-        help="no TLS (a local relay or test server; never with a login over the network)",
-    )
-    parser.add_argument("--mail-from", help="sender address of notices")
 
 
 def register(subparsers: Any) -> None:
@@ -62,7 +30,7 @@ def register(subparsers: Any) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings, _warning = load_settings(settings_dir(Path(args.data_dir) if args.data_dir else None))
+    settings = context_of(args).settings
     overrides = {
         "smtp_host": getattr(args, "smtp_host", None),
         "smtp_port": getattr(args, "smtp_port", None),
@@ -96,9 +64,16 @@ def _row(item: PreparedNotice) -> dict[str, Any]:
     }
 
 
+def _unconfirmed(plan: NoticePlan) -> list[dict[str, Any]]:
+    return [
+        {"order_id": n.record.order_id, "kind": n.record.kind, "to": n.recipient}
+        for n in plan.unconfirmed
+    ]
+
+
 def cmd_notify(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    folder = settings_dir(Path(args.data_dir) if args.data_dir else None)
+    folder = context_of(args).settings_folder
     with open_session(args) as session, _mail_config(args, settings) as config:
         if not args.dry_run:
             try:
@@ -106,53 +81,42 @@ def cmd_notify(args: argparse.Namespace) -> int:
             except MailError as exc:
                 raise UserError(exc.message) from exc
         try:
-            refresh_notice_fields(session)  # what other laptops sent since the last sync
-        except BigCommerceError as exc:
-            if not args.dry_run:
-                raise UserError(
-                    f"{exc.message} Notices are sent only when the store can be checked for "
-                    "notices other computers sent."
-                ) from exc
-        plan = plan_notices(
-            session.cache, checkin_days=settings.checkin_days, checkin_max=settings.checkin_max
-        )
-        try:
-            prepared = prepare_notices(
-                plan.due,
-                NoticeRenderer(load_templates(folder)),
-                NoticeOptions(store_name=store_name(config), reason=args.reason),
-            )
+            renderer = NoticeRenderer(load_templates(folder))
         except TemplateError as exc:
             raise UserError(str(exc)) from exc
-        unconfirmed = [
-            {"order_id": n.record.order_id, "kind": n.record.kind, "to": n.recipient}
-            for n in plan.unconfirmed
-        ]
+        options = NoticeOptions(store_name=store_name(config), reason=args.reason)
         if args.dry_run:
+            due = due_notices(
+                session,
+                renderer,
+                options,
+                checkin_days=settings.checkin_days,
+                checkin_max=settings.checkin_max,
+                strict=False,
+            )
             summary: dict[str, Any] = {
                 "sent": 0,
                 "skipped_duplicates": 0,
                 "failed": [],
                 "dry_run": True,
-                "notices": [_row(p) for p in prepared],
-                "unconfirmed": unconfirmed,
+                "notices": [_row(p) for p in due.prepared],
+                "unconfirmed": _unconfirmed(due.plan),
             }
-            _print(args, summary, prepared)
+            _print(args, summary, due.prepared)
             return 0
-        try:
-            # Claimed in BigCommerce and read back first: another laptop may be sending now.
-            claims = claim_notices(session, prepared)
-        except BigCommerceError as exc:
-            raise UserError(
-                f"{exc.message} Nothing was sent: notices are sent only once they are claimed "
-                "in the store, so that two computers never send the same one."
-            ) from exc
-        report = send_notices(session.cache, claims.won, config)
-        report.skipped_duplicates += len(claims.lost)
-        try:
-            push_outbox(session)
-        except BigCommerceError as exc:  # the records wait in the outbox for the next push
-            sys.stderr.write(f"Records not pushed yet: {exc.message}\n")
+        # The same use case as the window's Send (services/notify_now.py).
+        done = notify_now(
+            session,
+            config,
+            renderer,
+            options,
+            checkin_days=settings.checkin_days,
+            checkin_max=settings.checkin_max,
+        )
+        report = done.result.report
+        unconfirmed = _unconfirmed(done.result.plan)
+        for message in done.messages(later="run 'push' later"):
+            sys.stderr.write(message + "\n")
     failed = [{**_row(item), "error": error} for item, error in report.failed]
     failed += [{**_row(item), "error": "not sent: " + report.error} for item in report.not_sent]
     summary = {

@@ -7,29 +7,21 @@ import logging
 import sys
 from typing import Any
 
-from ..bigcommerce.errors import BigCommerceError
 from ..domain.receiving import ReceiptLine
 from ..domain.shipment_rules import parse_expected_date, parse_line_spec
 from ..domain.shipments import Shipment
-from ..services.receiving import (
-    ReceiptPreview,
-    commit_receipt,
-    new_receipt_id,
-    preview_receipt,
-    refresh_stock,
-)
-from ..services.releasing import ReleaseOutcome, plan_release, release_orders, undo_release
+from ..services.actions import ActionReport, run_action
+from ..services.dock_actions import Received, receive, release, undo_release
+from ..services.receiving import ReceiptPreview, new_receipt_id, preview_receipt
+from ..services.releasing import ReleaseOutcome, plan_release
 from ..services.reruns import (
     check_receipt_id,
     check_reference,
     receipt_rerun,
     shipment_rerun,
 )
-from ..services.session import StoreSession
-from ..services.settings import load_settings, settings_dir
 from ..services.shipments import add_shipment, find_shipment, list_shipments, list_suppliers
-from ..services.syncing import push_outbox
-from .connection import data_dir_of, open_session
+from .connection import context_of, open_session
 from .output import print_json, print_table
 
 log = logging.getLogger("backorder_desktop.cli")
@@ -97,22 +89,14 @@ def _receipt_id(text: str) -> str:
     return value
 
 
-def _push(session: StoreSession) -> None:
-    """Send what was queued now; offline, it waits in the outbox for the next push."""
-    try:
-        result = push_outbox(session)
-    except BigCommerceError as exc:
-        sys.stderr.write(f"Queued, not sent yet ({exc.message}); run 'push' later.\n")
-        return
-    if result.failed:
-        sys.stderr.write(f"{result.failed} changes were refused by BigCommerce: see 'status'.\n")
-    elif result.pending:
-        sys.stderr.write(f"{result.pending} changes wait in the outbox; run 'push' later.\n")
+def _tell(report: ActionReport[Any]) -> None:
+    """How the push went, in the same words the window uses (services.actions)."""
+    for message in report.messages(later="run 'push' later"):
+        sys.stderr.write(message + "\n")
 
 
 def _release_status(args: argparse.Namespace) -> int:
-    settings, _warning = load_settings(settings_dir(data_dir_of(args)))
-    return settings.release_status_id
+    return context_of(args).settings.release_status_id
 
 
 def shipment_doc(shipment: Shipment, supplier_names: dict[str, str]) -> dict[str, Any]:
@@ -154,21 +138,28 @@ def cmd_shipments_add(args: argparse.Namespace) -> int:
         )
         if again is not None:
             # A re-run (after a failure or a kill): the shipment it recorded, not a second one.
-            shipment, created = again, False
             sys.stderr.write(
                 f"Shipment {again.reference} ({again.id}) was recorded by an earlier run; "
                 "nothing recorded again.\n"
             )
         else:
             check_reference(session.cache, args.ref)
-            shipment, created = add_shipment(
-                session.cache,
-                supplier=args.supplier,
-                expected=expected,
-                lines=lines,
-                reference=args.ref,
-            )
-        _push(session)
+        added = run_action(
+            session,
+            lambda s: (
+                (again, False)
+                if again is not None
+                else add_shipment(
+                    s.cache,
+                    supplier=args.supplier,
+                    expected=expected,
+                    lines=lines,
+                    reference=args.ref,
+                )
+            ),
+        )
+        _tell(added)
+        shipment, created = added.result
         names = {s.id: s.name for s in list_suppliers(session.cache)}
     doc = shipment_doc(shipment, names)
     if args.json:
@@ -243,31 +234,32 @@ def cmd_shipments_receive(args: argparse.Namespace) -> int:
                 sys.stderr.write(f"Note: more than expected for {over}; needs --over-receipt.\n")
             released: list[int] = []
         else:
-            variants = [line.variant_id for line in shipment.lines if line.variant_id]
-            refresh_stock(session, variants)
             if args.receipt_id:
                 check_receipt_id(cache, args.receipt_id, shipment.id, lines)
                 receipt_id = args.receipt_id
             else:
                 # Without an id, the same command run again (after a kill) is recognised.
                 receipt_id = receipt_rerun(cache, shipment.id, lines) or new_receipt_id()
-            result = commit_receipt(
-                cache,
-                shipment.id,
-                lines,
-                receipt_id=receipt_id,
-                allow_over=args.over_receipt,
+            report = run_action(
+                session,
+                lambda s: receive(
+                    s,
+                    shipment.id,
+                    lines,
+                    receipt_id=receipt_id,
+                    allow_over=args.over_receipt,
+                    release_status=_release_status(args) if args.release else None,
+                ),
             )
-            if result.preview is None:
+            _tell(report)
+            received = report.result
+            if received.booked_before:
                 # Booked by an earlier run of this receipt id (killed before it finished):
-                # book nothing again, release what that receipt made ready, send the outbox.
-                return _resume_receipt(args, session, receipt_id)
-            preview = result.preview
-            released = []
-            if args.release and preview.ready_orders:
-                status = _release_status(args)
-                released = release_orders(cache, preview.ready_orders, status_id=status).released
-            _push(session)
+                # nothing booked again; what that receipt made ready was released.
+                return _resumed(args, received)
+            assert received.result.preview is not None
+            preview = received.result.preview
+            released = received.released
     doc = _receipt_doc(preview, released)
     if args.json:
         print_json(doc)
@@ -285,26 +277,18 @@ def cmd_shipments_receive(args: argparse.Namespace) -> int:
     return 0
 
 
-def _resume_receipt(args: argparse.Namespace, session: StoreSession, receipt_id: str) -> int:
-    cache = session.cache
-    entries = [e for e in cache.ledger.entries("allocation", batch_id=receipt_id) if e.order_id]
-    allocated = [{"order_id": e.order_id, "sku": e.sku, "qty": e.qty} for e in entries]
-    orders = sorted({e.order_id for e in entries if e.order_id is not None})
-    ready = plan_release(cache, orders).released
-    released: list[int] = []
-    if args.release and ready:
-        released = release_orders(cache, ready, status_id=_release_status(args)).released
-    _push(session)
+def _resumed(args: argparse.Namespace, received: Received) -> int:
+    released = received.released
     doc = {
-        "received": {"receipt_id": receipt_id, "booked_before": True},
-        "allocated": allocated,
-        "ready_orders": ready,
+        "received": {"receipt_id": received.receipt_id, "booked_before": True},
+        "allocated": received.allocated,
+        "ready_orders": received.ready_orders,
         "released": released,
     }
     if args.json:
         print_json(doc)
     else:
-        print(f"Receipt {receipt_id} was booked before; nothing booked again.")
+        print(f"Receipt {received.receipt_id} was booked before; nothing booked again.")
         if not args.receipt_id:
             print(
                 "(It looked like a re-run of the same command. To book a second, identical "
@@ -325,8 +309,9 @@ def cmd_release(args: argparse.Namespace) -> int:
         if args.dry_run:
             outcome = plan_release(session.cache, ids)
         else:
-            outcome = release_orders(session.cache, ids, status_id=_release_status(args))
-            _push(session)
+            report = run_action(session, lambda s: release(s, ids, status_id=_release_status(args)))
+            _tell(report)
+            outcome = report.result
     if args.json:
         print_json({**_release_doc(outcome), "dry_run": bool(args.dry_run)})
         return 0
@@ -340,8 +325,9 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_undo_release(args: argparse.Namespace) -> int:
     with open_session(args) as session:
-        record = undo_release(session.cache, args.order_id)
-        _push(session)
+        undone = run_action(session, lambda s: undo_release(s, args.order_id))
+        _tell(undone)
+        record = undone.result
     units = sum(line.qty for line in record.lines)
     doc = {"order_id": args.order_id, "status_id": record.status_before, "units_back": units}
     if args.json:

@@ -7,7 +7,7 @@ import sys
 
 from ..domain.eta import source_label
 from ..services.accounts import account_warning
-from ..services.backorders import list_backorders, store_status
+from ..services.backorders import list_backorders
 from ..services.conflicts import list_conflicts
 from ..services.syncing import push_outbox, sync_store
 from .connection import open_session
@@ -94,21 +94,6 @@ def cmd_backorders(args: argparse.Namespace) -> int:
     units = sum(line.qty_waiting for line in lines)
     customers = len({line.customer_email for line in lines})
     print(f"\n{len(lines)} lines, {units} units waiting, {customers} customers.")
-    return 0
-
-
-def cmd_status(args: argparse.Namespace) -> int:
-    with open_session(args) as session:
-        status = {"store_hash": session.connection.store_hash, **store_status(session.cache)}
-    if args.json:
-        print_json(status)
-    else:
-        outbox = status["outbox"]
-        print(
-            f"Store {status['store_hash']}: last sync {status['last_sync'] or 'never'}; "
-            f"{status['backorder_lines']} backorder lines; outbox {outbox['pending']} pending, "
-            f"{outbox['failed']} failed."
-        )
     return 0
 
 

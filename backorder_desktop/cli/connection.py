@@ -6,22 +6,62 @@ import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..services.credentials import TOKEN_ENV, get_token, keychain_status
-from ..services.paths import default_data_dir
-from ..services.session import DEFAULT_API_URL, StoreConnection, StoreSession
+from ..services.context import AppContext, open_context
+from ..services.errors import UserError
+
+if TYPE_CHECKING:
+    from ..cache import Cache
+    from ..services.session import StoreSession
+
+__all__ = ["UserError", "context_of", "data_dir_of", "open_session", "open_store_cache"]
+
+NO_STORE = (
+    "No store chosen. Pass --store-hash with your store's hash (the 'abc123' in "
+    "https://api.bigcommerce.com/stores/abc123/v3/), or try --demo."
+)
 
 
-class UserError(Exception):
-    """An error the merchant can act on: printed as a message, exit code 1."""
+def context_of(args: argparse.Namespace) -> AppContext:
+    """The run's context (data dir, settings folder, settings), resolved once (cli.run)."""
+    return open_context(args, with_logging=False)
 
 
 def data_dir_of(args: argparse.Namespace) -> Path:
-    return Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
+    return context_of(args).data_dir
+
+
+@contextmanager
+def open_store_cache(args: argparse.Namespace) -> Iterator[tuple[str, Cache]]:
+    """(store hash, cache) for a command that only reads the cache: no HTTP client and no
+    token needed (except with --demo, whose store hash the demo store gives)."""
+    if args.demo:
+        with open_session(args) as session:
+            yield session.connection.store_hash, session.cache
+        return
+    if not args.store_hash:
+        raise UserError(NO_STORE)
+    from ..services.instance import open_store_cache as open_file
+    from ..services.paths import cache_path, ensure_private_dir
+
+    path = cache_path(data_dir_of(args), args.store_hash)
+    ensure_private_dir(path.parent)
+    # recover=False: a reader without the data dir lock leaves the outbox to its writer (and
+    # waits for the lock only to migrate the file).
+    cache = open_file(data_dir_of(args), path, recover=not getattr(args, "read_only", False))
+    try:
+        yield args.store_hash, cache
+    finally:
+        cache.close()
 
 
 @contextmanager
 def open_session(args: argparse.Namespace) -> Iterator[StoreSession]:
+    # Imported here: a command that only reads the cache needs neither HTTP nor the keychain.
+    from ..services.credentials import TOKEN_ENV, get_token, keychain_status
+    from ..services.session import DEFAULT_API_URL, StoreConnection, StoreSession
+
     data_dir = data_dir_of(args)
     # Set by cli.run: a read-only command runs without the data dir lock (cli/locking.py).
     recover = not getattr(args, "read_only", False)
@@ -36,10 +76,7 @@ def open_session(args: argparse.Namespace) -> Iterator[StoreSession]:
         return
 
     if not args.store_hash:
-        raise UserError(
-            "No store chosen. Pass --store-hash with your store's hash (the 'abc123' in "
-            "https://api.bigcommerce.com/stores/abc123/v3/), or try --demo."
-        )
+        raise UserError(NO_STORE)
     token = get_token(args.store_hash)
     if not token:
         status = keychain_status()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..services.context import open_context
 from ..services.instance import DataDirLock, lock_wait_s
-from .connection import data_dir_of
 
 # Commands that only read the cache run beside the window; everything else waits for the lock.
 _READ_ONLY = frozenset({"backorders", "status", "report", "demo-store"})
@@ -26,7 +26,7 @@ def lock_for(args: argparse.Namespace) -> DataDirLock | None:
     args.read_only = is_read_only(args)
     if args.read_only:
         return None
-    lock = DataDirLock(data_dir_of(args))
+    lock = DataDirLock(open_context(args, with_logging=False).data_dir)
     if lock.acquire():
         return lock
     wait = lock_wait_s()

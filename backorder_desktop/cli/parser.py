@@ -1,25 +1,83 @@
-"""The command-line grammar (../shared/CLI.md is the contract: names and options do not drift)."""
+"""The command-line grammar (../shared/CLI.md is the contract: names and options do not drift).
+
+Only the command being run is imported: `--version` and `status` must not pay for every
+command's services (docs/BENCHMARKS.md). A command module registers its parsers with
+`register(subparsers)`; `COMMANDS` says which module registers which command word.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from . import (
-    cmd_backorder,
-    cmd_conflicts,
-    cmd_forget,
-    cmd_notify,
-    cmd_outbox,
-    cmd_report,
-    cmd_shipments,
-    demo,
+
+# Command word -> "module:function" registering it (modules under backorder_desktop.cli).
+COMMANDS: dict[str, str] = {
+    "demo-store": "parser:register_core",
+    "sync": "parser:register_core",
+    "backorders": "parser:register_core",
+    "status": "parser:register_core",
+    "push": "parser:register_core",
+    "notify": "cmd_notify:register",
+    "set-backorder": "cmd_backorder:register",
+    "shipments": "cmd_shipments:register",
+    "release": "cmd_shipments:register",
+    "undo-release": "cmd_shipments:register",
+    "report": "cmd_report:register",
+    "conflicts": "cmd_conflicts:register",
+    "outbox": "cmd_outbox:register",
+    "forget": "cmd_forget:register",
+}
+# Global options that take a value (skipped when looking for the command word).
+_VALUED = frozenset(
+    {
+        "--data-dir",
+        "--api-url",
+        "--store-hash",
+        "--smtp-host",
+        "--smtp-port",
+        "--smtp-user",
+        "--mail-from",
+        "--screenshot",
+        "--tab",
+    }
 )
-from . import commands as core
+
+
+def _resolve(target: str) -> Any:
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(f"{__package__}.{module}"), name)
+
+
+def lazy(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    """A handler that imports its command module only when the command runs."""
+
+    def handler(args: argparse.Namespace) -> int:
+        return int(_resolve(f"{module}:{name}")(args))
+
+    handler.__qualname__ = f"{module}.{name}"
+    return handler
+
+
+def command_word(argv: Sequence[str]) -> str | None:
+    """The command in `argv` (the first positional word after the global options)."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+            continue
+        if token == "--":
+            return None
+        if token.startswith("-"):
+            skip = token in _VALUED
+            continue
+        return token
+    return None
 
 
 def rate_limit(text: str) -> tuple[int, float]:
@@ -57,7 +115,33 @@ def json_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def add_smtp_options(parser: argparse.ArgumentParser) -> None:
+    """Global options (before the command); unset ones fall back to the saved settings."""
+    parser.add_argument("--smtp-host", help="SMTP server for notices")
+    parser.add_argument("--smtp-port", type=int, help="SMTP port (587 STARTTLS, 465 SSL)")
+    parser.add_argument(
+        "--smtp-user", help="SMTP login (password: keychain or BACKORDER_SMTP_PASSWORD)"
+    )
+    # The values are mail.smtp's STARTTLS / SSL / PLAIN (not imported: see the module doc).
+    security = parser.add_mutually_exclusive_group()
+    security.add_argument(
+        "--smtp-starttls", dest="smtp_security", action="store_const", const="starttls"
+    )
+    security.add_argument("--smtp-ssl", dest="smtp_security", action="store_const", const="ssl")
+    security.add_argument(
+        "--smtp-plain",
+        dest="smtp_security",
+        action="store_const",
+        const="none",
+        help="no TLS (a local relay or test server; never with a login over the network)",
+    )
+    parser.add_argument("--mail-from", help="sender address of notices")
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for `argv`: that command's grammar in full, the others by name only (so
+    `--version`, the window and an unknown word cost no command imports). Without `argv`,
+    or for `--help` with no command, every command in full."""
     parser = argparse.ArgumentParser(
         prog="backorder-desktop",
         description="Backorder back office for BigCommerce. With no command, opens the window.",
@@ -70,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="use the embedded demo store (state in the data dir)"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
-    cmd_notify.add_smtp_options(parser)
+    add_smtp_options(parser)
     # Window-only options (ignored by headless commands).
     parser.add_argument("--screenshot", type=Path, help=argparse.SUPPRESS)
     parser.add_argument(
@@ -79,15 +163,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
 
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for register in FEATURE_COMMANDS:
-        register(subparsers)
+    word = command_word(argv) if argv is not None else None
+    wants_help = argv is None or any(a in ("-h", "--help") for a in argv)
+    if word in COMMANDS:
+        _resolve(COMMANDS[word])(subparsers)
+    elif word is not None or wants_help:
+        for target in dict.fromkeys(COMMANDS.values()):  # every registrar once, in order
+            _resolve(target)(subparsers)
+    for name in COMMANDS:  # the rest by name only: known words, never run from here
+        if name not in subparsers.choices:
+            subparsers.add_parser(name)
     return parser
 
 
 def register_core(subparsers: Any) -> None:
     """demo-store, sync, backorders, status, push."""
     demo_store = subparsers.add_parser("demo-store", help="serve the demo store until killed")
-    demo_store.set_defaults(handler=demo.cmd_demo_store)
+    demo_store.set_defaults(handler=lazy("demo", "cmd_demo_store"))
     demo_store.add_argument("--host", default="127.0.0.1")
     demo_store.add_argument("--port", type=non_negative_int, default=0)
     demo_store.add_argument("--seed", type=int, default=1)
@@ -115,33 +207,19 @@ def register_core(subparsers: Any) -> None:
     json_flag(demo_store)
 
     sync = subparsers.add_parser("sync", help="pull the store into the local cache")
-    sync.set_defaults(handler=core.cmd_sync)
+    sync.set_defaults(handler=lazy("commands", "cmd_sync"))
     sync.add_argument("--full", action="store_true", help="re-read everything, not just changes")
     json_flag(sync)
 
     backorders = subparsers.add_parser("backorders", help="open backorder lines in queue order")
-    backorders.set_defaults(handler=core.cmd_backorders)
+    backorders.set_defaults(handler=lazy("commands", "cmd_backorders"))
     backorders.add_argument("--sku", help="only this SKU")
     json_flag(backorders)
 
     status = subparsers.add_parser("status", help="last sync, outbox and backorder counts")
-    status.set_defaults(handler=core.cmd_status)
+    status.set_defaults(handler=lazy("cmd_status", "cmd_status"))
     json_flag(status)
 
     push = subparsers.add_parser("push", help="send queued changes to BigCommerce now")
-    push.set_defaults(handler=core.cmd_push)
+    push.set_defaults(handler=lazy("commands", "cmd_push"))
     json_flag(push)
-
-
-# Each feature registers its commands here: a function taking the subparsers object, adding its
-# parsers with `set_defaults(handler=cmd_function)`. One line per feature module.
-FEATURE_COMMANDS: list[Callable[[Any], None]] = [
-    register_core,
-    cmd_notify.register,
-    cmd_backorder.register,
-    cmd_shipments.register,
-    cmd_report.register,
-    cmd_conflicts.register,
-    cmd_outbox.register,
-    cmd_forget.register,
-]

@@ -10,20 +10,13 @@ from email.message import EmailMessage
 from types import TracebackType
 from typing import Any
 
+from .errors import MailError
 from .message import AddressError, parse_mailbox
 
 STARTTLS, SSL, PLAIN = "starttls", "ssl", "none"
 SECURITY_MODES: tuple[str, ...] = (STARTTLS, SSL, PLAIN)
 DEFAULT_PORTS = {STARTTLS: 587, SSL: 465, PLAIN: 25}
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-class MailError(Exception):
-    """Sending failed; `message` says why in plain words."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class MailConnectionError(MailError):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from typing import Any
 
 from ..cache import Cache
 from ..cache.backorder_queue import load_queue, partial_shipment_orders
@@ -25,19 +24,6 @@ def list_backorders(cache: Cache, *, sku: str | None = None) -> list[BackorderLi
         wanted = sku.strip()
         lines = [line for line in lines if line.sku == wanted]
     return lines
-
-
-def store_status(cache: Cache, *, backorder_lines: int | None = None) -> dict[str, Any]:
-    """For the CLI `status` command: last sync time, outbox counts, backorder lines.
-
-    `backorder_lines` saves rebuilding the queue when the caller already has it.
-    """
-    last_sync = cache.sync_state.last_sync()
-    return {
-        "last_sync": last_sync.isoformat() if last_sync is not None else None,
-        "outbox": cache.outbox.counts(),
-        "backorder_lines": len(load_queue(cache)) if backorder_lines is None else backorder_lines,
-    }
 
 
 # --- the merchant's choices per order, shared by every laptop (order metafield `queue`) -------

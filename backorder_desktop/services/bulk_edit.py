@@ -21,8 +21,8 @@ from ..domain.bulk import (
 from ..domain.bulk_input import KEEP, BulkInputError, Keep
 from .bulk_queue import SIZES, Queued, queue_plan
 from .bulk_reread import (
-    Conflict,
     RereadClient,
+    StaleValue,
     Touches,
     find_conflicts,
     merge,
@@ -49,7 +49,7 @@ class BulkRequest:
 @dataclass
 class ApplyOutcome:
     plan: Plan
-    conflicts: list[Conflict] = field(default_factory=list)
+    conflicts: list[StaleValue] = field(default_factory=list)
     queued: Queued | None = None
     reread_requests: int = 0
     offline: bool = False  # queued without re-reading the store (it could not be reached)

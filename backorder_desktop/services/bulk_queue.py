@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ..bigcommerce.client import INVENTORY_BATCH, METAFIELD_BATCH, METAFIELD_PATHS, PRODUCT_BATCH
+from ..bigcommerce import operations as ops
+from ..bigcommerce.client import INVENTORY_BATCH, METAFIELD_BATCH, PRODUCT_BATCH
 from ..cache import Cache
 from ..cache.backorder_queue import ETA_KEY
 from ..cache.metafields import placeholder_id
@@ -28,6 +29,7 @@ from ..domain.models import (
 )
 from .bulk_snapshot import Snapshot
 from .bulk_state import HISTORY_KIND
+from .outbox_ops import queue
 
 SIZES = BatchSizes(
     location_items=INVENTORY_BATCH, metafields=METAFIELD_BATCH, products=PRODUCT_BATCH
@@ -178,12 +180,10 @@ def _queue_limits(cache: Cache, plan: Plan, queued: Queued) -> None:
     changes = plan.of("variant", LIMIT)
     if not changes:
         return
-    path = f"/v3/inventory/locations/{int(plan.location_id)}/items"
     items = [{"identity": {"variant_id": c.id}, "backorder_limit": c.after} for c in changes]
     for chunk in _chunks(items, SIZES.location_items):
-        queued.rows.append(
-            cache.outbox.enqueue(queued.batch_id, KIND_LIMITS, "PUT", path, {"settings": chunk})
-        )
+        op = ops.set_location_items(int(plan.location_id), chunk)
+        queued.rows.append(queue(cache, queued.batch_id, KIND_LIMITS, op))
     records = {
         r.variant_id: r
         for r in cache.inventory.for_variants([c.id for c in changes])
@@ -211,7 +211,6 @@ def _eta_item(change: Change) -> dict[str, Any]:
 
 def _queue_etas(cache: Cache, plan: Plan, queued: Queued) -> dict[int, int]:
     """Deletes, updates and creates of the `eta` variant metafield; returns field id -> variant."""
-    path = METAFIELD_PATHS["variant"]
     deletes: list[tuple[int, Change]] = []
     updates: list[tuple[int, Change]] = []
     creates: list[Change] = []
@@ -230,14 +229,17 @@ def _queue_etas(cache: Cache, plan: Plan, queued: Queued) -> dict[int, int]:
     copies: list[Metafield] = []
     for chunk in _chunks(deletes, SIZES.metafields):
         ids = [fid for fid, _ in chunk]
-        queued.rows.append(cache.outbox.enqueue(queued.batch_id, KIND_ETA, "DELETE", path, ids))
+        op = ops.metafield_op(ops.DELETE, "variant", ids)
+        queued.rows.append(queue(cache, queued.batch_id, KIND_ETA, op))
         gone.extend(ids)
     # What this laptop read of the ETAs it overwrites: the push checks it is still there.
     wanted = {fid for fid, _ in updates}
     read = {m.id: m for m in cache.metafields.by_key("variant", ETA_KEY) if m.id in wanted}
     for chunk in _chunks(updates, SIZES.metafields):
         body = [{"id": fid, **_eta_item(c)} for fid, c in chunk]
-        row_id = cache.outbox.enqueue(queued.batch_id, KIND_ETA, "PUT", path, body)
+        row_id = queue(
+            cache, queued.batch_id, KIND_ETA, ops.metafield_op(ops.UPDATE, "variant", body)
+        )
         queued.rows.append(row_id)
         record_bases(cache, row_id, [read[fid] for fid, _ in chunk if fid in read])
         copies.extend(
@@ -252,7 +254,9 @@ def _queue_etas(cache: Cache, plan: Plan, queued: Queued) -> dict[int, int]:
         )
     for chunk in _chunks(creates, SIZES.metafields):
         body = [{"resource_id": c.id, **_eta_item(c)} for c in chunk]
-        row_id = cache.outbox.enqueue(queued.batch_id, KIND_ETA, "POST", path, body)
+        row_id = queue(
+            cache, queued.batch_id, KIND_ETA, ops.metafield_op(ops.CREATE, "variant", body)
+        )
         queued.rows.append(row_id)
         copies.extend(
             Metafield(
@@ -282,11 +286,7 @@ def _queue_products(cache: Cache, plan: Plan, queued: Queued) -> None:
         for pid, values in sorted(fields.items())
     ]
     for chunk in _chunks(items, SIZES.products):
-        queued.rows.append(
-            cache.outbox.enqueue(
-                queued.batch_id, KIND_PRODUCTS, "PUT", "/v3/catalog/products", chunk
-            )
-        )
+        queued.rows.append(queue(cache, queued.batch_id, KIND_PRODUCTS, ops.update_products(chunk)))
     current = {p.id: p for p in cache.products.get_many(fields)}
     cache.products.upsert(
         [replace(current[pid], **values) for pid, values in fields.items() if pid in current]

@@ -42,7 +42,7 @@ class RereadClient(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class Conflict:
+class StaleValue:
     """A value BigCommerce holds that differs from what the app last saw (someone edited it)."""
 
     kind: str  # "variant" | "product"
@@ -195,13 +195,13 @@ def find_conflicts(
     *,
     in_flight: set[int],
     products_in_flight: set[int],
-) -> list[Conflict]:
+) -> list[StaleValue]:
     """Values the edit would set that differ between the app's copy and the store.
 
     A difference is no conflict when the store already holds what the edit would write, or when
     our own earlier change to that record is still waiting in the outbox.
     """
-    out: list[Conflict] = []
+    out: list[StaleValue] = []
     for kind, ident, name in sorted(wanted | set(planned)):
         if kind == "variant":
             if ident in in_flight or ident not in cached.variants:
@@ -219,5 +219,5 @@ def find_conflicts(
             continue
         target = planned.get((kind, ident, name), was)
         if target != now:
-            out.append(Conflict(kind, ident, label, name, was, now, target))
+            out.append(StaleValue(kind, ident, label, name, was, now, target))
     return out

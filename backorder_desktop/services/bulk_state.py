@@ -8,13 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..bigcommerce import operations as ops
 from ..cache import Cache, OutboxRow
 from ..cache.backorder_queue import ETA_KEY
 
 HISTORY_KIND = "bulk_edit"
-_LOCATION_ITEMS = re.compile(r"^/v3/inventory/locations/\d+/items/?$")
-_VARIANT_FIELDS = re.compile(r"^/v3/catalog/variants/metafields/?$")
-_PRODUCTS = re.compile(r"^/v3/catalog/products/?$")
 _OPEN = ("pending", "sending", "failed")
 
 Target = tuple[str, int]  # ("variant" | "product", id)
@@ -46,15 +44,15 @@ def row_targets(row: OutboxRow, eta_owner: dict[int, int]) -> list[tuple[Target,
     """(target, the item key BigCommerce's messages use for it) for each item of a row."""
     body = row.body
     out: list[tuple[Target, str]] = []
-    if _LOCATION_ITEMS.match(row.path) and isinstance(body, dict):
+    if row.resource == ops.LOCATION_ITEMS_R and isinstance(body, dict):
         for item in body.get("settings") or []:
             identity = item.get("identity") if isinstance(item, dict) else None
             vid = _int(identity.get("variant_id")) if isinstance(identity, dict) else None
             if vid is not None:
                 out.append((("variant", vid), str(vid)))
-    elif _VARIANT_FIELDS.match(row.path) and isinstance(body, list):
+    elif row.resource == ops.metafields("variant") and isinstance(body, list):
         for item in body:
-            if isinstance(item, dict) and row.method == "POST":
+            if isinstance(item, dict) and row.action == ops.CREATE:
                 vid = _int(item.get("resource_id"))
                 if vid is not None and item.get("key") == ETA_KEY:
                     out.append((("variant", vid), str(vid)))
@@ -63,7 +61,7 @@ def row_targets(row: OutboxRow, eta_owner: dict[int, int]) -> list[tuple[Target,
             owner = eta_owner.get(mid) if mid is not None else None
             if owner is not None:
                 out.append((("variant", owner), str(mid)))
-    elif _PRODUCTS.match(row.path) and isinstance(body, list):
+    elif row.resource == ops.PRODUCTS_R and isinstance(body, list):
         for item in body:
             pid = _int(item.get("id")) if isinstance(item, dict) else None
             if pid is not None:
@@ -100,7 +98,7 @@ def eta_owner(cache: Cache, rows: Iterable[OutboxRow]) -> dict[int, int]:
         if m.resource_id is not None
     }
     # Deleted fields are gone from the cache: the edit's history remembers whose they were.
-    for batch_id in {r.batch_id for r in rows if r.method == "DELETE"}:
+    for batch_id in {r.batch_id for r in rows if r.action == ops.DELETE}:
         for entry in cache.ledger.entries(HISTORY_KIND, batch_id=batch_id):
             payload = entry.payload if isinstance(entry.payload, dict) else {}
             for mid, vid in (payload.get("eta_ids") or {}).items():

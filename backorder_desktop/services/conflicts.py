@@ -12,7 +12,7 @@ from ..domain.models import METAFIELD_NAMESPACE, Metafield
 
 
 @dataclass(frozen=True, slots=True)
-class Conflict:
+class OvertakenWrite:
     """One outbox row held back, with the metafields that differ."""
 
     row_id: int
@@ -20,14 +20,14 @@ class Conflict:
     items: tuple[ConflictItem, ...]
 
 
-def list_conflicts(cache: Cache) -> list[Conflict]:
+def list_conflicts(cache: Cache) -> list[OvertakenWrite]:
     """Conflicts still waiting for the merchant (rows resolved or discarded are skipped)."""
     out = []
     for row_id, items in sorted(conflicts(cache).items()):
         row = cache.outbox.get(row_id)
         if row is None or row.state != "failed":
             continue
-        out.append(Conflict(row_id, row.kind, tuple(items)))
+        out.append(OvertakenWrite(row_id, row.kind, tuple(items)))
     return out
 
 

@@ -5,30 +5,23 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
-import threading
 from io import TextIOWrapper
 from pathlib import Path
 
+from ..bigcommerce.redaction import redact, register_token
 from ..cache.private_files import open_fd
 from .paths import ensure_private_dir
 
-_secrets: set[str] = set()
-_lock = threading.Lock()
+# One registry of secrets for the whole process, in the lowest layer that logs (the HTTP
+# client's): a token, an SMTP password or a pasted secret is redacted by every logger and in
+# every crash report alike.
+__all__ = ["redact", "register_secret", "setup_logging", "log_tail"]
 
 
 def register_secret(secret: str | None) -> None:
     """Make sure `secret` never appears in a log line, whoever logs it."""
     if secret and len(secret) >= 4:
-        with _lock:
-            _secrets.add(secret)
-
-
-def redact(text: str) -> str:
-    with _lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return text
+        register_token(secret)
 
 
 class RedactingFilter(logging.Filter):

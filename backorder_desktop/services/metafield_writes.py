@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ..bigcommerce.client import DEFAULT_METAFIELD_PERMISSION, METAFIELD_BATCH, METAFIELD_PATHS
+from ..bigcommerce import operations as ops
+from ..bigcommerce.client import DEFAULT_METAFIELD_PERMISSION, METAFIELD_BATCH
 from ..cache import Cache
 from ..cache.metafields import PLACEHOLDER_STRIDE, placeholder_id, placeholder_row
 from ..cache.shipments import newest_per_key
 from ..cache.write_bases import record_bases
 from ..domain.models import METAFIELD_NAMESPACE, Metafield
 from ..domain.shipment_rules import METAFIELD_VALUE_MAX, InputError
+from .outbox_ops import queue
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,22 +107,20 @@ def queue_field_writes(
                 creates.setdefault(write.resource_type, []).append(write)
         check_room(cache, creates)
         for resource_type, items in creates.items():
-            path = METAFIELD_PATHS[resource_type]
             for start in range(0, len(items), METAFIELD_BATCH):
                 chunk = items[start : start + METAFIELD_BATCH]
-                row_id = cache.outbox.enqueue(
-                    batch_id, kind, "POST", path, [_item(w) for w in chunk]
-                )
+                op = ops.metafield_op(ops.CREATE, resource_type, [_item(w) for w in chunk])
+                row_id = queue(cache, batch_id, kind, op)
                 cache.metafields.upsert(
                     [_copy(w, placeholder_id(row_id, i), now) for i, w in enumerate(chunk)]
                 )
                 rows += 1
         for resource_type, pairs in updates.items():
-            path = METAFIELD_PATHS[resource_type]
             for start in range(0, len(pairs), METAFIELD_BATCH):
                 part = pairs[start : start + METAFIELD_BATCH]
-                row_id = cache.outbox.enqueue(
-                    batch_id, kind, "PUT", path, [{"id": m.id, **_item(w)} for m, w in part]
+                body = [{"id": m.id, **_item(w)} for m, w in part]
+                row_id = queue(
+                    cache, batch_id, kind, ops.metafield_op(ops.UPDATE, resource_type, body)
                 )
                 # What this laptop read: the push checks BigCommerce still holds it (issue 7).
                 record_bases(cache, row_id, [m for m, _ in part])
@@ -168,10 +168,9 @@ def queue_field_deletes(
     rows = 0
     with cache.transaction():
         for resource_type, ids in by_type.items():
-            path = METAFIELD_PATHS[resource_type]
             for start in range(0, len(ids), METAFIELD_BATCH):
                 chunk = ids[start : start + METAFIELD_BATCH]
-                cache.outbox.enqueue(batch_id, kind, "DELETE", path, chunk)
+                queue(cache, batch_id, kind, ops.metafield_op(ops.DELETE, resource_type, chunk))
                 cache.metafields.delete(resource_type, chunk)
                 rows += 1
     return rows

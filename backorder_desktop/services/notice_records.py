@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ..bigcommerce.client import METAFIELD_BATCH, METAFIELD_PATHS
+from ..bigcommerce import operations as ops
+from ..bigcommerce.client import METAFIELD_BATCH
 from ..cache import Cache
 from ..cache.backorder_queue import QueueState, load_queue_state
 from ..cache.metafields import PLACEHOLDER_STRIDE, placeholder_id, placeholder_row
@@ -28,6 +29,7 @@ from ..domain.notice_log import (
     merge_logs,
 )
 from ..domain.notices import backorder_status
+from .outbox_ops import queue
 
 OUTBOX_KIND = "notices"
 # A storefront theme reads the status: the permission set must include storefront access.
@@ -126,7 +128,6 @@ def queue_order_fields(
 
     Call inside a transaction together with whatever the writes stand for.
     """
-    path = METAFIELD_PATHS["order"]
     known: dict[str, dict[int, Metafield]] = {}
     creates: list[OrderFieldWrite] = []
     updates: list[tuple[int, OrderFieldWrite]] = []
@@ -145,9 +146,8 @@ def queue_order_fields(
     rows = 0
     for start in range(0, len(creates), METAFIELD_BATCH):
         chunk = creates[start : start + METAFIELD_BATCH]
-        row_id = cache.outbox.enqueue(
-            batch_id, OUTBOX_KIND, "POST", path, [_item(w) for w in chunk]
-        )
+        op = ops.metafield_op(ops.CREATE, "order", [_item(w) for w in chunk])
+        row_id = queue(cache, batch_id, OUTBOX_KIND, op)
         cache.metafields.upsert(
             [_copy(w, placeholder_id(row_id, i), now) for i, w in enumerate(chunk)]
         )
@@ -155,7 +155,7 @@ def queue_order_fields(
     for start in range(0, len(updates), METAFIELD_BATCH):
         pairs = updates[start : start + METAFIELD_BATCH]
         body = [{"id": fid, **_item(w)} for fid, w in pairs]
-        cache.outbox.enqueue(batch_id, OUTBOX_KIND, "PUT", path, body)
+        queue(cache, batch_id, OUTBOX_KIND, ops.metafield_op(ops.UPDATE, "order", body))
         cache.metafields.upsert([_copy(w, fid, now) for fid, w in pairs])
         rows += 1
     return rows
@@ -167,11 +167,10 @@ def _pending_staff_notes(cache: Cache) -> dict[int, str]:
     out: dict[int, str] = {}
     for state in ("sending", "pending"):
         for row in cache.outbox.rows(state):
-            if row.method != "PUT" or not row.path.startswith("/v2/orders/"):
+            if row.resource != ops.ORDER_R or row.target is None:
                 continue
-            tail = row.path.rstrip("/").rsplit("/", 1)[-1]
-            if tail.isdigit() and isinstance(row.body, dict) and "staff_notes" in row.body:
-                out[int(tail)] = str(row.body["staff_notes"])
+            if isinstance(row.body, dict) and "staff_notes" in row.body:
+                out[row.target] = str(row.body["staff_notes"])
     return out
 
 
@@ -273,13 +272,7 @@ def record_notices(
             text = "\n".join([base, *lines] if base else lines)[-MAX_STAFF_NOTES:]
             # Appended to the order's notes as the store has them when sent (sync/order_notes):
             # a note typed in the control panel since the last sync is kept.
-            cache.outbox.enqueue(
-                batch_id,
-                OUTBOX_KIND,
-                "PUT",
-                f"/v2/orders/{order_id}",
-                {"append_staff_notes": "\n".join(lines)},
-            )
+            queue(cache, batch_id, OUTBOX_KIND, ops.append_staff_note(order_id, "\n".join(lines)))
             cache.orders.set_status(order_id, order.status_id, staff_notes=text)
             notes += 1
             rows += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..cache import Cache
+from ..cache import Cache, OutboxRow
 from ..cache.stock_writes import UNCERTAIN, StockWrites
 
 
@@ -20,6 +20,12 @@ class OutboxEntry:
     created_at: datetime
 
 
+def describe(row: OutboxRow) -> str:
+    """What a row does, in words ("update products", "set location items 1")."""
+    where = f" {row.target}" if row.target is not None else ""
+    return f"{row.action} {row.resource.replace(':', ' ')}{where}"
+
+
 def outbox_entries(cache: Cache) -> list[OutboxEntry]:
     """Pending, sending and failed rows, oldest first (sent ones are history, not work)."""
     rows = [r for state in ("failed", "pending", "sending") for r in cache.outbox.rows(state)]
@@ -29,7 +35,7 @@ def outbox_entries(cache: Cache) -> list[OutboxEntry]:
         OutboxEntry(
             id=r.id,
             kind=r.kind,
-            summary=f"{r.method} {r.path}",
+            summary=describe(r),
             # A stock change whose lost answer the read-back could not settle: staff decide.
             state=UNCERTAIN if r.id in uncertain and r.state == "failed" else r.state,
             attempts=r.attempts,

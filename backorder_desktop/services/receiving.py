@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ..bigcommerce import operations as ops
 from ..bigcommerce.client import INVENTORY_BATCH
 from ..bigcommerce.errors import BigCommerceError
 from ..cache import Cache
@@ -38,13 +39,12 @@ from .allocations import (
 )
 from .metafield_writes import FieldWrite, queue_field_writes
 from .notice_records import publish_statuses
+from .outbox_ops import queue
 from .session import StoreSession
 from .shared_allocations import publish_allocations
 from .shipments import archive_old_shipments, find_shipment
 
 log = logging.getLogger("backorder_desktop.services")
-
-RELATIVE = "/v3/inventory/adjustments/relative"
 
 
 def new_receipt_id() -> str:
@@ -218,9 +218,7 @@ def queue_stock(
     for _location_id, items in delta_items(deltas).items():
         for start in range(0, len(items), INVENTORY_BATCH):
             chunk = items[start : start + INVENTORY_BATCH]
-            cache.outbox.enqueue(
-                batch_id, kind, "POST", RELATIVE, {"reason": reason, "items": chunk}
-            )
+            queue(cache, batch_id, kind, ops.adjust_stock(chunk, reason))
             rows += 1
     levels = stock_levels(cache, sorted({d.variant_id for d in deltas}))
     known = {
@@ -334,7 +332,7 @@ def refresh_stock(session: StoreSession, variant_ids: Sequence[int]) -> bool:
         r
         for state in ("pending", "sending", "failed")
         for r in cache.outbox.rows(state)
-        if r.path.startswith("/v3/inventory/")
+        if r.resource in (ops.STOCK_R, ops.LOCATION_ITEMS_R)
     ]
     if waiting or not variant_ids:
         return False

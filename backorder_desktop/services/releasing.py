@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from ..bigcommerce import operations as ops
 from ..cache import Cache
 from ..cache.backorder_queue import load_queue
 from ..domain.models import Order
@@ -31,6 +32,7 @@ from .allocations import (
 )
 from .metafield_writes import FieldWrite, queue_field_writes
 from .notice_records import publish_statuses
+from .outbox_ops import queue
 from .receiving import queue_stock
 from .settings import RELEASE_STATUSES
 from .shared_allocations import publish_allocations
@@ -85,12 +87,11 @@ def _status_row(
 ) -> None:
     # The note is appended to the order's notes as the store has them when the row is sent
     # (sync/order_notes.py): a note typed in the control panel since the last sync stays.
-    cache.outbox.enqueue(
+    queue(
+        cache,
         batch_id,
         kind,
-        "PUT",
-        f"/v2/orders/{order.id}",
-        {"status_id": status_id, "append_staff_notes": note},
+        ops.append_staff_note(order.id, note, {"status_id": status_id}),
     )
     cache.orders.set_status(order.id, status_id, staff_notes=append_note(order.staff_notes, note))
 

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..bigcommerce import BigCommerceClient
-from ..cache import Cache, open_cache
-from ..cache.database import needs_migration
-from .instance import DataDirLock, lock_wait_s
+from ..cache import Cache
+from .instance import open_store_cache
 from .logs import register_secret
 from .paths import cache_path, ensure_private_dir
 
@@ -46,13 +45,7 @@ class StoreSession:
     def cache(self) -> Cache:
         if self._cache is None:
             ensure_private_dir(self.cache_path.parent)
-            if not self._recover and needs_migration(self.cache_path):
-                # A reader runs without the data dir lock, but a schema migration writes the
-                # whole file: it waits for the window or a writing command like one.
-                with DataDirLock(self.data_dir).hold(lock_wait_s()):
-                    self._cache = open_cache(self.cache_path, recover=self._recover)
-            else:
-                self._cache = open_cache(self.cache_path, recover=self._recover)
+            self._cache = open_store_cache(self.data_dir, self.cache_path, recover=self._recover)
         return self._cache
 
     def discard_new_cache(self) -> None:

@@ -15,12 +15,12 @@ from ..domain.slices import free_in_slices, sorted_in_slices
 from ..domain.stock_counts import StockCounts
 from ..domain.storefront import StorefrontFlag, storefront_flags
 from .backorder_rows import BackorderRow, backorder_rows, next_unit_etas, product_eta_label
-from .backorders import store_status
 from .bulk_snapshot import store_is_native
 from .bulk_state import variant_sync_states
 from .insights import insights_from
 from .notify import NoticePlan, plan_notices
 from .shipment_rows import ShipmentRow, shipment_rows
+from .status import store_status
 
 
 @dataclass(frozen=True, slots=True)

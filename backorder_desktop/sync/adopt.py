@@ -15,13 +15,14 @@ import logging
 from collections.abc import Hashable
 from typing import Any
 
+from ..bigcommerce import operations as ops
 from ..bigcommerce.error_mapping import parse_body
 from ..cache import Cache, OutboxRow
 from ..cache.write_bases import record_bases
 from ..domain.models import Metafield
 from .partial import Requester
-from .recreate import _COLLECTION, _key
-from .replies import _metafield_target, apply_reply
+from .recreate import _key
+from .replies import apply_reply, operation_of
 
 log = logging.getLogger("backorder_desktop.sync")
 
@@ -37,8 +38,8 @@ def _candidates(cache: Cache) -> list[OutboxRow]:
     return [
         r
         for r in cache.outbox.rows("failed")
-        if r.method == "POST"
-        and _COLLECTION.match(r.path)
+        if r.action == ops.CREATE
+        and operation_of(r).metafield_type is not None
         and DUPLICATE in (r.last_error or "")
         and isinstance(r.body, list)
         and str(r.id) not in checked
@@ -55,9 +56,10 @@ def _existing(client: Requester, row: OutboxRow, store: bool) -> dict[Hashable, 
         ids = sorted({int(i["resource_id"]) for i in items if "resource_id" in i})
         params["resource_id:in"] = ",".join(str(x) for x in ids)
     found: dict[Hashable, dict[str, Any]] = {}
+    path = ops.collection_path(operation_of(row))
     page = 1
     while True:
-        body = parse_body(client.request("GET", row.path, params={**params, "page": page}))
+        body = parse_body(client.request("GET", path, params={**params, "page": page}))
         data = body.get("data") if isinstance(body, dict) else None
         for entry in data if isinstance(data, list) else []:
             if isinstance(entry, dict) and "id" in entry:
@@ -71,10 +73,10 @@ def adopt_duplicates(client: Requester, cache: Cache) -> int:
     """Settle failed duplicate creates; returns how many update rows were queued."""
     queued = 0
     for row in _candidates(cache):
-        store = row.path.startswith("/v3/store/")
-        target = _metafield_target(row.path)
-        if target is None:
+        resource_type = operation_of(row).metafield_type
+        if resource_type is None:
             continue
+        store = resource_type == "store"
         found = _existing(client, row, store)
         same, differ, missing = [], [], []
         for item in row.body:
@@ -91,7 +93,7 @@ def adopt_duplicates(client: Requester, cache: Cache) -> int:
             if adopted:
                 apply_reply(cache, row, adopted, {"data": adopted})
             if differ:
-                queued += _queue_update(cache, row, target[0], differ)
+                queued += _queue_update(cache, row, resource_type, differ)
             if missing:
                 cache.outbox.replace_failed_body(row.id, missing)
                 cache.app_state.set(_CHECKED, str(row.id), "1")
@@ -131,6 +133,6 @@ def _queue_update(
                 "",
             )
         )
-    new_id = cache.outbox.enqueue(row.batch_id, row.kind, "PUT", row.path, items)
+    new_id = cache.outbox.enqueue(row.batch_id, row.kind, ops.UPDATE, row.resource, items)
     record_bases(cache, new_id, bases)
     return 1

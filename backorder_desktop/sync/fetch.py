@@ -85,10 +85,6 @@ class Sink(Protocol):
         """A batch of a streamed part: (Product, [Variant]) pairs or InventoryRecords."""
         ...
 
-    def ready(self, part: str, fetched: Fetched) -> None:
-        """The part is complete in `fetched` (called on the pulling thread)."""
-        ...
-
 
 # Records per streamed batch: about one page of each listing.
 BATCH = {"products": 250, "inventory": 2000}
@@ -103,7 +99,6 @@ class _Listing:
     work: Callable[[_Listing], None]
     count: int = 0
     finished: bool = False
-    handed_over: bool = False
     error: BaseException | None = None
     thread: threading.Thread | None = None
 
@@ -118,14 +113,6 @@ class _Run:
 
     def add(self, stage: str, work: Callable[[_Listing], None], part: str = "") -> None:
         self.listings.append(_Listing(stage, part or stage, work))
-
-    def hand_over(self, out: Fetched, sink: Sink | None) -> None:
-        """Pass each listing that completed since the last call to the sink (calling thread)."""
-        for listing in self.listings:
-            if listing.finished and listing.error is None and not listing.handed_over:
-                listing.handed_over = True
-                if sink is not None:
-                    sink.ready(listing.part, out)
 
     def start(self) -> None:
         for listing in self.listings:
@@ -199,8 +186,8 @@ def fetch(
     mapping a page's JSON runs on the listing's thread while other requests wait on the network.
     Progress is still reported in stage order (each stage once the previous ones are complete),
     and a cancel or any failure stops every listing (and waits for its thread) before it is
-    raised. The sink gets each part as it completes, or batch by batch while it arrives, so the
-    caller can write while the rest is still on the network.
+    raised. A streamed part reaches the sink batch by batch while it arrives, so the caller can
+    stage it while the rest is still on the network; the rest is in the returned `Fetched`.
     """
     out = Fetched(full=full)
     run = _Run()
@@ -209,8 +196,7 @@ def fetch(
     run.start()
     try:
         for stage in STAGES:
-            _follow(run, pager, stage, out, sink)
-        run.hand_over(out, sink)
+            _follow(run, pager, stage)
     finally:
         run.halt()  # after success every listing has finished: this only joins the threads
     _finish(out, cursors)
@@ -303,7 +289,7 @@ def _metafield_work(
     return work
 
 
-def _follow(run: _Run, pager: Pager, stage: str, out: Fetched, sink: Sink | None) -> None:
+def _follow(run: _Run, pager: Pager, stage: str) -> None:
     """Report one stage's progress until its listings are complete; raise any failure."""
     listings = run.of(stage)
     reported = -1
@@ -314,7 +300,6 @@ def _follow(run: _Run, pager: Pager, stage: str, out: Fetched, sink: Sink | None
         error = run.first_error()
         if error is not None:
             raise error
-        run.hand_over(out, sink)
         done = sum(x.count for x in listings)
         if all(x.finished for x in listings):
             pager.report(stage, done, done)

@@ -11,26 +11,20 @@ requests of the shared rate limit.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any
 
+from ..bigcommerce import operations as ops
 from ..cache import Cache, OutboxRow
 from ..domain.releases import append_note
 
-APPEND_KEY = "append_staff_notes"
+APPEND_KEY = ops.APPEND_STAFF_NOTES
 MAX_STAFF_NOTES = 65_535  # V2 long text fields
 RANGE_MAX = 1_000  # widest id range read as a listing; beyond it, one GET per order
-_ORDER = re.compile(r"^/v2/orders/(\d+)/?$")
 
 
 def appends_note(row: OutboxRow) -> bool:
-    return (
-        row.method == "PUT"
-        and bool(_ORDER.match(row.path))
-        and isinstance(row.body, dict)
-        and APPEND_KEY in row.body
-    )
+    return ops.appends_staff_note(ops.Operation(row.action, row.resource, row.body, row.target))
 
 
 def merged_notes(current: str, note: str) -> str:
@@ -53,10 +47,10 @@ class NotesReader:
         """One listing covering every order a pending note row names (when the range is small)."""
         self._listed = True
         ids = sorted(
-            int(m.group(1))
+            int(r.target)
             for state in ("sending", "pending")
             for r in self._cache.outbox.rows(state)
-            if appends_note(r) and (m := _ORDER.match(r.path))
+            if appends_note(r) and r.target is not None
         )
         if len(ids) < 2 or ids[-1] - ids[0] > RANGE_MAX:
             return
@@ -72,11 +66,11 @@ class NotesReader:
                 return
             page += 1
 
-    def current(self, order_id: int, path: str) -> str:
+    def current(self, order_id: int) -> str:
         if not self._listed:
             self._list_due()
         if order_id not in self._notes:
-            doc = self._client.request("GET", path).json()
+            doc = self._client.request("GET", ops.order_path(order_id)).json()
             self._notes[order_id] = str((doc or {}).get("staff_notes") or "")
         return self._notes[order_id]
 
@@ -87,16 +81,15 @@ class NotesReader:
 
 def with_fresh_notes(client: Any, row: OutboxRow, reader: NotesReader | None = None) -> OutboxRow:
     """The row as it goes out: the order's current notes with this row's line appended."""
-    match = _ORDER.match(row.path)
-    assert match is not None
-    order_id = int(match.group(1))
+    assert row.target is not None
+    order_id = int(row.target)
     body = dict(row.body)
     note = str(body.pop(APPEND_KEY) or "")
     if reader is None:
-        doc = client.request("GET", row.path).json()
+        doc = client.request("GET", ops.order_path(order_id)).json()
         current = str((doc or {}).get("staff_notes") or "")
     else:
-        current = reader.current(order_id, row.path)
+        current = reader.current(order_id)
     body["staff_notes"] = merged_notes(current, note)
     if reader is not None:
         # Counted as written now: if the PUT fails, the row is tried in a later push, whose

@@ -148,9 +148,6 @@ class _CacheSink:
         else:
             self.staging.add("inventory", items)
 
-    def ready(self, part: str, fetched: Fetched) -> None:
-        pass  # written at the end, in `apply`
-
     def apply(self, f: Fetched) -> set[str]:
         """Write everything fetched (inside the pull's transaction); the names of what changed."""
         staged = self.staging.apply() if self.staging is not None else set()

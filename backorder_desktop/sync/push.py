@@ -20,6 +20,7 @@ from ..bigcommerce.errors import (
     ServerError,
     ValidationError,
 )
+from ..bigcommerce.operations import encode
 from ..cache import Cache, OutboxRow
 from ..cache.stock_writes import is_stock_row
 from ..cache.write_bases import ConflictItem, bases_for, forget, record_conflicts
@@ -28,7 +29,7 @@ from .order_notes import NotesReader, appends_note, with_fresh_notes
 from .partial import narrowed, settle
 from .progress import Cancelled
 from .recreate import may_exist, settle_creates
-from .replies import apply_reply, partial_failures
+from .replies import apply_reply, operation_of, partial_failures
 from .stock_push import send_stock_row
 from .versions import check_row
 
@@ -224,8 +225,9 @@ def conflict_message(conflicts: list[ConflictItem]) -> str:
 
 def _send_checked(client: PushClient, cache: Cache, row: OutboxRow) -> tuple[bool, int]:
     """Send one row; returns (stop the drain, rows delivered)."""
+    request = encode(operation_of(row))
     try:
-        response = client.request(row.method, row.path, json=row.body)
+        response = client.request(request.method, request.path, json=request.body)
     except (AuthError, ScopeError):
         raise  # push() hands this row and the rest back to pending
     except _TRANSIENT as exc:
@@ -241,7 +243,7 @@ def _send_checked(client: PushClient, cache: Cache, row: OutboxRow) -> tuple[boo
             # The whole batch was refused because of some items (e.g. the Inventory API's 422
             # naming `settings.3.variant_id`): the others go once more on their own.
             try:
-                settled = settle(client, row.method, row.path, row.body, exc)
+                settled = settle(client, request.method, request.path, row.body, exc)
             except _TRANSIENT as again:
                 cache.outbox.mark_retry(row.id, again.message, retry_delay(row.attempts + 1, again))
                 return True, 0

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Hashable
 from dataclasses import replace
 from typing import Any
 
 from ..bigcommerce import batches
+from ..bigcommerce import operations as ops
 from ..bigcommerce.error_mapping import parse_body
+from ..bigcommerce.paging import iter_v3
 from ..cache import Cache, OutboxRow
 from .partial import Requester
-from .replies import apply_reply
+from .replies import apply_reply, operation_of
 
 JSON = dict[str, Any]
-# Batch metafield collections (POST creates); a second POST of a key that exists is refused
+# Batch metafield collections (POST creates): a second POST of a key that exists is refused
 # ("already exists"), so a create whose first reply was lost would otherwise fail for good.
-_COLLECTION = re.compile(r"^/v3/(catalog/products|catalog/variants|orders|store)/metafields/?$")
 _IDS_PER_READ = 50
 _PAGE = 250
 
@@ -25,8 +25,8 @@ def may_exist(row: OutboxRow) -> bool:
     """A create that was tried before (a crash left it `sending`, or its reply was lost)."""
     return (
         row.attempts > 0
-        and row.method == "POST"
-        and _COLLECTION.match(row.path) is not None
+        and row.action == ops.CREATE
+        and operation_of(row).metafield_type is not None
         and isinstance(row.body, list)
         and all(isinstance(i, dict) for i in row.body)
     )
@@ -48,25 +48,20 @@ def _existing(client: Requester, row: OutboxRow, store: bool) -> dict[Hashable, 
             part = ids[start : start + _IDS_PER_READ]
             chunks.append({"resource_id:in": ",".join(str(x) for x in part)})
     found: dict[Hashable, Any] = {}
+    path = ops.collection_path(operation_of(row))
     for params in chunks:
-        page = 1
-        while True:
-            query = {**params, "namespace:in": ",".join(namespaces), "limit": _PAGE, "page": page}
-            body = parse_body(client.request("GET", row.path, params=query))
-            data = body.get("data") if isinstance(body, dict) else None
-            for entry in data if isinstance(data, list) else []:
-                if isinstance(entry, dict) and "id" in entry:
-                    found[_key(entry, store)] = entry["id"]
-            if not isinstance(data, list) or len(data) < _PAGE:
-                break
-            page += 1
+        # The one V3 pager (bigcommerce/paging.py), one page at a time: a resend is rare.
+        query = {**params, "namespace:in": ",".join(namespaces)}
+        for entry in iter_v3(client.request, path, query, limit=_PAGE, max_concurrency=1):
+            if "id" in entry:
+                found[_key(entry, store)] = entry["id"]
     return found
 
 
 def settle_creates(client: Requester, cache: Cache, row: OutboxRow) -> OutboxRow | None:
     """Update by id the items of `row` that already exist (absolute values: the same result as
     the create); return the row narrowed to what is still to create, or None (row sent)."""
-    store = row.path.startswith("/v3/store/")
+    store = operation_of(row).metafield_type == "store"
     found = _existing(client, row, store)
     items: list[JSON] = row.body
     updates = []
@@ -81,7 +76,8 @@ def settle_creates(client: Requester, cache: Cache, row: OutboxRow) -> OutboxRow
             updates.append({"id": metafield_id, **fields})
     rest = [i for i in items if _key(i, store) not in found]
     if updates:
-        body = parse_body(client.request("PUT", row.path, json=updates))
+        update = ops.encode(replace(operation_of(row), action=ops.UPDATE), updates)
+        body = parse_body(client.request(update.method, update.path, json=update.body))
         data = body.get("data") if isinstance(body, dict) else None
         with cache.transaction():
             # Matched to the queued items by resource, namespace and key, as a create reply is.

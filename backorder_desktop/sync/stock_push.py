@@ -28,11 +28,13 @@ from ..bigcommerce.errors import (
     ServerError,
 )
 from ..bigcommerce.mapping import map_inventory_item, map_order
+from ..bigcommerce.operations import encode
 from ..cache import Cache, OutboxRow
 from ..cache.codec import utc_now
 from ..cache.stock_writes import SENDING_STATE, UNCERTAIN, StockWrites, row_deltas
 from ..domain.receiving import StockDelta
 from ..domain.stock_moves import Outcome, clamp_owed, decide
+from .replies import operation_of
 
 log = logging.getLogger("backorder_desktop.sync")
 
@@ -107,7 +109,8 @@ def _send_fresh(
         row = replace(row, body=body)
     writes.begin(row.id, before, before_at, body=body if moved else None)
     try:
-        client.request(row.method, row.path, json=row.body)
+        request = encode(operation_of(row))
+        client.request(request.method, request.path, json=request.body)
     except (AuthError, ScopeError):
         writes.forget(row.id)  # refused before anything was applied
         raise

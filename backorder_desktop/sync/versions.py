@@ -9,13 +9,14 @@ from typing import Any
 from ..bigcommerce.client import v3_date
 from ..bigcommerce.error_mapping import parse_body
 from ..bigcommerce.mapping import map_metafield
+from ..bigcommerce.operations import UPDATE, collection_path
 from ..cache import Cache, OutboxRow
 from ..cache.codec import utc_from_text, utc_text
 from ..cache.shared_allocations import ALLOCATIONS_KEY, merge
 from ..cache.shared_choices import QUEUE_KEY
 from ..cache.write_bases import Base, ConflictItem, bases_for
 from ..domain.models import METAFIELD_NAMESPACE, Metafield
-from .replies import _metafield_target
+from .replies import operation_of
 
 JSON = dict[str, Any]
 PAGE = 250
@@ -32,13 +33,13 @@ def check_row(client: Any, cache: Cache, row: OutboxRow) -> tuple[list[JSON], li
     a metafield not listed has not changed since it was read.
     """
     body = row.body if isinstance(row.body, list) else []
-    target = _metafield_target(row.path)
-    bases = bases_for(cache, row.id) if row.method == "PUT" and target else {}
+    op = operation_of(row)
+    resource_type = op.metafield_type
+    bases = bases_for(cache, row.id) if op.action == UPDATE and resource_type else {}
     checked = [i for i in body if isinstance(i, dict) and _id(i) in bases]
-    if not checked or target is None:
+    if not checked or resource_type is None:
         return list(body), []
-    resource_type = target[0]
-    current = _current(client, row.path, resource_type, checked, bases)
+    current = _current(client, collection_path(op), resource_type, checked, bases)
     ok: list[JSON] = []
     conflicts: list[ConflictItem] = []
     for item in body:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -13,6 +12,7 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QLineEdit
 
 from ..services.conflicts import conflict_rows, resolve
+from ..services.context import AppContext
 from ..services.credentials import (
     KeychainUnavailableError,
     get_token,
@@ -30,7 +30,7 @@ from ..services.outbox_view import (
 )
 from ..services.settings import Settings, StoreEntry, save_settings
 from ..services.views import ViewRows
-from .dialogs.conflicts import ConflictsDialog
+from .dialogs.conflicts import OvertakenWritesDialog
 from .dialogs.connect import ConnectDialog
 from .dialogs.crash import CrashDialog
 from .dialogs.outbox import OutboxDialog
@@ -49,26 +49,30 @@ class AppShell(QObject):
 
     def __init__(
         self,
-        data_dir: Path,
-        settings_folder: Path,
-        settings: Settings,
-        log_file: Path,
+        context: AppContext,
+        runner: TaskRunner,
+        controller: StoreController,
         *,
         interactive: bool = True,
     ) -> None:
+        """Built by the composition root (app.py: `build_shell`), which owns the graph."""
         super().__init__()
-        self.data_dir = data_dir
-        self.settings_folder = settings_folder
-        self.settings = settings
-        self.log_file = log_file
+        self.context = context
+        self.data_dir = context.data_dir
+        self.settings_folder = context.settings_folder
+        assert context.log_file is not None, "the context sets up logging before the window"
+        self.log_file = context.log_file
         self.interactive = interactive
-        self.qsettings = QSettings(str(settings_folder / "window.ini"), QSettings.Format.IniFormat)
-        self.runner = TaskRunner(self)
-        self.controller = StoreController(self.runner, data_dir, settings)
-        self.controller.settings_folder = settings_folder
+        self.qsettings = QSettings(
+            str(self.settings_folder / "window.ini"), QSettings.Format.IniFormat
+        )
+        # Not parented to the shell: the composition root owns the runner, and the window's
+        # controller keeps using it until the window itself is gone.
+        self.runner = runner
+        self.controller = controller
         self.controller.settings_saved.connect(self._on_controller_settings_saved)
         self.mail_sink: Any = None
-        self.window = MainWindow(self.controller, log_file.parent)
+        self.window = MainWindow(self.controller, self.log_file.parent)
         self.window.restore_state(self.qsettings)
         self.demo_store: Any = None
         self._session_tokens: dict[str, str] = {}  # tokens typed this session (no keychain)
@@ -81,10 +85,19 @@ class AppShell(QObject):
         self.window.outbox_requested.connect(self.show_outbox)
         self.window.conflicts_requested.connect(self.show_conflicts)
         self.window.forget_requested.connect(self.forget_current_store)
-        self.conflicts_dialog: ConflictsDialog | None = None
-        self.controller.bug_found.connect(self.report_bug)
+        self.conflicts_dialog: OvertakenWritesDialog | None = None
+        self.runner.bug_found.connect(self.report_bug)
         self.controller.token_rejected.connect(self._on_controller_token_rejected)
-        self.window.set_stores(settings.stores, settings.current_store)
+        self.window.set_stores(self.settings.stores, self.settings.current_store)
+
+    @property
+    def settings(self) -> Settings:
+        """The one live copy (the context's), shared with the controller."""
+        return self.context.settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        self.context.settings = settings
 
     # --- start ------------------------------------------------------------------------------
     def start(self, *, demo: bool) -> None:
@@ -185,11 +198,33 @@ class AppShell(QObject):
         dialog = ConnectDialog(self.runner, self.window)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.entry is None:
             return
-        if dialog.keychain_warning:
-            self._session_tokens[dialog.entry.store_hash] = dialog.token
-            inform(self.window, self.tr("No keychain"), dialog.keychain_warning)
-        self._remember(dialog.entry)
-        self.controller.open_store(dialog.entry, dialog.token)
+        entry, token = dialog.entry, dialog.token
+
+        def saved(warning: str) -> None:
+            if warning:
+                inform(self.window, self.tr("No keychain"), warning)
+            self._remember(entry)
+            self.controller.open_store(entry, token)
+
+        self.keep_token(entry, token, then=saved)
+
+    def keep_token(self, entry: StoreEntry, token: str, *, then: Any) -> None:
+        """Into the keychain off the GUI thread (a keychain may block, or ask the user);
+        with no keychain the token is kept for this session and `then(warning)` says so."""
+
+        def work(**_: Any) -> str:
+            try:
+                save_token(entry.store_hash, token)
+            except KeychainUnavailableError as exc:
+                return str(exc)
+            return ""
+
+        def done(warning: str) -> None:
+            if warning:
+                self._session_tokens[entry.store_hash] = token
+            then(warning)
+
+        self.runner.run("save token", work, on_success=done)
 
     def switch_store(self, store_hash: str) -> None:
         entry = self.settings.store(store_hash)
@@ -198,7 +233,18 @@ class AppShell(QObject):
         if entry.demo:
             self.start_demo()
             return
-        token = self._session_tokens.get(store_hash) or get_token(store_hash)
+        known = self._session_tokens.get(store_hash)
+        if known:
+            self._open_with_token(entry, known)
+            return
+        self.runner.run(  # the keychain is read off the GUI thread
+            "read token",
+            lambda **_: get_token(store_hash) or "",
+            on_success=lambda token: self._open_with_token(entry, token),
+        )
+
+    def _open_with_token(self, entry: StoreEntry, token: str) -> None:
+        store_hash = entry.store_hash
         if not token and self.interactive:
             token = self._ask_token(entry)
         if not token:
@@ -221,11 +267,10 @@ class AppShell(QObject):
                 "(File > Connect a store) with a new token."
             )
             return
-        try:
-            save_token(entry.store_hash, token)
-        except KeychainUnavailableError:  # no keychain: keep it for this session only
-            self._session_tokens[entry.store_hash] = token
-        self.controller.open_store(entry, token)
+        # No keychain: the token is kept for this session only.
+        self.keep_token(
+            entry, token, then=lambda _warning: self.controller.open_store(entry, token)
+        )
 
     def ask_new_token(self, entry: StoreEntry) -> str:
         token, ok = ask_text(
@@ -262,12 +307,19 @@ class AppShell(QObject):
     # --- dialogs ----------------------------------------------------------------------------
     def show_settings(self) -> None:
         session = self.controller.session
-        locations = session.cache.locations.all() if session and session.cache_exists else []
+        if session is None or not session.cache_exists:
+            self._show_settings_dialog([])
+            return
+        self.runner.run(  # the cache is read off the GUI thread
+            "locations",
+            lambda **_: session.cache.locations.all(),
+            on_success=self._show_settings_dialog,
+        )
+
+    def _show_settings_dialog(self, locations: list[Any]) -> None:
         dialog = SettingsDialog(self.settings, locations, self.window)
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.settings = dialog.result_settings()
-            self._save_settings()
-            self.controller.apply_settings(self.settings)
+            self.controller.save_settings(dialog.result_settings())  # the shell writes them
 
     def show_outbox(self) -> None:
         session = self.controller.session
@@ -293,7 +345,6 @@ class AppShell(QObject):
             "outbox",
             lambda **_: outbox_entries(session.cache),
             on_success=dialog.set_entries,
-            on_error=lambda exc, details: self.report_bug(details),
         )
 
     def _outbox_action(self, action: Any, ids: list[int]) -> None:
@@ -309,14 +360,13 @@ class AppShell(QObject):
             "outbox action",
             lambda **_: action(session.cache, ids),
             on_success=done,
-            on_error=lambda exc, details: self.report_bug(details),
         )
 
     def show_conflicts(self) -> None:
         """Both versions of each change another laptop overtook; the merchant chooses."""
         if self.controller.session is None:
             return
-        dialog = ConflictsDialog(
+        dialog = OvertakenWritesDialog(
             keep_mine=lambda ids: self._resolve_conflicts(ids, mine=True),
             take_theirs=lambda ids: self._resolve_conflicts(ids, mine=False),
             parent=self.window,
@@ -333,7 +383,6 @@ class AppShell(QObject):
             "conflicts",
             lambda **_: conflict_rows(session.cache),
             on_success=dialog.set_rows,
-            on_error=lambda exc, details: self.report_bug(details),
         )
 
     def _resolve_conflicts(self, ids: list[int], *, mine: bool) -> None:
@@ -347,7 +396,7 @@ class AppShell(QObject):
 
     # --- bugs -------------------------------------------------------------------------------
     def report_bug(self, details: str) -> None:
-        log.error("unexpected error:\n%s", details)
+        """The crash dialog (the task runner or the excepthook logged the traceback)."""
         self.crashed.emit(details)
         if self.crash_dialog is not None and self.crash_dialog.isVisible():
             return
@@ -359,6 +408,8 @@ class AppShell(QObject):
             if issubclass(kind, KeyboardInterrupt):
                 sys.__excepthook__(kind, exc, tb)
                 return
-            self.report_bug("".join(traceback.format_exception(kind, exc, tb)))
+            details = "".join(traceback.format_exception(kind, exc, tb))
+            log.error("unexpected error:\n%s", details)
+            self.report_bug(details)
 
         sys.excepthook = hook

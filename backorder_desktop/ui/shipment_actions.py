@@ -10,8 +10,9 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from ..cache import Cache
 from ..services.dock import dock_context
+from ..services.dock_actions import undo_release
 from ..services.receipts import receipts, reverse_receipt_booking
-from ..services.releasing import ready_orders, released_orders, undo_release
+from ..services.releasing import ready_orders, released_orders
 from ..services.session import StoreSession
 from ..services.shipment_rows import supplier_scorecards
 from ..services.shipments import (
@@ -180,7 +181,7 @@ class ShipmentActions(QObject):
             order_id = row[0].id
             self._act_then_reload(
                 "undo release",
-                lambda s: undo_release(s.cache, order_id),
+                lambda s: undo_release(s, order_id),
                 f"Order #{order_id} waits in the queue again.",
                 released_orders,
             )

@@ -10,15 +10,15 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ..bigcommerce.errors import AuthError, BigCommerceError, OfflineError
-from ..cache import CacheError
+from ..bigcommerce.errors import AuthError
 from ..services.accounts import account_warning
-from ..services.conflicts import list_conflicts
+from ..services.actions import ActionReport, run_action
+from ..services.context import AppContext
+from ..services.errors import describe_error
 from ..services.session import StoreConnection, StoreSession
 from ..services.settings import Settings, StoreEntry
 from ..services.syncing import push_outbox, sync_store
 from ..services.views import ViewRows, load_rows
-from ..sync.pull import SyncCancelled
 from .tasks import Task, TaskRunner
 
 log = logging.getLogger("backorder_desktop.ui.store")
@@ -32,17 +32,6 @@ class LoadedRows:
     prepared: dict[str, Any] = field(default_factory=dict)
 
 
-def describe_error(exc: BaseException) -> str:
-    """Plain words for errors a merchant can act on."""
-    if isinstance(exc, AuthError):
-        return f"{exc.message} Reconnect the store (File > Connect store) with a valid token."
-    if isinstance(exc, OfflineError):
-        return f"{exc.message} Working offline from the cache; changes wait in the outbox."
-    if isinstance(exc, BigCommerceError | CacheError):
-        return str(getattr(exc, "message", exc))
-    return str(exc)
-
-
 class StoreController(QObject):
     """Signals are emitted on the GUI thread (results travel through TaskRunner)."""
 
@@ -52,35 +41,46 @@ class StoreController(QObject):
     sync_progressed = Signal(str, object, object)
     sync_finished = Signal(object)  # PullResult
     sync_failed = Signal(str, bool)  # message, is_expected_error
-    bug_found = Signal(str)  # traceback text
     message_posted = Signal(str)  # a result or an error the merchant can act on (status bar)
     settings_saved = Signal(object)  # Settings changed from a tab (the shell writes them)
     # BigCommerce refused the token (revoked, expired): pushing pauses, every change waits in
     # the outbox, and the shell asks for a new token; open_store with it resumes.
     token_rejected = Signal(object)  # StoreEntry
 
-    def __init__(self, runner: TaskRunner, data_dir: Path, settings: Settings) -> None:
+    def __init__(self, runner: TaskRunner, context: AppContext) -> None:
         super().__init__()
         self.runner = runner
-        self.data_dir = data_dir
-        self.settings = settings
+        runner.message_posted.connect(self.message_posted)  # expected errors nobody handled
+        self.context = context
         self.session: StoreSession | None = None
         self.entry: StoreEntry | None = None
         self._sync_task: Task | None = None
         self._account_warning = ""  # set by each sync (issue 7: one API account per store)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
-        self.apply_settings(settings)
+        self.apply_settings(context.settings)
         self.last_rows: ViewRows | None = None
         # Per view name, a thread-safe function preparing its rows (search text) on the worker,
         # so that handing 40k rows to a table costs the GUI thread only a model reset.
         self.preparers: dict[str, Callable[[list[Any]], Any]] = {}
-        # Where settings.json and the notice templates live (the shell sets it), and in demo
-        # mode the embedded mail sink's (host, port): notices go there instead of out.
-        self.settings_folder: Path = data_dir
+        # In demo mode the embedded mail sink's (host, port): notices go there instead of out.
         self.mail_sink: tuple[str, int] | None = None
         self.mail_sink_folder: Path | None = None
         self.token_paused = False  # set on a rejected token; no refresh until a new one
+
+    # The one live copy of the settings is the context's; these read through to it.
+    @property
+    def settings(self) -> Settings:
+        return self.context.settings
+
+    @property
+    def data_dir(self) -> Path:
+        return self.context.data_dir
+
+    @property
+    def settings_folder(self) -> Path:
+        """Where settings.json and the notice templates live."""
+        return self.context.settings_folder
 
     # --- store lifecycle ------------------------------------------------------------------
     def open_store(self, entry: StoreEntry, token: str) -> None:
@@ -114,7 +114,7 @@ class StoreController(QObject):
         self.settings_saved.emit(settings)
 
     def apply_settings(self, settings: Settings) -> None:
-        self.settings = settings
+        self.context.settings = settings
         minutes = settings.sync_interval_minutes
         if minutes > 0:
             self._timer.start(minutes * 60_000)
@@ -147,6 +147,7 @@ class StoreController(QObject):
             work,
             on_success=self._on_sync_succeeded,
             on_error=self._on_sync_failed,
+            on_bug=self._on_sync_bug,
             on_progress=self.sync_progressed.emit,
         )
         return self._sync_task
@@ -162,20 +163,14 @@ class StoreController(QObject):
         if result.changed or self.last_rows is None:
             self.reload_rows()
 
-    def _on_sync_failed(self, exc: BaseException, details: str) -> None:
-        if isinstance(exc, SyncCancelled):
-            self.sync_failed.emit("Sync cancelled; the cache is as it was.", True)
-            return
-        expected = isinstance(exc, BigCommerceError | CacheError | OSError)
-        if expected:
-            log.warning("sync failed: %s", describe_error(exc))
-            self.sync_failed.emit(describe_error(exc), True)
-            if isinstance(exc, AuthError):
-                self._pause_for_token()
-        else:
-            log.error("sync hit a bug:\n%s", details)
-            self.sync_failed.emit(describe_error(exc), False)
-            self.bug_found.emit(details)
+    def _on_sync_failed(self, exc: BaseException, message: str) -> None:
+        self.sync_failed.emit(message, True)
+        if isinstance(exc, AuthError):
+            self._pause_for_token()
+
+    def _on_sync_bug(self, exc: BaseException, details: str) -> None:
+        self.sync_failed.emit(describe_error(exc), False)  # the window leaves its sync state
+        self.runner.bug_found.emit(details)
 
     def _pause_for_token(self) -> None:
         if self.token_paused or self.entry is None:
@@ -206,7 +201,10 @@ class StoreController(QObject):
             return LoadedRows(data, prepared)
 
         task = self.runner.run(
-            "load rows", work, on_success=self._on_rows_loaded, on_error=self._on_load_failed
+            "load rows",
+            work,
+            on_success=self._on_rows_loaded,
+            on_error=lambda _exc, message: self.sync_failed.emit(message, True),
         )
         if then is not None:
             task.relay.finished.connect(lambda: then() if self.session is session else None)
@@ -216,12 +214,6 @@ class StoreController(QObject):
         # The rows were frozen out of the collector's reach when the reload task ended
         # (sync/collector.py), so later collections stay short.
         self.rows_loaded.emit(loaded)
-
-    def _on_load_failed(self, exc: BaseException, details: str) -> None:
-        if isinstance(exc, CacheError | OSError):
-            self.sync_failed.emit(describe_error(exc), True)
-        else:
-            self.bug_found.emit(details)
 
     # --- actions (writes) -------------------------------------------------------------------
     def run_action(
@@ -234,55 +226,49 @@ class StoreController(QObject):
         push: bool = True,
         progress: Callable[[str, int, int], None] | None = None,
     ) -> Task | None:
-        """Run `work(session)` off the GUI thread, then drain the outbox and re-read the rows.
+        """Run `work(session)` off the GUI thread through the action runner (services.actions:
+        the operation, the push, the conflicts, one report), then re-read the rows.
 
-        Expected errors (BigCommerce, cache, bad input as ValueError) become a message; anything
-        else is a bug and opens the crash dialog.
+        Expected errors become a message (and `on_error`); anything else opens the crash dialog.
         """
         if self.session is None:
             self.message_posted.emit("Connect a store first.")
             return None
         session = self.session
-        refused: list[AuthError] = []  # the token was refused while pushing (worker thread)
-        held: list[int] = []  # changes another laptop overtook (issue 7)
+        ok: list[bool] = []
 
-        def task(progress: Any, cancelled: Any) -> Any:
-            result = work(session)
-            if push and not self.token_paused:
-                try:
-                    push_outbox(session, cancelled=cancelled)
-                    held.append(len(list_conflicts(session.cache)))
-                except AuthError as exc:
-                    refused.append(exc)  # the change waits in the outbox for a new token
-                except (BigCommerceError, OSError) as exc:
-                    # The change is safe in the outbox; it goes out on the next push.
-                    log.warning("push after %s deferred: %s", name, describe_error(exc))
-            return result
+        def task(progress: Any, cancelled: Any) -> ActionReport[Any]:
+            push_now = push and not self.token_paused
+            return run_action(
+                session,
+                work,
+                push=push_now,
+                cancelled=cancelled,
+                progress=lambda done, total: progress("push", done, total),
+            )
 
-        def succeeded(result: Any) -> None:
+        def succeeded(report: ActionReport[Any]) -> None:
+            ok.append(True)  # the rows reload below, not again when the task is done
             if on_success is not None:
-                on_success(result)
+                on_success(report.result)
             self.reload_rows()
-            if refused:
-                self.message_posted.emit(describe_error(refused[0]))
+            for message in report.messages():
+                self.message_posted.emit(message)
+            if report.token_refused is not None:
                 self._pause_for_token()
-            elif held and held[0]:
-                self.message_posted.emit(
-                    f"{held[0]} change(s) were held back: another laptop changed the same "
-                    "records first. Choose which version to keep in View > Conflicts…"
-                )
 
-        def failed(exc: BaseException, details: str) -> None:
+        def failed(exc: BaseException, message: str) -> None:
             if isinstance(exc, AuthError):
                 self._pause_for_token()
-            if isinstance(exc, BigCommerceError | CacheError | ValueError | OSError):
-                self.message_posted.emit(describe_error(exc))
-                if on_error is not None:
-                    on_error(exc)
-            else:
-                self.bug_found.emit(details)
-            self.reload_rows()
+            self.message_posted.emit(message)
+            if on_error is not None:
+                on_error(exc)
 
         return self.runner.run(
-            name, task, on_success=succeeded, on_error=failed, on_progress=progress
+            name,
+            task,
+            on_success=succeeded,
+            on_error=failed,
+            on_progress=progress,
+            on_done=lambda: None if ok else self.reload_rows(),
         )

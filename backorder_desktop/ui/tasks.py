@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import sys
 import threading
 import time
 import traceback
@@ -14,17 +13,13 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 
+from ..services.errors import describe_error, is_expected
 from ..sync.collector import collector_paused
 
 log = logging.getLogger("backorder_desktop.ui.tasks")
 
 IDLE_COLLECT_CHECK_MS = 60_000
-GUI_SWITCH_INTERVAL_S = 0.001
 OVERDUE_COLLECTION_S = 2 * 3600
-
-
-class TaskCancelled(Exception):
-    """Raised inside a task when its cancel token is set (checked between steps)."""
 
 
 class CancelToken:
@@ -90,21 +85,28 @@ class _Runnable(QRunnable):
             relay.finished.emit()
 
 
+ErrorHandler = Callable[[BaseException, str], None]
+
+
 class TaskRunner(QObject):
-    """Runs `work(progress=..., cancelled=...)` callables on a small thread pool."""
+    """Runs `work(progress=..., cancelled=...)` callables on a small thread pool.
+
+    A failure is classified once, here: an expected error (services/errors.py) goes to the
+    caller's `on_error(exc, message)`, or without one to `message_posted`; anything else is a
+    bug, logged with its traceback and sent to `bug_found` (the crash dialog), unless the
+    caller passes `on_bug`. Nothing a task raises can vanish.
+    """
 
     task_started = Signal(object)
     task_finished = Signal(object)
+    message_posted = Signal(str)  # an expected error no caller handled (status bar)
+    bug_found = Signal(str)  # traceback text of an unexpected error (crash dialog)
 
     def __init__(self, parent: QObject | None = None, *, max_threads: int = 2) -> None:
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
         self._running: list[Task] = []
-        # A sync runs several threads at once (one per listing, one per request in flight).
-        # At Python's default 5 ms switch interval the GUI thread queued behind them for the
-        # interpreter lock for 40-70 ms at a time; at 1 ms it gets its turn within ~25 ms.
-        sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
         # Reference cycles made during a task were frozen with its survivors (the HTTP client
         # makes a few per request): free them now and then, when a pause cannot be felt.
         self._frozen_garbage_possible = False
@@ -137,9 +139,14 @@ class TaskRunner(QObject):
         work: Callable[..., Any],
         *,
         on_success: Callable[[Any], None] | None = None,
-        on_error: Callable[[BaseException, str], None] | None = None,
+        on_error: ErrorHandler | None = None,
+        on_bug: ErrorHandler | None = None,
         on_progress: Callable[[str, int, int], None] | None = None,
+        on_done: Callable[[], None] | None = None,
     ) -> Task:
+        """`on_error(exc, message)` gets expected errors with their plain-words message;
+        `on_bug(exc, traceback)` replaces the crash dialog for the rest (rarely wanted);
+        `on_done()` runs after any outcome (to re-enable a button, say)."""
         task = Task(name)
         relay = task.relay
         relay.moveToThread(self.thread())
@@ -147,13 +154,40 @@ class TaskRunner(QObject):
             relay.progressed.connect(on_progress)
         if on_success:
             relay.succeeded.connect(on_success)
-        if on_error:
-            relay.failed.connect(on_error)
+        relay.failed.connect(
+            lambda exc, details: self.classify(name, exc, details, on_error=on_error, on_bug=on_bug)
+        )
+        if on_done:
+            relay.finished.connect(on_done)
         relay.finished.connect(lambda: self._on_task_finished(task))
         self._running.append(task)
         self.task_started.emit(task)
         self._pool.start(_Runnable(task, work))
         return task
+
+    def classify(
+        self,
+        name: str,
+        exc: BaseException,
+        details: str,
+        *,
+        on_error: ErrorHandler | None = None,
+        on_bug: ErrorHandler | None = None,
+    ) -> None:
+        """Route one failure: expected -> a message, anything else -> a logged bug report."""
+        if is_expected(exc):
+            message = describe_error(exc)
+            log.warning("%s failed: %s", name, message)
+            if on_error is not None:
+                on_error(exc, message)
+            else:
+                self.message_posted.emit(message)
+            return
+        log.error("%s hit a bug:\n%s", name, details)
+        if on_bug is not None:
+            on_bug(exc, details)
+        else:
+            self.bug_found.emit(details)
 
     def _on_task_finished(self, task: Task) -> None:
         task.done = True

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from backorder_desktop.app import build_shell
+from backorder_desktop.services.context import AppContext
 from backorder_desktop.services.logs import setup_logging
 from backorder_desktop.services.settings import Settings, StoreEntry
 from backorder_desktop.ui.shell import AppShell
@@ -15,7 +17,8 @@ SYNC_TIMEOUT_MS = 60_000
 def make_shell(data_dir: Path) -> AppShell:
     data_dir.mkdir(parents=True, exist_ok=True)
     log_file = setup_logging(data_dir / "logs")
-    return AppShell(data_dir, data_dir, Settings(), log_file, interactive=False)
+    context = AppContext(data_dir, data_dir, Settings(), log_file=log_file)
+    return build_shell(context, interactive=False)
 
 
 def open_and_sync(qtbot: Any, shell: AppShell, store: Any, label: str = "Test store") -> StoreEntry:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.bulk import Plan
-from ...services.bulk_reread import Conflict
+from ...services.bulk_reread import StaleValue
 from ...services.bulk_results import FIELD_TITLES, value_text
 from ..plain_text import PlainLabel
 from ..records_view import QuickFilter, RecordsView
@@ -162,7 +162,7 @@ class BulkPreviewDialog(QDialog):
 
 
 @dataclass(frozen=True, slots=True)
-class ConflictLine:
+class StaleValueLine:
     key: tuple[str, int, str]
     label: str
     field: str
@@ -171,12 +171,12 @@ class ConflictLine:
     planned: str
 
 
-class ConflictsDialog(QDialog):
+class StaleValuesDialog(QDialog):
     """Values someone changed in BigCommerce since the last sync: overwrite them or keep them."""
 
     resolved = Signal(str)  # "mine" | "theirs"
 
-    def __init__(self, conflicts: list[Conflict], parent: QWidget | None = None) -> None:
+    def __init__(self, conflicts: list[StaleValue], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.conflicts = conflicts
         self.setWindowTitle(self.tr("Changed in BigCommerce"))
@@ -200,7 +200,7 @@ class ConflictsDialog(QDialog):
         self.view = RecordsView("Conflicts", model)
         self.view.set_rows(
             [
-                ConflictLine(
+                StaleValueLine(
                     c.key,
                     c.label,
                     FIELD_TITLES.get(c.field, c.field),

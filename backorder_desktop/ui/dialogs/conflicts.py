@@ -35,7 +35,7 @@ def _when(row: ConflictRow) -> str:
     return format_datetime(row.changed_at) if row.changed_at is not None else ""
 
 
-class ConflictsDialog(SelectionActionsDialog):
+class OvertakenWritesDialog(SelectionActionsDialog):
     """Keep mine / take theirs act on the changes of the selected rows (off the GUI thread)."""
 
     def __init__(

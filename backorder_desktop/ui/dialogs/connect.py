@@ -16,9 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...bigcommerce import BigCommerceClient
-from ...bigcommerce.errors import BigCommerceError
 from ...services.connect import AccessReport, check_store_access
-from ...services.credentials import KeychainUnavailableError, save_token
 from ...services.logs import register_secret
 from ...services.paths import validate_store_hash
 from ...services.session import DEFAULT_API_URL
@@ -41,7 +39,6 @@ class ConnectDialog(QDialog):
         self._runner = runner
         self.entry: StoreEntry | None = None
         self.token = ""
-        self.keychain_warning = ""
 
         self.store_hash = QLineEdit(self)
         self.store_hash.setPlaceholderText("abc123")
@@ -140,6 +137,7 @@ class ConnectDialog(QDialog):
             work,
             on_success=self._on_test_succeeded,
             on_error=self._on_test_failed,
+            on_done=lambda: self.test_button.setEnabled(True),
         )
 
     def _on_test_succeeded(self, report: AccessReport) -> None:
@@ -147,9 +145,7 @@ class ConnectDialog(QDialog):
         self.last_report = report
         self._show(report.summary(), error=not report.ok)
 
-    def _on_test_failed(self, exc: BaseException, _details: str) -> None:
-        self.test_button.setEnabled(True)
-        message = exc.message if isinstance(exc, BigCommerceError) else str(exc)
+    def _on_test_failed(self, _exc: BaseException, message: str) -> None:
         self._show(message, error=True)
 
     def _on_buttons_accepted(self) -> None:
@@ -157,10 +153,7 @@ class ConnectDialog(QDialog):
         if values is None:
             return
         api_url, store_hash, token = values
-        try:
-            save_token(store_hash, token)
-        except KeychainUnavailableError as exc:
-            self.keychain_warning = str(exc)
+        # The shell saves the token to the keychain, off the GUI thread.
         self.entry = StoreEntry(store_hash, api_url, self.label.text().strip() or store_hash)
         self.token = token
         self.accept()

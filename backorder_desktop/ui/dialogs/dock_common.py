@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from ...cache import Cache
 from .. import plain_text
-from ..store_controller import StoreController, describe_error
+from ..store_controller import StoreController
 from ..tasks import Task
 
 Confirm = Callable[[str, str], bool]
@@ -29,18 +29,11 @@ def run_read(
             on_error("Connect a store first.")
         return None
 
-    def failed(exc: BaseException, details: str) -> None:
-        if isinstance(exc, ValueError | OSError) or on_error is None:
-            if on_error is not None:
-                on_error(describe_error(exc))
-            return
-        controller.bug_found.emit(details)
-
     return controller.runner.run(
         name,
         lambda progress, cancelled: read(session.cache),
         on_success=on_done,
-        on_error=failed,
+        on_error=None if on_error is None else lambda _exc, message: on_error(message),
     )
 
 

@@ -170,19 +170,19 @@ class MailSettingsDialog(QDialog):
             return to
 
         self.controller.runner.run(
-            "test email", work, on_success=self._on_test_sent, on_error=self._on_test_failed
+            "test email",
+            work,
+            on_success=self._on_test_sent,
+            on_error=self._on_test_failed,
+            on_done=lambda: self.test_button.setEnabled(True),
         )
 
     def _on_test_sent(self, to: str) -> None:
         self.test_button.setEnabled(True)
         self._show(self.tr("Test email sent to {0}.").format(to), True)
 
-    def _on_test_failed(self, exc: BaseException, details: str) -> None:
-        self.test_button.setEnabled(True)
-        if isinstance(exc, MailError | OSError | ValueError):
-            self._show(getattr(exc, "message", None) or str(exc), False)
-        else:
-            self.controller.bug_found.emit(details)
+    def _on_test_failed(self, _exc: BaseException, message: str) -> None:
+        self._show(message, False)
 
     def save(self) -> None:
         settings = self.edited()

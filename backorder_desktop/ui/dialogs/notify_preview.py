@@ -21,28 +21,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...bigcommerce.errors import BigCommerceError
 from ...domain.notice_log import DELAY, KIND_LABELS
 from ...domain.notices import DueNotice
 from ...mail.smtp import MailError
 from ...mail.templates import NoticeRenderer, TemplateError
 from ...services.mail_setup import load_templates, smtp_config, store_name
-from ...services.notice_claims import claim_notices
 from ...services.notify import (
     NoticeOptions,
     NoticePlan,
     SendReport,
     count_text,
-    plan_notices,
     prepare_notices,
-    refresh_notice_fields,
-    send_notices,
 )
-from ...services.syncing import push_outbox
+from ...services.notify_now import notify_now
 from ..formatting import format_date
 from ..plain_text import PlainLabel
 from ..records_view import QuickFilter, RecordsView
-from ..store_controller import StoreController, describe_error
+from ..store_controller import StoreController
 from ..table_model import Column, RecordsTableModel
 from ..tasks import Task
 from ..theme import colours
@@ -332,34 +327,20 @@ class NotifyPreviewDialog(QDialog):
 
         def work(progress: Any, cancelled: Any) -> SendReport:
             config = smtp_config(settings, sink=sink)  # reads the keychain: not on the GUI thread
-            try:
-                refresh_notice_fields(session)
-            except BigCommerceError as exc:
-                raise MailError(
-                    f"{describe_error(exc)} Notices are sent only once the store has been "
-                    "checked for notices other computers sent."
-                ) from exc
-            plan = plan_notices(session.cache, checkin_days=checkin_days, checkin_max=checkin_max)
-            # Only what the merchant previewed and kept, and only if it is still due.
-            due = [n for n in plan.due if n.key in wanted]
-            prepared = prepare_notices(due, renderer, options)
-            try:
-                # Claimed in BigCommerce and read back first: another laptop may be sending.
-                claims = claim_notices(session, prepared)
-            except BigCommerceError as exc:
-                raise MailError(
-                    f"{describe_error(exc)} Nothing was sent: notices are sent only once they "
-                    "are claimed in the store, so that two computers never send the same one."
-                ) from exc
-            report = send_notices(
-                session.cache, claims.won, config, progress=progress, cancelled=cancelled
+            # The same use case as the CLI's `notify` (services/notify_now.py): re-read other
+            # laptops' notices, plan, keep only what the merchant previewed, claim, send, push.
+            done = notify_now(
+                session,
+                config,
+                renderer,
+                options,
+                checkin_days=checkin_days,
+                checkin_max=checkin_max,
+                only=wanted,
+                progress=progress,
+                cancelled=cancelled,
             )
-            report.skipped_duplicates += len(wanted) - len(due) + len(claims.lost)
-            try:
-                push_outbox(session, cancelled=None)
-            except (BigCommerceError, OSError):
-                pass  # the records wait in the outbox for the next push
-            return report
+            return done.result.report
 
         self.progress.setRange(0, len(wanted))
         self.progress.setValue(0)
@@ -371,6 +352,7 @@ class NotifyPreviewDialog(QDialog):
             work,
             on_success=self._on_task_succeeded,
             on_error=self._on_task_failed,
+            on_bug=self._on_task_bug,
             on_progress=self._on_task_progressed,
         )
         self._update_send_button()
@@ -416,12 +398,13 @@ class NotifyPreviewDialog(QDialog):
         self.result.setText("\n".join(lines))
         self._finish()
 
-    def _on_task_failed(self, exc: BaseException, details: str) -> None:
-        if isinstance(exc, MailError | BigCommerceError | OSError | ValueError):
-            self.result.setText(getattr(exc, "message", None) or str(exc))
-        else:
-            self.controller.bug_found.emit(details)
-            self.result.setText(self.tr("Sending stopped on an unexpected error."))
+    def _on_task_failed(self, _exc: BaseException, message: str) -> None:
+        self.result.setText(message)
+        self._finish()
+
+    def _on_task_bug(self, _exc: BaseException, details: str) -> None:
+        self.controller.runner.bug_found.emit(details)
+        self.result.setText(self.tr("Sending stopped on an unexpected error."))
         self._finish()
 
     def reject(self) -> None:

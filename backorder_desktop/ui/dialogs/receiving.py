@@ -22,13 +22,12 @@ from PySide6.QtWidgets import (
 from ...domain.receiving import ReceiptError
 from ...domain.shipment_rules import InputError, parse_quantity
 from ...services.dock import DockContext
+from ...services.dock_actions import receive
 from ...services.receiving import (
     ReceiptPreview,
     ReceiptResult,
-    commit_receipt,
     new_receipt_id,
     preview_receipt,
-    refresh_stock,
 )
 from ...services.session import StoreSession
 from ..formatting import format_date
@@ -298,18 +297,17 @@ class ReceivingDialog(QDialog):
                 return
             allow_over = True
         shipment_id, receipt_id, location = self.shipment.id, self.receipt_id, self.location_id
-        variants = [x.variant_id for x in self.shipment.lines if x.variant_id is not None]
 
         def work(session: StoreSession) -> ReceiptResult:
-            refresh_stock(session, variants)
-            return commit_receipt(
-                session.cache,
+            # The same use case as the CLI's `shipments receive` (services/dock_actions.py).
+            return receive(
+                session,
                 shipment_id,
                 lines,
                 receipt_id=receipt_id,
                 location_id=location,
                 allow_over=allow_over,
-            )
+            ).result
 
         self.commit_button.setEnabled(False)
         self.show_ok(self.tr("Booking…"))

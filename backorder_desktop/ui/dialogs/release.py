@@ -15,16 +15,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...bigcommerce.errors import BigCommerceError
+from ...services.actions import run_action
+from ...services.dock_actions import release
 from ...services.picklist import pick_list, pick_list_html
-from ...services.releasing import ReadyOrder, ReleaseOutcome, release_orders
+from ...services.releasing import ReadyOrder, ReleaseOutcome
 from ...services.settings import RELEASE_STATUSES
-from ...services.syncing import push_outbox
 from ..formatting import format_datetime, format_int
 from ..picklist_print import print_html, save_pdf
 from ..plain_text import PlainLabel
 from ..records_view import QuickFilter, RecordsView
-from ..store_controller import StoreController, describe_error
+from ..store_controller import StoreController
 from ..table_model import Column, RecordsTableModel
 from .dock_common import button
 
@@ -123,18 +123,15 @@ class ReleaseDialog(QDialog):
         status_id = self.status_id
 
         def work(progress: Any, cancelled: Any) -> tuple[ReleaseOutcome, str, str]:
-            outcome = release_orders(session.cache, ids, status_id=status_id)
-            html = pick_list_html(pick_list(session.cache, outcome.released))
-            note = ""
-            try:
-                push_outbox(
-                    session,
-                    cancelled=cancelled,
-                    progress=lambda done, total: progress("release", done, total),
-                )
-            except BigCommerceError as exc:
-                note = describe_error(exc)
-            return outcome, html, note
+            # The same use case and action runner as the CLI's `release` (services/).
+            report = run_action(
+                session,
+                lambda s: release(s, ids, status_id=status_id),
+                cancelled=cancelled,
+                progress=lambda done, total: progress("release", done, total),
+            )
+            html = pick_list_html(pick_list(session.cache, report.result.released))
+            return report.result, html, " ".join(report.messages())
 
         self.release_button.setEnabled(False)
         self.progress.setVisible(True)
@@ -171,13 +168,10 @@ class ReleaseDialog(QDialog):
         self.released.emit(outcome)
         self.controller.reload_rows()
 
-    def _on_release_failed(self, exc: BaseException, details: str) -> None:
+    def _on_release_failed(self, _exc: BaseException, message: str) -> None:
         self.progress.setVisible(False)
         self.release_button.setEnabled(True)
-        if isinstance(exc, ValueError | OSError | BigCommerceError):
-            self.result_label.setText(describe_error(exc))
-        else:
-            self.controller.bug_found.emit(details)
+        self.result_label.setText(message)
 
     def save_pick_list(self, path: Path) -> Path:
         return save_pdf(self.pick_html, path)

@@ -248,11 +248,8 @@ class ProductsActions(QObject):
             on_error=self._on_csv_failed,
         )
 
-    def _on_csv_failed(self, exc: BaseException, details: str) -> None:
-        if not isinstance(exc, ValueError | OSError):
-            self.controller.bug_found.emit(details)
-            return
-        text = f"Nothing was imported. {exc}"
+    def _on_csv_failed(self, _exc: BaseException, message: str) -> None:
+        text = f"Nothing was imported. {message}"
         self.controller.message_posted.emit(text)
         # The reason quotes the file (its header, cells): plain text, never links or images.
         box = message_box(self.panel, QMessageBox.Icon.Warning, self.panel.tr("Import CSV"), text)
@@ -303,7 +300,7 @@ class ProductsActions(QObject):
             on_success=lambda n: self.controller.message_posted.emit(
                 f"Exported {n:,} rows to {path}"
             ),
-            on_error=lambda exc, details: self.controller.message_posted.emit(
-                f"Export failed: {exc}"
+            on_error=lambda _exc, message: self.controller.message_posted.emit(
+                f"Export failed: {message}"
             ),
         )

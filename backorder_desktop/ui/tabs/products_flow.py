@@ -9,13 +9,12 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from ...bigcommerce.errors import BigCommerceError, OfflineError
+from ...bigcommerce.errors import OfflineError
 from ...domain.bulk import Plan
-from ...services.bulk_edit import ApplyOutcome, BulkRequest, apply, preview
-from ...services.bulk_results import batch_failures
+from ...services.bulk_apply import bulk_apply
+from ...services.bulk_edit import ApplyOutcome, BulkRequest, preview
 from ...services.session import StoreSession
-from ...services.syncing import push_outbox
-from ..dialogs.bulk_preview import BulkPreviewDialog, ConflictsDialog
+from ..dialogs.bulk_preview import BulkPreviewDialog, StaleValuesDialog
 from ..store_controller import StoreController
 
 RequestBuilder = Callable[[StoreSession], BulkRequest]
@@ -44,7 +43,7 @@ class BulkFlow(QObject):
         self.controller = controller
         self.parent_widget = parent
         self.preview_dialog: BulkPreviewDialog | None = None
-        self.conflicts_dialog: ConflictsDialog | None = None
+        self.conflicts_dialog: StaleValuesDialog | None = None
         self.busy = False
 
     def _post(self, message: str) -> None:
@@ -74,12 +73,9 @@ class BulkFlow(QObject):
             "preview", work, on_success=shown, on_error=self._on_preview_failed
         )
 
-    def _on_preview_failed(self, exc: BaseException, details: str) -> None:
-        if isinstance(exc, ValueError | BigCommerceError | OSError):
-            self._post(str(exc))
-            self.cancelled.emit()
-        else:
-            self.controller.bug_found.emit(details)
+    def _on_preview_failed(self, _exc: BaseException, message: str) -> None:
+        self._post(message)
+        self.cancelled.emit()
 
     # --- apply ------------------------------------------------------------------------------
     def apply(
@@ -88,16 +84,9 @@ class BulkFlow(QObject):
         """Conflict check, one cache transaction, push; conflicts open their dialog first."""
 
         def work(session: StoreSession) -> FlowResult:
-            outcome = apply(session.client, session.cache, request, resolutions=resolutions)
-            result = FlowResult(outcome)
-            if outcome.applied and outcome.batch_id is not None:
-                try:
-                    push_outbox(session)
-                except (BigCommerceError, OSError) as exc:
-                    # Safe in the outbox; it goes out with the next push.
-                    result.push_error = str(getattr(exc, "message", exc))
-                result.failed = batch_failures(session.cache, outcome.batch_id)
-            return result
+            # The same use case as the CLI's `set-backorder` (services/bulk_apply.py).
+            report = bulk_apply(session, request, resolutions=resolutions)
+            return FlowResult(report.result.outcome, report.result.failed, report.deferred)
 
         self.busy = True
         task = self.controller.run_action(
@@ -152,7 +141,7 @@ class BulkFlow(QObject):
         self.finished.emit(result)
 
     def _ask(self, request: BulkRequest, outcome: ApplyOutcome) -> None:
-        dialog = ConflictsDialog(outcome.conflicts, self.parent_widget)
+        dialog = StaleValuesDialog(outcome.conflicts, self.parent_widget)
         self.conflicts_dialog = dialog
 
         def resolved(side: str) -> None:

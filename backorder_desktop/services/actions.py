@@ -1,0 +1,82 @@
+"""The one action runner: do the operation, push the outbox, count what was held back, report.
+
+Window (`StoreController.run_action`) and CLI both call `run_action`, so a change is carried
+to BigCommerce, and its outcome told, the same way whichever front end made it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from ..bigcommerce.errors import AuthError, BigCommerceError
+from ..sync.push import PushResult
+from .conflicts import list_conflicts
+from .errors import describe_error
+from .session import StoreSession
+from .syncing import push_outbox
+
+log = logging.getLogger("backorder_desktop.services.actions")
+T = TypeVar("T")
+
+
+@dataclass
+class ActionReport(Generic[T]):
+    """What one action did: its result, and how its changes fared on the way out."""
+
+    result: T
+    pushed: PushResult | None = None  # None: not pushed (asked not to, or the push failed)
+    deferred: str = ""  # why the changes wait in the outbox (offline, 5xx...)
+    token_refused: AuthError | None = None  # pushing must pause until a new token
+    conflicts: int = 0  # changes held back: another laptop changed the same records first
+
+    def messages(self, later: str = "it goes out with the next sync") -> list[str]:
+        """Plain sentences for the merchant (the CLI prints them on stderr, the window posts
+        them in the status bar); `later` says how queued changes will go out."""
+        out: list[str] = []
+        if self.conflicts:
+            out.append(
+                f"{self.conflicts} change(s) were held back: another laptop changed the same "
+                "records first. Choose which version to keep (View > Conflicts, or "
+                "'conflicts list')."
+            )
+        if self.token_refused is not None:
+            out.append(f"Queued, not sent yet ({self.token_refused.message}); {later}.")
+        elif self.deferred:
+            out.append(f"Queued, not sent yet ({self.deferred}); {later}.")
+        refused = self.pushed.failed - self.conflicts if self.pushed is not None else 0
+        if refused > 0:
+            out.append(f"{refused} change(s) were refused by BigCommerce: see the outbox.")
+        elif self.pushed is not None and self.pushed.pending:
+            out.append(f"{self.pushed.pending} change(s) wait in the outbox; {later}.")
+        return out
+
+
+def run_action(
+    session: StoreSession,
+    work: Callable[[StoreSession], T],
+    *,
+    push: bool = True,
+    cancelled: Callable[[], bool] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ActionReport[T]:
+    """`work(session)` (one cache transaction recording the outbox rows), then the push.
+
+    Errors of `work` propagate (nothing was written). A push that cannot reach the store
+    leaves the changes safe in the outbox and says so in the report instead of failing.
+    """
+    report = ActionReport(work(session))
+    if not push:
+        return report
+    try:
+        report.pushed = push_outbox(session, cancelled=cancelled, progress=progress)
+    except AuthError as exc:
+        report.token_refused = exc
+    except (BigCommerceError, OSError) as exc:
+        log.warning("push deferred: %s", describe_error(exc))
+        report.deferred = describe_error(exc)
+    else:
+        report.conflicts = len(list_conflicts(session.cache))
+    return report

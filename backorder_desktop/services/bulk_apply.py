@@ -1,0 +1,38 @@
+"""Applying a bulk edit, for window and CLI alike: re-read, queue, push, collect refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .actions import ActionReport, run_action
+from .bulk_edit import ApplyOutcome, BulkRequest, apply
+from .bulk_results import batch_failures
+from .session import StoreSession
+
+
+@dataclass
+class BulkApplied:
+    """The apply outcome and the items BigCommerce refused once pushed."""
+
+    outcome: ApplyOutcome
+    failed: list[dict[str, Any]] = field(default_factory=list)
+
+
+def bulk_apply(
+    session: StoreSession,
+    request: BulkRequest,
+    *,
+    resolutions: Mapping[tuple[str, int, str], str] | None = None,
+    push: bool = True,
+) -> ActionReport[BulkApplied]:
+    """Apply `request` (conflicts come back unapplied, for the merchant to resolve), push it
+    through the action runner, then list the items BigCommerce refused."""
+    applied = BulkApplied(apply(session.client, session.cache, request, resolutions=resolutions))
+    outcome = applied.outcome
+    if not outcome.applied or outcome.batch_id is None:
+        return ActionReport(applied)
+    report = run_action(session, lambda _s: applied, push=push)
+    applied.failed = batch_failures(session.cache, outcome.batch_id)
+    return report
