@@ -19,8 +19,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def _open_context(args: argparse.Namespace) -> None:
-    """Data dir, settings and the log file; a read-only command still runs where the data dir
-    cannot be written (a read-only folder or share): it just keeps no log."""
+    """Data dir, settings and the log file; a read-only command still runs where the log folder
+    cannot be made (a read-only folder or share): it just keeps no log. The data dir itself must
+    still be the user's alone (others could plant files there)."""
+    from ..cache.private_files import check_private_dir
     from ..services.context import open_context
     from .locking import is_read_only
 
@@ -29,7 +31,9 @@ def _open_context(args: argparse.Namespace) -> None:
     except OSError:
         if not is_read_only(args):
             raise
-        open_context(args, with_logging=False)
+        context = open_context(args, with_logging=False)
+        if context.data_dir.exists():
+            check_private_dir(context.data_dir)
 
 
 def run(args: argparse.Namespace) -> int:
