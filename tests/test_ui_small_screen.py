@@ -1,5 +1,5 @@
 """Every tab and the receiving dialog at 1024x640 (a small laptop): nothing clipped or doubled,
-long text elided with a tooltip; PNGs saved under docs/screenshots/ to look at (issue 18)."""
+long text elided with a tooltip; PNGs saved to look at (the committed ones in docs/screenshots/, issue 18)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from tests.support.gui import make_shell, open_and_sync
 from tests.support.shipments import variant_with_waiting_lines
 
 SIZE = (1024, 640)
-SHOTS = Path(
-    os.environ.get("SCREENSHOT_DIR", Path(__file__).parent.parent / "docs" / "screenshots")
-)
+# The PNGs go to a test folder, so a test run leaves the tree clean; to refresh the committed
+# ones: SCREENSHOT_DIR=docs/screenshots pytest tests/test_ui_small_screen.py
+SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR")
 WAIT_MS = 30_000
 
 
@@ -60,8 +60,9 @@ def _off_the_window(root: QWidget) -> list[str]:
     return out
 
 
-def test_every_tab_and_the_dock_at_1024x640(qtbot, shell: AppShell) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
+def test_every_tab_and_the_dock_at_1024x640(qtbot, shell: AppShell, tmp_path: Path) -> None:
+    shots = Path(SCREENSHOT_DIR) if SCREENSHOT_DIR else tmp_path / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
     window = shell.window
     window.resize(*SIZE)
     qtbot.waitUntil(lambda: window.width() == SIZE[0], timeout=WAIT_MS)
@@ -71,7 +72,7 @@ def test_every_tab_and_the_dock_at_1024x640(qtbot, shell: AppShell) -> None:
         qtbot.wait(100)
         assert _clipped_buttons(window) == [], name
         assert _off_the_window(window) == [], name
-        assert window.grab().save(str(SHOTS / f"1024x640-{name}.png"))
+        assert window.grab().save(str(shots / f"1024x640-{name}.png"))
     charts = window.insights_panel
     for chart in (charts.aging_chart, charts.value_chart, charts.sku_chart):
         plot = chart.chart().plotArea()
@@ -97,7 +98,7 @@ def test_every_tab_and_the_dock_at_1024x640(qtbot, shell: AppShell) -> None:
     qtbot.wait(100)
     assert _clipped_buttons(dock) == []
     assert _off_the_window(dock) == []
-    assert dock.grab().save(str(SHOTS / "1024x640-receiving.png"))
+    assert dock.grab().save(str(shots / "1024x640-receiving.png"))
     dock.close()
 
 
