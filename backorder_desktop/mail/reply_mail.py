@@ -19,6 +19,7 @@ MAX_IDS = 100  # References of a long thread: the newest are at the end
 _MSGID = re.compile(r"<[^<>\s]{1,250}>")
 # Everything that is not printable text, except newline and tab (kept for the body's lines).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")  # terminal escape sequences, whole
 _HEADER_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
 
 
@@ -62,7 +63,7 @@ def one_line(value: str, limit: int = MAX_HEADER_CHARS) -> str:
 def clean_text(value: str, limit: int = MAX_BODY_CHARS) -> str:
     """Line breaks normalised, control and direction-override characters dropped, capped."""
     text = value.replace("\r\n", "\n").replace("\r", "\n")[: limit * 2]
-    text = _CONTROL.sub("", text)
+    text = _CONTROL.sub("", _ANSI.sub("", text))
     text = re.sub(r"\n{3,}", "\n\n", text)
     if len(text) > limit:
         text = text[:limit].rstrip() + "\n[…]"
