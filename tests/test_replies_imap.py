@@ -112,7 +112,7 @@ def test_quoted_text_and_signature_are_not_the_customers_answer(
         a, b = _notices(rig, 2)
         quoted = (
             "Thanks for letting me know.\n\n"
-            f"On Mon, 7 Dec 2026 at 10:00, Shop <orders@shop.example> wrote:\n"
+            "On Mon, 7 Dec 2026 at 10:00, Shop <orders@shop.example> wrote:\n"
             "> You can cancel, wait, or ship what is in stock.\n"
         )
         server.mailbox.add(reply(sender=_to(a), text=quoted, in_reply_to=_id(a)))
@@ -139,7 +139,7 @@ def test_hostile_replies_are_kept_as_capped_plain_text(
             f"Message-ID: <html-1@customer.example>\r\nIn-Reply-To: {_id(a)}\r\n"
             "MIME-Version: 1.0\r\nContent-Type: text/html; charset=x-unknown-charset\r\n\r\n"
             "<html><head><style>p{}</style><script>alert(1)</script></head><body>"
-            "<p>Please <b>cancel</b>\x1b[31m it\u202e</p><img src=\"//evil.example/x.png\">"
+            '<p>Please <b>cancel</b>\x1b[31m it\u202e</p><img src="//evil.example/x.png">'
             "</body></html>\r\n"
         ).encode()
         server.mailbox.add(html_only)

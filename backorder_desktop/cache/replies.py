@@ -104,11 +104,6 @@ class ReplyRepository:
     def message_count(self) -> int:
         return self._core.count(MESSAGES)
 
-    def first_notice_sent(self) -> datetime | None:
-        with self._core.read() as db:
-            row = db.execute(f"SELECT MIN(sent_at) FROM {MESSAGES}").fetchone()
-        return utc_from_text(row[0]) if row and row[0] else None
-
     # --- replies ----------------------------------------------------------------------------
     def known_reply_ids(self, message_ids: Iterable[str]) -> set[str]:
         return {r["message_id"] for r in self._core.rows_in(REPLIES, "message_id", message_ids)}
@@ -119,7 +114,7 @@ class ReplyRepository:
         with self._core.transaction() as db:
             for reply in replies:
                 cursor = db.execute(
-                    f"INSERT OR IGNORE INTO {REPLIES} (message_id, order_id, notice_message_id, "
+                    "INSERT OR IGNORE INTO replies (message_id, order_id, notice_message_id, "
                     "mailbox, uid, sender, subject, received, body, suggestion, state) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
@@ -145,7 +140,8 @@ class ReplyRepository:
 
     def list(self, *, order_id: int | None = None, unanswered: bool = False) -> list[StoredReply]:
         """Newest first."""
-        clauses, args = [], []
+        clauses: list[str] = []
+        args: list[object] = []
         if order_id is not None:
             clauses.append("order_id = ?")
             args.append(order_id)
@@ -156,15 +152,6 @@ class ReplyRepository:
         rows = self._core.rows(REPLIES, where, args, order_by="received DESC, id DESC")
         return [_reply(r) for r in rows]
 
-    def unanswered_orders(self) -> dict[int, int]:
-        """Order id -> how many of its replies wait for staff."""
-        with self._core.read() as db:
-            found = db.execute(
-                f"SELECT order_id, COUNT(*) FROM {REPLIES} WHERE state = ? GROUP BY order_id",
-                [NEW],
-            ).fetchall()
-        return {int(order): int(n) for order, n in found}
-
     def mark(self, reply_ids: Iterable[int], state: str, action: str | None = None) -> int:
         """Staff handled these replies (`state` done or dismissed); returns how many changed."""
         if state not in (NEW, DONE, DISMISSED):
@@ -173,10 +160,8 @@ class ReplyRepository:
         now = utc_text(utc_now()) if state != NEW else None
         with self._core.transaction() as db:
             for chunk in chunks(list(reply_ids)):
-                cursor = db.execute(
-                    f"UPDATE {REPLIES} SET state = ?, handled_action = ?, handled_at = ? "  # noqa: S608
-                    f"WHERE id IN ({placeholders(len(chunk))})",
-                    [state, action, now, *chunk],
-                )
+                # Only "?" placeholders are formatted in: every value is bound.
+                sql = f"UPDATE replies SET state = ?, handled_action = ?, handled_at = ? WHERE id IN ({placeholders(len(chunk))})"  # noqa: S608
+                cursor = db.execute(sql, [state, action, now, *chunk])
                 changed += cursor.rowcount
         return changed

@@ -71,7 +71,9 @@ def cmd_replies(args: argparse.Namespace) -> int:
         print_json([r.to_json() for r in rows])
         return 0
     if not rows:
-        print("No replies from customers yet." + ("" if args.fetch else " (--fetch reads new ones)"))
+        print(
+            "No replies from customers yet." + ("" if args.fetch else " (--fetch reads new ones)")
+        )
         return 0
     print_table(
         ["Order", "From", "Received", "Suggestion", "Answered", "Reply"],

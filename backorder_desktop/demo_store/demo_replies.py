@@ -46,7 +46,9 @@ def reply_to(notice_raw: bytes, answer: str) -> bytes:
     quoted = body.get_content() if body is not None else ""
     wrote = f"On {notice.get('Date', 'an earlier day')}, {notice.get('From', 'the shop')} wrote:"
     lines = "\n".join(f"> {line}" for line in quoted.splitlines())
-    reply.set_content(f"{answer}\n\nThanks,\n{reply['From'].split('<')[0].strip()}\n\n{wrote}\n{lines}\n")
+    reply.set_content(
+        f"{answer}\n\nThanks,\n{reply['From'].split('<')[0].strip()}\n\n{wrote}\n{lines}\n"
+    )
     return bytes(reply)
 
 

@@ -13,6 +13,7 @@ import hmac
 import logging
 import os
 import re
+import socket
 import socketserver
 import ssl
 import threading
@@ -20,6 +21,7 @@ from collections.abc import Iterator
 from email import message_from_bytes, policy
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 log = logging.getLogger("backorder_desktop.demo_store.imap")
 INBOX_SUBDIR = "inbox"
@@ -290,7 +292,7 @@ class ImapServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
     def port(self) -> int:
         return int(self.server_address[1])
 
-    def get_request(self) -> tuple[object, object]:
+    def get_request(self) -> tuple[socket.socket, Any]:
         sock, address = super().get_request()
         if self.tls == "implicit" and self.ssl_context is not None:
             sock = self.ssl_context.wrap_socket(sock, server_side=True)

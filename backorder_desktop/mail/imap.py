@@ -170,7 +170,9 @@ class ImapReader:
         out: list[MessageHead] = []
         for chunk in _chunks(uids):
             data = self._uid(
-                "FETCH", _uid_set(chunk), f"(RFC822.SIZE BODY.PEEK[HEADER.FIELDS ({MATCH_HEADERS})])"
+                "FETCH",
+                _uid_set(chunk),
+                f"(RFC822.SIZE BODY.PEEK[HEADER.FIELDS ({MATCH_HEADERS})])",
             )
             for item in data:
                 if isinstance(item, tuple) and len(item) == 2:
@@ -179,7 +181,9 @@ class ImapReader:
                     size = _SIZE.search(meta)
                     if uid is not None:
                         out.append(
-                            MessageHead(int(uid.group(1)), int(size.group(1)) if size else 0, payload)
+                            MessageHead(
+                                int(uid.group(1)), int(size.group(1)) if size else 0, payload
+                            )
                         )
         return out
 

@@ -12,7 +12,15 @@ from datetime import UTC, datetime
 
 from ..cache import Cache
 from ..cache.replies import DISMISSED, DONE, NoticeMessage, StoredReply
-from ..domain.reply_words import CANCEL, KEEP, SHIP_PARTIAL, SUGGESTIONS, excerpt, own_words, suggest
+from ..domain.reply_words import (
+    CANCEL,
+    KEEP,
+    SHIP_PARTIAL,
+    SUGGESTIONS,
+    excerpt,
+    own_words,
+    suggest,
+)
 from ..mail.imap import IMAP_PLAIN, ImapConfig, ImapReader
 from ..mail.reply_mail import header_refs, parse_reply
 from .backorders import set_partial_shipment
@@ -33,9 +41,7 @@ def imap_config(
     """Where replies are read: the saved account (password from keychain or environment), or
     in demo mode the demo mailbox at `demo` = (host, port)."""
     if demo is not None:
-        return ImapConfig(
-            demo[0], demo[1], IMAP_PLAIN, DEMO_IMAP_USER, DEMO_IMAP_PASSWORD, "INBOX"
-        )
+        return ImapConfig(demo[0], demo[1], IMAP_PLAIN, DEMO_IMAP_USER, DEMO_IMAP_PASSWORD, "INBOX")
     password = ""
     if with_password:
         password = get_imap_password(settings.imap_host.strip(), settings.imap_user.strip())

@@ -21,7 +21,7 @@ import pytest
 from backorder_desktop.demo_store.imap_server import ImapServer, Mailbox
 from backorder_desktop.mail.imap import ImapConfig
 
-USER, PASSWORD = "shop@shop.example", "imap secret \"quoted\""
+USER, PASSWORD = "shop@shop.example", 'imap secret "quoted"'
 
 
 def make_certificate(folder: Path) -> tuple[Path, Path]:
@@ -56,7 +56,9 @@ def imap_server(
         yield server
 
 
-def config_for(server: ImapServer, *, security: str = "ssl", password: str = PASSWORD) -> ImapConfig:
+def config_for(
+    server: ImapServer, *, security: str = "ssl", password: str = PASSWORD
+) -> ImapConfig:
     return ImapConfig("127.0.0.1", server.port, security, USER, password)
 
 
