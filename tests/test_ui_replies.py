@@ -139,7 +139,8 @@ def test_the_imap_account_is_checked_and_its_password_kept_in_the_keychain(
         dialog = MailSettingsDialog(shell.controller, shell.window)
         qtbot.addWidget(dialog)
         dialog.show()
-        assert _unnamed(dialog) == []
+        dialog.pages.setCurrentIndex(1)  # "Customers' replies"
+        assert dialog.imap_host.isVisible() and _unnamed(dialog) == []
         dialog.imap_host.setText("127.0.0.1")
         dialog.imap_port.setValue(server.port)
         dialog.imap_user.setText(USER)

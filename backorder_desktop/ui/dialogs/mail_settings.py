@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -122,7 +124,11 @@ class MailSettingsDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(self.tr("Cancel"))
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
-        form = QFormLayout(self)
+        # Two pages, so the dialog fits a 1024x640 screen: sending notices, reading replies.
+        self.pages = QTabWidget(self)
+        self.pages.setAccessibleName(self.tr("Mail settings pages"))
+        sending = QWidget(self.pages)
+        form = QFormLayout(sending)
         form.addRow(self.tr("SMTP host"), self.host)
         form.addRow(self.tr("Port"), self.port)
         form.addRow(self.tr("Security"), self.security)
@@ -136,16 +142,29 @@ class MailSettingsDialog(QDialog):
         form.addRow(self.tr("Shop contact"), self.shop_contact)
         form.addRow(self.tr("Test email to"), self.test_to)
         form.addRow("", self.test_button)
-        form.addRow(PlainLabel(self.tr("Customers' replies (IMAP, read only)"), self))
-        form.addRow(self.tr("IMAP host"), self.imap_host)
-        form.addRow(self.tr("IMAP port"), self.imap_port)
-        form.addRow(self.tr("IMAP security"), self.imap_security)
-        form.addRow(self.tr("IMAP user"), self.imap_user)
-        form.addRow(self.tr("IMAP password"), self.imap_password)
-        form.addRow(self.tr("IMAP folder"), self.imap_folder)
-        form.addRow("", self.imap_test_button)
-        form.addRow(self.status)
-        form.addRow(buttons)
+        replies = QWidget(self.pages)
+        imap_form = QFormLayout(replies)
+        explain = PlainLabel(
+            self.tr("The mailbox customers reply to. The app reads only replies to its notices, "
+                    "read-only: nothing is marked read, moved or deleted. SSL/TLS or STARTTLS "
+                    "only; the password is kept in the keychain."),
+            replies,
+        )  # fmt: skip
+        explain.setWordWrap(True)
+        imap_form.addRow(explain)
+        imap_form.addRow(self.tr("IMAP host"), self.imap_host)
+        imap_form.addRow(self.tr("IMAP port"), self.imap_port)
+        imap_form.addRow(self.tr("IMAP security"), self.imap_security)
+        imap_form.addRow(self.tr("IMAP user"), self.imap_user)
+        imap_form.addRow(self.tr("IMAP password"), self.imap_password)
+        imap_form.addRow(self.tr("IMAP folder"), self.imap_folder)
+        imap_form.addRow("", self.imap_test_button)
+        self.pages.addTab(sending, self.tr("Sending notices"))
+        self.pages.addTab(replies, self.tr("Customers' replies"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
         self.resize(520, 0)
         keyboard_friendly(self)
 
