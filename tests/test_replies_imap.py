@@ -3,6 +3,7 @@ IMAP server on 127.0.0.1 over TLS, stored in the SQLite cache, confirmed by staf
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,9 @@ def test_replies_are_matched_to_their_notice_and_order_and_nothing_else_is(
         # A reply to a message the app never sent.
         box.add(reply(sender=_to(d), text="cancel", in_reply_to="<unknown@shop.example>"))
         box.add(reply(sender="news@list.example", text="Newsletter"))
+        # Years of older mail are not even looked at on the first fetch (SEARCH SINCE).
+        old = datetime(2020, 3, 2, 10, tzinfo=UTC)
+        box.add(reply(sender=_to(a), text="cancel", in_reply_to=_id(a)), received=old)
 
         report = fetch_replies(rig.session.cache, config_for(server))
 
@@ -223,3 +227,15 @@ def test_confirming_ship_partial_allows_partial_shipment_in_the_store(
         assert mark_reply_handled(cache, cancel.id, "cancel")
         assert list_replies(cache, unanswered=True) == []
         assert {r.handled_action for r in list_replies(cache)} == {"ship_partial", "cancel"}
+
+
+def test_every_notice_keeps_the_message_id_it_went_out_with(tmp_path: Path) -> None:
+    with notice_rig(tmp_path) as rig:
+        rig.notify()
+        messages = rig.sink.messages()
+        kept = rig.session.cache.replies.notices_by_message_ids(_id(m) for m in messages)
+        assert len(messages) >= 10 and set(kept) == {_id(m) for m in messages}
+        for message in messages:
+            [notice] = kept[_id(message)]
+            assert (notice.order_id, notice.recipient) == (order_number(message), _to(message))
+            assert notice.notice_id == message.message["X-Backorder-Notice"]

@@ -68,6 +68,9 @@ def test_quoted_lines_on_wrote_blocks_outlook_headers_and_signatures_are_dropped
     assert own_words(signature) == "I'll wait" and suggest(signature) == "keep"
     mobile = "Cancel\n\nSent from my iPhone\n\n> ship what you have"
     assert suggest(mobile) == "cancel"
+    closing = "Ok, I'll wait.\n\nKind regards,\nSam Cancel-Smith\n"
+    assert own_words(closing) == "Ok, I'll wait." and suggest(closing) == "keep"
+    assert own_words("Thanks!") == "Thanks!"  # a closing with nothing before it stays
 
 
 def test_the_excerpt_is_one_short_line_of_the_customers_words() -> None:

@@ -104,6 +104,12 @@ class ReplyRepository:
     def message_count(self) -> int:
         return self._core.count(MESSAGES)
 
+    def first_sent(self) -> datetime | None:
+        """When the oldest kept notice went out (None: none kept, no reply can match)."""
+        with self._core.read() as db:
+            row = db.execute("SELECT MIN(sent_at) FROM notice_messages").fetchone()
+        return utc_from_text(row[0]) if row and row[0] else None
+
     # --- replies ----------------------------------------------------------------------------
     def known_reply_ids(self, message_ids: Iterable[str]) -> set[str]:
         return {r["message_id"] for r in self._core.rows_in(REPLIES, "message_id", message_ids)}

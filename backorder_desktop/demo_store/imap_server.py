@@ -18,6 +18,7 @@ import socketserver
 import ssl
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 from types import TracebackType
@@ -38,19 +39,30 @@ class Mailbox:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder
         self._memory: dict[int, bytes] = {}
+        self._received: dict[int, datetime] = {}
         self._lock = threading.Lock()
 
-    def add(self, raw: bytes) -> int:
+    def add(self, raw: bytes, received: datetime | None = None) -> int:
+        """Deliver a message (arrived now, or at `received`: its INTERNALDATE)."""
+        when = received or datetime.now(UTC)
         with self._lock:
             uid = max(self.uids(), default=0) + 1
             if self.folder is None:
                 self._memory[uid] = raw
+                self._received[uid] = when
                 return uid
             self.folder.mkdir(parents=True, exist_ok=True)
             tmp = self.folder / f".{uid}.tmp"
             tmp.write_bytes(raw)
+            os.utime(tmp, (when.timestamp(), when.timestamp()))
             os.replace(tmp, self.folder / f"{uid:08d}.eml")
             return uid
+
+    def received(self, uid: int) -> datetime:
+        if self.folder is None:
+            return self._received[uid]
+        mtime = (self.folder / f"{uid:08d}.eml").stat().st_mtime
+        return datetime.fromtimestamp(mtime, UTC)
 
     def uids(self) -> list[int]:
         if self.folder is None:
@@ -205,14 +217,19 @@ class _Handler(socketserver.StreamRequestHandler):
         return True
 
     def _search(self, tag: str, args: str) -> None:
+        """UID <set>, SINCE <d-Mon-yyyy> (the day the message arrived) and ALL, ANDed."""
         tokens = _tokens(args)
-        uids = self.server.mailbox.uids()
-        if tokens and tokens[0].upper() == "UID" and len(tokens) > 1:
-            found = _uid_set(tokens[1], uids)
-        elif tokens and tokens[0].upper() == "ALL":
-            found = uids
-        else:
-            raise ValueError("only UID <set> and ALL are searched here")
+        mailbox = self.server.mailbox
+        found = mailbox.uids()
+        while tokens:
+            key = tokens.pop(0).upper()
+            if key == "UID" and tokens:
+                found = _uid_set(tokens.pop(0), found)
+            elif key == "SINCE" and tokens:
+                day = datetime.strptime(tokens.pop(0), "%d-%b-%Y").date()
+                found = [u for u in found if mailbox.received(u).date() >= day]
+            elif key != "ALL":
+                raise ValueError(f"search key {key} is not supported here")
         self._send(f"* SEARCH {' '.join(map(str, found))}\r\n{tag} OK SEARCH\r\n".encode())
 
     def _fetch(self, tag: str, args: str) -> None:

@@ -31,6 +31,12 @@ _ON_START = re.compile(r"^\s*On\s.{0,300}$", re.IGNORECASE)
 _WROTE = re.compile(r"^\s*.{0,200}wrote:\s*$", re.IGNORECASE)
 _SIGNATURE = re.compile(r"^(--|__)\s*$")  # "-- " (RFC 3676), or a bare "__"
 _SENT_FROM = re.compile(r"^\s*Sent from my \w+", re.IGNORECASE)
+# A closing line ("Thanks,", "Kind regards") after the customer's words: the name follows.
+_CLOSING = re.compile(
+    r"^\s*(?:thanks|thank you|many thanks|thanks again|cheers|regards|best|best regards|"
+    r"kind regards|warm regards|best wishes|sincerely|yours sincerely)\s*[,.!]?\s*$",
+    re.IGNORECASE,
+)
 
 # Per language: (suggestion, pattern). English only: the templates ship in English.
 _NEGATED = (
@@ -80,7 +86,7 @@ _FILLER = {"please", "thanks", "thank", "you", "thx", "yes", "i", "ll", "will", 
 
 def own_words(text: str) -> str:
     """The customer's words: without quoted lines ("> ..."), the quoted original after "On
-    ... wrote:" (or an Outlook header block), and the signature after "-- "."""
+    ... wrote:" (or an Outlook header block), the closing ("Thanks,") and the signature."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     kept: list[str] = []
     for index, line in enumerate(lines):
@@ -93,6 +99,8 @@ def own_words(text: str) -> str:
             break
         if line.lstrip().startswith(">"):
             continue
+        if _CLOSING.match(line) and any(k.strip() for k in kept):
+            break
         kept.append(line.rstrip())
     while kept and not kept[-1].strip():
         kept.pop()

@@ -12,6 +12,7 @@ import ipaddress
 import re
 import ssl
 from dataclasses import dataclass, field
+from datetime import date
 from types import TracebackType
 
 from .errors import MailError
@@ -25,6 +26,8 @@ MATCH_HEADERS = "MESSAGE-ID IN-REPLY-TO REFERENCES"
 MAX_FETCH_BYTES = 256 * 1024  # a reply's first 256 KB: more is an attachment, not words
 _FETCH_CHUNK = 200  # UIDs per FETCH command (a command line stays short)
 _UID = re.compile(rb"\bUID (\d+)")
+# IMAP dates name months in English whatever the locale (RFC 3501 date-month).
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 
 
@@ -155,10 +158,14 @@ class ImapReader:
             raise MailConnectionError(f"The IMAP server refused {command}: {_text(data)}")
         return list(data)
 
-    def uids_from(self, first: int) -> list[int]:
+    def uids_from(self, first: int, since: date | None = None) -> list[int]:
         """UIDs of the messages from UID `first` on, ascending (`n:*` also names the last
-        message when none is newer, so the result is filtered)."""
-        data = self._uid("SEARCH", f"UID {max(1, first)}:*")
+        message when none is newer, so the result is filtered); with `since`, only those the
+        server received on or after that day (a first fetch skips years of older mail)."""
+        criteria = f"UID {max(1, first)}:*"
+        if since is not None:
+            criteria += f" SINCE {since.day}-{_MONTHS[since.month - 1]}-{since.year}"
+        data = self._uid("SEARCH", criteria)
         found: set[int] = set()
         for item in data:
             if isinstance(item, bytes):

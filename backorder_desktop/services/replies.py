@@ -8,7 +8,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from ..cache import Cache
 from ..cache.replies import DISMISSED, DONE, NoticeMessage, StoredReply
@@ -112,7 +112,12 @@ def fetch_replies(
         validity, last = _cursor(cache, config.account)
         if validity != inbox.uidvalidity:
             last = 0  # the server renumbered the folder: look at everything again (idempotent)
-        uids = inbox.uids_from(last + 1)
+        first_sent = cache.replies.first_sent()
+        if first_sent is None:
+            return report  # no notice kept yet: nothing can be a reply to one
+        # Looking from the start: only mail since the first notice (a day early, for zones).
+        since = first_sent.date() - timedelta(days=1) if last == 0 else None
+        uids = inbox.uids_from(last + 1, since)
         report.new_messages = len(uids)
         wanted: dict[int, list[NoticeMessage]] = {}
         heads = inbox.heads(uids) if uids else []
