@@ -161,3 +161,28 @@ def test_the_imap_account_is_checked_and_its_password_kept_in_the_keychain(
     )  # fmt: skip
     assert PASSWORD not in text
     shell.stop()
+
+
+def test_a_reply_written_in_the_demo_sent_mail_viewer_comes_back(
+    qtbot, demo_shell: AppShell
+) -> None:
+    panel = demo_shell.window.backorders_panel
+    assert isinstance(panel, BackordersPanel)
+    sent = _send_notices(demo_shell)
+    answers = len(list((demo_shell.data_dir / INBOX_DIR).glob("*.eml")))
+    _fetch(qtbot, panel, answers)
+    panel.sent_button.click()
+    viewer = panel.dialog
+    qtbot.addWidget(viewer)
+    qtbot.waitUntil(lambda: viewer.view.model.rowCount() == sent, timeout=TIMEOUT)
+    viewer.view.table.selectRow(0)
+    notice = viewer.view.selected_rows()[0]
+    assert _unnamed(viewer) == []
+
+    viewer.reply_as_customer("Please just ship what you have.")
+
+    assert "demo mailbox" in viewer.headers.text()
+    viewer.close()
+    _fetch(qtbot, panel, answers + 1)
+    mine = [r for r in panel.replies.view.model.rows() if "just ship" in r.excerpt]
+    assert [(r.sender, r.suggestion) for r in mine] == [(notice.rcpt_tos[0], "ship_partial")]

@@ -46,17 +46,25 @@ class Mailbox:
         """Deliver a message (arrived now, or at `received`: its INTERNALDATE)."""
         when = received or datetime.now(UTC)
         with self._lock:
-            uid = max(self.uids(), default=0) + 1
             if self.folder is None:
+                uid = max(self.uids(), default=0) + 1
                 self._memory[uid] = raw
                 self._received[uid] = when
                 return uid
             self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = self.folder / f".{uid}.tmp"
+            tmp = self.folder / f".{os.getpid()}-{threading.get_ident()}.tmp"
             tmp.write_bytes(raw)
             os.utime(tmp, (when.timestamp(), when.timestamp()))
-            os.replace(tmp, self.folder / f"{uid:08d}.eml")
-            return uid
+            try:
+                while True:  # another process (the window, a command) may deliver at once
+                    uid = max(self.uids(), default=0) + 1
+                    try:
+                        os.link(tmp, self.folder / f"{uid:08d}.eml")  # fails if the UID is taken
+                        return uid
+                    except FileExistsError:
+                        continue
+            finally:
+                tmp.unlink(missing_ok=True)
 
     def received(self, uid: int) -> datetime:
         if self.folder is None:
