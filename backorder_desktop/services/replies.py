@@ -147,7 +147,8 @@ def fetch_replies(
                         notice_message_id=notice.message_id,
                         sender=mail.sender,
                         subject=mail.subject,
-                        received=mail.date or now,
+                        # The sender's clock: a date ahead of ours is taken as now.
+                        received=min(mail.date or now, now),
                         body=mail.text,
                         suggestion=suggest(mail.text) if same_sender else None,
                         mailbox=config.mailbox,

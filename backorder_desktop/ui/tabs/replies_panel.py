@@ -55,6 +55,11 @@ def _state(row: ReplyRow) -> str:
     return tr("to answer")
 
 
+def _when(value: Any) -> str:
+    """Day and time on this computer's clock (the reply's Date is stored in UTC)."""
+    return f"{format_datetime(value)} {value.astimezone():%H:%M}"
+
+
 def build_replies_view() -> RecordsView:
     columns = [
         Column("order", tr("Order"), lambda r: r.order_id, lambda r: f"#{r.order_id}",
@@ -64,7 +69,7 @@ def build_replies_view() -> RecordsView:
         Column("reply", tr("Reply"), lambda r: r.excerpt),
         Column("from", tr("From"), lambda r: r.sender),
         Column("received", tr("Received"), lambda r: r.received,
-               lambda r: f"{format_datetime(r.received)} {r.received:%H:%M}"),
+               lambda r: _when(r.received)),
         Column("state", tr("Answered"), _state),
     ]  # fmt: skip
     model = RecordsTableModel(columns, row_key=lambda r: r.id)
@@ -189,7 +194,7 @@ class RepliesPanel(QWidget):
             self.text.setPlainText("")
         else:
             head = tr("From {0}, {1}\nSubject: {2}").format(
-                row.sender, format_datetime(row.received), row.subject
+                row.sender, _when(row.received), row.subject
             )
             self.text.setPlainText(f"{head}\n\n{row.text}")
         if row is not None and row.suggestion:
