@@ -7,6 +7,7 @@ import pytest
 
 from backorder_desktop.domain.reply_words import excerpt, own_words, suggest
 from backorder_desktop.mail.default_templates import DEFAULTS
+from backorder_desktop.mail.reply_mail import parse_reply
 
 
 @pytest.mark.parametrize(
@@ -78,3 +79,18 @@ def test_the_excerpt_is_one_short_line_of_the_customers_words() -> None:
     line = excerpt(text, limit=50)
     assert "\n" not in line and len(line) == 50 and line.endswith("…")
     assert "quoted" not in excerpt(text)
+
+
+def test_an_encoded_sender_name_with_a_comma_keeps_its_address() -> None:
+    raw = (
+        b"From: =?utf-8?q?D=C3=B6e=2C_Jo?= <Jo.Doe@Example.com>\r\n"
+        b"Subject: =?iso-8859-1?q?R=E9ponse?=\r\nIn-Reply-To: <n1@shop>\r\n"
+        b"References: <n0@shop>\r\n <n1@shop>\r\n\r\nI'll wait\r\n"
+    )
+    mail = parse_reply(raw)
+    assert (mail.sender, mail.sender_name, mail.subject) == (
+        "jo.doe@example.com",
+        "Döe, Jo",
+        "Réponse",
+    )
+    assert mail.refs == ("<n1@shop>", "<n0@shop>")

@@ -160,10 +160,12 @@ def parse_reply(raw: bytes, *, truncated: bool = False) -> ReplyMail:
     message_id, refs = _refs(msg)
     sender_name, sender = "", ""
     try:
-        pairs = getaddresses([_header(msg, "From")])
+        # Split the header as written: a decoded name may hold a comma ("Doe, Jo").
+        pairs = getaddresses([str(msg.get("From", "") or "")])
         if pairs:
-            sender_name, sender = pairs[0]
-    except (ValueError, IndexError):
+            raw_name, sender = pairs[0]
+            sender_name = str(make_header(decode_header(raw_name)))
+    except (ValueError, IndexError, LookupError, UnicodeError, TypeError):
         pass
     when = None
     try:
