@@ -180,6 +180,7 @@ class PurchaseOrderDialog(QDialog):
         splitter.setSizes([560, 520])
         buttons = QHBoxLayout()
         buttons.addWidget(self.progress, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.save_button)
         buttons.addWidget(close)
