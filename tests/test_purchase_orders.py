@@ -16,9 +16,24 @@ import pytest
 from backorder_desktop.cache.backorder_queue import load_queue
 from backorder_desktop.domain.eta import SHIPMENT
 from backorder_desktop.domain.notice_log import DELAY
-from backorder_desktop.domain.purchase_orders import po_html
+from backorder_desktop.domain.purchase_orders import (
+    PoLine,
+    PurchaseOrder,
+    po_email_html,
+    po_filename,
+    po_html,
+)
 from backorder_desktop.domain.shipment_rules import InputError
-from backorder_desktop.domain.shipments import DRAFT, ORDERED, PO_EMAIL, PO_FILE, Shipment
+from backorder_desktop.domain.shipments import (
+    DRAFT,
+    ORDERED,
+    PO_EMAIL,
+    PO_FILE,
+    PurchaseOrderSent,
+    Shipment,
+    ShipmentLine,
+    Supplier,
+)
 from backorder_desktop.mail.smtp import PLAIN, MailConnectionError, SmtpConfig
 from backorder_desktop.services.purchase_orders import (
     Merchant,
@@ -29,6 +44,7 @@ from backorder_desktop.services.purchase_orders import (
     save_purchase_order,
     save_supplier_details,
     send_purchase_order,
+    shipment_for_reply,
 )
 from backorder_desktop.services.shipment_rows import shipment_rows
 from backorder_desktop.services.shipments import find_shipment, list_shipments, save_supplier
@@ -250,3 +266,41 @@ def test_a_confirmed_date_in_the_past_is_refused_and_nothing_changes(rig: Rig) -
     received = next(s for s in list_shipments(cache) if s.status == "received")
     with pytest.raises(InputError, match="no delivery left to confirm"):
         confirm_supplier_date(cache, received.id, today + timedelta(days=3), today=today)
+
+
+def test_records_round_trip_and_older_records_still_read() -> None:
+    sent = PurchaseOrderSent(datetime(2026, 12, 7, 9, 30, tzinfo=UTC), "a@b.example", PO_EMAIL,
+                             "<1@shop.example>")  # fmt: skip
+    shipment = Shipment("s-1", "PO-1", "sup", ORDERED, date(2026, 12, 20),
+                        (ShipmentLine("A", 2),), purchase_order=sent,
+                        supplier_confirmed=date(2026, 12, 22))  # fmt: skip
+    assert Shipment.from_json(shipment.to_json()) == shipment
+    supplier = Supplier("sup", "Sup", "a@b.example", 5, (("A", "X-1"), ("B", "X-2")))
+    assert Supplier.from_json(supplier.to_json()) == supplier
+    assert supplier.code("B") == "X-2" and supplier.code("C") == ""
+    # Records written before purchase orders existed read as before (no PO, no codes).
+    old = json.loads(shipment.to_json())
+    del old["po"], old["supplier_confirmed"]
+    assert Shipment.from_json(json.dumps(old)).purchase_order is None
+    assert Supplier.from_json('{"id": "sup", "name": "Sup"}').codes == ()
+
+
+def test_file_names_and_email_text_carry_no_markup_or_path() -> None:
+    po = PurchaseOrder("../../etc/PO 7<b>", date(2026, 12, 7), date(2026, 12, 20), "Shop <x>",
+                       "s@shop.example", "", "Sup & Co", "a@b.example",
+                       (PoLine("A", "<script>x</script>", "", 1),))  # fmt: skip
+    assert po_filename(po) == "PO-etc-PO-7-b.pdf"
+    assert "<script>" not in po_email_html(po) and "Shop &lt;x&gt;" in po_email_html(po)
+    assert "<script>" not in po_html(po) and "&lt;script&gt;" in po_html(po)
+
+
+def test_a_reply_finds_the_shipment_its_po_went_out_with(qapp, rig: Rig) -> None:
+    cache = rig.session.cache
+    draft = the_draft(rig)
+    po = draft_purchase_order(cache, draft.id, merchant(rig)).order
+    sent = send_purchase_order(cache, draft.id, po, render_po_pdf(po), rig.config)
+    assert sent.purchase_order is not None
+    reply_refs = ["<other@x.example>", sent.purchase_order.message_id]
+    found = shipment_for_reply(cache, reply_refs)
+    assert found is not None and found.id == draft.id
+    assert shipment_for_reply(cache, ["<unknown@x.example>"]) is None

@@ -7,14 +7,14 @@ The PDF itself is rendered by the window (Qt, ui/po_print.py): these functions t
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from ..cache import Cache
 from ..cache.private_files import open_fd
-from ..cache.shipments import load_suppliers
+from ..cache.shipments import load_shipments, load_suppliers
 from ..domain.eta_moves import EtaMove
 from ..domain.purchase_orders import (
     PoLine,
@@ -317,3 +317,17 @@ def preview_confirm(
     today = today or datetime.now(UTC).date()
     ready = _confirmed(cache, shipment_id, confirmed, today)
     return what_if(cache, lambda c: save_shipment(c, ready), today=today)
+
+
+def shipment_for_reply(cache: Cache, references: Iterable[str]) -> Shipment | None:
+    """The shipment whose emailed PO a supplier's reply answers: `references` are the reply's
+    In-Reply-To and References message ids (angle brackets optional). For the replies reader:
+    it then offers `confirm_supplier_date` with the date it read, for staff to confirm."""
+    wanted = {ref.strip().strip("<>").casefold() for ref in references if ref.strip()}
+    if not wanted:
+        return None
+    for shipment in load_shipments(cache):
+        po = shipment.purchase_order
+        if po is not None and po.message_id.strip("<>").casefold() in wanted:
+            return shipment
+    return None

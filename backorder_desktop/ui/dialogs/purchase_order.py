@@ -113,6 +113,15 @@ class PurchaseOrderDialog(QDialog):
             self,
         )
         intro.setWordWrap(True)
+        already = draft.shipment.purchase_order
+        if already is not None:  # sending again is allowed (a correction), but never unawares
+            intro.setText(
+                intro.text()
+                + " "
+                + self.tr(
+                    "A purchase order already went out on {0} ({1}): this sends a new copy."
+                ).format(f"{already.at:%Y-%m-%d}", already.to)
+            )
         self.email = QLineEdit(order.supplier_email, self)
         self.email.setAccessibleName(self.tr("Supplier email"))
         self.email.setPlaceholderText(self.tr("orders@supplier.example (kept on the supplier)"))
