@@ -99,7 +99,8 @@ def po_html(po: PurchaseOrder) -> str:
         f'<td valign="top">{"<br>".join(merchant)}</td>'
         f'<td valign="top" align="right">{facts}</td>'
         "</tr></table>"
-        f"<p>Supplier:<br>{supplier}</p><p></p>"
+        f"<p>Supplier:<br>{supplier}</p>"
+        '<p style="font-size: 4pt">&nbsp;</p>'  # Qt's rich text ignores a table's margin
         '<table width="100%" border="1" cellspacing="0" cellpadding="4" '
         'style="border-collapse: collapse; border-color: #888888">'
         '<thead><tr style="background-color: #e8e8e8">'
