@@ -40,7 +40,7 @@ from ..domain.shipments import (
     Supplier,
 )
 from ..mail.message import AddressError, build_message, checked_address
-from ..mail.smtp import SmtpConfig, SmtpSender
+from ..mail.smtp import SendUncertain, SmtpConfig, SmtpSender
 from .eta_preview import what_if
 from .mail_setup import store_name
 from .metafield_writes import FieldWrite, queue_field_writes
@@ -250,7 +250,13 @@ def send_purchase_order(
         raise InputError(f"The supplier's address cannot be used: {exc}") from None
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename=po_filename(po))
     with SmtpSender(config) as sender:
-        sender.send(message)
+        try:
+            sender.send(message)
+        except SendUncertain as exc:
+            raise SendUncertain(
+                f"{exc.message} The supplier may have received {po.number}: ask them "
+                "before sending it again."
+            ) from exc
     sent = PurchaseOrderSent(
         now, checked_address(po.supplier_email), PO_EMAIL, str(message["Message-ID"])
     )
