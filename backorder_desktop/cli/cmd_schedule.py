@@ -1,0 +1,158 @@
+"""`schedule (--at HH:MM | --show | --remove | --run)`: the OS's nightly sync + notify job."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import asdict, replace
+from typing import Any
+
+from ..mail.smtp import MailError
+from ..mail.templates import NoticeRenderer, TemplateError
+from ..services.context import AppContext
+from ..services.mail_setup import load_templates, store_name
+from ..services.nightly import last_record, run_nightly
+from ..services.notify import NoticeOptions
+from ..services.notify_now import notify_now
+from ..services.schedule import JobState, install_job, job_state, nightly_spec, remove_job
+from ..services.schedule_jobs import parse_at
+from ..services.session import StoreSession
+from .cmd_notify import mail_config, notify_settings
+from .connection import NO_STORE, UserError, context_of, open_session
+from .output import print_json
+
+
+def _at(text: str) -> str:
+    try:
+        parse_at(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text.strip()
+
+
+def register(subparsers: Any) -> None:
+    from .parser import json_flag  # the parser imports this module: resolve at call time
+
+    schedule = subparsers.add_parser(
+        "schedule", help="the operating system's nightly sync + notify job"
+    )
+    schedule.set_defaults(handler=cmd_schedule, schedule_command=None)
+    what = schedule.add_mutually_exclusive_group(required=True)
+    what.add_argument("--at", type=_at, metavar="HH:MM", help="install (or move) the job")
+    what.add_argument(
+        "--show", dest="schedule_command", action="store_const", const="show",
+        help="whether it is installed, and its last run",
+    )  # fmt: skip
+    what.add_argument(
+        "--remove", dest="schedule_command", action="store_const", const="remove",
+        help="remove the job",
+    )  # fmt: skip
+    what.add_argument(
+        "--run", dest="schedule_command", action="store_const", const="run",
+        help="run the job now, as the scheduler does: sync, then send the due notices",
+    )  # fmt: skip
+    json_flag(schedule)
+
+
+def _show(context: AppContext, state: JobState) -> dict[str, Any]:
+    record = last_record(context.data_dir)
+    return {
+        "installed": state.installed,
+        "kind": state.kind,
+        "at": state.at,
+        "last_run": record.started if record else None,
+        "last_result": asdict(record) if record else None,
+    }
+
+
+def _print_show(args: argparse.Namespace, shown: dict[str, Any], record: Any) -> None:
+    if args.json:
+        print_json(shown)
+        return
+    if shown["installed"]:
+        print(f"Nightly sync and notices at {shown['at']} ({shown['kind']}).")
+    else:
+        print(
+            f"No nightly job ({shown['kind']} would hold it): set one with 'schedule --at HH:MM'."
+        )
+    if record is not None:
+        print(f"Last run {record.started}: {record.summary()}.")
+        if record.preview:
+            print(f"What it sent: {record.preview}")
+
+
+def _install(args: argparse.Namespace, context: AppContext) -> JobState:
+    settings = context.settings
+    entry = settings.store(settings.current_store)
+    if args.demo:
+        store_hash, api_url, demo = None, None, True
+    elif args.store_hash:
+        store_hash, api_url, demo = args.store_hash, args.api_url, False
+    elif entry is not None:
+        store_hash, api_url, demo = entry.store_hash, entry.api_url, entry.demo
+    else:
+        raise UserError(NO_STORE)
+    spec = nightly_spec(
+        parse_at(args.at),
+        data_dir=context.data_dir,
+        explicit_data_dir=args.data_dir is not None,
+        store_hash=store_hash,
+        api_url=api_url,
+        demo=demo,
+    )
+    state = install_job(spec)
+    context.save_settings(replace(settings, nightly_at=state.at or ""))
+    return state
+
+
+def _run(args: argparse.Namespace, context: AppContext) -> int:
+    settings = notify_settings(args)
+    with open_session(args) as session, mail_config(args, settings) as config:
+
+        def send(session: StoreSession) -> Any:
+            try:
+                config.check()
+                renderer = NoticeRenderer(load_templates(context.settings_folder, session.cache))
+            except (MailError, TemplateError) as exc:
+                raise UserError(getattr(exc, "message", None) or str(exc)) from exc
+            options = NoticeOptions(
+                store_name=store_name(config),
+                store_url=settings.store_url,
+                shop_contact=settings.shop_contact,
+            )
+            # The same use case as the window's Send: claimed in the store, never twice.
+            return notify_now(
+                session,
+                config,
+                renderer,
+                options,
+                checkin_days=settings.checkin_days,
+                checkin_max=settings.checkin_max,
+            )
+
+        record = run_nightly(session, context.data_dir, send)
+    if args.json:
+        print_json(asdict(record))
+    else:
+        print(f"Nightly run: {record.summary()}.")
+        if record.preview:
+            print(f"What it sent: {record.preview}")
+    for note in record.notes:
+        sys.stderr.write(note + "\n")
+    return 0 if record.ok else 1
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    context = context_of(args)
+    command = args.schedule_command
+    if command == "run":
+        return _run(args, context)
+    if command == "remove":
+        state = remove_job()
+        context.save_settings(replace(context.settings, nightly_at=""))
+    elif command == "show":
+        state = job_state()
+    else:
+        state = _install(args, context)
+    _print_show(args, _show(context, state), last_record(context.data_dir))
+    return 0
