@@ -78,6 +78,7 @@ def _run_installed_job_once(kind: str, home: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("os-scheduler")  # the user's crontab is one file
 @needs_scheduler
 def test_nightly_job_installed_run_once_shown_and_removed(
     tmp_path: Path, users_crontab: str

@@ -14,7 +14,7 @@ from ..services.mail_setup import load_templates, store_name
 from ..services.nightly import last_record, run_nightly
 from ..services.notify import NoticeOptions
 from ..services.notify_now import notify_now
-from ..services.schedule import JobState, install_job, job_state, nightly_spec, remove_job
+from ..services.schedule import JobState, apply_nightly, job_state, remove_job
 from ..services.schedule_jobs import parse_at
 from ..services.session import StoreSession
 from .cmd_notify import mail_config, notify_settings
@@ -92,15 +92,14 @@ def _install(args: argparse.Namespace, context: AppContext) -> JobState:
         store_hash, api_url, demo = entry.store_hash, entry.api_url, entry.demo
     else:
         raise UserError(NO_STORE)
-    spec = nightly_spec(
+    state = apply_nightly(
         parse_at(args.at),
         data_dir=context.data_dir,
-        explicit_data_dir=args.data_dir is not None,
+        explicit_data_dir=context.data_dir_chosen,
         store_hash=store_hash,
         api_url=api_url,
         demo=demo,
     )
-    state = install_job(spec)
     context.save_settings(replace(settings, nightly_at=state.at or ""))
     return state
 

@@ -20,6 +20,7 @@ from xml.etree import ElementTree
 
 from . import schedule_jobs as jobs
 from .errors import UserError
+from .nightly import NightlyRecord, last_record
 
 Runner = Callable[[Sequence[str], str | None], subprocess.CompletedProcess[str]]
 
@@ -287,6 +288,47 @@ def remove_job(platform: str = sys.platform) -> JobState:
 
 def job_state(platform: str = sys.platform) -> JobState:
     return scheduler(platform).state()
+
+
+@dataclass(frozen=True)
+class NightlyStatus:
+    """What the settings dialog shows: the job as the OS holds it, and its last run."""
+
+    state: JobState
+    last: NightlyRecord | None
+
+
+def nightly_status(data_dir: Path, platform: str = sys.platform) -> NightlyStatus:
+    """Asks the OS scheduler (a subprocess): call it off the GUI thread."""
+    try:
+        state = job_state(platform)
+    except ScheduleError:
+        state = JobState(False, "cron", None)
+    return NightlyStatus(state, last_record(data_dir))
+
+
+def apply_nightly(
+    at: time | None,
+    *,
+    data_dir: Path,
+    explicit_data_dir: bool,
+    store_hash: str | None,
+    api_url: str | None = None,
+    demo: bool = False,
+    platform: str = sys.platform,
+) -> JobState:
+    """Install (or move) the nightly job at `at`, or remove it when `at` is None."""
+    if at is None:
+        return remove_job(platform)
+    spec = nightly_spec(
+        at,
+        data_dir=data_dir,
+        explicit_data_dir=explicit_data_dir,
+        store_hash=store_hash,
+        api_url=api_url,
+        demo=demo,
+    )
+    return install_job(spec, platform)
 
 
 def nightly_spec(
