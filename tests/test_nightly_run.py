@@ -100,3 +100,17 @@ def test_a_run_that_stops_on_an_error_still_leaves_a_record(tmp_path: Path) -> N
             handle.write('{"started": "2026-12-08T02')
         assert last_record(rig.data_dir) == record
         assert json.loads(results_path(rig.data_dir).read_text().splitlines()[0])["ok"] is False
+
+
+def test_the_nightly_time_counts_as_passed_only_inside_the_window_s_open_minutes() -> None:
+    from backorder_desktop.services.nightly import time_crossed
+
+    tz = datetime(2026, 12, 7, tzinfo=UTC).astimezone().tzinfo
+    t = lambda d, h, m, s=0: datetime(2026, 12, d, h, m, s, tzinfo=tz)  # noqa: E731
+    assert time_crossed("02:30", t(7, 2, 29, 30), t(7, 2, 30, 10))
+    assert not time_crossed("02:30", t(7, 2, 30, 10), t(7, 2, 31, 10))  # already passed
+    assert not time_crossed("02:30", t(7, 2, 28), t(7, 2, 29))  # not yet
+    assert time_crossed("00:00", t(7, 23, 59, 30), t(8, 0, 0, 30))  # over midnight
+    assert time_crossed("02:30", t(7, 9, 0), t(8, 9, 0))  # a laptop asleep all night, then woken
+    assert not time_crossed("", t(7, 2, 29), t(7, 2, 31))  # the job is off
+    assert not time_crossed("02:30", t(7, 2, 31), t(7, 2, 29))  # the clock went back

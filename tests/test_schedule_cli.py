@@ -147,3 +147,19 @@ def test_nightly_job_installed_run_once_shown_and_removed(
     assert json.loads((data / "settings.json").read_text())["nightly_at"] == ""
     human = run_cli("--data-dir", str(data), "schedule", "--show")
     assert "No nightly job" in human.out and "sent 0 notices" in human.out
+
+
+def test_a_night_when_the_window_holds_the_data_dir_is_recorded_not_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backorder_desktop.services.instance import DataDirLock
+
+    data = tmp_path / "data"
+    monkeypatch.setenv("BACKORDER_LOCK_WAIT_S", "0")
+    with DataDirLock(data).hold():  # the window is open
+        result = run_cli("--data-dir", str(data), "--demo", "schedule", "--run", "--json")
+    assert result.code == 1 and "already running" in result.err and result.out == ""
+    shown = run_cli("--data-dir", str(data), "schedule", "--show", "--json").json()
+    assert shown["last_result"]["ok"] is False
+    assert "open window runs the nightly job itself" in shown["last_result"]["error"]
+    assert not (data / "demo-mail").exists()  # nothing was sent, nothing synced

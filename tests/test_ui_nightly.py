@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
-from backorder_desktop.services.nightly import NightlyRecord, append_record
+from backorder_desktop.services.nightly import NightlyRecord, append_record, last_record
 from backorder_desktop.services.schedule import nightly_status, scheduler
 from backorder_desktop.ui.dialogs.settings import SettingsDialog
 from backorder_desktop.ui.nightly import apply_nightly_choice
@@ -80,7 +81,9 @@ def test_due_notices_show_as_a_badge_refreshed_on_the_interval_and_never_sent_al
     shell.settings.nightly_at = "02:30"  # the nightly job is on: the badge says who sends
     with qtbot.waitSignal(shell.controller.sync_finished, timeout=TIMEOUT):
         timer.timeout.emit()  # the interval elapses
-    qtbot.waitUntil(lambda: _tab_title(shell) == f"Open backorders · {due + 1} due", timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: _tab_title(shell) == f"Open backorders · {due + 1} due", timeout=TIMEOUT
+    )
     assert "nightly job at 02:30" in tabs.tabToolTip(tabs.indexOf(shell.window.backorders_panel))
     assert sink.messages() == []  # shown, not sent: sending takes a click (or the nightly job)
 
@@ -88,7 +91,9 @@ def test_due_notices_show_as_a_badge_refreshed_on_the_interval_and_never_sent_al
     assert _tab_title(shell) == "Open backorders"
 
 
-def test_settings_show_the_last_run_and_what_it_sent(qtbot, shell: AppShell, tmp_path: Path) -> None:
+def test_settings_show_the_last_run_and_what_it_sent(
+    qtbot, shell: AppShell, tmp_path: Path
+) -> None:
     data = shell.controller.data_dir
     preview = data / "nightly" / "2026-12-07T023000-abc.html"
     preview.parent.mkdir(parents=True)
@@ -152,3 +157,30 @@ def test_turning_the_nightly_job_on_and_off_in_settings_changes_the_os_scheduler
     qtbot.waitUntil(lambda: shell.settings.nightly_at == "", timeout=TIMEOUT)
     assert scheduler().state().installed is False
     assert any("removed" in m for m in messages)
+
+
+def test_an_open_window_runs_the_nightly_job_at_its_time_and_only_when_it_is_on(
+    qtbot, shell: AppShell, store: DemoStore, sink: MailSink
+) -> None:
+    open_and_sync(qtbot, shell, store)
+    due = len(shell.controller.last_rows.notices.due)
+    nightly = shell.nightly
+    nightly.timer.stop()  # the test drives the minute checks
+    now = datetime.now().astimezone()
+    at = f"{now:%H:%M}"  # the job's time has just passed while the window is open
+
+    nightly._since = now - timedelta(seconds=61)
+    nightly._on_timer_timeout()  # the job is off: the window sends nothing by itself
+    assert sink.messages() == [] and last_record(shell.controller.data_dir) is None
+
+    shell.settings.nightly_at = at
+    nightly._since = now - timedelta(seconds=61)
+    with qtbot.waitSignal(nightly.ran, timeout=TIMEOUT) as ran:
+        nightly._on_timer_timeout()
+    record = ran.args[0]
+    assert record.ok and record.sent == due == len(sink.messages())
+    assert last_record(shell.controller.data_dir) == record  # what Settings shows next
+    qtbot.waitUntil(lambda: _tab_title(shell) == "Open backorders", timeout=TIMEOUT)
+
+    nightly._on_timer_timeout()  # the next minute: the time is behind it, no second run
+    assert len(sink.messages()) == due

@@ -5,18 +5,20 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import asdict, replace
+from datetime import UTC, datetime
 from typing import Any
 
-from ..mail.smtp import MailError
-from ..mail.templates import NoticeRenderer, TemplateError
 from ..services.context import AppContext
-from ..services.mail_setup import load_templates, store_name
-from ..services.nightly import last_record, run_nightly
-from ..services.notify import NoticeOptions
-from ..services.notify_now import notify_now
+from ..services.instance import AlreadyRunning, DataDirLock, lock_wait_s
+from ..services.nightly import (
+    NightlyRecord,
+    append_record,
+    last_record,
+    notices_sender,
+    run_nightly,
+)
 from ..services.schedule import JobState, apply_nightly, job_state, remove_job
 from ..services.schedule_jobs import parse_at
-from ..services.session import StoreSession
 from .cmd_notify import mail_config, notify_settings
 from .connection import NO_STORE, UserError, context_of, open_session
 from .output import print_json
@@ -105,30 +107,24 @@ def _install(args: argparse.Namespace, context: AppContext) -> JobState:
 
 
 def _run(args: argparse.Namespace, context: AppContext) -> int:
+    try:
+        lock = DataDirLock(context.data_dir).hold(lock_wait_s())
+    except AlreadyRunning as exc:
+        # The window (or a long command) has the data dir: say so where the merchant looks.
+        append_record(context.data_dir, NightlyRecord(
+            started=datetime.now(UTC).isoformat(timespec="seconds"),
+            error="Backorder Desktop was open, so this job did not start; an open window "
+            "runs the nightly job itself at its time.",
+        ))  # fmt: skip
+        raise UserError(str(exc)) from exc
+    with lock:
+        return _run_locked(args, context)
+
+
+def _run_locked(args: argparse.Namespace, context: AppContext) -> int:
     settings = notify_settings(args)
     with open_session(args) as session, mail_config(args, settings) as config:
-
-        def send(session: StoreSession) -> Any:
-            try:
-                config.check()
-                renderer = NoticeRenderer(load_templates(context.settings_folder, session.cache))
-            except (MailError, TemplateError) as exc:
-                raise UserError(getattr(exc, "message", None) or str(exc)) from exc
-            options = NoticeOptions(
-                store_name=store_name(config),
-                store_url=settings.store_url,
-                shop_contact=settings.shop_contact,
-            )
-            # The same use case as the window's Send: claimed in the store, never twice.
-            return notify_now(
-                session,
-                config,
-                renderer,
-                options,
-                checkin_days=settings.checkin_days,
-                checkin_max=settings.checkin_max,
-            )
-
+        send = notices_sender(settings, context.settings_folder, lambda: config)
         record = run_nightly(session, context.data_dir, send)
     if args.json:
         print_json(asdict(record))

@@ -9,16 +9,22 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from ..cache.private_files import open_fd, read_text
+from ..mail.errors import MailError
+from ..mail.smtp import SmtpConfig
+from ..mail.templates import NoticeRenderer, TemplateError
 from .actions import ActionReport
-from .notify import PreparedNotice, SendReport
-from .notify_now import Notified
+from .errors import UserError
+from .mail_setup import load_templates, store_name
+from .notify import NoticeOptions, PreparedNotice, SendReport
+from .notify_now import Notified, notify_now
 from .paths import ensure_private_dir, log_dir
 from .session import StoreSession
+from .settings import Settings
 from .syncing import sync_store
 
 log = logging.getLogger("backorder_desktop.nightly")
@@ -53,6 +59,24 @@ class NightlyRecord:
         if self.failed:
             text += f", {self.failed} failed"
         return text
+
+
+def time_crossed(at: str, since: datetime, now: datetime) -> bool:
+    """True when the local time `at` ("HH:MM") fell in (since, now]: the window was open when
+    the nightly job was due, so the job could not take the data dir and the window runs it."""
+    if not at or now <= since:
+        return False
+    hour, minute = (int(part) for part in at.split(":"))
+    day = since.date()
+    while day <= now.date():
+        due = since.replace(
+            year=day.year, month=day.month, day=day.day, hour=hour, minute=minute, second=0,
+            microsecond=0,
+        )  # fmt: skip
+        if since < due <= now:
+            return True
+        day = date.fromordinal(day.toordinal() + 1)
+    return False
 
 
 def results_path(data_dir: Path) -> Path:
@@ -128,6 +152,37 @@ def _section(item: PreparedNotice, state: str) -> str:
         f"<section><h2>{html.escape(head)}</h2>"
         f'<iframe sandbox srcdoc="{html.escape(item.mail.html, quote=True)}"></iframe></section>'
     )
+
+
+def notices_sender(
+    settings: Settings, templates_folder: Path, config: Callable[[], SmtpConfig]
+) -> Callable[[StoreSession], ActionReport[Notified]]:
+    """The `send` of `run_nightly`: every due notice through notify_now, the window's Send
+    (claimed in the store first, never twice), with the saved texts and mail settings.
+    `config` is called on the worker (it may read the keychain)."""
+
+    def send(session: StoreSession) -> ActionReport[Notified]:
+        smtp = config()
+        try:
+            smtp.check()
+            renderer = NoticeRenderer(load_templates(templates_folder, session.cache))
+        except (MailError, TemplateError) as exc:
+            raise UserError(getattr(exc, "message", None) or str(exc)) from exc
+        options = NoticeOptions(
+            store_name=store_name(smtp),
+            store_url=settings.store_url,
+            shop_contact=settings.shop_contact,
+        )
+        return notify_now(
+            session,
+            smtp,
+            renderer,
+            options,
+            checkin_days=settings.checkin_days,
+            checkin_max=settings.checkin_max,
+        )
+
+    return send
 
 
 def run_nightly(

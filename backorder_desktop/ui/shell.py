@@ -35,7 +35,7 @@ from .dialogs.settings import SettingsDialog
 from .dialogs.store_check import StoreCheckDialog
 from .dialogs.welcome import WelcomeDialog
 from .main_window import MainWindow
-from .nightly import apply_nightly_choice, gather_settings_inputs
+from .nightly import NightlyInWindow, apply_nightly_choice, gather_settings_inputs
 from .plain_text import Button, ask, ask_text, inform
 from .store_controller import LoadedRows, StoreController
 from .tasks import TaskRunner
@@ -73,6 +73,7 @@ class AppShell(QObject):
         self.mail_sink: Any = None
         self.window = MainWindow(self.controller, self.log_file.parent)
         self.window.restore_state(self.qsettings)
+        self.nightly = NightlyInWindow(self.controller)  # the nightly job's time, window open
         self.demo_store: Any = None
         self._session_tokens: dict[str, str] = {}  # tokens typed this session (no keychain)
         self.crash_dialog: CrashDialog | None = None
