@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import configparser
 import plistlib
+import re
 import shlex
 import subprocess
 from collections.abc import Sequence
@@ -74,7 +75,19 @@ def test_windows_task_xml_parses_and_runs_daily_as_the_signed_in_user() -> None:
 
 def test_task_names_keep_two_windows_accounts_apart() -> None:
     assert jobs.task_name("ann") != jobs.task_name("bob")
-    assert jobs.task_name("DOMAIN\\ann smith") == "BackorderDesktop\\Nightly-DOMAIN_ann_smith"
+    assert jobs.task_name("DOMAIN\\ann smith") == "BackorderDesktop\\Nightly-DOMAIN_ann smith"
+
+
+def test_the_windows_uninstaller_deletes_the_task_under_the_name_the_app_gives_it() -> None:
+    iss = Path(__file__).resolve().parent.parent / "packaging" / "windows" / "backorder-desktop.iss"
+    section = iss.read_text(encoding="utf-8").split("[UninstallRun]", 1)[1].split("\n[", 1)[0]
+    [entry] = [line for line in section.splitlines() if line.startswith("Filename:")]
+    fields = dict(re.findall(r'(\w+): ("(?:[^"]|"")*"|[^;]+)', entry))
+    assert fields["Filename"] == '"{sys}\\schtasks.exe"'
+    parameters = fields["Parameters"][1:-1].replace('""', '"')  # Inno's quote doubling
+    # {username} is what Inno expands to the user's name; the app names the task the same way.
+    assert parameters == f'/Delete /TN "{jobs.task_name("{username}")}" /F'
+    assert "runhidden" in fields["Flags"] and fields["RunOnceId"]
 
 
 def test_launchd_plist_parses_with_the_calendar_interval_and_argv_unquoted() -> None:

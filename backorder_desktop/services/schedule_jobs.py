@@ -76,8 +76,10 @@ def job_argv(
 
 # --- Windows: Task Scheduler ------------------------------------------------------------------
 def task_name(user: str) -> str:
-    """Task names are machine-wide: the user's name keeps two accounts' jobs apart."""
-    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", user) or "user"
+    """Task names are machine-wide: the user's name keeps two accounts' jobs apart. The
+    uninstaller deletes `BackorderDesktop\\Nightly-{username}` (packaging/windows), so only what a
+    task name cannot hold is replaced (Windows user names hold none of it)."""
+    safe = re.sub(r'[\\/:*?"<>|]', "_", user).strip() or "user"
     return f"{TASK_FOLDER}\\Nightly-{safe}"
 
 
