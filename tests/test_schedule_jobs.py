@@ -195,3 +195,20 @@ def test_launch_agent_is_written_to_the_users_folder_and_bootstrapped(tmp_path: 
     assert agent.remove() is True and not plist.exists()
     assert run.calls[-1][:2] == ["launchctl", "bootout"]
     assert agent.state().installed is False and agent.remove() is False
+
+
+def test_a_frozen_windows_app_schedules_its_console_twin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backorder_desktop.services import schedule
+
+    text = (Path(__file__).resolve().parent.parent / "packaging" / "metadata.py").read_text()
+    assert f'CONSOLE_EXE_NAME = "{schedule.CONSOLE_EXE.removesuffix(".exe")}"' in text
+    gui = tmp_path / "backorder-desktop.exe"
+    (tmp_path / schedule.CONSOLE_EXE).write_bytes(b"")  # the windowed exe has no stdout
+    monkeypatch.setattr(schedule.sys, "frozen", True, raising=False)
+    monkeypatch.setattr(schedule.sys, "executable", str(gui))
+    monkeypatch.setattr(schedule.sys, "platform", "win32")
+    assert schedule.app_program() == [str(tmp_path / schedule.CONSOLE_EXE)]
+    monkeypatch.setattr(schedule.sys, "platform", "darwin")
+    assert schedule.app_program() == [str(gui)]

@@ -59,10 +59,15 @@ def _checked(result: subprocess.CompletedProcess[str], what: str) -> None:
         raise ScheduleError(f"{what} failed: {detail[-1] if detail else result.returncode}")
 
 
+CONSOLE_EXE = "backorder-desktop-cli.exe"  # packaging/metadata.py CONSOLE_EXE_NAME
+
+
 def app_program() -> list[str]:
-    """The app itself: the frozen executable, or this Python running the package."""
+    """The app itself: the frozen executable, or this Python running the package. On Windows
+    the windowed exe has no console streams, so the job runs its console twin beside it."""
     if getattr(sys, "frozen", False):
-        return [sys.executable]
+        console = Path(sys.executable).with_name(CONSOLE_EXE)
+        return [str(console if sys.platform == "win32" and console.exists() else sys.executable)]
     return [sys.executable, "-m", "backorder_desktop"]
 
 
