@@ -163,3 +163,17 @@ def test_a_night_when_the_window_holds_the_data_dir_is_recorded_not_lost(
     assert shown["last_result"]["ok"] is False
     assert "open window runs the nightly job itself" in shown["last_result"]["error"]
     assert not (data / "demo-mail").exists()  # nothing was sent, nothing synced
+
+
+def test_a_night_without_the_token_in_the_keychain_says_so_in_the_record(tmp_path: Path) -> None:
+    from backorder_desktop.demo_store import DemoStore
+
+    data = tmp_path / "data"
+    with DemoStore(seed=5) as store:
+        base = ["--data-dir", str(data), "--api-url", store.api_url, "--store-hash",
+                store.store_hash]  # fmt: skip
+        result = run_cli(*base, "schedule", "--run", "--json")  # no token anywhere
+        assert result.code == 1 and "No access token" in result.err
+        assert store.token not in result.err
+    shown = run_cli("--data-dir", str(data), "schedule", "--show").out
+    assert "failed: No access token for store" in shown

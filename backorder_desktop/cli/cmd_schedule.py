@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..services.context import AppContext
+from ..services.errors import EXPECTED_ERRORS, describe_error
 from ..services.instance import AlreadyRunning, DataDirLock, lock_wait_s
 from ..services.nightly import (
     NightlyRecord,
@@ -109,23 +110,35 @@ def _install(args: argparse.Namespace, context: AppContext) -> JobState:
 def _run(args: argparse.Namespace, context: AppContext) -> int:
     try:
         lock = DataDirLock(context.data_dir).hold(lock_wait_s())
-    except AlreadyRunning as exc:
+    except AlreadyRunning:
         # The window (or a long command) has the data dir: say so where the merchant looks.
-        append_record(context.data_dir, NightlyRecord(
-            started=datetime.now(UTC).isoformat(timespec="seconds"),
-            error="Backorder Desktop was open, so this job did not start; an open window "
-            "runs the nightly job itself at its time.",
-        ))  # fmt: skip
-        raise UserError(str(exc)) from exc
+        _record_failure(
+            context,
+            "Backorder Desktop was open, so this job did not start; an open window runs the "
+            "nightly job itself at its time.",
+        )
+        raise
     with lock:
         return _run_locked(args, context)
 
 
+def _record_failure(context: AppContext, error: str) -> None:
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    append_record(context.data_dir, NightlyRecord(started=now, finished=now, error=error))
+
+
 def _run_locked(args: argparse.Namespace, context: AppContext) -> int:
     settings = notify_settings(args)
-    with open_session(args) as session, mail_config(args, settings) as config:
-        send = notices_sender(settings, context.settings_folder, lambda: config)
-        record = run_nightly(session, context.data_dir, send)
+    started: list[bool] = []  # run_nightly records its own outcome, failures included
+    try:
+        with open_session(args) as session, mail_config(args, settings) as config:
+            send = notices_sender(settings, context.settings_folder, lambda: config)
+            started.append(True)
+            record = run_nightly(session, context.data_dir, send)
+    except EXPECTED_ERRORS as exc:
+        if not started:  # no token in the keychain, a locked keychain, a bad data dir...
+            _record_failure(context, describe_error(exc))
+        raise
     if args.json:
         print_json(asdict(record))
     else:

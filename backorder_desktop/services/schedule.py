@@ -308,7 +308,8 @@ def nightly_status(data_dir: Path, platform: str = sys.platform) -> NightlyStatu
     try:
         state = job_state(platform)
     except ScheduleError:
-        state = JobState(False, "cron", None)
+        kind = {"win32": "schtasks", "darwin": "launchd"}.get(platform, "cron")
+        state = JobState(False, kind, None)
     return NightlyStatus(state, last_record(data_dir))
 
 
