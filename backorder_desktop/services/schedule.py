@@ -21,6 +21,7 @@ from xml.etree import ElementTree
 from . import schedule_jobs as jobs
 from .errors import UserError
 from .nightly import NightlyRecord, last_record
+from .paths import ensure_private_dir
 
 Runner = Callable[[Sequence[str], str | None], subprocess.CompletedProcess[str]]
 
@@ -277,7 +278,9 @@ def install_job(spec: jobs.JobSpec, platform: str = sys.platform) -> JobState:
     chosen = scheduler(platform)
     if isinstance(chosen, Crontab) and not chosen.available():
         raise ScheduleError(NO_SCHEDULER)
-    spec.log_dir.mkdir(parents=True, exist_ok=True)
+    # The job's own output goes there (it names customers if something crashes): private.
+    ensure_private_dir(spec.log_dir.parent)
+    ensure_private_dir(spec.log_dir)
     chosen.install(spec)
     state = chosen.state()
     if not state.installed:
