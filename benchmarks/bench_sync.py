@@ -17,6 +17,7 @@ from typing import Any
 
 from backorder_desktop.bigcommerce import BigCommerceClient
 from backorder_desktop.cache import open_cache
+from backorder_desktop.services.status import waiting_line_count
 from backorder_desktop.sync.pull import pull
 
 from .bytes_only import record_urls, replay
@@ -65,8 +66,9 @@ def ours_once(store: StoreProcess, folder: Path) -> dict[str, Any]:
         urls = record_urls(client)
         result = pull(client, cache, full=True, progress=progress)
         waits = client.rate_limit_waits
-    wall = time.perf_counter() - started
-    cpu = _cpu_seconds() - cpu
+        wall = time.perf_counter() - started
+        cpu = _cpu_seconds() - cpu
+        backorder_lines = waiting_line_count(cache)  # a view, not part of the sync
     fetched = max(end for _, end in stages.values())
     rows = cache_rows(path)
     total_rows = sum(rows.values())
@@ -88,7 +90,7 @@ def ours_once(store: StoreProcess, folder: Path) -> dict[str, Any]:
             "products": result.products,
             "variants": result.variants,
             "open_orders": result.orders,
-            "backorder_lines": result.backorder_lines,
+            "backorder_lines": backorder_lines,
         },
     }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from ..domain.models import (
@@ -23,6 +23,11 @@ from .progress import Pager
 # Re-read a little before the saved cursor: a record saved in the same second as the newest one
 # we saw (V2 dates have whole seconds) or committed late on the store's side is not missed.
 OVERLAP = timedelta(seconds=120)
+# Stock changes outside the app without an order (an admin edit, another app, a return) show
+# in no listing's dates: an incremental sync re-reads only the variants that changed orders
+# and products name, and the whole inventory at most this often (docs/DECISIONS.md, issue 15).
+SWEEP_EVERY = timedelta(hours=1)
+SWEEP_CURSOR = "inventory_sweep"  # when the whole inventory was last read (this machine's clock)
 METAFIELD_RESOURCES: tuple[str, ...] = ("variant", "order", "store")
 # Progress is reported stage by stage in this order, whatever order the listings finish in.
 STAGES: tuple[str, ...] = ("locations", "products", "inventory", "orders", "metafields")
@@ -42,7 +47,9 @@ class PullClient(Protocol):
         self, *, modified_since: datetime | None = None, ids: Sequence[int] | None = None
     ) -> Iterator[tuple[Product, list[Variant]]]: ...
 
-    def iter_inventory(self) -> Iterator[InventoryRecord]: ...
+    def iter_inventory(
+        self, *, variant_ids: Sequence[int] | None = None
+    ) -> Iterator[InventoryRecord]: ...
 
     def iter_orders(
         self, *, status_ids: Sequence[int], modified_since: datetime | None = None
@@ -62,6 +69,8 @@ class Fetched:
     products_full: bool = True
     products: list[Product] = field(default_factory=list)
     variants: list[Variant] = field(default_factory=list)
+    inventory_full: bool = True  # the whole inventory, else only `inventory_variants`
+    inventory_variants: set[int] = field(default_factory=set)
     inventory: list[InventoryRecord] = field(default_factory=list)
     orders_full: bool = True
     orders: list[Order] = field(default_factory=list)
@@ -101,6 +110,7 @@ class _Listing:
     finished: bool = False
     error: BaseException | None = None
     thread: threading.Thread | None = None
+    done: threading.Event = field(default_factory=threading.Event)
 
 
 class _Run:
@@ -130,6 +140,7 @@ class _Run:
             listing.error = exc
         finally:
             listing.finished = True
+            listing.done.set()
             self.wake.set()
 
     def each(self, listing: _Listing, items: Iterator[T]) -> Iterator[T]:
@@ -144,6 +155,17 @@ class _Run:
             close = getattr(items, "close", None)
             if close is not None:
                 close()
+
+    def await_stages(self, *stages: str) -> None:
+        """Block a listing until these stages' listings have finished; stop if one failed
+        (its own listing raises the error) or the pull is stopping."""
+        for listing in self.listings:
+            if listing.stage in stages:
+                while not listing.done.wait(_TICK_S):
+                    if self.stop.is_set():
+                        raise _Stopped
+                if listing.error is not None:
+                    raise _Stopped
 
     def of(self, stage: str) -> list[_Listing]:
         return [x for x in self.listings if x.stage == stage]
@@ -203,6 +225,13 @@ def fetch(
     return out
 
 
+def sweep_due(cursors: dict[str, datetime], now: datetime) -> bool:
+    """Whether this pull reads the whole inventory: never swept, swept over SWEEP_EVERY ago,
+    or the clock went back (a sweep "in the future" would otherwise never fall due)."""
+    last = cursors.get(SWEEP_CURSOR)
+    return last is None or now - last >= SWEEP_EVERY or last > now + OVERLAP
+
+
 def _since(cursors: dict[str, datetime], resource: str) -> datetime | None:
     value = cursors.get(resource)
     return value - OVERLAP if value is not None else None
@@ -238,10 +267,25 @@ def _plan(
         if batch:
             _add(run, sink, "products", batch)
 
+    now = datetime.now(UTC)
+    out.inventory_full = out.full or sweep_due(cursors, now)
+    if out.inventory_full:
+        out.cursors[SWEEP_CURSOR] = now
+
     def inventory(listing: _Listing) -> None:
+        if out.inventory_full:
+            listed = client.iter_inventory()
+        else:
+            # The orders and products changed since the last sync name the variants whose
+            # stock moved with them: one filtered listing instead of every page.
+            run.await_stages("orders", "products")
+            out.inventory_variants = changed_variants(out)
+            if not out.inventory_variants:
+                return
+            listed = client.iter_inventory(variant_ids=sorted(out.inventory_variants))
         batch: list[Any] = []
         streams = sink is not None and sink.streams("inventory")
-        for record in run.each(listing, client.iter_inventory()):
+        for record in run.each(listing, listed):
             out.inventory.append(record)
             if streams:
                 batch.append(record)
@@ -266,6 +310,15 @@ def _plan(
         out.metafields[resource_type] = []
         work = _metafield_work(run, client, out, resource_type, since)
         run.add("metafields", work, part=f"metafields:{resource_type}")
+
+
+def changed_variants(out: Fetched) -> set[int]:
+    """Variants whose stock an incremental pull re-reads: every line of the orders listed as
+    changed (placed, paid, cancelled, refunded, shipped: each moves stock) and every variant of
+    the products listed as changed (tracking, new variants)."""
+    ids = {line.variant_id for order in out.orders for line in order.lines}
+    ids.update(v.id for v in out.variants)
+    return ids
 
 
 def _add(run: _Run, sink: Sink | None, part: str, batch: list[Any]) -> None:

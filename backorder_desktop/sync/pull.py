@@ -9,11 +9,10 @@ from typing import Any
 
 from ..cache import Cache
 from ..cache.accounts import note_owners
-from ..cache.backorder_queue import load_queue
 from ..cache.staging import Staging
 from ..domain.slices import free_in_slices
 from .collector import collector_paused
-from .fetch import METAFIELD_RESOURCES, OVERLAP, Fetched, PullClient, fetch
+from .fetch import METAFIELD_RESOURCES, OVERLAP, SWEEP_CURSOR, Fetched, PullClient, fetch
 from .progress import Cancelled, Pager, Progress, SyncCancelled
 
 log = logging.getLogger("backorder_desktop.sync")
@@ -28,7 +27,6 @@ class PullResult:
     products: int
     variants: int
     orders: int  # open orders
-    backorder_lines: int
     requests: int  # HTTP requests this pull sent (retries included)
     changed: frozenset[
         str
@@ -48,8 +46,11 @@ def pull(
 
     A first sync (never synced) or `full=True` lists everything and removes what the store no
     longer has; otherwise products, orders and metafields changed since the saved cursors are
-    merged in, and orders that left the open statuses are dropped. Locations and inventory are
-    always read whole (the API has no modified filter for them).
+    merged in, and orders that left the open statuses are dropped. Locations are always read
+    whole; inventory (the API has no modified filter for it) only for the variants those
+    orders and products name, and whole at most hourly (`fetch.SWEEP_EVERY`), which catches
+    stock changed without an order. The backorder queue is not counted here: that is a view
+    (`services.status.waiting_line_count`), and a window rebuilds it anyway.
 
     A first sync stages its bulk rows while the fetch goes on (`_CacheSink`); everything is
     written in one transaction on a second connection (`Cache.writer`) once every page has
@@ -84,7 +85,6 @@ def pull(
             products=cache.products.count(),
             variants=cache.variants.count(),
             orders=cache.orders.count_open(),
-            backorder_lines=len(load_queue(cache)),
             requests=client.request_count - start,
             changed=frozenset(changed),
             full=full,
@@ -100,7 +100,13 @@ def pull(
 
 def _saved_cursors(cache: Cache) -> dict[str, datetime]:
     out = {}
-    for resource in ("products", "orders", *(f"metafields:{r}" for r in METAFIELD_RESOURCES)):
+    resources = (
+        "products",
+        "orders",
+        SWEEP_CURSOR,
+        *(f"metafields:{r}" for r in METAFIELD_RESOURCES),
+    )
+    for resource in resources:
         value = cache.sync_state.cursor(resource)
         if value is not None:
             out[resource] = value
@@ -178,7 +184,11 @@ def _write(cache: Cache, f: Fetched, part: str) -> set[str]:
             touched = cache.variants.replace_for_products(ids, f.variants) or touched
         return {"products"} if touched else set()
     if part == "inventory":
-        return {"inventory"} if cache.inventory.replace_all(f.inventory) else set()
+        if f.inventory_full:
+            touched = cache.inventory.replace_all(f.inventory)
+        else:
+            touched = cache.inventory.replace_for_variants(f.inventory_variants, f.inventory)
+        return {"inventory"} if touched else set()
     if part == "orders":
         open_orders = [o for o in f.orders if o.is_open]
         if f.orders_full:
