@@ -348,7 +348,9 @@ def _follow(run: _Run, pager: Pager, stage: str) -> None:
     reported = -1
     pager.check(stage)
     while True:
-        run.wake.wait(_TICK_S)
+        # Clear, then look, then wait: a listing that ends meanwhile sets `wake` after its
+        # `finished`, so no end is missed and none costs a tick (an incremental pull's five
+        # stages used to wait up to a tick each for listings that had long finished).
         run.wake.clear()
         error = run.first_error()
         if error is not None:
@@ -362,6 +364,7 @@ def _follow(run: _Run, pager: Pager, stage: str) -> None:
             reported = done
             pager.report(stage, done)
         pager.check(stage)
+        run.wake.wait(_TICK_S)
 
 
 def _newest(current: datetime | None, values: Iterator[datetime | None]) -> datetime | None:
