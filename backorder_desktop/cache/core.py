@@ -161,6 +161,17 @@ class CacheCore:
                 out.extend(self.rows(table, f"[{column}] IN ({placeholders(len(chunk))})", chunk))
         return out
 
+    def modified_in(self, table: str, ids: Iterable[int]) -> dict[int, str]:
+        """`date_modified` as stored (ISO text) of the rows with these ids that have one."""
+        out: dict[int, str] = {}
+        with self._lock:
+            for chunk in chunks(sorted(set(ids))):
+                sql = f"SELECT id, date_modified FROM [{table}] WHERE id IN ({placeholders(len(chunk))})"  # noqa: S608
+                for row_id, modified in self.db.conn.execute(sql, chunk):
+                    if modified:
+                        out[int(row_id)] = str(modified)
+        return out
+
     def delete_in(
         self,
         table: str,

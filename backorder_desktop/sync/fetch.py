@@ -94,6 +94,10 @@ class Sink(Protocol):
         """A batch of a streamed part: (Product, [Variant]) pairs or InventoryRecords."""
         ...
 
+    def known(self, table: str, ids: list[int]) -> dict[int, datetime]:
+        """When the cache last saw these orders or products change (`date_modified`)."""
+        ...
+
 
 # Records per streamed batch: about one page of each listing.
 BATCH = {"products": 250, "inventory": 2000}
@@ -279,7 +283,7 @@ def _plan(
             # The orders and products changed since the last sync name the variants whose
             # stock moved with them: one filtered listing instead of every page.
             run.await_stages("orders", "products")
-            out.inventory_variants = changed_variants(out)
+            out.inventory_variants = changed_variants(out, sink)
             if not out.inventory_variants:
                 return
             listed = client.iter_inventory(variant_ids=sorted(out.inventory_variants))
@@ -312,13 +316,30 @@ def _plan(
         run.add("metafields", work, part=f"metafields:{resource_type}")
 
 
-def changed_variants(out: Fetched) -> set[int]:
+def changed_variants(out: Fetched, sink: Sink | None = None) -> set[int]:
     """Variants whose stock an incremental pull re-reads: every line of the orders listed as
     changed (placed, paid, cancelled, refunded, shipped: each moves stock) and every variant of
-    the products listed as changed (tracking, new variants)."""
-    ids = {line.variant_id for order in out.orders for line in order.lines}
-    ids.update(v.id for v in out.variants)
+    the products listed as changed (tracking, new variants).
+
+    A record the listing repeats only because of the cursor's OVERLAP, with the date the cache
+    already holds, was re-read when that change was first seen: it names nothing again.
+    """
+    orders = {o.id: o.date_modified for o in out.orders}
+    products = {p.id: p.date_modified for p in out.products}
+    seen_orders = sink.known("orders", list(orders)) if sink is not None else {}
+    seen_products = sink.known("products", list(products)) if sink is not None else {}
+    ids: set[int] = set()
+    for order in out.orders:
+        if not _same(seen_orders.get(order.id), order.date_modified):
+            ids.update(line.variant_id for line in order.lines)
+    for variant in out.variants:
+        if not _same(seen_products.get(variant.product_id), products.get(variant.product_id)):
+            ids.add(variant.id)
     return ids
+
+
+def _same(seen: datetime | None, listed: datetime | None) -> bool:
+    return seen is not None and listed is not None and seen == listed
 
 
 def _add(run: _Run, sink: Sink | None, part: str, batch: list[Any]) -> None:

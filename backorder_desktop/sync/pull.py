@@ -9,6 +9,7 @@ from typing import Any
 
 from ..cache import Cache
 from ..cache.accounts import note_owners
+from ..cache.codec import dt_from_db
 from ..cache.staging import Staging
 from ..domain.slices import free_in_slices
 from .collector import collector_paused
@@ -151,6 +152,12 @@ class _CacheSink:
             self.staging.add("variants", [v for _, vs in items for v in vs])
         else:
             self.staging.add("inventory", items)
+
+    def known(self, table: str, ids: list[int]) -> dict[int, datetime]:
+        if table not in ("orders", "products"):
+            raise ValueError(table)
+        stored = self.cache.modified_in(table, ids)
+        return {k: v for k, v in ((k, dt_from_db(t)) for k, t in stored.items()) if v is not None}
 
     def apply(self, f: Fetched) -> set[str]:
         """Write everything fetched (inside the pull's transaction); the names of what changed."""
