@@ -181,3 +181,34 @@ def test_a_variant_no_longer_tracked_loses_its_stock_rows(
     pull(client, cache)
 
     assert cache.inventory.for_variants(store.state.products[product_id].variant_ids) == []
+
+
+def test_a_sale_of_one_variant_of_a_product_tracked_by_product_updates_its_siblings(
+    store: DemoStore, client: BigCommerceClient, other: BigCommerceClient, cache: Cache
+) -> None:
+    state = store.state
+    product = next(
+        p
+        for p in state.products.values()
+        if p.inventory_tracking == "product"
+        and len(p.variant_ids) >= 2
+        and store_on_hand(store, p.variant_ids[0]) >= 2
+    )
+    sold, sibling = product.variant_ids[0], product.variant_ids[1]
+    before = cache.inventory.on_hand_by_variant([sibling])[sibling]
+    other.request("POST", "/v2/orders", json=order_body(product.id, sold, 2))
+    store.clear_requests()
+
+    pull(client, cache)
+
+    # One stock for the product: the sibling no order named shows the sale too.
+    named = {
+        int(v)
+        for r in store.requests
+        if r.path == ITEMS
+        for v in r.query["variant_id:in"].split(",")
+    }
+    assert set(product.variant_ids) <= named
+    after = cache.inventory.on_hand_by_variant([sold, sibling])
+    assert after[sibling] == store_on_hand(store, sibling) == before - 2
+    assert after[sold] == after[sibling]

@@ -98,6 +98,10 @@ class Sink(Protocol):
         """When the cache last saw these orders or products change (`date_modified`)."""
         ...
 
+    def stock_siblings(self, variant_ids: set[int]) -> set[int]:
+        """The variants sharing one stock with these (products tracked by product)."""
+        ...
+
 
 # Records per streamed batch: about one page of each listing.
 BATCH = {"products": 250, "inventory": 2000}
@@ -335,7 +339,8 @@ def changed_variants(out: Fetched, sink: Sink | None = None) -> set[int]:
     for variant in out.variants:
         if not _same(seen_products.get(variant.product_id), products.get(variant.product_id)):
             ids.add(variant.id)
-    return ids
+    # A sale of one variant of a product tracked by product moves its siblings' stock too.
+    return ids | sink.stock_siblings(ids) if sink is not None and ids else ids
 
 
 def _same(seen: datetime | None, listed: datetime | None) -> bool:

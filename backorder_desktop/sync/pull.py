@@ -159,6 +159,9 @@ class _CacheSink:
         stored = self.cache.modified_in(table, ids)
         return {k: v for k, v in ((k, dt_from_db(t)) for k, t in stored.items()) if v is not None}
 
+    def stock_siblings(self, variant_ids: set[int]) -> set[int]:
+        return self.cache.variants.stock_siblings(variant_ids)
+
     def apply(self, f: Fetched) -> set[str]:
         """Write everything fetched (inside the pull's transaction); the names of what changed."""
         staged = self.staging.apply() if self.staging is not None else set()
@@ -191,10 +194,11 @@ def _write(cache: Cache, f: Fetched, part: str) -> set[str]:
             touched = cache.variants.replace_for_products(ids, f.variants) or touched
         return {"products"} if touched else set()
     if part == "inventory":
+        records = f.inventory
         if f.inventory_full:
-            touched = cache.inventory.replace_all(f.inventory)
-        else:
-            touched = cache.inventory.replace_for_variants(f.inventory_variants, f.inventory)
+            touched = cache.inventory.replace_all(records)
+        else:  # an incremental pull read only these variants' stock (fetch.changed_variants)
+            touched = cache.inventory.replace_for_variants(f.inventory_variants, records)
         return {"inventory"} if touched else set()
     if part == "orders":
         open_orders = [o for o in f.orders if o.is_open]
