@@ -15,8 +15,8 @@ from backorder_desktop.bigcommerce import operations as ops
 from backorder_desktop.cache import Cache, open_cache
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.models import OPEN_ORDER_STATUSES
-from backorder_desktop.sync.fetch import SWEEP_CURSOR, SWEEP_EVERY, sweep_due
 from backorder_desktop.sync.pull import pull
+from backorder_desktop.sync.stock_reads import SWEEP_CURSOR, SWEEP_EVERY, sweep_due
 from tests.support.demo_store_http import order_body, stock_identity
 from tests.support.store_writes import rename_product, send, set_stock
 
@@ -163,11 +163,11 @@ def test_stock_changed_outside_the_app_is_caught_by_the_hourly_sweep(
 
 def test_a_full_sync_resets_the_sweep_and_a_clock_gone_back_sweeps_at_once() -> None:
     now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
-    assert sweep_due({}, now)
-    assert not sweep_due({SWEEP_CURSOR: now - timedelta(minutes=59)}, now)
-    assert sweep_due({SWEEP_CURSOR: now - SWEEP_EVERY}, now)
+    assert sweep_due(None, now)
+    assert not sweep_due(now - timedelta(minutes=59), now)
+    assert sweep_due(now - SWEEP_EVERY, now)
     # A laptop whose clock was ahead and is put right would otherwise wait out the difference.
-    assert sweep_due({SWEEP_CURSOR: now + timedelta(days=2)}, now)
+    assert sweep_due(now + timedelta(days=2), now)
 
 
 def test_a_variant_no_longer_tracked_loses_its_stock_rows(

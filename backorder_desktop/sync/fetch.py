@@ -19,15 +19,11 @@ from ..domain.models import (
     Variant,
 )
 from .progress import Pager
+from .stock_reads import SWEEP_CURSOR, Seen, changed_variants, sweep_due
 
 # Re-read a little before the saved cursor: a record saved in the same second as the newest one
 # we saw (V2 dates have whole seconds) or committed late on the store's side is not missed.
 OVERLAP = timedelta(seconds=120)
-# Stock changes outside the app without an order (an admin edit, another app, a return) show
-# in no listing's dates: an incremental sync re-reads only the variants that changed orders
-# and products name, and the whole inventory at most this often (docs/DECISIONS.md, issue 15).
-SWEEP_EVERY = timedelta(hours=1)
-SWEEP_CURSOR = "inventory_sweep"  # when the whole inventory was last read (this machine's clock)
 METAFIELD_RESOURCES: tuple[str, ...] = ("variant", "order", "store")
 # Progress is reported stage by stage in this order, whatever order the listings finish in.
 STAGES: tuple[str, ...] = ("locations", "products", "inventory", "orders", "metafields")
@@ -83,8 +79,9 @@ class _Stopped(Exception):
     """A listing was told to stop because another failed or the user cancelled."""
 
 
-class Sink(Protocol):
-    """Where a pull puts what it fetched, part by part ("products", "metafields:order", ...)."""
+class Sink(Seen, Protocol):
+    """Where a pull puts what it fetched, part by part ("products", "metafields:order", ...),
+    and what the cache has already seen (`stock_reads.Seen`)."""
 
     def streams(self, part: str) -> bool:
         """Whether `add` takes this part batch by batch as it arrives (on the listing's thread)."""
@@ -92,14 +89,6 @@ class Sink(Protocol):
 
     def add(self, part: str, items: list[Any]) -> None:
         """A batch of a streamed part: (Product, [Variant]) pairs or InventoryRecords."""
-        ...
-
-    def known(self, table: str, ids: list[int]) -> dict[int, datetime]:
-        """When the cache last saw these orders or products change (`date_modified`)."""
-        ...
-
-    def stock_siblings(self, variant_ids: set[int]) -> set[int]:
-        """The variants sharing one stock with these (products tracked by product)."""
         ...
 
 
@@ -233,13 +222,6 @@ def fetch(
     return out
 
 
-def sweep_due(cursors: dict[str, datetime], now: datetime) -> bool:
-    """Whether this pull reads the whole inventory: never swept, swept over SWEEP_EVERY ago,
-    or the clock went back (a sweep "in the future" would otherwise never fall due)."""
-    last = cursors.get(SWEEP_CURSOR)
-    return last is None or now - last >= SWEEP_EVERY or last > now + OVERLAP
-
-
 def _since(cursors: dict[str, datetime], resource: str) -> datetime | None:
     value = cursors.get(resource)
     return value - OVERLAP if value is not None else None
@@ -276,7 +258,7 @@ def _plan(
             _add(run, sink, "products", batch)
 
     now = datetime.now(UTC)
-    out.inventory_full = out.full or sweep_due(cursors, now)
+    out.inventory_full = out.full or sweep_due(cursors.get(SWEEP_CURSOR), now)
     if out.inventory_full:
         out.cursors[SWEEP_CURSOR] = now
 
@@ -287,7 +269,7 @@ def _plan(
             # The orders and products changed since the last sync name the variants whose
             # stock moved with them: one filtered listing instead of every page.
             run.await_stages("orders", "products")
-            out.inventory_variants = changed_variants(out, sink)
+            out.inventory_variants = changed_variants(out.orders, out.products, out.variants, sink)
             if not out.inventory_variants:
                 return
             listed = client.iter_inventory(variant_ids=sorted(out.inventory_variants))
@@ -318,33 +300,6 @@ def _plan(
         out.metafields[resource_type] = []
         work = _metafield_work(run, client, out, resource_type, since)
         run.add("metafields", work, part=f"metafields:{resource_type}")
-
-
-def changed_variants(out: Fetched, sink: Sink | None = None) -> set[int]:
-    """Variants whose stock an incremental pull re-reads: every line of the orders listed as
-    changed (placed, paid, cancelled, refunded, shipped: each moves stock) and every variant of
-    the products listed as changed (tracking, new variants).
-
-    A record the listing repeats only because of the cursor's OVERLAP, with the date the cache
-    already holds, was re-read when that change was first seen: it names nothing again.
-    """
-    orders = {o.id: o.date_modified for o in out.orders}
-    products = {p.id: p.date_modified for p in out.products}
-    seen_orders = sink.known("orders", list(orders)) if sink is not None else {}
-    seen_products = sink.known("products", list(products)) if sink is not None else {}
-    ids: set[int] = set()
-    for order in out.orders:
-        if not _same(seen_orders.get(order.id), order.date_modified):
-            ids.update(line.variant_id for line in order.lines)
-    for variant in out.variants:
-        if not _same(seen_products.get(variant.product_id), products.get(variant.product_id)):
-            ids.add(variant.id)
-    # A sale of one variant of a product tracked by product moves its siblings' stock too.
-    return ids | sink.stock_siblings(ids) if sink is not None and ids else ids
-
-
-def _same(seen: datetime | None, listed: datetime | None) -> bool:
-    return seen is not None and listed is not None and seen == listed
 
 
 def _add(run: _Run, sink: Sink | None, part: str, batch: list[Any]) -> None:

@@ -13,8 +13,9 @@ from ..cache.codec import dt_from_db
 from ..cache.staging import Staging
 from ..domain.slices import free_in_slices
 from .collector import collector_paused
-from .fetch import METAFIELD_RESOURCES, OVERLAP, SWEEP_CURSOR, Fetched, PullClient, fetch
+from .fetch import METAFIELD_RESOURCES, OVERLAP, Fetched, PullClient, fetch
 from .progress import Cancelled, Pager, Progress, SyncCancelled
+from .stock_reads import SWEEP_CURSOR
 
 log = logging.getLogger("backorder_desktop.sync")
 
@@ -162,6 +163,9 @@ class _CacheSink:
     def stock_siblings(self, variant_ids: set[int]) -> set[int]:
         return self.cache.variants.stock_siblings(variant_ids)
 
+    def stale_stock(self) -> frozenset[int]:
+        return self.cache.sync_state.stale_stock()
+
     def apply(self, f: Fetched) -> set[str]:
         """Write everything fetched (inside the pull's transaction); the names of what changed."""
         staged = self.staging.apply() if self.staging is not None else set()
@@ -197,8 +201,9 @@ def _write(cache: Cache, f: Fetched, part: str) -> set[str]:
         records = f.inventory
         if f.inventory_full:
             touched = cache.inventory.replace_all(records)
-        else:  # an incremental pull read only these variants' stock (fetch.changed_variants)
+        else:  # an incremental pull read only these variants' stock (stock_reads.py)
             touched = cache.inventory.replace_for_variants(f.inventory_variants, records)
+        cache.sync_state.clear_stale_stock(None if f.inventory_full else f.inventory_variants)
         return {"inventory"} if touched else set()
     if part == "orders":
         open_orders = [o for o in f.orders if o.is_open]
