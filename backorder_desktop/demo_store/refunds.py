@@ -188,7 +188,10 @@ def _payments(order: OrderRec, body: dict[str, Any], total: float) -> list[tuple
 def create_refund(ctx: Context, req: Request) -> Response:
     order = _order(ctx, req)
     body = req.json()
-    items = _items(order, body)
+    try:
+        items = _items(order, body)
+    except ApiError as exc:
+        raise _refused(str(exc.body.get("title"))) from None
     total, tax = _amounts(items)
     assert isinstance(body, dict)
     payments = _payments(order, body, total)
@@ -236,7 +239,7 @@ def refund_json(refund: RefundRec) -> dict[str, Any]:
                 "item_id": i.item_id,
                 "quantity": i.quantity,
                 "reason": i.reason,
-                "requested_amount": None,
+                "requested_amount": i.amount,
             }
             for i in refund.items
         ],
