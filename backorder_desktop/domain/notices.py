@@ -168,9 +168,7 @@ def line_kind(line: BackorderLine, told: Told | None, *, earlier: bool = False) 
     return None
 
 
-def released_told(
-    records: Iterable[NoticeRecord], kind: str = RELEASED
-) -> dict[int, int] | None:
+def released_told(records: Iterable[NoticeRecord], kind: str = RELEASED) -> dict[int, int] | None:
     """Units per line that "on its way" (or `kind`) notices have told; None when one named no
     lines (an older app's notice: it told the whole release)."""
     told: dict[int, int] = defaultdict(int)
