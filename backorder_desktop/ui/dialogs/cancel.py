@@ -52,24 +52,25 @@ def _refund_text(order: OrderToCancel) -> str:
 
 
 def build_cancel_view() -> RecordsView:
+    # What decides the click first (units, refund, what becomes of the order), then the rest.
     columns = [
         Column("order", "Order", lambda r: r.order.order_id, lambda r: f"#{r.order.order_id}",
                numeric=True),
         Column("customer", "Customer", lambda r: r.order.customer_name),
         Column("sku", "SKU", lambda r: r.line.sku),
-        Column("item", "Item", lambda r: r.line.name),
         Column("units", "Cancel", lambda r: r.line.qty, lambda r: format_int(r.line.qty),
                numeric=True),
-        Column("waiting", "Waiting", lambda r: r.line.qty_waiting,
-               lambda r: format_int(r.line.qty_waiting), numeric=True),
         Column("refund", "Refund (order)", lambda r: r.order.amount or 0.0,
                lambda r: _refund_text(r.order) if r.first else ""),
         Column("after", "Order after", lambda r: r.order.fully,
                lambda r: ("Cancelled" if r.order.fully else "rest still waits") if r.first else ""),
+        Column("item", "Item", lambda r: r.line.name),
+        Column("waiting", "Waiting", lambda r: r.line.qty_waiting,
+               lambda r: format_int(r.line.qty_waiting), numeric=True),
     ]  # fmt: skip
     model = RecordsTableModel(columns, row_key=lambda r: f"{r.order.order_id}:{r.line.line_id}")
     view = RecordsView("Lines to cancel", model, [])
-    view.fit_columns([70, 160, 150, 200, 60, 60, 260, 120])
+    view.fit_columns([60, 130, 140, 55, 220, 110, 180, 60])
     return view
 
 
@@ -178,7 +179,7 @@ class CancelDialog(QDialog):
                 by_currency[order.currency] = by_currency.get(order.currency, 0.0) + order.amount
         money = ", ".join(money_text(v, k) for k, v in sorted(by_currency.items()))
         units = sum(x.qty for o in ready for x in o.lines)
-        text = self.tr("{0} units of {1} orders; BigCommerce refunds {2}.").format(
+        text = self.tr("{0} unit(s) of {1} order(s); BigCommerce refunds {2}.").format(
             format_int(units), format_int(len(ready)), money or self.tr("nothing")
         )
         notes = plan.messages()
