@@ -206,3 +206,62 @@ def test_a_lost_refund_answer_is_settled_by_reading_back_never_by_sending_again(
     assert len(rig.store.state.orders[order_id].refunds) == 1
     assert outcome.refunds[0]["status"] == "refunded"
     assert [c["sku"] for c in outcome.cancelled] == [first.sku]
+
+
+def same_sku_orders(rig: Rig) -> tuple[int, int, str]:
+    """Two web orders of 2 units each of one fresh out-of-stock variant, in that queue order."""
+    store = rig.store
+    state = store.state
+    waiting = {ln.variant_id for o in state.open_orders() for ln in o.lines}
+    vid = next(
+        v.id
+        for v in state.variants.values()
+        if state.tracked(v.id)
+        and state.products[v.product_id].availability == "available"
+        and state.products[v.product_id].inventory_tracking == "variant"
+        and v.id not in waiting
+    )
+    ids = []
+    with DemoApi(store) as api:
+        ident = stock_identity(store, vid)
+        adjust = [{"location_id": 1, **ident, "quantity": 0, "qty_backordered": 0}]
+        assert api.put("/v3/inventory/adjustments/absolute", {"items": adjust}).status_code == 200
+        settings = {"settings": [{"identity": ident, "backorder_limit": 50}]}
+        assert api.put("/v3/inventory/locations/1/items", settings).status_code == 200
+        for email in ("first@example.com", "second@example.com"):
+            body = order_body(state.variants[vid].product_id, vid, 2)
+            body["billing_address"]["email"] = email
+            placed = api.post("/v2/orders", body)
+            assert placed.status_code == 200, placed.text
+            ids.append(int(placed.json()["id"]))
+    return ids[0], ids[1], state.variants[vid].sku
+
+
+def test_customers_behind_a_cancelled_line_get_good_news_only_when_it_is_switched_on(
+    rig: Rig,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from backorder_desktop.cache.cancellations import set_good_news
+    from tests.support.notices import put_shipment
+
+    first, second, sku = same_sku_orders(rig)
+    today = datetime.now(UTC).date()
+    soon, later = today + timedelta(days=10), today + timedelta(days=40)
+    put_shipment(rig.store, "s1", soon, {sku: 2})
+    put_shipment(rig.store, "s2", later, {sku: 2})
+    rig.sync()
+    etas = {x.order_id: x.eta for x in load_queue(rig.session.cache) if x.sku == sku}
+    assert etas == {first: soon, second: later}
+    rig.notify()  # both told their dates
+    cancel(rig, {first: []})
+    etas = {x.order_id: x.eta for x in load_queue(rig.session.cache) if x.sku == sku}
+    assert etas == {second: soon}  # moved up: the first shipment now covers it
+    assert not [n for n in rig.plan().due if n.kind == "earlier"]  # off by default
+    set_good_news(rig.session.cache, True)
+    (news,) = [n for n in rig.plan().due if n.kind == "earlier"]
+    assert news.order_id == second and news.lines[0].told_eta == later
+    rig.notify()
+    (mail,) = by_order_and_kind(rig.sink.messages())[(second, "earlier")]
+    assert "coming sooner" in mail.subject
+    assert not [n for n in rig.plan().due if n.kind == "earlier"]  # told once

@@ -29,7 +29,7 @@ from ..bigcommerce.refunds import (
     current_staff_notes,
 )
 from ..cache import Cache
-from ..cache.cancellations import cancellations
+from ..cache.cancellations import cancellations, good_news_enabled, set_good_news
 from ..domain.cancellations import (
     CANCELLATION_KEY,
     CANCELLED_STATUS,
@@ -54,6 +54,7 @@ from .session import StoreSession
 
 log = logging.getLogger("backorder_desktop.cancel")
 OUTBOX_KIND = "cancel"
+__all__ = ["CancelOutcome", "execute_cancel", "good_news_enabled", "set_good_news"]
 REFUND_STATUS = {REFUNDED: "refunded", CONTROL_PANEL: "control_panel", NOT_PAID: "not_paid"}
 
 
