@@ -12,9 +12,11 @@ import pytest
 from backorder_desktop.cache.backorder_queue import load_queue
 from backorder_desktop.demo_store.accounts import ALL_SCOPES
 from backorder_desktop.domain.models import BackorderLine
+from backorder_desktop.services import cancelling
 from backorder_desktop.services.actions import run_action
 from backorder_desktop.services.cancel_plan import CancelPlan, plan_cancel
-from backorder_desktop.services.cancelling import CancelOutcome, execute_cancel
+from backorder_desktop.services.cancelling import CancelOutcome, execute_cancel, prepare_cancel
+from backorder_desktop.services.syncing import push_outbox
 from tests.support.demo_store_http import DemoApi, order_body, stock_identity
 from tests.support.notices import Rig, by_order_and_kind, notice_rig
 
@@ -265,3 +267,32 @@ def test_customers_behind_a_cancelled_line_get_good_news_only_when_it_is_switche
     (mail,) = by_order_and_kind(rig.sink.messages())[(second, "earlier")]
     assert "coming sooner" in mail.subject
     assert not [n for n in rig.plan().due if n.kind == "earlier"]  # told once
+
+
+def test_a_refund_made_before_the_app_stopped_is_recorded_not_made_again(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    order_id, (first, second) = two_line_order(rig)
+    real_commit = cancelling._commit
+
+    def stop(*args: object, **kwargs: object) -> None:
+        raise SystemExit("the app stopped")  # after the refund, before the cancellation
+
+    monkeypatch.setattr(cancelling, "_commit", stop)
+    plan = prepare_cancel(rig.session, {order_id: [(first.sku, 1)]})
+    with pytest.raises(SystemExit):
+        execute_cancel(rig.session, plan)
+    assert len(rig.store.state.orders[order_id].refunds) == 1
+    assert {x.line_id: x.qty_waiting for x in waiting_by_order(rig)[order_id]}[first.line_id] == 2
+
+    monkeypatch.setattr(cancelling, "_commit", real_commit)
+    rig.reopen()
+    rig.store.clear_requests()
+    again = prepare_cancel(rig.session, {order_id: [(second.sku, None)]})
+    assert any("nothing was refunded again" in m for m in again.messages())
+    assert posts(rig, REFUNDS) == 0
+    assert len(rig.store.state.orders[order_id].refunds) == 1
+    left = {x.line_id: x.qty_waiting for x in waiting_by_order(rig)[order_id]}
+    assert left == {first.line_id: 1, second.line_id: 3}
+    push_outbox(rig.session)  # the recorded cancellation goes out like any other change
+    assert f"1 x {first.sku}" in rig.store.state.orders[order_id].staff_notes

@@ -182,7 +182,7 @@ def list_refunds(client: BigCommerceClient, order_id: int) -> list[Refund]:
     return [_refund(doc, order_id) for doc in data]
 
 
-def _same_items(refund: Refund, items: Sequence[RefundItem]) -> bool:
+def same_items(refund: Refund, items: Sequence[RefundItem]) -> bool:
     return sorted((i.line_id, i.quantity) for i in refund.items) == sorted(
         (i.line_id, i.quantity) for i in items
     )
@@ -195,8 +195,10 @@ def create_refund(
     quote: RefundQuote,
     *,
     reason: str = "",
+    before: set[int] | None = None,
 ) -> Refund:
-    """Refund `items` with the quote's refund method, once.
+    """Refund `items` with the quote's refund method, once. `before`: the ids of the order's
+    refunds read just before (the caller may have recorded them); read here when None.
 
     RefundRefused: refused by the store or declined by the provider (nothing refunded).
     RefundUncertain: the answer was lost and reading back failed too (check the control panel).
@@ -207,7 +209,8 @@ def create_refund(
     ]
     if not payments:
         raise RefundRefused(f"BigCommerce offers no refund method for order #{order_id}.")
-    before = {r.id for r in list_refunds(client, order_id)}
+    if before is None:
+        before = {r.id for r in list_refunds(client, order_id)}
     body = {"items": _items_body(items, reason), "payments": payments}
     try:
         response = client.request("POST", refunds_path(order_id), json=body, idempotent=False)
@@ -242,7 +245,7 @@ def _settle(
             "order's refunds could not be read. Check the order in the BigCommerce control "
             "panel before trying again: nothing was cancelled here."
         ) from None
-    made = [r for r in after if r.id not in before and _same_items(r, items)]
+    made = [r for r in after if r.id not in before and same_items(r, items)]
     if made and not made[0].declined:
         return made[0]
     raise RefundRefused(

@@ -69,13 +69,15 @@ class OrderToCancel:
 class CancelPlan:
     orders: list[OrderToCancel] = field(default_factory=list)
     scope_missing: bool = False  # no Order Transactions scope: refunds go to the control panel
+    notes: list[str] = field(default_factory=list)  # e.g. a cancellation recovered first
 
     @property
     def ready(self) -> list[OrderToCancel]:
         return [o for o in self.orders if not o.problem]
 
     def messages(self) -> list[str]:
-        out = [f"Order #{o.order_id}: {o.problem}" for o in self.orders if o.problem]
+        out = list(self.notes)
+        out += [f"Order #{o.order_id}: {o.problem}" for o in self.orders if o.problem]
         if self.scope_missing:
             out.append(NO_SCOPE)
         return out

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.cancellations import CONTROL_PANEL, NOT_PAID, money_text
-from ...services.cancel_plan import CancelPlan, LineToCancel, OrderToCancel, plan_cancel
-from ...services.cancelling import CancelOutcome, execute_cancel
+from ...services.cancel_plan import CancelPlan, LineToCancel, OrderToCancel
+from ...services.cancelling import CancelOutcome, execute_cancel, prepare_cancel
 from ..formatting import format_int
 from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
@@ -158,7 +158,7 @@ class CancelDialog(QDialog):
         selection = self.selection
         self.controller.runner.run(
             "refund quote",
-            lambda progress, cancelled: plan_cancel(session, selection),
+            lambda progress, cancelled: prepare_cancel(session, selection),
             on_success=self._on_quoted,
             on_error=self._on_quote_failed,
         )
