@@ -9,7 +9,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QProgressBar,
     QVBoxLayout,
@@ -108,7 +107,9 @@ class CancelDialog(QDialog):
         self.reason.setPlaceholderText(self.tr("e.g. The supplier has stopped making it"))
         self.reason.setAccessibleName(self.tr("Reason"))
         self.reason.setMaxLength(500)
-        reason_label = QLabel(self.tr("&Reason (told to the customer, noted on the order):"), self)
+        reason_label = PlainLabel(
+            self.tr("&Reason (told to the customer, noted on the order):"), self
+        )
         reason_label.setBuddy(self.reason)
         self.warning = PlainLabel(
             self.tr(
