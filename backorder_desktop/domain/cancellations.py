@@ -40,10 +40,12 @@ class CancellationEntry:
     refund: str = NOT_PAID  # REFUNDED | CONTROL_PANEL | NOT_PAID
     amount: float | None = None  # refunded, or to refund in the control panel
     currency: str = ""
+    order_cancelled: bool = False  # nothing of the order was left: it moved to Cancelled
 
     def to_obj(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "order_cancelled": self.order_cancelled,
             "at": self.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "reason": self.reason,
             "refund": self.refund,
@@ -76,6 +78,7 @@ class CancellationEntry:
                 refund=str(obj.get("refund") or NOT_PAID),
                 amount=float(amount) if amount is not None else None,
                 currency=str(obj.get("currency") or ""),
+                order_cancelled=bool(obj.get("order_cancelled", False)),
             )
         except (KeyError, TypeError, ValueError):
             return None

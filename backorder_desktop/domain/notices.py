@@ -103,6 +103,7 @@ class DueNotice:
     refund_currency: str = ""
     refund_made: bool = False
     cancel_reason: str = ""
+    order_left: bool = False  # a cancellation: part of the order still ships
 
     @property
     def key(self) -> tuple[int, str]:
@@ -336,6 +337,7 @@ def _cancellation_notice(
         refund_currency=next((e.currency for e in untold if e.currency), ""),
         refund_made=bool(untold) and all(e.refund == "refunded" for e in untold),
         cancel_reason="; ".join(dict.fromkeys(e.reason for e in untold if e.reason)),
+        order_left=not any(e.order_cancelled for e in record.entries),
     )
 
 

@@ -128,7 +128,8 @@ def notice_context(
             for n in (notice, *notice.others)
             for line in n.lines
         ],
-        "partial": notice.kind in ("released", "cancelled") and bool(notice.waiting),
+        "partial": (notice.kind == "released" and bool(notice.waiting))
+        or (notice.kind == "cancelled" and notice.order_left),
         "refund_amount": money_text(notice.refund_amount, notice.refund_currency),
         "refund_made": notice.refund_made,
         "cancel_reason": notice.cancel_reason.strip(),
@@ -171,6 +172,7 @@ def sample_notice(kind: str) -> DueNotice:
         refund_currency="USD",
         refund_made=kind == "cancelled",
         cancel_reason="Our supplier has stopped making it." if kind == "cancelled" else "",
+        order_left=kind == "cancelled",
     )
 
 

@@ -175,6 +175,7 @@ def _commit(
         refund=item.refund,
         amount=amount,
         currency=item.currency,
+        order_cancelled=item.fully,
     )
     status = CANCELLED_STATUS if item.fully else item.status_id
     notes = append_note(notes, cancel_note(now, entry, fully=item.fully))
