@@ -8,7 +8,7 @@ from typing import Any
 
 from ..domain.cancellations import CANCELLED_STATUS, money_text
 from ..services.actions import run_action
-from ..services.cancel_plan import CancelPlan, parse_line_arg
+from ..services.cancel_plan import CancelPlan, parse_line_arg, plan_cancel
 from ..services.cancelling import REFUND_STATUS, CancelOutcome, execute_cancel, prepare_cancel
 from .connection import open_session
 from .output import print_json
@@ -66,7 +66,9 @@ def cmd_cancel(args: argparse.Namespace) -> int:
     wanted = [parse_line_arg(text) for text in args.line]
     selection = {order_id: wanted for order_id in dict.fromkeys(args.order)}
     with open_session(args) as session:
-        plan = prepare_cancel(session, selection, refund=not args.no_refund)
+        # A dry run writes nothing (it runs without the data dir's lock): no recovery either.
+        prepare = plan_cancel if args.dry_run else prepare_cancel
+        plan = prepare(session, selection, refund=not args.no_refund)
         for message in plan.messages():
             sys.stderr.write(message + "\n")
         if args.dry_run:
