@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "forget": "cmd_forget:register",
     "doctor": "cmd_doctor:register",
     "replies": "cmd_replies:register",
+    "cancel": "cmd_cancel:register",
     "schedule": "cmd_schedule:register",
 }
 # Global options that take a value (skipped when looking for the command word).
