@@ -21,6 +21,7 @@ from .orders import OrderRepository
 from .outbox import Outbox
 from .private_files import open_fd, refuse_symlink
 from .products import ProductRepository
+from .replies import ReplyRepository
 from .schema import MIGRATIONS, Migration, create_cache_tables, drop_cache_tables
 from .state import AppStateRepository, SyncStateRepository
 from .variants import VariantRepository
@@ -48,6 +49,7 @@ class Cache(CacheCore):
         self.ledger = LedgerRepository(self)
         self.sync_state = SyncStateRepository(self)
         self.app_state = AppStateRepository(self)
+        self.replies = ReplyRepository(self)
 
     @property
     def schema_version(self) -> int:

@@ -258,10 +258,51 @@ def _typed_outbox(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
+# The Message-ID each notice went out with, and the customers' replies read back over IMAP
+# (issue 19.3). Durable: replies are the customers' words, never rebuilt from the store.
+_REPLY_TABLES = (
+    """
+    CREATE TABLE notice_messages (
+        message_id TEXT NOT NULL,
+        order_id INTEGER NOT NULL,
+        notice_id TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT '',
+        recipient TEXT NOT NULL DEFAULT '',
+        sent_at TEXT NOT NULL,
+        PRIMARY KEY (message_id, order_id)
+    )""",
+    """
+    CREATE TABLE replies (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        message_id TEXT NOT NULL,
+        order_id INTEGER NOT NULL,
+        notice_message_id TEXT NOT NULL,
+        mailbox TEXT NOT NULL DEFAULT '',
+        uid INTEGER,
+        sender TEXT NOT NULL DEFAULT '',
+        subject TEXT NOT NULL DEFAULT '',
+        received TEXT NOT NULL,
+        body TEXT NOT NULL DEFAULT '',
+        suggestion TEXT,
+        state TEXT NOT NULL DEFAULT 'new' CHECK (state IN ('new', 'done', 'dismissed')),
+        handled_action TEXT,
+        handled_at TEXT,
+        UNIQUE (message_id, order_id)
+    )""",
+    "CREATE INDEX replies_order ON replies(order_id, state)",
+)
+
+
+def _reply_tables(db: sqlite_utils.Database) -> None:
+    for sql in _REPLY_TABLES:
+        db.execute(sql)
+
+
 # Append only; never edit a migration that has shipped. A change to a cache table can simply
 # drop and recreate the cache tables and clear the sync cursors (the next sync refills them).
 MIGRATIONS: Sequence[Migration] = (
     _v1_initial,
     _rebuild_cache_tables,  # v2: orders.staff_notes (a release appends to the notes)
     _typed_outbox,  # v3: outbox rows are operations (action, resource, target), no URL
+    _reply_tables,  # v4: notices' Message-IDs and customers' replies (issue 19.3)
 )

@@ -47,7 +47,8 @@ def mail_config(args: argparse.Namespace, settings: Settings) -> Iterator[SmtpCo
         # Demo mail goes to the embedded sink and stays in the data dir (the window shows it).
         from ..demo_store.mail_sink import MailSink
 
-        with MailSink(data_dir_of(args)) as sink:
+        # Demo customers answer some notices: `replies --fetch --demo` reads them.
+        with MailSink(data_dir_of(args), auto_replies=True) as sink:
             yield smtp_config(settings, sink=(sink.host, sink.port))
         return
     yield smtp_config(settings)

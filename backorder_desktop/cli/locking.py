@@ -14,6 +14,8 @@ _READ_ONLY_ACTIONS = frozenset({("shipments", "list"), ("conflicts", "list"), ("
 
 
 def is_read_only(args: argparse.Namespace) -> bool:
+    if args.command == "replies" and not getattr(args, "fetch", False):
+        return True  # only lists what is stored
     if args.command in _READ_ONLY or getattr(args, "dry_run", False):
         return True
     action = getattr(args, f"{args.command}_command", None)

@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "conflicts": "cmd_conflicts:register",
     "forget": "cmd_forget:register",
     "doctor": "cmd_doctor:register",
+    "replies": "cmd_replies:register",
     "cancel": "cmd_cancel:register",
     "schedule": "cmd_schedule:register",
 }

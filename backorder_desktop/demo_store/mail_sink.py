@@ -23,6 +23,8 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from .demo_replies import auto_answer, demo_inbox, reply_to
+
 log = logging.getLogger("backorder_desktop.demo_store.mail")
 MAIL_SUBDIR = "demo-mail"
 INDEX = "index.jsonl"
@@ -126,8 +128,11 @@ class MailSink:
         port: int = 0,
         *,
         login: tuple[str, str] | None = None,
+        auto_replies: bool = False,
     ):
         self.folder = Path(data_dir) / MAIL_SUBDIR if data_dir is not None else None
+        # Demo customers answer some notices: their replies wait in the demo mailbox (IMAP).
+        self.inbox = demo_inbox(data_dir) if auto_replies else None
         self._memory: list[SinkMessage] = []
         self._lock = threading.Lock()
         self._count = 0
@@ -203,6 +208,10 @@ class MailSink:
 
     def _keep(self, mail_from: str, rcpt_tos: tuple[str, ...], peer: str, raw: bytes) -> None:
         now = datetime.now(UTC)
+        if self.inbox is not None:
+            answer = auto_answer(raw)
+            if answer is not None:
+                self.inbox.add(reply_to(raw, answer))
         with self._lock:
             self._count += 1
             name = f"{now.strftime('%Y%m%dT%H%M%S%f')}-{os.getpid()}-{self._count}.eml"

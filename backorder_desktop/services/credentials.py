@@ -12,6 +12,7 @@ from keyring.errors import KeyringError, NoKeyringError, PasswordDeleteError
 SERVICE = "backorder-desktop"
 TOKEN_ENV = "BIGCOMMERCE_ACCESS_TOKEN"
 SMTP_PASSWORD_ENV = "BACKORDER_SMTP_PASSWORD"
+IMAP_PASSWORD_ENV = "BACKORDER_IMAP_PASSWORD"
 
 
 class KeychainUnavailableError(Exception):
@@ -198,3 +199,25 @@ def save_smtp_password(host: str, user: str, password: str) -> None:
 
 def delete_smtp_password(host: str, user: str) -> bool:
     return _delete(_smtp_account(host, user))
+
+
+def _imap_account(host: str, user: str) -> str:
+    return f"imap:{user}@{host}"
+
+
+def get_imap_password(host: str, user: str) -> str:
+    """The IMAP password (replies): environment first, then memory, then keychain; ""."""
+    from_env = os.environ.get(IMAP_PASSWORD_ENV, "")
+    if from_env:
+        return from_env
+    if not host or not user:
+        return ""
+    return _get(_imap_account(host, user)) or ""
+
+
+def save_imap_password(host: str, user: str, password: str) -> None:
+    _set(_imap_account(host, user), password, "IMAP password")
+
+
+def delete_imap_password(host: str, user: str) -> bool:
+    return _delete(_imap_account(host, user))

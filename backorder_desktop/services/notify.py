@@ -37,6 +37,7 @@ from ..mail.smtp import MailConnectionError, MessageRefused, SendUncertain, Smtp
 from ..mail.templates import NoticeRenderer, RenderedMail, notice_context
 from ..sync.pull import OVERLAP
 from .notice_records import RecordResult, record_notices
+from .reply_ids import keep_message_id
 from .session import StoreSession
 
 log = logging.getLogger("backorder_desktop.notices")
@@ -255,6 +256,8 @@ def send_notices(
             for record in item.records:  # committed before the email leaves
                 ledger.claim(record, item.notice.email)
                 logs.setdefault(record.order_id, []).append(record)
+            # Kept with the claim, so a reply to it finds its orders (services/replies.py).
+            keep_message_id(cache, message, item.records, item.notice.email)
             try:
                 sender.send(message, before_data=partial(_dispatched, ledger, item.records))
             except MessageRefused as exc:

@@ -48,6 +48,12 @@ class Settings:
     checkin_max: int = 3  # at most this many check-ins per order, then they stop
     store_url: str = ""  # the storefront (https://shop.example.com): notices link the order
     shop_contact: str = ""  # phone, address or hours, printed at the foot of every notice
+    # Customers' replies (IMAP, read-only, TLS only). The password is in the keychain.
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_security: str = "ssl"  # "ssl" | "starttls" ("none" only for a loopback address)
+    imap_user: str = ""
+    imap_folder: str = "INBOX"
     # "HH:MM" when the OS scheduler holds the nightly sync + notify job (services/schedule.py);
     # the OS is the truth, this is what the window last set (it shows it without asking the OS).
     nightly_at: str = ""
@@ -106,6 +112,15 @@ def _validate_mail(settings: Settings, defaults: Settings) -> None:
         settings.smtp_port = defaults.smtp_port
     if settings.smtp_security not in ("starttls", "ssl", "none"):
         settings.smtp_security = defaults.smtp_security
+    for name in ("imap_host", "imap_user", "imap_folder"):
+        if not isinstance(getattr(settings, name), str):
+            setattr(settings, name, getattr(defaults, name))
+    if not isinstance(settings.imap_port, int) or not 0 < settings.imap_port < 65536:
+        settings.imap_port = defaults.imap_port
+    if settings.imap_security not in ("ssl", "starttls", "none"):
+        settings.imap_security = defaults.imap_security
+    if not settings.imap_folder.strip():
+        settings.imap_folder = defaults.imap_folder
     if not isinstance(settings.checkin_days, int) or not 0 <= settings.checkin_days <= 365:
         settings.checkin_days = defaults.checkin_days
     if not isinstance(settings.checkin_max, int) or not 1 <= settings.checkin_max <= 52:

@@ -71,6 +71,7 @@ class AppShell(QObject):
         self.controller = controller
         self.controller.settings_saved.connect(self._on_controller_settings_saved)
         self.mail_sink: Any = None
+        self.demo_mailbox: Any = None  # demo mode: the IMAP server customers' replies wait in
         self.window = MainWindow(self.controller, self.log_file.parent)
         self.window.restore_state(self.qsettings)
         self.nightly = NightlyInWindow(self.controller)  # the nightly job's time, window open
@@ -133,9 +134,20 @@ class AppShell(QObject):
             # Demo notices go to an embedded SMTP sink; the "Sent mail" viewer reads its folder.
             from ..demo_store.mail_sink import MailSink
 
-            self.mail_sink = MailSink(self.data_dir).start()
+            # Demo customers answer some notices; their replies wait in the demo mailbox.
+            self.mail_sink = MailSink(self.data_dir, auto_replies=True).start()
             self.controller.mail_sink = (self.mail_sink.host, self.mail_sink.port)
             self.controller.mail_sink_folder = self.mail_sink.folder
+        if self.demo_mailbox is None:
+            # The demo inbox over IMAP (loopback): "Fetch replies" reads it as a real one.
+            from ..demo_store.demo_replies import demo_inbox
+            from ..demo_store.imap_server import ImapServer
+            from ..services.replies import DEMO_IMAP_PASSWORD, DEMO_IMAP_USER
+
+            self.demo_mailbox = ImapServer(
+                demo_inbox(self.data_dir), user=DEMO_IMAP_USER, password=DEMO_IMAP_PASSWORD
+            ).start()
+            self.controller.demo_mailbox = (self.demo_mailbox.host, self.demo_mailbox.port)
         store = self.demo_store
         register_secret(store.token)
         entry = StoreEntry(store.store_hash, store.api_url, "Demo store", demo=True)
@@ -152,6 +164,9 @@ class AppShell(QObject):
         if self.mail_sink is not None:
             self.mail_sink.stop()
             self.mail_sink = None
+        if self.demo_mailbox is not None:
+            self.demo_mailbox.stop()
+            self.demo_mailbox = None
 
     # --- stores -----------------------------------------------------------------------------
     def _remember(self, entry: StoreEntry) -> None:

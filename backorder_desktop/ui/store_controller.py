@@ -72,6 +72,8 @@ class StoreController(QObject):
         # In demo mode the embedded mail sink's (host, port): notices go there instead of out.
         self.mail_sink: tuple[str, int] | None = None
         self.mail_sink_folder: Path | None = None
+        # In demo mode the demo mailbox's (host, port): customers' replies are read there.
+        self.demo_mailbox: tuple[str, int] | None = None
         self.token_paused = False  # set on a rejected token; no refresh until a new one
 
     # The one live copy of the settings is the context's; these read through to it.

@@ -14,20 +14,26 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
+from ...mail.imap import IMAP_DEFAULT_PORTS, IMAP_SSL, IMAP_STARTTLS, ImapConfig, ImapReader
 from ...mail.message import AddressError, parse_mailbox
 from ...mail.smtp import DEFAULT_PORTS, PLAIN, SSL, STARTTLS, MailError, SmtpConfig
 from ...mail.templates import order_url
 from ...services.cancelling import good_news_enabled, set_good_news
 from ...services.credentials import (
     KeychainUnavailableError,
+    get_imap_password,
     get_smtp_password,
+    save_imap_password,
     save_smtp_password,
 )
 from ...services.logs import register_secret
 from ...services.mail_setup import send_test_email, smtp_config, split_sender
+from ...services.replies import imap_config
 from ...services.settings import Settings
 from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel, inform
@@ -35,6 +41,8 @@ from ..store_controller import StoreController
 from ..theme import colours
 
 SECURITY_LABELS = {STARTTLS: "STARTTLS (port 587)", SSL: "SSL/TLS (port 465)", PLAIN: "None"}
+# No plain choice: IMAP without TLS is refused (mail/imap.py), except on loopback (demo, tests).
+IMAP_SECURITY_LABELS = {IMAP_SSL: "SSL/TLS (port 993)", IMAP_STARTTLS: "STARTTLS (port 143)"}
 
 
 class MailSettingsDialog(QDialog):
@@ -112,6 +120,7 @@ class MailSettingsDialog(QDialog):
         self.test_button = QPushButton(self.tr("Send test email"), self)
         self.test_button.setAccessibleName(self.tr("Send test email"))
         self.test_button.clicked.connect(self.send_test)
+        self._build_imap(settings)
         self.status = PlainLabel(self)
         self.status.setWordWrap(True)
         self.status.setAccessibleName(self.tr("Mail settings status"))
@@ -128,7 +137,11 @@ class MailSettingsDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(self.tr("Cancel"))
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
-        form = QFormLayout(self)
+        # Two pages, so the dialog fits a 1024x640 screen: sending notices, reading replies.
+        self.pages = QTabWidget(self)
+        self.pages.setAccessibleName(self.tr("Mail settings pages"))
+        sending = QWidget(self.pages)
+        form = QFormLayout(sending)
         form.addRow(self.tr("SMTP host"), self.host)
         form.addRow(self.tr("Port"), self.port)
         form.addRow(self.tr("Security"), self.security)
@@ -143,10 +156,98 @@ class MailSettingsDialog(QDialog):
         form.addRow(self.tr("Shop contact"), self.shop_contact)
         form.addRow(self.tr("Test email to"), self.test_to)
         form.addRow("", self.test_button)
-        form.addRow(self.status)
-        form.addRow(buttons)
+        replies = QWidget(self.pages)
+        imap_form = QFormLayout(replies)
+        explain = PlainLabel(
+            self.tr("The mailbox customers reply to. The app reads only replies to its notices, "
+                    "read-only: nothing is marked read, moved or deleted. SSL/TLS or STARTTLS "
+                    "only; the password is kept in the keychain."),
+            replies,
+        )  # fmt: skip
+        explain.setWordWrap(True)
+        imap_form.addRow(explain)
+        imap_form.addRow(self.tr("IMAP host"), self.imap_host)
+        imap_form.addRow(self.tr("IMAP port"), self.imap_port)
+        imap_form.addRow(self.tr("IMAP security"), self.imap_security)
+        imap_form.addRow(self.tr("IMAP user"), self.imap_user)
+        imap_form.addRow(self.tr("IMAP password"), self.imap_password)
+        imap_form.addRow(self.tr("IMAP folder"), self.imap_folder)
+        imap_form.addRow("", self.imap_test_button)
+        self.pages.addTab(sending, self.tr("Sending notices"))
+        self.pages.addTab(replies, self.tr("Customers' replies"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
         self.resize(520, 0)
         keyboard_friendly(self)
+
+    def _build_imap(self, settings: Settings) -> None:
+        """The mailbox customers' replies arrive in: TLS only, the password in the keychain."""
+        self.imap_host = QLineEdit(settings.imap_host, self)
+        self.imap_host.setAccessibleName(self.tr("IMAP host"))
+        self.imap_host.setPlaceholderText("imap.example.com")
+        self.imap_port = QSpinBox(self)
+        self.imap_port.setRange(1, 65535)
+        self.imap_port.setValue(settings.imap_port)
+        self.imap_port.setAccessibleName(self.tr("IMAP port"))
+        self.imap_security = QComboBox(self)
+        self.imap_security.setAccessibleName(self.tr("IMAP security"))
+        for mode, label in IMAP_SECURITY_LABELS.items():
+            self.imap_security.addItem(self.tr(label), mode)
+        self.imap_security.setCurrentIndex(
+            max(0, self.imap_security.findData(settings.imap_security))
+        )
+        self.imap_security.currentIndexChanged.connect(self._on_imap_security_changed)
+        self.imap_user = QLineEdit(settings.imap_user, self)
+        self.imap_user.setAccessibleName(self.tr("IMAP user"))
+        self.imap_password = QLineEdit(self)
+        self.imap_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.imap_password.setAccessibleName(self.tr("IMAP password"))
+        had = bool(get_imap_password(settings.imap_host, settings.imap_user))
+        self.imap_password.setPlaceholderText(self.tr("saved in the keychain") if had else "")
+        self.imap_folder = QLineEdit(settings.imap_folder, self)
+        self.imap_folder.setAccessibleName(self.tr("IMAP folder"))
+        self.imap_test_button = QPushButton(self.tr("Check the inbox"), self)
+        self.imap_test_button.setAccessibleName(self.tr("Check the inbox"))
+        self.imap_test_button.setToolTip(self.tr("Log in and open the folder; nothing is read"))
+        self.imap_test_button.clicked.connect(self.check_imap)
+
+    def _on_imap_security_changed(self, _index: int) -> None:
+        mode = self.imap_security.currentData()
+        if self.imap_port.value() in IMAP_DEFAULT_PORTS.values():
+            self.imap_port.setValue(IMAP_DEFAULT_PORTS[mode])
+
+    def imap(self) -> ImapConfig:
+        settings = self.edited()
+        typed = self.imap_password.text()
+        register_secret(typed)
+        base = imap_config(settings)
+        return replace(base, password=typed) if typed else base
+
+    def check_imap(self) -> None:
+        config = self.imap()
+        try:
+            config.check()
+        except MailError as exc:
+            self._show(exc.message, False)
+            return
+        self.imap_test_button.setEnabled(False)
+        self._show(self.tr("Logging in to {0}…").format(config.host), True)
+
+        def work(**_: Any) -> str:
+            with ImapReader(config):
+                return config.mailbox
+
+        self.controller.runner.run(
+            "check inbox",
+            work,
+            on_success=lambda folder: self._show(
+                self.tr("The inbox works: '{0}' opened read-only.").format(folder), True
+            ),
+            on_error=lambda _exc, message: self._show(message, False),
+            on_done=lambda: self.imap_test_button.setEnabled(True),
+        )
 
     def _on_security_changed(self, _index: int) -> None:
         mode = self.security.currentData()
@@ -168,6 +269,11 @@ class MailSettingsDialog(QDialog):
             checkin_max=self.checkin_max.value(),
             store_url=self.store_url.text().strip(),
             shop_contact=self.shop_contact.text().strip(),
+            imap_host=self.imap_host.text().strip(),
+            imap_port=self.imap_port.value(),
+            imap_security=str(self.imap_security.currentData()),
+            imap_user=self.imap_user.text().strip(),
+            imap_folder=self.imap_folder.text().strip() or "INBOX",
         )
 
     def config(self) -> SmtpConfig:
@@ -236,6 +342,21 @@ class MailSettingsDialog(QDialog):
             try:
                 save_smtp_password(settings.smtp_host, settings.smtp_user, typed)
             except KeychainUnavailableError as exc:  # kept in memory for this session: say so
+                inform(self, self.tr("No keychain"), str(exc))
+        if settings.imap_host:
+            try:
+                imap_config(settings, with_password=False).check()
+            except MailError as exc:  # e.g. IMAP without TLS to a server on the network
+                self._show(exc.message, False)
+                return
+        typed_imap = self.imap_password.text()
+        if typed_imap:
+            if not settings.imap_host or not settings.imap_user:
+                self._show(self.tr("Fill in the IMAP host and user to save its password."), False)
+                return
+            try:
+                save_imap_password(settings.imap_host, settings.imap_user, typed_imap)
+            except KeychainUnavailableError as exc:
                 inform(self, self.tr("No keychain"), str(exc))
         self.controller.save_settings(settings)
         wanted = self.good_news.isChecked()

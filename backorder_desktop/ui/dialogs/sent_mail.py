@@ -14,10 +14,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...demo_store.demo_replies import demo_inbox, reply_to
 from ...demo_store.mail_sink import SinkMessage, read_messages
 from ..formatting import format_datetime
 from ..keyboard import keyboard_friendly
-from ..plain_text import PlainLabel
+from ..plain_text import PlainLabel, ask_text
 from ..records_view import RecordsView
 from ..store_controller import StoreController
 from ..table_model import Column, RecordsTableModel
@@ -64,9 +65,17 @@ class SentMailDialog(QDialog):
         self.refresh_button.setAccessibleName(self.tr("Refresh sent mail"))
         self.close_button = QPushButton(self.tr("Close"), self)
         self.close_button.setAccessibleName(self.tr("Close"))
+        self.reply_button = QPushButton(self.tr("Reply as the customer…"), self)
+        self.reply_button.setAccessibleName(self.tr("Reply as the customer"))
+        self.reply_button.setToolTip(
+            self.tr("Try replies: write the customer's answer to this notice; Fetch replies "
+                    "under Open backorders then reads it from the demo mailbox")
+        )  # fmt: skip
+        self.reply_button.clicked.connect(self.reply_as_customer)
         self.refresh_button.clicked.connect(self.refresh)
         self.close_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.reply_button)
         buttons.addStretch(1)
         buttons.addWidget(self.refresh_button)
         buttons.addWidget(self.close_button)
@@ -108,3 +117,24 @@ class SentMailDialog(QDialog):
         self.html.setHtml(message.body("html"))
         self.text.setPlainText(message.body("plain"))
         self.raw.setPlainText(message.raw.decode("utf-8", "replace"))
+
+    def reply_as_customer(self, answer: str | None = None) -> None:
+        """Demo: the selected notice's customer answers (`answer`, else asked for)."""
+        rows = self.view.selected_rows()
+        if not rows:
+            return
+        message: SinkMessage = rows[0]
+        if answer is None:
+            answer, ok = ask_text(
+                self,
+                self.tr("Reply as the customer"),
+                self.tr("What does {0} answer? (e.g. \"I'll wait\", \"Please cancel\", "
+                        "\"Ship what you have\")").format(", ".join(message.rcpt_tos)),
+            )  # fmt: skip
+            if not ok or not answer.strip():
+                return
+        demo_inbox(self.controller.data_dir).add(reply_to(message.raw, answer))
+        self.headers.setText(
+            self.tr("Reply put in the demo mailbox: 'Fetch replies' under Open backorders "
+                    "reads it.")
+        )  # fmt: skip

@@ -6,9 +6,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QSplitter, QVBoxLayout
 
 from ...domain.eta import UNKNOWN
 from ...domain.notice_log import KIND_LABELS
@@ -26,6 +26,7 @@ from ..theme import colours
 from ..widgets import ElidedLabel
 from .backorder_groups import GroupsPanel
 from .panel import TabPanel
+from .replies_panel import RepliesPanel
 from .shipments import add_order_waiting_button
 
 AGING_WARNING_DAYS = 14
@@ -190,7 +191,14 @@ class BackordersPanel(TabPanel):
         summary_row.addWidget(self.groups.by)
         summary_row.addWidget(self.summary, 1)
         layout.addLayout(summary_row)
-        layout.addWidget(self.groups.wrap(self.view), 1)
+        # Customers' replies under the queue: the selected order's, else every unanswered one.
+        self.replies = RepliesPanel(controller, self)
+        self.split = QSplitter(Qt.Orientation.Vertical, self)
+        self.split.addWidget(self.groups.wrap(self.view))
+        self.split.addWidget(self.replies)
+        self.split.setStretchFactor(0, 2)
+        self.split.setStretchFactor(1, 1)
+        layout.addWidget(self.split, 1)
         layout.removeWidget(self.legend)  # the legend stays under the table
         layout.addWidget(self.legend)
 
@@ -204,6 +212,7 @@ class BackordersPanel(TabPanel):
         self.templates_button.clicked.connect(self.open_templates)
         self.sent_button.clicked.connect(self.open_sent_mail)
         self.view.selection_changed.connect(self._update_buttons)
+        self.view.selection_changed.connect(self._on_view_selection_changed)
         self._summary_timer = QTimer(self)
         self._summary_timer.setSingleShot(True)
         self._summary_timer.setInterval(100)
@@ -228,6 +237,10 @@ class BackordersPanel(TabPanel):
         self.groups.set_rows(loaded.data.backorders)
         self._update_buttons()
         self._summary_timer.start()
+
+    def _on_view_selection_changed(self) -> None:
+        orders = self._selected_orders()
+        self.replies.set_order(orders[0] if len(orders) == 1 else None)
 
     def _on_groups_scope_changed(self, predicate: Callable[[Any], bool] | None) -> None:
         self.view.proxy.set_scope(predicate)

@@ -1,0 +1,188 @@
+"""The Replies panel in Open backorders (pytest-qt): demo customers' replies fetched over IMAP,
+shown per order, confirmed in one click; the IMAP account in Mail settings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+
+from backorder_desktop.cache.shared_choices import partial_orders
+from backorder_desktop.demo_store.demo_replies import INBOX_DIR
+from backorder_desktop.mail.templates import NoticeRenderer
+from backorder_desktop.services.mail_setup import smtp_config
+from backorder_desktop.services.notify import NoticeOptions
+from backorder_desktop.services.notify_now import notify_now
+from backorder_desktop.ui.dialogs.mail_settings import MailSettingsDialog
+from backorder_desktop.ui.shell import AppShell
+from backorder_desktop.ui.tabs.backorders import BackordersPanel
+from tests.support.gui import make_shell
+from tests.support.imap import PASSWORD, USER, imap_server
+from tests.test_ui_window import _unnamed
+
+TIMEOUT = 30_000
+
+
+@pytest.fixture
+def demo_shell(qtbot, tmp_path: Path) -> Iterator[AppShell]:
+    app_shell = make_shell(tmp_path / "data")
+    qtbot.addWidget(app_shell.window)
+    with qtbot.waitSignal(app_shell.controller.sync_finished, timeout=60_000):
+        app_shell.start(demo=True)
+    yield app_shell
+    app_shell.stop()
+    qtbot.wait(50)  # deliver the last queued task signals while their receivers still exist
+
+
+def _send_notices(shell: AppShell) -> int:
+    """What the preview's Send does (tested elsewhere), straight through the service."""
+    session = shell.controller.session
+    assert session is not None and shell.controller.mail_sink is not None
+    config = smtp_config(shell.settings, sink=shell.controller.mail_sink)
+    done = notify_now(session, config, NoticeRenderer(), NoticeOptions(store_name="Demo"))
+    return len(done.result.report.sent)
+
+
+def _fetch(qtbot, panel: BackordersPanel, expected: int) -> None:
+    panel.replies.fetch_button.click()
+    qtbot.waitUntil(lambda: panel.replies.view.model.rowCount() == expected, timeout=TIMEOUT)
+
+
+def test_fetched_replies_show_beside_the_order_and_ship_partial_is_one_click(
+    qtbot, demo_shell: AppShell, tmp_path: Path
+) -> None:
+    panel = demo_shell.window.backorders_panel
+    assert isinstance(panel, BackordersPanel)
+    replies = panel.replies
+    assert replies.view.model.rowCount() == 0 and not replies.confirm_button.isEnabled()
+    assert _send_notices(demo_shell) > 0
+    answers = len(list((tmp_path / "data" / INBOX_DIR).glob("*.eml")))
+    assert answers > 0, "demo customers answer some notices"
+
+    _fetch(qtbot, panel, answers)
+    assert _unnamed(replies) == []
+    rows = replies.view.model.rows()
+    partial = next(r for r in rows if r.suggestion == "ship_partial")
+    assert replies.title.text() == "Replies to answer"
+
+    # Selecting the order in the queue shows its replies only.
+    view = panel.view
+    for n in range(view.proxy.rowCount()):
+        row = view.model.row(view.proxy.mapToSource(view.proxy.index(n, 0)).row())
+        if row.line.order_id == partial.order_id:
+            view.table.selectRow(n)
+            break
+    qtbot.waitUntil(
+        lambda: [r.order_id for r in replies.view.model.rows()] == [partial.order_id],
+        timeout=TIMEOUT,
+    )
+    assert replies.title.text() == f"Replies about order #{partial.order_id}"
+    qtbot.waitUntil(lambda: partial.sender in replies.text.toPlainText(), timeout=TIMEOUT)
+    assert "ship what you have" in replies.text.toPlainText()
+    assert replies.confirm_button.text() == "Confirm: Ship what is in stock"
+    cache = demo_shell.controller.session.cache
+    assert partial.order_id not in partial_orders(cache)
+
+    replies.confirm_button.click()
+
+    qtbot.waitUntil(lambda: partial.order_id in partial_orders(cache), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: replies.view.model.rowCount() == 0, timeout=TIMEOUT)
+    replies.show_answered.setChecked(True)
+    qtbot.waitUntil(lambda: replies.view.model.rowCount() == 1, timeout=TIMEOUT)
+    assert replies.view.model.rows()[0].handled_action == "ship_partial"
+    qtbot.waitUntil(
+        lambda: any(
+            r.partial_allowed for r in view.model.rows() if r.line.order_id == partial.order_id
+        ),
+        timeout=TIMEOUT,
+    )
+
+
+def test_cancel_goes_to_the_cancel_dialog_and_nothing_happens_without_it(
+    qtbot, demo_shell: AppShell
+) -> None:
+    panel = demo_shell.window.backorders_panel
+    assert isinstance(panel, BackordersPanel)
+    replies = panel.replies
+    _send_notices(demo_shell)
+    answers = len(list((demo_shell.data_dir / INBOX_DIR).glob("*.eml")))
+    _fetch(qtbot, panel, answers)
+    rows = replies.view.model.rows()
+    index = next(n for n, r in enumerate(rows) if r.suggestion == "cancel")
+    wanted = rows[index]
+    for n in range(replies.view.proxy.rowCount()):
+        source = replies.view.proxy.mapToSource(replies.view.proxy.index(n, 0)).row()
+        if replies.view.model.row(source).id == wanted.id:
+            replies.view.table.selectRow(n)
+    assert replies.confirm_button.text() == "Confirm: Cancel the order"
+    asked: list[tuple[int, int]] = []
+    replies.cancel_handler = lambda order_id, reply_id: asked.append((order_id, reply_id))
+
+    replies.confirm_button.click()
+
+    assert asked == [(wanted.order_id, wanted.id)]
+    qtbot.wait(200)
+    # Still to answer: only the cancel dialog, once done, marks it.
+    assert wanted.id in {r.id for r in replies.view.model.rows()}
+    assert demo_shell.controller.session.cache.replies.get(wanted.id).state == "new"
+
+
+def test_the_imap_account_is_checked_and_its_password_kept_in_the_keychain(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shell = make_shell(tmp_path / "data")
+    qtbot.addWidget(shell.window)
+    with imap_server(tmp_path, monkeypatch) as server:
+        dialog = MailSettingsDialog(shell.controller, shell.window)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.pages.setCurrentIndex(1)  # "Customers' replies"
+        assert dialog.imap_host.isVisible() and _unnamed(dialog) == []
+        dialog.imap_host.setText("127.0.0.1")
+        dialog.imap_port.setValue(server.port)
+        dialog.imap_user.setText(USER)
+        dialog.imap_password.setText("wrong")
+        dialog.imap_test_button.click()
+        qtbot.waitUntil(lambda: "refused the login" in dialog.status.text(), timeout=TIMEOUT)
+        dialog.imap_password.setText(PASSWORD)
+        dialog.imap_test_button.click()
+        qtbot.waitUntil(lambda: "The inbox works" in dialog.status.text(), timeout=TIMEOUT)
+        assert server.marked_seen == set()
+        with qtbot.waitSignal(shell.controller.settings_saved, timeout=5_000):
+            dialog.save()
+    assert keyring.get_password("backorder-desktop", f"imap:{USER}@127.0.0.1") == PASSWORD
+    text = (shell.settings_folder / "settings.json").read_text()
+    saved = json.loads(text)
+    assert (saved["imap_host"], saved["imap_user"], saved["imap_security"]) == (
+        "127.0.0.1", USER, "ssl"
+    )  # fmt: skip
+    assert PASSWORD not in text
+    shell.stop()
+
+
+def test_a_reply_written_in_the_demo_sent_mail_viewer_comes_back(
+    qtbot, demo_shell: AppShell
+) -> None:
+    panel = demo_shell.window.backorders_panel
+    assert isinstance(panel, BackordersPanel)
+    sent = _send_notices(demo_shell)
+    answers = len(list((demo_shell.data_dir / INBOX_DIR).glob("*.eml")))
+    _fetch(qtbot, panel, answers)
+    panel.sent_button.click()
+    viewer = panel.dialog
+    qtbot.addWidget(viewer)
+    qtbot.waitUntil(lambda: viewer.view.model.rowCount() == sent, timeout=TIMEOUT)
+    viewer.view.table.selectRow(0)
+    notice = viewer.view.selected_rows()[0]
+    assert _unnamed(viewer) == []
+
+    viewer.reply_as_customer("Please just ship what you have.")
+
+    assert "demo mailbox" in viewer.headers.text()
+    viewer.close()
+    _fetch(qtbot, panel, answers + 1)
+    mine = [r for r in panel.replies.view.model.rows() if "just ship" in r.excerpt]
+    assert [(r.sender, r.suggestion) for r in mine] == [(notice.rcpt_tos[0], "ship_partial")]
