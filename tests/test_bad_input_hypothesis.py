@@ -93,6 +93,8 @@ def test_any_grid_under_a_valid_header_gives_rows_or_line_numbered_problems(
         max_size=6,
     )
 )
+# A SKU that already starts with the apostrophe an export adds (found by hypothesis).
+@example(edits={"=": (None, None), "'=": (None, None), "''-x": (1, None)})
 def test_an_exported_csv_reads_back_as_the_same_edits(
     edits: dict[str, tuple[int | None, date | None]],
 ) -> None:

@@ -15,12 +15,19 @@ from typing import Any, Protocol
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[-+]?(\d[\d,]*)?(\.\d+)?$")  # -3, 12.50, -1,234.5: data, not a formula
+# Apostrophes before a formula character: `read_cell` drops one, so a value that already looks
+# like this (a SKU `'=`) gets one more on export and reads back as itself.
+_QUOTED_FORMULA = re.compile(r"^'+[=+\-@\t\r]")
 
 
 def safe_cell(value: object) -> object:
     """`value` as a spreadsheet will show it literally: a string starting with = + - @ tab or
     CR gets a leading `'`. Numbers (and strings that are only a number, like `-3`) are left."""
-    if not isinstance(value, str) or not value.startswith(TRIGGERS):
+    if not isinstance(value, str):
+        return value
+    if _QUOTED_FORMULA.match(value):
+        return "'" + value
+    if not value.startswith(TRIGGERS):
         return value
     if _NUMBER.match(value) and any(c.isdigit() for c in value):
         return value
@@ -34,7 +41,7 @@ def safe_row(row: Iterable[object]) -> list[object]:
 def read_cell(value: str) -> str:
     """An imported cell as text: the `'` that `safe_cell` (or a spreadsheet) put before a
     formula character is dropped; nothing in a cell is ever evaluated."""
-    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+    if _QUOTED_FORMULA.match(value):
         return value[1:]
     return value
 
