@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ..domain.consent import NONE, Answer
 from ..domain.eta import EtaCascade
 from ..domain.models import METAFIELD_NAMESPACE, BackorderLine, Order
 from ..domain.notice_log import NoticeRecord, Told, told_by_line
@@ -23,6 +24,7 @@ from .codec import date_from_text
 from .notice_ledger import LedgerNotice, NoticeLedger, notice_logs, releases
 from .shared_allocations import allocated_by_line
 from .shared_choices import partial_orders
+from .shared_consent import consent_answers, delay_policy
 from .shared_choices import priorities as shared_priorities
 
 if TYPE_CHECKING:
@@ -144,6 +146,8 @@ class QueueState:
     ledger: list[LedgerNotice] = field(default_factory=list)
     releases: list[Release] = field(default_factory=list)
     partial: set[int] = field(default_factory=set)
+    answers: dict[int, list[Answer]] = field(default_factory=dict)  # consent, per order
+    policy: str = NONE  # the delay policy in force (domain.consent)
 
 
 def load_queue_state(cache: Cache, *, today: date | None = None) -> QueueState:
@@ -166,6 +170,8 @@ def load_queue_state(cache: Cache, *, today: date | None = None) -> QueueState:
         logs = notice_logs(cache, ledger)
         released = releases(cache)
         partial = partial_shipment_orders(cache)
+        answers = consent_answers(cache)
+        policy = delay_policy(cache)
     cascade = EtaCascade(
         shipments,
         suppliers=suppliers,
@@ -198,6 +204,8 @@ def load_queue_state(cache: Cache, *, today: date | None = None) -> QueueState:
         ledger=ledger,
         releases=released,
         partial=partial,
+        answers=answers,
+        policy=policy,
     )
 
 

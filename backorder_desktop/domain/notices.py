@@ -9,11 +9,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from .consent import NONE, asks_consent, reply_by
 from .eta import NEEDS_DATE
 from .models import BackorderLine, Order
 from .notice_log import (
     CHECK_IN,
     CONFIRMATION,
+    CONSENT,
     DELAY,
     KINDS,
     RELEASED,
@@ -95,6 +97,8 @@ class DueNotice:
     covers: tuple[tuple[int, int], ...] = ()
     # Check-ins: the same customer's other orders told in the same email (each logs its own).
     others: tuple[DueNotice, ...] = ()
+    # A consent request: the day the customer must answer by (domain.consent.reply_by).
+    reply_by: date | None = None
 
     @property
     def key(self) -> tuple[int, str]:
@@ -195,8 +199,12 @@ def select_due(
     today: date | None = None,
     checkin_days: int = 0,
     checkin_max: int = DEFAULT_CHECKIN_MAX,
+    policy: str = NONE,
 ) -> list[DueNotice]:
     """Every notice due now, one per order and kind, ordered by order id then kind.
+
+    `policy` (domain.consent): under the US rule an order's later delay, or a first delay
+    without a revised date, is a consent request instead of a delay notice.
 
     `logs` holds each order's notices (metafield and local ledger merged; a possibly-sent
     notice counts as sent). A released order is due its "on its way" notice while units its
@@ -229,16 +237,17 @@ def select_due(
                 grouped[CHECK_IN] = [_due_line(line, told.get(line.line_id)) for line in lines]
         first = lines[0]
         for kind, due_lines in grouped.items():
-            due.append(
-                DueNotice(
-                    order_id=order_id,
-                    kind=kind,
-                    email=first.customer_email,
-                    customer_name=first.customer_name,
-                    order_date=first.order_date,
-                    lines=tuple(due_lines),
-                )
+            notice = DueNotice(
+                order_id=order_id,
+                kind=kind,
+                email=first.customer_email,
+                customer_name=first.customer_name,
+                order_date=first.order_date,
+                lines=tuple(due_lines),
             )
+            if kind == DELAY and asks_consent(policy, log, notice.eta):
+                notice = replace(notice, kind=CONSENT, reply_by=reply_by(notice.old_eta, today))
+            due.append(notice)
 
     for release in releases:
         if release.undone:

@@ -29,8 +29,12 @@ PLACEHOLDERS: dict[str, str] = {
     "eta_known": "true when every item has a date",
     "old_eta": "delay: the date told before",
     "reason": "delay: the reason you type before sending (may be empty)",
+    "reply_by": (
+        "consent request: the day to answer by; without consent by then the order is "
+        "cancelled and refunded"
+    ),
     "days_to_eta": "check-in: days until the ETA (none if unknown)",
-    "kind": "confirmation, delay, released or check_in",
+    "kind": "confirmation, delay, consent, released or check_in",
     "lines": (
         "the items: line.name, line.options, line.sku, line.qty, line.eta, line.old_eta, "
         "line.order_id"
@@ -130,6 +134,7 @@ def notice_context(
         ],
         "order_url": order_url(store_url, notice.order_id),
         "shop_contact": shop_contact.strip(),
+        "reply_by": friendly_date(notice.reply_by),
     }
 
 
@@ -158,6 +163,7 @@ def sample_notice(kind: str) -> DueNotice:
         order_date=datetime(2026, 11, 20, 10, 0, tzinfo=UTC),
         lines=lines[:1] if kind == "released" else lines,
         waiting=lines[1:] if kind == "released" else (),
+        reply_by=date(2026, 12, 12) if kind == "consent" else None,
     )
 
 

@@ -63,8 +63,12 @@ def staff_note_line(record: NoticeRecord) -> str:
         what = "items on their way"
     else:
         what = f"ETA {record.eta.isoformat() if record.eta else 'unknown'}"
-    label = {"delay": "delay notice", "check_in": "check-in"}.get(record.kind, "notice")
+    label = {"delay": "delay notice", "check_in": "check-in", "consent": "consent request"}.get(
+        record.kind, "notice"
+    )
     line = f"Backorder {label} {verb} {day}: {what}"
+    if record.reply_by is not None:
+        line += f", reply by {record.reply_by.isoformat()}"
     if record.unconfirmed:
         line += " (the app stopped before the mail server confirmed it)"
     return line

@@ -82,6 +82,7 @@ def plan_notices(
         today=today,
         checkin_days=checkin_days,
         checkin_max=checkin_max,
+        policy=state.policy,
     )
     unconfirmed = [n for n in state.ledger if n.state == "unconfirmed"]
     return NoticePlan(due, unconfirmed, state)
@@ -128,6 +129,7 @@ def _record(notice: DueNotice, now: datetime) -> NoticeRecord:
         sent_at=now,
         eta=notice.eta if notice.kind != RELEASED else None,
         lines=tuple(ToldLine(line.line_id, line.sku, line.qty, line.eta) for line in notice.lines),
+        reply_by=notice.reply_by,
     )
 
 
