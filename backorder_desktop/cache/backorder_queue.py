@@ -24,8 +24,8 @@ from .codec import date_from_text
 from .notice_ledger import LedgerNotice, NoticeLedger, notice_logs, releases
 from .shared_allocations import allocated_by_line
 from .shared_choices import partial_orders
-from .shared_consent import consent_answers, delay_policy
 from .shared_choices import priorities as shared_priorities
+from .shared_consent import consent_answers, delay_policy
 
 if TYPE_CHECKING:
     from .database import Cache

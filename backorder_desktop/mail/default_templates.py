@@ -130,10 +130,7 @@ _CONSENT_WHEN = """{% if eta_known %}Our new expected date is <strong>{{ eta }}<
 {% else %}We cannot give you a new date yet.{% endif %}"""
 
 CONSENT = TemplateSet(
-    subject=(
-        "Your order #{{ order_id }} is delayed: please reply by {{ reply_by }} "
-        "to keep it"
-    ),
+    subject=("Your order #{{ order_id }} is delayed: please reply by {{ reply_by }} to keep it"),
     intro=(
         "We are sorry: the items you are waiting for are delayed, and we need your "
         "agreement before we keep your order open."

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from ..bigcommerce.errors import BigCommerceError
 from ..cache import Cache
 from ..cache.backorder_queue import QueueState, load_queue_state
+from ..cache.notice_ledger import notice_logs
 from ..cache.shared_consent import (
     chosen_policy,
     consent_answers,
@@ -55,13 +56,18 @@ def consent_by_order(state: QueueState, *, today: date | None = None) -> dict[in
 
 
 def consent_states(cache: Cache, *, today: date | None = None) -> dict[int, str]:
-    """Order id -> "asked" | "given" | "refused" | "expired" (orders not listed: not needed)."""
-    state = load_queue_state(cache, today=today)
-    return {
-        order_id: status.state
-        for order_id, status in consent_by_order(state, today=today).items()
-        if status.state is not None
-    }
+    """Order id -> "asked" | "given" | "refused" | "expired" (orders not listed: not needed).
+    Reads only the notice logs and answers, not the whole queue (the CLI's `backorders`)."""
+    today = today or datetime.now(UTC).date()
+    with cache.read():
+        logs = notice_logs(cache)
+        answers = consent_answers(cache)
+    out = {}
+    for order_id, records in logs.items():
+        status = consent_status(records, answers.get(order_id, ()), today)
+        if status.state is not None:
+            out[order_id] = status.state
+    return out
 
 
 def record_consent(

@@ -24,6 +24,7 @@ from ..store_controller import LoadedRows, StoreController
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours
 from ..widgets import ElidedLabel
+from .backorder_consent import ConsentActions, consent_column, consent_filters
 from .backorder_groups import GroupsPanel
 from .panel import TabPanel
 from .shipments import add_order_waiting_button
@@ -90,6 +91,7 @@ def _columns(currency: Callable[[], str]) -> list[Column]:
                lambda r: format_date(r.line.notified_eta)),
         Column("due", tr("Notice due"), lambda r: r.due,
                lambda r: KIND_LABELS.get(r.due, r.due)),
+        consent_column(),
         Column("partial", tr("Partial shipment"), lambda r: r.partial_allowed,
                lambda r: tr("allowed") if r.partial_allowed else "",
                tooltip=tr("Ship the lines that are ready before the rest arrives")),
@@ -111,10 +113,11 @@ def build_backorders_view(currency: Callable[[], str] = lambda: "USD") -> Record
         ),
         QuickFilter(tr("Never notified"), lambda r: r.last_notice is None),
         QuickFilter(tr("Priority raised"), lambda r: r.line.priority > 0),
+        *consent_filters(),
     ]
     view = RecordsView("Open backorders", model, quick)
     view.fit_columns(
-        [70, 95, 150, 190, 120, 200, 65, 65, 65, 60, 95, 120, 75, 190, 90, 110, 95, 100]
+        [70, 95, 150, 190, 120, 200, 65, 65, 65, 60, 95, 120, 75, 190, 90, 110, 150, 95, 100]
     )
     return view
 
@@ -172,6 +175,8 @@ class BackordersPanel(TabPanel):
         )
         self.sent_button.setVisible(False)
         self.order_actions = add_order_waiting_button(self)
+        # Consent to delays; its `cancel_refund_requested(order ids)` opens the refunds dialog.
+        self.consent = ConsentActions(self)
         self.finish_actions_bar()
 
         self.groups = GroupsPanel(self)
@@ -246,6 +251,7 @@ class BackordersPanel(TabPanel):
         else:
             self.partial_button.setText(tr("Allow partial shipment"))
         self.partial_button.setAccessibleName(self.partial_button.text())
+        self.consent.update()
         plan, scope = self.notify_plan()
         count = len(plan.due) if plan is not None else 0
         if count and scope:
