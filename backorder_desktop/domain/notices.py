@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -200,11 +200,14 @@ def select_due(
     checkin_days: int = 0,
     checkin_max: int = DEFAULT_CHECKIN_MAX,
     policy: str = NONE,
+    awaiting_cancel: Collection[int] = (),
 ) -> list[DueNotice]:
     """Every notice due now, one per order and kind, ordered by order id then kind.
 
     `policy` (domain.consent): under the US rule an order's later delay, or a first delay
-    without a revised date, is a consent request instead of a delay notice.
+    without a revised date, is a consent request instead of a delay notice. Orders in
+    `awaiting_cancel` (consent expired or refused) are told of no more delays or check-ins:
+    they are to be cancelled and refunded, not asked again.
 
     `logs` holds each order's notices (metafield and local ledger merged; a possibly-sent
     notice counts as sent). A released order is due its "on its way" notice while units its
@@ -221,6 +224,8 @@ def select_due(
 
     due: list[DueNotice] = []
     for order_id, lines in by_order.items():
+        if order_id in awaiting_cancel:
+            continue
         log = logs.get(order_id, ())
         told = told_by_line(log)
         grouped: dict[str, list[DueLine]] = defaultdict(list)

@@ -55,6 +55,11 @@ def consent_by_order(state: QueueState, *, today: date | None = None) -> dict[in
     return out
 
 
+def awaiting_cancel(state: QueueState, *, today: date | None = None) -> set[int]:
+    """Orders whose consent expired or was refused: to be cancelled and refunded."""
+    return {o for o, status in consent_by_order(state, today=today).items() if status.to_cancel}
+
+
 def consent_states(cache: Cache, *, today: date | None = None) -> dict[int, str]:
     """Order id -> "asked" | "given" | "refused" | "expired" (orders not listed: not needed).
     Reads only the notice logs and answers, not the whole queue (the CLI's `backorders`)."""

@@ -28,6 +28,7 @@ from ..mail.message import AddressError, build_message
 from ..mail.smtp import MailConnectionError, MessageRefused, SendUncertain, SmtpConfig, SmtpSender
 from ..mail.templates import NoticeRenderer, RenderedMail, notice_context
 from ..sync.pull import OVERLAP
+from .consent import awaiting_cancel
 from .notice_records import RecordResult, record_notices
 from .session import StoreSession
 
@@ -83,6 +84,7 @@ def plan_notices(
         checkin_days=checkin_days,
         checkin_max=checkin_max,
         policy=state.policy,
+        awaiting_cancel=awaiting_cancel(state, today=today),
     )
     unconfirmed = [n for n in state.ledger if n.state == "unconfirmed"]
     return NoticePlan(due, unconfirmed, state)
