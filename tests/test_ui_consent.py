@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import Qt
 
 from backorder_desktop.demo_store import DemoStore
-from backorder_desktop.domain.consent import ASKED, CONSENT_KEY, EXPIRED, GIVEN
+from backorder_desktop.domain.consent import ASKED, CONSENT_KEY, EXPIRED, GIVEN, NONE, POLICY_KEY
 from backorder_desktop.domain.models import METAFIELD_NAMESPACE
 from backorder_desktop.domain.notice_log import (
     CONSENT,
@@ -20,6 +20,7 @@ from backorder_desktop.domain.notice_log import (
     ToldLine,
     dump_log,
 )
+from backorder_desktop.ui.dialogs.mail_settings import MailSettingsDialog
 from backorder_desktop.ui.shell import AppShell
 from tests.support.demo_store_http import DemoApi
 from tests.support.gui import open_and_sync
@@ -31,6 +32,7 @@ from tests.test_ui_backorders import (  # noqa: F401 (fixtures)
     sink,
     store,
 )
+from tests.test_ui_window import _unnamed
 
 
 def _log(order_id: int, lines: list, *, reply_in: int) -> str:
@@ -135,3 +137,28 @@ def test_consent_column_filter_answer_and_cancel_refund(
     assert [(a["state"], a["source"], a["request"]) for a in answers["answers"]] == [
         (GIVEN, "staff", "q")
     ]
+
+
+def test_mail_settings_delay_policy_follows_the_country_and_is_shared(
+    qtbot,
+    shell: AppShell,  # noqa: F811 (the fixture)
+    store: DemoStore,  # noqa: F811 (the fixture)
+) -> None:
+    open_and_sync(qtbot, shell, store)
+    dialog = MailSettingsDialog(shell.controller, shell.window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert _unnamed(dialog) == []
+    assert dialog.policy.currentData() is None
+    assert "United States" in dialog.policy.currentText()
+    assert "US rule" in dialog.policy.currentText()
+    dialog.policy.setCurrentIndex(dialog.policy.findData(NONE))
+    with qtbot.waitSignal(shell.controller.rows_loaded, timeout=TIMEOUT):
+        dialog.save()
+
+    def stored() -> list[str]:
+        return [m.value for m in store.state.metafields.values() if m.key == POLICY_KEY]
+
+    qtbot.waitUntil(lambda: stored() == [NONE], timeout=TIMEOUT)
+    assert shell.controller.last_rows is not None
+    assert shell.controller.last_rows.notices.state.policy == NONE

@@ -117,7 +117,7 @@ def build_backorders_view(currency: Callable[[], str] = lambda: "USD") -> Record
     ]
     view = RecordsView("Open backorders", model, quick)
     view.fit_columns(
-        [70, 95, 150, 190, 120, 200, 65, 65, 65, 60, 95, 120, 75, 190, 90, 110, 150, 95, 100]
+        [70, 95, 150, 190, 120, 200, 65, 65, 65, 60, 95, 120, 75, 190, 90, 110, 200, 95, 100]
     )
     return view
 
