@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..cache.backorder_queue import QueueState
-from ..domain.consent import ConsentStatus, consent_status
+from ..domain.consent import ConsentStatus
 from ..domain.eta import NEEDS_DATE, UNKNOWN, Eta, eta_key, source_label
 from ..domain.models import BackorderLine
 from ..domain.notice_log import KIND_LABELS, NoticeRecord
 from ..domain.notices import DueNotice
+from .consent import consent_by_order
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,20 +77,9 @@ def _last_notices(state: QueueState) -> dict[int, NoticeSummary]:
     }
 
 
-def _consents(state: QueueState, today: date) -> dict[int, ConsentStatus]:
-    out = {}
-    for order_id in {line.order_id for line in state.queue}:
-        log = state.logs.get(order_id)
-        if log:
-            status = consent_status(log, state.answers.get(order_id, ()), today)
-            if status.state is not None:
-                out[order_id] = status
-    return out
-
-
 def backorder_rows(state: QueueState, due: list[DueNotice], *, now: datetime) -> list[BackorderRow]:
     last = _last_notices(state)
-    consents = _consents(state, now.date())
+    consents = consent_by_order(state, today=now.date())
     due_by_line: dict[int, str] = {}
     for notice in due:
         for line in notice.lines:
