@@ -1,6 +1,6 @@
 """Consent in Open backorders (issue 19.1), pytest-qt against the demo store: another laptop's
 consent requests arrive with a sync; the Consent column and filter show them; staff record an
-answer (shared through the store); "Cancel and refund…" hands the expired orders on."""
+answer (shared through the store); "Cancel without consent…" opens the "Cancel and refund…" dialog for the expired orders."""
 
 from __future__ import annotations
 
@@ -111,6 +111,8 @@ def test_consent_column_filter_answer_and_cancel_refund(
     with qtbot.waitSignal(panel.consent.cancel_refund_requested, timeout=TIMEOUT) as signal:
         panel.consent.cancel_button.click()
     assert signal.args == [[expired]]
+    assert type(panel.dialog).__name__ == "CancelDialog"  # the refunds dialog (issue 19.2)
+    panel.dialog.close()
     box.setCurrentIndex(box.findText("Consent asked"))
     assert {r.line.order_id for r in panel.view.visible_rows()} == {asked}
     # Nothing to cancel among them.

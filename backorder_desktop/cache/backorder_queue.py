@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ..domain.cancellations import Cancellation, cancelled_by_line
 from ..domain.consent import NONE, Answer
 from ..domain.eta import EtaCascade
 from ..domain.models import METAFIELD_NAMESPACE, BackorderLine, Order
@@ -20,6 +21,7 @@ from ..domain.shipments import (
     Shipment,
     Supplier,
 )
+from .cancellations import cancellations as cancellation_records
 from .codec import date_from_text
 from .notice_ledger import LedgerNotice, NoticeLedger, notice_logs, releases
 from .shared_allocations import allocated_by_line
@@ -148,6 +150,7 @@ class QueueState:
     partial: set[int] = field(default_factory=set)
     answers: dict[int, list[Answer]] = field(default_factory=dict)  # consent, per order
     policy: str = NONE  # the delay policy in force (domain.consent)
+    cancellations: list[Cancellation] = field(default_factory=list)
 
 
 def load_queue_state(cache: Cache, *, today: date | None = None) -> QueueState:
@@ -172,6 +175,7 @@ def load_queue_state(cache: Cache, *, today: date | None = None) -> QueueState:
         partial = partial_shipment_orders(cache)
         answers = consent_answers(cache)
         policy = delay_policy(cache)
+        cancelled = list(cancellation_records(cache).values())
     cascade = EtaCascade(
         shipments,
         suppliers=suppliers,
@@ -183,9 +187,11 @@ def load_queue_state(cache: Cache, *, today: date | None = None) -> QueueState:
     told: dict[int, Told] = {}
     for records in logs.values():
         told.update(told_by_line(records))
-    waiting = build_queue(
-        orders, products, on_hand, allocated_by_line=allocated, priorities=priorities
-    )
+    # Cancelled units no longer wait, like allocated ones (they will never ship either).
+    taken = dict(allocated)
+    for line_id, qty in cancelled_by_line(cancelled).items():
+        taken[line_id] = taken.get(line_id, 0) + qty
+    waiting = build_queue(orders, products, on_hand, allocated_by_line=taken, priorities=priorities)
     queue = [
         replace(
             line,
@@ -206,6 +212,7 @@ def load_queue_state(cache: Cache, *, today: date | None = None) -> QueueState:
         partial=partial,
         answers=answers,
         policy=policy,
+        cancellations=cancelled,
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -20,6 +21,7 @@ from ...domain.consent import NONE, US
 from ...mail.message import AddressError, parse_mailbox
 from ...mail.smtp import DEFAULT_PORTS, PLAIN, SSL, STARTTLS, MailError, SmtpConfig
 from ...mail.templates import order_url
+from ...services.cancelling import good_news_enabled, set_good_news
 from ...services.consent import describe_default, policy_choice, set_delay_policy
 from ...services.credentials import (
     KeychainUnavailableError,
@@ -113,6 +115,17 @@ class MailSettingsDialog(QDialog):
                     "and without it by the reply-by day the order is cancelled and refunded. "
                     "Shared by every computer of this store.")
         )  # fmt: skip
+        # Per store, in its cache: the window and the CLI's `notify` read the same switch.
+        session = controller.session
+        self._good_news_was = session is not None and good_news_enabled(session.cache)
+        self.good_news = QCheckBox(self.tr("Tell customers when their date moves earlier"), self)
+        self.good_news.setChecked(self._good_news_was)
+        self.good_news.setEnabled(session is not None)
+        self.good_news.setAccessibleName(self.tr("Good news notices"))
+        self.good_news.setToolTip(
+            self.tr("A 'good news' notice when a customer's ETA becomes earlier than the date "
+                    "told, e.g. after customers ahead of them cancelled. Off by default.")
+        )  # fmt: skip
         self.test_to = QLineEdit(settings.mail_from, self)
         self.test_to.setAccessibleName(self.tr("Send test email to"))
         self.test_button = QPushButton(self.tr("Send test email"), self)
@@ -144,6 +157,7 @@ class MailSettingsDialog(QDialog):
         form.addRow(self.tr("From name"), self.sender_name)
         form.addRow(self.tr("Check-in notices every"), self.checkin)
         form.addRow(self.tr("At most"), self.checkin_max)
+        form.addRow(self.tr("Good news"), self.good_news)
         form.addRow(self.tr("Storefront address"), self.store_url)
         form.addRow(self.tr("Shop contact"), self.shop_contact)
         form.addRow(self.tr("Delay policy"), self.policy)
@@ -248,5 +262,10 @@ class MailSettingsDialog(QDialog):
         if self.policy.isEnabled() and policy != self._policy_was:
             self.controller.run_action(
                 "delay policy", lambda session: set_delay_policy(session.cache, policy)
+            )
+        wanted = self.good_news.isChecked()
+        if wanted != self._good_news_was:
+            self.controller.run_action(
+                "good news notices", lambda s: set_good_news(s.cache, wanted), push=False
             )
         self.accept()

@@ -57,8 +57,8 @@ def consent_filters() -> list[QuickFilter]:
 
 
 class ConsentActions(QObject):
-    """The tab's consent buttons. `cancel_refund_requested(order ids)` is what "Cancel and
-    refund…" emits; the refunds dialog (issue 19.2) connects to it."""
+    """The tab's consent buttons. "Cancel without consent…" emits `cancel_refund_requested(order
+    ids)`; the tab opens the "Cancel and refund…" dialog (issue 19.2) with it."""
 
     cancel_refund_requested = Signal(object)
 
@@ -77,7 +77,7 @@ class ConsentActions(QObject):
         self.given_action.triggered.connect(lambda: self.record(GIVEN))
         self.refused_action.triggered.connect(lambda: self.record(REFUSED))
         self.cancel_button = panel.add_action_button(
-            tr("Cancel and refund…"),
+            tr("Cancel without consent…"),
             tr("Orders whose consent expired or was refused: cancel the waiting lines and refund"),
         )
         self.cancel_button.clicked.connect(self.request_cancel_refund)
@@ -97,8 +97,10 @@ class ConsentActions(QObject):
         self.record_button.setEnabled(connected and bool(selected))
         orders = self.to_cancel()
         self.cancel_button.setEnabled(connected and bool(orders))
-        text = tr("Cancel and refund {0} orders…").format(len(orders)) if len(orders) > 1 else ""
-        self.cancel_button.setText(text or tr("Cancel and refund…"))
+        text = (
+            tr("Cancel {0} orders without consent…").format(len(orders)) if len(orders) > 1 else ""
+        )
+        self.cancel_button.setText(text or tr("Cancel without consent…"))
         self.cancel_button.setAccessibleName(self.cancel_button.text().rstrip("…"))
 
     def request_cancel_refund(self) -> None:
