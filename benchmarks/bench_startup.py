@@ -7,6 +7,7 @@ store was synced into (not timed). Figures go to benchmarks/out/startup.json.
 
 from __future__ import annotations
 
+import compileall
 import os
 import resource
 import subprocess
@@ -18,7 +19,17 @@ from typing import Any
 
 from backorder_desktop.demo_store import DemoStore
 
-from .common import LARGE, Size, child_env, machine, median, say, wait_for_quiet, write_json
+from .common import (
+    LARGE,
+    REPO,
+    Size,
+    child_env,
+    machine,
+    median,
+    say,
+    wait_for_quiet,
+    write_json,
+)
 
 GOAL_S = 0.3
 # Another checkout's `backorder_desktop` to time instead (e.g. the commit before issue 15,
@@ -61,6 +72,10 @@ def run(size: Size = LARGE) -> dict[str, Any]:
     say(f"startup: --version and status on a {size.products}-product store")
     repeat = max(5, size.repeat * 3)
     store = DemoStore(products=size.products, orders=size.orders, rate_limit=(1_000_000, 30.0))
+    # An installed app has its bytecode (pip compiles on install, PyInstaller bundles .pyc);
+    # a checkout run with PYTHONDONTWRITEBYTECODE=1 would compile every module on every start.
+    app = Path(os.environ.get(APP_ENV) or REPO)
+    compiled = compileall.compile_dir(str(app / "backorder_desktop"), quiet=1)
     with store, tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder)
         # Synced by the version under test (a cache is read only by the schema that wrote it).
@@ -91,6 +106,7 @@ def run(size: Size = LARGE) -> dict[str, Any]:
             "status_cpu_s": round(median(status_cpu), 3),
             "python_startup_s": round(median(_bare_python(repeat)), 3),
             "app": os.environ.get(APP_ENV) or "this checkout",
+            "bytecode_compiled_first": bool(compiled),
         }
     say(
         f"  --version {report['version_s']['median']:.3f} s, status "

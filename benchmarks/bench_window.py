@@ -27,6 +27,7 @@ from typing import Any
 
 from backorder_desktop.services.session import StoreConnection, StoreSession
 from backorder_desktop.services.settings import Settings, StoreEntry, save_settings
+from backorder_desktop.services.status import waiting_line_count
 from backorder_desktop.services.syncing import sync_store
 
 from .common import (
@@ -58,12 +59,13 @@ def prepare(store: StoreProcess, data_dir: Path) -> dict[str, Any]:
     started = time.perf_counter()
     with StoreSession(data_dir, StoreConnection(store.store_hash, store.api_url), store.token) as s:
         result = sync_store(s, full=True)
+        backorder_lines = waiting_line_count(s.cache)
     return {
         "seconds": round(time.perf_counter() - started, 2),
         "products": result.products,
         "variants": result.variants,
         "open_orders": result.orders,
-        "backorder_lines": result.backorder_lines,
+        "backorder_lines": backorder_lines,
     }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import (
     bench_bulk,
+    bench_incremental,
     bench_insights,
     bench_laptops,
     bench_notices,
@@ -29,6 +30,7 @@ from .common import LARGE, QUICK, QUIET_ENV, Size, say
 
 BENCHES: dict[str, Callable[[Size], dict[str, Any]]] = {
     "sync": bench_sync.run,
+    "incremental": bench_incremental.run,
     "window": bench_window.run,
     "package": bench_package.run,
     "shipments": bench_shipments.run,

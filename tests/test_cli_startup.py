@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from backorder_desktop.cache import open_cache
 from backorder_desktop.cli.parser import COMMANDS, build_parser, command_word
+from backorder_desktop.services.paths import cache_path
 
 PROBE = """
 import json, sys
@@ -46,11 +48,17 @@ def test_version_imports_the_parser_only(tmp_path: Path) -> None:
 
 
 def test_status_reads_the_cache_without_http_keychain_mail_or_qt(tmp_path: Path) -> None:
+    # A cache an earlier sync made (a new one is created and migrated: a writer's work).
+    open_cache(cache_path(tmp_path / "data", "abc123")).close()
     code, modules = _imports(
         tmp_path, "--data-dir", str(tmp_path / "data"), "--store-hash", "abc123", "status"
     )
     assert code == 0
     assert not {m for m in modules if m.split(".")[0] in HEAVY}
+    # Reading needs sqlite3 alone (cache/core.py LazyDatabase); sqlite-utils is for writers.
+    assert "sqlite_utils" not in modules
+    # A count of the waiting lines, not the queue with ETAs, shipments and notices.
+    assert not {"backorder_desktop.cache.backorder_queue", "backorder_desktop.domain.eta"} & modules
     # Only the error classes of sync/ and mail/ (every failure is classified the same way).
     allowed = {"backorder_desktop.sync.progress", "backorder_desktop.mail.errors"}
     for layer in ("sync.", "mail.", "ui", "demo_store", "cli.commands", "cli.cmd_notify"):

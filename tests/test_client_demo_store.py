@@ -10,9 +10,12 @@ import httpx
 import pytest
 
 from backorder_desktop.bigcommerce import BigCommerceClient, errors
+from backorder_desktop.bigcommerce import operations as ops
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.models import METAFIELD_NAMESPACE, OPEN_ORDER_STATUSES
+from backorder_desktop.sync.partial import settle
 from tests.support.openapi import require_specs, validate_httpx_request
+from tests.support.store_writes import create_metafields, send
 
 
 @pytest.fixture
@@ -166,8 +169,8 @@ def test_a_write_whose_answer_was_lost_is_repeated_safely(store: DemoStore) -> N
     variant_id = next(iter(store.state.variants))
     store.faults.script("PUT", r"^/v3/catalog/variants$", "drop", when="after", times=1)
     with _client(store) as client:
-        result = client.update_variants([{"id": variant_id, "purchasing_disabled": True}])
-    assert result.ok
+        reply = send(client, ops.update_variants([{"id": variant_id, "purchasing_disabled": True}]))
+    assert [v["id"] for v in reply["data"]] == [variant_id]
     assert store.state.variants[variant_id].purchasing_disabled is True
     assert [r.method for r in store.requests].count("PUT") == 2
 
@@ -183,7 +186,7 @@ def test_a_create_whose_answer_was_lost_is_not_repeated(store: DemoStore) -> Non
         "value": "1",
     }
     with _client(store) as client, pytest.raises(errors.OfflineError, match="may or may not"):
-        client.upsert_metafields("variant", [item], [])
+        create_metafields(client, "variant", [item])
     assert len(store.state.metafields) == before + 1  # applied once, never twice
 
 
@@ -212,22 +215,30 @@ def test_unreachable_store_is_offline() -> None:
 
 def test_batch_writes_round_trip(store: DemoStore) -> None:
     state = store.state
-    variant_ids = list(state.variants)[:60]
-    product_ids = list(state.products)[:12]
+    variant_ids = list(state.variants)[:49]
+    product_ids = list(state.products)[:10]
     with _client(store) as client:
-        result = client.update_variants(
-            [{"id": vid, "purchasing_disabled": True} for vid in variant_ids]
-            + [{"id": 10**9, "purchasing_disabled": True}]
-        )
-        assert [f.item_id for f in result.failed] == [10**9]
-        assert sorted(v["id"] for v in result.succeeded) == sorted(variant_ids)
-        products = client.update_products(
-            [{"id": pid, "availability_description": "Ships in 2 weeks"} for pid in product_ids]
-        )
-        assert products.ok and len(products.succeeded) == 12
+        # A batch at the API's limits (50 variants, 10 products), one unknown id among them.
+        items = [{"id": vid, "purchasing_disabled": True} for vid in variant_ids]
+        items.append({"id": 10**9, "purchasing_disabled": True})
+        # The store refuses the whole batch naming the bad item; the push's one resend path
+        # (sync/partial.py) sends the others once more.
+        request = ops.encode(ops.update_variants(items))
+        with pytest.raises(errors.ValidationError) as refused:
+            client.request(request.method, request.path, json=request.body)
+        settled = settle(client, request.method, request.path, request.body, refused.value)
+        assert settled is not None
+        assert [f.item_id for f in settled.refused] == [10**9]
+        assert sorted(v["id"] for v in settled.saved) == sorted(variant_ids)
+        products = [
+            {"id": pid, "availability_description": "Ships in 2 weeks"} for pid in product_ids
+        ]
+        assert len(send(client, ops.update_products(products))["data"]) == 10
         order = state.open_orders()[0]
-        updated = client.update_order_status(order.id, 9, staff_notes="released")
-        assert updated.status_id == 9
+        updated = send(
+            client, ops.update_order(order.id, {"status_id": 9, "staff_notes": "released"})
+        )
+        assert updated["status_id"] == 9
     assert all(state.variants[v].purchasing_disabled for v in variant_ids)
     assert all(
         state.products[p].availability_description == "Ships in 2 weeks" for p in product_ids
@@ -255,46 +266,39 @@ def test_every_request_the_client_sends_is_valid_against_the_spec(store: DemoSto
         list(client.iter_products(ids=list(state.products)[:5]))
         list(client.iter_orders(status_ids=OPEN_ORDER_STATUSES, modified_since=since))
         list(client.iter_metafields("product", namespace=METAFIELD_NAMESPACE, modified_since=since))
-        client.put_location_settings(
-            state.default_location_id,
-            [{"identity": {"variant_id": vid}, "backorder_limit": 5} for vid, _ in tracked],
+        send(
+            client,
+            ops.set_location_items(
+                state.default_location_id,
+                [{"identity": {"variant_id": vid}, "backorder_limit": 5} for vid, _ in tracked],
+            ),
         )
-        client.adjust_absolute(
-            [{"location_id": loc, "variant_id": vid, "quantity": 3} for vid, loc in tracked],
-            reason="Supplier delivery",
+        send(
+            client,
+            ops.set_stock(
+                [{"location_id": loc, "variant_id": vid, "quantity": 3} for vid, loc in tracked],
+                reason="Supplier delivery",
+            ),
         )
-        client.update_products([{"id": next(iter(state.products)), "availability": "preorder"}])
-        client.update_variants([{"id": tracked[0][0], "purchasing_disabled": False}])
-        created = client.upsert_metafields(
-            "variant",
-            [
-                {
-                    "resource_id": tracked[0][0],
-                    "namespace": METAFIELD_NAMESPACE,
-                    "key": "eta",
-                    "value": "2026-09-01",
-                }
-            ],
-            [],
+        send(
+            client,
+            ops.update_products([{"id": next(iter(state.products)), "availability": "preorder"}]),
         )
-        client.upsert_metafields(
-            "store", [{"namespace": METAFIELD_NAMESPACE, "key": "supplier:99", "value": "{}"}], []
+        send(client, ops.update_variants([{"id": tracked[0][0], "purchasing_disabled": False}]))
+        eta = {"resource_id": tracked[0][0], "namespace": METAFIELD_NAMESPACE, "key": "eta"}
+        created = create_metafields(client, "variant", [{**eta, "value": "2026-09-01"}])
+        create_metafields(
+            client,
+            "store",
+            [{"namespace": METAFIELD_NAMESPACE, "key": "supplier:99", "value": "{}"}],
         )
-        for saved in created.succeeded:
-            client.upsert_metafields(
-                "variant",
-                [],
-                [
-                    {
-                        "id": saved["id"],
-                        "namespace": METAFIELD_NAMESPACE,
-                        "key": "eta",
-                        "value": "2026-10-01",
-                        "permission_set": "write",
-                    }
-                ],
-            )
-        client.update_order_status(state.open_orders()[0].id, 9, staff_notes="x")
+        for saved in created["data"]:
+            update = {"id": saved["id"], **eta, "value": "2026-10-01", "permission_set": "write"}
+            send(client, ops.metafield_op(ops.UPDATE, "variant", [update]))
+        send(
+            client,
+            ops.update_order(state.open_orders()[0].id, {"status_id": 9, "staff_notes": "x"}),
+        )
     assert len(sent) >= 20
     methods = {r.method for r in sent}
     assert methods == {"GET", "PUT", "POST"}

@@ -15,7 +15,9 @@ from backorder_desktop.cache import Cache, open_cache
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.models import METAFIELD_NAMESPACE, OPEN_ORDER_STATUSES
 from backorder_desktop.services.backorders import list_backorders
+from backorder_desktop.services.status import waiting_line_count
 from backorder_desktop.sync.pull import SyncCancelled, pull
+from tests.support.store_writes import create_metafields, rename_product, set_order_status
 
 SHIPPED = 2
 RETRIES = 2  # the client's retries; a fault repeated RETRIES + 1 times breaks the request
@@ -123,7 +125,7 @@ def test_full_sync_takes_the_minimum_requests_and_mirrors_the_store(tmp_path: Pa
         assert result.variants == len(state.variants)
         assert result.orders == len(state.open_orders())
         assert result.changed == {"locations", "products", "inventory", "orders", "metafields"}
-        assert result.backorder_lines == len(list_backorders(cache)) > 0
+        assert waiting_line_count(cache) == len(list_backorders(cache)) > 0
         assert_cache_matches_store(cache, store)
 
 
@@ -138,12 +140,13 @@ def test_incremental_sync_picks_up_changes_and_drops_closed_orders(
     moved = next(i for i in open_ids[1:] if state.orders[i].status_id == 11)
     variant_id = min(v for v, _ in state.inventory)
 
-    client.update_products([{"id": product_id, "name": "Renamed on another laptop"}])
-    client.update_order_status(shipped, SHIPPED)
-    client.update_order_status(moved, 9)
-    client.upsert_metafields(
+    rename_product(client, product_id, "Renamed on another laptop")
+    set_order_status(client, shipped, SHIPPED)
+    set_order_status(client, moved, 9)
+    create_metafields(
+        client,
         "variant",
-        creates=[
+        [
             {
                 "resource_id": variant_id,
                 "namespace": METAFIELD_NAMESPACE,
@@ -151,7 +154,6 @@ def test_incremental_sync_picks_up_changes_and_drops_closed_orders(
                 "value": "2031-01-15",
             }
         ],
-        updates=[],
     )
     store.clear_requests()
 
@@ -227,7 +229,7 @@ def test_broken_sync_raises_and_leaves_the_cache_exactly_as_it_was(
     error: type[Exception],
 ) -> None:
     pull(client, cache)
-    client.update_products([{"id": min(store.state.products), "name": "Changed meanwhile"}])
+    rename_product(client, min(store.state.products), "Changed meanwhile")
     before = dump(cache)
     store.faults.script("GET", path, kind, times=RETRIES + 1)
 
@@ -277,7 +279,7 @@ def test_cancel_between_pages_writes_nothing(
     store: DemoStore, client: BigCommerceClient, cache: Cache
 ) -> None:
     pull(client, cache)
-    client.update_products([{"id": min(store.state.products), "name": "Not yet seen"}])
+    rename_product(client, min(store.state.products), "Not yet seen")
     before = dump(cache)
     stages: list[str] = []
 

@@ -20,6 +20,7 @@ from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.sync.collector import collector_paused
 from backorder_desktop.sync.fetch import STAGES
 from backorder_desktop.sync.pull import pull
+from tests.support.store_writes import rename_product
 
 
 @pytest.fixture
@@ -127,7 +128,7 @@ def test_reads_during_a_pull_see_the_cache_as_it_was_until_it_commits(
     pull(client, cache)
     before = cache.products.count()
     first = min(store.state.products)
-    client.update_products([{"id": first, "name": "Renamed meanwhile"}])
+    rename_product(client, first, "Renamed meanwhile")
     seen: list[tuple[int, str]] = []
 
     def progress(stage: str, done: int, total: int) -> None:

@@ -14,9 +14,8 @@ from typing import Any
 import httpx
 
 from ..domain.models import InventoryRecord, Location, Metafield, Order, Product, Variant
-from . import batches
 from .error_mapping import parse_body, store_not_found_message
-from .errors import BigCommerceError, ItemError, MappingError, NotFoundError, ValidationError
+from .errors import BigCommerceError, NotFoundError, ValidationError
 from .mapping import (
     METAFIELD_RESOURCE_TYPES,
     has_line_links,
@@ -28,7 +27,6 @@ from .mapping import (
 )
 from .paging import iter_v2, iter_v3
 from .paths import METAFIELD_PATHS
-from .results import BatchResult
 from .stock_identity import (
     ByProduct,
     StockAddresser,
@@ -79,8 +77,10 @@ class BigCommerceClient:
     """Synchronous, thread-safe client for one store.
 
     Every request goes through one Transport (auth, pacing from the rate-limit headers,
-    retries with backoff, redacted logging); lists are paged, writes are batched to the API's
-    limits and replies are mapped to the domain records of `domain.models`.
+    retries with backoff, redacted logging); lists are paged and mapped to the domain records
+    of `domain.models`. Writes are typed operations (`operations.encode` makes the request,
+    the services batch them to the limits below, `sync.push` sends them through `request`
+    and `sync.partial` resends what a refusal did not name): the one write path.
     """
 
     def __init__(
@@ -362,66 +362,6 @@ class BigCommerceClient:
         for data in self.iter_v3(path, params):
             yield map_metafield(data, resource_type)
 
-    # -- writes ---------------------------------------------------------------------------
-
-    def put_location_settings(self, location_id: int, settings: list[JSON]) -> None:
-        """Per-variant settings at a location (backorder_limit, backorder_message_id, ...)."""
-        for chunk in _chunks(settings, INVENTORY_BATCH):
-            self.request(
-                "PUT", f"/v3/inventory/locations/{int(location_id)}/items", json={"settings": chunk}
-            )
-
-    def adjust_absolute(self, items: list[JSON], reason: str = "") -> None:
-        """Set absolute stock (and qty_backordered); absolute adjustments are safe to repeat."""
-        for chunk in _chunks(items, INVENTORY_BATCH):
-            body: JSON = {"items": chunk}
-            if reason:
-                body["reason"] = reason
-            self.request("PUT", "/v3/inventory/adjustments/absolute", json=body)
-
-    def update_products(self, batch: list[JSON]) -> BatchResult:
-        result = BatchResult()
-        for chunk in _chunks(batch, PRODUCT_BATCH):
-            result.extend(self._batch_write("PUT", "/v3/catalog/products", chunk, batches.by_id))
-        return result
-
-    def update_variants(self, batch: list[JSON]) -> BatchResult:
-        result = BatchResult()
-        for chunk in _chunks(batch, VARIANT_BATCH):
-            result.extend(self._batch_write("PUT", "/v3/catalog/variants", chunk, batches.by_id))
-        return result
-
-    def upsert_metafields(
-        self, resource_type: str, creates: list[JSON], updates: list[JSON]
-    ) -> BatchResult:
-        """Create (POST) and update (PUT) metafields in batches; permission_set defaults to write."""
-        path = self._metafield_path(resource_type)
-        create_key = (
-            batches.metafield_store_key
-            if resource_type == "store"
-            else batches.metafield_create_key
-        )
-        result = BatchResult()
-        prepared = [{"permission_set": DEFAULT_METAFIELD_PERMISSION, **item} for item in creates]
-        for chunk in _chunks(prepared, METAFIELD_BATCH):
-            result.extend(self._batch_write("POST", path, chunk, create_key))
-        for chunk in _chunks(updates, METAFIELD_BATCH):
-            result.extend(self._batch_write("PUT", path, chunk, batches.by_id))
-        return result
-
-    def update_order_status(
-        self, order_id: int, status_id: int, staff_notes: str | None = None
-    ) -> Order:
-        """Move an order to a status; the returned Order has no lines (the reply carries none)."""
-        body: JSON = {"status_id": int(status_id)}
-        if staff_notes is not None:
-            body["staff_notes"] = staff_notes
-        response = self.request("PUT", f"/v2/orders/{int(order_id)}", json=body)
-        data = parse_body(response)
-        if not isinstance(data, dict):
-            raise MappingError("order", order_id, "the update reply is not an order object")
-        return map_order(data)
-
     # -- helpers --------------------------------------------------------------------------
 
     @staticmethod
@@ -429,36 +369,3 @@ class BigCommerceClient:
         if resource_type not in METAFIELD_RESOURCE_TYPES:
             raise ValueError(f"metafield resource_type must be one of {METAFIELD_RESOURCE_TYPES}")
         return METAFIELD_PATHS[resource_type]
-
-    def _batch_write(
-        self,
-        method: str,
-        path: str,
-        chunk: list[JSON],
-        ident: batches.Ident,
-        *,
-        resend: bool = True,
-    ) -> BatchResult:
-        """One batch request; per-item outcomes from 200/207/422 replies."""
-        if not chunk:
-            return BatchResult()
-        try:
-            response = self.request(method, path, json=chunk)
-        except ValidationError as exc:
-            if exc.status == 413:
-                raise  # a chunking bug, not the merchant's data
-            if isinstance(exc.body, dict) and isinstance(exc.body.get("data"), list):
-                # Metafield batches: 422 with data/errors/meta is a partial success.
-                return batches.reply_result(chunk, exc.body, ident)
-            failed, innocent = batches.refused_items(chunk, exc.body, ident, exc.message)
-            result = BatchResult(failed=failed)
-            if innocent and resend:
-                # The request was refused because of the named items; the others were valid
-                # but not applied: send them once more on their own.
-                result.extend(self._batch_write(method, path, innocent, ident, resend=False))
-            elif innocent:
-                result.failed.extend(
-                    ItemError(batches.item_id_of(item), exc.message, item) for item in innocent
-                )
-            return result
-        return batches.reply_result(chunk, parse_body(response), ident)

@@ -9,10 +9,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-import sqlite_utils
-
-from .core import CacheCore
+from .core import CacheCore, lazy_database
 from .errors import CacheCorruptError, CacheError, CacheTooNewError
 from .inventory import InventoryRepository
 from .ledger import LedgerRepository
@@ -25,6 +24,9 @@ from .products import ProductRepository
 from .schema import MIGRATIONS, Migration, create_cache_tables, drop_cache_tables
 from .state import AppStateRepository, SyncStateRepository
 from .variants import VariantRepository
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger("backorder_desktop.cache")
 
@@ -78,8 +80,8 @@ class Cache(CacheCore):
             return
         conn = sqlite3.connect(files[0], timeout=10.0, check_same_thread=False)
         try:
-            db = sqlite_utils.Database(conn, execute_plugins=False)
-            db.execute("PRAGMA foreign_keys = ON")
+            db = lazy_database(conn)
+            conn.execute("PRAGMA foreign_keys = ON")
             # A first sync writes ~25 MB in one transaction: room for it in memory, so fewer
             # pages spill to the WAL before the commit (freed when this connection closes).
             db.execute("PRAGMA cache_size = -32768")
@@ -124,9 +126,9 @@ def open_cache(
         raise CacheError(f"Cannot open the local cache file {path}: {exc}", path) from exc
     try:
         _check_integrity(conn, path)
-        db = sqlite_utils.Database(conn, execute_plugins=False)
-        db.execute("PRAGMA foreign_keys = ON")
-        db.enable_wal()
+        db = lazy_database(conn)
+        conn.execute("PRAGMA foreign_keys = ON")
+        _enable_wal(conn)
         _private_sidecars(path)
         _migrate(db, path, migrations)
         cache = Cache(db, path)
@@ -137,6 +139,12 @@ def open_cache(
     except BaseException:
         conn.close()
         raise
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    # What sqlite_utils' enable_wal does, without importing it for a reader (cache/core.py).
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode=wal")
 
 
 def _create_private(path: Path) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..domain.models import InventoryRecord
 from .codec import int_or_none
-from .core import CacheCore
+from .core import CacheCore, chunks, placeholders
 from .rowsync import sync_rows
 
 TABLE = "inventory"
@@ -65,16 +65,35 @@ class InventoryRepository:
         )
         return [from_row(r) for r in rows]
 
-    def on_hand_by_variant(self) -> dict[int, int]:
-        """On-hand units per variant, summed over every location."""
+    def on_hand_by_variant(self, variant_ids: Iterable[int] | None = None) -> dict[int, int]:
+        """On-hand units per variant, summed over every location (only `variant_ids` if given)."""
+        sql = "SELECT variant_id, SUM(on_hand) FROM inventory"
         with self._core.read() as db:
-            cursor = db.execute(
-                "SELECT variant_id, SUM(on_hand) FROM inventory GROUP BY variant_id"
-            )
-            return {int(vid): int(total) for vid, total in cursor.fetchall()}
+            if variant_ids is None:
+                rows = db.execute(f"{sql} GROUP BY variant_id").fetchall()
+            else:
+                rows = []
+                for chunk in chunks(sorted(set(variant_ids))):
+                    where = f" WHERE variant_id IN ({placeholders(len(chunk))}) GROUP BY variant_id"
+                    rows.extend(db.execute(sql + where, chunk).fetchall())
+            return {int(vid): int(total) for vid, total in rows}
 
     def replace_all(self, records: Sequence[InventoryRecord]) -> bool:
         return sync_rows(self._core, TABLE, [to_row(r) for r in records], _PK, replace=True)
+
+    def replace_for_variants(
+        self, variant_ids: Iterable[int], records: Sequence[InventoryRecord]
+    ) -> bool:
+        """The stock of these variants becomes exactly `records` (a variant the store no longer
+        lists, e.g. no longer tracked, loses its rows)."""
+        return sync_rows(
+            self._core,
+            TABLE,
+            [to_row(r) for r in records],
+            _PK,
+            replace=True,
+            within=("variant_id", set(variant_ids)),
+        )
 
     def upsert(self, records: Sequence[InventoryRecord]) -> bool:
         return sync_rows(self._core, TABLE, [to_row(r) for r in records], _PK, replace=False)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:  # imported when a migration runs, not by every reader (cache/core.py)
+    import sqlite_utils
 
-Migration = Callable[[sqlite_utils.Database], None]
+Migration = Callable[["sqlite_utils.Database"], None]
 
 # Rebuildable from the store: `Cache.rebuild()` drops and recreates exactly these. Children
 # (variants, order_lines) go with their parents through ON DELETE CASCADE.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from datetime import datetime
 
 from .codec import dt_from_db, dt_to_db, utc_now, utc_text
@@ -14,6 +16,8 @@ APP_TABLE = "app_state"
 # next sync is a full one.
 CURSOR_PREFIX = "cursor:"
 LAST_SYNC = "last_sync"
+# Variants whose stock the next pull must read although no listing names them (JSON id list).
+STALE_STOCK = "stale_stock"
 PRIORITY_NAMESPACE = "priority"
 
 
@@ -54,6 +58,33 @@ class SyncStateRepository:
             db.table(SYNC_TABLE).delete_where(
                 "substr(key, 1, ?) = ?", [len(CURSOR_PREFIX), CURSOR_PREFIX]
             )
+
+    def stale_stock(self) -> frozenset[int]:
+        """Variants whose stock the next pull reads although no listing names them."""
+        try:
+            ids = json.loads(self.get(STALE_STOCK) or "[]")
+        except ValueError:
+            return frozenset()
+        if not isinstance(ids, list):
+            return frozenset()
+        return frozenset(i for i in ids if isinstance(i, int))
+
+    def mark_stale_stock(self, variant_ids: Iterable[int]) -> None:
+        with self._core.transaction():
+            ids = self.stale_stock().union(variant_ids)
+            if ids:
+                self.set(STALE_STOCK, json.dumps(sorted(ids)))
+
+    def clear_stale_stock(self, variant_ids: Iterable[int] | None) -> None:
+        """Forget these (all with None): a pull has read their stock."""
+        with self._core.transaction():
+            left = (
+                frozenset() if variant_ids is None else self.stale_stock().difference(variant_ids)
+            )
+            if left:
+                self.set(STALE_STOCK, json.dumps(sorted(left)))
+            elif self.get(STALE_STOCK) is not None:
+                self.delete(STALE_STOCK)
 
     def last_sync(self) -> datetime | None:
         return self.get_time(LAST_SYNC)

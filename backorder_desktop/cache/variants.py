@@ -7,7 +7,7 @@ from typing import Any
 
 from ..domain.models import Variant
 from .codec import float_or_none
-from .core import CacheCore
+from .core import CacheCore, chunks, placeholders
 from .rowsync import sync_rows
 
 TABLE = "variants"
@@ -59,6 +59,12 @@ def from_row(r: dict[str, Any]) -> Variant:
     )
 
 
+_SIBLINGS = (
+    "SELECT s.id FROM variants v JOIN products p ON p.id = v.product_id "
+    "JOIN variants s ON s.product_id = p.id WHERE p.inventory_tracking = 'product' AND v.id IN "
+)
+
+
 class VariantRepository:
     def __init__(self, core: CacheCore) -> None:
         self._core = core
@@ -96,6 +102,17 @@ class VariantRepository:
             replace=True,
             within=("product_id", set(product_ids)),
         )
+
+    def stock_siblings(self, variant_ids: Iterable[int]) -> set[int]:
+        """The other variants of the products tracked by product among these variants'
+        products: they share one stock record (stock_identity.py)."""
+        out: set[int] = set()
+        with self._core.read() as db:
+            for chunk in chunks(sorted(set(variant_ids))):
+                sql = _SIBLINGS + f"({placeholders(len(chunk))})"
+                rows = db.execute(sql, chunk).fetchall()
+                out.update(int(r[0]) for r in rows)
+        return out
 
     def upsert(self, variants: Sequence[Variant]) -> bool:
         return sync_rows(self._core, TABLE, [to_row(v) for v in variants], ("id",), replace=False)

@@ -11,6 +11,7 @@ from ..services.backorders import list_backorders
 from ..services.conflicts import list_conflicts
 from ..services.consent import consent_states
 from ..services.releasing import ready_lines
+from ..services.status import waiting_line_count
 from ..services.syncing import push_outbox, sync_store
 from .connection import open_session
 from .output import print_json, print_table, progress_line
@@ -29,11 +30,12 @@ def _progress(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 def cmd_sync(args: argparse.Namespace) -> int:
     with open_session(args) as session:
         result = sync_store(session, full=args.full, progress=_progress(args))
+        backorder_lines = waiting_line_count(session.cache)
         summary = {
             "products": result.products,
             "variants": result.variants,
             "orders": result.orders,
-            "backorder_lines": result.backorder_lines,
+            "backorder_lines": backorder_lines,
             "requests": result.requests,
         }
         if args.json:
@@ -42,7 +44,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             print(
                 f"Synced store {session.connection.store_hash}: {result.products} products, "
                 f"{result.variants} variants, {result.orders} open orders, "
-                f"{result.backorder_lines} backorder lines ({result.requests} API requests)."
+                f"{backorder_lines} backorder lines ({result.requests} API requests)."
             )
         warning = account_warning(session.cache)
     if warning:

@@ -145,6 +145,10 @@ def apply(
     )
     chosen = dict(resolutions or {})
     if any(c.key not in chosen for c in conflicts):
+        # Stock settings change in no listing's dates: the next sync reads these variants'
+        # stock even before its hourly sweep (sync/stock_reads.py), so "sync, then try again"
+        # finds the values the store holds.
+        cache.sync_state.mark_stale_stock(c.id for c in conflicts if c.kind == "variant")
         return ApplyOutcome(cached_plan, conflicts, None, reads)
     exclude = {c.key for c in conflicts if chosen[c.key] == THEIRS}
     baseline = merge(cached, store, in_flight, products_in_flight)

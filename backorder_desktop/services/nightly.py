@@ -25,6 +25,7 @@ from .notify_now import Notified, notify_now
 from .paths import ensure_private_dir, log_dir
 from .session import StoreSession
 from .settings import Settings
+from .status import waiting_line_count
 from .syncing import sync_store
 
 log = logging.getLogger("backorder_desktop.nightly")
@@ -200,7 +201,8 @@ def run_nightly(
     )
     try:
         pulled = sync_store(session)
-        record.orders, record.backorder_lines = pulled.orders, pulled.backorder_lines
+        # The pull counts no queue (sync/pull.py): the waiting lines are counted here.
+        record.orders, record.backorder_lines = pulled.orders, waiting_line_count(session.cache)
         done = send(session)
         report = done.result.report
         record.sent = len(report.sent)

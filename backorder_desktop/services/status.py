@@ -2,20 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..cache import Cache
-from ..cache.backorder_queue import load_queue
+from ..cache.shared_allocations import allocated_by_line
+from ..cache.shared_choices import priorities
+from ..domain.queue import build_queue
+
+if TYPE_CHECKING:
+    from ..cache import Cache
 
 
 def store_status(cache: Cache, *, backorder_lines: int | None = None) -> dict[str, Any]:
     """Last sync time, outbox counts, backorder lines.
 
-    `backorder_lines` saves rebuilding the queue when the caller already has it.
+    `backorder_lines` saves counting the queue when the caller already has it.
     """
     last_sync = cache.sync_state.last_sync()
     return {
         "last_sync": last_sync.isoformat() if last_sync is not None else None,
         "outbox": cache.outbox.counts(),
-        "backorder_lines": len(load_queue(cache)) if backorder_lines is None else backorder_lines,
+        "backorder_lines": waiting_line_count(cache)
+        if backorder_lines is None
+        else backorder_lines,
     }
+
+
+def waiting_line_count(cache: Cache) -> int:
+    """How many open lines wait: the length of `load_queue`, from the reads and the rule
+    (`domain.queue.build_queue`) that decide which lines wait, without what only the rows
+    show (ETAs, shipments, notices) and with the stock of the waiting lines' variants only."""
+    with cache.read():
+        orders = cache.orders.open_orders()
+        lines = [line for order in orders for line in order.lines]
+        products = {p.id: p for p in cache.products.get_many({ln.product_id for ln in lines})}
+        on_hand = cache.inventory.on_hand_by_variant({ln.variant_id for ln in lines})
+        waiting = build_queue(
+            orders,
+            products,
+            on_hand,
+            allocated_by_line=allocated_by_line(cache),
+            priorities=priorities(cache),
+        )
+    return len(waiting)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from ..domain.models import (
@@ -19,6 +19,7 @@ from ..domain.models import (
     Variant,
 )
 from .progress import Pager
+from .stock_reads import SWEEP_CURSOR, Seen, changed_variants, sweep_due
 
 # Re-read a little before the saved cursor: a record saved in the same second as the newest one
 # we saw (V2 dates have whole seconds) or committed late on the store's side is not missed.
@@ -42,7 +43,9 @@ class PullClient(Protocol):
         self, *, modified_since: datetime | None = None, ids: Sequence[int] | None = None
     ) -> Iterator[tuple[Product, list[Variant]]]: ...
 
-    def iter_inventory(self) -> Iterator[InventoryRecord]: ...
+    def iter_inventory(
+        self, *, variant_ids: Sequence[int] | None = None
+    ) -> Iterator[InventoryRecord]: ...
 
     def iter_orders(
         self, *, status_ids: Sequence[int], modified_since: datetime | None = None
@@ -62,6 +65,8 @@ class Fetched:
     products_full: bool = True
     products: list[Product] = field(default_factory=list)
     variants: list[Variant] = field(default_factory=list)
+    inventory_full: bool = True  # the whole inventory, else only `inventory_variants`
+    inventory_variants: set[int] = field(default_factory=set)
     inventory: list[InventoryRecord] = field(default_factory=list)
     orders_full: bool = True
     orders: list[Order] = field(default_factory=list)
@@ -74,8 +79,9 @@ class _Stopped(Exception):
     """A listing was told to stop because another failed or the user cancelled."""
 
 
-class Sink(Protocol):
-    """Where a pull puts what it fetched, part by part ("products", "metafields:order", ...)."""
+class Sink(Seen, Protocol):
+    """Where a pull puts what it fetched, part by part ("products", "metafields:order", ...),
+    and what the cache has already seen (`stock_reads.Seen`)."""
 
     def streams(self, part: str) -> bool:
         """Whether `add` takes this part batch by batch as it arrives (on the listing's thread)."""
@@ -101,6 +107,7 @@ class _Listing:
     finished: bool = False
     error: BaseException | None = None
     thread: threading.Thread | None = None
+    done: threading.Event = field(default_factory=threading.Event)
 
 
 class _Run:
@@ -130,6 +137,7 @@ class _Run:
             listing.error = exc
         finally:
             listing.finished = True
+            listing.done.set()
             self.wake.set()
 
     def each(self, listing: _Listing, items: Iterator[T]) -> Iterator[T]:
@@ -144,6 +152,17 @@ class _Run:
             close = getattr(items, "close", None)
             if close is not None:
                 close()
+
+    def await_stages(self, *stages: str) -> None:
+        """Block a listing until these stages' listings have finished; stop if one failed
+        (its own listing raises the error) or the pull is stopping."""
+        for listing in self.listings:
+            if listing.stage in stages:
+                while not listing.done.wait(_TICK_S):
+                    if self.stop.is_set():
+                        raise _Stopped
+                if listing.error is not None:
+                    raise _Stopped
 
     def of(self, stage: str) -> list[_Listing]:
         return [x for x in self.listings if x.stage == stage]
@@ -238,10 +257,25 @@ def _plan(
         if batch:
             _add(run, sink, "products", batch)
 
+    now = datetime.now(UTC)
+    out.inventory_full = out.full or sweep_due(cursors.get(SWEEP_CURSOR), now)
+    if out.inventory_full:
+        out.cursors[SWEEP_CURSOR] = now
+
     def inventory(listing: _Listing) -> None:
+        if out.inventory_full:
+            listed = client.iter_inventory()
+        else:
+            # The orders and products changed since the last sync name the variants whose
+            # stock moved with them: one filtered listing instead of every page.
+            run.await_stages("orders", "products")
+            out.inventory_variants = changed_variants(out.orders, out.products, out.variants, sink)
+            if not out.inventory_variants:
+                return
+            listed = client.iter_inventory(variant_ids=sorted(out.inventory_variants))
         batch: list[Any] = []
         streams = sink is not None and sink.streams("inventory")
-        for record in run.each(listing, client.iter_inventory()):
+        for record in run.each(listing, listed):
             out.inventory.append(record)
             if streams:
                 batch.append(record)
@@ -295,7 +329,9 @@ def _follow(run: _Run, pager: Pager, stage: str) -> None:
     reported = -1
     pager.check(stage)
     while True:
-        run.wake.wait(_TICK_S)
+        # Clear, then look, then wait: a listing that ends meanwhile sets `wake` after its
+        # `finished`, so no end is missed and none costs a tick (an incremental pull's five
+        # stages used to wait up to a tick each for listings that had long finished).
         run.wake.clear()
         error = run.first_error()
         if error is not None:
@@ -309,6 +345,7 @@ def _follow(run: _Run, pager: Pager, stage: str) -> None:
             reported = done
             pager.report(stage, done)
         pager.check(stage)
+        run.wake.wait(_TICK_S)
 
 
 def _newest(current: datetime | None, values: Iterator[datetime | None]) -> datetime | None:

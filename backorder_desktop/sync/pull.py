@@ -9,12 +9,13 @@ from typing import Any
 
 from ..cache import Cache
 from ..cache.accounts import note_owners
-from ..cache.backorder_queue import load_queue
+from ..cache.codec import dt_from_db
 from ..cache.staging import Staging
 from ..domain.slices import free_in_slices
 from .collector import collector_paused
 from .fetch import METAFIELD_RESOURCES, OVERLAP, Fetched, PullClient, fetch
 from .progress import Cancelled, Pager, Progress, SyncCancelled
+from .stock_reads import SWEEP_CURSOR
 
 log = logging.getLogger("backorder_desktop.sync")
 
@@ -28,7 +29,6 @@ class PullResult:
     products: int
     variants: int
     orders: int  # open orders
-    backorder_lines: int
     requests: int  # HTTP requests this pull sent (retries included)
     changed: frozenset[
         str
@@ -48,8 +48,11 @@ def pull(
 
     A first sync (never synced) or `full=True` lists everything and removes what the store no
     longer has; otherwise products, orders and metafields changed since the saved cursors are
-    merged in, and orders that left the open statuses are dropped. Locations and inventory are
-    always read whole (the API has no modified filter for them).
+    merged in, and orders that left the open statuses are dropped. Locations are always read
+    whole; inventory (the API has no modified filter for it) only for the variants those
+    orders and products name, and whole at most hourly (`fetch.SWEEP_EVERY`), which catches
+    stock changed without an order. The backorder queue is not counted here: that is a view
+    (`services.status.waiting_line_count`), and a window rebuilds it anyway.
 
     A first sync stages its bulk rows while the fetch goes on (`_CacheSink`); everything is
     written in one transaction on a second connection (`Cache.writer`) once every page has
@@ -84,7 +87,6 @@ def pull(
             products=cache.products.count(),
             variants=cache.variants.count(),
             orders=cache.orders.count_open(),
-            backorder_lines=len(load_queue(cache)),
             requests=client.request_count - start,
             changed=frozenset(changed),
             full=full,
@@ -100,7 +102,13 @@ def pull(
 
 def _saved_cursors(cache: Cache) -> dict[str, datetime]:
     out = {}
-    for resource in ("products", "orders", *(f"metafields:{r}" for r in METAFIELD_RESOURCES)):
+    resources = (
+        "products",
+        "orders",
+        SWEEP_CURSOR,
+        *(f"metafields:{r}" for r in METAFIELD_RESOURCES),
+    )
+    for resource in resources:
         value = cache.sync_state.cursor(resource)
         if value is not None:
             out[resource] = value
@@ -146,6 +154,18 @@ class _CacheSink:
         else:
             self.staging.add("inventory", items)
 
+    def known(self, table: str, ids: list[int]) -> dict[int, datetime]:
+        if table not in ("orders", "products"):
+            raise ValueError(table)
+        stored = self.cache.modified_in(table, ids)
+        return {k: v for k, v in ((k, dt_from_db(t)) for k, t in stored.items()) if v is not None}
+
+    def stock_siblings(self, variant_ids: set[int]) -> set[int]:
+        return self.cache.variants.stock_siblings(variant_ids)
+
+    def stale_stock(self) -> frozenset[int]:
+        return self.cache.sync_state.stale_stock()
+
     def apply(self, f: Fetched) -> set[str]:
         """Write everything fetched (inside the pull's transaction); the names of what changed."""
         staged = self.staging.apply() if self.staging is not None else set()
@@ -178,7 +198,13 @@ def _write(cache: Cache, f: Fetched, part: str) -> set[str]:
             touched = cache.variants.replace_for_products(ids, f.variants) or touched
         return {"products"} if touched else set()
     if part == "inventory":
-        return {"inventory"} if cache.inventory.replace_all(f.inventory) else set()
+        records = f.inventory
+        if f.inventory_full:
+            touched = cache.inventory.replace_all(records)
+        else:  # an incremental pull read only these variants' stock (stock_reads.py)
+            touched = cache.inventory.replace_for_variants(f.inventory_variants, records)
+        cache.sync_state.clear_stale_stock(None if f.inventory_full else f.inventory_variants)
+        return {"inventory"} if touched else set()
     if part == "orders":
         open_orders = [o for o in f.orders if o.is_open]
         if f.orders_full:

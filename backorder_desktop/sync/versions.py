@@ -6,9 +6,9 @@ from datetime import timedelta
 from typing import Any
 
 from ..bigcommerce.client import v3_date
-from ..bigcommerce.error_mapping import parse_body
 from ..bigcommerce.mapping import map_metafield
 from ..bigcommerce.operations import UPDATE, collection_path
+from ..bigcommerce.paging import iter_v3
 from ..cache import Cache, OutboxRow
 from ..cache.codec import utc_from_text, utc_text
 from ..cache.shared_allocations import ALLOCATIONS_KEY, merge
@@ -94,7 +94,7 @@ def _current(
     client: Any, path: str, resource_type: str, items: list[JSON], bases: dict[int, Base]
 ) -> dict[int, Metafield]:
     keys = sorted({str(i.get("key")) for i in items})
-    params: JSON = {"namespace": METAFIELD_NAMESPACE, "key:in": ",".join(keys), "limit": PAGE}
+    params: JSON = {"namespace": METAFIELD_NAMESPACE, "key:in": ",".join(keys)}
     wanted = {_id(i) for i in items}
     owners = {bases[i].resource_id for i in wanted if i is not None and i in bases}
     if resource_type in BY_RESOURCE and None not in owners:
@@ -108,15 +108,9 @@ def _current(
         if resource_type != "store" and known and len(known) == len(stamps):
             params["date_modified:min"] = v3_date(min(known) - CLOCK_MARGIN)
     out: dict[int, Metafield] = {}
-    page = 1
-    while True:
-        body = parse_body(client.request("GET", path, params={**params, "page": page}))
-        data = body.get("data") if isinstance(body, dict) else None
-        for d in data if isinstance(data, list) else []:
-            field = map_metafield(d, resource_type)
-            if field.id in wanted:
-                out[field.id] = field
-        pagination = (body.get("meta") or {}).get("pagination") or {}
-        if page >= int(pagination.get("total_pages") or 1):
-            return out
-        page += 1
+    # The one V3 pager (bigcommerce/paging.py), one page at a time: a check is one page or two.
+    for d in iter_v3(client.request, path, params, limit=PAGE, max_concurrency=1):
+        field = map_metafield(d, resource_type)
+        if field.id in wanted:
+            out[field.id] = field
+    return out

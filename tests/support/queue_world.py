@@ -51,6 +51,7 @@ from backorder_desktop.services.shipments import (
     list_shipments,
     save_shipment,
 )
+from backorder_desktop.services.status import waiting_line_count
 from backorder_desktop.services.syncing import sync_store
 from backorder_desktop.sync.push import push
 from tests.support.demo_store_http import order_body
@@ -288,10 +289,17 @@ class World:
             "consent_asked_for_later_delays",
             "queue_order_rule",
             "storefront_says_what_the_window_says",
+            "status_counts_the_queue",
         ):
             problem = getattr(self, name)(state)
             if problem:
                 raise InvariantBroken(f"{name}: {problem}\nsteps: {self.log}")
+
+    def status_counts_the_queue(self, state: QueueState) -> str:
+        """`status` and `sync` count the waiting lines without building the queue's ETAs and
+        notices (services/status.py): the count is the queue's length, whatever happened."""
+        counted = waiting_line_count(self.cache)
+        return "" if counted == len(state.queue) else f"counted {counted}, queue {len(state.queue)}"
 
     def one_state_per_line(self, state: QueueState) -> str:
         """Each line the app answers for is waiting, ready to release or released: one of them.
