@@ -102,9 +102,11 @@ def test_sync_then_backorders_lists_the_queue_in_documented_order(
         "priority",
         "eta",
         "notified_eta",
+        "consent",
         "state",
     }
     assert {r["state"] for r in rows} == {"waiting"}  # nothing received yet: none ready
+    assert {r["consent"] for r in rows} == {None}  # nobody was told of a delay yet
     order = store.state.orders[first["order_id"]]
     assert first["customer_email"] == order.billing_address.email
 

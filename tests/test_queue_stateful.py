@@ -103,6 +103,10 @@ class QueueMachine(RuleBasedStateMachine):
     def close_shipment(self, pick: int) -> None:
         self.w.close_shipment(pick)
 
+    @rule(pick=picks, answer=st.sampled_from(["given", "refused"]))
+    def answer_consent(self, pick: int, answer: str) -> None:
+        self.w.answer_consent(pick, answer)
+
     @rule()
     def notify(self) -> None:
         self.w.notify()

@@ -244,6 +244,15 @@ class BigCommerceClient:
                 "The API URL answered, but not like BigCommerce's API: check the API URL."
             )
 
+    def store_country(self) -> str:
+        """The store's country ("United States"), from the V3 locale settings
+        (settings.v3.yml `/settings/store/locale`, `store_country`); "" if it names none."""
+        response = self.request("GET", "/v3/settings/store/locale")
+        body = response.json() if response.content else {}
+        data = body.get("data") if isinstance(body, dict) else None
+        country = data.get("store_country") if isinstance(data, dict) else None
+        return country.strip() if isinstance(country, str) else ""
+
     def list_locations(self) -> list[Location]:
         """Every location, the default one marked: from its record's `is_default` when the
         store sends it, else from `?is_default=true` (one more request; never "id 1")."""

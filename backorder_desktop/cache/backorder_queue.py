@@ -8,6 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ..domain.cancellations import Cancellation, cancelled_by_line
+from ..domain.consent import NONE, Answer
 from ..domain.eta import EtaCascade
 from ..domain.models import METAFIELD_NAMESPACE, BackorderLine, Order
 from ..domain.notice_log import NoticeRecord, Told, told_by_line
@@ -26,6 +27,7 @@ from .notice_ledger import LedgerNotice, NoticeLedger, notice_logs, releases
 from .shared_allocations import allocated_by_line
 from .shared_choices import partial_orders
 from .shared_choices import priorities as shared_priorities
+from .shared_consent import consent_answers, delay_policy
 
 if TYPE_CHECKING:
     from .database import Cache
@@ -146,6 +148,8 @@ class QueueState:
     ledger: list[LedgerNotice] = field(default_factory=list)
     releases: list[Release] = field(default_factory=list)
     partial: set[int] = field(default_factory=set)
+    answers: dict[int, list[Answer]] = field(default_factory=dict)  # consent, per order
+    policy: str = NONE  # the delay policy in force (domain.consent)
     cancellations: list[Cancellation] = field(default_factory=list)
 
 
@@ -169,6 +173,8 @@ def load_queue_state(cache: Cache, *, today: date | None = None) -> QueueState:
         logs = notice_logs(cache, ledger)
         released = releases(cache)
         partial = partial_shipment_orders(cache)
+        answers = consent_answers(cache)
+        policy = delay_policy(cache)
         cancelled = list(cancellation_records(cache).values())
     cascade = EtaCascade(
         shipments,
@@ -204,6 +210,8 @@ def load_queue_state(cache: Cache, *, today: date | None = None) -> QueueState:
         ledger=ledger,
         releases=released,
         partial=partial,
+        answers=answers,
+        policy=policy,
         cancellations=cancelled,
     )
 

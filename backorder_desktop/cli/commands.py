@@ -9,6 +9,7 @@ from ..domain.eta import source_label
 from ..services.accounts import account_warning
 from ..services.backorders import list_backorders
 from ..services.conflicts import list_conflicts
+from ..services.consent import consent_states
 from ..services.releasing import ready_lines
 from ..services.status import waiting_line_count
 from ..services.syncing import push_outbox, sync_store
@@ -55,6 +56,7 @@ def cmd_backorders(args: argparse.Namespace) -> int:
     with open_session(args) as session:
         lines = list_backorders(session.cache, sku=args.sku)
         ready = ready_lines(session.cache, sku=args.sku)
+        consent = consent_states(session.cache)
     if args.json:
         print_json(
             [
@@ -70,6 +72,7 @@ def cmd_backorders(args: argparse.Namespace) -> int:
                     "priority": line.priority,
                     "eta": line.eta,
                     "notified_eta": line.notified_eta,
+                    "consent": consent.get(line.order_id),
                     "state": "waiting",
                 }
                 for line in lines
@@ -88,6 +91,7 @@ def cmd_backorders(args: argparse.Namespace) -> int:
                     "priority": None,
                     "eta": None,
                     "notified_eta": None,
+                    "consent": consent.get(order.order_id),
                     "state": "ready",
                 }
                 for order, line in ready

@@ -222,6 +222,7 @@ class StateFiles:
             "seed": state.seed,
             "next_ids": state.next_ids,
             "inventory_settings": state.inventory_settings,
+            "locale_settings": state.locale_settings,
             "sections": self._files,
         }
         _write_atomic(
@@ -244,6 +245,7 @@ class StateFiles:
             native_backorders_since=datetime.fromtimestamp(doc["native_backorders_since"], UTC),
             seed=int(doc["seed"]),
             inventory_settings=dict(doc.get("inventory_settings", {})),
+            locale_settings=dict(doc.get("locale_settings", {})),
             next_ids={str(k): int(v) for k, v in doc.get("next_ids", {}).items()},
         )
         self._files = {str(k): str(v) for k, v in doc["sections"].items()}

@@ -26,6 +26,8 @@ depend on the HTTP layer, so every field is documented here:
   "store"; store metafields use resource_id 0).
 - `customers`: id -> `CustomerRec`; `backorder_messages`: id -> `BackorderMessageRec`.
 - `inventory_settings`: the `/v3/settings/inventory` document.
+- `locale_settings`: the `/v3/settings/store/locale` document (`store_country` decides the
+  app's default delay policy); empty means the spec's defaults (United States).
 - `suppliers`: parsed from the store metafields `backorder_desktop` / `supplier:<id>` (JSON).
 
 Dataset invariant (native backorders): for every tracked variant, `qty_backordered` at the default
@@ -325,6 +327,8 @@ class StoreState:
     metafields: dict[int, MetafieldRec] = field(default_factory=dict)
     backorder_messages: dict[int, BackorderMessageRec] = field(default_factory=dict)
     inventory_settings: dict[str, Any] = field(default_factory=dict)
+    # The `/v3/settings/store/locale` document (settings.v3.yml `Locale`); empty: its defaults.
+    locale_settings: dict[str, Any] = field(default_factory=dict)
     # Next ids to hand out (BigCommerce ids are sequential per resource).
     next_ids: dict[str, int] = field(default_factory=dict)
 

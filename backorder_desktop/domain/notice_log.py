@@ -13,11 +13,14 @@ RELEASE_KEY = "release"  # order metafield written when the app releases an orde
 STATUS_KEY = "backorder_status"  # order metafield a storefront theme can read
 
 CONFIRMATION, DELAY, RELEASED, CHECK_IN = "confirmation", "delay", "released", "check_in"
+# A delay that needs the customer's consent to keep the order open (domain.consent).
+CONSENT = "consent"
 CANCELLED, EARLIER = "cancelled", "earlier"  # waiting items cancelled; an ETA moved earlier
-KINDS: tuple[str, ...] = (CONFIRMATION, DELAY, RELEASED, CHECK_IN, CANCELLED, EARLIER)
+KINDS: tuple[str, ...] = (CONFIRMATION, DELAY, CONSENT, RELEASED, CHECK_IN, CANCELLED, EARLIER)
 KIND_LABELS = {
     CONFIRMATION: "Backorder confirmation",
     DELAY: "Delay",
+    CONSENT: "Consent request",
     RELEASED: "On its way",
     CHECK_IN: "Check-in",
     CANCELLED: "Cancellation",
@@ -47,6 +50,8 @@ class NoticeRecord:
     eta: date | None
     lines: tuple[ToldLine, ...] = field(default_factory=tuple)
     unconfirmed: bool = False
+    # A consent request: the day the customer must answer by (else: cancelled and refunded).
+    reply_by: date | None = None
 
     def to_obj(self) -> dict[str, Any]:
         obj: dict[str, Any] = {
@@ -68,6 +73,8 @@ class NoticeRecord:
         }
         if self.unconfirmed:
             obj["unconfirmed"] = True
+        if self.reply_by is not None:
+            obj["reply_by"] = self.reply_by.isoformat()
         return obj
 
     @staticmethod
@@ -98,6 +105,7 @@ class NoticeRecord:
                 eta=_date(obj.get("eta")),
                 lines=lines,
                 unconfirmed=bool(obj.get("unconfirmed", False)),
+                reply_by=_date(obj.get("reply_by")),
             )
         except (KeyError, TypeError, ValueError):
             return None

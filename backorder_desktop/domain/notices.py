@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from .cancellations import Cancellation, untold_units
+from .consent import NONE, asks_consent, reply_by
 from .eta import NEEDS_DATE
 from .models import BackorderLine, Order
 from .notice_log import (
     CANCELLED,
     CHECK_IN,
     CONFIRMATION,
+    CONSENT,
     DELAY,
     EARLIER,
     KINDS,
@@ -98,6 +100,8 @@ class DueNotice:
     covers: tuple[tuple[int, int], ...] = ()
     # Check-ins: the same customer's other orders told in the same email (each logs its own).
     others: tuple[DueNotice, ...] = ()
+    # A consent request: the day the customer must answer by (domain.consent.reply_by).
+    reply_by: date | None = None
     # A cancellation: what was refunded (or is to be refunded separately), and why.
     refund_amount: float | None = None
     refund_currency: str = ""
@@ -210,6 +214,8 @@ def select_due(
     today: date | None = None,
     checkin_days: int = 0,
     checkin_max: int = DEFAULT_CHECKIN_MAX,
+    policy: str = NONE,
+    awaiting_cancel: Collection[int] = (),
     cancellations: Iterable[Cancellation] = (),
     good_news: bool = False,
 ) -> list[DueNotice]:
@@ -217,6 +223,10 @@ def select_due(
 
     A cancellation is due its notice while units it cancelled were in no cancellation notice
     yet; with `good_news`, a line whose ETA moved earlier than the date told gets one.
+    `policy` (domain.consent): under the US rule an order's later delay, or a first delay
+    without a revised date, is a consent request instead of a delay notice. Orders in
+    `awaiting_cancel` (consent expired or refused) are told of no more delays or check-ins:
+    they are to be cancelled and refunded, not asked again.
 
     `logs` holds each order's notices (metafield and local ledger merged; a possibly-sent
     notice counts as sent). A released order is due its "on its way" notice while units its
@@ -233,6 +243,8 @@ def select_due(
 
     due: list[DueNotice] = []
     for order_id, lines in by_order.items():
+        if order_id in awaiting_cancel:
+            continue
         log = logs.get(order_id, ())
         told = told_by_line(log)
         grouped: dict[str, list[DueLine]] = defaultdict(list)
@@ -249,16 +261,19 @@ def select_due(
                 grouped[CHECK_IN] = [_due_line(line, told.get(line.line_id)) for line in lines]
         first = lines[0]
         for kind, due_lines in grouped.items():
-            due.append(
-                DueNotice(
-                    order_id=order_id,
-                    kind=kind,
-                    email=first.customer_email,
-                    customer_name=first.customer_name,
-                    order_date=first.order_date,
-                    lines=tuple(due_lines),
-                )
+            told_now = DueNotice(
+                order_id=order_id,
+                kind=kind,
+                email=first.customer_email,
+                customer_name=first.customer_name,
+                order_date=first.order_date,
+                lines=tuple(due_lines),
             )
+            if kind == DELAY and asks_consent(policy, log, told_now.eta):
+                told_now = replace(
+                    told_now, kind=CONSENT, reply_by=reply_by(told_now.old_eta, today)
+                )
+            due.append(told_now)
 
     for release in releases:
         if release.undone:

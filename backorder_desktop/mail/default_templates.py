@@ -103,7 +103,7 @@ DELAY = TemplateSet(
 <ul>
 <li><strong>Wait</strong> for the whole order: you need do nothing.</li>
 <li><strong>Ship what is in stock</strong> now and the rest when it arrives.</li>
-<li><strong>Cancel</strong> the delayed items for a refund.</li>
+<li><strong>Cancel</strong> the delayed items for a full refund.</li>
 </ul>
 <p>Just reply to this email to tell us.</p>
 """
@@ -117,8 +117,61 @@ was {{ line.old_eta or "-" }}, now {{ line.eta or "to be confirmed" }}
 What would you like us to do?
 - Wait for the whole order: you need do nothing.
 - Ship what is in stock now and the rest when it arrives.
-- Cancel the delayed items for a refund.
+- Cancel the delayed items for a full refund.
 Just reply to this email to tell us.
+"""
+    + _TEXT_FOOT,
+)
+
+# A consent request (US FTC Mail Order Rule, domain.consent): a later delay, or one without a
+# revised date. It says the revised date if known, the right to cancel for a full refund, and
+# that without the customer's consent by the reply-by day the order is cancelled and refunded.
+_CONSENT_WHEN = """{% if eta_known %}Our new expected date is <strong>{{ eta }}</strong>.\
+{% else %}We cannot give you a new date yet.{% endif %}"""
+
+CONSENT = TemplateSet(
+    subject=("Your order #{{ order_id }} is delayed: please reply by {{ reply_by }} to keep it"),
+    intro=(
+        "We are sorry: the items you are waiting for are delayed, and we need your "
+        "agreement before we keep your order open."
+    ),
+    html=_HTML_HEAD
+    + """{% if reason %}<p>{{ reason }}</p>
+{% endif %}<table cellpadding="6" style="border-collapse: collapse; border: 1px solid #ddd">
+<tr style="background: #f4f4f4"><th align="left">Item</th><th align="right">Qty</th>\
+<th align="left">Was</th><th align="left">Now</th></tr>
+{% for line in lines %}<tr><td>{{ line.name }}{% if line.options %}<br>{{ line.options }}\
+{% endif %}<br><small>{{ line.sku }}</small></td>\
+<td align="right">{{ line.qty }}</td><td>{{ line.old_eta or "-" }}</td>\
+<td>{{ line.eta or "to be confirmed" }}</td></tr>
+{% endfor %}</table>
+<p>"""
+    + _CONSENT_WHEN
+    + """</p>
+<p>Please reply to this email by <strong>{{ reply_by }}</strong>:</p>
+<ul>
+<li><strong>Keep</strong>: you agree to wait{% if eta_known %} until {{ eta }}{% endif %}.</li>
+<li><strong>Cancel</strong>: we cancel the delayed items and refund them in full.</li>
+</ul>
+<p>You may cancel for a full refund at any time before we ship. <strong>If we do not hear \
+from you by {{ reply_by }}, we will cancel the delayed items and refund them in full.</strong></p>
+"""
+    + _HTML_FOOT,
+    text=_TEXT_HEAD
+    + """{% if reason %}{{ reason }}
+
+{% endif %}{% for line in lines %}- {{ line.qty }} x {{ line.name }} ({{ line.sku }}): \
+was {{ line.old_eta or "-" }}, now {{ line.eta or "to be confirmed" }}
+{% endfor %}
+"""
+    + _CONSENT_WHEN.replace("<strong>", "").replace("</strong>", "")
+    + """
+
+Please reply to this email by {{ reply_by }}:
+- Keep: you agree to wait{% if eta_known %} until {{ eta }}{% endif %}.
+- Cancel: we cancel the delayed items and refund them in full.
+You may cancel for a full refund at any time before we ship. If we do not hear from you by \
+{{ reply_by }}, we will cancel the delayed items and refund them in full.
 """
     + _TEXT_FOOT,
 )
@@ -283,6 +336,7 @@ was {{ line.old_eta or "-" }}, now expected {{ line.eta or "to be confirmed" }}
 DEFAULTS: dict[str, TemplateSet] = {
     "confirmation": CONFIRMATION,
     "delay": DELAY,
+    "consent": CONSENT,
     "released": RELEASED,
     "check_in": CHECK_IN,
     "cancelled": CANCELLED,

@@ -30,8 +30,12 @@ PLACEHOLDERS: dict[str, str] = {
     "eta_known": "true when every item has a date",
     "old_eta": "delay: the date told before",
     "reason": "delay: the reason you type before sending (may be empty)",
+    "reply_by": (
+        "consent request: the day to answer by; without consent by then the order is "
+        "cancelled and refunded"
+    ),
     "days_to_eta": "check-in: days until the ETA (none if unknown)",
-    "kind": "confirmation, delay, released, check_in, cancelled or earlier",
+    "kind": "confirmation, delay, consent, released, check_in, cancelled or earlier",
     "lines": (
         "the items: line.name, line.options, line.sku, line.qty, line.eta, line.old_eta, "
         "line.order_id"
@@ -140,6 +144,7 @@ def notice_context(
         ],
         "order_url": order_url(store_url, notice.order_id),
         "shop_contact": shop_contact.strip(),
+        "reply_by": friendly_date(notice.reply_by),
     }
 
 
@@ -173,6 +178,7 @@ def sample_notice(kind: str) -> DueNotice:
         refund_made=kind == "cancelled",
         cancel_reason="Our supplier has stopped making it." if kind == "cancelled" else "",
         order_left=kind == "cancelled",
+        reply_by=date(2026, 12, 12) if kind == "consent" else None,
     )
 
 

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..cache.backorder_queue import QueueState
+from ..domain.consent import ConsentStatus
 from ..domain.eta import NEEDS_DATE, UNKNOWN, Eta, eta_key, source_label
 from ..domain.models import BackorderLine
 from ..domain.notice_log import KIND_LABELS, NoticeRecord
 from ..domain.notices import DueNotice
+from .consent import consent_by_order
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,11 @@ class BackorderRow:
     partial_allowed: bool = False
     last_notice: NoticeSummary | None = None
     due: str = ""  # the kind of notice due now for this line ("" if none)
+    consent: ConsentStatus | None = None  # the order's consent to its delays (None: not needed)
+
+    @property
+    def consent_state(self) -> str | None:
+        return self.consent.state if self.consent is not None else None
 
     @property
     def key(self) -> int:
@@ -72,6 +79,7 @@ def _last_notices(state: QueueState) -> dict[int, NoticeSummary]:
 
 def backorder_rows(state: QueueState, due: list[DueNotice], *, now: datetime) -> list[BackorderRow]:
     last = _last_notices(state)
+    consents = consent_by_order(state, today=now.date())
     due_by_line: dict[int, str] = {}
     for notice in due:
         for line in notice.lines:
@@ -83,6 +91,7 @@ def backorder_rows(state: QueueState, due: list[DueNotice], *, now: datetime) ->
             line.order_id in state.partial,
             last.get(line.line_id),
             due_by_line.get(line.line_id, ""),
+            consents.get(line.order_id),
         )
         for line in state.queue
     ]

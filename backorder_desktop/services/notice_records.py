@@ -68,10 +68,13 @@ def staff_note_line(record: NoticeRecord) -> str:
     label = {
         "delay": "delay notice",
         "check_in": "check-in",
+        "consent": "consent request",
         "cancelled": "cancellation notice",
         "earlier": "good-news notice",
     }.get(record.kind, "notice")
     line = f"Backorder {label} {verb} {day}: {what}"
+    if record.reply_by is not None:
+        line += f", reply by {record.reply_by.isoformat()}"
     if record.unconfirmed:
         line += " (the app stopped before the mail server confirmed it)"
     return line

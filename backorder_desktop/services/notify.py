@@ -36,6 +36,7 @@ from ..mail.message import AddressError, build_message
 from ..mail.smtp import MailConnectionError, MessageRefused, SendUncertain, SmtpConfig, SmtpSender
 from ..mail.templates import NoticeRenderer, RenderedMail, notice_context
 from ..sync.pull import OVERLAP
+from .consent import awaiting_cancel
 from .notice_records import RecordResult, record_notices
 from .reply_ids import keep_message_id
 from .session import StoreSession
@@ -93,6 +94,8 @@ def plan_notices(
         today=today,
         checkin_days=checkin_days,
         checkin_max=checkin_max,
+        policy=state.policy,
+        awaiting_cancel=awaiting_cancel(state, today=today),
         cancellations=state.cancellations,
         good_news=good_news,
     )
@@ -141,6 +144,7 @@ def _record(notice: DueNotice, now: datetime) -> NoticeRecord:
         sent_at=now,
         eta=notice.eta if notice.kind not in (RELEASED, CANCELLED) else None,
         lines=tuple(ToldLine(line.line_id, line.sku, line.qty, line.eta) for line in notice.lines),
+        reply_by=notice.reply_by,
     )
 
 

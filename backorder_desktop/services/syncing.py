@@ -9,6 +9,7 @@ from typing import Any
 from ..bigcommerce.errors import OfflineError
 from ..sync.pull import PullResult, pull
 from ..sync.push import PushResult, push
+from .consent import refresh_store_country
 from .insights import record_snapshot
 from .notice_records import publish_statuses
 from .session import StoreSession
@@ -31,6 +32,9 @@ def sync_store(
         if first_sync:
             session.discard_new_cache()
         raise
+    # The store's country sets the default delay policy (issue 19.1): read once per cache, or
+    # again on a full sync; one request, not counted in the pull's.
+    refresh_store_country(session, force=full)
     # Insights: value waiting over time needs one point per day; each sync records today's.
     record_snapshot(session.cache)
     # What the store brought (orders shipped, dates moved) may change a storefront status.

@@ -18,9 +18,10 @@ from backorder_desktop.cache.backorder_queue import QueueState, load_queue_state
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
 from backorder_desktop.domain.bulk import VariantEdit
+from backorder_desktop.domain.consent import US
 from backorder_desktop.domain.eta import eta_key
 from backorder_desktop.domain.models import METAFIELD_NAMESPACE
-from backorder_desktop.domain.notice_log import CONFIRMATION, RELEASED, STATUS_KEY
+from backorder_desktop.domain.notice_log import CONFIRMATION, CONSENT, DELAY, RELEASED, STATUS_KEY
 from backorder_desktop.domain.notices import backorder_status
 from backorder_desktop.domain.receiving import ReceiptLine
 from backorder_desktop.domain.shipment_rules import InputError
@@ -29,6 +30,7 @@ from backorder_desktop.mail.templates import NoticeRenderer
 from backorder_desktop.services import bulk_edit as bulk
 from backorder_desktop.services.allocations import active_releases, held_units
 from backorder_desktop.services.backorders import change_priority, set_partial_shipment
+from backorder_desktop.services.consent import awaiting_cancel, record_consent
 from backorder_desktop.services.notify import (
     NoticeOptions,
     plan_notices,
@@ -227,6 +229,24 @@ class World:
             self.push()
             self.log.append(f"partial #{order_id}")
 
+    def answer_consent(self, pick: int, answer: str) -> None:
+        """Staff record a customer's answer to a consent request (issue 19.1)."""
+        state = self.state()
+        asked = sorted(
+            order_id
+            for order_id, records in state.logs.items()
+            if order_id in state.orders and any(r.kind == CONSENT for r in records)
+        )
+        if not asked:
+            return
+        order_id = asked[pick % len(asked)]
+        noon = datetime(self.today.year, self.today.month, self.today.day, 12, tzinfo=UTC)
+        record_consent(
+            self.cache, order_id, answer, source="staff", now=max(noon, self.last_sent or noon)
+        )
+        self.push()
+        self.log.append(f"consent {answer} #{order_id}")
+
     def close_shipment(self, pick: int) -> None:
         shipment = self._inbound(pick)
         if shipment is not None:
@@ -266,6 +286,7 @@ class World:
             "no_eta_before_today",
             "etas_follow_the_queue",
             "no_notice_twice",
+            "consent_asked_for_later_delays",
             "queue_order_rule",
             "storefront_says_what_the_window_says",
             "status_counts_the_queue",
@@ -381,13 +402,30 @@ class World:
                     continue
                 for line in r.lines:
                     if (
-                        r.kind == "delay"
+                        r.kind in ("delay", "consent")
                         and line.line_id in told
                         and told[line.line_id] == line.eta
                     ):
                         return f"#{order_id}: a delay repeating {line.eta}"
                     told[line.line_id] = line.eta
         return ""
+
+    def consent_asked_for_later_delays(self, state: QueueState) -> str:
+        """Issue 19.1, under the US rule: no order gets a second delay notice, or one without
+        a revised date, without being asked for consent; and an order whose consent expired or
+        was refused is not asked again (it is to be cancelled)."""
+        if state.policy != US:
+            return ""
+        for order_id, records in state.logs.items():
+            delayed = False
+            for r in sorted(records, key=lambda r: (r.sent_at, r.id)):
+                if r.kind == DELAY and (delayed or r.eta is None):
+                    return f"#{order_id}: a delay notice on {r.sent_at:%Y-%m-%d} asked no consent"
+                delayed = delayed or r.kind in (DELAY, CONSENT)
+        expired = awaiting_cancel(state, today=self.today)
+        due = plan_notices(self.cache, today=self.today, state=state).due
+        asked = sorted({n.order_id for n in due if n.kind in (DELAY, CONSENT)} & expired)
+        return f"orders awaiting cancellation asked again: {asked}" if asked else ""
 
     def queue_order_rule(self, state: QueueState) -> str:
         """DESIGN.md: per SKU by priority (higher first), order date, order id; positions 1..n."""

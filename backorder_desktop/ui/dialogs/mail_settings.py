@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.consent import NONE, US
 from ...mail.imap import IMAP_DEFAULT_PORTS, IMAP_SSL, IMAP_STARTTLS, ImapConfig, ImapReader
 from ...mail.message import AddressError, parse_mailbox
 from ...mail.smtp import DEFAULT_PORTS, PLAIN, SSL, STARTTLS, MailError, SmtpConfig
 from ...mail.templates import order_url
 from ...services.cancelling import good_news_enabled, set_good_news
+from ...services.consent import describe_default, policy_choice, set_delay_policy
 from ...services.credentials import (
     KeychainUnavailableError,
     get_imap_password,
@@ -104,6 +106,23 @@ class MailSettingsDialog(QDialog):
             self.tr("Check-ins stop after this many for one order; a customer with several "
                     "orders waiting gets one email for them all")
         )  # fmt: skip
+        self.policy = QComboBox(self)
+        self.policy.setAccessibleName(self.tr("Delay policy"))
+        self._policy_was: str | None = None
+        country: str | None = None
+        if controller.session is not None:  # two small indexed reads of the store's cache
+            self._policy_was, _in_force, country = policy_choice(controller.session.cache)
+        self.policy.addItem(self.tr("Follow {0}").format(describe_default(country)), None)
+        self.policy.addItem(self.tr("US rule: a second delay asks for consent"), US)
+        self.policy.addItem(self.tr("None: delays never ask for consent"), NONE)
+        self.policy.setCurrentIndex(max(0, self.policy.findData(self._policy_was)))
+        self.policy.setEnabled(controller.session is not None)
+        self.policy.setToolTip(
+            self.tr("US FTC Mail Order Rule: a first delay tells the new date and the right to "
+                    "cancel; a later delay, or one without a date, asks the customer's consent, "
+                    "and without it by the reply-by day the order is cancelled and refunded. "
+                    "Shared by every computer of this store.")
+        )  # fmt: skip
         # Per store, in its cache: the window and the CLI's `notify` read the same switch.
         session = controller.session
         self._good_news_was = session is not None and good_news_enabled(session.cache)
@@ -154,6 +173,7 @@ class MailSettingsDialog(QDialog):
         form.addRow(self.tr("Good news"), self.good_news)
         form.addRow(self.tr("Storefront address"), self.store_url)
         form.addRow(self.tr("Shop contact"), self.shop_contact)
+        form.addRow(self.tr("Delay policy"), self.policy)
         form.addRow(self.tr("Test email to"), self.test_to)
         form.addRow("", self.test_button)
         replies = QWidget(self.pages)
@@ -359,6 +379,11 @@ class MailSettingsDialog(QDialog):
             except KeychainUnavailableError as exc:
                 inform(self, self.tr("No keychain"), str(exc))
         self.controller.save_settings(settings)
+        policy = self.policy.currentData()
+        if self.policy.isEnabled() and policy != self._policy_was:
+            self.controller.run_action(
+                "delay policy", lambda session: set_delay_policy(session.cache, policy)
+            )
         wanted = self.good_news.isChecked()
         if wanted != self._good_news_was:
             self.controller.run_action(

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.notice_log import DELAY, KIND_LABELS
+from ...domain.notice_log import CONSENT, DELAY, KIND_LABELS
 from ...domain.notices import DueNotice
 from ...mail.smtp import MailError
 from ...mail.templates import NoticeRenderer, TemplateError
@@ -149,7 +149,7 @@ class NotifyPreviewDialog(QDialog):
         self.reason = QLineEdit(self)
         self.reason.setAccessibleName(self.tr("Delay reason"))
         self.reason.setPlaceholderText(self.tr("Optional: why the delay (shown to customers)"))
-        self.reason.setEnabled(any(n.kind == DELAY for n in plan.due))
+        self.reason.setEnabled(any(n.kind in (DELAY, CONSENT) for n in plan.due))
         self.subject = PlainLabel(self)
         self.subject.setWordWrap(True)
         self.parts = MessageParts(self)

@@ -24,9 +24,11 @@ from ..store_controller import LoadedRows, StoreController
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours
 from ..widgets import ElidedLabel
+from .backorder_consent import ConsentActions, consent_column, consent_filters
 from .backorder_groups import GroupsPanel
 from .panel import TabPanel
 from .replies_panel import RepliesPanel
+from .reply_actions import wire_reply_actions
 from .shipments import add_order_waiting_button
 
 AGING_WARNING_DAYS = 14
@@ -91,6 +93,7 @@ def _columns(currency: Callable[[], str]) -> list[Column]:
                lambda r: format_date(r.line.notified_eta)),
         Column("due", tr("Notice due"), lambda r: r.due,
                lambda r: KIND_LABELS.get(r.due, r.due)),
+        consent_column(),
         Column("partial", tr("Partial shipment"), lambda r: r.partial_allowed,
                lambda r: tr("allowed") if r.partial_allowed else "",
                tooltip=tr("Ship the lines that are ready before the rest arrives")),
@@ -112,10 +115,11 @@ def build_backorders_view(currency: Callable[[], str] = lambda: "USD") -> Record
         ),
         QuickFilter(tr("Never notified"), lambda r: r.last_notice is None),
         QuickFilter(tr("Priority raised"), lambda r: r.line.priority > 0),
+        *consent_filters(),
     ]
     view = RecordsView("Open backorders", model, quick)
     view.fit_columns(
-        [70, 95, 150, 190, 120, 200, 65, 65, 65, 60, 95, 120, 75, 190, 90, 110, 95, 100]
+        [70, 95, 150, 190, 120, 200, 65, 65, 65, 60, 95, 120, 75, 190, 90, 110, 200, 95, 100]
     )
     return view
 
@@ -177,6 +181,10 @@ class BackordersPanel(TabPanel):
         )
         self.sent_button.setVisible(False)
         self.order_actions = add_order_waiting_button(self)
+        # Consent to delays: orders whose consent expired or was refused go to the same
+        # "Cancel and refund…" dialog, every waiting line of each.
+        self.consent = ConsentActions(self)
+        self.consent.cancel_refund_requested.connect(self.open_cancel_dialog)
         self.finish_actions_bar()
 
         self.groups = GroupsPanel(self)
@@ -193,6 +201,7 @@ class BackordersPanel(TabPanel):
         layout.addLayout(summary_row)
         # Customers' replies under the queue: the selected order's, else every unanswered one.
         self.replies = RepliesPanel(controller, self)
+        wire_reply_actions(self.replies, controller, self.open_cancel_dialog)
         self.split = QSplitter(Qt.Orientation.Vertical, self)
         self.split.addWidget(self.groups.wrap(self.view))
         self.split.addWidget(self.replies)
@@ -269,6 +278,7 @@ class BackordersPanel(TabPanel):
         else:
             self.partial_button.setText(tr("Allow partial shipment"))
         self.partial_button.setAccessibleName(self.partial_button.text())
+        self.consent.update()
         plan, scope = self.notify_plan()
         count = len(plan.due) if plan is not None else 0
         if count and scope:

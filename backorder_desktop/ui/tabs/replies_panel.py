@@ -265,7 +265,9 @@ class RepliesPanel(QWidget):
             "answer reply",
             work,
             on_success=lambda done: self.reply_confirmed.emit(done.order_id, done.action),
-            push=action == SHIP_PARTIAL,  # the order's choice is shared through the store
+            # The order's choice (ship partial) and the customer's consent (keep) are shared
+            # through the store.
+            push=action == SHIP_PARTIAL or (action == KEEP and consent is not None),
         )
 
     def dismiss(self) -> None:
