@@ -13,7 +13,14 @@ from types import TracebackType
 import sqlite_utils
 
 from .core import CacheCore
-from .errors import CacheCorruptError, CacheError, CacheTooNewError
+from .errors import (
+    CacheCorruptError,
+    CacheDiskFullError,
+    CacheError,
+    CacheTooNewError,
+    CacheUnreadableError,
+    is_disk_full,
+)
 from .inventory import InventoryRepository
 from .ledger import LedgerRepository
 from .locations import LocationRepository
@@ -134,9 +141,35 @@ def open_cache(
         if reset:
             log.info("outbox: %d interrupted rows back to pending", reset)
         return cache
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise cache_error(exc, path) from exc
     except BaseException:
         conn.close()
         raise
+
+
+def cache_error(exc: sqlite3.DatabaseError, path: Path | None) -> CacheError:
+    """What an SQLite error past the integrity check means for the merchant."""
+    if is_disk_full(exc):
+        return CacheDiskFullError(path, str(exc))
+    return CacheUnreadableError(path, str(exc))
+
+
+def needs_migration(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> bool:
+    """An existing cache file at an older schema (read without writing anything)."""
+    if not path.exists():
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10.0)
+    except sqlite3.Error:
+        return False
+    try:
+        return _user_version(conn) < len(migrations)
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
 
 
 def _create_private(path: Path) -> None:
@@ -168,6 +201,8 @@ def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:
     try:
         rows = conn.execute("PRAGMA quick_check").fetchall()
     except sqlite3.DatabaseError as exc:  # e.g. "file is not a database"
+        if is_disk_full(exc):  # a full disk is not a damaged file: never advise moving it
+            raise CacheDiskFullError(path, str(exc)) from exc
         raise CacheCorruptError(path, str(exc)) from exc
     problems = [str(r[0]) for r in rows if r[0] != "ok"]
     if problems:

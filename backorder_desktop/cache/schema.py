@@ -223,6 +223,8 @@ def _legacy_operation(method: str, path: str) -> tuple[str, str, int | None]:
         return "update", "variants", None
     if method == "PUT" and plain == "/v3/inventory/adjustments/absolute":
         return "set", "stock", None
+    if method == "POST" and plain == "/v3/inventory/adjustments/relative":
+        return "create", "stock_changes", None
     parts = plain.split("/")
     if method == "PUT" and parts[:3] == ["", "v2", "orders"] and len(parts) == 4:
         return "update", "order", int(parts[3])
@@ -256,10 +258,26 @@ def _typed_outbox(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
+def _v4_stock_writes(db: sqlite_utils.Database) -> None:
+    """Relative stock writes in flight: what the store had before each, for the read-back."""
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS stock_writes (
+            row_id INTEGER PRIMARY KEY,
+            state TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'uncertain')),
+            before TEXT,
+            before_at TEXT,
+            sent_at TEXT NOT NULL,
+            found TEXT,
+            reason TEXT
+        )"""
+    )
+
+
 # Append only; never edit a migration that has shipped. A change to a cache table can simply
 # drop and recreate the cache tables and clear the sync cursors (the next sync refills them).
 MIGRATIONS: Sequence[Migration] = (
     _v1_initial,
     _rebuild_cache_tables,  # v2: orders.staff_notes (a release appends to the notes)
     _typed_outbox,  # v3: outbox rows are operations (action, resource, target), no URL
+    _v4_stock_writes,  # v4: relative stock writes and their read-back (cache/stock_writes.py)
 )

@@ -10,7 +10,9 @@ from typing import Any
 from ..cache import Cache
 from ..cache.accounts import note_owners
 from ..cache.backorder_queue import load_queue
+from ..cache.queued_fields import keep_queued
 from ..cache.staging import Staging
+from ..cache.stock_writes import overlay_queued
 from ..domain.slices import free_in_slices
 from .collector import collector_paused
 from .fetch import METAFIELD_RESOURCES, OVERLAP, Fetched, PullClient, fetch
@@ -178,7 +180,9 @@ def _write(cache: Cache, f: Fetched, part: str) -> set[str]:
             touched = cache.variants.replace_for_products(ids, f.variants) or touched
         return {"products"} if touched else set()
     if part == "inventory":
-        return {"inventory"} if cache.inventory.replace_all(f.inventory) else set()
+        # Queued stock changes stay on top of what the store reported until they are sent.
+        records = overlay_queued(cache, f.inventory)
+        return {"inventory"} if cache.inventory.replace_all(records) else set()
     if part == "orders":
         open_orders = [o for o in f.orders if o.is_open]
         if f.orders_full:
@@ -191,6 +195,7 @@ def _write(cache: Cache, f: Fetched, part: str) -> set[str]:
     resource_type = part.removeprefix("metafields:")
     fields = f.metafields[resource_type]
     note_owners(cache, fields)  # another API account's records are worth a warning
+    fields = keep_queued(cache, resource_type, fields)  # queued updates stay this laptop's
     if f.metafields_full[resource_type]:
         touched = cache.metafields.replace_all(resource_type, fields)
     else:
