@@ -83,11 +83,24 @@ class Laptop:
 
 
 def _figures(store: DemoStore) -> dict[int, int]:
-    """on hand - backordered per variant, summed over locations (see the module docstring)."""
+    """on hand - backordered per stock record, summed over locations (module docstring).
+
+    A product tracked by product keeps one stock for all its variants (`stock_variant`): every
+    figure in this soak is keyed by the variant whose record holds the stock."""
     out: dict[int, int] = defaultdict(int)
     with store.engine.lock:
-        for (vid, _loc), rec in store.state.inventory.items():
-            out[vid] += rec.on_hand - rec.qty_backordered
+        state = store.state
+        for (vid, _loc), rec in state.inventory.items():
+            if state.stock_variant(vid) == vid:
+                out[vid] += rec.on_hand - rec.qty_backordered
+    return dict(out)
+
+
+def _keyed(store: DemoStore, by_variant: dict[int, int]) -> dict[int, int]:
+    """Per-variant figures added up per stock record (see `_figures`)."""
+    out: dict[int, int] = defaultdict(int)
+    for vid, n in by_variant.items():
+        out[store.state.stock_variant(vid)] += n
     return dict(out)
 
 
@@ -217,7 +230,7 @@ def _settle_uncertain(
         row = laptop.session.cache.outbox.get(entry.id)
         move: dict[int, int] = defaultdict(int)
         for d in row_deltas(row) if row is not None else []:
-            move[d.variant_id] += d.on_hand - d.qty_backordered
+            move[store.state.stock_variant(d.variant_id)] += d.on_hand - d.qty_backordered
         moves.append(dict(move))
     touched = {v for move in moves for v in move}
     for choice in itertools.product((True, False), repeat=len(rows)):
@@ -304,13 +317,13 @@ def run(
         store.settle()
         sold: dict[int, int] = defaultdict(int)
         for sale in store.shoppers.sales:
-            sold[sale.variant_id] += sale.qty
-        received = _received(laptops)
+            sold[store.state.stock_variant(sale.variant_id)] += sale.qty
+        received = _keyed(store, _received(laptops))
         want = {
             vid: start_figures.get(vid, 0) + received.get(vid, 0) - sold.get(vid, 0)
             for vid in set(start_figures) | set(received) | set(sold)
         }
-        moved = _sent_changes(laptops)
+        moved = _keyed(store, _sent_changes(laptops))
         by_rows = {
             vid: start_figures.get(vid, 0) + moved.get(vid, 0) - sold.get(vid, 0)
             for vid in set(start_figures) | set(moved) | set(sold)
@@ -325,7 +338,7 @@ def run(
             for vid in sorted(set(want) | set(got))
             if want.get(vid, 0) != got.get(vid, 0)
         }
-        moved = _sent_changes(laptops)
+        moved = _keyed(store, _sent_changes(laptops))
         for vid, n in confirmed.items():
             moved[vid] = moved.get(vid, 0) + n
         by_rows = {

@@ -9,6 +9,7 @@ from backorder_desktop.domain.stock_moves import (
     decide,
     delta_items,
     items_as_deltas,
+    rekey_items,
 )
 
 D = [StockDelta(7, 1, 5, -2)]
@@ -57,3 +58,18 @@ def test_a_receipt_clears_every_native_unit_it_allocates_and_the_push_keeps_it_h
     # still grows by the 6 received.
     items, moved = clamp_owed(delta_items(deltas)[1], {(7, 1): (0, 2)})
     assert moved == 3 and items[0]["quantity"] - items[0]["qty_backordered"] == 6
+
+
+def test_rekeyed_items_add_up_changes_on_one_stock_record() -> None:
+    # Variants 11 and 12 of a product tracked by product keep their stock in 11's record.
+    items = [
+        {"location_id": 1, "variant_id": 12, "quantity": 2, "qty_backordered": -1},
+        {"location_id": 1, "variant_id": 11, "quantity": 3},
+        {"location_id": 1, "variant_id": 20, "quantity": 1},
+        {"location_id": 2, "variant_id": 12, "quantity": 4},
+    ]
+    assert rekey_items(items, {11: 11, 12: 11}) == [
+        {"location_id": 1, "variant_id": 11, "quantity": 5, "qty_backordered": -1},
+        {"location_id": 1, "variant_id": 20, "quantity": 1},
+        {"location_id": 2, "variant_id": 11, "quantity": 4},
+    ]

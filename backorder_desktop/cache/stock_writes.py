@@ -12,6 +12,7 @@ from ..domain.stock_moves import items_as_deltas
 from .codec import json_dumps, json_loads, utc_from_text, utc_now, utc_text
 from .core import CacheCore
 from .outbox import FAILED, PENDING, SENDING, OutboxRow
+from .stock_keys import shared_stock_keys
 
 TABLE = "stock_writes"
 # The outbox resource of relative stock changes (bigcommerce/operations.py STOCK_CHANGES_R;
@@ -171,17 +172,22 @@ def queued_deltas(core: CacheCore) -> list[StockDelta]:
 
 def overlay_queued(core: CacheCore, records: list[InventoryRecord]) -> list[InventoryRecord]:
     """Stock as the store reported it plus this laptop's queued changes (a pull must not
-    make a queued receipt vanish from the cache until it is sent)."""
+    make a queued receipt vanish from the cache until it is sent). Variants sharing one
+    stock (a product tracked by product) each show the change to that stock."""
+    queued = queued_deltas(core)
+    if not queued:
+        return records
+    keys = shared_stock_keys(core)
     by_key: dict[tuple[int, int], list[int]] = {}
-    for d in queued_deltas(core):
-        acc = by_key.setdefault((d.variant_id, d.location_id), [0, 0])
+    for d in queued:
+        acc = by_key.setdefault((keys.get(d.variant_id, d.variant_id), d.location_id), [0, 0])
         acc[0] += d.on_hand
         acc[1] += d.qty_backordered
     if not by_key:
         return records
     out = []
     for rec in records:
-        add = by_key.get((rec.variant_id, rec.location_id))
+        add = by_key.get((keys.get(rec.variant_id, rec.variant_id), rec.location_id))
         if add is None:
             out.append(rec)
             continue

@@ -122,7 +122,8 @@ class LiveShoppers:
             state = ctx.state
             variant = state.variants[variant_id]
             loc = state.default_location_id
-            rec = state.inventory.get((variant_id, loc))
+            # A product tracked by product sells every variant from one record.
+            rec = state.inventory.get((state.stock_variant(variant_id), loc))
             before = rec.on_hand if rec is not None else 0
             body = _order_body(state, variant.product_id, variant_id, qty, ctx.now())
             try:
@@ -166,7 +167,7 @@ def _sellable(state: StoreState, native: bool) -> list[int]:
         product = state.products[state.variants[vid].product_id]
         if product.inventory_tracking == "none" or product.availability == "preorder":
             continue
-        rec = state.inventory.get((vid, loc))
+        rec = state.inventory.get((state.stock_variant(vid), loc))
         if rec is None:
             continue
         room = 0

@@ -48,6 +48,21 @@ def items_as_deltas(items: Iterable[dict[str, int]]) -> list[StockDelta]:
     ]
 
 
+def rekey_items(items: Iterable[dict[str, int]], keys: Mapping[int, int]) -> list[dict[str, int]]:
+    """Relative adjustment items with each variant named by its stock record (`keys`, variant
+    -> the variant whose record holds its stock; absent: its own), changes on one record summed.
+
+    A product tracked by product keeps one stock for all its variants: deltas on two of them
+    are one change to one figure, which is what a read-back compares and what is owed."""
+    deltas = [
+        StockDelta(
+            keys.get(d.variant_id, d.variant_id), d.location_id, d.on_hand, d.qty_backordered
+        )
+        for d in items_as_deltas(items)
+    ]
+    return [item for per_location in delta_items(deltas).values() for item in per_location]
+
+
 class Outcome(Enum):
     APPLIED = "applied"  # the store has exactly what the write would have made
     NOT_APPLIED = "not_applied"  # the store has exactly what it had before the write

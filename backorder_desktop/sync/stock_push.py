@@ -31,9 +31,10 @@ from ..bigcommerce.mapping import map_inventory_item, map_order
 from ..bigcommerce.operations import encode
 from ..cache import Cache, OutboxRow
 from ..cache.codec import utc_now
+from ..cache.stock_keys import shared_stock_keys
 from ..cache.stock_writes import SENDING_STATE, UNCERTAIN, StockWrites, row_deltas
 from ..domain.receiving import StockDelta
-from ..domain.stock_moves import Outcome, clamp_owed, decide
+from ..domain.stock_moves import Outcome, clamp_owed, decide, rekey_items
 from .replies import operation_of
 
 log = logging.getLogger("backorder_desktop.sync")
@@ -58,6 +59,7 @@ def send_stock_row(
 ) -> tuple[bool, int]:
     """Send (or settle) one relative stock row; returns (stop the drain, rows delivered)."""
     writes = StockWrites(cache)
+    keys = shared_stock_keys(cache)
     deltas = row_deltas(row)
     earlier = writes.get(row.id)
     try:
@@ -65,7 +67,10 @@ def send_stock_row(
             # The last try's answer was lost: never send again before knowing.
             _wait_until(earlier.sent_at + timedelta(seconds=SETTLE_S), sleep)
             now, _ = read_levels(client, deltas)
-            touched = sold_since(client, earlier.before_at, {d.variant_id for d in deltas})
+            records = {d.variant_id for d in deltas}
+            # A sale of any variant sharing one of these stock records touched it.
+            sharing = records | {vid for vid, key in keys.items() if key in records}
+            touched = sold_since(client, earlier.before_at, sharing)
             verdict = decide(deltas, earlier.before, now, touched_meanwhile=touched)
             log.warning("stock row %d read back: %s", row.id, verdict.outcome.value)
             if verdict.outcome is Outcome.APPLIED:
@@ -80,7 +85,7 @@ def send_stock_row(
                     writes.mark_uncertain(row.id, now, message)
                 return False, 0
             # Not applied: send it now, with what was just read as the figures before.
-        return _send_fresh(client, cache, row, retry_delay, sleep)
+        return _send_fresh(client, cache, row, retry_delay, sleep, keys)
     except (AuthError, ScopeError):
         raise
     except BigCommerceError as exc:  # the reads failed: try again later, nothing was sent
@@ -94,20 +99,34 @@ def _send_fresh(
     row: OutboxRow,
     retry_delay: Callable[[int, BigCommerceError], float],
     sleep: Sleep,
+    keys: dict[int, int],
 ) -> tuple[bool, int]:
     writes = StockWrites(cache)
+    body = row.body if isinstance(row.body, dict) else {"items": []}
+    items = [i for i in body.get("items") or [] if isinstance(i, dict)]
+    rekeyed = any(keys.get(int(i["variant_id"]), i["variant_id"]) != i["variant_id"] for i in items)
+    if rekeyed:
+        # Variants of a product tracked by product share one stock: the change is sent, read
+        # back and fitted to what is owed on that one record (cache/stock_keys.py).
+        items = rekey_items(items, keys)
+        body = {**body, "items": items}
+        row = replace(row, body=body)
+    if not items:  # the changes cancel out on the records they touch: nothing to send
+        with cache.transaction():
+            cache.outbox.mark_sent(row.id)
+            writes.forget(row.id)
+        return False, 1
     deltas = row_deltas(row)
     until = writes.settling_until({d.variant_id for d in deltas}, SETTLE_S)
     if until is not None:
         _wait_until(until, sleep)
     before, before_at = read_levels(client, deltas)
-    body = row.body if isinstance(row.body, dict) else {"items": []}
-    items, moved = clamp_owed(list(body.get("items") or []), before)
+    items, moved = clamp_owed(items, before)
     if moved:
         log.warning("stock row %d: %d unit(s) no longer owed go to stock instead", row.id, moved)
         body = {**body, "items": items}
         row = replace(row, body=body)
-    writes.begin(row.id, before, before_at, body=body if moved else None)
+    writes.begin(row.id, before, before_at, body=body if moved or rekeyed else None)
     try:
         request = encode(operation_of(row))
         client.request(request.method, request.path, json=request.body)
