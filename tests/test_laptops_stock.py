@@ -84,6 +84,26 @@ def test_an_offline_receipt_pushed_after_the_other_laptops_keeps_both(
     assert one.stock(vid) == (on_hand + 40 - waiting, backordered - waiting)
 
 
+def test_two_receipts_of_the_same_waiting_units_keep_every_unit_when_writes_apply_late(
+    laptops: tuple[Env, Env],
+) -> None:
+    # BigCommerce applies inventory writes asynchronously: laptop two reads the stock before
+    # laptop one's write shows, so the figures alone cannot tell it the units are cleared. The
+    # order records laptop one published in the same push can (sync/owed_elsewhere.py).
+    one, two = laptops
+    one.store.inventory_delay_s = 0.4
+    vid, lines = variant_with_waiting_lines(one.cache)
+    sku, waiting = lines[0].sku, sum(line.qty_waiting for line in lines)
+    on_hand, backordered = one.stock(vid)
+    _receive(two, sku, 20, "r-late-two")  # laptop two has not seen laptop one's receipt
+    _receive(one, sku, 20, "r-late-one")
+    assert one.push().failed == 0
+    assert two.push().failed == 0
+    one.store.settle()
+    assert one.stock(vid) == (on_hand + 40 - waiting, backordered - waiting)
+    assert len(one.writes("/v3/inventory/adjustments/relative")) == 2
+
+
 def test_a_record_the_other_laptop_created_first_is_adopted_or_shown_never_stuck(
     laptops: tuple[Env, Env],
 ) -> None:

@@ -35,6 +35,7 @@ from ..cache.stock_keys import shared_stock_keys
 from ..cache.stock_writes import SENDING_STATE, UNCERTAIN, StockWrites, row_deltas
 from ..domain.receiving import StockDelta
 from ..domain.stock_moves import Outcome, clamp_owed, decide, rekey_items
+from .owed_elsewhere import move_to_on_hand, owed_elsewhere
 from .replies import operation_of
 
 log = logging.getLogger("backorder_desktop.sync")
@@ -104,13 +105,21 @@ def _send_fresh(
     writes = StockWrites(cache)
     body = row.body if isinstance(row.body, dict) else {"items": []}
     items = [i for i in body.get("items") or [] if isinstance(i, dict)]
-    rekeyed = any(keys.get(int(i["variant_id"]), i["variant_id"]) != i["variant_id"] for i in items)
-    if rekeyed:
+    rewritten = any(keys.get(int(i["variant_id"]), i["variant_id"]) != i["variant_id"] for i in items)
+    if rewritten:
         # Variants of a product tracked by product share one stock: the change is sent, read
         # back and fitted to what is owed on that one record (cache/stock_keys.py).
         items = rekey_items(items, keys)
         body = {**body, "items": items}
         row = replace(row, body=body)
+    taken = owed_elsewhere(client, cache, row, keys)
+    if taken:
+        # Another laptop's receipt took some of these waiting units first (the order records
+        # say so at once; its stock write may not show yet): they are on-hand stock here.
+        items = move_to_on_hand(items, taken)
+        body = {**body, "items": items}
+        row = replace(row, body=body)
+        rewritten = True
     if not items:  # the changes cancel out on the records they touch: nothing to send
         with cache.transaction():
             cache.outbox.mark_sent(row.id)
@@ -126,7 +135,7 @@ def _send_fresh(
         log.warning("stock row %d: %d unit(s) no longer owed go to stock instead", row.id, moved)
         body = {**body, "items": items}
         row = replace(row, body=body)
-    writes.begin(row.id, before, before_at, body=body if moved or rekeyed else None)
+    writes.begin(row.id, before, before_at, body=body if moved or rewritten else None)
     try:
         request = encode(operation_of(row))
         client.request(request.method, request.path, json=request.body)
