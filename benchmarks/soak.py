@@ -97,8 +97,9 @@ def _figures(store: DemoStore) -> dict[int, int]:
 
 
 def _shoppers_aim(store: DemoStore, rng: random.Random) -> list[int]:
-    """What the live shoppers buy: every item that can be sold past zero (a backorder limit;
-    the products tracked by product get one, as set in the control panel) and as many others.
+    """What the live shoppers buy: every item that can be sold past zero (a backorder limit,
+    raised to 20; the products tracked by product get one, as set in the control panel) and
+    as many others.
 
     Shoppers picking from all ~260 items rarely sell past zero, and then receipts have little
     to fill: the soak wants backorders made and filled while both laptops work."""
@@ -117,11 +118,13 @@ def _shoppers_aim(store: DemoStore, rng: random.Random) -> list[int]:
             and state.products[state.variants[vid].product_id].availability != "preorder"
             and state.products[state.variants[vid].product_id].inventory_tracking != "none"
         )
-        past_zero = {
-            vid
-            for vid in sellable
-            if state.inventory[(state.stock_variant(vid), loc)].backorder_limit
-        }
+        past_zero = set()
+        for vid in sellable:
+            rec = state.inventory[(state.stock_variant(vid), loc)]
+            if rec.backorder_limit:
+                # Room to sell past zero all along (a limit of 2 is full after one order).
+                rec.backorder_limit = max(rec.backorder_limit, 20)
+                past_zero.add(vid)
     others = [v for v in sellable if v not in past_zero]
     return sorted(past_zero) + rng.sample(others, min(len(others), len(past_zero)))
 

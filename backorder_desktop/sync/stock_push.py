@@ -105,7 +105,9 @@ def _send_fresh(
     writes = StockWrites(cache)
     body = row.body if isinstance(row.body, dict) else {"items": []}
     items = [i for i in body.get("items") or [] if isinstance(i, dict)]
-    rewritten = any(keys.get(int(i["variant_id"]), i["variant_id"]) != i["variant_id"] for i in items)
+    rewritten = any(
+        keys.get(int(i["variant_id"]), i["variant_id"]) != i["variant_id"] for i in items
+    )
     if rewritten:
         # Variants of a product tracked by product share one stock: the change is sent, read
         # back and fitted to what is owed on that one record (cache/stock_keys.py).
