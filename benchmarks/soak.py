@@ -98,8 +98,8 @@ def _figures(store: DemoStore) -> dict[int, int]:
 
 def _shoppers_aim(store: DemoStore, rng: random.Random) -> list[int]:
     """What the live shoppers buy: every item that can be sold past zero (a backorder limit,
-    raised to 20; the products tracked by product get one, as set in the control panel) and
-    as many others.
+    raised to 20, and at most 2 on hand; the products tracked by product get a limit, as set
+    in the control panel) and as many others.
 
     Shoppers picking from all ~260 items rarely sell past zero, and then receipts have little
     to fill: the soak wants backorders made and filled while both laptops work."""
@@ -122,8 +122,10 @@ def _shoppers_aim(store: DemoStore, rng: random.Random) -> list[int]:
         for vid in sellable:
             rec = state.inventory[(state.stock_variant(vid), loc)]
             if rec.backorder_limit:
-                # Room to sell past zero all along (a limit of 2 is full after one order).
+                # Room to sell past zero all along (a limit of 2 is full after one order), and
+                # little on hand, so the shoppers reach zero within the run.
                 rec.backorder_limit = max(rec.backorder_limit, 20)
+                rec.on_hand = min(rec.on_hand, 2)
                 past_zero.add(vid)
     others = [v for v in sellable if v not in past_zero]
     return sorted(past_zero) + rng.sample(others, min(len(others), len(past_zero)))
