@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ..domain.cancellations import Cancellation, cancelled_by_line
 from ..domain.eta import EtaCascade
 from ..domain.models import METAFIELD_NAMESPACE, BackorderLine, Order
 from ..domain.notice_log import NoticeRecord, Told, told_by_line
@@ -19,6 +20,7 @@ from ..domain.shipments import (
     Shipment,
     Supplier,
 )
+from .cancellations import cancellations as cancellation_records
 from .codec import date_from_text
 from .notice_ledger import LedgerNotice, NoticeLedger, notice_logs, releases
 from .shared_allocations import allocated_by_line
@@ -144,6 +146,7 @@ class QueueState:
     ledger: list[LedgerNotice] = field(default_factory=list)
     releases: list[Release] = field(default_factory=list)
     partial: set[int] = field(default_factory=set)
+    cancellations: list[Cancellation] = field(default_factory=list)
 
 
 def load_queue_state(cache: Cache, *, today: date | None = None) -> QueueState:
@@ -166,6 +169,7 @@ def load_queue_state(cache: Cache, *, today: date | None = None) -> QueueState:
         logs = notice_logs(cache, ledger)
         released = releases(cache)
         partial = partial_shipment_orders(cache)
+        cancelled = list(cancellation_records(cache).values())
     cascade = EtaCascade(
         shipments,
         suppliers=suppliers,
@@ -177,9 +181,11 @@ def load_queue_state(cache: Cache, *, today: date | None = None) -> QueueState:
     told: dict[int, Told] = {}
     for records in logs.values():
         told.update(told_by_line(records))
-    waiting = build_queue(
-        orders, products, on_hand, allocated_by_line=allocated, priorities=priorities
-    )
+    # Cancelled units no longer wait, like allocated ones (they will never ship either).
+    taken = dict(allocated)
+    for line_id, qty in cancelled_by_line(cancelled).items():
+        taken[line_id] = taken.get(line_id, 0) + qty
+    waiting = build_queue(orders, products, on_hand, allocated_by_line=taken, priorities=priorities)
     queue = [
         replace(
             line,
@@ -198,6 +204,7 @@ def load_queue_state(cache: Cache, *, today: date | None = None) -> QueueState:
         ledger=ledger,
         releases=released,
         partial=partial,
+        cancellations=cancelled,
     )
 
 

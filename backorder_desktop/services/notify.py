@@ -22,9 +22,17 @@ from pathlib import Path
 
 from ..cache import Cache
 from ..cache.backorder_queue import QueueState, load_queue_state
+from ..cache.cancellations import good_news_enabled
 from ..cache.notice_ledger import LedgerNotice, NoticeLedger, notice_logs
 from ..domain.models import METAFIELD_NAMESPACE
-from ..domain.notice_log import CHECK_IN, RELEASED, NoticeRecord, ToldLine, told_by_line
+from ..domain.notice_log import (
+    CANCELLED,
+    CHECK_IN,
+    RELEASED,
+    NoticeRecord,
+    ToldLine,
+    told_by_line,
+)
 from ..domain.notices import DEFAULT_CHECKIN_MAX, DueNotice, release_told, select_due
 from ..mail.message import AddressError, build_message
 from ..mail.smtp import MailConnectionError, MessageRefused, SendUncertain, SmtpConfig, SmtpSender
@@ -73,9 +81,11 @@ def plan_notices(
     checkin_max: int = DEFAULT_CHECKIN_MAX,
     today: date | None = None,
     state: QueueState | None = None,
+    good_news: bool = False,
 ) -> NoticePlan:
     """Every notice due now (DESIGN.md), from the cache; no network, nothing written."""
     state = state or load_queue_state(cache)
+    good_news = good_news or good_news_enabled(cache)
     due = select_due(
         state.queue,
         state.logs,
@@ -84,6 +94,8 @@ def plan_notices(
         today=today,
         checkin_days=checkin_days,
         checkin_max=checkin_max,
+        cancellations=state.cancellations,
+        good_news=good_news,
     )
     unconfirmed = [n for n in state.ledger if n.state == "unconfirmed"]
     return NoticePlan(due, unconfirmed, state)
@@ -128,7 +140,7 @@ def _record(notice: DueNotice, now: datetime) -> NoticeRecord:
         order_id=notice.order_id,
         kind=notice.kind,
         sent_at=now,
-        eta=notice.eta if notice.kind != RELEASED else None,
+        eta=notice.eta if notice.kind not in (RELEASED, CANCELLED) else None,
         lines=tuple(ToldLine(line.line_id, line.sku, line.qty, line.eta) for line in notice.lines),
     )
 
@@ -198,8 +210,8 @@ def disk_room(cache: Cache, free_bytes: Callable[[], int] | None = None) -> bool
 
 def _already_told(notice: DueNotice, records: list[NoticeRecord], today: date) -> bool:
     """True when the log already holds this notice (another run sent it since the preview)."""
-    if notice.kind == RELEASED:
-        return release_told(notice.covers, records)
+    if notice.kind in (RELEASED, CANCELLED):
+        return release_told(notice.covers, records, notice.kind)
     if notice.kind == CHECK_IN:
         return any(r.sent_at.astimezone(UTC).date() >= today for r in records)
     told = told_by_line(records)
