@@ -29,7 +29,7 @@ APP := $(call venv,backorder-desktop)
 STAMP := $(VENV)/.installed
 DATA ?= $(CURDIR)/.demo-data
 
-.PHONY: setup demo demo-headless screenshots test lint unit quick soak bench package lock clean
+.PHONY: setup demo demo-headless screenshots test lint unit quick soak soak-queue soak-laptops bench package lock clean
 
 setup: $(STAMP)
 
@@ -71,15 +71,19 @@ unit: $(STAMP)
 
 test: lint unit
 
+# Long runs, never in `test`: two laptops on a live store (soak-laptops), then the stateful queue
+# test with many random sequences (soak-queue).
+soak: soak-laptops soak-queue
+
 # The stateful queue test (issue 14) far longer than `make test` runs it: many more and longer
 # random sequences (QUEUE_EXAMPLES, QUEUE_STEPS to taste).
 QUEUE_EXAMPLES ?= 150
 QUEUE_STEPS ?= 40
-soak: export QT_QPA_PLATFORM := offscreen
-soak: export QUEUE_EXAMPLES := $(QUEUE_EXAMPLES)
-soak: export QUEUE_STEPS := $(QUEUE_STEPS)
-soak: export QUEUE_RANDOM := 1
-soak: $(STAMP)
+soak-queue: export QT_QPA_PLATFORM := offscreen
+soak-queue: export QUEUE_EXAMPLES := $(QUEUE_EXAMPLES)
+soak-queue: export QUEUE_STEPS := $(QUEUE_STEPS)
+soak-queue: export QUEUE_RANDOM := 1
+soak-queue: $(STAMP)
 	$(PY) -m pytest tests/test_queue_stateful.py -n 0 -q -p no:randomly --timeout 0
 
 # The inner loop: everything but the long scenario tests (marked slow).
@@ -90,6 +94,12 @@ quick: $(STAMP)
 bench: export QT_QPA_PLATFORM := offscreen
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
+
+# Two laptops on a live store with faults for SOAK_SECONDS (docs/RELIABILITY.md); not in `test`.
+SOAK_SECONDS ?= 600
+soak-laptops: export QT_QPA_PLATFORM := offscreen
+soak-laptops: $(STAMP)
+	$(PY) -m benchmarks.soak --seconds $(SOAK_SECONDS)
 
 # The frozen app: dist/backorder-desktop/ and its archive, smoke-tested before archiving
 # (packaging/build.py). Built from its own environment with the app's dependencies (PySide6

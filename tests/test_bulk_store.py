@@ -17,7 +17,6 @@ import pytest
 
 from backorder_desktop.bigcommerce import BigCommerceClient
 from backorder_desktop.bigcommerce.client import INVENTORY_BATCH, METAFIELD_BATCH, PRODUCT_BATCH
-from backorder_desktop.bigcommerce.errors import OfflineError
 from backorder_desktop.cache import Cache, open_cache
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.bulk import DESCRIPTION, ETA, LIMIT, RELEASE_DATE, VariantEdit
@@ -31,6 +30,7 @@ from backorder_desktop.sync.pull import pull
 from backorder_desktop.sync.push import push
 from tests.support.demo_store_http import DemoApi
 from tests.support.openapi import require_specs, validate_httpx_request
+from tests.support.shipments import make_due_now
 
 LOCATIONS = "/v3/inventory/locations/1/items"
 VARIANT_FIELDS = "/v3/catalog/variants/metafields"
@@ -276,7 +276,8 @@ def test_rejected_items_fail_alone_with_bigcommerces_reason(
     assert {f["variant_id"] for f in failures} == set(by_product[untracked]) | {taken}
     reasons = {f["variant_id"]: f["message"] for f in failures}
     assert "inventory tracking disabled" in reasons[by_product[untracked][0]]
-    assert "already exists" in reasons[taken]
+    # Another laptop created it first with another value: both values wait for a choice.
+    assert "another laptop" in reasons[taken] and "2027-03-03" in reasons[taken]
     # Everything else went through.
     for vid in vids:
         if state.variants[vid].product_id != untracked:
@@ -285,7 +286,7 @@ def test_rejected_items_fail_alone_with_bigcommerces_reason(
             assert eta_field(store, vid).value == "2027-02-01"
     # The Products tab marks each refused row with its reason; the rest show nothing.
     states = variant_sync_states(cache)
-    assert states[taken].startswith("failed: ") and "already exists" in states[taken]
+    assert states[taken].startswith("failed: ") and "another laptop" in states[taken]
     assert all("inventory tracking disabled" in states[v] for v in by_product[untracked])
     assert set(states) == set(by_product[untracked]) | {taken}
     # A failed row keeps only what BigCommerce refused: a retry sends nothing twice.
@@ -371,13 +372,23 @@ def test_bad_input_writes_nothing(
     assert bulk.history(cache) == []
 
 
-def test_no_network_means_no_change(tmp_path: Path) -> None:
-    with DemoStore(seed=4) as store:
-        client, cache, _ = connect(store, tmp_path)
+def test_an_edit_made_offline_is_queued_and_sent_once_the_store_is_back(tmp_path: Path) -> None:
+    store = DemoStore(seed=4).start()
+    client, cache, _ = connect(store, tmp_path)
     vid = tracked_variants(store)[0]
-    with pytest.raises(OfflineError):
-        bulk.apply(client, cache, bulk.BulkRequest({vid: VariantEdit(limit=2)}))
-    assert cache.outbox.counts()["pending"] == 0 and bulk.history(cache) == []
+    port = store.api_url.rsplit(":", 1)[1]
+    store.stop()  # offline: nothing answers on that port
+    outcome = bulk.apply(client, cache, bulk.BulkRequest({vid: VariantEdit(limit=2)}))
+    assert outcome.applied and outcome.offline
+    assert cache.outbox.counts()["pending"] >= 1 and len(bulk.history(cache)) == 1
+    assert push(client, cache).pending >= 1  # still offline: it waits
+    # The store is back (same seed, same address).
+    again = DemoStore(seed=4, port=int(port), store_hash=store.store_hash, token=store.token)
+    with again:
+        make_due_now(cache)
+        result = push(client, cache)
+        assert (result.pending, result.failed) == (0, 0)
+        assert again.state.inventory[(vid, 1)].backorder_limit == 2
     cache.close()
     client.close()
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from backorder_desktop.cache import Cache, open_cache
+from backorder_desktop.cache.stock_writes import queued_deltas
 from tests.support.outbox import enqueue_request
 
 PATH = "/v3/catalog/variants"
@@ -131,10 +132,11 @@ def test_reset_sending_counts_rows(cache: Cache) -> None:
     assert cache.outbox.counts()["pending"] == 3
 
 
-def test_only_idempotent_writes_are_accepted(cache: Cache) -> None:
+def test_only_writes_are_accepted_and_relative_stock_only_as_a_post(cache: Cache) -> None:
+    # Relative stock changes are queued (sync/stock_push.py reads back before a second try).
     with pytest.raises(ValueError, match="relative"):
         enqueue_request(
-            cache.outbox, "b", "k", "POST", "/v3/inventory/adjustments/relative", {"items": []}
+            cache.outbox, "b", "k", "PUT", "/v3/inventory/adjustments/relative", {"items": []}
         )
     with pytest.raises(ValueError):
         enqueue_request(cache.outbox, "b", "k", "GET", PATH, None)
@@ -146,6 +148,30 @@ def test_only_idempotent_writes_are_accepted(cache: Cache) -> None:
     with pytest.raises(ValueError):
         cache.outbox.enqueue("b", "k", "GET", "products", None)
     assert cache.outbox.counts()["pending"] == 0
+
+
+def test_relative_stock_and_note_appends_are_typed_operations(cache: Cache) -> None:
+    from backorder_desktop.bigcommerce import operations as ops
+
+    items = [{"variant_id": 7, "location_id": 1, "quantity": 2}]
+    stock = ops.adjust_stock(items, "receipt")
+    note = ops.append_staff_note(12, "Released", {"status_id": 9})
+    for op in (stock, note):
+        cache.outbox.enqueue("b", "k", op.action, op.resource, op.payload, target=op.target)
+    rows = cache.outbox.rows()
+    assert [(r.action, r.resource, r.target) for r in rows] == [
+        ("create", "stock_changes", None),
+        ("update", "order", 12),
+    ]
+    assert ops.is_stock_change(stock) and not ops.is_stock_change(ops.set_stock(items))
+    assert ops.appends_staff_note(note) and not ops.appends_staff_note(ops.update_order(12, {}))
+    # The one encoder: a POST of deltas, and a PUT of the order (the append is resolved to the
+    # order's current notes right before sending, sync/order_notes.py).
+    assert (ops.encode(stock).method, ops.encode(stock).path) == (
+        "POST",
+        "/v3/inventory/adjustments/relative",
+    )
+    assert ops.encode(note).path == "/v2/orders/12"
 
 
 def test_no_row_holds_a_url_path(cache: Cache) -> None:
@@ -187,6 +213,11 @@ def test_rows_queued_as_raw_http_by_an_older_version_become_operations(tmp_path:
             ("PUT", "/v3/inventory/locations/1/items", '{"settings": []}'),
             ("PUT", "/v3/inventory/adjustments/absolute", '{"items": []}'),
             ("PUT", "/v3/somewhere/else", "{}"),
+            (
+                "POST",
+                "/v3/inventory/adjustments/relative",
+                '{"items": [{"variant_id": 7, "location_id": 1, "quantity": 3}]}',
+            ),
         ]:
             old.db.execute(
                 "INSERT INTO outbox (batch_id, kind, method, path, body, created_at, updated_at,"
@@ -204,3 +235,12 @@ def test_rows_queued_as_raw_http_by_an_older_version_become_operations(tmp_path:
         assert rows[0].body == {"status_id": 9} and rows[0].state == "pending"
         # A row this app never queues is kept for the merchant to see and discard.
         assert rows[4].state == "failed" and "/v3/somewhere/else" in (rows[4].last_error or "")
+        # A relative stock change queued before v3 stays a stock change (v4 adds its read-back
+        # table): still pending, still counted on top of the store's stock.
+        assert (rows[5].action, rows[5].resource, rows[5].state) == (
+            "create",
+            "stock_changes",
+            "pending",
+        )
+        assert cache.schema_version == len(MIGRATIONS) == 4
+        assert [(d.variant_id, d.on_hand) for d in queued_deltas(cache)] == [(7, 3)]

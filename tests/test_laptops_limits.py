@@ -45,7 +45,8 @@ def test_claims_older_than_a_week_are_deleted_newer_ones_stay(tmp_path: Path) ->
                 field(3, "notices", 5, old),
             ]
         )
-        assert compact_claims(cache, now=NOW) == 1
+        assert compact_claims(cache, store_now=NOW) == 1
+        assert compact_claims(cache, store_now=None) == 0  # no store clock: nothing deleted
         (row,) = cache.outbox.rows("pending")
         assert row.action == "delete" and row.body == [1]
         assert {m.key for m in cache.metafields.all("order")} == {"claim:delay:bbb", "notices"}

@@ -72,3 +72,28 @@ def test_a_revoked_token_keeps_the_change_queued_until_a_new_token(tmp_path: Pat
         pushed = run_cli(*base, "push", "--json", token="the-new-token-from-the-control-panel")
         assert pushed.code == 0 and pushed.json()["pending"] == 0
         assert _shipments(store) == before + 1
+
+
+def test_set_backorder_with_changes_still_queued_exits_3_and_push_sends_them(
+    tmp_path: Path,
+) -> None:
+    with DemoStore(tmp_path / "store", seed=6, products=30, port=_free_port()) as store:
+        base = ["--data-dir", str(tmp_path / "data"), "--api-url", store.api_url,
+                "--store-hash", store.store_hash]  # fmt: skip
+        assert run_cli(*base, "sync", token=store.token).code == 0
+        vid, sku = next(
+            (v.id, v.sku)
+            for v in store.state.variants.values()
+            if store.state.products[v.product_id].inventory_tracking != "none"
+        )
+        store.stop()
+        queued = run_cli(*base, "set-backorder", "--sku", sku, "--limit", "7", "--json",
+                         token=store.token)  # fmt: skip
+        assert queued.code == 3, queued.err  # accepted and kept, not in BigCommerce yet
+        assert queued.json()["queued"] >= 1 and "queued" in queued.err
+        store.start()
+        pushed = run_cli(*base, "push", "--json", token=store.token)
+        assert pushed.code == 0 and pushed.json()["pending"] == 0
+        assert store.state.inventory[(vid, 1)].backorder_limit == 7
+        again = run_cli(*base, "set-backorder", "--sku", sku, "--limit", "8", token=store.token)
+        assert again.code == 0, again.err  # sent at once: the usual exit 0

@@ -18,13 +18,12 @@ from backorder_desktop.services.receiving import (
     commit_receipt,
     new_receipt_id,
     preview_receipt,
-    refresh_stock,
 )
 from backorder_desktop.services.shipments import add_shipment, close_shipment
 from backorder_desktop.sync.push import push
 from tests.support.shipments import Env, demo_env, make_due_now, variant_with_waiting_lines
 
-ABSOLUTE = "/v3/inventory/adjustments/absolute"
+RELATIVE = "/v3/inventory/adjustments/relative"
 
 
 @pytest.fixture
@@ -80,7 +79,7 @@ def test_partial_receipt_sets_on_hand_to_received_minus_allocated(env: Env) -> N
     assert env.push().failed == 0
 
     assert env.stock(vid) == (on_hand + accepted - waiting, backordered - waiting)
-    assert [w[:2] for w in env.writes(ABSOLUTE)] == [("PUT", ABSOLUTE)]
+    assert [w[:2] for w in env.writes(RELATIVE)] == [("POST", RELATIVE)]
     doc = store_shipment(env, shipment_id)
     assert doc["status"] == PARTIALLY_RECEIVED
     assert doc["lines"] == [
@@ -127,24 +126,20 @@ def test_committing_twice_changes_bigcommerce_once(env: Env) -> None:
     env.push()
 
     assert env.stock(vid) == (on_hand + 4, backordered - waiting)
-    assert len(env.writes(ABSOLUTE)) == 1
+    assert len(env.writes(RELATIVE)) == 1
     assert store_shipment(env, shipment_id)["status"] == RECEIVED
     assert len(store_shipment(env, shipment_id)["receipts"]) == 1  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("fault", ["drop", "500"])
-def test_a_receipt_retried_after_a_fault_changes_bigcommerce_once(env: Env, fault: str) -> None:
+def test_a_receipt_whose_answer_was_lost_is_read_back_not_sent_again(env: Env, fault: str) -> None:
     vid, lines = variant_with_waiting_lines(env.cache)
     sku, waiting = lines[0].sku, sum(line.qty_waiting for line in lines)
     shipment_id = shipment_for(env, sku, waiting + 6)
     on_hand, backordered = env.stock(vid)
-    # The adjustment is applied, then the answer is lost, three times running: the client's own
-    # retries give up and the outbox row waits; the next push sends the same absolute values.
-    env.store.faults.script("PUT", ABSOLUTE, fault, when="after", times=3)
-    bodies: set[bytes] = set()
-    env.client.http.event_hooks["request"].append(
-        lambda request: bodies.add(request.content) if ABSOLUTE in request.url.path else None
-    )
+    # The adjustment is applied, then the answer is lost: the row waits with its figures from
+    # before; the next push reads the item back, finds the change there and sends nothing.
+    env.store.faults.script("POST", RELATIVE, fault, when="after")
     commit_receipt(env.cache, shipment_id, [ReceiptLine(sku, waiting + 6)], receipt_id="r-fault")
     first = push(env.client, env.cache)
     assert first.pending >= 1 and first.failed == 0
@@ -152,8 +147,23 @@ def test_a_receipt_retried_after_a_fault_changes_bigcommerce_once(env: Env, faul
     make_due_now(env.cache)
     assert env.push().pending == 0
     assert env.stock(vid) == (on_hand + 6, backordered - waiting)  # and not twice
-    assert len(env.writes(ABSOLUTE)) == 4  # 3 lost answers, 1 accepted: same absolute body
-    assert len(bodies) == 1
+    assert len(env.writes(RELATIVE)) == 1  # the lost one; the read-back proved it applied
+
+
+@pytest.mark.parametrize("fault", ["drop", "503"])
+def test_a_receipt_that_never_arrived_is_sent_again_once(env: Env, fault: str) -> None:
+    vid, lines = variant_with_waiting_lines(env.cache)
+    sku, waiting = lines[0].sku, sum(line.qty_waiting for line in lines)
+    shipment_id = shipment_for(env, sku, waiting + 6)
+    on_hand, backordered = env.stock(vid)
+    env.store.faults.script("POST", RELATIVE, fault, when="before")  # nothing applied
+    commit_receipt(env.cache, shipment_id, [ReceiptLine(sku, waiting + 6)], receipt_id="r-lost")
+    assert push(env.client, env.cache).pending >= 1
+    assert env.stock(vid) == (on_hand, backordered)
+    make_due_now(env.cache)
+    assert env.push().pending == 0
+    assert env.stock(vid) == (on_hand + 6, backordered - waiting)
+    assert len(env.writes(RELATIVE)) == 2
 
 
 def test_reversing_a_receipt_puts_stock_and_queue_back(env: Env) -> None:
@@ -226,19 +236,14 @@ def test_over_receipt_is_booked_only_when_confirmed(env: Env) -> None:
     assert env.stock(vid) == (on_hand + 5, backordered - waiting)
 
 
-def test_fresh_stock_is_read_before_the_absolute_write(env: Env) -> None:
+def test_a_count_made_in_bigcommerce_after_the_sync_survives_the_receipt(env: Env) -> None:
     vid, lines = variant_with_waiting_lines(env.cache)
     sku, waiting = lines[0].sku, sum(line.qty_waiting for line in lines)
     shipment_id = shipment_for(env, sku, waiting + 5)
-    # Someone counts 4 more units on the shelf in BigCommerce after our last sync.
+    # Someone counts 4 more units on the shelf in BigCommerce after our last sync; no re-read:
+    # the receipt is a change on what the store has when it applies.
     env.store.state.inventory[(vid, 1)].on_hand += 4
     on_hand, backordered = env.stock(vid)
-
-    class Session:
-        cache = env.cache
-        client = env.client
-
-    assert refresh_stock(Session(), [vid])  # type: ignore[arg-type]
     commit_receipt(env.cache, shipment_id, [ReceiptLine(sku, waiting + 5)], receipt_id="r-fresh")
     env.push()
     assert env.stock(vid) == (on_hand + 5, backordered - waiting)  # the 4 were not overwritten
@@ -280,7 +285,7 @@ def test_units_of_untracked_products_are_booked_without_a_stock_write(env: Env) 
     on_hand, backordered = env.stock(vid)
     bodies: list[bytes] = []
     env.client.http.event_hooks["request"].append(
-        lambda request: bodies.append(request.content) if ABSOLUTE in request.url.path else None
+        lambda request: bodies.append(request.content) if RELATIVE in request.url.path else None
     )
     commit_receipt(
         env.cache,

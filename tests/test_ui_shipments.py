@@ -135,7 +135,7 @@ def test_scan_preview_book_release_pick_list_and_undo(
     qtbot.waitUntil(lambda: session.cache.outbox.counts()["pending"] == 0, timeout=WAIT_MS)
     rec = store.state.inventory[(vid, 1)]
     assert (rec.on_hand, rec.qty_backordered) == (on_hand + 2, backordered - waiting)
-    assert len([r for r in store.requests if r.path.endswith("/adjustments/absolute")]) == 1
+    assert len([r for r in store.requests if r.path.endswith("/adjustments/relative")]) == 1
     assert dock.release_button.isEnabled()
 
     qtbot.mouseClick(dock.release_button, Qt.MouseButton.LeftButton)

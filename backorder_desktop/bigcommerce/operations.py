@@ -19,8 +19,15 @@ CREATE, UPDATE, DELETE, SET = "create", "update", "delete", "set"
 PRODUCTS_R, VARIANTS_R, ORDER_R = "products", "variants", "order"
 LOCATION_ITEMS_R = "location_items"  # backorder limits per variant at one location
 STOCK_R = "stock"  # absolute inventory adjustments (idempotent: a retry sets the same level)
+# Relative inventory adjustments ("add 5"): NOT idempotent, so sync/stock_push.py reads the
+# levels back before any second try (docs/RELIABILITY.md). Queued as a "create" of a change.
+STOCK_CHANGES_R = "stock_changes"
+# A line appended to an order's staff notes: sync/order_notes.py reads the order right before
+# the write and sends its current notes plus the line (V2 replaces the field whole).
+APPEND_STAFF_NOTES = "append_staff_notes"
 METAFIELDS_PREFIX = "metafields:"
 _ABSOLUTE = "/v3/inventory/adjustments/absolute"
+_RELATIVE = "/v3/inventory/adjustments/relative"
 _LOCATION_ITEMS = "/v3/inventory/locations/{}/items"
 _METHOD = {CREATE: "POST", UPDATE: "PUT", DELETE: "DELETE", SET: "PUT"}
 
@@ -76,6 +83,35 @@ def set_stock(items: list[dict[str, Any]], reason: str = "") -> Operation:
     return Operation(SET, STOCK_R, {"reason": reason, "items": items})
 
 
+def adjust_stock(items: list[dict[str, Any]], reason: str = "") -> Operation:
+    """Relative stock changes (deltas on what the store has when they apply)."""
+    return Operation(CREATE, STOCK_CHANGES_R, {"reason": reason, "items": items})
+
+
+def append_staff_note(order: int, note: str, fields: dict[str, Any] | None = None) -> Operation:
+    """An order update that appends `note` to the notes the store has when it is sent."""
+    return update_order(order, {**(fields or {}), APPEND_STAFF_NOTES: note})
+
+
+def is_stock_change(op: Operation) -> bool:
+    return op.resource == STOCK_CHANGES_R and op.action == CREATE
+
+
+def appends_staff_note(op: Operation) -> bool:
+    return (
+        op.resource == ORDER_R
+        and op.action == UPDATE
+        and op.target is not None
+        and isinstance(op.payload, dict)
+        and APPEND_STAFF_NOTES in op.payload
+    )
+
+
+def order_path(order: int) -> str:
+    """Where an order is read (the note append reads it right before its write)."""
+    return f"/v2/orders/{int(order)}"
+
+
 def metafield_op(action: str, resource_type: str, payload: list[Any]) -> Operation:
     return Operation(action, metafields(resource_type), payload)
 
@@ -102,18 +138,20 @@ def encode(op: Operation, payload: Any = None) -> Request:
     if op.resource == VARIANTS_R and op.action == UPDATE:
         return Request("PUT", VARIANTS, body)
     if op.resource == ORDER_R and op.action == UPDATE and op.target is not None:
-        return Request("PUT", f"/v2/orders/{int(op.target)}", body)
+        return Request("PUT", order_path(op.target), body)
     if op.resource == LOCATION_ITEMS_R and op.action == SET and op.target is not None:
         return Request("PUT", _LOCATION_ITEMS.format(int(op.target)), body)
     if op.resource == STOCK_R and op.action == SET:
         return Request("PUT", _ABSOLUTE, body)
+    if op.resource == STOCK_CHANGES_R and op.action == CREATE:
+        return Request("POST", _RELATIVE, body)
     raise ValueError(f"no request for {op.action} {op.resource}")
 
 
 def decode_request(method: str, path: str, body: Any) -> Operation:
     """The operation a request of the app's own makes (rows queued before operations were
-    typed); ValueError for anything the app never queues (relative stock adjustments above
-    all: they are not idempotent, a retry would apply them twice)."""
+    typed); ValueError for anything the app never queues (a relative stock adjustment only as
+    a POST: sync/stock_push.py reads back before any second try)."""
     method = method.upper()
     plain = path.split("?", 1)[0].rstrip("/")
     actions = {"POST": CREATE, "PUT": UPDATE, "DELETE": DELETE}
@@ -129,6 +167,8 @@ def decode_request(method: str, path: str, body: Any) -> Operation:
         return update_order(order, body)
     if method == "PUT" and plain == _ABSOLUTE:
         return Operation(SET, STOCK_R, body)
+    if method == "POST" and plain == _RELATIVE:
+        return Operation(CREATE, STOCK_CHANGES_R, body)
     prefix, suffix = "/v3/inventory/locations/", "/items"
     if method == "PUT" and plain.startswith(prefix) and plain.endswith(suffix):
         location = plain[len(prefix) : -len(suffix)]

@@ -12,7 +12,14 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from .core import CacheCore, lazy_database
-from .errors import CacheCorruptError, CacheError, CacheTooNewError
+from .errors import (
+    CacheCorruptError,
+    CacheDiskFullError,
+    CacheError,
+    CacheTooNewError,
+    CacheUnreadableError,
+    is_disk_full,
+)
 from .inventory import InventoryRepository
 from .ledger import LedgerRepository
 from .locations import LocationRepository
@@ -138,6 +145,9 @@ def open_cache(
         if reset:
             log.info("outbox: %d interrupted rows back to pending", reset)
         return cache
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise cache_error(exc, path) from exc
     except BaseException:
         conn.close()
         raise
@@ -147,6 +157,29 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
     # What sqlite_utils' enable_wal does, without importing it for a reader (cache/core.py).
     if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         conn.execute("PRAGMA journal_mode=wal")
+
+
+def cache_error(exc: sqlite3.DatabaseError, path: Path | None) -> CacheError:
+    """What an SQLite error past the integrity check means for the merchant."""
+    if is_disk_full(exc):
+        return CacheDiskFullError(path, str(exc))
+    return CacheUnreadableError(path, str(exc))
+
+
+def needs_migration(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> bool:
+    """An existing cache file at an older schema (read without writing anything)."""
+    if not path.exists():
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10.0)
+    except sqlite3.Error:
+        return False
+    try:
+        return _user_version(conn) < len(migrations)
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
 
 
 def _create_private(path: Path) -> None:
@@ -178,6 +211,8 @@ def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:
     try:
         rows = conn.execute("PRAGMA quick_check").fetchall()
     except sqlite3.DatabaseError as exc:  # e.g. "file is not a database"
+        if is_disk_full(exc):  # a full disk is not a damaged file: never advise moving it
+            raise CacheDiskFullError(path, str(exc)) from exc
         raise CacheCorruptError(path, str(exc)) from exc
     problems = [str(r[0]) for r in rows if r[0] != "ok"]
     if problems:

@@ -13,8 +13,9 @@ TABLE = "outbox"
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 STATES = (PENDING, SENDING, SENT, FAILED)
 # A row is a typed operation (bigcommerce/operations.py encodes it): what the merchant meant,
-# never a URL. Every action writes absolute values, so a retry cannot apply one twice (relative
-# stock adjustments are not an operation at all: spec README, "relative ones are not").
+# never a URL. Every action but one writes absolute values, so a retry cannot apply it twice;
+# relative stock changes ("stock_changes") are not idempotent (spec README), so
+# sync/stock_push.py reads the levels back before any second try.
 ACTIONS = frozenset({"create", "update", "delete", "set"})
 
 
@@ -81,7 +82,7 @@ class Outbox:
         target: int | None = None,
     ) -> int:
         """Queue one operation (services/outbox_ops.py builds them); its payload holds absolute
-        values so a retry cannot double-apply."""
+        values so a retry cannot double-apply (relative stock changes: see sync/stock_push.py)."""
         if action not in ACTIONS:
             raise ValueError(f"the outbox only queues writes (create/update/delete/set): {action}")
         if not resource or "/" in resource:

@@ -225,6 +225,8 @@ def _legacy_operation(method: str, path: str) -> tuple[str, str, int | None]:
         return "update", "variants", None
     if method == "PUT" and plain == "/v3/inventory/adjustments/absolute":
         return "set", "stock", None
+    if method == "POST" and plain == "/v3/inventory/adjustments/relative":
+        return "create", "stock_changes", None
     parts = plain.split("/")
     if method == "PUT" and parts[:3] == ["", "v2", "orders"] and len(parts) == 4:
         return "update", "order", int(parts[3])
@@ -298,6 +300,21 @@ def _reply_tables(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
+def _v5_stock_writes(db: sqlite_utils.Database) -> None:
+    """Relative stock writes in flight: what the store had before each, for the read-back."""
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS stock_writes (
+            row_id INTEGER PRIMARY KEY,
+            state TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'uncertain')),
+            before TEXT,
+            before_at TEXT,
+            sent_at TEXT NOT NULL,
+            found TEXT,
+            reason TEXT
+        )"""
+    )
+
+
 # Append only; never edit a migration that has shipped. A change to a cache table can simply
 # drop and recreate the cache tables and clear the sync cursors (the next sync refills them).
 MIGRATIONS: Sequence[Migration] = (
@@ -305,4 +322,5 @@ MIGRATIONS: Sequence[Migration] = (
     _rebuild_cache_tables,  # v2: orders.staff_notes (a release appends to the notes)
     _typed_outbox,  # v3: outbox rows are operations (action, resource, target), no URL
     _reply_tables,  # v4: notices' Message-IDs and customers' replies (issue 19.3)
+    _v5_stock_writes,  # v5: relative stock writes and their read-back (cache/stock_writes.py)
 )

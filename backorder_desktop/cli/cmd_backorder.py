@@ -131,7 +131,29 @@ def cmd_set_backorder(args: argparse.Namespace) -> int:
             raise report.token_refused  # exit 1: the change waits in the outbox for a token
         for message in report.messages(later="run 'push' later"):
             sys.stderr.write(message + "\n")
-        return _report(args, outcome.plan, len(found), report.result.failed, dry_run=False)
+        assert outcome.batch_id is not None
+        queued = still_queued(cache, outcome.batch_id)
+        code = _report(
+            args, outcome.plan, len(found), report.result.failed, dry_run=False, queued=queued
+        )
+    if code == 0 and queued:
+        # Exit 3: accepted and safe in the outbox, but not in BigCommerce yet (CHANGELOG).
+        sys.stderr.write(
+            f"{queued} change(s) are queued, not yet in BigCommerce (it could not be reached or "
+            "asked to wait); they go out with the next 'push' or the window's refresh.\n"
+        )
+        return QUEUED_EXIT
+    return code
+
+
+QUEUED_EXIT = 3
+
+
+def still_queued(cache: Any, batch_id: str) -> int:
+    """Rows of this batch still waiting to be sent (pending or being sent)."""
+    return sum(
+        1 for state in ("pending", "sending") for _ in cache.outbox.rows(state, batch_id=batch_id)
+    )
 
 
 def _conflicts(outcome: ApplyOutcome) -> None:
@@ -150,11 +172,17 @@ def _conflicts(outcome: ApplyOutcome) -> None:
 
 
 def _report(
-    args: argparse.Namespace, plan: Plan, edits: int, failed: list[dict[str, Any]], *, dry_run: bool
+    args: argparse.Namespace,
+    plan: Plan,
+    edits: int,
+    failed: list[dict[str, Any]],
+    *,
+    dry_run: bool,
+    queued: int = 0,
 ) -> int:
     summary = _summary(plan, edits, failed)
     if args.json:
-        doc = {**summary, "dry_run": dry_run, **plan_json(plan)}
+        doc = {**summary, "queued": queued, "dry_run": dry_run, **plan_json(plan)}
         print_json(doc)
         return 1 if failed else 0
     verb = "Would change" if dry_run else "Changed"

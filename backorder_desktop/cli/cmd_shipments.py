@@ -14,6 +14,12 @@ from ..services.actions import ActionReport, run_action
 from ..services.dock_actions import Received, receive, release, undo_release
 from ..services.receiving import ReceiptPreview, new_receipt_id, preview_receipt
 from ..services.releasing import ReleaseOutcome, plan_release
+from ..services.reruns import (
+    check_receipt_id,
+    check_reference,
+    receipt_rerun,
+    shipment_rerun,
+)
 from ..services.shipments import add_shipment, find_shipment, list_shipments, list_suppliers
 from .connection import context_of, open_session
 from .output import print_json, print_table
@@ -125,10 +131,33 @@ def cmd_shipments_add(args: argparse.Namespace) -> int:
     expected = parse_expected_date(args.expected)
     lines = [parse_line_spec(text)[:2] for text in args.line]
     with open_session(args) as session:
+        again = shipment_rerun(
+            session.cache,
+            supplier=args.supplier,
+            expected=expected,
+            lines=lines,
+            reference=args.ref,
+        )
+        if again is not None:
+            # A re-run (after a failure or a kill): the shipment it recorded, not a second one.
+            sys.stderr.write(
+                f"Shipment {again.reference} ({again.id}) was recorded by an earlier run; "
+                "nothing recorded again.\n"
+            )
+        else:
+            check_reference(session.cache, args.ref)
         added = run_action(
             session,
-            lambda s: add_shipment(
-                s.cache, supplier=args.supplier, expected=expected, lines=lines, reference=args.ref
+            lambda s: (
+                (again, False)
+                if again is not None
+                else add_shipment(
+                    s.cache,
+                    supplier=args.supplier,
+                    expected=expected,
+                    lines=lines,
+                    reference=args.ref,
+                )
             ),
         )
         _tell(added)
@@ -207,7 +236,12 @@ def cmd_shipments_receive(args: argparse.Namespace) -> int:
                 sys.stderr.write(f"Note: more than expected for {over}; needs --over-receipt.\n")
             released: list[int] = []
         else:
-            receipt_id = args.receipt_id or new_receipt_id()
+            if args.receipt_id:
+                check_receipt_id(cache, args.receipt_id, shipment.id, lines)
+                receipt_id = args.receipt_id
+            else:
+                # Without an id, the same command run again (after a kill) is recognised.
+                receipt_id = receipt_rerun(cache, shipment.id, lines) or new_receipt_id()
             report = run_action(
                 session,
                 lambda s: receive(
@@ -257,6 +291,11 @@ def _resumed(args: argparse.Namespace, received: Received) -> int:
         print_json(doc)
     else:
         print(f"Receipt {received.receipt_id} was booked before; nothing booked again.")
+        if not args.receipt_id:
+            print(
+                "(It looked like a re-run of the same command. To book a second, identical "
+                "delivery, give it its own --receipt-id.)"
+            )
         if released:
             print("Released: " + ", ".join(f"#{o}" for o in released))
     return 0

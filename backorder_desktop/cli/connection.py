@@ -42,13 +42,14 @@ def open_store_cache(args: argparse.Namespace) -> Iterator[tuple[str, Cache]]:
         return
     if not args.store_hash:
         raise UserError(NO_STORE)
-    from ..cache import open_cache
+    from ..services.instance import open_store_cache as open_file
     from ..services.paths import cache_path, ensure_private_dir
 
     path = cache_path(data_dir_of(args), args.store_hash)
     ensure_private_dir(path.parent)
-    # recover=False: a reader without the data dir lock leaves the outbox to its writer.
-    cache = open_cache(path, recover=not getattr(args, "read_only", False))
+    # recover=False: a reader without the data dir lock leaves the outbox to its writer (and
+    # waits for the lock only to migrate the file).
+    cache = open_file(data_dir_of(args), path, recover=not getattr(args, "read_only", False))
     try:
         yield args.store_hash, cache
     finally:

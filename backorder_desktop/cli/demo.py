@@ -39,6 +39,8 @@ def cmd_demo_store(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         reset=args.reset,
+        live_shoppers=args.live_shoppers,
+        inventory_delay_s=args.inventory_delay_s,
         scopes=args.scopes if args.scopes is not None else ALL_SCOPES,
         default_location=args.default_location,
     )

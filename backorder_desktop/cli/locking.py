@@ -10,7 +10,9 @@ from ..services.instance import DataDirLock, lock_wait_s
 
 # Commands that only read the cache run beside the window; everything else waits for the lock.
 _READ_ONLY = frozenset({"backorders", "status", "report", "demo-store", "doctor"})
-_READ_ONLY_ACTIONS = frozenset({("shipments", "list"), ("conflicts", "list"), ("schedule", "show")})
+_READ_ONLY_ACTIONS = frozenset(
+    {("shipments", "list"), ("conflicts", "list"), ("outbox", "list"), ("schedule", "show")}
+)
 
 
 def is_read_only(args: argparse.Namespace) -> bool:

@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "undo-release": "cmd_shipments:register",
     "report": "cmd_report:register",
     "conflicts": "cmd_conflicts:register",
+    "outbox": "cmd_outbox:register",
     "forget": "cmd_forget:register",
     "doctor": "cmd_doctor:register",
     "replies": "cmd_replies:register",
@@ -106,6 +107,16 @@ def non_negative_int(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
     if value < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' must be 0 or more")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not value >= 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"'{text}' must be 0 or more")
     return value
 
@@ -189,6 +200,21 @@ def register_core(subparsers: Any) -> None:
     demo_store.add_argument("--orders", type=non_negative_int)
     demo_store.add_argument("--rate-limit", type=rate_limit, default=(150, 30.0), metavar="N/30s")
     demo_store.add_argument("--latency-ms", type=non_negative_int, default=0)
+    demo_store.add_argument(
+        "--live-shoppers",
+        type=non_negative_float,
+        default=0.0,
+        metavar="RATE",
+        help="web orders a minute placed while the store runs (seeded by --seed)",
+    )
+    demo_store.add_argument(
+        "--inventory-delay",
+        dest="inventory_delay_s",
+        type=non_negative_float,
+        default=0.0,
+        metavar="SECONDS",
+        help="apply inventory writes this long after answering them (as BigCommerce does)",
+    )
     demo_store.add_argument("--no-native-backorders", action="store_true")
     demo_store.add_argument("--reset", action="store_true", help="start over from the seed")
     demo_store.add_argument(

@@ -95,6 +95,9 @@ class Context:
     api_url: str
     now: Callable[[], datetime]
     listing_cache: ListingCache | None = None  # None: build every document (the default)
+    # Inventory writes go through this when the store applies them later (asynchronously, as
+    # BigCommerce does); None applies them at once.
+    defer: Callable[[Callable[[], frozenset[str]]], None] | None = None
     client_id: str = "demo-store-client"  # the calling token's API account (metafield owner)
 
     @property

@@ -25,6 +25,7 @@ from .faults import FaultInjector
 from .listing_cache import ListingCache
 from .ratelimit import RateLimiter
 from .records import StoreState
+from .shoppers import LiveShoppers
 
 log = logging.getLogger("backorder_desktop.demo_store")
 _PREFIX = re.compile(r"^/stores/([^/]+)(/v[23]/.*)$")
@@ -91,6 +92,7 @@ class Engine:
         api_url: Callable[[], str],
         now: Callable[[], datetime],
         cache_listings: bool = False,
+        shopper_seed: int = 1,
     ) -> None:
         self.state = state
         self.lock = threading.RLock()
@@ -107,6 +109,55 @@ class Engine:
         self._listing_cache = ListingCache() if cache_listings and ListingCache.usable() else None
         self._records: list[RequestRecord] = []
         self._records_lock = threading.Lock()
+        self.shoppers = LiveShoppers(self.lock, self._context, self._persist, seed=shopper_seed)
+        # > 0: inventory writes are answered at once but applied this many seconds later.
+        self.inventory_delay_s = 0.0
+        self._deferred: list[threading.Timer] = []
+        self._deferred_lock = threading.Lock()
+
+    def _context(self, client_id: str | None = None) -> Context:
+        """`client_id`: the calling token's API account (None: the primary token's)."""
+        return Context(
+            state=self.state,
+            lock=self.lock,
+            native_backorders=self.native_backorders,
+            api_url=self._api_url(),
+            now=self._now,
+            listing_cache=self._listing_cache,
+            defer=self._defer if self.inventory_delay_s > 0 else None,
+            client_id=client_id if client_id is not None else self.account.client_id,
+        )
+
+    # -- inventory writes applied later --------------------------------------------------------
+    def _defer(self, apply: Callable[[], frozenset[str]]) -> None:
+        def run() -> None:
+            with self.lock:
+                dirty = apply()
+                if self._listing_cache is not None:
+                    self._listing_cache.clear()
+                if dirty:
+                    self._persist(dirty)
+            with self._deferred_lock:
+                self._deferred.remove(timer)
+
+        timer = threading.Timer(self.inventory_delay_s, run)
+        timer.daemon = True
+        with self._deferred_lock:
+            self._deferred.append(timer)
+        timer.start()
+
+    def settle(self, timeout: float = 30.0) -> None:
+        """Wait until every inventory write taken so far has been applied."""
+        with self._deferred_lock:
+            timers = list(self._deferred)
+        for timer in timers:
+            timer.join(timeout)
+
+    @property
+    def deferred(self) -> int:
+        """Inventory writes accepted and not applied yet."""
+        with self._deferred_lock:
+            return len(self._deferred)
 
     # -- request log -------------------------------------------------------------------------
     def records(self) -> list[RequestRecord]:
@@ -193,6 +244,7 @@ class Engine:
         if not account.allows(method, path):
             # BigCommerce's body names no scope (spec README, "Learned since").
             return self._error(api_error(api, 403, SCOPE_403), rate_headers)
+        self.shoppers.before_request(method, path)
         kind = self.faults.take(method, path, "before")
         if kind is not None:
             faulted = self._fault(kind, api, rate_headers)
@@ -220,15 +272,7 @@ class Engine:
         try:
             handler, request.params = self._router.resolve(method, path)
             with self.lock:
-                ctx = Context(
-                    state=self.state,
-                    lock=self.lock,
-                    native_backorders=self.native_backorders,
-                    api_url=self._api_url(),
-                    now=self._now,
-                    listing_cache=self._listing_cache,
-                    client_id=account.client_id,
-                )
+                ctx = self._context(account.client_id)
                 try:
                     response: Response = handler(ctx, request)
                 finally:

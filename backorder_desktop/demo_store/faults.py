@@ -32,6 +32,7 @@ class FaultInjector:
 
     - `error_rate` (0..1): share of requests answered 500 or 503 before anything is applied.
     - `drop_rate` (0..1): share of requests whose connection is closed with no response.
+    - `after_share` (0..1): share of those random faults that strike after a write was applied.
     - `latency_ms`: added to every request before it is handled.
     - `slow_seconds`: how long a scripted "slow" fault sleeps (default 5 s).
     - `script(method, path_regex, kind, when="before", times=1)`: the next `times` requests
@@ -45,6 +46,9 @@ class FaultInjector:
     def __init__(self, *, latency_ms: int = 0, seed: int = 1) -> None:
         self.error_rate = 0.0
         self.drop_rate = 0.0
+        # Share of the random faults that strike after the request was applied (a write took
+        # effect, its answer is lost); 0 keeps every random fault before anything is applied.
+        self.after_share = 0.0
         self.latency_ms = latency_ms
         self.slow_seconds = 5.0
         self._scripts: list[ScriptedFault] = []
@@ -85,11 +89,17 @@ class FaultInjector:
                     if fault.times <= 0:
                         self._scripts.remove(fault)
                     return fault.kind
-            if when != "before":
+            # A read applies nothing: all its faults strike before (the rates stay whole).
+            read = method.upper() == "GET"
+            if when == "after":
+                share = 0.0 if read else self.after_share
+            else:
+                share = 1.0 if read else 1.0 - self.after_share
+            if share <= 0:
                 return None
             roll = self._rng.random()
-            if roll < self.drop_rate:
+            if roll < self.drop_rate * share:
                 return "drop"
-            if roll < self.drop_rate + self.error_rate:
+            if roll < (self.drop_rate + self.error_rate) * share:
                 return self._rng.choice(("500", "503"))
         return None

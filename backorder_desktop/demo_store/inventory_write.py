@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from . import fields as f
@@ -163,12 +164,40 @@ def _adjust(ctx: Context, req: Request, relative: bool) -> Response:
         raise _problem(
             422, first if first.startswith("[") else "Payload contains invalid fields", errors
         )
+    dirty = frozenset({"inventory"}) if pending else frozenset()
+    if ctx.defer is not None and pending:
+        # The live API applies inventory writes asynchronously (spec README): answer now,
+        # apply later, on what the store has *then* (a relative change adds to later sales).
+        ctx.defer(_later(state, items, relative, native=ctx.native_backorders))
+        return Response(200, {"transaction_id": str(uuid.uuid4())})
     for (vid, loc_id), (on_hand, backordered) in pending.items():
         rec = _record(state, vid, loc_id)
         rec.on_hand, rec.qty_backordered = on_hand, backordered
-    # Writes apply at once here; the live API applies them asynchronously (spec README).
-    dirty = frozenset({"inventory"}) if pending else frozenset()
     return Response(200, {"transaction_id": str(uuid.uuid4())}, dirty=dirty)
+
+
+def _later(
+    state: StoreState,
+    items: list[Any],
+    relative: bool,
+    *,
+    native: bool,
+) -> Callable[[], frozenset[str]]:
+    """The write as applied after the delay (items were checked when it was accepted)."""
+    ids = _Identities(state)
+    resolved = [(ids.variant_for(i), i) for i in items]
+
+    def apply() -> frozenset[str]:
+        for vid, item in resolved:
+            rec = _record(state, vid, item["location_id"])
+            qty = int(item["quantity"])
+            rec.on_hand = max(0, rec.on_hand + qty) if relative else qty
+            if native and "qty_backordered" in item:
+                back = int(item["qty_backordered"])
+                rec.qty_backordered = max(0, rec.qty_backordered + back) if relative else back
+        return frozenset({"inventory"})
+
+    return apply
 
 
 def adjust_absolute(ctx: Context, req: Request) -> Response:

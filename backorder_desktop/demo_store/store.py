@@ -21,6 +21,7 @@ from .faults import FaultInjector
 from .persist import StateFiles
 from .ratelimit import RateLimiter
 from .records import StoreState
+from .shoppers import LiveShoppers
 
 log = logging.getLogger("backorder_desktop.demo_store")
 STATE_SUBDIR = "demo-store"
@@ -143,13 +144,19 @@ class DemoStore:
         token: str | None = None,
         reset: bool = False,
         cache_listings: bool = False,
+        live_shoppers: float = 0.0,
+        inventory_delay_s: float = 0.0,
         scopes: frozenset[str] = ALL_SCOPES,
         default_location: int | None = None,
     ) -> None:
         """`cache_listings`: see `listing_cache.ListingCache` (only if nothing but HTTP requests
         change the state: not for tests that edit `state` directly). `scopes`: the OAuth scopes
         of the store's token (accounts.py); `default_location`: make that location the default
-        (BigCommerce names it with `is_default`, not by id)."""
+        (BigCommerce names it with `is_default`, not by id).
+
+        `live_shoppers`: orders a minute placed on a seeded timer while the store runs
+        (`shoppers.py`); `inventory_delay_s`: inventory writes are answered at once and applied
+        that many seconds later, as BigCommerce applies them asynchronously."""
         self.config = DemoStoreConfig(
             Path(data_dir) if data_dir is not None else None,
             seed,
@@ -194,7 +201,10 @@ class DemoStore:
             api_url=lambda: self.api_url,
             now=now_utc,
             cache_listings=cache_listings,
+            shopper_seed=seed,
         )
+        self.engine.inventory_delay_s = max(0.0, float(inventory_delay_s))
+        self._shopper_rate = max(0.0, float(live_shoppers))
         if fresh and self._files is not None:
             self._files.save(state)
         self.clock_skew_s = 0.0  # added to the Date header of every answer
@@ -272,6 +282,23 @@ class DemoStore:
     def set_rate_limit(self, quota: int, window_s: float) -> None:
         self._limiter.configure(quota, window_s)
 
+    @property
+    def shoppers(self) -> LiveShoppers:
+        """Web orders placed while staff work: `buy`, `script`, `start(rate)`, `sales`."""
+        return self.engine.shoppers
+
+    @property
+    def inventory_delay_s(self) -> float:
+        return self.engine.inventory_delay_s
+
+    @inventory_delay_s.setter
+    def inventory_delay_s(self, seconds: float) -> None:
+        self.engine.inventory_delay_s = max(0.0, float(seconds))
+
+    def settle(self, timeout: float = 30.0) -> None:
+        """Wait until every inventory write accepted so far has been applied."""
+        self.engine.settle(timeout)
+
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> DemoStore:
         if self._server is not None:
@@ -287,6 +314,8 @@ class DemoStore:
             daemon=True,
         )
         self._thread.start()
+        if self._shopper_rate > 0:
+            self.engine.shoppers.start(self._shopper_rate)
         log.info("demo store serving %s (store %s)", self.api_url, self.store_hash)
         return self
 
@@ -294,6 +323,8 @@ class DemoStore:
         server, self._server = self._server, None
         if server is None:
             return
+        self.engine.shoppers.stop()
+        self.engine.settle()
         server.shutdown()
         server.server_close()
         with self._connections_lock:

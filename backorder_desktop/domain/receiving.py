@@ -222,7 +222,8 @@ def receipt_deltas(
     At the receiving location on hand grows by the accepted units less those allocated to
     waiting orders (they are owed, not sellable); `qty_backordered` falls by the units allocated
     to lines BigCommerce counts as backordered: at the receiving location first, then at the
-    others that owe some, never below 0.
+    others that owe some; what no location is known to owe is cleared at the receiving location
+    (the push turns what the store does not owe into on hand).
     """
     allocated = plan.allocated_by_variant
     native = plan.native_by_variant
@@ -245,6 +246,12 @@ def receipt_deltas(
             take = min(to_clear, level.qty_backordered or 0)
             to_clear -= take
             deltas.setdefault((vid, level.location_id), [0, 0])[1] -= take
+        receiving = levels.get((vid, location_id))
+        if to_clear > 0 and (receiving is None or receiving.qty_backordered is not None):
+            # More allocated to native lines than this laptop's (maybe stale) figures owe: the
+            # rest is cleared at the receiving location too, and the push moves what the store
+            # no longer owes to on hand (domain.stock_moves.clamp_owed), with fresh figures.
+            deltas[(vid, location_id)][1] -= to_clear
     return [
         StockDelta(vid, loc, d[0], d[1])
         for (vid, loc), d in sorted(deltas.items())

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from ..bigcommerce.errors import OfflineError
 from ..cache import Cache
 from ..domain.bulk import (
     ETA,
@@ -52,6 +53,7 @@ class ApplyOutcome:
     conflicts: list[StaleValue] = field(default_factory=list)
     queued: Queued | None = None
     reread_requests: int = 0
+    offline: bool = False  # queued without re-reading the store (it could not be reached)
 
     @property
     def applied(self) -> bool:
@@ -127,7 +129,7 @@ def apply(
     cached_plan = _plan(request, cached, native, location_id, day)
     touches = Touches.of(request.edits.values(), bool(request.product_edits), native)
     start = client.request_count
-    store = reread(client, cached, request.edits, location_id, touches)
+    store, online = reread_or_cached(client, cached, request.edits, location_id, touches)
     reads = client.request_count - start
 
     targets = outbox_targets(cache)
@@ -161,10 +163,25 @@ def apply(
         summary=request.summary or describe(request, plan),
         undo_of=request.undo_of,
         store=store,
-        refresh_scope=scope,
-        refresh=(touches.limits and native, touches.etas),
+        refresh_scope=scope if online else set(),
+        refresh=(touches.limits and native and online, touches.etas and online),
     )
-    return ApplyOutcome(plan, conflicts, queued, reads)
+    return ApplyOutcome(plan, conflicts, queued, reads, offline=not online)
+
+
+def reread_or_cached(
+    client: RereadClient,
+    cached: Snapshot,
+    variant_ids: Iterable[int],
+    location_id: int,
+    touches: Touches,
+) -> tuple[Snapshot, bool]:
+    """The store's values now, or (offline) the cache's: the change is queued either way and
+    goes out when the store is reachable (settings are absolute values with one owner)."""
+    try:
+        return reread(client, cached, variant_ids, location_id, touches), True
+    except OfflineError:
+        return cached, False
 
 
 def describe(request: BulkRequest, plan: Plan) -> str:

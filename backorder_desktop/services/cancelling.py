@@ -50,7 +50,7 @@ from ..domain.cancellations import (
     cancel_note,
 )
 from ..domain.notice_log import CANCELLED
-from ..domain.receiving import StockDelta, apply_deltas
+from ..domain.receiving import StockDelta
 from ..domain.releases import append_note
 from ..domain.shipment_rules import InputError
 from .cancel_plan import NO_SCOPE, CancelPlan, LineToCancel, OrderToCancel, Selection, plan_cancel
@@ -178,7 +178,8 @@ def _commit(
         order_cancelled=item.fully,
     )
     status = CANCELLED_STATUS if item.fully else item.status_id
-    notes = append_note(notes, cancel_note(now, entry, fully=item.fully))
+    note = cancel_note(now, entry, fully=item.fully)
+    notes = append_note(notes, note)
     with cache.transaction():
         record = cancellations(cache, order_id=item.order_id).get(item.order_id) or Cancellation(
             item.order_id,
@@ -203,7 +204,9 @@ def _commit(
             cache,
             batch_id,
             OUTBOX_KIND,
-            ops.update_order(item.order_id, {"status_id": status, "staff_notes": notes}),
+            # Appended to the notes the store has when the row is sent (sync/order_notes.py):
+            # a note typed in the control panel meanwhile stays (issue 16).
+            ops.append_staff_note(item.order_id, note, {"status_id": status}),
         )
         cache.orders.set_status(item.order_id, status, staff_notes=notes)
         publish_statuses(cache, now=now, batch_id=f"status-{batch_id}")
@@ -234,8 +237,9 @@ def _native_units(cache: Cache, item: OrderToCancel) -> dict[int, int]:
 
 
 def _lower_backordered(cache: Cache, native: dict[int, int], batch_id: str, order_id: int) -> None:
-    """`qty_backordered` falls by the cancelled units where it is owed (never below 0), with
-    the absolute adjustment the app writes stock with (services/receiving.queue_stock)."""
+    """`qty_backordered` falls by the cancelled units where it is owed, as a relative change
+    on what the store has when it applies (services/receiving.queue_stock; the push fits it to
+    what the store still owes then, sync/stock_push.py)."""
     levels = stock_levels(cache, sorted(native))
     deltas = []
     for vid, units in sorted(native.items()):
@@ -252,7 +256,7 @@ def _lower_backordered(cache: Cache, native: dict[int, int], batch_id: str, orde
     if deltas:
         queue_stock(
             cache,
-            apply_deltas(levels, deltas),
+            deltas,
             batch_id=batch_id,
             kind=OUTBOX_KIND,
             reason=f"Backorder Desktop: waiting items of order {order_id} cancelled",

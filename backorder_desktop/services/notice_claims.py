@@ -18,11 +18,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from ..bigcommerce.client import DEFAULT_METAFIELD_PERMISSION, METAFIELD_BATCH, METAFIELD_PATHS
 from ..bigcommerce.error_mapping import parse_body
-from ..bigcommerce.errors import ValidationError
+from ..bigcommerce.errors import BigCommerceError, ValidationError
 from ..bigcommerce.mapping import map_metafield
 from ..cache import Cache
 from ..cache.accounts import note_own
@@ -110,7 +111,7 @@ def claim_notices(
             out.lost.append((p, str(holder.get("laptop")) if holder else "unknown"))
     if held:
         cache.metafields.upsert(list(held.values()))
-    compact_claims(cache, now=now)
+    compact_claims(cache, store_now=store_clock_now(session))
     log.info("notice claims: %d won, %d held by another laptop", len(out.won), len(out.lost))
     return out
 
@@ -124,11 +125,34 @@ def _note_own_account(cache: Cache, reply: Any) -> None:
             note_own(cache, fields)
 
 
-def compact_claims(cache: Cache, *, now: datetime | None = None) -> int:
-    """Delete claims older than CLAIM_KEEP (their notices are in the order's `notices` log by
-    then), so claims never crowd the 250 metafields an order may hold per API account.
-    Returns outbox rows queued."""
-    cutoff = (now or datetime.now(UTC)) - CLAIM_KEEP
+def store_clock_now(session: StoreSession) -> datetime | None:
+    """BigCommerce's clock (the `Date` header of a one-record read), or None if unreadable.
+
+    Claims age by the store's clock: `date_modified` is the store's, and a laptop whose clock
+    runs 30 days ahead would otherwise delete every other laptop's claims as old and send
+    their notices again.
+    """
+    params = {"namespace": METAFIELD_NAMESPACE, "key": f"{CLAIM_PREFIX}clock", "limit": 1}
+    try:
+        response = session.client.request("GET", METAFIELD_PATHS["order"], params=params)
+    except BigCommerceError as exc:
+        log.info("store clock not read (%s): old claims stay for now", exc)
+        return None
+    header = response.headers.get("date")
+    try:
+        return parsedate_to_datetime(header) if header else None
+    except (TypeError, ValueError):
+        return None
+
+
+def compact_claims(cache: Cache, *, store_now: datetime | None) -> int:
+    """Delete claims older than CLAIM_KEEP by the store's clock (their notices are in the
+    order's `notices` log by then), so claims never crowd the 250 metafields an order may
+    hold per API account. Without the store's clock nothing is deleted. Returns outbox rows
+    queued."""
+    if store_now is None:
+        return 0
+    cutoff = store_now - CLAIM_KEEP
     old = [
         m
         for m in cache.metafields.by_key_prefix("order", CLAIM_PREFIX)

@@ -280,7 +280,9 @@ def record_notices(
             ]
             base = pending.get(order_id, order.staff_notes).rstrip("\n")
             text = "\n".join([base, *lines] if base else lines)[-MAX_STAFF_NOTES:]
-            queue(cache, batch_id, OUTBOX_KIND, ops.update_order(order_id, {"staff_notes": text}))
+            # Appended to the order's notes as the store has them when sent (sync/order_notes):
+            # a note typed in the control panel since the last sync is kept.
+            queue(cache, batch_id, OUTBOX_KIND, ops.append_staff_note(order_id, "\n".join(lines)))
             cache.orders.set_status(order_id, order.status_id, staff_notes=text)
             notes += 1
             rows += 1

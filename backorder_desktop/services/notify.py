@@ -12,11 +12,13 @@ laptops see them after their next sync; before sending, the order metafields are
 from __future__ import annotations
 
 import logging
+import shutil
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
+from pathlib import Path
 
 from ..cache import Cache
 from ..cache.backorder_queue import QueueState, load_queue_state
@@ -189,6 +191,28 @@ class SendReport:
     record: RecordResult | None = None
 
 
+# Room kept free on the cache's disk while sending: a notice's records (claim, dispatch mark,
+# the queued order log and staff note) take a few KB; WAL growth and a checkpoint take more.
+DISK_RESERVE_BYTES = 5 * 1024 * 1024
+DISK_FULL_MESSAGE = (
+    "The disk is nearly full: sending stopped so that the record of every e-mail sent can "
+    "still be written. Nothing was lost. Free some space and press Notify again; the rest "
+    "go then, none twice."
+)
+
+
+def disk_room(cache: Cache, free_bytes: Callable[[], int] | None = None) -> bool:
+    """More than DISK_RESERVE_BYTES free where the cache lives (True when unknown)."""
+    if free_bytes is None:
+        try:
+            free = shutil.disk_usage(Path(cache.path).parent).free
+        except (OSError, AttributeError, TypeError):
+            return True
+    else:
+        free = free_bytes()
+    return free > DISK_RESERVE_BYTES
+
+
 def _already_told(notice: DueNotice, records: list[NoticeRecord], today: date) -> bool:
     """True when the log already holds this notice (another run sent it since the preview)."""
     if notice.kind in (RELEASED, CANCELLED):
@@ -208,6 +232,7 @@ def send_notices(
     cancelled: Callable[[], bool] | None = None,
     sender_factory: Callable[[SmtpConfig], SmtpSender] = SmtpSender,
     after_send: Callable[[PreparedNotice], None] | None = None,
+    free_bytes: Callable[[], int] | None = None,
 ) -> SendReport:
     """Send over one SMTP connection; then queue the records (see the module docstring).
 
@@ -236,6 +261,12 @@ def send_notices(
                 break
             if progress is not None:
                 progress("sending notices", index, len(prepared))
+            if not disk_room(cache, free_bytes):
+                # Stop while the records of what was sent can still be written (the claim,
+                # the dispatch mark, the queued log): never an e-mail without its record.
+                report.not_sent.extend(prepared[index:])
+                report.error = DISK_FULL_MESSAGE
+                break
             order_log = logs.setdefault(item.notice.order_id, [])
             if _already_told(item.notice, order_log, today) and all(
                 _already_told(other, logs.get(other.order_id, []), today)

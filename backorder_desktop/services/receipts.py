@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 
 from ..cache import Cache
 from ..cache.shipments import load_shipments
-from ..domain.receiving import ReceiptLine, StockDelta, apply_deltas, reverse_receipt
+from ..domain.receiving import ReceiptLine, StockDelta, reverse_receipt
 from ..domain.shipment_rules import InputError
 from ..domain.shipments import SHIPMENT_KEY_PREFIX
 from .allocations import RECEIPT, RECEIPT_REVERSAL, active_releases, held_units
 from .metafield_writes import FieldWrite, queue_field_writes
-from .receiving import queue_stock, stock_levels
+from .receiving import queue_stock
 from .shared_allocations import publish_allocations
 from .shipments import find_shipment
 
@@ -103,7 +103,7 @@ def receipts(cache: Cache, shipment_id: str | None = None) -> list[ReceiptInfo]:
 def reverse_receipt_booking(
     cache: Cache, receipt_id: str, *, now: datetime | None = None
 ) -> ReceiptInfo:
-    """Undo a receipt booked by mistake: a compensating absolute adjustment, its allocations
+    """Undo a receipt booked by mistake: a compensating relative adjustment, its allocations
     given back to the queue, the shipment's quantities restored. Refused while an order it
     filled stays released (undo that release first)."""
     now = now or datetime.now(UTC)
@@ -144,10 +144,12 @@ def reverse_receipt_booking(
                     payload=e.payload,
                 )
         deltas = [StockDelta(*map(int, d)) for d in payload.get("deltas") or []]
-        levels = stock_levels(cache, sorted({d.variant_id for d in deltas}))
         queue_stock(
             cache,
-            apply_deltas(levels, deltas, sign=-1),
+            [
+                StockDelta(d.variant_id, d.location_id, -d.on_hand, -d.qty_backordered)
+                for d in deltas
+            ],
             batch_id=f"reverse:{receipt_id}",
             kind="receipt_reversal",
             reason=f"Backorder Desktop: receipt {receipt_id} reversed",

@@ -21,8 +21,8 @@ from ..domain.receiving import (
     OverReceipt,
     ReceiptError,
     ReceiptLine,
+    StockDelta,
     StockLevel,
-    adjustment_items,
     apply_deltas,
     apply_receipt,
     check_receipt,
@@ -31,6 +31,7 @@ from ..domain.receiving import (
 )
 from ..domain.shipment_rules import InputError
 from ..domain.shipments import SHIPMENT_KEY_PREFIX, Shipment
+from ..domain.stock_moves import delta_items
 from .allocations import (
     RECEIPT,
     HeldUnits,
@@ -206,21 +207,29 @@ def _inventory_record(level: StockLevel, known: InventoryRecord | None) -> Inven
 
 
 def queue_stock(
-    cache: Cache, levels: Sequence[StockLevel], *, batch_id: str, kind: str, reason: str
+    cache: Cache, deltas: Sequence[StockDelta], *, batch_id: str, kind: str, reason: str
 ) -> int:
-    """One absolute adjustment per location (chunks of 2000 items) and the optimistic stock."""
+    """Relative adjustments (chunks of 2000 items) and the optimistic stock in the cache.
+
+    Stock is changed by deltas on what the store has when they apply, never by an absolute
+    figure from an earlier read: shoppers keep buying meanwhile (docs/RELIABILITY.md).
+    """
     rows = 0
-    known = {
-        (r.variant_id, r.location_id): r
-        for r in cache.inventory.for_variants({lv.variant_id for lv in levels})
-    }
-    for _location_id, items in adjustment_items(levels).items():
+    for _location_id, items in delta_items(deltas).items():
         for start in range(0, len(items), INVENTORY_BATCH):
             chunk = items[start : start + INVENTORY_BATCH]
-            queue(cache, batch_id, kind, ops.set_stock(chunk, reason))
+            queue(cache, batch_id, kind, ops.adjust_stock(chunk, reason))
             rows += 1
+    levels = stock_levels(cache, sorted({d.variant_id for d in deltas}))
+    known = {
+        (r.variant_id, r.location_id): r
+        for r in cache.inventory.for_variants({d.variant_id for d in deltas})
+    }
     cache.inventory.upsert(
-        [_inventory_record(lv, known.get((lv.variant_id, lv.location_id))) for lv in levels]
+        [
+            _inventory_record(lv, known.get((lv.variant_id, lv.location_id)))
+            for lv in apply_deltas(levels, deltas)
+        ]
     )
     return rows
 
@@ -289,7 +298,7 @@ def commit_receipt(
             )
         rows = queue_stock(
             cache,
-            apply_deltas(levels, deltas),
+            deltas,
             batch_id=receipt_id,
             kind="receipt",
             reason=f"Backorder Desktop: receipt {receipt_id} of shipment {shipment.reference}",

@@ -91,15 +91,17 @@ class ReleaseOutcome:
 
 
 def _status_row(
-    cache: Cache, order: Order, status_id: int, notes: str, batch_id: str, kind: str
+    cache: Cache, order: Order, status_id: int, note: str, batch_id: str, kind: str
 ) -> None:
+    # The note is appended to the order's notes as the store has them when the row is sent
+    # (sync/order_notes.py): a note typed in the control panel since the last sync stays.
     queue(
         cache,
         batch_id,
         kind,
-        ops.update_order(order.id, {"status_id": status_id, "staff_notes": notes}),
+        ops.append_staff_note(order.id, note, {"status_id": status_id}),
     )
-    cache.orders.set_status(order.id, status_id, staff_notes=notes)
+    cache.orders.set_status(order.id, status_id, staff_notes=append_note(order.staff_notes, note))
 
 
 def release_orders(
@@ -133,8 +135,8 @@ def release_orders(
             # (what the "on its way" notices compare against); the note names what ships now.
             status_before = before.status_before if before else order.status_id
             record = ReleaseRecord(now, status_before, status_id, False, item.lines)
-            notes = append_note(order.staff_notes, release_note(now, new_lines(item.lines, before)))
-            _status_row(cache, order, status_id, notes, outcome.batch_id, "release")
+            note = release_note(now, new_lines(item.lines, before))
+            _status_row(cache, order, status_id, note, outcome.batch_id, "release")
             cache.ledger.append(
                 RELEASE,
                 order_id=order_id,
@@ -225,8 +227,10 @@ def undo_release(cache: Cache, order_id: int, *, now: datetime | None = None) ->
                 f"Order #{order_id} is no longer open in the cache (shipped or cancelled?): "
                 "its release cannot be undone here."
             )
-        notes = append_note(order.staff_notes, undo_note(now, record.status_before))
-        _status_row(cache, order, record.status_before, notes, batch_id, "release_undo")
+        # Only the status and a note line go back: the units stay reserved for the order, so
+        # no stock is written (issue 14); the note is appended to the store's notes as sent.
+        note = undo_note(now, record.status_before)
+        _status_row(cache, order, record.status_before, note, batch_id, "release_undo")
         undone = record.undo()
         cache.ledger.append(
             RELEASE_UNDO, order_id=order_id, batch_id=batch_id, payload={"record": undone.to_json()}

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..bigcommerce import BigCommerceClient
-from ..cache import Cache, open_cache
+from ..cache import Cache
+from .instance import open_store_cache
 from .logs import register_secret
 from .paths import cache_path, ensure_private_dir
 
@@ -58,7 +59,7 @@ class StoreSession:
     def cache(self) -> Cache:
         if self._cache is None:
             ensure_private_dir(self.cache_path.parent)
-            self._cache = open_cache(self.cache_path, recover=self._recover)
+            self._cache = open_store_cache(self.data_dir, self.cache_path, recover=self._recover)
         return self._cache
 
     def discard_new_cache(self) -> None:

@@ -10,7 +10,9 @@ from typing import Any
 from ..cache import Cache
 from ..cache.accounts import note_owners
 from ..cache.codec import dt_from_db
+from ..cache.queued_fields import keep_queued
 from ..cache.staging import Staging
+from ..cache.stock_writes import overlay_queued
 from ..domain.slices import free_in_slices
 from .collector import collector_paused
 from .fetch import METAFIELD_RESOURCES, OVERLAP, Fetched, PullClient, fetch
@@ -198,7 +200,8 @@ def _write(cache: Cache, f: Fetched, part: str) -> set[str]:
             touched = cache.variants.replace_for_products(ids, f.variants) or touched
         return {"products"} if touched else set()
     if part == "inventory":
-        records = f.inventory
+        # Queued stock changes stay on top of what the store reported until they are sent.
+        records = overlay_queued(cache, f.inventory)
         if f.inventory_full:
             touched = cache.inventory.replace_all(records)
         else:  # an incremental pull read only these variants' stock (stock_reads.py)
@@ -217,6 +220,7 @@ def _write(cache: Cache, f: Fetched, part: str) -> set[str]:
     resource_type = part.removeprefix("metafields:")
     fields = f.metafields[resource_type]
     note_owners(cache, fields)  # another API account's records are worth a warning
+    fields = keep_queued(cache, resource_type, fields)  # queued updates stay this laptop's
     if f.metafields_full[resource_type]:
         touched = cache.metafields.replace_all(resource_type, fields)
     else:

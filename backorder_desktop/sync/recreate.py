@@ -69,6 +69,10 @@ def settle_creates(client: Requester, cache: Cache, row: OutboxRow) -> OutboxRow
         metafield_id = found.get(_key(item, store))
         if metafield_id is not None:
             fields = {k: v for k, v in item.items() if k not in ("resource_id", "namespace", "key")}
+            # Store metafields list their id as a string ("16"); updates take the number, as
+            # the queued updates (cache ids) do.
+            if isinstance(metafield_id, str) and metafield_id.isdigit():
+                metafield_id = int(metafield_id)
             updates.append({"id": metafield_id, **fields})
     rest = [i for i in items if _key(i, store) not in found]
     if updates:

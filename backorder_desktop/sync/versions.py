@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -12,12 +13,14 @@ from ..bigcommerce.paging import iter_v3
 from ..cache import Cache, OutboxRow
 from ..cache.codec import utc_from_text, utc_text
 from ..cache.shared_allocations import ALLOCATIONS_KEY, merge
+from ..cache.shared_choices import QUEUE_KEY
 from ..cache.write_bases import Base, ConflictItem, bases_for
 from ..domain.models import METAFIELD_NAMESPACE, Metafield
 from .replies import operation_of
 
 JSON = dict[str, Any]
 PAGE = 250
+QUEUE_DEFAULTS: dict[str, Any] = {"priority": 0, "partial": False}
 BY_RESOURCE = frozenset({"variant", "product"})
 CLOCK_MARGIN = timedelta(days=1)
 
@@ -46,7 +49,7 @@ def check_row(client: Any, cache: Cache, row: OutboxRow) -> tuple[list[JSON], li
         if base is None or now is None or not _changed(base, now, str(item.get("value", ""))):
             ok.append(item)
             continue
-        merged = _merged(now, str(item.get("value", "")))
+        merged = _merged(now, str(item.get("value", "")), base.value)
         if merged is not None:
             ok.append({**item, "value": merged})  # both laptops' entries, none lost
             continue
@@ -65,14 +68,33 @@ def check_row(client: Any, cache: Cache, row: OutboxRow) -> tuple[list[JSON], li
     return ok, conflicts
 
 
-def _merged(now: Metafield, mine: str) -> str | None:
-    """Records that only accumulate (allocations) are merged instead of held as a conflict."""
-    if now.key != ALLOCATIONS_KEY:
-        return None
+def _merged(now: Metafield, mine: str, base: str) -> str | None:
+    """Records that only accumulate (allocations) are merged instead of held as a conflict;
+    an order's choices (priority, partial shipment) are merged field by field."""
     try:
-        return merge(now.value, mine)
+        if now.key == ALLOCATIONS_KEY:
+            return merge(now.value, mine)
+        if now.key == QUEUE_KEY:
+            return merge_fields(base, now.value, mine, QUEUE_DEFAULTS)
     except (ValueError, TypeError, AttributeError):
         return None  # unreadable: let the merchant choose
+    return None
+
+
+def merge_fields(base: str, theirs: str, mine: str, defaults: dict[str, Any]) -> str | None:
+    """Three-way merge of a flat JSON record: each field this laptop changed takes its value,
+    the others keep BigCommerce's; a field both changed differently is a conflict (None).
+    A base of "" (never read: both laptops created the record) counts as the defaults."""
+    was = {**defaults, **(json.loads(base) if base else {})}
+    now, want = {**defaults, **json.loads(theirs)}, {**defaults, **json.loads(mine)}
+    out = dict(now)
+    for key in set(want) | set(now):
+        if want.get(key) == was.get(key):
+            continue  # not this laptop's change
+        if now.get(key) not in (was.get(key), want.get(key)):
+            return None  # both changed it, differently
+        out[key] = want.get(key)
+    return json.dumps(out, separators=(", ", ": "))
 
 
 def _changed(base: Base, now: Metafield, mine: str) -> bool:

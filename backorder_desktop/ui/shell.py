@@ -24,7 +24,13 @@ from ..services.credentials import (
 from ..services.doctor import check_store
 from ..services.forget import Forgotten, forget_store
 from ..services.logs import log_tail, register_secret
-from ..services.outbox_view import discard_entries, outbox_entries, retry_entries
+from ..services.outbox_view import (
+    apply_again,
+    confirm_applied,
+    discard_entries,
+    outbox_entries,
+    retry_entries,
+)
 from ..services.settings import Settings, StoreEntry, save_settings
 from ..services.views import ViewRows
 from .dialogs.conflicts import OvertakenWritesDialog
@@ -362,6 +368,8 @@ class AppShell(QObject):
         dialog = OutboxDialog(
             retry=lambda ids: self._outbox_action(retry_entries, ids),
             discard=lambda ids: self._outbox_action(discard_entries, ids),
+            applied=lambda ids: self._outbox_action(confirm_applied, ids),
+            apply_again=lambda ids: self._outbox_action(apply_again, ids),
             parent=self.window,
         )
         self.outbox_dialog = dialog

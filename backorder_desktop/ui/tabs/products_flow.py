@@ -130,6 +130,11 @@ class BulkFlow(QObject):
         )
         if result.failed:
             text += f" BigCommerce refused {len(result.failed)}: see the Sync column."
+        elif outcome.offline:
+            text += (
+                " BigCommerce could not be reached: the change is queued and goes out when "
+                "the store is reachable again."
+            )
         elif result.push_error:
             text += f" Not sent yet ({result.push_error}); it waits in the outbox."
         self._post(text)
