@@ -73,6 +73,13 @@ class InventoryRepository:
             )
             return {int(vid): int(total) for vid, total in cursor.fetchall()}
 
+    def on_hand_for(self, variant_ids: Iterable[int]) -> dict[int, int]:
+        """`on_hand_by_variant` for these variants only."""
+        out: dict[int, int] = {}
+        for row in self._core.rows_in(TABLE, "variant_id", variant_ids):
+            out[row["variant_id"]] = out.get(row["variant_id"], 0) + int(row["on_hand"])
+        return out
+
     def replace_all(self, records: Sequence[InventoryRecord]) -> bool:
         return sync_rows(self._core, TABLE, [to_row(r) for r in records], _PK, replace=True)
 

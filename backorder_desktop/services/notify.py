@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime
 from functools import partial
 
 from ..cache import Cache
-from ..cache.backorder_queue import QueueState, load_queue_state
 from ..cache.notice_ledger import LedgerNotice, NoticeLedger, notice_logs
 from ..domain.models import METAFIELD_NAMESPACE
 from ..domain.notice_log import CHECK_IN, RELEASED, NoticeRecord, ToldLine, told_by_line
@@ -29,6 +28,7 @@ from ..mail.smtp import MailConnectionError, MessageRefused, SendUncertain, Smtp
 from ..mail.templates import NoticeRenderer, RenderedMail, notice_context
 from ..sync.pull import OVERLAP
 from .notice_records import RecordResult, record_notices
+from .queue import QueueState, load_queue_state
 from .session import StoreSession
 
 log = logging.getLogger("backorder_desktop.notices")

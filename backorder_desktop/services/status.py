@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..cache import Cache
-from ..cache.backorder_queue import load_queue
+from .queue import load_queue
 
 
 def store_status(cache: Cache, *, backorder_lines: int | None = None) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from ..sync.pull import PullResult, pull
 from ..sync.push import PushResult, push
 from .insights import record_snapshot
 from .notice_records import publish_statuses
+from .queue import load_queue_state
 from .session import StoreSession
 
 
@@ -31,11 +32,13 @@ def sync_store(
         if first_sync:
             session.discard_new_cache()
         raise
+    # The queue once for the whole sync: its count, the insights point and the statuses.
+    state = load_queue_state(session.cache)
     # Insights: value waiting over time needs one point per day; each sync records today's.
-    record_snapshot(session.cache)
+    record_snapshot(session.cache, state=state)
     # What the store brought (orders shipped, dates moved) may change a storefront status.
-    publish_statuses(session.cache)
-    return result
+    publish_statuses(session.cache, state=state)
+    return replace(result, backorder_lines=len(state.queue))
 
 
 def push_outbox(

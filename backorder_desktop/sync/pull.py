@@ -9,7 +9,6 @@ from typing import Any
 
 from ..cache import Cache
 from ..cache.accounts import note_owners
-from ..cache.backorder_queue import load_queue
 from ..cache.staging import Staging
 from ..domain.slices import free_in_slices
 from .collector import collector_paused
@@ -28,12 +27,12 @@ class PullResult:
     products: int
     variants: int
     orders: int  # open orders
-    backorder_lines: int
     requests: int  # HTTP requests this pull sent (retries included)
     changed: frozenset[
         str
     ]  # subset of {"locations", "products", "inventory", "orders", "metafields"}
     full: bool = False
+    backorder_lines: int = 0  # set by services (sync_store): sync/ does not build the queue
 
 
 def pull(
@@ -84,7 +83,6 @@ def pull(
             products=cache.products.count(),
             variants=cache.variants.count(),
             orders=cache.orders.count_open(),
-            backorder_lines=len(load_queue(cache)),
             requests=client.request_count - start,
             changed=frozenset(changed),
             full=full,

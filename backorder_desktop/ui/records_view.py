@@ -26,7 +26,7 @@ from ..domain.csv_safety import safe_cell
 from ..services.exports import write_csv_file
 from .keyboard import tab_leaves_table
 from .plain_text import PlainLabel
-from .table_model import PreparedRows, RecordsProxyModel, RecordsTableModel
+from .table_model import PreparedRows, RecordsProxyModel, RecordsTableModel, RowsPatchPrepared
 from .widgets import in_documents
 
 SEARCH_DEBOUNCE_MS = 150
@@ -192,6 +192,12 @@ class RecordsView(QWidget):
                 index = self.proxy.mapFromSource(self.model.index(source_row, 0))
                 selection.setCurrentIndex(index, selection.SelectionFlag.NoUpdate)
         self.table.verticalScrollBar().setValue(scroll)
+        self._update_count()
+
+    def patch_rows(self, patch: RowsPatchPrepared) -> None:
+        """Replace, add and drop a few rows (a change's targeted re-read); the selection and
+        scroll position stay with their rows."""
+        self.model.patch_rows(patch)
         self._update_count()
 
     def selected_keys(self) -> list[Any]:

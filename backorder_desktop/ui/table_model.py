@@ -125,11 +125,33 @@ def needle(term: str) -> str:
     return term
 
 
+@dataclass(frozen=True)
+class RowsPatchPrepared:
+    """Rows to replace or add (matched by key) with their search text, and keys that went;
+    built off the GUI thread for `RecordsTableModel.patch_rows`."""
+
+    rows: list[Any]
+    haystacks: list[str]
+    gone: frozenset[Hashable]
+
+
+def prepare_patch(
+    columns: Sequence[Column], rows: Sequence[Any], gone: Iterable[Hashable]
+) -> RowsPatchPrepared:
+    """Thread-safe: the search text of the changed rows only."""
+    return RowsPatchPrepared(
+        list(rows),
+        [SEP + "".join(c.display(r) + SEP for c in columns).casefold() for r in rows],
+        frozenset(gone),
+    )
+
+
 class RecordsTableModel(QAbstractTableModel):
     """Rows are any Python objects; columns say how to show and sort them.
 
-    The model only ever resets (`set_rows`) or re-orders (`sort`); it never inserts or removes
-    single rows, which is all `RecordsProxyModel` has to follow.
+    The model resets (`set_rows`), re-orders (`sort`) or patches a few rows (`patch_rows`, as a
+    layout change); it never emits single-row inserts or removals, so `RecordsProxyModel`
+    follows resets and layout changes only.
     """
 
     def __init__(
@@ -148,6 +170,9 @@ class RecordsTableModel(QAbstractTableModel):
         self._haystacks: list[str] = []
         self._index_of: dict[Hashable, int] | None = None
         self._sort: SortState | None = None
+        # What the model was asked to do (tests assert that a change re-reads only its rows).
+        self.resets = 0
+        self.patched_rows = 0
 
     # --- Qt API -------------------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -225,10 +250,82 @@ class RecordsTableModel(QAbstractTableModel):
         self._haystacks = prepared.haystacks
         self._index_of = prepared.index_of
         self.endResetModel()
+        self.resets += 1
         release_later(old_rows, old_haystacks)
         if self._sort is not None and prepared.sort != self._sort:
             # The user clicked another column while the worker was preparing.
             self.sort(*self._sort)
+
+    def prepare_patch(self, rows: Sequence[Any], gone: Iterable[Hashable]) -> RowsPatchPrepared:
+        """Thread-safe: a worker prepares the search text of the changed rows."""
+        return prepare_patch(self.columns, rows, gone)
+
+    def patch_rows(self, patch: RowsPatchPrepared) -> None:
+        """Replace rows by key (a row whose sort value is unchanged stays in place), add new
+        ones at their sorted place and drop the gone ones: one layout change, so selection,
+        scroll position and column widths stay, and only the changed rows' text is rebuilt."""
+        if not patch.rows and not patch.gone:
+            return
+        emit_vertical_layout(self.layoutAboutToBeChanged)
+        old_rows = self._rows
+        persistent = self.persistentIndexList()
+        held = [self._row_key(old_rows[p.row()]) for p in persistent]
+        index_of = self._index_of_all()
+        getter = self.columns[self._sort[0]].value if self._sort is not None else None
+        drop = {index_of[k] for k in patch.gone if k in index_of}
+        placed: list[tuple[Any, str]] = []
+        rows, haystacks = list(old_rows), list(self._haystacks)
+        for row, haystack in zip(patch.rows, patch.haystacks, strict=True):
+            at = index_of.get(self._row_key(row))
+            if at is not None and (
+                getter is None or _sort_key(getter(row)) == _sort_key(getter(old_rows[at]))
+            ):
+                rows[at], haystacks[at] = row, haystack
+            else:
+                if at is not None:
+                    drop.add(at)
+                placed.append((row, haystack))
+        if drop:
+            rows = [r for n, r in enumerate(rows) if n not in drop]
+            haystacks = [h for n, h in enumerate(haystacks) if n not in drop]
+        for row, haystack in placed:
+            at = self._insert_at(rows, row, getter)
+            rows.insert(at, row)
+            haystacks.insert(at, haystack)
+        self._rows, self._haystacks = rows, haystacks
+        self._index_of = {self._row_key(row): n for n, row in enumerate(rows)}
+        self.changePersistentIndexList(
+            persistent,
+            [
+                self.index(self._index_of[key], p.column())
+                if key in self._index_of
+                else QModelIndex()
+                for p, key in zip(persistent, held, strict=True)
+            ],
+        )
+        self.patched_rows += len(patch.rows) + len(patch.gone)
+        emit_vertical_layout(self.layoutChanged)
+
+    def _index_of_all(self) -> dict[Hashable, int]:
+        if self._index_of is None:
+            self._index_of = {self._row_key(row): n for n, row in enumerate(self._rows)}
+        return self._index_of
+
+    def _insert_at(self, rows: list[Any], row: Any, getter: Callable[[Any], Any] | None) -> int:
+        """Where `row` goes in the current sort order (after its equals); the end if unsorted."""
+        if getter is None or self._sort is None:
+            return len(rows)
+        key = _sort_key(getter(row))
+        descending = self._sort[1] == Qt.SortOrder.DescendingOrder
+        low, high = 0, len(rows)
+        while low < high:
+            mid = (low + high) // 2
+            other = _sort_key(getter(rows[mid]))
+            if (other >= key) if descending else (other <= key):
+                low = mid + 1
+            else:
+                high = mid
+        return low
 
     def row(self, source_row: int) -> Any:
         return self._rows[source_row]
@@ -240,9 +337,7 @@ class RecordsTableModel(QAbstractTableModel):
         return self._row_key(self._rows[source_row])
 
     def find_row(self, key: Hashable) -> int:
-        if self._index_of is None:
-            self._index_of = {self._row_key(row): n for n, row in enumerate(self._rows)}
-        return self._index_of.get(key, -1)
+        return self._index_of_all().get(key, -1)
 
     def haystack(self, source_row: int) -> str:
         return self._haystacks[source_row]
