@@ -79,8 +79,16 @@ def select_rows(panel: BackordersPanel, predicate) -> None:
 
 
 def reloaded(qtbot, shell: AppShell, action) -> None:
-    with qtbot.waitSignal(shell.controller.rows_loaded, timeout=TIMEOUT):
+    """Run an action; only the rows it touched are re-read and patched in (issue 15)."""
+    models = [view.model for view in shell.window.views().values()]
+    resets = [model.resets for model in models]
+    patched = [model.patched_rows for model in models]
+    with qtbot.waitSignal(shell.controller.rows_patched, timeout=TIMEOUT):
         action()
+    assert [model.resets for model in models] == resets  # no table was reset
+    products = shell.window.products.model
+    grown = products.patched_rows - patched[0]
+    assert grown < products.rowCount() / 10  # a few variants, not the catalogue
 
 
 def test_raising_and_lowering_a_priority_reorders_the_queue_and_its_etas(

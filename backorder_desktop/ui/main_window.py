@@ -312,14 +312,15 @@ class MainWindow(QMainWindow):
         # "Connected" only once the store has answered: opening reads the cache first.
         self.connection_label.setText(self.tr("{0}: from the cache").format(label))
         for view in self.views().values():
-            view.set_rows([])
+            self.controller.runner.policy.release_later(*view.set_rows([]))
         self._last_sync = None
         self._update_sync_label()
 
     def _on_controller_rows_loaded(self, loaded: LoadedRows) -> None:
         rows = loaded.data
+        release = self.controller.runner.policy.release_later
         for name, view in self.views().items():
-            view.set_rows(loaded.prepared.get(name, getattr(rows, name)))
+            release(*view.set_rows(loaded.prepared.get(name, getattr(rows, name))))
         self._show_status(rows)
 
     def _on_controller_rows_patched(self, patched: PatchedRows) -> None:

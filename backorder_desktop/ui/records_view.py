@@ -167,15 +167,16 @@ class RecordsView(QWidget):
         self.count_label.setText(text)
 
     # --- rows -------------------------------------------------------------------------------
-    def set_rows(self, rows: Sequence[Any] | PreparedRows) -> None:
-        """Replace the rows, keeping the selection and scroll position (re-read after a sync)."""
+    def set_rows(self, rows: Sequence[Any] | PreparedRows) -> tuple[list[Any], list[str]]:
+        """Replace the rows, keeping the selection and scroll position (re-read after a sync);
+        returns the replaced lists (`RecordsTableModel.set_rows`)."""
         selected = self.selected_keys()
         current = self.table.currentIndex()
         current_key = (
             self.model.key_of(self.proxy.mapToSource(current).row()) if current.isValid() else None
         )
         scroll = self.table.verticalScrollBar().value()
-        self.model.set_rows(rows)
+        replaced = self.model.set_rows(rows)
         selection = self.table.selectionModel()
         for key in selected:
             source_row = self.model.find_row(key)
@@ -193,6 +194,7 @@ class RecordsView(QWidget):
                 selection.setCurrentIndex(index, selection.SelectionFlag.NoUpdate)
         self.table.verticalScrollBar().setValue(scroll)
         self._update_count()
+        return replaced
 
     def patch_rows(self, patch: RowsPatchPrepared) -> None:
         """Replace, add and drop a few rows (a change's targeted re-read); the selection and

@@ -23,7 +23,6 @@ from PySide6.QtGui import QBrush, QColor
 
 from ..domain.slices import sorted_in_slices
 from .plain_text import tooltip
-from .release import release_later
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -242,7 +241,9 @@ class RecordsTableModel(QAbstractTableModel):
         """Thread-safe: a worker prepares the rows in the sort order the table has right now."""
         return prepare_rows(self.columns, rows, row_key=self._row_key, sort=self._sort)
 
-    def set_rows(self, rows: Sequence[Any] | PreparedRows) -> None:
+    def set_rows(self, rows: Sequence[Any] | PreparedRows) -> tuple[list[Any], list[str]]:
+        """Swap in `rows`; returns the replaced lists, for the caller to let go of (the window
+        frees big ones a slice at a time: `RuntimePolicy.release_later`)."""
         prepared = rows if isinstance(rows, PreparedRows) else self.prepare(rows)
         old_rows, old_haystacks = self._rows, self._haystacks
         self.beginResetModel()
@@ -251,10 +252,10 @@ class RecordsTableModel(QAbstractTableModel):
         self._index_of = prepared.index_of
         self.endResetModel()
         self.resets += 1
-        release_later(old_rows, old_haystacks)
         if self._sort is not None and prepared.sort != self._sort:
             # The user clicked another column while the worker was preparing.
             self.sort(*self._sort)
+        return old_rows, old_haystacks
 
     def prepare_patch(self, rows: Sequence[Any], gone: Iterable[Hashable]) -> RowsPatchPrepared:
         """Thread-safe: a worker prepares the search text of the changed rows."""
