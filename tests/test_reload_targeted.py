@@ -144,3 +144,41 @@ def test_a_failed_action_rereads_nothing_and_an_unknown_result_rereads_everythin
     # A service result that does not say what it touched: a full re-read, never a guess.
     assert run_action(session, lambda s: 42).changes == Changes.all()
     assert load_changed_rows(session.cache, Changes.all(), before) is None
+
+
+def test_an_incremental_sync_rereads_what_it_brought(tmp_path: Path) -> None:
+    """Another laptop raises an order's priority and stock changes in the store: this laptop's
+    next sync names that order and that variant, and its patch is a full read's picture."""
+    with DemoStore(seed=11) as store:
+        connection = StoreConnection(store.store_hash, store.api_url)
+        with (
+            StoreSession(tmp_path / "a", connection, store.token) as a,
+            StoreSession(tmp_path / "b", connection, store.token) as b,
+        ):
+            first = sync_store(a)
+            assert first.changes.everything  # a first (full) sync: everything is new
+            sync_store(b)
+            before = load_rows(a.cache)
+            line = _busiest_sku_lines(a)[-1]
+            change_priority(b.cache, [line.order_id], +3)
+            assert push_outbox(b).failed == 0
+            other = next(
+                r
+                for r in before.products
+                if r.variant_id != line.variant_id and r.tracking == "variant"
+            )
+            record = store.state.inventory[(other.variant_id, 1)]
+            record.on_hand += 7  # stock received outside the app
+
+            result = sync_store(a)
+            assert not result.changes.everything
+            assert line.order_id in result.changes.orders
+            assert other.variant_id in result.changes.variants
+            patch = load_changed_rows(a.cache, result.changes, before)
+            assert patch is not None
+            assert patch.reread["products"] < len(before.products) / 10
+            moved = next(r for r in patch.backorders_changed if r.key == line.line_id)
+            assert (moved.line.priority, moved.line.queue_position) == (3, 1)
+            stocked = next(r for r in patch.products_changed if r.variant_id == other.variant_id)
+            assert stocked.on_hand == other.on_hand + 7
+            _same_as_full(patch.rows, load_rows(a.cache))

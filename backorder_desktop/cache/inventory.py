@@ -80,8 +80,17 @@ class InventoryRepository:
             out[row["variant_id"]] = out.get(row["variant_id"], 0) + int(row["on_hand"])
         return out
 
-    def replace_all(self, records: Sequence[InventoryRecord]) -> bool:
-        return sync_rows(self._core, TABLE, [to_row(r) for r in records], _PK, replace=True)
+    def replace_all(
+        self, records: Sequence[InventoryRecord], *, touched: set[int] | None = None
+    ) -> bool:
+        """`touched` (if given) collects the variants whose stock rows changed or went."""
+        keys: set[tuple[Any, ...]] | None = set() if touched is not None else None
+        found = sync_rows(
+            self._core, TABLE, [to_row(r) for r in records], _PK, replace=True, touched=keys
+        )
+        if touched is not None and keys:
+            touched.update(int(key[0]) for key in keys)
+        return found
 
     def upsert(self, records: Sequence[InventoryRecord]) -> bool:
         return sync_rows(self._core, TABLE, [to_row(r) for r in records], _PK, replace=False)

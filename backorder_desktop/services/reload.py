@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..cache import Cache
-from ..cache.shipments import shipment_ids
+from ..cache.shipments import load_shipment, shipment_ids
 from ..domain.changes import Changes
 from ..domain.insights import InsightsReport
 from ..domain.notices import DEFAULT_CHECKIN_MAX
@@ -51,13 +51,26 @@ class RowsPatch:
         }
 
 
-def _variants_touched(cache: Cache, changes: Changes) -> set[int]:
+def _variants_touched(cache: Cache, changes: Changes, shown: ViewRows) -> set[int]:
     """The variants whose rows and queues a change may move: those named, those of the orders
-    and products named, and every variant of their products (a product's storefront flags
-    and pre-order state are computed over all its variants)."""
+    named (the lines they had on screen too), of the SKUs on the shipments named (before and
+    after), and every variant of their products (a product's storefront flags and pre-order
+    state are computed over all its variants)."""
     variants = set(changes.variants)
     for order in cache.orders.get_many(changes.orders):
         variants.update(line.variant_id for line in order.lines)
+    if changes.orders:
+        variants.update(
+            r.line.variant_id for r in shown.backorders if r.line.order_id in changes.orders
+        )
+    if changes.shipments:
+        skus = {line.sku for s in shown.shipments if s.id in changes.shipments for line in s.lines}
+        for shipment_id in changes.shipments:
+            found = load_shipment(cache, shipment_id)
+            if found is not None:
+                skus.update(line.sku for line in found.lines)
+        for sku in skus:
+            variants.update(v.id for v in cache.variants.by_sku(sku))
     products = set(changes.products)
     products.update(v.product_id for v in cache.variants.get_many(variants))
     variants.update(v.id for v in cache.variants.for_products(products))
@@ -160,7 +173,7 @@ def _reread_shipments(
 def _reread_rows(
     cache: Cache, changes: Changes, shown: ViewRows, patch: RowsPatch, now: datetime
 ) -> None:
-    variants = _variants_touched(cache, changes)
+    variants = _variants_touched(cache, changes, shown)
     state = load_queue_state(cache, variants=variants)
     assert state.variants is not None and state.complete_orders is not None
     # Every order with a line of a touched variant: its rows (and its notices) are re-read.
@@ -176,8 +189,12 @@ def _reread_rows(
         row for row in backorder_rows(state, due, now=now) if row.line.order_id in orders
     ]
     # The rows shown before, merged with the re-read ones.
+    # A product's variants that went (an incremental sync) are among its rows shown.
+    maybe_gone = set(variants)
+    if changes.products:
+        maybe_gone.update(r.variant_id for r in shown.products if r.product_id in changes.products)
     merged_products, patch.products_gone = _merge(
-        shown, "products", changed_products, lambda r: r.variant_id, variants
+        shown, "products", changed_products, lambda r: r.variant_id, maybe_gone
     )
     merged_backorders, patch.backorders_gone = _merge(
         shown,

@@ -7,8 +7,10 @@ from dataclasses import replace
 from typing import Any
 
 from ..bigcommerce.errors import OfflineError
+from ..domain.changes import Changes
 from ..sync.pull import PullResult, pull
 from ..sync.push import PushResult, push
+from .bulk_state import OutboxTargets, outbox_targets
 from .insights import record_snapshot
 from .notice_records import publish_statuses
 from .queue import load_queue_state
@@ -39,6 +41,25 @@ def sync_store(
     # What the store brought (orders shipped, dates moved) may change a storefront status.
     publish_statuses(session.cache, state=state)
     return replace(result, backorder_lines=len(state.queue))
+
+
+def outbox_changes(session: StoreSession) -> Changes:
+    """The variants and products the waiting outbox rows write to: pushing them changes
+    those rows' sync state ("pending", "failed: ...")."""
+    targets = outbox_targets(session.cache)
+    return Changes.of(
+        variants=targets.in_flight("variant") | _failed(targets, "variant"),
+        products=targets.in_flight("product") | _failed(targets, "product"),
+        outbox=True,
+    )
+
+
+def _failed(targets: OutboxTargets, kind: str) -> set[int]:
+    return {
+        ident
+        for (k, ident), states in targets.states.items()
+        if k == kind and any(state == "failed" for state, _ in states)
+    }
 
 
 def push_outbox(

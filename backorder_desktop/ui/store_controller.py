@@ -19,7 +19,7 @@ from ..services.errors import describe_error
 from ..services.reload import RowsPatch, insights_for, load_changed_rows
 from ..services.session import StoreConnection, StoreSession
 from ..services.settings import Settings, StoreEntry
-from ..services.syncing import push_outbox, sync_store
+from ..services.syncing import outbox_changes, push_outbox, sync_store
 from ..services.views import ViewRows, load_rows
 from .tasks import Task, TaskRunner
 
@@ -76,6 +76,9 @@ class StoreController(QObject):
         self.entry: StoreEntry | None = None
         self._sync_task: Task | None = None
         self._account_warning = ""  # set by each sync (issue 7: one API account per store)
+        self._sync_changes = Changes.all()  # what the last sync (and its push) changed
+        self._reloads = 0  # full re-reads running
+        self._requested: list[Changes] = []  # changes asked for while one runs
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
         self.apply_settings(context.settings)
@@ -172,9 +175,11 @@ class StoreController(QObject):
 
         def work(progress: Any, cancelled: Any) -> Any:
             result = sync_store(session, full=full, progress=progress, cancelled=cancelled)
+            self._sync_changes = result.changes
             if session.cache.outbox.counts()["pending"]:
                 # The store answered: changes made offline (or before a new token) go out now
-                # rather than after their back-off.
+                # rather than after their back-off; the rows they write to show it after.
+                self._sync_changes |= outbox_changes(session)
                 session.cache.outbox.due_now()
                 push_outbox(session, cancelled=cancelled)
             self._account_warning = account_warning(session.cache)  # read off the GUI thread
@@ -200,11 +205,11 @@ class StoreController(QObject):
         self.sync_finished.emit(result)
         if self._account_warning:
             self.message_posted.emit(self._account_warning)  # another API account's records
-        # A sync that brought nothing new re-reads nothing (the outbox it pushed: the counts).
-        if result.changed or self.last_rows is None:
+        # The rows a sync changed are re-read (every row after a full sync, or the first).
+        if self.last_rows is None:
             self.reload_rows()
         else:
-            self.apply_changes(Changes(outbox=True))
+            self.apply_changes(self._sync_changes | Changes(outbox=True))
 
     def _on_sync_failed(self, exc: BaseException, message: str) -> None:
         if isinstance(exc, OfflineError | OSError):
@@ -245,12 +250,29 @@ class StoreController(QObject):
             prepared = {name: prepare(getattr(data, name)) for name, prepare in preparers.items()}
             return LoadedRows(data, prepared)
 
+        # Changes asked for while this read runs may have been written after it read them:
+        # they are patched in again once its rows show.
+        mark = len(self._requested)
+        self._reloads += 1
+
+        def loaded(rows: LoadedRows) -> None:
+            later = self._requested[mark:]
+            self._on_rows_loaded(rows)
+            if later:
+                self.apply_changes(_union(later))
+
+        def finished() -> None:
+            self._reloads -= 1
+            if not self._reloads:
+                self._requested.clear()
+
         task = self.runner.run(
             "load rows",
             work,
-            on_success=self._on_rows_loaded,
+            on_success=loaded,
             on_error=lambda _exc, message: self.sync_failed.emit(message, True),
         )
+        task.relay.finished.connect(finished)
         if then is not None:
             task.relay.finished.connect(lambda: then() if self.session is session else None)
 
@@ -263,6 +285,8 @@ class StoreController(QObject):
         `everything`, or nothing shown yet, re-reads every row."""
         if self.session is None or not self.session.cache_exists or changes.empty:
             return
+        if self._reloads:
+            self._requested.append(changes)
         base = self.last_rows
         if base is None or changes.everything:
             self.reload_rows()
@@ -389,3 +413,10 @@ def _patch_part(patch: RowsPatch, view: str) -> tuple[list[Any], set[Any]]:
     if view == "shipments":
         return list(patch.shipments_changed), set(patch.shipments_gone)
     return [], set()
+
+
+def _union(changes: list[Changes]) -> Changes:
+    out = Changes()
+    for one in changes:
+        out |= one
+    return out
