@@ -6,7 +6,8 @@ and waits until idle, then for each action (a priority change, an ETA on one SKU
 3 lines) times, on the GUI thread: the click (`controller.run_action`) -> the action's report
 back on the GUI thread (the service: its cache transaction, and for the ETA and the receipt
 the reads from the store they make first) -> the changed rows patched into the tables and
-painted. "to rows" is the part this work changed: from the report to the painted rows.
+painted (the table of the tab the action is made from). "to rows" is the part this work
+changed: from the report to the painted rows, in wall time and in the process's CPU time.
 Prints one JSON document.
 """
 

@@ -223,3 +223,22 @@ def test_a_patch_replaces_adds_and_drops_rows_in_sort_order_keeping_the_selectio
     assert held.isValid() and held.data() == "Café crème <small>"  # still on its row
     assert model.find_row(2) == -1 and model.row(model.find_row(5)).qty == 7
     qtmodeltester.check(proxy)
+
+
+def test_a_patch_in_place_retests_only_its_rows_against_the_filter() -> None:
+    model = make_model()
+    proxy = RecordsProxyModel()
+    proxy.setSourceModel(model)
+    proxy.set_quick_filter(lambda r: (r.qty or 0) > 1)
+    assert names(proxy) == ["Café crème <small>", "Blue mug"]
+    held = QPersistentModelIndex(proxy.index(1, 0))  # Blue mug
+    # Café drops below the filter, O'Brien rises above it: no row moves in the source.
+    patch = model.prepare_patch(
+        [Item(1, "Café crème <small>", 0), Item(4, "O'Brien & Sons tee", 9)], gone=()
+    )
+    model.patch_rows(patch)
+    assert names(proxy) == ["Blue mug", "O'Brien & Sons tee"]
+    assert held.isValid() and held.data() == "Blue mug"
+    proxy.set_quick_filter(None)  # the full filter agrees with the incremental one
+    proxy.set_quick_filter(lambda r: (r.qty or 0) > 1)
+    assert names(proxy) == ["Blue mug", "O'Brien & Sons tee"]

@@ -172,6 +172,9 @@ class RecordsTableModel(QAbstractTableModel):
         # What the model was asked to do (tests assert that a change re-reads only its rows).
         self.resets = 0
         self.patched_rows = 0
+        # During a patch's layoutChanged: the rows replaced where they were (none moved), so a
+        # proxy re-tests only those; None otherwise.
+        self.in_place: list[int] | None = None
 
     # --- Qt API -------------------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -264,7 +267,9 @@ class RecordsTableModel(QAbstractTableModel):
     def patch_rows(self, patch: RowsPatchPrepared) -> None:
         """Replace rows by key (a row whose sort value is unchanged stays in place), add new
         ones at their sorted place and drop the gone ones: one layout change, so selection,
-        scroll position and column widths stay, and only the changed rows' text is rebuilt."""
+        scroll position and column widths stay, and only the changed rows' text is rebuilt.
+        When every row stays where it was, the key index is kept and the proxy re-tests only
+        the replaced rows (`in_place`): a patch then costs the changed rows, not the table."""
         if not patch.rows and not patch.gone:
             return
         emit_vertical_layout(self.layoutAboutToBeChanged)
@@ -275,6 +280,7 @@ class RecordsTableModel(QAbstractTableModel):
         getter = self.columns[self._sort[0]].value if self._sort is not None else None
         drop = {index_of[k] for k in patch.gone if k in index_of}
         placed: list[tuple[Any, str]] = []
+        replaced: list[int] = []
         rows, haystacks = list(old_rows), list(self._haystacks)
         for row, haystack in zip(patch.rows, patch.haystacks, strict=True):
             at = index_of.get(self._row_key(row))
@@ -282,6 +288,7 @@ class RecordsTableModel(QAbstractTableModel):
                 getter is None or _sort_key(getter(row)) == _sort_key(getter(old_rows[at]))
             ):
                 rows[at], haystacks[at] = row, haystack
+                replaced.append(at)
             else:
                 if at is not None:
                     drop.add(at)
@@ -294,18 +301,23 @@ class RecordsTableModel(QAbstractTableModel):
             rows.insert(at, row)
             haystacks.insert(at, haystack)
         self._rows, self._haystacks = rows, haystacks
-        self._index_of = {self._row_key(row): n for n, row in enumerate(rows)}
-        self.changePersistentIndexList(
-            persistent,
-            [
-                self.index(self._index_of[key], p.column())
-                if key in self._index_of
-                else QModelIndex()
-                for p, key in zip(persistent, held, strict=True)
-            ],
-        )
+        moved = bool(drop or placed)
+        if moved:
+            self._index_of = {self._row_key(row): n for n, row in enumerate(rows)}
+            index_of = self._index_of
+            self.changePersistentIndexList(
+                persistent,
+                [
+                    self.index(index_of[key], p.column()) if key in index_of else QModelIndex()
+                    for p, key in zip(persistent, held, strict=True)
+                ],
+            )
         self.patched_rows += len(patch.rows) + len(patch.gone)
-        emit_vertical_layout(self.layoutChanged)
+        self.in_place = None if moved else sorted(replaced)
+        try:
+            emit_vertical_layout(self.layoutChanged)
+        finally:
+            self.in_place = None
 
     def _index_of_all(self) -> dict[Hashable, int]:
         if self._index_of is None:
@@ -473,7 +485,20 @@ class RecordsProxyModel(QAbstractProxyModel):
         self._begin_layout_change()
 
     def _on_source_layout_changed(self, *_args: object) -> None:
-        self._shown = self._filter_all()
+        model = self._model
+        replaced = model.in_place if model is not None else None
+        if replaced is not None and model is not None:
+            # A patch that moved no row: only the replaced rows may change whether they show.
+            passing = set(model.matching(replaced, self._terms, self._tests()))
+            retested = set(replaced)
+            kept = [n for n in self._shown if n not in retested]
+            self._shown = (
+                sorted([*kept, *passing])
+                if passing or len(kept) != len(self._shown)
+                else self._shown
+            )
+        else:
+            self._shown = self._filter_all()
         self._end_layout_change()
 
     # --- Qt API -------------------------------------------------------------------------------
