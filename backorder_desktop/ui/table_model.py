@@ -490,13 +490,14 @@ class RecordsProxyModel(QAbstractProxyModel):
         if replaced is not None and model is not None:
             # A patch that moved no row: only the replaced rows may change whether they show.
             passing = set(model.matching(replaced, self._terms, self._tests()))
-            retested = set(replaced)
-            kept = [n for n in self._shown if n not in retested]
-            self._shown = (
-                sorted([*kept, *passing])
-                if passing or len(kept) != len(self._shown)
-                else self._shown
-            )
+            shown = self._shown
+            for n in replaced:
+                at = bisect_left(shown, n)
+                present = at < len(shown) and shown[at] == n
+                if present and n not in passing:
+                    del shown[at]
+                elif not present and n in passing:
+                    shown.insert(at, n)
         else:
             self._shown = self._filter_all()
         self._end_layout_change()
