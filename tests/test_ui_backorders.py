@@ -135,6 +135,9 @@ def test_raising_and_lowering_a_priority_reorders_the_queue_and_its_etas(
 
     moved = line_of(last.line.order_id)
     assert (moved.queue_position, moved.priority, moved.eta) == (1, 1, D1)
+    # Only that SKU's rows were re-read, and the table shows them in the queue's new order.
+    in_table = [r.line.order_id for r in panel.view.model.rows() if r.line.sku == sku]
+    assert in_table[0] == last.line.order_id
     assert line_of(first.line.order_id).queue_position == 2
     # Shared with the other laptops: the order metafield `queue` (issue 7).
     assert priorities(shell.controller.session.cache) == {last.line.order_id: 1}

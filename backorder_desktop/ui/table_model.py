@@ -159,12 +159,16 @@ class RecordsTableModel(QAbstractTableModel):
         *,
         row_key: Callable[[Any], Hashable],
         row_colour: Callable[[Any], QColor | None] | None = None,
+        natural_order: Callable[[Any], Any] | None = None,
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
         self.columns = list(columns)
         self._row_key = row_key
         self._row_colour = row_colour
+        # The order rows come in when no column is sorted (e.g. the queue's), so a patched row
+        # goes where a full re-read would put it; None: patched rows stay or go last.
+        self._natural_order = natural_order
         self._rows: list[Any] = []
         self._haystacks: list[str] = []
         self._index_of: dict[Hashable, int] | None = None
@@ -277,16 +281,14 @@ class RecordsTableModel(QAbstractTableModel):
         persistent = self.persistentIndexList()
         held = [self._row_key(old_rows[p.row()]) for p in persistent]
         index_of = self._index_of_all()
-        getter = self.columns[self._sort[0]].value if self._sort is not None else None
+        order_key = self._order_key()
         drop = {index_of[k] for k in patch.gone if k in index_of}
         placed: list[tuple[Any, str]] = []
         replaced: list[int] = []
         rows, haystacks = list(old_rows), list(self._haystacks)
         for row, haystack in zip(patch.rows, patch.haystacks, strict=True):
             at = index_of.get(self._row_key(row))
-            if at is not None and (
-                getter is None or _sort_key(getter(row)) == _sort_key(getter(old_rows[at]))
-            ):
+            if at is not None and (order_key is None or order_key(row) == order_key(old_rows[at])):
                 rows[at], haystacks[at] = row, haystack
                 replaced.append(at)
             else:
@@ -297,7 +299,7 @@ class RecordsTableModel(QAbstractTableModel):
             rows = [r for n, r in enumerate(rows) if n not in drop]
             haystacks = [h for n, h in enumerate(haystacks) if n not in drop]
         for row, haystack in placed:
-            at = self._insert_at(rows, row, getter)
+            at = self._insert_at(rows, row, order_key)
             rows.insert(at, row)
             haystacks.insert(at, haystack)
         self._rows, self._haystacks = rows, haystacks
@@ -324,16 +326,23 @@ class RecordsTableModel(QAbstractTableModel):
             self._index_of = {self._row_key(row): n for n, row in enumerate(self._rows)}
         return self._index_of
 
-    def _insert_at(self, rows: list[Any], row: Any, getter: Callable[[Any], Any] | None) -> int:
-        """Where `row` goes in the current sort order (after its equals); the end if unsorted."""
-        if getter is None or self._sort is None:
+    def _order_key(self) -> Callable[[Any], Any] | None:
+        """What orders the rows now: the sorted column's values, else the natural order."""
+        if self._sort is not None:
+            getter = self.columns[self._sort[0]].value
+            return lambda row: _sort_key(getter(row))
+        return self._natural_order
+
+    def _insert_at(self, rows: list[Any], row: Any, order_key: Callable[[Any], Any] | None) -> int:
+        """Where `row` goes in the current order (after its equals); the end if unordered."""
+        if order_key is None:
             return len(rows)
-        key = _sort_key(getter(row))
-        descending = self._sort[1] == Qt.SortOrder.DescendingOrder
+        key = order_key(row)
+        descending = self._sort is not None and self._sort[1] == Qt.SortOrder.DescendingOrder
         low, high = 0, len(rows)
         while low < high:
             mid = (low + high) // 2
-            other = _sort_key(getter(rows[mid]))
+            other = order_key(rows[mid])
             if (other >= key) if descending else (other <= key):
                 low = mid + 1
             else:

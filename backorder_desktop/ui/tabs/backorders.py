@@ -100,7 +100,13 @@ def _columns(currency: Callable[[], str]) -> list[Column]:
 
 def build_backorders_view(currency: Callable[[], str] = lambda: "USD") -> RecordsView:
     """`currency` is asked at display time: the store's currency is known after the first read."""
-    model = RecordsTableModel(_columns(currency), row_key=lambda r: r.key, row_colour=_row_colour)
+    model = RecordsTableModel(
+        _columns(currency),
+        row_key=lambda r: r.key,
+        row_colour=_row_colour,
+        # Queue order (per SKU), as services build it: a line whose place changes moves.
+        natural_order=lambda r: (r.line.sku, r.line.queue_position),
+    )
     quick = [
         QuickFilter(tr("Notice due"), lambda r: bool(r.due)),
         QuickFilter(tr("No ETA"), lambda r: r.line.eta is None),
