@@ -79,6 +79,8 @@ class StoreController(QObject):
         self._sync_changes = Changes.all()  # what the last sync (and its push) changed
         self._reloads = 0  # full re-reads running
         self._requested: list[Changes] = []  # changes asked for while one runs
+        self._insights_task: Task | None = None
+        self._insights_again = False
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
         self.apply_settings(context.settings)
@@ -326,21 +328,33 @@ class StoreController(QObject):
         )
 
     def _update_insights(self, rows: ViewRows) -> None:
+        """The Insights figures over the patched rows, in a task of their own; clicks in a
+        row coalesce (one task at a time, then one more over the latest rows)."""
         session = self.session
         if session is None:
             return
+        if self._insights_task is not None and not self._insights_task.done:
+            self._insights_again = True
+            return
+        self._insights_again = False
 
         def updated(report: Any) -> None:
-            if self.last_rows is rows:  # else a newer read brought its own figures
+            if self.last_rows is rows:  # else newer rows: their figures follow
                 rows.insights = report
                 self.insights_updated.emit(report)
 
-        self.runner.run(
+        def finished() -> None:
+            if self._insights_again and self.last_rows is not None and self.session is session:
+                self._update_insights(self.last_rows)
+
+        self._insights_task = self.runner.run(
             "insights",
             lambda **_: insights_for(session.cache, rows),
             on_success=updated,
             on_error=lambda _exc, message: self.message_posted.emit(message),
         )
+        # After the runner's own bookkeeping (connected first), so the task counts as done.
+        self._insights_task.relay.finished.connect(finished)
 
     # --- actions (writes) -------------------------------------------------------------------
     def run_action(
