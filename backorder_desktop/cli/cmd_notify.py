@@ -29,7 +29,7 @@ def register(subparsers: Any) -> None:
     json_flag(notify)
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def notify_settings(args: argparse.Namespace) -> Settings:
     settings = context_of(args).settings
     overrides = {
         "smtp_host": getattr(args, "smtp_host", None),
@@ -42,7 +42,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 @contextmanager
-def _mail_config(args: argparse.Namespace, settings: Settings) -> Iterator[SmtpConfig]:
+def mail_config(args: argparse.Namespace, settings: Settings) -> Iterator[SmtpConfig]:
     if args.demo and not getattr(args, "smtp_host", None):
         # Demo mail goes to the embedded sink and stays in the data dir (the window shows it).
         from ..demo_store.mail_sink import MailSink
@@ -72,9 +72,9 @@ def _unconfirmed(plan: NoticePlan) -> list[dict[str, Any]]:
 
 
 def cmd_notify(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = notify_settings(args)
     folder = context_of(args).settings_folder
-    with open_session(args) as session, _mail_config(args, settings) as config:
+    with open_session(args) as session, mail_config(args, settings) as config:
         if not args.dry_run:
             try:
                 config.check()

@@ -10,7 +10,7 @@ from ..services.instance import DataDirLock, lock_wait_s
 
 # Commands that only read the cache run beside the window; everything else waits for the lock.
 _READ_ONLY = frozenset({"backorders", "status", "report", "demo-store", "doctor"})
-_READ_ONLY_ACTIONS = frozenset({("shipments", "list"), ("conflicts", "list")})
+_READ_ONLY_ACTIONS = frozenset({("shipments", "list"), ("conflicts", "list"), ("schedule", "show")})
 
 
 def is_read_only(args: argparse.Namespace) -> bool:
@@ -26,6 +26,8 @@ def lock_for(args: argparse.Namespace) -> DataDirLock | None:
     args.read_only = is_read_only(args)
     if args.read_only:
         return None
+    if args.command == "schedule" and getattr(args, "schedule_command", None) == "run":
+        return None  # the nightly run takes the lock itself, to record a night it could not
     lock = DataDirLock(open_context(args, with_logging=False).data_dir)
     if lock.acquire():
         return lock

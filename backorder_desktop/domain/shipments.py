@@ -52,28 +52,38 @@ class Supplier:
     name: str
     email: str = ""
     lead_time_days: int | None = None
+    # (SKU, the supplier's own code for it), sorted by SKU: printed on purchase orders.
+    codes: tuple[tuple[str, str], ...] = ()
+
+    def code(self, sku: str) -> str:
+        """The supplier's code for `sku` ("" when none is known)."""
+        return next((code for known, code in self.codes if known == sku), "")
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "id": self.id,
-                "name": self.name,
-                "email": self.email,
-                "lead_time_days": self.lead_time_days,
-            },
-            ensure_ascii=False,
-        )
+        doc: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "email": self.email,
+            "lead_time_days": self.lead_time_days,
+        }
+        if self.codes:  # left out when empty: older laptops read the record unchanged
+            doc["codes"] = dict(self.codes)
+        return json.dumps(doc, ensure_ascii=False)
 
     @staticmethod
     def from_json(text: str) -> Supplier:
         doc = _load(text, "supplier")
         try:
             lead = doc.get("lead_time_days")
+            codes = doc.get("codes") or {}
+            if not isinstance(codes, dict):
+                raise TypeError("codes is not an object")
             return Supplier(
                 id=str(doc["id"]),
                 name=str(doc.get("name") or doc["id"]),
                 email=str(doc.get("email") or ""),
                 lead_time_days=int(lead) if lead is not None else None,
+                codes=tuple(sorted((str(k), str(v)) for k, v in codes.items() if str(v))),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise RecordFormatError(f"supplier record is not readable: {exc}") from exc
@@ -108,6 +118,19 @@ class ReceiptNote:
 
 
 @dataclass(frozen=True, slots=True)
+class PurchaseOrderSent:
+    """The purchase order last sent (or saved) for a shipment: when, to whom, how."""
+
+    at: datetime
+    to: str  # the supplier's address, or the file it was saved to
+    via: str  # PO_EMAIL or PO_FILE
+    message_id: str = ""  # of the email: a supplier's reply refers to it (In-Reply-To)
+
+
+PO_EMAIL, PO_FILE = "email", "file"
+
+
+@dataclass(frozen=True, slots=True)
 class Shipment:
     id: str
     reference: str
@@ -119,6 +142,8 @@ class Shipment:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     receipts: tuple[ReceiptNote, ...] = field(default_factory=tuple)
+    purchase_order: PurchaseOrderSent | None = None
+    supplier_confirmed: date | None = None  # the delivery date the supplier confirmed
 
     @property
     def is_inbound(self) -> bool:
@@ -159,6 +184,13 @@ class Shipment:
         }
         if self.receipts:
             doc["receipts"] = [_receipt_doc(r) for r in self.receipts]
+        if self.purchase_order is not None:
+            po = self.purchase_order
+            doc["po"] = {"at": po.at.isoformat(), "to": po.to, "via": po.via}
+            if po.message_id:
+                doc["po"]["message_id"] = po.message_id
+        if self.supplier_confirmed is not None:
+            doc["supplier_confirmed"] = self.supplier_confirmed.isoformat()
         return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
     @staticmethod
@@ -192,6 +224,7 @@ class Shipment:
                 for item in doc.get("receipts") or []
             )
             expected = doc.get("expected_date")
+            confirmed = doc.get("supplier_confirmed")
             return Shipment(
                 id=str(doc["id"]),
                 reference=str(doc.get("reference") or doc["id"]),
@@ -203,6 +236,8 @@ class Shipment:
                 created_at=_when(doc.get("created_at")),
                 updated_at=_when(doc.get("updated_at")),
                 receipts=receipts,
+                purchase_order=_po_sent(doc.get("po")),
+                supplier_confirmed=date.fromisoformat(confirmed) if confirmed else None,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise RecordFormatError(f"shipment record is not readable: {exc}") from exc
@@ -233,6 +268,17 @@ def _receipt_doc(receipt: ReceiptNote) -> dict[str, Any]:
     if receipt.reversed:
         doc["reversed"] = True
     return doc
+
+
+def _po_sent(doc: Any) -> PurchaseOrderSent | None:
+    if not doc:
+        return None
+    return PurchaseOrderSent(
+        at=datetime.fromisoformat(str(doc["at"])),
+        to=str(doc.get("to") or ""),
+        via=str(doc.get("via") or PO_EMAIL),
+        message_id=str(doc.get("message_id") or ""),
+    )
 
 
 def _load(text: str, what: str) -> dict[str, Any]:

@@ -25,6 +25,11 @@ class AppContext:
     settings_warning: str | None = None  # the saved file was unreadable: defaults in use
     log_file: Path | None = None
 
+    @property
+    def data_dir_chosen(self) -> bool:
+        """True when the merchant gave `--data-dir` (settings then live in it too)."""
+        return self.settings_folder == self.data_dir
+
     def save_settings(self, settings: Settings | None = None) -> None:
         """Make `settings` the live copy (if given) and write it atomically."""
         if settings is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -47,6 +48,9 @@ class Settings:
     checkin_max: int = 3  # at most this many check-ins per order, then they stop
     store_url: str = ""  # the storefront (https://shop.example.com): notices link the order
     shop_contact: str = ""  # phone, address or hours, printed at the foot of every notice
+    # "HH:MM" when the OS scheduler holds the nightly sync + notify job (services/schedule.py);
+    # the OS is the truth, this is what the window last set (it shows it without asking the OS).
+    nightly_at: str = ""
 
     def store(self, store_hash: str | None) -> StoreEntry | None:
         return next((s for s in self.stores if s.store_hash == store_hash), None)
@@ -91,6 +95,10 @@ def _validated(raw: dict[str, Any]) -> Settings:
 
 
 def _validate_mail(settings: Settings, defaults: Settings) -> None:
+    if not isinstance(settings.nightly_at, str) or not re.fullmatch(
+        r"([01]\d|2[0-3]):[0-5]\d", settings.nightly_at
+    ):
+        settings.nightly_at = ""
     for name in ("smtp_host", "smtp_user", "mail_from", "mail_from_name"):
         if not isinstance(getattr(settings, name), str):
             setattr(settings, name, getattr(defaults, name))

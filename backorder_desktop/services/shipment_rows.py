@@ -10,7 +10,14 @@ from ..cache import Cache
 from ..cache.shipments import load_archive, load_shipment, load_shipments, load_suppliers
 from ..domain.eta import is_overdue
 from ..domain.scorecard import Scorecard, outcome_of, scorecards
-from ..domain.shipments import INBOUND_STATUSES, STATUS_LABELS, Shipment, ShipmentLine
+from ..domain.shipments import (
+    INBOUND_STATUSES,
+    PO_EMAIL,
+    STATUS_LABELS,
+    PurchaseOrderSent,
+    Shipment,
+    ShipmentLine,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +36,28 @@ class ShipmentRow:
     lines: tuple[ShipmentLine, ...] = field(default_factory=tuple)
     overdue: bool = False  # inbound, past its expected date, units still to come: needs a date
     receipts: int = 0
+    purchase_order: PurchaseOrderSent | None = None
+    supplier_confirmed: date | None = None
 
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def po_label(self) -> str:
+        """ "sent 2026-12-07 to orders@x.example · confirmed 2026-12-20", or ""."""
+        parts = []
+        po = self.purchase_order
+        if po is not None:
+            how = (
+                f"sent {po.at:%Y-%m-%d} to {po.to}"
+                if po.via == PO_EMAIL
+                else (f"saved {po.at:%Y-%m-%d} as {po.to.replace(chr(92), '/').rsplit('/', 1)[-1]}")
+            )
+            parts.append(how)
+        if self.supplier_confirmed is not None:
+            parts.append(f"confirmed for {self.supplier_confirmed.isoformat()}")
+        return " · ".join(parts)
 
     @property
     def is_open(self) -> bool:
@@ -56,6 +81,8 @@ def row_of(shipment: Shipment, supplier_name: str, today: date) -> ShipmentRow:
         lines=shipment.lines,
         overdue=is_overdue(shipment, today),
         receipts=sum(1 for r in shipment.receipts if not r.reversed),
+        purchase_order=shipment.purchase_order,
+        supplier_confirmed=shipment.supplier_confirmed,
     )
 
 

@@ -98,12 +98,14 @@ def save_supplier(
         raise InputError(f"'{email}' is not an email address.")
     if lead_time_days is not None and not 0 <= lead_time_days <= 3650:
         raise InputError("The lead time must be between 0 and 3650 days.")
+    known = {s.id: s for s in load_suppliers(cache)}
     if supplier_id is None:
-        taken = {s.id for s in load_suppliers(cache)}
         supplier_id = slug(name)
-        if supplier_id in taken:
+        if supplier_id in known:
             supplier_id = new_record_id(supplier_id + "-")
-    supplier = Supplier(supplier_id, name, email.strip(), lead_time_days)
+    # The supplier's codes for SKUs (purchase orders) are edited elsewhere: keep them.
+    codes = known[supplier_id].codes if supplier_id in known else ()
+    supplier = Supplier(supplier_id, name, email.strip(), lead_time_days, codes)
     write = FieldWrite("store", None, SUPPLIER_KEY_PREFIX + supplier.id, supplier.to_json())
     queue_field_writes(cache, [write], batch_id=f"supplier:{supplier.id}", kind="supplier", now=now)
     return supplier

@@ -333,6 +333,7 @@ class MainWindow(QMainWindow):
 
     def _show_status(self, rows: ViewRows) -> None:
         self.insights_panel.set_report(rows.insights)
+        self.show_due_badge(len(rows.notices.due) if rows.notices is not None else 0)
         outbox = rows.status.get("outbox") or {}
         if isinstance(outbox, dict):
             self.set_outbox_counts(int(outbox.get("pending", 0)), int(outbox.get("failed", 0)))
@@ -345,6 +346,28 @@ class MainWindow(QMainWindow):
         elif isinstance(last, datetime):
             self._last_sync = last
         self._update_sync_label()
+
+    def show_due_badge(self, due: int) -> None:
+        """ "Open backorders · 3 due": notices wait for a click on Notify (the window never
+        sends by itself); the nightly job, when on, sends them unattended."""
+        index = self.tabs.indexOf(self.backorders_panel)
+        title = self.tr("Open backorders")
+        if due:
+            title += " · " + self.tr("{0} due").format(due)
+        self.tabs.setTabText(index, title)
+        at = self.controller.settings.nightly_at
+        if not due:
+            tip = ""
+        elif at:
+            tip = self.tr(
+                "{0} customer notices are due: Notify customers… sends them now, or the "
+                "nightly job at {1}."
+            ).format(due, at)
+        else:
+            tip = self.tr(
+                "{0} customer notices are due: Notify customers… previews and sends them."
+            ).format(due)
+        self.tabs.setTabToolTip(index, tip)
 
     def _on_controller_sync_started(self) -> None:
         self.progress.setRange(0, 0)

@@ -6,6 +6,7 @@ import copy
 import logging
 import sys
 import traceback
+from dataclasses import replace
 from types import TracebackType
 from typing import Any
 
@@ -35,6 +36,7 @@ from .dialogs.settings import SettingsDialog
 from .dialogs.store_check import StoreCheckDialog
 from .dialogs.welcome import WelcomeDialog
 from .main_window import MainWindow
+from .nightly import NightlyInWindow, apply_nightly_choice, gather_settings_inputs
 from .plain_text import Button, ask, ask_text, inform
 from .store_controller import LoadedRows, StoreController
 from .tasks import Task, TaskRunner
@@ -73,6 +75,7 @@ class AppShell(QObject):
         self.mail_sink: Any = None
         self.window = MainWindow(self.controller, self.log_file.parent)
         self.window.restore_state(self.qsettings)
+        self.nightly = NightlyInWindow(self.controller)  # the nightly job's time, window open
         self.demo_store: Any = None
         self._session_tokens: dict[str, str] = {}  # tokens typed this session (no keychain)
         self.crash_dialog: CrashDialog | None = None
@@ -339,20 +342,20 @@ class AppShell(QObject):
 
     # --- dialogs ----------------------------------------------------------------------------
     def show_settings(self) -> None:
-        session = self.controller.session
-        if session is None or not session.cache_exists:
-            self._show_settings_dialog([])
-            return
-        self.runner.run(  # the cache is read off the GUI thread
-            "locations",
-            lambda **_: session.cache.locations.all(),
-            on_success=self._show_settings_dialog,
+        # The cache and the OS scheduler are read off the GUI thread.
+        self.runner.run(
+            "settings",
+            gather_settings_inputs(self.controller),
+            on_success=lambda found: self._show_settings_dialog(*found),
         )
 
-    def _show_settings_dialog(self, locations: list[Any]) -> None:
-        dialog = SettingsDialog(self.settings, locations, self.window)
+    def _show_settings_dialog(self, locations: list[Any], nightly: Any = None) -> None:
+        dialog = SettingsDialog(self.settings, locations, self.window, nightly=nightly)
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.controller.save_settings(dialog.result_settings())  # the shell writes them
+            # The nightly time is saved once the OS scheduler has taken it (apply_nightly_choice).
+            chosen = replace(dialog.result_settings(), nightly_at=self.settings.nightly_at)
+            self.controller.save_settings(chosen)  # the shell writes them
+            apply_nightly_choice(self.controller, dialog.nightly_at(), nightly)
 
     def show_outbox(self) -> None:
         session = self.controller.session

@@ -198,6 +198,18 @@ class StoreController(QObject):
         )
         return self._sync_task
 
+    def run_exclusive(
+        self, name: str, work: Callable[..., Any], on_success: Callable[[Any], None]
+    ) -> Task | None:
+        """Run `work` (which syncs itself, like the nightly run) in the sync's place: no
+        interval sync starts beside it; the rows are re-read after it."""
+        if self.session is None or self.syncing or self.token_paused:
+            return None
+        self._sync_task = self.runner.run(
+            name, work, on_success=on_success, on_done=lambda: self.reload_rows()
+        )
+        return self._sync_task
+
     def cancel_sync(self) -> None:
         if self._sync_task is not None:
             self._sync_task.cancel()

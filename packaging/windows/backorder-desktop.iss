@@ -75,6 +75,12 @@ Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExeName}"; Tasks: deskto
 [Run]
 Filename: "{app}\{#AppExeName}"; Description: "{cm:LaunchProgram,{#StringChange(AppName, '&', '&&')}}"; Flags: nowait postinstall skipifsilent
 
+[UninstallRun]
+; The nightly job (Settings > Every night at...) is this user's Task Scheduler task: it goes with
+; the app, whether or not the data is kept. The name is services/schedule_jobs.py task_name();
+; an uninstall without a job gets "not found" from schtasks, which is fine.
+Filename: "{sys}\schtasks.exe"; Parameters: "/Delete /TN ""BackorderDesktop\Nightly-{username}"" /F"; Flags: runhidden; RunOnceId: "DeleteNightlyTask"
+
 [Code]
 { The uninstaller removes the program and keeps the user's data (the local cache of their
   stores, the outbox of changes not yet sent, settings, logs) unless they ask for it to go too.

@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor
 from ...domain.shipments import INBOUND_STATUSES
 from ...services.shipment_rows import ShipmentRow
 from ..formatting import format_date, format_int
+from ..po_actions import PurchaseOrderActions
 from ..records_view import QuickFilter, RecordsView
 from ..shipment_actions import ShipmentActions
 from ..store_controller import StoreController
@@ -79,6 +80,15 @@ def build_shipments_view() -> RecordsView:
             numeric=True,
             tooltip=tr("Units still expected: these feed the ETAs of waiting orders"),
         ),
+        Column(
+            "po",
+            tr("Purchase order"),
+            lambda r: r.po_label,
+            tooltip=tr(
+                "When the purchase order went to the supplier (or was saved), and the "
+                "delivery date the supplier confirmed"
+            ),
+        ),
         Column("skus", tr("SKUs"), lambda r: ", ".join(x.sku for x in r.lines[:6])),
         Column("notes", tr("Notes"), lambda r: r.notes),
     ]
@@ -89,7 +99,7 @@ def build_shipments_view() -> RecordsView:
         QuickFilter(tr("Received or closed"), lambda r: r.status in ("received", "closed")),
     ]
     view = RecordsView("Supplier shipments", model, quick)
-    view.fit_columns([120, 200, 130, 120, 55, 110, 80, 80, 100, 260, 200])
+    view.fit_columns([120, 200, 130, 120, 55, 110, 80, 80, 100, 300, 260, 200])
     return view
 
 
@@ -109,6 +119,17 @@ class ShipmentsPanel(TabPanel):
         self.new_button.clicked.connect(lambda: self.actions.new_shipment())
         self.edit_button = self.add_action_button(tr("Edit…"), tr("Edit the selected shipment"))
         self.edit_button.clicked.connect(self._on_edit_button_clicked)
+        self.po_actions = PurchaseOrderActions(controller, self)
+        self.po_button = self.add_action_button(
+            tr("Purchase order…"),
+            tr("Send the selected draft to its supplier as a PDF purchase order, or save it"),
+        )
+        self.po_button.clicked.connect(self._on_po_button_clicked)
+        self.confirmed_button = self.add_action_button(
+            tr("Supplier confirmed…"),
+            tr("The delivery date the supplier confirmed: moves the shipment and its ETAs"),
+        )
+        self.confirmed_button.clicked.connect(self._on_confirmed_button_clicked)
         self.new_date_button = self.add_action_button(
             tr("New date…"), tr("Give the selected overdue shipment a new expected date")
         )
@@ -174,6 +195,32 @@ class ShipmentsPanel(TabPanel):
             )
             return
         self.actions.new_date(row.id, row.reference, row.expected, row.units_outstanding)
+
+    def _on_po_button_clicked(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        if row.status not in ("draft", "ordered"):
+            self.controller.message_posted.emit(
+                tr("Shipment {0} is {1}: a purchase order is made from a draft.").format(
+                    row.reference, row.status_label.lower()
+                )
+            )
+            return
+        self.po_actions.purchase_order(row.id)
+
+    def _on_confirmed_button_clicked(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        if row.status not in ("draft", *INBOUND_STATUSES):
+            self.controller.message_posted.emit(
+                tr("Shipment {0} is {1}: there is no delivery left to confirm.").format(
+                    row.reference, row.status_label.lower()
+                )
+            )
+            return
+        self.po_actions.supplier_confirmed(row.id, row.reference, row.supplier, row.expected)
 
     def _on_receipts_button_clicked(self) -> None:
         rows = self.view.selected_rows()
