@@ -34,3 +34,13 @@ def order_id(path: str) -> int | None:
         return None
     tail = plain[len(_ORDER_PREFIX) :]
     return int(tail) if tail.isdigit() else None
+
+
+def refund_quotes_path(order: int) -> str:
+    """POST: what refunding some items of an order would pay back (orders.v3.yml)."""
+    return f"/v3/orders/{int(order)}/payment_actions/refund_quotes"
+
+
+def refunds_path(order: int) -> str:
+    """POST: refund items of an order; GET: the order's refunds (orders.v3.yml)."""
+    return f"/v3/orders/{int(order)}/payment_actions/refunds"

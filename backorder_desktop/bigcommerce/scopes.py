@@ -16,6 +16,9 @@ STORE_INVENTORY = "Store Inventory"
 INFORMATION_SETTINGS = "Information & Settings"
 ORDERS = "Orders"
 PRODUCTS = "Products"
+# Refund quotes and refunds (orders.v3.yml, Payment Actions). Optional: without it the app
+# cancels waiting lines and leaves the refund to the control panel (services/cancelling.py).
+ORDER_TRANSACTIONS = "Order Transactions"
 
 # Control-panel name -> the level the app needs (README, "Connecting a real store").
 NEEDED: dict[str, str] = {
@@ -27,6 +30,7 @@ NEEDED: dict[str, str] = {
 }
 
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^/v3/orders/([0-9]+/)?payment_actions/"), ORDER_TRANSACTIONS),
     (re.compile(r"^/v3/inventory/locations/?$"), STORE_LOCATIONS),
     (re.compile(r"^/v3/inventory/"), STORE_INVENTORY),
     (re.compile(r"^/v3/settings/"), INFORMATION_SETTINGS),

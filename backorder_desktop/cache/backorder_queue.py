@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ..domain.cancellations import Cancellation
 from ..domain.models import METAFIELD_NAMESPACE, Order, Product
 from ..domain.notice_log import NoticeRecord
 from ..domain.notices import Release
@@ -20,6 +21,7 @@ from ..domain.shipments import (
     Shipment,
     Supplier,
 )
+from .cancellations import cancellations as cancellation_records
 from .codec import date_from_text
 from .notice_ledger import LedgerNotice, NoticeLedger, notice_logs, releases
 from .shared_allocations import allocated_by_line
@@ -153,6 +155,7 @@ class QueueRecords:
     logs: dict[int, list[NoticeRecord]] = field(default_factory=dict)
     releases: list[Release] = field(default_factory=list)
     partial: set[int] = field(default_factory=set)
+    cancellations: list[Cancellation] = field(default_factory=list)  # units never to ship
     # None: the whole store. Else the variants whose queues these records hold complete (every
     # open order with a line of them), and the orders whose lines are all among them.
     variants: frozenset[int] | None = None
@@ -219,6 +222,7 @@ def read_queue_records(cache: Cache, *, variants: Collection[int] | None = None)
             ),
             releases=releases(cache),
             partial=partial_shipment_orders(cache),
+            cancellations=list(cancellation_records(cache).values()),
             variants=complete,
             complete_orders=whole_orders,
         )

@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "conflicts": "cmd_conflicts:register",
     "forget": "cmd_forget:register",
     "doctor": "cmd_doctor:register",
+    "cancel": "cmd_cancel:register",
     "schedule": "cmd_schedule:register",
 }
 # Global options that take a value (skipped when looking for the command word).

@@ -18,7 +18,7 @@ try:
 except ImportError:  # pragma: no cover (orjson is a dependency; the fallback keeps the store up)
     orjson = None  # type: ignore[assignment]
 
-from . import catalog, inventory, inventory_write, metafields, orders
+from . import catalog, inventory, inventory_write, metafields, orders, refunds
 from .accounts import SCOPE_403, Account
 from .api import ApiError, Context, Request, Response, Router, api_error
 from .faults import FaultInjector
@@ -50,7 +50,7 @@ class Outcome:
 
 def build_router() -> Router:
     router = Router()
-    for module in (catalog, metafields, inventory, inventory_write, orders):
+    for module in (catalog, metafields, inventory, inventory_write, orders, refunds):
         module.register(router)
     return router
 

@@ -69,6 +69,13 @@ def address_json(addr: AddressRec, *, with_form_fields: bool = True) -> dict[str
 def line_json(ctx: Context, line: LineRec) -> dict[str, Any]:
     tax = line.price_inc_tax - line.price_ex_tax
     variant = ctx.state.variants.get(line.variant_id)
+    order = ctx.state.orders.get(line.order_id)
+    refunded_qty = sum(
+        item.quantity
+        for refund in (order.refunds if order is not None else ())
+        for item in refund.items
+        if item.item_type == "PRODUCT" and item.item_id == line.id
+    )
     options = []
     for i, (name, value) in enumerate(line.options):
         value_id = (
@@ -125,9 +132,9 @@ def line_json(ctx: Context, line: LineRec) -> dict[str, Any]:
         "cost_price_inc_tax": "0.0000",
         "cost_price_ex_tax": "0.0000",
         "cost_price_tax": "0.0000",
-        "is_refunded": False,
-        "quantity_refunded": 0,
-        "refund_amount": "0.0000",
+        "is_refunded": refunded_qty > 0,
+        "quantity_refunded": refunded_qty,
+        "refund_amount": money(refunded_qty * line.price_inc_tax),
         "return_id": 0,
         "wrapping_id": 0,
         "wrapping_name": None,
@@ -267,7 +274,9 @@ def order_json(
         "payment_method": order.payment_method,
         "payment_provider_id": "",
         "payment_status": _PAYMENT_STATUS.get(order.status_id, "captured"),
-        "refunded_amount": money(total_inc if order.status_id == 4 else 0),
+        "refunded_amount": money(
+            sum(r.total_amount for r in order.refunds) or (total_inc if order.status_id == 4 else 0)
+        ),
         "order_is_digital": False,
         "store_credit_amount": "0.0000",
         "gift_certificate_amount": "0.0000",

@@ -228,6 +228,39 @@ class ShipmentRec:
 
 
 @dataclass(slots=True)
+class RefundItemRec:
+    item_type: str  # "PRODUCT" (item_id = order product id); the demo store refunds no others
+    item_id: int
+    quantity: int
+    amount: float  # what the item refunded, tax included
+    reason: str = ""
+
+
+@dataclass(slots=True)
+class RefundPaymentRec:
+    id: int
+    provider_id: str
+    amount: float
+    offline: bool
+    is_declined: bool = False
+    declined_message: str = ""
+
+
+@dataclass(slots=True)
+class RefundRec:
+    """One refund of `POST /v3/orders/{id}/payment_actions/refunds` (orders.v3.yml, Refund)."""
+
+    id: int
+    order_id: int
+    created: datetime
+    reason: str
+    total_amount: float
+    total_tax: float
+    items: list[RefundItemRec] = field(default_factory=list)
+    payments: list[RefundPaymentRec] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class OrderRec:
     id: int
     customer_id: int
@@ -245,6 +278,7 @@ class OrderRec:
     currency_code: str = "USD"
     shipping_cost_ex_tax: float = 0.0
     external_source: str | None = None
+    refunds: list[RefundRec] = field(default_factory=list)
 
     @property
     def has_backordered_units(self) -> bool:

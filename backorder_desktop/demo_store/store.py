@@ -244,6 +244,16 @@ class DemoStore:
         """The OAuth scopes of the store's token from now on (accounts.SCOPES parameters)."""
         self.engine.account = Account(self.engine.account.client_id, frozenset(scopes))
 
+    def refuse_refunds(self, order_id: int, refuse: bool = True) -> None:
+        """Make the order's payment gateway decline refunds (or accept them again): its
+        payment method becomes `refunds.REFUSING_PAYMENT_METHOD` (saved with the state)."""
+        from .refunds import REFUSING_PAYMENT_METHOD
+
+        with self.engine.lock:
+            order = self.engine.state.orders[order_id]
+            order.payment_method = REFUSING_PAYMENT_METHOD if refuse else "Credit Card"
+            self._persist(frozenset({"orders"}))
+
     def add_account(self, client_id: str, scopes: frozenset[str] = ALL_SCOPES) -> str:
         """A second store-level API account; returns its token (never saved)."""
         token = _random_token()

@@ -13,12 +13,15 @@ RELEASE_KEY = "release"  # order metafield written when the app releases an orde
 STATUS_KEY = "backorder_status"  # order metafield a storefront theme can read
 
 CONFIRMATION, DELAY, RELEASED, CHECK_IN = "confirmation", "delay", "released", "check_in"
-KINDS: tuple[str, ...] = (CONFIRMATION, DELAY, RELEASED, CHECK_IN)
+CANCELLED, EARLIER = "cancelled", "earlier"  # waiting items cancelled; an ETA moved earlier
+KINDS: tuple[str, ...] = (CONFIRMATION, DELAY, RELEASED, CHECK_IN, CANCELLED, EARLIER)
 KIND_LABELS = {
     CONFIRMATION: "Backorder confirmation",
     DELAY: "Delay",
     RELEASED: "On its way",
     CHECK_IN: "Check-in",
+    CANCELLED: "Cancellation",
+    EARLIER: "Good news (earlier date)",
 }
 # Metafield values hold at most 65,535 characters (bigcommerce-spec/README.md); the oldest
 # entries go first when a long-waiting order's log would outgrow that.
@@ -154,10 +157,11 @@ class Told:
 
 
 def told_by_line(records: Iterable[NoticeRecord]) -> dict[int, Told]:
-    """Per order line, the ETA of the latest notice that told it one (released ones do not)."""
+    """Per order line, the ETA of the latest notice that told it one (released and cancelled
+    ones do not: the units still waiting keep the date told before)."""
     out: dict[int, Told] = {}
     for record in sorted(records, key=lambda r: (r.sent_at, r.id)):
-        if record.kind == RELEASED:
+        if record.kind in (RELEASED, CANCELLED):
             continue
         for line in record.lines:
             out[line.line_id] = Told(line.eta, record.sent_at, record.kind, record.unconfirmed)

@@ -9,12 +9,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from .cancellations import Cancellation, untold_units
 from .eta import NEEDS_DATE
 from .models import BackorderLine, Order
 from .notice_log import (
+    CANCELLED,
     CHECK_IN,
     CONFIRMATION,
     DELAY,
+    EARLIER,
     KINDS,
     RELEASED,
     NoticeRecord,
@@ -95,6 +98,12 @@ class DueNotice:
     covers: tuple[tuple[int, int], ...] = ()
     # Check-ins: the same customer's other orders told in the same email (each logs its own).
     others: tuple[DueNotice, ...] = ()
+    # A cancellation: what was refunded (or is to be refunded separately), and why.
+    refund_amount: float | None = None
+    refund_currency: str = ""
+    refund_made: bool = False
+    cancel_reason: str = ""
+    order_left: bool = False  # a cancellation: part of the order still ships
 
     @property
     def key(self) -> tuple[int, str]:
@@ -108,7 +117,7 @@ class DueNotice:
     def eta(self) -> date | None:
         """When the whole order can ship: the latest line ETA (unknown if any line's is).
         A partial release: when what still waits can ship."""
-        if self.kind == RELEASED:
+        if self.kind in (RELEASED, CANCELLED):
             return latest_eta(line.eta for line in self.waiting) if self.waiting else None
         return latest_eta(line.eta for n in (self, *self.others) for line in n.lines)
 
@@ -137,8 +146,9 @@ def _due_line(line: BackorderLine, told: Told | None) -> DueLine:
     )
 
 
-def line_kind(line: BackorderLine, told: Told | None) -> str | None:
-    """CONFIRMATION, DELAY or None for one waiting line.
+def line_kind(line: BackorderLine, told: Told | None, *, earlier: bool = False) -> str | None:
+    """CONFIRMATION, DELAY, EARLIER (only with `earlier`: the merchant's "good news" setting)
+    or None for one waiting line.
 
     - never told, or told "we will let you know" and now there is a date: a confirmation;
     - told a date and the ETA is now later, or no longer known: a delay;
@@ -154,15 +164,17 @@ def line_kind(line: BackorderLine, told: Told | None) -> str | None:
         return None
     if line.eta is None or line.eta > told.eta:
         return DELAY
+    if earlier and line.eta < told.eta:
+        return EARLIER  # customers ahead cancelled, or more stock is coming sooner
     return None
 
 
-def released_told(records: Iterable[NoticeRecord]) -> dict[int, int] | None:
-    """Units per line that "on its way" notices have told; None when one named no lines
-    (an older app's notice: it told the whole release)."""
+def released_told(records: Iterable[NoticeRecord], kind: str = RELEASED) -> dict[int, int] | None:
+    """Units per line that "on its way" (or `kind`) notices have told; None when one named no
+    lines (an older app's notice: it told the whole release)."""
     told: dict[int, int] = defaultdict(int)
     for record in records:
-        if record.kind != RELEASED:
+        if record.kind != kind:
             continue
         if not record.lines:
             return None
@@ -171,15 +183,18 @@ def released_told(records: Iterable[NoticeRecord]) -> dict[int, int] | None:
     return dict(told)
 
 
-def release_told(covers: Iterable[tuple[int, int]], records: Iterable[NoticeRecord]) -> bool:
-    """True when every unit of a release (`covers`) was in an "on its way" notice already."""
+def release_told(
+    covers: Iterable[tuple[int, int]], records: Iterable[NoticeRecord], kind: str = RELEASED
+) -> bool:
+    """True when every unit of a release (`covers`) was in an "on its way" notice already
+    (with `kind` CANCELLED: every cancelled unit in a cancellation notice)."""
     records = list(records)
-    told = released_told(records)
+    told = released_told(records, kind)
     if told is None:
         return True
     covers = list(covers)
     if not covers:
-        return any(r.kind == RELEASED for r in records)
+        return any(r.kind == kind for r in records)
     return all(told.get(line_id, 0) >= qty for line_id, qty in covers)
 
 
@@ -195,8 +210,13 @@ def select_due(
     today: date | None = None,
     checkin_days: int = 0,
     checkin_max: int = DEFAULT_CHECKIN_MAX,
+    cancellations: Iterable[Cancellation] = (),
+    good_news: bool = False,
 ) -> list[DueNotice]:
     """Every notice due now, one per order and kind, ordered by order id then kind.
+
+    A cancellation is due its notice while units it cancelled were in no cancellation notice
+    yet; with `good_news`, a line whose ETA moved earlier than the date told gets one.
 
     `logs` holds each order's notices (metafield and local ledger merged; a possibly-sent
     notice counts as sent). A released order is due its "on its way" notice while units its
@@ -217,7 +237,7 @@ def select_due(
         told = told_by_line(log)
         grouped: dict[str, list[DueLine]] = defaultdict(list)
         for line in lines:
-            kind = line_kind(line, told.get(line.line_id))
+            kind = line_kind(line, told.get(line.line_id), earlier=good_news)
             if kind is not None:
                 grouped[kind].append(_due_line(line, told.get(line.line_id)))
         if not grouped and checkin_days > 0 and log:
@@ -265,9 +285,60 @@ def select_due(
                 covers=covers,
             )
         )
+    for record in cancellations:
+        notice = _cancellation_notice(record, orders, logs, by_order)
+        if notice is not None:
+            due.append(notice)
     due = _combine_checkins(due)
     due.sort(key=lambda n: (n.order_id, KINDS.index(n.kind)))
     return due
+
+
+def _cancellation_notice(
+    record: Cancellation,
+    orders: Mapping[int, Order],
+    logs: Mapping[int, Sequence[NoticeRecord]],
+    waiting: Mapping[int, list[BackorderLine]],
+) -> DueNotice | None:
+    """The cancellation notice of the units no cancellation notice told yet (None: all told)."""
+    covers = tuple(sorted(record.units_by_line().items()))
+    told = released_told(logs.get(record.order_id, ()), CANCELLED)
+    if told is None:
+        return None
+    left = untold_units(covers, told)
+    order = orders.get(record.order_id)
+    email = order.customer_email if order else record.customer_email
+    if not left or not email:
+        return None
+    names: dict[int, tuple[str, str]] = {}
+    untold = []
+    for entry in record.entries:
+        for line in entry.lines:
+            names[line.line_id] = (line.sku, line.name or line.sku)
+        if any(line.line_id in left for line in entry.lines):
+            untold.append(entry)
+    amounts = [e.amount for e in untold if e.amount is not None]
+    return DueNotice(
+        order_id=record.order_id,
+        kind=CANCELLED,
+        email=email,
+        customer_name=order.customer_name if order else record.customer_name,
+        order_date=order.date_created if order else record.order_date,
+        lines=tuple(
+            DueLine(line_id, names[line_id][0], names[line_id][1], qty)
+            for line_id, qty in sorted(left.items())
+        ),
+        waiting=tuple(
+            _due_line(line, None)
+            for line in sorted(waiting.get(record.order_id, ()), key=lambda x: x.line_id)
+        ),
+        covers=covers,
+        refund_amount=round(sum(amounts), 2) if amounts else None,
+        refund_currency=next((e.currency for e in untold if e.currency), ""),
+        refund_made=bool(untold) and all(e.refund == "refunded" for e in untold),
+        cancel_reason="; ".join(dict.fromkeys(e.reason for e in untold if e.reason)),
+        order_left=not any(e.order_cancelled for e in record.entries),
+    )
 
 
 def _covers(release: Release) -> tuple[tuple[int, int], ...]:

@@ -213,9 +213,78 @@ Thank you for your patience,
 """,
 )
 
+# Waiting items cancelled: what was cancelled, the refund (made, or to follow), what still waits.
+_CANCELLED_REFUND = """{% if refund_made %}We have refunded {{ refund_amount }} to your original \
+payment method; depending on your bank it can take a few days to show.\
+{% elif refund_amount %}Your refund of {{ refund_amount }} follows separately.\
+{% else %}You have not been charged for these items.{% endif %}"""
+
+CANCELLED = TemplateSet(
+    subject=(
+        "{% if partial %}Items cancelled from your order #{{ order_id }}"
+        "{% else %}Your order #{{ order_id }} is cancelled{% endif %}"
+    ),
+    intro="We are sorry: we cannot get these items to you, so we have cancelled them.",
+    html=_HTML_HEAD
+    + """{% if cancel_reason %}<p>{{ cancel_reason }}</p>
+{% endif %}<p><strong>Cancelled:</strong></p>
+<ul>
+{% for line in lines %}<li>{{ line.qty }} x {{ line.name }} <small>{{ line.sku }}</small></li>
+{% endfor %}</ul>
+<p>"""
+    + _CANCELLED_REFUND
+    + """</p>
+{% if partial %}<p><strong>Still to come</strong>: the rest of your order stays on its way; you \
+need do nothing.</p>
+<ul>
+{% for line in waiting_lines %}<li>{{ line.qty }} x {{ line.name }}: \
+{% if line.eta %}expected {{ line.eta }}{% else %}date to be confirmed{% endif %}</li>
+{% endfor %}</ul>
+{% endif %}"""
+    + _HTML_FOOT,
+    text=_TEXT_HEAD
+    + """{% if cancel_reason %}{{ cancel_reason }}
+
+{% endif %}Cancelled:
+{% for line in lines %}- {{ line.qty }} x {{ line.name }} ({{ line.sku }})
+{% endfor %}
+"""
+    + _CANCELLED_REFUND
+    + """
+{% if partial %}
+Still to come: the rest of your order stays on its way; you need do nothing.
+{% for line in waiting_lines %}- {{ line.qty }} x {{ line.name }}: \
+{% if line.eta %}expected {{ line.eta }}{% else %}date to be confirmed{% endif %}
+{% endfor %}{% endif %}"""
+    + _TEXT_FOOT,
+)
+
+# Good news: a date told before moved earlier (customers ahead cancelled, stock came sooner).
+EARLIER = TemplateSet(
+    subject="Good news: your order #{{ order_id }} is coming sooner",
+    intro="Good news: the items you are waiting for will reach us sooner than we told you.",
+    html=_HTML_HEAD
+    + """<table cellpadding="6" style="border-collapse: collapse; border: 1px solid #ddd">
+<tr style="background: #f4f4f4"><th align="left">Item</th><th align="right">Qty</th>\
+<th align="left">Was</th><th align="left">Now expected</th></tr>
+{% for line in lines %}<tr><td>{{ line.name }}<br><small>{{ line.sku }}</small></td>\
+<td align="right">{{ line.qty }}</td><td>{{ line.old_eta or "-" }}</td>\
+<td>{{ line.eta or "to be confirmed" }}</td></tr>
+{% endfor %}</table>
+"""
+    + _HTML_FOOT,
+    text=_TEXT_HEAD
+    + """{% for line in lines %}- {{ line.qty }} x {{ line.name }} ({{ line.sku }}): \
+was {{ line.old_eta or "-" }}, now expected {{ line.eta or "to be confirmed" }}
+{% endfor %}"""
+    + _TEXT_FOOT,
+)
+
 DEFAULTS: dict[str, TemplateSet] = {
     "confirmation": CONFIRMATION,
     "delay": DELAY,
     "released": RELEASED,
     "check_in": CHECK_IN,
+    "cancelled": CANCELLED,
+    "earlier": EARLIER,
 }

@@ -11,6 +11,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, meta
 from jinja2.exceptions import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
+from ..domain.cancellations import money_text
 from ..domain.notice_log import KIND_LABELS, KINDS
 from ..domain.notices import DueLine, DueNotice
 from .default_templates import DEFAULTS, TemplateSet
@@ -30,13 +31,18 @@ PLACEHOLDERS: dict[str, str] = {
     "old_eta": "delay: the date told before",
     "reason": "delay: the reason you type before sending (may be empty)",
     "days_to_eta": "check-in: days until the ETA (none if unknown)",
-    "kind": "confirmation, delay, released or check_in",
+    "kind": "confirmation, delay, released, check_in, cancelled or earlier",
     "lines": (
         "the items: line.name, line.options, line.sku, line.qty, line.eta, line.old_eta, "
         "line.order_id"
     ),
-    "partial": "on its way: true when part of the order still waits",
-    "waiting_lines": "on its way, in part: what still waits (line.name, line.qty, line.eta)",
+    "partial": "on its way, cancelled: true when part of the order still waits",
+    "waiting_lines": (
+        "on its way or cancelled, in part: what still waits (line.name, line.qty, line.eta)"
+    ),
+    "refund_amount": "cancelled: the amount refunded or to refund, e.g. USD 49.90 (may be empty)",
+    "refund_made": "cancelled: true when the app refunded it through BigCommerce",
+    "cancel_reason": "cancelled: the reason typed when cancelling (may be empty)",
     "eta_passed": "the date given before, when it has passed (the new one is to be confirmed)",
     "orders": "check-in: the customer's orders in this email (o.order_id, o.order_date)",
     "order_url": "the order on your storefront (empty unless the store URL is set)",
@@ -122,7 +128,11 @@ def notice_context(
             for n in (notice, *notice.others)
             for line in n.lines
         ],
-        "partial": notice.kind == "released" and bool(notice.waiting),
+        "partial": (notice.kind == "released" and bool(notice.waiting))
+        or (notice.kind == "cancelled" and notice.order_left),
+        "refund_amount": money_text(notice.refund_amount, notice.refund_currency),
+        "refund_made": notice.refund_made,
+        "cancel_reason": notice.cancel_reason.strip(),
         "waiting_lines": [_line(line, today, notice.order_id, options) for line in notice.waiting],
         "eta_passed": friendly_date(passed),
         "orders": [
@@ -156,8 +166,13 @@ def sample_notice(kind: str) -> DueNotice:
         email="sam@example.com",
         customer_name="Sam O'Brien",
         order_date=datetime(2026, 11, 20, 10, 0, tzinfo=UTC),
-        lines=lines[:1] if kind == "released" else lines,
-        waiting=lines[1:] if kind == "released" else (),
+        lines=lines[:1] if kind in ("released", "cancelled") else lines,
+        waiting=lines[1:] if kind in ("released", "cancelled") else (),
+        refund_amount=149.0 if kind == "cancelled" else None,
+        refund_currency="USD",
+        refund_made=kind == "cancelled",
+        cancel_reason="Our supplier has stopped making it." if kind == "cancelled" else "",
+        order_left=kind == "cancelled",
     )
 
 

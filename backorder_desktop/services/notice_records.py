@@ -61,9 +61,16 @@ def staff_note_line(record: NoticeRecord) -> str:
     verb = "probably sent" if record.unconfirmed else "sent"
     if record.kind == RELEASED:
         what = "items on their way"
+    elif record.kind == "cancelled":
+        what = "items cancelled"
     else:
         what = f"ETA {record.eta.isoformat() if record.eta else 'unknown'}"
-    label = {"delay": "delay notice", "check_in": "check-in"}.get(record.kind, "notice")
+    label = {
+        "delay": "delay notice",
+        "check_in": "check-in",
+        "cancelled": "cancellation notice",
+        "earlier": "good-news notice",
+    }.get(record.kind, "notice")
     line = f"Backorder {label} {verb} {day}: {what}"
     if record.unconfirmed:
         line += " (the app stopped before the mail server confirmed it)"

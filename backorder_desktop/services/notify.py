@@ -19,9 +19,17 @@ from datetime import UTC, date, datetime
 from functools import partial
 
 from ..cache import Cache
+from ..cache.cancellations import good_news_enabled
 from ..cache.notice_ledger import LedgerNotice, NoticeLedger, notice_logs
 from ..domain.models import METAFIELD_NAMESPACE
-from ..domain.notice_log import CHECK_IN, RELEASED, NoticeRecord, ToldLine, told_by_line
+from ..domain.notice_log import (
+    CANCELLED,
+    CHECK_IN,
+    RELEASED,
+    NoticeRecord,
+    ToldLine,
+    told_by_line,
+)
 from ..domain.notices import DEFAULT_CHECKIN_MAX, DueNotice, release_told, select_due
 from ..mail.message import AddressError, build_message
 from ..mail.smtp import MailConnectionError, MessageRefused, SendUncertain, SmtpConfig, SmtpSender
@@ -71,9 +79,11 @@ def plan_notices(
     checkin_max: int = DEFAULT_CHECKIN_MAX,
     today: date | None = None,
     state: QueueState | None = None,
+    good_news: bool = False,
 ) -> NoticePlan:
     """Every notice due now (DESIGN.md), from the cache; no network, nothing written."""
     state = state or load_queue_state(cache)
+    good_news = good_news or good_news_enabled(cache)
     due = select_due(
         state.queue,
         state.logs,
@@ -82,6 +92,8 @@ def plan_notices(
         today=today,
         checkin_days=checkin_days,
         checkin_max=checkin_max,
+        cancellations=state.cancellations,
+        good_news=good_news,
     )
     unconfirmed = [n for n in state.ledger if n.state == "unconfirmed"]
     return NoticePlan(due, unconfirmed, state)
@@ -126,7 +138,7 @@ def _record(notice: DueNotice, now: datetime) -> NoticeRecord:
         order_id=notice.order_id,
         kind=notice.kind,
         sent_at=now,
-        eta=notice.eta if notice.kind != RELEASED else None,
+        eta=notice.eta if notice.kind not in (RELEASED, CANCELLED) else None,
         lines=tuple(ToldLine(line.line_id, line.sku, line.qty, line.eta) for line in notice.lines),
     )
 
@@ -174,8 +186,8 @@ class SendReport:
 
 def _already_told(notice: DueNotice, records: list[NoticeRecord], today: date) -> bool:
     """True when the log already holds this notice (another run sent it since the preview)."""
-    if notice.kind == RELEASED:
-        return release_told(notice.covers, records)
+    if notice.kind in (RELEASED, CANCELLED):
+        return release_told(notice.covers, records, notice.kind)
     if notice.kind == CHECK_IN:
         return any(r.sent_at.astimezone(UTC).date() >= today for r in records)
     told = told_by_line(records)

@@ -9,6 +9,7 @@ from datetime import date
 from ..cache import Cache
 from ..cache.backorder_queue import QueueRecords, read_queue_records
 from ..cache.notice_ledger import LedgerNotice
+from ..domain.cancellations import Cancellation, cancelled_by_line
 from ..domain.eta import EtaCascade
 from ..domain.models import BackorderLine, Order
 from ..domain.notice_log import NoticeRecord, Told, told_by_line
@@ -27,6 +28,7 @@ class QueueState:
     ledger: list[LedgerNotice] = field(default_factory=list)
     releases: list[Release] = field(default_factory=list)
     partial: set[int] = field(default_factory=set)
+    cancellations: list[Cancellation] = field(default_factory=list)
     # None: the whole store. Else (a targeted reload) the variants whose queue lines this holds,
     # each queue complete, and the orders whose every line is among them.
     variants: frozenset[int] | None = None
@@ -49,11 +51,15 @@ def assemble_queue(records: QueueRecords, *, today: date | None = None) -> Queue
     told: dict[int, Told] = {}
     for logged in records.logs.values():
         told.update(told_by_line(logged))
+    # Cancelled units no longer wait, like allocated ones (they will never ship either).
+    taken = dict(records.allocated)
+    for line_id, qty in cancelled_by_line(records.cancellations).items():
+        taken[line_id] = taken.get(line_id, 0) + qty
     waiting = build_queue(
         records.orders,
         records.products,
         records.on_hand,
-        allocated_by_line=records.allocated,
+        allocated_by_line=taken,
         priorities=records.priorities,
     )
     wanted = records.variants
@@ -77,6 +83,7 @@ def assemble_queue(records: QueueRecords, *, today: date | None = None) -> Queue
         ledger=records.ledger,
         releases=records.releases,
         partial=records.partial,
+        cancellations=records.cancellations,
         variants=wanted,
         complete_orders=records.complete_orders,
     )

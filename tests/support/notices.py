@@ -161,6 +161,10 @@ def order_number(message: SinkMessage) -> int:
 
 def kind_of(message: SinkMessage) -> str:
     subject = message.subject
+    if "cancelled" in subject:
+        return "cancelled"
+    if subject.startswith("Good news"):
+        return "earlier"
     if "delayed" in subject:
         return "delay"
     if "on its way" in subject and "Still" not in subject:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 from ...mail.message import AddressError, parse_mailbox
 from ...mail.smtp import DEFAULT_PORTS, PLAIN, SSL, STARTTLS, MailError, SmtpConfig
 from ...mail.templates import order_url
+from ...services.cancelling import good_news_enabled, set_good_news
 from ...services.credentials import (
     KeychainUnavailableError,
     get_smtp_password,
@@ -94,6 +96,17 @@ class MailSettingsDialog(QDialog):
             self.tr("Check-ins stop after this many for one order; a customer with several "
                     "orders waiting gets one email for them all")
         )  # fmt: skip
+        # Per store, in its cache: the window and the CLI's `notify` read the same switch.
+        session = controller.session
+        self._good_news_was = session is not None and good_news_enabled(session.cache)
+        self.good_news = QCheckBox(self.tr("Tell customers when their date moves earlier"), self)
+        self.good_news.setChecked(self._good_news_was)
+        self.good_news.setEnabled(session is not None)
+        self.good_news.setAccessibleName(self.tr("Good news notices"))
+        self.good_news.setToolTip(
+            self.tr("A 'good news' notice when a customer's ETA becomes earlier than the date "
+                    "told, e.g. after customers ahead of them cancelled. Off by default.")
+        )  # fmt: skip
         self.test_to = QLineEdit(settings.mail_from, self)
         self.test_to.setAccessibleName(self.tr("Send test email to"))
         self.test_button = QPushButton(self.tr("Send test email"), self)
@@ -125,6 +138,7 @@ class MailSettingsDialog(QDialog):
         form.addRow(self.tr("From name"), self.sender_name)
         form.addRow(self.tr("Check-in notices every"), self.checkin)
         form.addRow(self.tr("At most"), self.checkin_max)
+        form.addRow(self.tr("Good news"), self.good_news)
         form.addRow(self.tr("Storefront address"), self.store_url)
         form.addRow(self.tr("Shop contact"), self.shop_contact)
         form.addRow(self.tr("Test email to"), self.test_to)
@@ -224,4 +238,9 @@ class MailSettingsDialog(QDialog):
             except KeychainUnavailableError as exc:  # kept in memory for this session: say so
                 inform(self, self.tr("No keychain"), str(exc))
         self.controller.save_settings(settings)
+        wanted = self.good_news.isChecked()
+        if wanted != self._good_news_was:
+            self.controller.run_action(
+                "good news notices", lambda s: set_good_news(s.cache, wanted), push=False
+            )
         self.accept()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QTimer
@@ -164,6 +164,10 @@ class BackordersPanel(TabPanel):
             tr("Allow partial shipment"),
             tr("Selected orders may ship the lines that are ready before the rest"),
         )
+        self.cancel_button = self.add_action_button(
+            tr("Cancel and refund…"),
+            tr("Cancel the selected waiting lines and refund them through BigCommerce"),
+        )
         self.notify_button = self.add_action_button(
             tr("Notify customers…"), tr("Preview and send every notice that is due")
         )
@@ -200,6 +204,7 @@ class BackordersPanel(TabPanel):
         self.raise_button.clicked.connect(lambda: self._change_priority(+1))
         self.lower_button.clicked.connect(lambda: self._change_priority(-1))
         self.partial_button.clicked.connect(self._toggle_partial)
+        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
         self.notify_button.clicked.connect(self.open_notify_preview)
         self.mail_button.clicked.connect(self.open_mail_settings)
         self.templates_button.clicked.connect(self.open_templates)
@@ -246,7 +251,12 @@ class BackordersPanel(TabPanel):
     def _update_buttons(self) -> None:
         selected = self.view.selected_rows()
         has_selection = bool(selected) and self.controller.session is not None
-        for button in (self.raise_button, self.lower_button, self.partial_button):
+        for button in (
+            self.raise_button,
+            self.lower_button,
+            self.partial_button,
+            self.cancel_button,
+        ):
             button.setEnabled(has_selection)
         if selected and all(r.partial_allowed for r in selected):
             self.partial_button.setText(tr("No partial shipment"))
@@ -332,6 +342,32 @@ class BackordersPanel(TabPanel):
             lambda session: set_partial_shipment(session.cache, orders, allow),
             push=False,
         )
+
+    def _on_cancel_button_clicked(self) -> None:
+        rows = self.view.selected_rows()
+        lines: dict[int, list[tuple[str, int | None]]] = {}
+        for r in rows:
+            lines.setdefault(r.line.order_id, []).append((r.line.sku, r.line.qty_waiting))
+        self.open_cancel_dialog(sorted(lines), lines)
+
+    def open_cancel_dialog(
+        self,
+        order_ids: Iterable[int],
+        lines: Mapping[int, Sequence[tuple[str, int | None]]] | None = None,
+    ) -> Any:
+        """The "Cancel and refund…" dialog for these orders: every waiting line of each, or
+        only `lines` (order id -> [(sku, units or None for all that wait)]). Other parts of
+        the app (consent expired, a customer's "cancel" reply) open it through this."""
+        from ..dialogs.cancel import CancelDialog
+
+        lines = lines or {}
+        selection = {int(o): list(lines.get(int(o), ())) for o in order_ids}
+        if not selection:
+            inform(self, tr("Cancel and refund"), tr("Select the waiting lines to cancel."))
+            return None
+        self.dialog = CancelDialog(self.controller, selection, self)
+        self.dialog.show()
+        return self.dialog
 
     def open_notify_preview(self) -> None:
         from ..dialogs.notify_preview import NotifyPreviewDialog
