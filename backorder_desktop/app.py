@@ -17,6 +17,7 @@ from .services.logs import setup_logging
 from .services.paths import ensure_private_dir, log_dir
 from .ui.checks import run_smoke_test, take_screenshot
 from .ui.plain_text import warn
+from .ui.runtime_policy import RuntimePolicy
 from .ui.shell import AppShell
 from .ui.single_instance import (
     InstanceServer,
@@ -26,7 +27,6 @@ from .ui.single_instance import (
 )
 from .ui.store_controller import StoreController
 from .ui.tasks import TaskRunner
-from .ui.thread_policy import apply_gui_thread_policy
 
 
 def resource_path(name: str) -> Path:
@@ -36,10 +36,12 @@ def resource_path(name: str) -> Path:
 
 
 def build_shell(context: AppContext, *, interactive: bool = True) -> AppShell:
-    """The window's object graph: one task runner, one store controller, the shell around
-    them, all sharing the one context (data dir, settings folder, live settings)."""
-    apply_gui_thread_policy()
-    runner = TaskRunner()
+    """The window's object graph: one collector and thread policy, one task runner, one store
+    controller, the shell around them, all sharing the one context (data dir, settings folder,
+    live settings)."""
+    policy = RuntimePolicy()
+    policy.apply()
+    runner = TaskRunner(policy=policy)
     controller = StoreController(runner, context)
     return AppShell(context, runner, controller, interactive=interactive)
 

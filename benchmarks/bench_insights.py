@@ -18,10 +18,10 @@ from typing import Any, TypeVar
 
 from backorder_desktop.bigcommerce import BigCommerceClient
 from backorder_desktop.cache import open_cache
-from backorder_desktop.cache.backorder_queue import load_queue_state
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.services.backorder_rows import backorder_rows
 from backorder_desktop.services.insights import insights_from, record_snapshot, report
+from backorder_desktop.services.queue import load_queue_state
 from backorder_desktop.sync.pull import pull
 
 from .common import LARGE, Size, machine, median, say, write_json

@@ -20,7 +20,6 @@ from typing import Any
 
 from backorder_desktop.bigcommerce import BigCommerceClient
 from backorder_desktop.cache import Cache, open_cache
-from backorder_desktop.cache.backorder_queue import load_queue_state
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.models import METAFIELD_NAMESPACE, Metafield
 from backorder_desktop.domain.notice_log import (
@@ -34,6 +33,7 @@ from backorder_desktop.domain.shipments import Shipment, ShipmentLine
 from backorder_desktop.mail.message import build_message
 from backorder_desktop.mail.templates import NoticeRenderer
 from backorder_desktop.services.notify import NoticeOptions, plan_notices, prepare_notices
+from backorder_desktop.services.queue import load_queue_state
 from backorder_desktop.services.views import load_rows
 from backorder_desktop.sync.pull import pull
 

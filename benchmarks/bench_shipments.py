@@ -27,8 +27,8 @@ from typing import Any
 from backorder_desktop.bigcommerce import BigCommerceClient
 from backorder_desktop.bigcommerce.client import INVENTORY_BATCH, METAFIELD_BATCH
 from backorder_desktop.cache import Cache, open_cache
-from backorder_desktop.cache.backorder_queue import load_queue
 from backorder_desktop.domain.receiving import ReceiptLine
+from backorder_desktop.services.queue import load_queue
 from backorder_desktop.services.receiving import commit_receipt, new_receipt_id, refresh_stock
 from backorder_desktop.services.releasing import ready_orders, release_orders
 from backorder_desktop.services.shipments import add_shipment

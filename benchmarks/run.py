@@ -21,6 +21,7 @@ from . import (
     bench_notices,
     bench_package,
     bench_reliability,
+    bench_reload,
     bench_shipments,
     bench_startup,
     bench_sync,
@@ -40,6 +41,7 @@ BENCHES: dict[str, Callable[[Size], dict[str, Any]]] = {
     "laptops": bench_laptops.run,
     "reliability": bench_reliability.run,
     "startup": bench_startup.run,
+    "reload": bench_reload.run,
 }
 
 

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 from backorder_desktop.bigcommerce.errors import BigCommerceError
-from backorder_desktop.cache.backorder_queue import load_queue
 from backorder_desktop.cache.stock_writes import UNCERTAIN, StockWrites, is_stock_row, row_deltas
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
@@ -54,6 +53,7 @@ from backorder_desktop.services.outbox_view import (
     confirm_applied,
     outbox_entries,
 )
+from backorder_desktop.services.queue import load_queue
 from backorder_desktop.services.receiving import commit_receipt, new_receipt_id, preview_receipt
 from backorder_desktop.services.releasing import (
     ready_orders,

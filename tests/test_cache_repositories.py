@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from backorder_desktop.cache import Cache, open_cache
-from backorder_desktop.cache.backorder_queue import load_queue
 from backorder_desktop.domain.models import (
     AWAITING_FULFILLMENT,
     METAFIELD_NAMESPACE,
@@ -22,6 +21,7 @@ from backorder_desktop.domain.models import (
     Product,
     Variant,
 )
+from backorder_desktop.services.queue import load_queue
 from tests.support.outbox import enqueue_request
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)

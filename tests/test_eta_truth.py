@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from backorder_desktop.cache.backorder_queue import load_queue, load_queue_state
 from backorder_desktop.domain.bulk import VariantEdit
 from backorder_desktop.domain.eta import MANUAL, OVERDUE, TO_CONFIRM
 from backorder_desktop.domain.eta_moves import dates_needed
@@ -19,6 +18,7 @@ from backorder_desktop.services import bulk_edit as bulk
 from backorder_desktop.services.eta_choices import choose_supplier, set_expected_date
 from backorder_desktop.services.eta_preview import describe_moves, preview_close, preview_priority
 from backorder_desktop.services.notify import NoticeOptions, plan_notices, prepare_notices
+from backorder_desktop.services.queue import load_queue, load_queue_state
 from backorder_desktop.services.shipments import list_shipments, save_supplier
 from tests.support.notices import notice_rig
 from tests.support.shipments import Env, demo_env

@@ -41,7 +41,7 @@ def test_priority_and_partial_shipment_set_on_one_laptop_apply_on_the_other(
         order = last.order_id
         # An older version kept a partial-shipment choice on this laptop only: it is kept.
         a.cache.app_state.set("partial_shipment", str(order), "1")
-        assert change_priority(a.cache, [order], +5) == {order: 5}
+        assert change_priority(a.cache, [order], +5).priorities == {order: 5}
         assert push_outbox(a).failed == 0
         sync_store(b)
         moved = next(

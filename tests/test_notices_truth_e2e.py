@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from backorder_desktop.cache.backorder_queue import load_queue
 from backorder_desktop.domain.notice_log import NOTICES_KEY, STATUS_KEY
 from backorder_desktop.domain.receiving import ReceiptLine
 from backorder_desktop.mail.templates import NoticeRenderer, friendly_date
@@ -19,6 +18,7 @@ from backorder_desktop.services.notify import (
     send_notices,
 )
 from backorder_desktop.services.picklist import pick_list, pick_list_html
+from backorder_desktop.services.queue import load_queue
 from backorder_desktop.services.receiving import commit_receipt
 from backorder_desktop.services.releasing import (
     plan_release,

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from backorder_desktop.cache.backorder_queue import load_queue
 from backorder_desktop.domain.eta import SHIPMENT
 from backorder_desktop.domain.notice_log import DELAY
 from backorder_desktop.domain.purchase_orders import (
@@ -46,6 +45,7 @@ from backorder_desktop.services.purchase_orders import (
     send_purchase_order,
     shipment_for_reply,
 )
+from backorder_desktop.services.queue import load_queue
 from backorder_desktop.services.shipment_rows import shipment_rows
 from backorder_desktop.services.shipments import find_shipment, list_shipments, save_supplier
 from backorder_desktop.services.syncing import push_outbox

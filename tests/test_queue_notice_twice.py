@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import cast
 
-from backorder_desktop.cache.backorder_queue import QueueState
 from backorder_desktop.domain.models import BackorderLine
 from backorder_desktop.domain.notice_log import (
     CONFIRMATION,
@@ -20,6 +19,7 @@ from backorder_desktop.domain.notice_log import (
     told_by_line,
 )
 from backorder_desktop.domain.notices import line_kind
+from backorder_desktop.services.queue import QueueState
 from backorder_desktop.services.shipments import list_shipments
 from tests.support.queue_world import World, open_world
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from backorder_desktop.cache.backorder_queue import load_queue
 from backorder_desktop.domain.receiving import ReceiptError, ReceiptLine
 from backorder_desktop.domain.shipment_rules import InputError
 from backorder_desktop.domain.shipments import PARTIALLY_RECEIVED, RECEIVED
+from backorder_desktop.services.queue import load_queue
 from backorder_desktop.services.receipts import reverse_receipt_booking
 from backorder_desktop.services.receiving import (
     commit_receipt,

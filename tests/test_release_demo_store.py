@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from backorder_desktop.cache.backorder_queue import load_queue
 from backorder_desktop.domain.models import BackorderLine
 from backorder_desktop.domain.receiving import ReceiptLine
 from backorder_desktop.domain.shipment_rules import InputError
 from backorder_desktop.services.allocations import PARTIAL_NAMESPACE
 from backorder_desktop.services.picklist import pick_list, pick_list_html
+from backorder_desktop.services.queue import load_queue
 from backorder_desktop.services.receiving import commit_receipt
 from backorder_desktop.services.releasing import ready_orders, release_orders, undo_release
 from backorder_desktop.services.shipments import add_shipment

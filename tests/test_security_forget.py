@@ -65,7 +65,8 @@ def test_file_forget_this_store_deletes_token_password_and_cache(
 
     QTimer.singleShot(0, answer)
     action = next(a for a in shell.window.actions() if a.text() == "Forget this store…")
-    action.trigger()
+    with qtbot.waitSignal(shell.store_forgotten, timeout=10_000):
+        action.trigger()
 
     assert asked and "Test store" in asked[0][0] and asked[0][1] is True
     assert get_token(store.store_hash) is None

@@ -17,10 +17,10 @@ from typing import Any
 import httpx
 import pytest
 
-from backorder_desktop.cache.backorder_queue import load_queue
 from backorder_desktop.domain.bulk import VariantEdit
 from backorder_desktop.domain.receiving import ReceiptLine
 from backorder_desktop.services import bulk_edit as bulk
+from backorder_desktop.services.queue import load_queue
 from backorder_desktop.services.receipts import reverse_receipt_booking
 from backorder_desktop.services.receiving import commit_receipt
 from backorder_desktop.services.releasing import ready_orders, release_orders, undo_release

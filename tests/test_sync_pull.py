@@ -126,6 +126,7 @@ def test_full_sync_takes_the_minimum_requests_and_mirrors_the_store(tmp_path: Pa
         assert result.orders == len(state.open_orders())
         assert result.changed == {"locations", "products", "inventory", "orders", "metafields"}
         assert waiting_line_count(cache) == len(list_backorders(cache)) > 0
+        assert result.changes.everything  # a full pull: the window re-reads every row
         assert_cache_matches_store(cache, store)
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from backorder_desktop.cache.backorder_queue import load_queue
 from backorder_desktop.domain.receiving import ReceiptLine
 from backorder_desktop.services.allocations import held_units
 from backorder_desktop.services.conflicts import list_conflicts
+from backorder_desktop.services.queue import load_queue
 from backorder_desktop.services.receiving import commit_receipt
 from backorder_desktop.services.releasing import ready_orders, release_orders, undo_release
 from backorder_desktop.services.shipments import add_shipment

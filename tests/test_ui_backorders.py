@@ -24,7 +24,7 @@ from backorder_desktop.ui.dialogs.notify_preview import NotifyPreviewDialog
 from backorder_desktop.ui.dialogs.templates import TemplatesDialog
 from backorder_desktop.ui.shell import AppShell
 from backorder_desktop.ui.tabs.backorders import BackordersPanel
-from tests.support.gui import make_shell, open_and_sync
+from tests.support.gui import make_shell, open_and_sync, rows_shown_after
 from tests.support.notices import put_shipment
 from tests.test_ui_window import _unnamed
 
@@ -79,8 +79,16 @@ def select_rows(panel: BackordersPanel, predicate) -> None:
 
 
 def reloaded(qtbot, shell: AppShell, action) -> None:
-    with qtbot.waitSignal(shell.controller.rows_loaded, timeout=TIMEOUT):
+    """Run an action; only the rows it touched are re-read and patched in (issue 15)."""
+    models = [view.model for view in shell.window.views().values()]
+    resets = [model.resets for model in models]
+    patched = [model.patched_rows for model in models]
+    with qtbot.waitSignal(shell.controller.rows_patched, timeout=TIMEOUT):
         action()
+    assert [model.resets for model in models] == resets  # no table was reset
+    products = shell.window.products.model
+    grown = products.patched_rows - patched[0]
+    assert grown < products.rowCount() / 10  # a few variants, not the catalogue
 
 
 def test_raising_and_lowering_a_priority_reorders_the_queue_and_its_etas(
@@ -100,8 +108,8 @@ def test_raising_and_lowering_a_priority_reorders_the_queue_and_its_etas(
     first, last = rows[0], rows[-1]
     put_shipment(store, "s1", D1, {sku: first.line.qty_waiting})
     put_shipment(store, "s2", D2, {sku: sum(r.line.qty_waiting for r in rows)})
-    with qtbot.waitSignal(shell.controller.rows_loaded, timeout=TIMEOUT):
-        shell.controller.refresh()
+    # The sync brings two shipment records: only the rows of their SKU are re-read.
+    assert rows_shown_after(qtbot, shell, shell.controller.refresh, TIMEOUT) == "patched"
 
     def line_of(order_id: int):
         return next(
@@ -127,6 +135,9 @@ def test_raising_and_lowering_a_priority_reorders_the_queue_and_its_etas(
 
     moved = line_of(last.line.order_id)
     assert (moved.queue_position, moved.priority, moved.eta) == (1, 1, D1)
+    # Only that SKU's rows were re-read, and the table shows them in the queue's new order.
+    in_table = [r.line.order_id for r in panel.view.model.rows() if r.line.sku == sku]
+    assert in_table[0] == last.line.order_id
     assert line_of(first.line.order_id).queue_position == 2
     # Shared with the other laptops: the order metafield `queue` (issue 7).
     assert priorities(shell.controller.session.cache) == {last.line.order_id: 1}

@@ -21,7 +21,7 @@ from backorder_desktop.ui.dialogs.release import ReleaseDialog
 from backorder_desktop.ui.dialogs.undo import UndoDialog
 from backorder_desktop.ui.shell import AppShell
 from tests.support.cli import run_cli
-from tests.support.gui import make_shell, open_and_sync
+from tests.support.gui import make_shell, open_and_sync, rows_shown_after
 from tests.support.shipments import variant_with_waiting_lines
 
 WAIT_MS = 30_000
@@ -71,8 +71,7 @@ def test_release_then_undo_keeps_the_order_in_sight_and_its_stock_reserved(
         session.cache, supplier="Acme Supply Co.", expected=None, lines=[(lines[0].sku, units)]
     )
     commit_receipt(session.cache, shipment.id, [ReceiptLine(lines[0].sku, units)], receipt_id="r1")
-    with qtbot.waitSignal(shell.controller.rows_loaded, timeout=WAIT_MS):
-        shell.controller.refresh()
+    rows_shown_after(qtbot, shell, shell.controller.refresh, WAIT_MS)
     qtbot.waitUntil(lambda: session.cache.outbox.counts()["pending"] == 0, timeout=WAIT_MS)
     after_receipt = store.state.inventory[(vid, 1)].on_hand
     status_before = store.state.orders[target].status_id

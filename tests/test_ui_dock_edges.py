@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from backorder_desktop.cache.backorder_queue import load_queue
 from backorder_desktop.cache.shipments import load_shipments
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.shipment_rules import new_record_id
 from backorder_desktop.domain.shipments import DRAFT, Shipment, ShipmentLine
+from backorder_desktop.services.queue import load_queue
 from backorder_desktop.services.receipts import receipts
 from backorder_desktop.services.session import StoreConnection, StoreSession
 from backorder_desktop.services.shipments import add_shipment, list_suppliers, save_shipment

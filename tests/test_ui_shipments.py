@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from backorder_desktop.cache.backorder_queue import chosen_suppliers, load_queue
+from backorder_desktop.cache.backorder_queue import chosen_suppliers
 from backorder_desktop.demo_store import DemoStore
+from backorder_desktop.services.queue import load_queue
 from backorder_desktop.services.releasing import ready_orders
 from backorder_desktop.services.shipments import add_shipment
 from backorder_desktop.ui.dialogs.receiving import ReceivingDialog

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPersistentModelIndex, Qt
 
 from backorder_desktop.ui.records_view import QuickFilter, RecordsView
 from backorder_desktop.ui.table_model import RAW_ROLE, Column, RecordsProxyModel, RecordsTableModel
@@ -187,3 +187,58 @@ def test_search_keeps_selected_rows_still_shown_and_column_widths(qtbot) -> None
     view.search.clear()
     view.apply_search_now()
     assert view.proxy.rowCount() == 4
+
+
+def test_a_patch_replaces_adds_and_drops_rows_in_sort_order_keeping_the_selection(
+    qtmodeltester,
+) -> None:
+    model = make_model()
+    proxy = RecordsProxyModel()
+    proxy.setSourceModel(model)
+    qtmodeltester.check(proxy)
+    model.sort(1, Qt.SortOrder.AscendingOrder)  # qty: 0, 5, 12, None
+    assert names(proxy) == ["O'Brien & Sons tee", "Café crème <small>", "Blue mug", "apple mug"]
+    held = QPersistentModelIndex(model.index(1, 0))  # the café row, as a selection holds it
+    proxy.set_search("mug")
+    assert names(proxy) == ["Blue mug", "apple mug"]
+    shown = QPersistentModelIndex(proxy.index(0, 0))  # Blue mug, which the patch moves
+    patch = model.prepare_patch(
+        [Item(3, "Blue mug", 1), Item(5, "Green mug", 7), Item(4, "O'Brien & Sons tee", 3)],
+        gone={2},
+    )
+    resets = model.resets
+    model.patch_rows(patch)
+    assert model.resets == resets and model.patched_rows == 4
+    # Blue mug moved to the top (1), Green mug (7) came after Café (5); apple mug went; the
+    # search still holds.
+    assert names(proxy) == ["Blue mug", "Green mug"]
+    assert shown.isValid() and shown.data() == "Blue mug"
+    proxy.set_search("")
+    assert names(proxy) == [
+        "Blue mug",
+        "O'Brien & Sons tee",
+        "Café crème <small>",
+        "Green mug",
+    ]
+    assert held.isValid() and held.data() == "Café crème <small>"  # still on its row
+    assert model.find_row(2) == -1 and model.row(model.find_row(5)).qty == 7
+    qtmodeltester.check(proxy)
+
+
+def test_a_patch_in_place_retests_only_its_rows_against_the_filter() -> None:
+    model = make_model()
+    proxy = RecordsProxyModel()
+    proxy.setSourceModel(model)
+    proxy.set_quick_filter(lambda r: (r.qty or 0) > 1)
+    assert names(proxy) == ["Café crème <small>", "Blue mug"]
+    held = QPersistentModelIndex(proxy.index(1, 0))  # Blue mug
+    # Café drops below the filter, O'Brien rises above it: no row moves in the source.
+    patch = model.prepare_patch(
+        [Item(1, "Café crème <small>", 0), Item(4, "O'Brien & Sons tee", 9)], gone=()
+    )
+    model.patch_rows(patch)
+    assert names(proxy) == ["Blue mug", "O'Brien & Sons tee"]
+    assert held.isValid() and held.data() == "Blue mug"
+    proxy.set_quick_filter(None)  # the full filter agrees with the incremental one
+    proxy.set_quick_filter(lambda r: (r.qty or 0) > 1)
+    assert names(proxy) == ["Blue mug", "O'Brien & Sons tee"]

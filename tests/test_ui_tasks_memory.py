@@ -7,7 +7,7 @@ import threading
 import weakref
 from dataclasses import dataclass
 
-from backorder_desktop.ui.release import pending_rows
+from backorder_desktop.ui.runtime_policy import RuntimePolicy
 from backorder_desktop.ui.table_model import Column, RecordsProxyModel, RecordsTableModel
 from backorder_desktop.ui.tasks import TaskRunner
 
@@ -19,7 +19,7 @@ class Row:
 
 
 def test_a_task_runs_with_collection_paused_and_hands_over_frozen_results(qtbot) -> None:
-    runner = TaskRunner()
+    runner = TaskRunner(policy=RuntimePolicy())
     seen: dict[str, object] = {}
     results: list[list[Row]] = []
 
@@ -44,6 +44,7 @@ def test_a_task_runs_with_collection_paused_and_hands_over_frozen_results(qtbot)
 
 
 def test_replaced_rows_are_freed_a_slice_at_a_time_after_the_new_rows_show(qtbot) -> None:
+    policy = RuntimePolicy()
     model = RecordsTableModel([Column("name", "Name", lambda r: r.name)], row_key=lambda r: r.id)
     proxy = RecordsProxyModel()
     proxy.setSourceModel(model)
@@ -51,11 +52,11 @@ def test_replaced_rows_are_freed_a_slice_at_a_time_after_the_new_rows_show(qtbot
     probe = weakref.ref(old[0])
     model.set_rows(old)
     del old
-    model.set_rows([Row(n, f"new {n}") for n in range(10_000)])
+    policy.release_later(*model.set_rows([Row(n, f"new {n}") for n in range(10_000)]))
     # The new rows show at once; the old ones are still being let go of, not all in one go.
     assert proxy.index(0, 0).data() == "new 0" and proxy.rowCount() == 10_000
-    assert pending_rows() > 0
-    qtbot.waitUntil(lambda: pending_rows() == 0, timeout=5000)
+    assert policy.pending_rows() > 0
+    qtbot.waitUntil(lambda: policy.pending_rows() == 0, timeout=5000)
     assert probe() is None  # and in the end they are freed
 
 
@@ -65,7 +66,7 @@ class Node:
 
 
 def test_cycles_frozen_with_a_tasks_survivors_are_freed_when_the_app_is_idle(qtbot) -> None:
-    runner = TaskRunner()
+    runner = TaskRunner(policy=RuntimePolicy())
     probes: list[weakref.ref[Node]] = []
 
     def work(**_: object) -> int:
@@ -92,4 +93,8 @@ def test_the_window_switches_threads_often_so_workers_cannot_starve_it(qtbot, tm
     qtbot.addWidget(shell.window)
     # At Python's default 5 ms, a sync's listing threads kept the GUI thread waiting 40-70 ms.
     assert sys.getswitchinterval() <= 0.001
+    # One policy object, owned by the composition root, holds every process-wide setting.
+    assert shell.runner.policy.pause_collector
+    shell.runner.policy.restore()
+    assert sys.getswitchinterval() == 0.005
     shell.stop()

@@ -1,19 +1,20 @@
-"""The backorder queue built from what the cache holds (the rules are domain.queue and .eta)."""
+"""What the backorder queue is built from, read from the cache as records (no rules here:
+services/queue.py applies domain.queue and domain.eta to them)."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+import re
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ..domain.cancellations import Cancellation, cancelled_by_line
+from ..domain.cancellations import Cancellation
 from ..domain.consent import NONE, Answer
-from ..domain.eta import EtaCascade
-from ..domain.models import METAFIELD_NAMESPACE, BackorderLine, Order
-from ..domain.notice_log import NoticeRecord, Told, told_by_line
+from ..domain.models import METAFIELD_NAMESPACE, Order, Product
+from ..domain.notice_log import NoticeRecord
 from ..domain.notices import Release
-from ..domain.queue import build_queue
 from ..domain.shipments import (
     SHIPMENT_KEY_PREFIX,
     SUPPLIER_KEY_PREFIX,
@@ -60,22 +61,6 @@ def chosen_suppliers(cache: Cache) -> dict[int, str]:
     }
 
 
-# Parsed shipment records by their JSON text: the queue is re-read after every change and
-# most shipments have not changed since, so their JSON is parsed once (bounded: cleared when big).
-_PARSED: dict[str, Shipment] = {}
-_PARSED_MAX = 50_000
-
-
-def _shipment(text: str) -> Shipment:
-    found = _PARSED.get(text)
-    if found is None:
-        found = Shipment.from_json(text)
-        if len(_PARSED) >= _PARSED_MAX:
-            _PARSED.clear()
-        _PARSED[text] = found
-    return found
-
-
 def _store_values(cache: Cache, prefix: str) -> list[tuple[str, str]]:
     """(key, value) of the app's store metafields whose key starts with `prefix`; a plain
     query, as thousands of shipment records make building full Metafield rows noticeable.
@@ -98,12 +83,28 @@ def _store_values(cache: Cache, prefix: str) -> list[tuple[str, str]]:
     return [(key, newest[key][2]) for key in sorted(newest)]
 
 
-def shipments_and_suppliers(cache: Cache) -> tuple[list[Shipment], dict[str, Supplier]]:
-    """The shared shipment and supplier records (store metafields); unreadable ones skipped."""
+# A line's SKU in a shipment record's JSON text, as written (escapes left as they are).
+_SKU_FIELD = re.compile(r'"sku"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def _may_carry(text: str, skus: Collection[str]) -> bool:
+    """Whether a shipment record (JSON text) may have a line of one of `skus`, without parsing
+    it: parsing thousands of records to find the few a targeted read needs was most of its
+    time. A SKU written with escapes cannot be compared as text: that record is parsed."""
+    return any("\\" in sku or sku in skus for sku in _SKU_FIELD.findall(text))
+
+
+def shipments_and_suppliers(
+    cache: Cache, *, skus: Collection[str] | None = None
+) -> tuple[list[Shipment], dict[str, Supplier]]:
+    """The shared shipment and supplier records (store metafields); unreadable ones skipped.
+    `skus`: only the shipments that may carry one of them (None: all)."""
     shipments: list[Shipment] = []
     for key, value in _store_values(cache, SHIPMENT_KEY_PREFIX):
+        if skus is not None and not _may_carry(value, skus):
+            continue
         try:
-            shipments.append(_shipment(value))
+            shipments.append(Shipment.from_json(value))
         except RecordFormatError as exc:
             log.warning("store metafield %s skipped: %s", key, exc)
     suppliers: dict[str, Supplier] = {}
@@ -138,84 +139,97 @@ def preorder_dates(cache: Cache) -> dict[int, date]:
 
 
 @dataclass
-class QueueState:
-    """The queue with ETAs and what was told, plus what notices and views need beside it."""
+class QueueRecords:
+    """What the queue, its ETAs and the notices are built from, as the cache holds it (records
+    only: services/queue.py applies the domain rules to them)."""
 
-    queue: list[BackorderLine]
-    cascade: EtaCascade
-    orders: dict[int, Order] = field(default_factory=dict)  # open orders
-    logs: dict[int, list[NoticeRecord]] = field(default_factory=dict)
+    orders: list[Order]  # open orders, oldest first
+    products: dict[int, Product]  # the products their lines refer to
+    preorder: dict[int, date]
+    on_hand: dict[int, int]
+    priorities: dict[int, int]
+    allocated: dict[int, int]
+    manual: dict[int, date]
+    supplier_of: dict[int, str]
+    shipments: list[Shipment]
+    suppliers: dict[str, Supplier]
     ledger: list[LedgerNotice] = field(default_factory=list)
+    logs: dict[int, list[NoticeRecord]] = field(default_factory=dict)
     releases: list[Release] = field(default_factory=list)
     partial: set[int] = field(default_factory=set)
     answers: dict[int, list[Answer]] = field(default_factory=dict)  # consent, per order
     policy: str = NONE  # the delay policy in force (domain.consent)
-    cancellations: list[Cancellation] = field(default_factory=list)
+    cancellations: list[Cancellation] = field(default_factory=list)  # units never to ship
+    # None: the whole store. Else the variants whose queues these records hold complete (every
+    # open order with a line of them), and the orders whose lines are all among them.
+    variants: frozenset[int] | None = None
+    complete_orders: frozenset[int] | None = None
 
 
-def load_queue_state(cache: Cache, *, today: date | None = None) -> QueueState:
-    """One consistent read of everything the queue, its ETAs and the notices depend on.
+def _orders_with(cache: Cache, variants: Collection[int]) -> list[Order]:
+    """Orders (any status) with a line of one of `variants`, with all their lines, oldest
+    first."""
+    rows = cache.rows_in("order_lines", "variant_id", variants) if variants else []
+    return cache.orders.get_many({row["order_id"] for row in rows})
 
-    `today`: the day no ETA may be before (default: today, UTC); tests set the clock here."""
+
+def read_queue_records(cache: Cache, *, variants: Collection[int] | None = None) -> QueueRecords:
+    """One consistent read of everything the queue depends on.
+
+    `variants`: only what the queues of these variants need (a targeted reload), widened to
+    every variant of the open orders that have a line of one of them (those orders' notices
+    depend on all their lines): the open orders with a line of the widened set, and the stock,
+    products and records they refer to. None: the whole store.
+    """
     with cache.read():
-        orders = cache.orders.open_orders()
+        complete: frozenset[int] | None = None
+        whole_orders: frozenset[int] | None = None
+        if variants is None:
+            orders = cache.orders.open_orders()
+        else:
+            first = _orders_with(cache, set(variants))
+            complete = frozenset(variants) | {
+                line.variant_id for o in first if o.is_open for line in o.lines
+            }
+            whole_orders = frozenset(o.id for o in first)
+            orders = [o for o in _orders_with(cache, complete) if o.is_open]
         # Only the products open lines refer to: reading all 10k+ costs more than the rest.
         wanted = {line.product_id for order in orders for line in order.lines}
         products = {p.id: p for p in cache.products.get_many(wanted)}
         preorder = preorder_dates(cache)
-        on_hand = cache.inventory.on_hand_by_variant()
-        priorities = shared_priorities(cache)  # order metafields (issue 7)
-        allocated = allocated_by_line(cache)  # this laptop and the others (issue 7)
-        manual = manual_etas(cache)
-        supplier_of = chosen_suppliers(cache)
-        shipments, suppliers = shipments_and_suppliers(cache)
+        if variants is None:
+            on_hand = cache.inventory.on_hand_by_variant()
+        else:
+            on_hand = cache.inventory.on_hand_for(
+                {line.variant_id for o in orders for line in o.lines}
+            )
+        skus = None
+        if complete is not None:  # the SKUs of the queues and of the rows re-read
+            skus = {line.sku for o in orders for line in o.lines}
+            skus.update(v.sku for v in cache.variants.get_many(complete))
+        shipments, suppliers = shipments_and_suppliers(cache, skus=skus)
         ledger = NoticeLedger(cache).notices()
-        logs = notice_logs(cache, ledger)
-        released = releases(cache)
-        partial = partial_shipment_orders(cache)
-        answers = consent_answers(cache)
-        policy = delay_policy(cache)
-        cancelled = list(cancellation_records(cache).values())
-    cascade = EtaCascade(
-        shipments,
-        suppliers=suppliers,
-        manual=manual,
-        preorder=preorder,
-        supplier_of=supplier_of,
-        today=today,
-    )
-    told: dict[int, Told] = {}
-    for records in logs.values():
-        told.update(told_by_line(records))
-    # Cancelled units no longer wait, like allocated ones (they will never ship either).
-    taken = dict(allocated)
-    for line_id, qty in cancelled_by_line(cancelled).items():
-        taken[line_id] = taken.get(line_id, 0) + qty
-    waiting = build_queue(orders, products, on_hand, allocated_by_line=taken, priorities=priorities)
-    queue = [
-        replace(
-            line,
-            eta=eta.date,
-            eta_source=eta.source,
-            eta_ref=eta.ref,
-            notified_eta=told[line.line_id].eta if line.line_id in told else None,
+        records = QueueRecords(
+            orders=orders,
+            products=products,
+            preorder=preorder,
+            on_hand=on_hand,
+            priorities=shared_priorities(cache),  # order metafields (issue 7)
+            allocated=allocated_by_line(cache),  # this laptop and the others (issue 7)
+            manual=manual_etas(cache),
+            supplier_of=chosen_suppliers(cache),
+            shipments=shipments,
+            suppliers=suppliers,
+            ledger=ledger,
+            logs=notice_logs(
+                cache, ledger, orders=None if complete is None else {o.id for o in orders}
+            ),
+            releases=releases(cache),
+            partial=partial_shipment_orders(cache),
+            cancellations=list(cancellation_records(cache).values()),
+            answers=consent_answers(cache),
+            policy=delay_policy(cache),
+            variants=complete,
+            complete_orders=whole_orders,
         )
-        for line, eta in cascade.line_etas(waiting, told)
-    ]
-    return QueueState(
-        queue=queue,
-        cascade=cascade,
-        orders={o.id: o for o in orders},
-        logs=logs,
-        ledger=ledger,
-        releases=released,
-        partial=partial,
-        answers=answers,
-        policy=policy,
-        cancellations=cancelled,
-    )
-
-
-def load_queue(cache: Cache, *, today: date | None = None) -> list[BackorderLine]:
-    """Every open line with units waiting, per SKU in queue order, with its ETA."""
-    return load_queue_state(cache, today=today).queue
+    return records

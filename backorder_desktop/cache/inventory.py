@@ -78,22 +78,47 @@ class InventoryRepository:
                     rows.extend(db.execute(sql + where, chunk).fetchall())
             return {int(vid): int(total) for vid, total in rows}
 
-    def replace_all(self, records: Sequence[InventoryRecord]) -> bool:
-        return sync_rows(self._core, TABLE, [to_row(r) for r in records], _PK, replace=True)
+    def on_hand_for(self, variant_ids: Iterable[int]) -> dict[int, int]:
+        """`on_hand_by_variant` for these variants only."""
+        out: dict[int, int] = {}
+        for row in self._core.rows_in(TABLE, "variant_id", variant_ids):
+            out[row["variant_id"]] = out.get(row["variant_id"], 0) + int(row["on_hand"])
+        return out
+
+    def replace_all(
+        self, records: Sequence[InventoryRecord], *, touched: set[int] | None = None
+    ) -> bool:
+        """`touched` (if given) collects the variants whose stock rows changed or went."""
+        keys: set[tuple[Any, ...]] | None = set() if touched is not None else None
+        found = sync_rows(
+            self._core, TABLE, [to_row(r) for r in records], _PK, replace=True, touched=keys
+        )
+        if touched is not None and keys:
+            touched.update(int(key[0]) for key in keys)
+        return found
 
     def replace_for_variants(
-        self, variant_ids: Iterable[int], records: Sequence[InventoryRecord]
+        self,
+        variant_ids: Iterable[int],
+        records: Sequence[InventoryRecord],
+        *,
+        touched: set[int] | None = None,
     ) -> bool:
         """The stock of these variants becomes exactly `records` (a variant the store no longer
-        lists, e.g. no longer tracked, loses its rows)."""
-        return sync_rows(
+        lists, e.g. no longer tracked, loses its rows); `touched` as in `replace_all`."""
+        keys: set[tuple[Any, ...]] | None = set() if touched is not None else None
+        found = sync_rows(
             self._core,
             TABLE,
             [to_row(r) for r in records],
             _PK,
             replace=True,
             within=("variant_id", set(variant_ids)),
+            touched=keys,
         )
+        if touched is not None and keys:
+            touched.update(int(key[0]) for key in keys)
+        return found
 
     def upsert(self, records: Sequence[InventoryRecord]) -> bool:
         return sync_rows(self._core, TABLE, [to_row(r) for r in records], _PK, replace=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -107,24 +108,30 @@ class NoticeLedger:
         return out
 
 
-def metafield_logs(cache: Cache) -> dict[int, list[NoticeRecord]]:
-    """Each order's notice log as BigCommerce (so every laptop) has it."""
+def metafield_logs(
+    cache: Cache, orders: Collection[int] | None = None
+) -> dict[int, list[NoticeRecord]]:
+    """Each order's notice log as BigCommerce (so every laptop) has it (`orders`: theirs only)."""
     out: dict[int, list[NoticeRecord]] = {}
     for field in cache.metafields.by_key("order", NOTICES_KEY, namespace=METAFIELD_NAMESPACE):
-        if field.resource_id is not None:
+        if field.resource_id is not None and (orders is None or field.resource_id in orders):
             out[field.resource_id] = parse_log(field.value, field.resource_id)
     return out
 
 
 def notice_logs(
-    cache: Cache, ledger: list[LedgerNotice] | None = None
+    cache: Cache,
+    ledger: list[LedgerNotice] | None = None,
+    *,
+    orders: Collection[int] | None = None,
 ) -> dict[int, list[NoticeRecord]]:
-    """Per order: the metafield log merged with this laptop's sent and unconfirmed notices."""
+    """Per order: the metafield log merged with this laptop's sent and unconfirmed notices
+    (`orders`: only these orders' logs)."""
     local: dict[int, list[NoticeRecord]] = defaultdict(list)
     for notice in ledger if ledger is not None else NoticeLedger(cache).notices():
-        if notice.state != "failed":
+        if notice.state != "failed" and (orders is None or notice.record.order_id in orders):
             local[notice.record.order_id].append(notice.record)
-    shared = metafield_logs(cache)
+    shared = metafield_logs(cache, orders)
     return {
         order_id: merge_logs(shared.get(order_id, ()), local.get(order_id, ()))
         for order_id in set(shared) | set(local)

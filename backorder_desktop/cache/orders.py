@@ -108,6 +108,13 @@ class OrderRepository:
             )
             return self._with_lines(rows)
 
+    def get_many(self, ids: Iterable[int]) -> list[Order]:
+        """These orders (any status) with their lines, oldest first."""
+        with self._core.read():
+            rows = self._core.rows_in(TABLE, "id", ids)
+            rows.sort(key=lambda r: (r["date_created"], r["id"]))
+            return self._with_lines(rows)
+
     def get(self, order_id: int) -> Order | None:
         with self._core.read():
             found = self._with_lines(self._core.rows(TABLE, "id = ?", [order_id]))

@@ -21,12 +21,15 @@ def sync_rows(
     *,
     replace: bool,
     within: tuple[str, Collection[Any]] | None = None,
+    touched: set[Key] | None = None,
 ) -> bool:
     """Upsert `rows` into `table`; with `replace`, also delete the rows they do not mention.
 
     `within=(column, values)` narrows `replace` to the rows whose column holds one of the values
     (e.g. the variants of the products a sync saw); without it `replace` covers the whole table.
-    Returns whether anything was inserted, updated or deleted.
+    Returns whether anything was inserted, updated or deleted; `touched` (if given) collects
+    the keys of the rows written or deleted (a table filled for the first time: none, as
+    everything is new).
 
     Rows go to SQLite as tuples through one `executemany` of `INSERT ... ON CONFLICT DO UPDATE`
     (sqlite-utils' `upsert_all` spent most of a large sync in its per-value Python code). Never
@@ -42,7 +45,8 @@ def sync_rows(
         key_of = _key_getter(columns, pk)
         new = [as_tuple(row) for row in rows]
         old: dict[Key, tuple[Any, ...]] = {}
-        if not _has_rows(conn, table):
+        first = not _has_rows(conn, table)
+        if first:
             # A first sync: nothing to compare with or delete.
             changed, gone = list(new), []
         else:
@@ -58,9 +62,12 @@ def sync_rows(
         if gone:
             where = " AND ".join(f"[{c}] = ?" for c in pk)
             conn.executemany(f"DELETE FROM [{table}] WHERE {where}", gone)  # noqa: S608 (names)
-        touched = bool(changed or gone)
+        if touched is not None and not first:
+            touched.update(key_of(t) for t in changed)
+            touched.update(gone)
+        any_change = bool(changed or gone)
         free_in_slices(changed, new, old)  # this runs beside the window (domain/slices.py)
-        return touched
+        return any_change
 
 
 def row_getter(columns: Sequence[str]) -> Callable[[Row], tuple[Any, ...]]:

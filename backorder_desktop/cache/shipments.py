@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ..domain.models import Metafield
+from ..domain.models import METAFIELD_NAMESPACE, Metafield
 from ..domain.releases import RELEASE_KEY, ReleaseRecord
 from ..domain.scorecard import ShipmentOutcome
 from ..domain.shipment_rules import ARCHIVE_KEY_PREFIX, read_archive
@@ -67,6 +67,17 @@ def load_shipments(cache: Cache) -> list[Shipment]:
         except RecordFormatError as exc:
             log.warning("store metafield %s skipped: %s", field.key, exc)
     return sorted(out, key=lambda s: (s.expected_date is None, s.expected_date, s.reference))
+
+
+def shipment_ids(cache: Cache) -> set[str]:
+    """The ids of the shipment records, without reading (or parsing) the records."""
+    with cache.read() as db:
+        cursor = db.execute(
+            "SELECT DISTINCT key FROM metafields WHERE resource_type = 'store' "
+            "AND namespace = ? AND substr(key, 1, ?) = ?",
+            [METAFIELD_NAMESPACE, len(SHIPMENT_KEY_PREFIX), SHIPMENT_KEY_PREFIX],
+        )
+        return {str(key)[len(SHIPMENT_KEY_PREFIX) :] for (key,) in cursor.fetchall()}
 
 
 def load_shipment(cache: Cache, shipment_id: str) -> Shipment | None:

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..domain.models import InventoryRecord
-from ..domain.receiving import StockDelta
+from ..domain.models import InventoryRecord, StockDelta
 from ..domain.stock_moves import items_as_deltas
 from .codec import json_dumps, json_loads, utc_from_text, utc_now, utc_text
 from .core import CacheCore

@@ -79,6 +79,10 @@ class VariantRepository:
         rows = self._core.rows(TABLE, "id = ?", [variant_id])
         return from_row(rows[0]) if rows else None
 
+    def get_many(self, variant_ids: Iterable[int]) -> list[Variant]:
+        rows = sorted(self._core.rows_in(TABLE, "id", variant_ids), key=lambda r: r["id"])
+        return [from_row(r) for r in rows]
+
     def by_sku(self, sku: str) -> list[Variant]:
         return [from_row(r) for r in self._core.rows(TABLE, "sku = ?", [sku], order_by="id")]
 

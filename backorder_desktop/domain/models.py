@@ -144,3 +144,14 @@ class BackorderLine:
     # "unknown"; `eta_ref` names the shipment (its reference) or the supplier.
     eta_source: str = ""
     eta_ref: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StockDelta:
+    """A change to a stock record (a relative inventory adjustment); the cache keeps the
+    queued ones, so the type lives here rather than with the receiving rules."""
+
+    variant_id: int
+    location_id: int
+    on_hand: int
+    qty_backordered: int

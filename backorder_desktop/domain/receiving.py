@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .allocation import AllocationPlan
+from .models import StockDelta
 from .shipments import (
     CLOSED,
     IN_TRANSIT,
@@ -201,14 +202,6 @@ class StockLevel:
     location_id: int
     on_hand: int
     qty_backordered: int | None  # None: the store has no native backorders
-
-
-@dataclass(frozen=True, slots=True)
-class StockDelta:
-    variant_id: int
-    location_id: int
-    on_hand: int
-    qty_backordered: int
 
 
 def receipt_deltas(

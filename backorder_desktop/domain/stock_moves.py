@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
-from .receiving import StockDelta
+from .models import StockDelta
 
 # (variant id, location id) -> (on hand, qty backordered or None)
 Levels = Mapping[tuple[int, int], tuple[int, int | None]]

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from ..bigcommerce.errors import AuthError, BigCommerceError, OfflineError
+from ..domain.changes import Changes
 from ..sync.push import PushResult
 from .conflicts import list_conflicts
 from .errors import describe_error
@@ -32,6 +33,10 @@ class ActionReport(Generic[T]):
     token_refused: AuthError | None = None  # pushing must pause until a new token
     conflicts: int = 0  # changes held back: another laptop changed the same records first
     unreachable: bool = False  # the push found the network or the store down
+    # What the action touched (the window re-reads only those rows): the result's own
+    # `changes`, widened to everything when the push held new changes back (another laptop's
+    # values show instead) or the result does not say.
+    changes: Changes = field(default_factory=Changes.all)
 
     @property
     def reached_store(self) -> bool:
@@ -74,8 +79,10 @@ def run_action(
     leaves the changes safe in the outbox and says so in the report instead of failing.
     """
     report = ActionReport(work(session))
+    report.changes = changes_of(report.result)
     if not push:
         return report
+    held_before = len(list_conflicts(session.cache))
     try:
         report.pushed = push_outbox(session, cancelled=cancelled, progress=progress)
     except AuthError as exc:
@@ -87,4 +94,17 @@ def run_action(
     else:
         report.unreachable = report.pushed.unreachable
         report.conflicts = len(list_conflicts(session.cache))
+        if report.conflicts > held_before:
+            report.changes = Changes.all()  # overtaken writes are held back: rows roll back
     return report
+
+
+def changes_of(result: object) -> Changes:
+    """A service result's `Changes`: the result itself, or its `changes` attribute; a result
+    that does not say touched, as far as anyone knows, everything."""
+    if isinstance(result, Changes):
+        return result | Changes(outbox=True)
+    found = getattr(result, "changes", None)
+    if isinstance(found, Changes):
+        return found | Changes(outbox=True)
+    return Changes.all()

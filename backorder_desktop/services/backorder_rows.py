@@ -6,13 +6,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ..cache.backorder_queue import QueueState
 from ..domain.consent import ConsentStatus
 from ..domain.eta import NEEDS_DATE, UNKNOWN, Eta, eta_key, source_label
 from ..domain.models import BackorderLine
 from ..domain.notice_log import KIND_LABELS, NoticeRecord
 from ..domain.notices import DueNotice
 from .consent import consent_by_order
+from .queue import QueueState
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ..cache import Cache
-from ..cache.backorder_queue import load_queue, partial_shipment_orders
+from ..cache.backorder_queue import partial_shipment_orders
 from ..cache.shared_choices import QUEUE_KEY, OrderChoice, order_choices
+from ..domain.changes import Changes
 from ..domain.models import BackorderLine
 from .metafield_writes import FieldWrite, queue_field_writes
+from .queue import load_queue
 
 
 def list_backorders(cache: Cache, *, sku: str | None = None) -> list[BackorderLine]:
@@ -49,7 +51,13 @@ def _write_choices(cache: Cache, choices: dict[int, OrderChoice]) -> None:
     queue_field_writes(cache, writes, batch_id=f"queue:{uuid.uuid4().hex[:8]}", kind="queue")
 
 
-def change_priority(cache: Cache, order_ids: list[int], delta: int) -> dict[int, int]:
+@dataclass(frozen=True)
+class PriorityChange:
+    priorities: dict[int, int]  # order id -> its new priority
+    changes: Changes  # the orders (their SKUs' queues move: services/reload.py)
+
+
+def change_priority(cache: Cache, order_ids: list[int], delta: int) -> PriorityChange:
     """Raise (delta > 0) or lower each order's queue priority; returns the new priorities.
 
     Higher goes first in every SKU's queue; the ETAs follow at the next read.
@@ -64,7 +72,7 @@ def change_priority(cache: Cache, order_ids: list[int], delta: int) -> dict[int,
             value = max(low, min(high, was.priority + delta))
             changed[order_id] = replace(was, priority=value)
         _write_choices(cache, changed)
-    return {o: c.priority for o, c in changed.items()}
+    return PriorityChange({o: c.priority for o, c in changed.items()}, Changes.of(orders=ids))
 
 
 def set_priority(cache: Cache, order_ids: list[int], priority: int) -> None:
@@ -79,7 +87,7 @@ def set_priority(cache: Cache, order_ids: list[int], priority: int) -> None:
         )
 
 
-def set_partial_shipment(cache: Cache, order_ids: list[int], allowed: bool) -> None:
+def set_partial_shipment(cache: Cache, order_ids: list[int], allowed: bool) -> Changes:
     """Whether an order may ship the lines that are ready before the rest arrives."""
     ids = _known_orders(cache, order_ids)
     with cache.transaction():
@@ -87,6 +95,7 @@ def set_partial_shipment(cache: Cache, order_ids: list[int], allowed: bool) -> N
         _write_choices(
             cache, {o: replace(current.get(o, OrderChoice()), partial=allowed) for o in ids}
         )
+    return Changes.of(orders=ids)
 
 
 def partial_shipment_allowed(cache: Cache) -> set[int]:

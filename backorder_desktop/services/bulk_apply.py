@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..domain.changes import Changes
 from .actions import ActionReport, run_action
 from .bulk_edit import ApplyOutcome, BulkRequest, apply
 from .bulk_results import batch_failures
@@ -18,6 +19,9 @@ class BulkApplied:
 
     outcome: ApplyOutcome
     failed: list[dict[str, Any]] = field(default_factory=list)
+    # The variants and products edited (their values were re-read from the store even when
+    # conflicts held the edit back).
+    changes: Changes = field(default_factory=Changes.all)
 
 
 def bulk_apply(
@@ -29,10 +33,13 @@ def bulk_apply(
 ) -> ActionReport[BulkApplied]:
     """Apply `request` (conflicts come back unapplied, for the merchant to resolve), push it
     through the action runner, then list the items BigCommerce refused."""
-    applied = BulkApplied(apply(session.client, session.cache, request, resolutions=resolutions))
+    applied = BulkApplied(
+        apply(session.client, session.cache, request, resolutions=resolutions),
+        changes=Changes.of(variants=request.edits, products=request.product_edits, outbox=True),
+    )
     outcome = applied.outcome
     if not outcome.applied or outcome.batch_id is None:
-        return ActionReport(applied)
+        return ActionReport(applied, changes=applied.changes)
     report = run_action(session, lambda _s: applied, push=push)
     applied.failed = batch_failures(session.cache, outcome.batch_id)
     return report

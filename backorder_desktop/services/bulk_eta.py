@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import date
 
 from ..cache import Cache
-from ..cache.backorder_queue import QueueState
 from ..domain.bulk import ETA, RELEASE_DATE, Plan
 from ..domain.bulk_types import Notice
 from ..domain.eta import UNKNOWN, Eta
@@ -14,6 +13,7 @@ from ..domain.eta_moves import eta_moves
 from .backorder_rows import next_unit_etas
 from .bulk_queue import queue_plan
 from .eta_preview import trial
+from .queue import QueueState
 
 
 def with_eta_effects(cache: Cache, plan: Plan, *, today: date | None = None) -> Plan:

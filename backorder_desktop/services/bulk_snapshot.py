@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..cache import Cache
-from ..cache.backorder_queue import ETA_KEY, load_queue
+from ..cache.backorder_queue import ETA_KEY
 from ..cache.codec import date_from_text
 from ..cache.metafields import placeholder_row
 from ..domain.bulk import ProductState, VariantState
 from ..domain.bulk_input import BulkInputError
 from ..domain.models import Metafield
+from .queue import load_queue
 
 
 @dataclass

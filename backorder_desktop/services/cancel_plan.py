@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from ..bigcommerce.errors import BigCommerceError, ScopeError, ValidationError
 from ..bigcommerce.refunds import RefundItem, RefundQuote, quote_refund
 from ..cache import Cache
-from ..cache.backorder_queue import load_queue
 from ..cache.cancellations import cancellations
 from ..domain.cancellations import CONTROL_PANEL, NOT_PAID, REFUNDED
 from ..domain.models import AWAITING_PAYMENT, BackorderLine, Order
 from ..domain.shipment_rules import InputError
 from .errors import UserError, describe_error
+from .queue import load_queue
 from .session import StoreSession
 
 NO_SCOPE = (

@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime
 
 from ..bigcommerce.errors import BigCommerceError
 from ..cache import Cache
-from ..cache.backorder_queue import QueueState, load_queue_state
 from ..cache.notice_ledger import notice_logs
 from ..cache.shared_consent import (
     chosen_policy,
@@ -34,6 +33,7 @@ from ..domain.consent import (
     dump_answers,
 )
 from .metafield_writes import FieldWrite, queue_field_writes
+from .queue import QueueState, load_queue_state
 from .session import StoreSession
 
 log = logging.getLogger("backorder_desktop.consent")

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..domain.changes import NOTHING, Changes
 from ..domain.receiving import ReceiptLine
 from ..domain.releases import ReleaseRecord
 from .receiving import ReceiptResult, commit_receipt, refresh_stock
@@ -31,6 +32,7 @@ class Received:
     # booked again; `allocated` is what that run allocated.
     booked_before: bool = False
     allocated: list[dict[str, Any]] = field(default_factory=list)
+    changes: Changes = NOTHING  # what the window re-reads (services/reload.py)
 
 
 def receive(
@@ -67,6 +69,12 @@ def receive(
         out.ready_orders = plan_release(cache, orders).released
     if release_status is not None and out.ready_orders:
         out.released = release_orders(cache, out.ready_orders, status_id=release_status).released
+    out.changes = result.changes | Changes.of(
+        orders=[*out.ready_orders, *(int(a["order_id"]) for a in out.allocated)],
+        variants=[line.variant_id for line in shipment.lines if line.variant_id],  # stock read
+        shipments=[shipment.id],
+        outbox=True,
+    )
     return out
 
 

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from datetime import date
 
 from ..cache import Cache
-from ..cache.backorder_queue import QueueState, load_queue_state
 from ..domain.eta_moves import EtaMove, eta_moves
 from .backorders import change_priority
+from .queue import QueueState, load_queue_state
 from .shipments import close_shipment
 
 

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from ..cache import Cache
-from ..cache.backorder_queue import load_queue_state
 from ..cache.insights import captured_values, record_captured, record_value, value_history
 from ..cache.shipments import load_shipments, load_suppliers
 from ..domain.insights import (
@@ -18,6 +17,7 @@ from ..domain.insights import (
     value_point,
 )
 from .backorder_rows import BackorderRow, backorder_rows
+from .queue import QueueState, load_queue_state
 from .shipment_rows import supplier_scorecards
 
 
@@ -95,11 +95,13 @@ def report(
     )
 
 
-def record_snapshot(cache: Cache, *, now: datetime | None = None) -> None:
+def record_snapshot(
+    cache: Cache, *, now: datetime | None = None, state: QueueState | None = None
+) -> None:
     """After a sync: today's value waiting, and every line seen on backorder (so sales captured
-    still count after the order ships and leaves the cache)."""
+    still count after the order ships and leaves the cache). `state`: the queue, if read."""
     now = now or datetime.now(UTC)
-    rows = _rows(cache, now)
+    rows = backorder_rows(state, [], now=now) if state is not None else _rows(cache, now)
     record_value(cache, value_point(now.date(), waiting_lines(rows, now)))
     known = captured_values(cache)
     merged = merge_captured(known, seen_on_backorder(cache, rows))

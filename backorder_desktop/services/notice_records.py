@@ -16,7 +16,6 @@ from typing import Any
 from ..bigcommerce import operations as ops
 from ..bigcommerce.client import METAFIELD_BATCH
 from ..cache import Cache
-from ..cache.backorder_queue import QueueState, load_queue_state
 from ..cache.metafields import PLACEHOLDER_STRIDE, placeholder_id, placeholder_row
 from ..cache.notice_ledger import LedgerNotice, NoticeLedger, metafield_logs
 from ..domain.models import METAFIELD_NAMESPACE, Metafield
@@ -30,6 +29,7 @@ from ..domain.notice_log import (
 )
 from ..domain.notices import backorder_status
 from .outbox_ops import queue
+from .queue import QueueState, load_queue_state
 
 OUTBOX_KIND = "notices"
 # A storefront theme reads the status: the permission set must include storefront access.
@@ -219,7 +219,11 @@ def status_writes(
 
 
 def publish_statuses(
-    cache: Cache, *, now: datetime | None = None, batch_id: str | None = None
+    cache: Cache,
+    *,
+    now: datetime | None = None,
+    batch_id: str | None = None,
+    state: QueueState | None = None,
 ) -> int:
     """Rewrite every published storefront status that no longer says what the queue says.
 
@@ -230,7 +234,7 @@ def publish_statuses(
     now = now or datetime.now(UTC)
     batch_id = batch_id or f"status-{now.strftime('%Y%m%dT%H%M%S%f')}"
     with cache.transaction():
-        writes = status_writes(cache, load_queue_state(cache), now, only_published=True)
+        writes = status_writes(cache, state or load_queue_state(cache), now, only_published=True)
         return queue_order_fields(cache, writes, batch_id=batch_id, now=now) if writes else 0
 
 

@@ -21,7 +21,6 @@ from functools import partial
 from pathlib import Path
 
 from ..cache import Cache
-from ..cache.backorder_queue import QueueState, load_queue_state
 from ..cache.cancellations import good_news_enabled
 from ..cache.notice_ledger import LedgerNotice, NoticeLedger, notice_logs
 from ..domain.models import METAFIELD_NAMESPACE
@@ -40,6 +39,7 @@ from ..mail.templates import NoticeRenderer, RenderedMail, notice_context
 from ..sync.pull import OVERLAP
 from .consent import awaiting_cancel
 from .notice_records import RecordResult, record_notices
+from .queue import QueueState, load_queue_state
 from .reply_ids import keep_message_id
 from .session import StoreSession
 

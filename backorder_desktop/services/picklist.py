@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from html import escape
 
 from ..cache import Cache
-from ..cache.backorder_queue import load_queue
+from .queue import load_queue
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,8 @@ from ..bigcommerce import operations as ops
 from ..bigcommerce.client import INVENTORY_BATCH
 from ..bigcommerce.errors import BigCommerceError
 from ..cache import Cache
-from ..cache.backorder_queue import load_queue
 from ..domain.allocation import AllocationPlan, allocate, remaining_queue
+from ..domain.changes import NOTHING, Changes
 from ..domain.models import InventoryRecord
 from ..domain.receiving import (
     OverReceipt,
@@ -40,6 +40,7 @@ from .allocations import (
 from .metafield_writes import FieldWrite, queue_field_writes
 from .notice_records import publish_statuses
 from .outbox_ops import queue
+from .queue import load_queue
 from .session import StoreSession
 from .shared_allocations import publish_allocations
 from .shipments import archive_old_shipments, find_shipment
@@ -190,6 +191,7 @@ class ReceiptResult:
     booked: bool  # False: this receipt id was booked before; nothing was changed again
     preview: ReceiptPreview | None = None  # what was booked (None when booked before)
     requests_queued: int = 0
+    changes: Changes = NOTHING  # the orders, variants and shipment the receipt touched
 
 
 def _inventory_record(level: StockLevel, known: InventoryRecord | None) -> InventoryRecord:
@@ -318,7 +320,15 @@ def commit_receipt(
         )
         archive_old_shipments(cache, now=now)
         rows += publish_statuses(cache, now=now, batch_id=f"status-{receipt_id}")
-    return ReceiptResult(receipt_id, booked=True, preview=preview, requests_queued=rows)
+    changes = Changes.of(
+        orders=[a.order_id for a in preview.plan.allocations],
+        # The shipment's every SKU: what is still inbound moved the cascade of each.
+        variants={*stocked, *(x.variant_id for x in shipment.lines if x.variant_id)},
+        shipments=[shipment.id],
+    )
+    return ReceiptResult(
+        receipt_id, booked=True, preview=preview, requests_queued=rows, changes=changes
+    )
 
 
 def refresh_stock(session: StoreSession, variant_ids: Sequence[int]) -> bool:

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 from ..bigcommerce import operations as ops
 from ..cache import Cache
-from ..cache.backorder_queue import load_queue
 from ..domain.models import Order
 from ..domain.releases import (
     RELEASE_KEY,
@@ -32,6 +31,7 @@ from .allocations import (
 from .metafield_writes import FieldWrite, queue_field_writes
 from .notice_records import publish_statuses
 from .outbox_ops import queue
+from .queue import load_queue
 from .settings import RELEASE_STATUSES
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from ..cache import Cache
-from ..cache.shipments import load_archive, load_shipments, load_suppliers
+from ..cache.shipments import load_archive, load_shipment, load_shipments, load_suppliers
 from ..domain.eta import is_overdue
 from ..domain.scorecard import Scorecard, outcome_of, scorecards
 from ..domain.shipments import (
@@ -83,6 +84,16 @@ def row_of(shipment: Shipment, supplier_name: str, today: date) -> ShipmentRow:
         purchase_order=shipment.purchase_order,
         supplier_confirmed=shipment.supplier_confirmed,
     )
+
+
+def shipment_rows_of(
+    cache: Cache, ids: Iterable[str], *, now: datetime | None = None
+) -> list[ShipmentRow]:
+    """The rows of these shipments only (those still recorded)."""
+    today = (now or datetime.now(UTC)).date()
+    names = {s.id: s.name for s in load_suppliers(cache)}
+    found = [load_shipment(cache, shipment_id) for shipment_id in sorted(set(ids))]
+    return [row_of(s, names.get(s.supplier_id, s.supplier_id), today) for s in found if s]
 
 
 def shipment_rows(cache: Cache, *, now: datetime | None = None) -> list[ShipmentRow]:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from ..cache import Cache
-from ..cache.backorder_queue import chosen_suppliers, load_queue
+from ..cache.backorder_queue import chosen_suppliers
 from ..cache.shipments import load_archive, load_shipment, load_shipments, load_suppliers
 from ..domain.shipment_rules import (
     ARCHIVE_KEY_PREFIX,
@@ -34,6 +34,7 @@ from ..domain.shipments import (
 )
 from .metafield_writes import FieldWrite, queue_field_deletes, queue_field_writes
 from .notice_records import publish_statuses
+from .queue import load_queue
 
 __all__ = [
     "add_shipment",

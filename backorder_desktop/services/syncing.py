@@ -7,11 +7,14 @@ from dataclasses import replace
 from typing import Any
 
 from ..bigcommerce.errors import OfflineError
+from ..domain.changes import Changes
 from ..sync.pull import PullResult, pull
 from ..sync.push import PushResult, push
+from .bulk_state import OutboxTargets, outbox_targets
 from .consent import refresh_store_country
 from .insights import record_snapshot
 from .notice_records import publish_statuses
+from .queue import load_queue_state
 from .session import StoreSession
 
 
@@ -35,11 +38,32 @@ def sync_store(
     # The store's country sets the default delay policy (issue 19.1): read once per cache, or
     # again on a full sync; one request, not counted in the pull's.
     refresh_store_country(session, force=full)
+    # The queue once for the whole sync: its count, the insights point and the statuses.
+    state = load_queue_state(session.cache)
     # Insights: value waiting over time needs one point per day; each sync records today's.
-    record_snapshot(session.cache)
+    record_snapshot(session.cache, state=state)
     # What the store brought (orders shipped, dates moved) may change a storefront status.
-    publish_statuses(session.cache)
-    return result
+    publish_statuses(session.cache, state=state)
+    return replace(result, backorder_lines=len(state.queue))
+
+
+def outbox_changes(session: StoreSession) -> Changes:
+    """The variants and products the waiting outbox rows write to: pushing them changes
+    those rows' sync state ("pending", "failed: ...")."""
+    targets = outbox_targets(session.cache)
+    return Changes.of(
+        variants=targets.in_flight("variant") | _failed(targets, "variant"),
+        products=targets.in_flight("product") | _failed(targets, "product"),
+        outbox=True,
+    )
+
+
+def _failed(targets: OutboxTargets, kind: str) -> set[int]:
+    return {
+        ident
+        for (k, ident), states in targets.states.items()
+        if k == kind and any(state == "failed" for state, _ in states)
+    }
 
 
 def push_outbox(

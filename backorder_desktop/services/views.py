@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from ..cache import Cache
-from ..cache.backorder_queue import QueueState, load_queue_state
 from ..domain.insights import InsightsReport
-from ..domain.models import UNLIMITED_BACKORDER_LIMIT, Product
+from ..domain.models import UNLIMITED_BACKORDER_LIMIT, InventoryRecord, Product, Variant
 from ..domain.notices import DEFAULT_CHECKIN_MAX, latest_eta
 from ..domain.slices import free_in_slices, sorted_in_slices
 from ..domain.stock_counts import StockCounts
@@ -19,6 +19,7 @@ from .bulk_snapshot import store_is_native
 from .bulk_state import variant_sync_states
 from .insights import insights_from
 from .notify import NoticePlan, plan_notices
+from .queue import QueueState, load_queue_state
 from .shipment_rows import ShipmentRow, shipment_rows
 from .status import store_status
 
@@ -90,6 +91,8 @@ class ViewRows:
     notices: NoticePlan | None = None  # the customer notices due now (Open backorders tab)
     native_backorders: bool = True  # False: the store has none; pre-order fields are used
     insights: InsightsReport | None = None  # the Insights tab's figures
+    # Per table, key -> position in its list (built and kept by services/reload.py's merges).
+    indexes: dict[str, dict[Any, int]] = field(default_factory=dict, repr=False, compare=False)
 
 
 def _waiting_parts(
@@ -147,40 +150,43 @@ def _storefront_flags(
     return out
 
 
-def load_rows(
+def product_rows(
     cache: Cache,
+    state: QueueState,
+    products: dict[int, Product],
+    variants: list[Variant],
     *,
-    now: datetime | None = None,
-    checkin_days: int = 0,
-    checkin_max: int = DEFAULT_CHECKIN_MAX,
-) -> ViewRows:
-    now = now or datetime.now(UTC)
-    products = {p.id: p for p in cache.products.all()}
-    variants = cache.variants.all()
-    stock: dict[int, list] = defaultdict(list)
-    for record in cache.inventory.all():
+    today: date,
+    native: bool,
+) -> list[ProductRow]:
+    """The Products tab's rows of `variants` (with their `products`), from the queue `state`
+    (complete for those variants) and their stock and outbox states."""
+    stock: dict[int, list[InventoryRecord]] = defaultdict(list)
+    whole = state.variants is None
+    records = (
+        cache.inventory.all() if whole else cache.inventory.for_variants(v.id for v in variants)
+    )
+    for record in records:
         stock[record.variant_id].append(record)
-    state = load_queue_state(cache)
-    queue = state.queue
     etas = next_unit_etas(state, {v.id: (v.sku, v.product_id) for v in variants})
     waiting_by_variant: dict[int, int] = defaultdict(int)
-    for line in queue:
+    for line in state.queue:
         waiting_by_variant[line.variant_id] += line.qty_waiting
     waiting_native, older_unshipped = _waiting_parts(state, products)
-    flags = _storefront_flags(state, products, now.date())
+    flags = _storefront_flags(state, products, today)
     sync_states = variant_sync_states(cache)
-    native = store_is_native(cache)
-
-    product_rows: list[ProductRow] = []
+    out: list[ProductRow] = []
     for variant in variants:
         product = products.get(variant.product_id)
         if product is None:
             continue
-        records = stock.get(variant.id, [])
-        limits = [r.backorder_limit for r in records if r.backorder_limit is not None]
-        backordered = [r.qty_backordered for r in records if r.qty_backordered is not None]
+        held = stock.get(variant.id, [])
+        limits = [r.backorder_limit for r in held if r.backorder_limit is not None]
+        backordered = [r.qty_backordered for r in held if r.qty_backordered is not None]
         eta = etas[variant.id]
-        product_rows.append(
+        on_hand = sum(r.on_hand for r in held) if held else variant.inventory_level
+        waiting = waiting_by_variant.get(variant.id, 0)
+        out.append(
             ProductRow(
                 variant_id=variant.id,
                 product_id=product.id,
@@ -189,47 +195,74 @@ def load_rows(
                 sku=variant.sku,
                 tracking=product.inventory_tracking,
                 availability=product.availability,
-                on_hand=sum(r.on_hand for r in records) if records else variant.inventory_level,
+                on_hand=on_hand,
                 backordered=sum(backordered) if backordered else None,
                 backorder_limit=max(limits) if limits else None,
-                available=sum(r.available_to_sell for r in records)
-                if records
+                available=sum(r.available_to_sell for r in held)
+                if held
                 else variant.inventory_level,
-                waiting=waiting_by_variant.get(variant.id, 0),
+                waiting=waiting,
                 eta=eta.date,
                 eta_source=product_eta_label(eta),
                 message=product.preorder_message or product.availability_description,
                 sync_state=sync_states.get(variant.id, ""),
                 native=native,
                 counts=StockCounts(
-                    on_hand=sum(r.on_hand for r in records) if records else variant.inventory_level,
+                    on_hand=on_hand,
                     backordered=sum(backordered) if backordered else None,
                     waiting_backordered=waiting_native.get(variant.id, 0),
-                    waiting_older=waiting_by_variant.get(variant.id, 0)
-                    - waiting_native.get(variant.id, 0),
+                    waiting_older=waiting - waiting_native.get(variant.id, 0),
                     older_unshipped=older_unshipped.get(variant.id, 0),
                 ),
                 # Shown on the variants customers wait for (the text is the product's).
-                flags=flags.get(product.id, ()) if waiting_by_variant.get(variant.id) else (),
+                flags=flags.get(product.id, ()) if waiting else (),
             )
         )
-    product_rows = sorted_in_slices(product_rows, key=lambda r: (r.product_name.casefold(), r.sku))
+    if whole:
+        free_in_slices(stock)
+    return out
+
+
+def store_currency(cache: Cache) -> str:
+    with cache.read() as db:
+        found = db.execute("SELECT currency_code FROM orders ORDER BY id LIMIT 1").fetchone()
+    return str(found[0]) if found and found[0] else "USD"
+
+
+def load_rows(
+    cache: Cache,
+    *,
+    now: datetime | None = None,
+    checkin_days: int = 0,
+    checkin_max: int = DEFAULT_CHECKIN_MAX,
+) -> ViewRows:
+    """Every tab's rows; the queue is built once for all of them."""
+    now = now or datetime.now(UTC)
+    products = {p.id: p for p in cache.products.all()}
+    variants = cache.variants.all()
+    state = load_queue_state(cache)
+    native = store_is_native(cache)
+    rows_of_products = product_rows(
+        cache, state, products, variants, today=now.date(), native=native
+    )
+    rows_of_products = sorted_in_slices(
+        rows_of_products, key=lambda r: (r.product_name.casefold(), r.sku)
+    )
     plan = plan_notices(
         cache, checkin_days=checkin_days, checkin_max=checkin_max, today=now.date(), state=state
     )
-    orders = cache.orders.all()
-    currency = orders[0].currency_code if orders else "USD"
+    currency = store_currency(cache)
     backorders = backorder_rows(state, plan.due, now=now)
     rows = ViewRows(
-        products=product_rows,
+        products=rows_of_products,
         backorders=backorders,
         shipments=shipment_rows(cache, now=now),
-        status=store_status(cache, backorder_lines=len(queue)),
+        status=store_status(cache, backorder_lines=len(state.queue)),
         currency=currency,
         notices=plan,
         native_backorders=native,
         insights=insights_from(cache, backorders, now=now, currency=currency),
     )
     # The cache's records were only needed to build the rows (a reload runs beside the window).
-    free_in_slices(products, variants, stock)
+    free_in_slices(products, variants)
     return rows

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,7 +13,9 @@ from ..cache.codec import dt_from_db
 from ..cache.queued_fields import keep_queued
 from ..cache.staging import Staging
 from ..cache.stock_writes import overlay_queued
+from ..domain.changes import NOTHING, Changes
 from ..domain.slices import free_in_slices
+from .changes import Touched, pulled_changes
 from .collector import collector_paused
 from .fetch import METAFIELD_RESOURCES, OVERLAP, Fetched, PullClient, fetch
 from .progress import Cancelled, Pager, Progress, SyncCancelled
@@ -36,6 +38,9 @@ class PullResult:
         str
     ]  # subset of {"locations", "products", "inventory", "orders", "metafields"}
     full: bool = False
+    backorder_lines: int = 0  # set by services (sync_store): sync/ does not build the queue
+    # The keys this pull wrote (the window re-reads those rows); everything after a full one.
+    changes: Changes = field(default_factory=Changes.all)
 
 
 def pull(
@@ -72,6 +77,7 @@ def pull(
         pager.check("write")
         with writer.bulk_transaction():
             changed = sink.apply(fetched)
+            changes = pulled_changes(fetched, sink.touched) if changed else NOTHING
             for resource, value in fetched.cursors.items():
                 writer.sync_state.set_cursor(resource, value)
             writer.sync_state.set_last_sync(datetime.now(UTC))
@@ -92,6 +98,7 @@ def pull(
             requests=client.request_count - start,
             changed=frozenset(changed),
             full=full,
+            changes=changes,
         )
     log.info(
         "pull (%s): %d requests, changed %s",
@@ -132,6 +139,10 @@ class _CacheSink:
     def __init__(self, cache: Cache, *, stream: bool) -> None:
         self.cache = cache
         self.streamed: set[str] = set()
+        # What the write changed, by key (sync/changes.py): variants whose stock rows moved, and
+        # per metafield resource the owners (the key, for store metafields) of records that
+        # differ; "products", "metafields:order", ... for the parts that changed at all.
+        self.touched = Touched()
         if stream:
             with cache.read():
                 if not cache.count("products") and not cache.count("variants"):
@@ -175,13 +186,16 @@ class _CacheSink:
         parts = ["locations", "products", "inventory", "orders"]
         for part in [*parts, *(f"metafields:{r}" for r in f.metafields)]:
             if part not in self.streamed:
-                changed |= _write(self.cache, f, part)
+                found = _write(self.cache, f, part, self.touched)
+                changed |= found
+                if found:
+                    self.touched.parts.add(part)
             elif staged & ({"inventory"} if part == "inventory" else {"products", "variants"}):
                 changed.add(part)
         return changed
 
 
-def _write(cache: Cache, f: Fetched, part: str) -> set[str]:
+def _write(cache: Cache, f: Fetched, part: str, touched_keys: Touched) -> set[str]:
     """Apply one complete part of what was fetched; returns the names of what changed.
 
     Runs inside the pull's one transaction. Parts are independent (inventory has no foreign
@@ -203,9 +217,11 @@ def _write(cache: Cache, f: Fetched, part: str) -> set[str]:
         # Queued stock changes stay on top of what the store reported until they are sent.
         records = overlay_queued(cache, f.inventory)
         if f.inventory_full:
-            touched = cache.inventory.replace_all(records)
+            touched = cache.inventory.replace_all(records, touched=touched_keys.stock)
         else:  # an incremental pull read only these variants' stock (stock_reads.py)
-            touched = cache.inventory.replace_for_variants(f.inventory_variants, records)
+            touched = cache.inventory.replace_for_variants(
+                f.inventory_variants, records, touched=touched_keys.stock
+            )
         cache.sync_state.clear_stale_stock(None if f.inventory_full else f.inventory_variants)
         return {"inventory"} if touched else set()
     if part == "orders":
@@ -222,7 +238,9 @@ def _write(cache: Cache, f: Fetched, part: str) -> set[str]:
     note_owners(cache, fields)  # another API account's records are worth a warning
     fields = keep_queued(cache, resource_type, fields)  # queued updates stay this laptop's
     if f.metafields_full[resource_type]:
+        touched_keys.note_whole(cache, resource_type, fields)
         touched = cache.metafields.replace_all(resource_type, fields)
     else:
+        touched_keys.note_merged(cache, resource_type, fields)
         touched = cache.metafields.upsert(fields)
     return {"metafields"} if touched else set()

@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..services.settings import StoreEntry
+from ..services.views import ViewRows
 from .formatting import format_ago
 from .plain_text import PlainLabel
 from .records_view import RecordsView
-from .store_controller import LoadedRows, StoreController
+from .store_controller import LoadedRows, PatchedRows, StoreController
 from .tabs.backorders import BackordersPanel
 from .tabs.insights import InsightsPanel
 from .tabs.panel import TabPanel
@@ -78,8 +79,11 @@ class MainWindow(QMainWindow):
 
         controller.store_opened.connect(self._on_controller_store_opened)
         controller.rows_loaded.connect(self._on_controller_rows_loaded)
+        controller.rows_patched.connect(self._on_controller_rows_patched)
+        controller.insights_updated.connect(self.insights_panel.set_report)
         for name, view in self.views().items():
             controller.preparers[name] = view.model.prepare
+            controller.patch_preparers[name] = view.model.prepare_patch
         controller.sync_started.connect(self._on_controller_sync_started)
         controller.sync_progressed.connect(self._on_controller_sync_progressed)
         controller.sync_finished.connect(self._on_controller_sync_finished)
@@ -308,14 +312,26 @@ class MainWindow(QMainWindow):
         # "Connected" only once the store has answered: opening reads the cache first.
         self.connection_label.setText(self.tr("{0}: from the cache").format(label))
         for view in self.views().values():
-            view.set_rows([])
+            self.controller.runner.policy.release_later(*view.set_rows([]))
         self._last_sync = None
         self._update_sync_label()
 
     def _on_controller_rows_loaded(self, loaded: LoadedRows) -> None:
         rows = loaded.data
+        release = self.controller.runner.policy.release_later
         for name, view in self.views().items():
-            view.set_rows(loaded.prepared.get(name, getattr(rows, name)))
+            release(*view.set_rows(loaded.prepared.get(name, getattr(rows, name))))
+        self._show_status(rows)
+
+    def _on_controller_rows_patched(self, patched: PatchedRows) -> None:
+        """A change re-read only its rows: patch them in."""
+        for name, view in self.views().items():
+            prepared = patched.prepared.get(name)
+            if prepared is not None:
+                view.patch_rows(prepared)
+        self._show_status(patched.data)
+
+    def _show_status(self, rows: ViewRows) -> None:
         self.insights_panel.set_report(rows.insights)
         self.show_due_badge(len(rows.notices.due) if rows.notices is not None else 0)
         outbox = rows.status.get("outbox") or {}

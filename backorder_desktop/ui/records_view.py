@@ -26,7 +26,7 @@ from ..domain.csv_safety import safe_cell
 from ..services.exports import write_csv_file
 from .keyboard import tab_leaves_table
 from .plain_text import PlainLabel
-from .table_model import PreparedRows, RecordsProxyModel, RecordsTableModel
+from .table_model import PreparedRows, RecordsProxyModel, RecordsTableModel, RowsPatchPrepared
 from .widgets import in_documents
 
 SEARCH_DEBOUNCE_MS = 150
@@ -167,15 +167,16 @@ class RecordsView(QWidget):
         self.count_label.setText(text)
 
     # --- rows -------------------------------------------------------------------------------
-    def set_rows(self, rows: Sequence[Any] | PreparedRows) -> None:
-        """Replace the rows, keeping the selection and scroll position (re-read after a sync)."""
+    def set_rows(self, rows: Sequence[Any] | PreparedRows) -> tuple[list[Any], list[str]]:
+        """Replace the rows, keeping the selection and scroll position (re-read after a sync);
+        returns the replaced lists (`RecordsTableModel.set_rows`)."""
         selected = self.selected_keys()
         current = self.table.currentIndex()
         current_key = (
             self.model.key_of(self.proxy.mapToSource(current).row()) if current.isValid() else None
         )
         scroll = self.table.verticalScrollBar().value()
-        self.model.set_rows(rows)
+        replaced = self.model.set_rows(rows)
         selection = self.table.selectionModel()
         for key in selected:
             source_row = self.model.find_row(key)
@@ -192,6 +193,13 @@ class RecordsView(QWidget):
                 index = self.proxy.mapFromSource(self.model.index(source_row, 0))
                 selection.setCurrentIndex(index, selection.SelectionFlag.NoUpdate)
         self.table.verticalScrollBar().setValue(scroll)
+        self._update_count()
+        return replaced
+
+    def patch_rows(self, patch: RowsPatchPrepared) -> None:
+        """Replace, add and drop a few rows (a change's targeted re-read); the selection and
+        scroll position stay with their rows."""
+        self.model.patch_rows(patch)
         self._update_count()
 
     def selected_keys(self) -> list[Any]:

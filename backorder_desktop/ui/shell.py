@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import sys
 import traceback
@@ -44,13 +45,14 @@ from .main_window import MainWindow
 from .nightly import NightlyInWindow, apply_nightly_choice, gather_settings_inputs
 from .plain_text import Button, ask, ask_text, inform
 from .store_controller import LoadedRows, StoreController
-from .tasks import TaskRunner
+from .tasks import Task, TaskRunner
 
 log = logging.getLogger("backorder_desktop.ui")
 
 
 class AppShell(QObject):
     crashed = Signal(str)
+    store_forgotten = Signal(object)  # Forgotten: the token, cache file (and mail password) gone
 
     def __init__(
         self,
@@ -111,9 +113,12 @@ class AppShell(QObject):
     # --- start ------------------------------------------------------------------------------
     def start(self, *, demo: bool) -> None:
         self.window.show()
-        status = keychain_status()
-        if status and not demo:  # secrets live in memory only: the merchant must know
-            self.window.show_error(status)
+        if not demo:  # secrets live in memory only without a keychain: the merchant must know
+            self.runner.run(  # asking the OS for its keychain may block: off the GUI thread
+                "keychain status",
+                lambda **_: keychain_status(),
+                on_success=lambda status: self.window.show_error(status) if status else None,
+            )
         if demo:
             self.start_demo()
         elif self.settings.current_store and self.settings.store(self.settings.current_store):
@@ -190,9 +195,10 @@ class AppShell(QObject):
         except OSError as exc:
             self.window.show_error(f"Settings could not be saved: {exc}")
 
-    def forget_current_store(self, *, confirm: bool = True) -> Forgotten | None:
+    def forget_current_store(self, *, confirm: bool = True) -> Task | None:
         """File > Forget this store: its token and (with the last store) the mail password
-        leave the keychain, its cache file is deleted. BigCommerce keeps everything."""
+        leave the keychain, its cache file is deleted (off the GUI thread: a keychain may
+        block or ask; `store_forgotten` follows). BigCommerce keeps everything."""
         entry = self.controller.entry
         if entry is None:
             self.window.show_error(self.tr("No store is open."))
@@ -208,14 +214,25 @@ class AppShell(QObject):
             return None
         self.controller.close_store()
         self._session_tokens.pop(entry.store_hash, None)
-        result = forget_store(self.data_dir, self.settings, entry.store_hash)
-        self._save_settings()
         self.controller.entry = None
         self.controller.rows_loaded.emit(LoadedRows(ViewRows()))
-        self.window.set_stores(self.settings.stores, self.settings.current_store)
         self.window.connection_label.setText(self.tr("Not connected"))
-        self.window.show_error(self.tr("{0} was forgotten on this computer.").format(name))
-        return result
+        # The worker changes a copy; the live settings take its store list once it is done.
+        scratch = copy.deepcopy(self.settings)
+        data_dir = self.data_dir
+
+        def work(**_: Any) -> Forgotten:
+            return forget_store(data_dir, scratch, entry.store_hash)
+
+        def done(result: Forgotten) -> None:
+            self.settings.stores = scratch.stores
+            self.settings.current_store = scratch.current_store
+            self._save_settings()
+            self.window.set_stores(self.settings.stores, self.settings.current_store)
+            self.window.show_error(self.tr("{0} was forgotten on this computer.").format(name))
+            self.store_forgotten.emit(result)
+
+        return self.runner.run("forget store", work, on_success=done)
 
     def connect_store(self) -> None:
         dialog = ConnectDialog(self.runner, self.window)

@@ -11,13 +11,15 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..bigcommerce.errors import AuthError, OfflineError
+from ..domain.changes import Changes
 from ..services.accounts import account_warning
 from ..services.actions import ActionReport, run_action
 from ..services.context import AppContext
 from ..services.errors import describe_error
+from ..services.reload import RowsPatch, insights_for, load_changed_rows
 from ..services.session import StoreConnection, StoreSession
 from ..services.settings import Settings, StoreEntry
-from ..services.syncing import push_outbox, sync_store
+from ..services.syncing import outbox_changes, push_outbox, sync_store
 from ..services.views import ViewRows, load_rows
 from .tasks import Task, TaskRunner
 
@@ -35,11 +37,23 @@ class LoadedRows:
     prepared: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class PatchedRows:
+    """What a targeted re-read brings: the merged rows (`data`, as `LoadedRows.data`) and per
+    table view its changed rows prepared off-thread (`RecordsView.patch_rows`)."""
+
+    data: ViewRows
+    patch: RowsPatch
+    prepared: dict[str, Any] = field(default_factory=dict)
+
+
 class StoreController(QObject):
     """Signals are emitted on the GUI thread (results travel through TaskRunner)."""
 
     store_opened = Signal(object)  # StoreEntry
-    rows_loaded = Signal(object)  # LoadedRows
+    rows_loaded = Signal(object)  # LoadedRows: every row re-read
+    rows_patched = Signal(object)  # PatchedRows: only the rows a change touched re-read
+    insights_updated = Signal(object)  # InsightsReport, after a targeted re-read
     sync_started = Signal()
     sync_progressed = Signal(str, object, object)
     sync_finished = Signal(object)  # PullResult
@@ -62,6 +76,11 @@ class StoreController(QObject):
         self.entry: StoreEntry | None = None
         self._sync_task: Task | None = None
         self._account_warning = ""  # set by each sync (issue 7: one API account per store)
+        self._sync_changes = Changes.all()  # what the last sync (and its push) changed
+        self._reloads = 0  # full re-reads running
+        self._requested: list[Changes] = []  # changes asked for while one runs
+        self._insights_task: Task | None = None
+        self._insights_again = False
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
         self.apply_settings(context.settings)
@@ -69,6 +88,8 @@ class StoreController(QObject):
         # Per view name, a thread-safe function preparing its rows (search text) on the worker,
         # so that handing 40k rows to a table costs the GUI thread only a model reset.
         self.preparers: dict[str, Callable[[list[Any]], Any]] = {}
+        # The same per view for a targeted re-read: (changed rows, keys gone) -> prepared.
+        self.patch_preparers: dict[str, Callable[[list[Any], set[Any]], Any]] = {}
         # In demo mode the embedded mail sink's (host, port): notices go there instead of out.
         self.mail_sink: tuple[str, int] | None = None
         self.mail_sink_folder: Path | None = None
@@ -158,9 +179,11 @@ class StoreController(QObject):
 
         def work(progress: Any, cancelled: Any) -> Any:
             result = sync_store(session, full=full, progress=progress, cancelled=cancelled)
+            self._sync_changes = result.changes
             if session.cache.outbox.counts()["pending"]:
                 # The store answered: changes made offline (or before a new token) go out now
-                # rather than after their back-off.
+                # rather than after their back-off; the rows they write to show it after.
+                self._sync_changes |= outbox_changes(session)
                 session.cache.outbox.due_now()
                 push_outbox(session, cancelled=cancelled)
             self._account_warning = account_warning(session.cache)  # read off the GUI thread
@@ -198,8 +221,11 @@ class StoreController(QObject):
         self.sync_finished.emit(result)
         if self._account_warning:
             self.message_posted.emit(self._account_warning)  # another API account's records
-        if result.changed or self.last_rows is None:
+        # The rows a sync changed are re-read (every row after a full sync, or the first).
+        if self.last_rows is None:
             self.reload_rows()
+        else:
+            self.apply_changes(self._sync_changes | Changes(outbox=True))
 
     def _on_sync_failed(self, exc: BaseException, message: str) -> None:
         if isinstance(exc, OfflineError | OSError):
@@ -240,20 +266,109 @@ class StoreController(QObject):
             prepared = {name: prepare(getattr(data, name)) for name, prepare in preparers.items()}
             return LoadedRows(data, prepared)
 
+        # Changes asked for while this read runs may have been written after it read them:
+        # they are patched in again once its rows show.
+        mark = len(self._requested)
+        self._reloads += 1
+
+        def loaded(rows: LoadedRows) -> None:
+            later = self._requested[mark:]
+            self._on_rows_loaded(rows)
+            if later:
+                self.apply_changes(_union(later))
+
+        def finished() -> None:
+            self._reloads -= 1
+            if not self._reloads:
+                self._requested.clear()
+
         task = self.runner.run(
             "load rows",
             work,
-            on_success=self._on_rows_loaded,
+            on_success=loaded,
             on_error=lambda _exc, message: self.sync_failed.emit(message, True),
         )
+        task.relay.finished.connect(finished)
         if then is not None:
             task.relay.finished.connect(lambda: then() if self.session is session else None)
 
     def _on_rows_loaded(self, loaded: LoadedRows) -> None:
         self.last_rows = loaded.data
-        # The rows were frozen out of the collector's reach when the reload task ended
-        # (sync/collector.py), so later collections stay short.
         self.rows_loaded.emit(loaded)
+
+    def apply_changes(self, changes: Changes) -> None:
+        """Re-read what `changes` touched (off the GUI thread) and patch it into the tables;
+        `everything`, or nothing shown yet, re-reads every row."""
+        if self.session is None or not self.session.cache_exists or changes.empty:
+            return
+        if self._reloads:
+            self._requested.append(changes)
+        base = self.last_rows
+        if base is None or changes.everything:
+            self.reload_rows()
+            return
+        session = self.session
+        preparers = dict(self.patch_preparers)
+        checkin_days = self.settings.checkin_days
+
+        def work(**_: Any) -> PatchedRows | None:
+            patch = load_changed_rows(session.cache, changes, base, checkin_days=checkin_days)
+            if patch is None:
+                return None
+            prepared = {
+                name: prepare(*_patch_part(patch, name)) for name, prepare in preparers.items()
+            }
+            return PatchedRows(patch.rows, patch, prepared)
+
+        def loaded(result: PatchedRows | None) -> None:
+            if self.session is not session:
+                return
+            if result is None:
+                self.reload_rows()
+            elif self.last_rows is not base:
+                self.apply_changes(changes)  # rows were re-read meanwhile: patch those
+            else:
+                log.debug("re-read after a change: %s", result.patch.reread)
+                self.last_rows = result.data
+                self.rows_patched.emit(result)
+                if result.patch.insights_stale:
+                    self._update_insights(result.data)
+
+        self.runner.run(
+            "load changed rows",
+            work,
+            on_success=loaded,
+            on_error=lambda _exc, message: self.sync_failed.emit(message, True),
+        )
+
+    def _update_insights(self, rows: ViewRows) -> None:
+        """The Insights figures over the patched rows, in a task of their own; clicks in a
+        row coalesce (one task at a time, then one more over the latest rows)."""
+        session = self.session
+        if session is None:
+            return
+        if self._insights_task is not None and not self._insights_task.done:
+            self._insights_again = True
+            return
+        self._insights_again = False
+
+        def updated(report: Any) -> None:
+            if self.last_rows is rows:  # else newer rows: their figures follow
+                rows.insights = report
+                self.insights_updated.emit(report)
+
+        def finished() -> None:
+            if self._insights_again and self.last_rows is not None and self.session is session:
+                self._update_insights(self.last_rows)
+
+        self._insights_task = self.runner.run(
+            "insights",
+            lambda **_: insights_for(session.cache, rows),
+            on_success=updated,
+            on_error=lambda _exc, message: self.message_posted.emit(message),
+        )
+        # After the runner's own bookkeeping (connected first), so the task counts as done.
+        self._insights_task.relay.finished.connect(finished)
 
     # --- actions (writes) -------------------------------------------------------------------
     def run_action(
@@ -267,7 +382,8 @@ class StoreController(QObject):
         progress: Callable[[str, int, int], None] | None = None,
     ) -> Task | None:
         """Run `work(session)` off the GUI thread through the action runner (services.actions:
-        the operation, the push, the conflicts, one report), then re-read the rows.
+        the operation, the push, the conflicts, one report), then re-read the rows its
+        `Changes` touched (a failed action changed nothing: nothing is re-read).
 
         Expected errors become a message (and `on_error`); anything else opens the crash dialog.
         """
@@ -275,7 +391,6 @@ class StoreController(QObject):
             self.message_posted.emit("Connect a store first.")
             return None
         session = self.session
-        ok: list[bool] = []
 
         def task(progress: Any, cancelled: Any) -> ActionReport[Any]:
             push_now = push and not self.token_paused
@@ -288,7 +403,6 @@ class StoreController(QObject):
             )
 
         def succeeded(report: ActionReport[Any]) -> None:
-            ok.append(True)  # the rows reload below, not again when the task is done
             self.action_succeeded.emit(name)
             if report.unreachable:
                 self.store_reachable.emit(False)
@@ -296,7 +410,7 @@ class StoreController(QObject):
                 self.store_reachable.emit(True)
             if on_success is not None:
                 on_success(report.result)
-            self.reload_rows()
+            self.apply_changes(report.changes)
             for message in report.messages():
                 self.message_posted.emit(message)
             if report.token_refused is not None:
@@ -315,5 +429,22 @@ class StoreController(QObject):
             on_success=succeeded,
             on_error=failed,
             on_progress=progress,
-            on_done=lambda: None if ok else self.reload_rows(),
         )
+
+
+def _patch_part(patch: RowsPatch, view: str) -> tuple[list[Any], set[Any]]:
+    """A table's changed rows and the keys gone from it."""
+    if view == "products":
+        return list(patch.products_changed), set(patch.products_gone)
+    if view == "backorders":
+        return list(patch.backorders_changed), set(patch.backorders_gone)
+    if view == "shipments":
+        return list(patch.shipments_changed), set(patch.shipments_gone)
+    return [], set()
+
+
+def _union(changes: list[Changes]) -> Changes:
+    out = Changes()
+    for one in changes:
+        out |= one
+    return out

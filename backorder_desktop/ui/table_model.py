@@ -23,7 +23,6 @@ from PySide6.QtGui import QBrush, QColor
 
 from ..domain.slices import sorted_in_slices
 from .plain_text import tooltip
-from .release import release_later
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -125,11 +124,33 @@ def needle(term: str) -> str:
     return term
 
 
+@dataclass(frozen=True)
+class RowsPatchPrepared:
+    """Rows to replace or add (matched by key) with their search text, and keys that went;
+    built off the GUI thread for `RecordsTableModel.patch_rows`."""
+
+    rows: list[Any]
+    haystacks: list[str]
+    gone: frozenset[Hashable]
+
+
+def prepare_patch(
+    columns: Sequence[Column], rows: Sequence[Any], gone: Iterable[Hashable]
+) -> RowsPatchPrepared:
+    """Thread-safe: the search text of the changed rows only."""
+    return RowsPatchPrepared(
+        list(rows),
+        [SEP + "".join(c.display(r) + SEP for c in columns).casefold() for r in rows],
+        frozenset(gone),
+    )
+
+
 class RecordsTableModel(QAbstractTableModel):
     """Rows are any Python objects; columns say how to show and sort them.
 
-    The model only ever resets (`set_rows`) or re-orders (`sort`); it never inserts or removes
-    single rows, which is all `RecordsProxyModel` has to follow.
+    The model resets (`set_rows`), re-orders (`sort`) or patches a few rows (`patch_rows`, as a
+    layout change); it never emits single-row inserts or removals, so `RecordsProxyModel`
+    follows resets and layout changes only.
     """
 
     def __init__(
@@ -138,16 +159,26 @@ class RecordsTableModel(QAbstractTableModel):
         *,
         row_key: Callable[[Any], Hashable],
         row_colour: Callable[[Any], QColor | None] | None = None,
+        natural_order: Callable[[Any], Any] | None = None,
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
         self.columns = list(columns)
         self._row_key = row_key
         self._row_colour = row_colour
+        # The order rows come in when no column is sorted (e.g. the queue's), so a patched row
+        # goes where a full re-read would put it; None: patched rows stay or go last.
+        self._natural_order = natural_order
         self._rows: list[Any] = []
         self._haystacks: list[str] = []
         self._index_of: dict[Hashable, int] | None = None
         self._sort: SortState | None = None
+        # What the model was asked to do (tests assert that a change re-reads only its rows).
+        self.resets = 0
+        self.patched_rows = 0
+        # During a patch's layoutChanged: the rows replaced where they were (none moved), so a
+        # proxy re-tests only those; None otherwise.
+        self.in_place: list[int] | None = None
 
     # --- Qt API -------------------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -217,7 +248,9 @@ class RecordsTableModel(QAbstractTableModel):
         """Thread-safe: a worker prepares the rows in the sort order the table has right now."""
         return prepare_rows(self.columns, rows, row_key=self._row_key, sort=self._sort)
 
-    def set_rows(self, rows: Sequence[Any] | PreparedRows) -> None:
+    def set_rows(self, rows: Sequence[Any] | PreparedRows) -> tuple[list[Any], list[str]]:
+        """Swap in `rows`; returns the replaced lists, for the caller to let go of (the window
+        frees big ones a slice at a time: `RuntimePolicy.release_later`)."""
         prepared = rows if isinstance(rows, PreparedRows) else self.prepare(rows)
         old_rows, old_haystacks = self._rows, self._haystacks
         self.beginResetModel()
@@ -225,10 +258,96 @@ class RecordsTableModel(QAbstractTableModel):
         self._haystacks = prepared.haystacks
         self._index_of = prepared.index_of
         self.endResetModel()
-        release_later(old_rows, old_haystacks)
+        self.resets += 1
         if self._sort is not None and prepared.sort != self._sort:
             # The user clicked another column while the worker was preparing.
             self.sort(*self._sort)
+        return old_rows, old_haystacks
+
+    def prepare_patch(self, rows: Sequence[Any], gone: Iterable[Hashable]) -> RowsPatchPrepared:
+        """Thread-safe: a worker prepares the search text of the changed rows."""
+        return prepare_patch(self.columns, rows, gone)
+
+    def patch_rows(self, patch: RowsPatchPrepared) -> None:
+        """Replace rows by key (a row whose sort value is unchanged stays in place), add new
+        ones at their sorted place and drop the gone ones: one layout change, so selection,
+        scroll position and column widths stay, and only the changed rows' text is rebuilt.
+        When every row stays where it was, the key index is kept and the proxy re-tests only
+        the replaced rows (`in_place`): a patch then costs the changed rows, not the table."""
+        if not patch.rows and not patch.gone:
+            return
+        emit_vertical_layout(self.layoutAboutToBeChanged)
+        old_rows = self._rows
+        persistent = self.persistentIndexList()
+        held = [self._row_key(old_rows[p.row()]) for p in persistent]
+        index_of = self._index_of_all()
+        order_key = self._order_key()
+        drop = {index_of[k] for k in patch.gone if k in index_of}
+        placed: list[tuple[Any, str]] = []
+        replaced: list[int] = []
+        rows, haystacks = list(old_rows), list(self._haystacks)
+        for row, haystack in zip(patch.rows, patch.haystacks, strict=True):
+            at = index_of.get(self._row_key(row))
+            if at is not None and (order_key is None or order_key(row) == order_key(old_rows[at])):
+                rows[at], haystacks[at] = row, haystack
+                replaced.append(at)
+            else:
+                if at is not None:
+                    drop.add(at)
+                placed.append((row, haystack))
+        if drop:
+            rows = [r for n, r in enumerate(rows) if n not in drop]
+            haystacks = [h for n, h in enumerate(haystacks) if n not in drop]
+        for row, haystack in placed:
+            at = self._insert_at(rows, row, order_key)
+            rows.insert(at, row)
+            haystacks.insert(at, haystack)
+        self._rows, self._haystacks = rows, haystacks
+        moved = bool(drop or placed)
+        if moved:
+            self._index_of = {self._row_key(row): n for n, row in enumerate(rows)}
+            index_of = self._index_of
+            self.changePersistentIndexList(
+                persistent,
+                [
+                    self.index(index_of[key], p.column()) if key in index_of else QModelIndex()
+                    for p, key in zip(persistent, held, strict=True)
+                ],
+            )
+        self.patched_rows += len(patch.rows) + len(patch.gone)
+        self.in_place = None if moved else sorted(replaced)
+        try:
+            emit_vertical_layout(self.layoutChanged)
+        finally:
+            self.in_place = None
+
+    def _index_of_all(self) -> dict[Hashable, int]:
+        if self._index_of is None:
+            self._index_of = {self._row_key(row): n for n, row in enumerate(self._rows)}
+        return self._index_of
+
+    def _order_key(self) -> Callable[[Any], Any] | None:
+        """What orders the rows now: the sorted column's values, else the natural order."""
+        if self._sort is not None:
+            getter = self.columns[self._sort[0]].value
+            return lambda row: _sort_key(getter(row))
+        return self._natural_order
+
+    def _insert_at(self, rows: list[Any], row: Any, order_key: Callable[[Any], Any] | None) -> int:
+        """Where `row` goes in the current order (after its equals); the end if unordered."""
+        if order_key is None:
+            return len(rows)
+        key = order_key(row)
+        descending = self._sort is not None and self._sort[1] == Qt.SortOrder.DescendingOrder
+        low, high = 0, len(rows)
+        while low < high:
+            mid = (low + high) // 2
+            other = order_key(rows[mid])
+            if (other >= key) if descending else (other <= key):
+                low = mid + 1
+            else:
+                high = mid
+        return low
 
     def row(self, source_row: int) -> Any:
         return self._rows[source_row]
@@ -240,9 +359,7 @@ class RecordsTableModel(QAbstractTableModel):
         return self._row_key(self._rows[source_row])
 
     def find_row(self, key: Hashable) -> int:
-        if self._index_of is None:
-            self._index_of = {self._row_key(row): n for n, row in enumerate(self._rows)}
-        return self._index_of.get(key, -1)
+        return self._index_of_all().get(key, -1)
 
     def haystack(self, source_row: int) -> str:
         return self._haystacks[source_row]
@@ -377,7 +494,21 @@ class RecordsProxyModel(QAbstractProxyModel):
         self._begin_layout_change()
 
     def _on_source_layout_changed(self, *_args: object) -> None:
-        self._shown = self._filter_all()
+        model = self._model
+        replaced = model.in_place if model is not None else None
+        if replaced is not None and model is not None:
+            # A patch that moved no row: only the replaced rows may change whether they show.
+            passing = set(model.matching(replaced, self._terms, self._tests()))
+            shown = self._shown
+            for n in replaced:
+                at = bisect_left(shown, n)
+                present = at < len(shown) and shown[at] == n
+                if present and n not in passing:
+                    del shown[at]
+                elif not present and n in passing:
+                    shown.insert(at, n)
+        else:
+            self._shown = self._filter_all()
         self._end_layout_change()
 
     # --- Qt API -------------------------------------------------------------------------------

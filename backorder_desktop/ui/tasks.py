@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
-import time
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -14,12 +12,11 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 
 from ..services.errors import describe_error, is_expected
-from ..sync.collector import collector_paused
+from .runtime_policy import RuntimePolicy
 
 log = logging.getLogger("backorder_desktop.ui.tasks")
 
 IDLE_COLLECT_CHECK_MS = 60_000
-OVERDUE_COLLECTION_S = 2 * 3600
 
 
 class CancelToken:
@@ -60,11 +57,12 @@ class Task:
 
 
 class _Runnable(QRunnable):
-    def __init__(self, task: Task, work: Callable[..., Any]) -> None:
+    def __init__(self, task: Task, work: Callable[..., Any], policy: RuntimePolicy) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._task = task
         self._work = work
+        self._policy = policy
 
     def run(self) -> None:
         relay = self._task.relay
@@ -73,9 +71,8 @@ class _Runnable(QRunnable):
             relay.progressed.emit(stage, done, total)
 
         try:
-            # A sync or a reload allocates hundreds of thousands of objects; full collections
-            # would stop every thread, the GUI's too, for 100-250 ms (docs/BENCHMARKS.md).
-            with collector_paused(freeze_survivors=True):
+            # The collector policy the composition root chose (ui/runtime_policy.py).
+            with self._policy.task():
                 result = self._work(progress=progress, cancelled=self._task.cancel_token)
         except BaseException as exc:  # every failure must reach the GUI thread, never vanish
             relay.failed.emit(exc, "".join(traceback.format_exception(exc)))
@@ -102,15 +99,21 @@ class TaskRunner(QObject):
     message_posted = Signal(str)  # an expected error no caller handled (status bar)
     bug_found = Signal(str)  # traceback text of an unexpected error (crash dialog)
 
-    def __init__(self, parent: QObject | None = None, *, max_threads: int = 2) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        max_threads: int = 2,
+        policy: RuntimePolicy | None = None,
+    ) -> None:
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
         self._running: list[Task] = []
+        # None: no collector policy (a test's runner); the window's comes from app.build_shell.
+        self.policy = policy or RuntimePolicy(pause_collector=False)
         # Reference cycles made during a task were frozen with its survivors (the HTTP client
         # makes a few per request): free them now and then, when a pause cannot be felt.
-        self._frozen_garbage_possible = False
-        self._last_collection = time.monotonic()
         self._collect_timer = QTimer(self)
         self._collect_timer.setInterval(IDLE_COLLECT_CHECK_MS)
         self._collect_timer.timeout.connect(self.collect_if_idle)
@@ -118,20 +121,9 @@ class TaskRunner(QObject):
 
     def collect_if_idle(self, *, force: bool = False) -> bool:
         """Collect cycles frozen by past tasks when none runs and the merchant is in another
-        app (or it is long overdue); a full collection pauses every thread for 0.1-0.3 s."""
-        if self._running or not self._frozen_garbage_possible:
-            return False
+        app (the policy decides; ui/runtime_policy.py)."""
         away = QGuiApplication.applicationState() != Qt.ApplicationState.ApplicationActive
-        overdue = time.monotonic() - self._last_collection > OVERDUE_COLLECTION_S
-        if not (force or away or overdue):
-            return False
-        gc.unfreeze()
-        freed = gc.collect()
-        gc.freeze()
-        self._frozen_garbage_possible = False
-        self._last_collection = time.monotonic()
-        log.debug("collected %d objects frozen by background tasks", freed)
-        return True
+        return self.policy.collect_if_idle(busy=bool(self._running), away=away, force=force)
 
     def run(
         self,
@@ -162,7 +154,7 @@ class TaskRunner(QObject):
         relay.finished.connect(lambda: self._on_task_finished(task))
         self._running.append(task)
         self.task_started.emit(task)
-        self._pool.start(_Runnable(task, work))
+        self._pool.start(_Runnable(task, work, self.policy))
         return task
 
     def classify(
@@ -191,7 +183,6 @@ class TaskRunner(QObject):
 
     def _on_task_finished(self, task: Task) -> None:
         task.done = True
-        self._frozen_garbage_possible = True
         if task in self._running:
             self._running.remove(task)
         self.task_finished.emit(task)

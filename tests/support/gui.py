@@ -42,3 +42,22 @@ def wait_rows(qtbot: Any, shell: AppShell) -> None:
         ),
         timeout=SYNC_TIMEOUT_MS,
     )
+
+
+def rows_shown_after(
+    qtbot: Any, shell: AppShell, action: Any, timeout: int = SYNC_TIMEOUT_MS
+) -> str:
+    """Run `action` and wait until the rows it leads to are on screen, whether every row was
+    re-read ("loaded") or only the rows it changed ("patched"); returns which."""
+    seen: list[str] = []
+    loaded = lambda _rows: seen.append("loaded")  # noqa: E731
+    patched = lambda _rows: seen.append("patched")  # noqa: E731
+    shell.controller.rows_loaded.connect(loaded)
+    shell.controller.rows_patched.connect(patched)
+    try:
+        action()
+        qtbot.waitUntil(lambda: bool(seen), timeout=timeout)
+    finally:
+        shell.controller.rows_loaded.disconnect(loaded)
+        shell.controller.rows_patched.disconnect(patched)
+    return seen[0]

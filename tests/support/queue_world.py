@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from backorder_desktop.bigcommerce.errors import ValidationError
-from backorder_desktop.cache.backorder_queue import QueueState, load_queue_state
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
 from backorder_desktop.domain.bulk import VariantEdit
@@ -37,6 +36,7 @@ from backorder_desktop.services.notify import (
     prepare_notices,
     send_notices,
 )
+from backorder_desktop.services.queue import QueueState, load_queue_state
 from backorder_desktop.services.receiving import commit_receipt
 from backorder_desktop.services.releasing import (
     ready_orders,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from backorder_desktop.bigcommerce import BigCommerceClient
 from backorder_desktop.cache import Cache, open_cache
-from backorder_desktop.cache.backorder_queue import load_queue
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.models import BackorderLine
+from backorder_desktop.services.queue import load_queue
 from backorder_desktop.sync.pull import pull
 from backorder_desktop.sync.push import PushResult, push
 

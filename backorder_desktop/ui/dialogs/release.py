@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.changes import Changes
 from ...services.actions import run_action
 from ...services.dock_actions import release
 from ...services.picklist import pick_list, pick_list_html
@@ -170,7 +171,9 @@ class ReleaseDialog(QDialog):
         self.print_button.setEnabled(bool(outcome.released))
         self.pdf_button.setEnabled(bool(outcome.released))
         self.released.emit(outcome)
-        self.controller.reload_rows()
+        # The released orders (and the skipped ones, re-read as they are): their rows only.
+        orders = [*outcome.released, *(int(s["order_id"]) for s in outcome.skipped)]
+        self.controller.apply_changes(Changes.of(orders=orders, outbox=True))
 
     def _on_release_failed(self, _exc: BaseException, message: str) -> None:
         self.progress.setVisible(False)

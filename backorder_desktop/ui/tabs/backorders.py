@@ -20,7 +20,7 @@ from ..dialogs.dock_common import ask, run_read
 from ..formatting import format_date, format_datetime, format_int, format_money
 from ..plain_text import inform
 from ..records_view import QuickFilter, RecordsView
-from ..store_controller import LoadedRows, StoreController
+from ..store_controller import LoadedRows, PatchedRows, StoreController
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours
 from ..widgets import ElidedLabel
@@ -104,7 +104,13 @@ def _columns(currency: Callable[[], str]) -> list[Column]:
 
 def build_backorders_view(currency: Callable[[], str] = lambda: "USD") -> RecordsView:
     """`currency` is asked at display time: the store's currency is known after the first read."""
-    model = RecordsTableModel(_columns(currency), row_key=lambda r: r.key, row_colour=_row_colour)
+    model = RecordsTableModel(
+        _columns(currency),
+        row_key=lambda r: r.key,
+        row_colour=_row_colour,
+        # Queue order (per SKU), as services build it: a line whose place changes moves.
+        natural_order=lambda r: (r.line.sku, r.line.queue_position),
+    )
     quick = [
         QuickFilter(tr("Notice due"), lambda r: bool(r.due)),
         QuickFilter(tr("No ETA"), lambda r: r.line.eta is None),
@@ -234,6 +240,7 @@ class BackordersPanel(TabPanel):
         ):
             signal.connect(lambda *_: self._summary_timer.start())
         controller.rows_loaded.connect(self._on_controller_rows_loaded)
+        controller.rows_patched.connect(self._on_controller_rows_loaded)
         controller.store_opened.connect(lambda entry: self.sent_button.setVisible(entry.demo))
         self.dialog: Any = None
         self._unconfirmed_told = 0  # how many "maybe sent" notices the status bar mentioned
@@ -241,7 +248,7 @@ class BackordersPanel(TabPanel):
         self._update_summary()
 
     # --- rows -------------------------------------------------------------------------------
-    def _on_controller_rows_loaded(self, loaded: LoadedRows) -> None:
+    def _on_controller_rows_loaded(self, loaded: LoadedRows | PatchedRows) -> None:
         self.currency = loaded.data.currency
         self.groups.set_rows(loaded.data.backorders)
         self._update_buttons()

@@ -185,7 +185,12 @@ def build_products_view() -> RecordsView:
         ),
         Column("state", tr("Sync"), lambda r: r.sync_state),
     ]
-    model = ProductsTableModel(columns, row_key=lambda r: r.variant_id, row_colour=_row_colour)
+    model = ProductsTableModel(
+        columns,
+        row_key=lambda r: r.variant_id,
+        row_colour=_row_colour,
+        natural_order=lambda r: (r.product_name.casefold(), r.sku),  # as services.views sorts
+    )
     quick = [
         QuickFilter(tr("Out of stock"), lambda r: r.tracking != "none" and r.on_hand <= 0),
         QuickFilter(tr("Backorders on"), lambda r: r.backorders_on),

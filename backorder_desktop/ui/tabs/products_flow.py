@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QWidget
 
 from ...bigcommerce.errors import OfflineError
 from ...domain.bulk import Plan
+from ...domain.changes import Changes
 from ...services.bulk_apply import bulk_apply
 from ...services.bulk_edit import ApplyOutcome, BulkRequest, preview
 from ...services.session import StoreSession
@@ -27,6 +28,7 @@ class FlowResult:
     outcome: ApplyOutcome
     failed: list[dict[str, Any]] = field(default_factory=list)
     push_error: str = ""
+    changes: Changes = field(default_factory=Changes.all)  # what the tables re-read
 
 
 class BulkFlow(QObject):
@@ -86,7 +88,9 @@ class BulkFlow(QObject):
         def work(session: StoreSession) -> FlowResult:
             # The same use case as the CLI's `set-backorder` (services/bulk_apply.py).
             report = bulk_apply(session, request, resolutions=resolutions)
-            return FlowResult(report.result.outcome, report.result.failed, report.deferred)
+            return FlowResult(
+                report.result.outcome, report.result.failed, report.deferred, report.changes
+            )
 
         self.busy = True
         task = self.controller.run_action(
