@@ -186,3 +186,48 @@ def test_a_reply_written_in_the_demo_sent_mail_viewer_comes_back(
     _fetch(qtbot, panel, answers + 1)
     mine = [r for r in panel.replies.view.model.rows() if "just ship" in r.excerpt]
     assert [(r.sender, r.suggestion) for r in mine] == [(notice.rcpt_tos[0], "ship_partial")]
+
+
+def _select_reply(replies, reply_id: int) -> None:
+    for n in range(replies.view.proxy.rowCount()):
+        source = replies.view.proxy.mapToSource(replies.view.proxy.index(n, 0)).row()
+        if replies.view.model.row(source).id == reply_id:
+            replies.view.table.selectRow(n)
+
+
+def test_keep_is_the_customers_consent_and_cancel_opens_cancel_and_refund(
+    qtbot, demo_shell: AppShell
+) -> None:
+    """As the window wires them (ui/tabs/reply_actions.py): a confirmed "keep" records the
+    customer's consent, shared like an answer typed by staff; a confirmed "cancel" opens
+    "Cancel and refund…" for that order."""
+    from backorder_desktop.cache.shared_consent import consent_answers
+    from backorder_desktop.ui.dialogs.cancel import CancelDialog
+
+    panel = demo_shell.window.backorders_panel
+    assert isinstance(panel, BackordersPanel)
+    replies = panel.replies
+    _send_notices(demo_shell)
+    answers = len(list((demo_shell.data_dir / INBOX_DIR).glob("*.eml")))
+    _fetch(qtbot, panel, answers)
+    rows = replies.view.model.rows()
+    keep = next(r for r in rows if r.suggestion == "keep")
+    cancel = next(r for r in rows if r.suggestion == "cancel")
+    cache = demo_shell.controller.session.cache
+    assert not any(a.source == "reply" for a in consent_answers(cache).get(keep.order_id, []))
+
+    _select_reply(replies, keep.id)
+    replies.confirm_button.click()
+    qtbot.waitUntil(
+        lambda: any(
+            a.state == "given" and a.source == "reply"
+            for a in consent_answers(cache).get(keep.order_id, [])
+        ),
+        timeout=TIMEOUT,
+    )
+
+    _select_reply(replies, cancel.id)
+    replies.confirm_button.click()
+    qtbot.waitUntil(lambda: isinstance(panel.dialog, CancelDialog), timeout=TIMEOUT)
+    assert list(panel.dialog.selection) == [cancel.order_id]
+    panel.dialog.close()
