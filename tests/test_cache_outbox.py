@@ -242,5 +242,5 @@ def test_rows_queued_as_raw_http_by_an_older_version_become_operations(tmp_path:
             "stock_changes",
             "pending",
         )
-        assert cache.schema_version == len(MIGRATIONS) == 4
+        assert cache.schema_version == len(MIGRATIONS) == 5
         assert [(d.variant_id, d.on_hand) for d in queued_deltas(cache)] == [(7, 3)]
