@@ -28,11 +28,11 @@ from backorder_desktop.app import build_shell
 from backorder_desktop.domain.bulk_types import VariantEdit
 from backorder_desktop.domain.receiving import ReceiptLine
 from backorder_desktop.services.backorders import change_priority
-from backorder_desktop.services.bulk_apply import bulk_apply
-from backorder_desktop.services.bulk_edit import BulkRequest
+from backorder_desktop.services.bulk.bulk_apply import bulk_apply
+from backorder_desktop.services.bulk.bulk_edit import BulkRequest
 from backorder_desktop.services.context import open_context
-from backorder_desktop.services.dock_actions import receive
-from backorder_desktop.services.shipments import add_shipment
+from backorder_desktop.services.dock.dock_actions import receive
+from backorder_desktop.services.dock.shipments import add_shipment
 from backorder_desktop.ui.shell import AppShell
 
 from .window_child import idle, max_rss_mb, settle, wait_until

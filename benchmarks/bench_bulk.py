@@ -34,7 +34,7 @@ from backorder_desktop.bigcommerce.client import (
 from backorder_desktop.cache import open_cache
 from backorder_desktop.cache.backorder_queue import ETA_KEY
 from backorder_desktop.domain.bulk import DESCRIPTION, ETA, LIMIT, VariantEdit
-from backorder_desktop.services.bulk_edit import BulkRequest, apply, preview
+from backorder_desktop.services.bulk.bulk_edit import BulkRequest, apply, preview
 from backorder_desktop.sync.pull import pull
 from backorder_desktop.sync.push import push
 

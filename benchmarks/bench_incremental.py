@@ -25,7 +25,7 @@ from typing import Any
 from backorder_desktop.bigcommerce import BigCommerceClient
 from backorder_desktop.bigcommerce import operations as ops
 from backorder_desktop.cache import Cache, open_cache
-from backorder_desktop.services.status import waiting_line_count
+from backorder_desktop.services.sync_control.status import waiting_line_count
 from backorder_desktop.sync.pull import pull
 
 from .bytes_only import record_urls, replay

@@ -19,12 +19,12 @@ from backorder_desktop.bigcommerce.client import METAFIELD_BATCH
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.bulk import VariantEdit
 from backorder_desktop.mail.templates import NoticeRenderer
-from backorder_desktop.services.bulk_edit import BulkRequest, apply
-from backorder_desktop.services.conflicts import list_conflicts
-from backorder_desktop.services.notice_claims import claim_notices
-from backorder_desktop.services.notify import NoticeOptions, plan_notices, prepare_notices
-from backorder_desktop.services.session import StoreConnection, StoreSession
-from backorder_desktop.services.syncing import push_outbox, sync_store
+from backorder_desktop.services.bulk.bulk_edit import BulkRequest, apply
+from backorder_desktop.services.notices.notice_claims import claim_notices
+from backorder_desktop.services.notices.notify import NoticeOptions, plan_notices, prepare_notices
+from backorder_desktop.services.sync_control.conflicts import list_conflicts
+from backorder_desktop.services.sync_control.session import StoreConnection, StoreSession
+from backorder_desktop.services.sync_control.syncing import push_outbox, sync_store
 
 from .common import LARGE, Size, machine, say, write_json
 

@@ -32,7 +32,7 @@ from backorder_desktop.domain.notice_log import (
 from backorder_desktop.domain.shipments import Shipment, ShipmentLine
 from backorder_desktop.mail.message import build_message
 from backorder_desktop.mail.templates import NoticeRenderer
-from backorder_desktop.services.notify import NoticeOptions, plan_notices, prepare_notices
+from backorder_desktop.services.notices.notify import NoticeOptions, plan_notices, prepare_notices
 from backorder_desktop.services.queue import load_queue_state
 from backorder_desktop.services.views import load_rows
 from backorder_desktop.sync.pull import pull

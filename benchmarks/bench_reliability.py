@@ -17,9 +17,9 @@ from typing import Any
 
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.bulk import VariantEdit
-from backorder_desktop.services.bulk_edit import BulkRequest, apply
-from backorder_desktop.services.session import StoreConnection, StoreSession
-from backorder_desktop.services.syncing import push_outbox, sync_store
+from backorder_desktop.services.bulk.bulk_edit import BulkRequest, apply
+from backorder_desktop.services.sync_control.session import StoreConnection, StoreSession
+from backorder_desktop.services.sync_control.syncing import push_outbox, sync_store
 
 from .common import LARGE, Size, machine, say, write_json
 

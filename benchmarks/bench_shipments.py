@@ -28,10 +28,10 @@ from backorder_desktop.bigcommerce import BigCommerceClient
 from backorder_desktop.bigcommerce.client import INVENTORY_BATCH, METAFIELD_BATCH
 from backorder_desktop.cache import Cache, open_cache
 from backorder_desktop.domain.receiving import ReceiptLine
+from backorder_desktop.services.dock.receiving import commit_receipt, new_receipt_id, refresh_stock
+from backorder_desktop.services.dock.releasing import ready_orders, release_orders
+from backorder_desktop.services.dock.shipments import add_shipment
 from backorder_desktop.services.queue import load_queue
-from backorder_desktop.services.receiving import commit_receipt, new_receipt_id, refresh_stock
-from backorder_desktop.services.releasing import ready_orders, release_orders
-from backorder_desktop.services.shipments import add_shipment
 from backorder_desktop.sync.pull import pull
 from backorder_desktop.sync.push import push
 

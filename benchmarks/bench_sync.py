@@ -18,7 +18,7 @@ from typing import Any
 
 from backorder_desktop.bigcommerce import BigCommerceClient
 from backorder_desktop.cache import open_cache
-from backorder_desktop.services.status import waiting_line_count
+from backorder_desktop.services.sync_control.status import waiting_line_count
 from backorder_desktop.sync.pull import pull
 
 from .bytes_only import record_urls, replay

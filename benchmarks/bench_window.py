@@ -25,10 +25,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from backorder_desktop.services.session import StoreConnection, StoreSession
 from backorder_desktop.services.settings import Settings, StoreEntry, save_settings
-from backorder_desktop.services.status import waiting_line_count
-from backorder_desktop.services.syncing import sync_store
+from backorder_desktop.services.sync_control.session import StoreConnection, StoreSession
+from backorder_desktop.services.sync_control.status import waiting_line_count
+from backorder_desktop.services.sync_control.syncing import sync_store
 
 from .common import (
     LARGE,

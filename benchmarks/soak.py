@@ -40,30 +40,34 @@ from backorder_desktop.domain.shipment_rules import InputError
 from backorder_desktop.mail.message import NOTICE_ID_HEADER
 from backorder_desktop.mail.smtp import PLAIN, SmtpConfig
 from backorder_desktop.mail.templates import NoticeRenderer
-from backorder_desktop.services.allocations import RECEIPT
-from backorder_desktop.services.notify import (
+from backorder_desktop.services.dock.allocations import RECEIPT
+from backorder_desktop.services.dock.receiving import (
+    commit_receipt,
+    new_receipt_id,
+    preview_receipt,
+)
+from backorder_desktop.services.dock.releasing import (
+    ready_orders,
+    release_orders,
+    released_orders,
+    undo_release,
+)
+from backorder_desktop.services.dock.shipments import add_shipment
+from backorder_desktop.services.notices.notify import (
     NoticeOptions,
     plan_notices,
     prepare_notices,
     refresh_notice_fields,
     send_notices,
 )
-from backorder_desktop.services.outbox_view import (
+from backorder_desktop.services.queue import load_queue
+from backorder_desktop.services.sync_control.outbox_view import (
     apply_again,
     confirm_applied,
     outbox_entries,
 )
-from backorder_desktop.services.queue import load_queue
-from backorder_desktop.services.receiving import commit_receipt, new_receipt_id, preview_receipt
-from backorder_desktop.services.releasing import (
-    ready_orders,
-    release_orders,
-    released_orders,
-    undo_release,
-)
-from backorder_desktop.services.session import StoreConnection, StoreSession
-from backorder_desktop.services.shipments import add_shipment
-from backorder_desktop.services.syncing import push_outbox, sync_store
+from backorder_desktop.services.sync_control.session import StoreConnection, StoreSession
+from backorder_desktop.services.sync_control.syncing import push_outbox, sync_store
 
 from .common import say, write_json
 

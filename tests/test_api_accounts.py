@@ -11,10 +11,10 @@ from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
 from backorder_desktop.domain.models import METAFIELD_NAMESPACE
 from backorder_desktop.mail.templates import NoticeRenderer
-from backorder_desktop.services.notice_claims import claim_key, claim_notices
-from backorder_desktop.services.notify import NoticeOptions, plan_notices, prepare_notices
-from backorder_desktop.services.session import StoreConnection, StoreSession
-from backorder_desktop.services.syncing import sync_store
+from backorder_desktop.services.notices.notice_claims import claim_key, claim_notices
+from backorder_desktop.services.notices.notify import NoticeOptions, plan_notices, prepare_notices
+from backorder_desktop.services.sync_control.session import StoreConnection, StoreSession
+from backorder_desktop.services.sync_control.syncing import sync_store
 from tests.support.cli import run_cli
 from tests.support.demo_store_http import DemoApi
 from tests.support.openapi import require_specs

@@ -28,9 +28,9 @@ from backorder_desktop.domain.shipment_rules import (
 )
 from backorder_desktop.domain.shipments import Shipment, ShipmentLine
 from backorder_desktop.mail.message import NOTICE_ID_HEADER, AddressError, build_message
-from backorder_desktop.services.dock import DockContext
+from backorder_desktop.services.dock.dock import DockContext
+from backorder_desktop.services.dock.shipment_csv import lines_from_csv
 from backorder_desktop.services.settings import Settings, load_settings, save_settings
-from backorder_desktop.services.shipment_csv import lines_from_csv
 
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SKU = (

@@ -22,10 +22,10 @@ from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.bulk import DESCRIPTION, ETA, LIMIT, RELEASE_DATE, VariantEdit
 from backorder_desktop.domain.bulk_input import BulkInputError
 from backorder_desktop.domain.models import METAFIELD_NAMESPACE, UNLIMITED_BACKORDER_LIMIT
-from backorder_desktop.services import bulk_edit as bulk
-from backorder_desktop.services.bulk_results import batch_failures
-from backorder_desktop.services.bulk_snapshot import store_is_native
-from backorder_desktop.services.bulk_state import variant_sync_states
+from backorder_desktop.services.bulk import bulk_edit as bulk
+from backorder_desktop.services.bulk.bulk_results import batch_failures
+from backorder_desktop.services.bulk.bulk_snapshot import store_is_native
+from backorder_desktop.services.bulk.bulk_state import variant_sync_states
 from backorder_desktop.sync.pull import pull
 from backorder_desktop.sync.push import push
 from tests.support.demo_store_http import DemoApi

@@ -11,12 +11,12 @@ import pytest
 
 from backorder_desktop.demo_store.accounts import ALL_SCOPES
 from backorder_desktop.domain.models import BackorderLine
-from backorder_desktop.services import cancelling
-from backorder_desktop.services.actions import run_action
-from backorder_desktop.services.cancel_plan import CancelPlan, plan_cancel
-from backorder_desktop.services.cancelling import CancelOutcome, execute_cancel, prepare_cancel
+from backorder_desktop.services.dock import cancelling
+from backorder_desktop.services.dock.cancel_plan import CancelPlan, plan_cancel
+from backorder_desktop.services.dock.cancelling import CancelOutcome, execute_cancel, prepare_cancel
 from backorder_desktop.services.queue import load_queue
-from backorder_desktop.services.syncing import push_outbox
+from backorder_desktop.services.sync_control.actions import run_action
+from backorder_desktop.services.sync_control.syncing import push_outbox
 from tests.support.demo_store_http import DemoApi, order_body, stock_identity
 from tests.support.notices import Rig, by_order_and_kind, notice_rig
 

@@ -14,14 +14,14 @@ from backorder_desktop.domain.consent import ASKED, EXPIRED, GIVEN, NONE
 from backorder_desktop.domain.notice_log import CONFIRMATION, CONSENT, DELAY
 from backorder_desktop.mail.templates import friendly_date
 from backorder_desktop.services.backorder_rows import backorder_rows
-from backorder_desktop.services.consent import (
+from backorder_desktop.services.notices.consent import (
     consent_by_order,
     consent_states,
     record_consent,
     set_delay_policy,
 )
-from backorder_desktop.services.notify import plan_notices
-from backorder_desktop.services.syncing import sync_store
+from backorder_desktop.services.notices.notify import plan_notices
+from backorder_desktop.services.sync_control.syncing import sync_store
 from tests.support.cli import run_cli
 from tests.support.demo_store_http import DemoApi, order_body
 from tests.support.notices import open_session

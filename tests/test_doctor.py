@@ -13,7 +13,7 @@ from backorder_desktop.bigcommerce import BigCommerceClient
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.accounts import ALL_SCOPES
 from backorder_desktop.domain.models import METAFIELD_NAMESPACE
-from backorder_desktop.services.doctor import DoctorReport, run_doctor
+from backorder_desktop.services.sync_control.doctor import DoctorReport, run_doctor
 from backorder_desktop.ui.dialogs.store_check import StoreCheckDialog
 from backorder_desktop.ui.shell import AppShell
 from tests.support.cli import run_cli

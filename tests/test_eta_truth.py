@@ -14,12 +14,16 @@ from backorder_desktop.domain.eta import MANUAL, OVERDUE, TO_CONFIRM
 from backorder_desktop.domain.eta_moves import dates_needed
 from backorder_desktop.domain.notice_log import DELAY
 from backorder_desktop.mail.templates import NoticeRenderer
-from backorder_desktop.services import bulk_edit as bulk
-from backorder_desktop.services.eta_choices import choose_supplier, set_expected_date
-from backorder_desktop.services.eta_preview import describe_moves, preview_close, preview_priority
-from backorder_desktop.services.notify import NoticeOptions, plan_notices, prepare_notices
+from backorder_desktop.services.bulk import bulk_edit as bulk
+from backorder_desktop.services.dock.eta_choices import choose_supplier, set_expected_date
+from backorder_desktop.services.dock.shipments import list_shipments, save_supplier
+from backorder_desktop.services.notices.eta_preview import (
+    describe_moves,
+    preview_close,
+    preview_priority,
+)
+from backorder_desktop.services.notices.notify import NoticeOptions, plan_notices, prepare_notices
 from backorder_desktop.services.queue import load_queue, load_queue_state
-from backorder_desktop.services.shipments import list_shipments, save_supplier
 from tests.support.notices import notice_rig
 from tests.support.shipments import Env, demo_env
 

@@ -124,7 +124,7 @@ def test_late_answers_dropped_replies_and_a_429_storm_on_writes_still_land_once(
     from backorder_desktop.bigcommerce import BigCommerceClient
     from backorder_desktop.cache import open_cache
     from backorder_desktop.domain.bulk import VariantEdit
-    from backorder_desktop.services.bulk_edit import BulkRequest, apply
+    from backorder_desktop.services.bulk.bulk_edit import BulkRequest, apply
     from backorder_desktop.sync.pull import pull
     from backorder_desktop.sync.push import push
 

@@ -12,10 +12,10 @@ import pytest
 from backorder_desktop.cache.backorder_queue import ETA_KEY
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.bulk import VariantEdit
-from backorder_desktop.services.bulk_edit import BulkRequest, apply
-from backorder_desktop.services.conflicts import keep_mine, list_conflicts, take_theirs
-from backorder_desktop.services.session import StoreConnection, StoreSession
-from backorder_desktop.services.syncing import push_outbox, sync_store
+from backorder_desktop.services.bulk.bulk_edit import BulkRequest, apply
+from backorder_desktop.services.sync_control.conflicts import keep_mine, list_conflicts, take_theirs
+from backorder_desktop.services.sync_control.session import StoreConnection, StoreSession
+from backorder_desktop.services.sync_control.syncing import push_outbox, sync_store
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import pytest
 from backorder_desktop.cache import open_cache
 from backorder_desktop.domain.models import METAFIELD_NAMESPACE, Metafield
 from backorder_desktop.domain.shipment_rules import InputError
-from backorder_desktop.services.metafield_writes import FieldWrite, queue_field_writes
-from backorder_desktop.services.notice_claims import compact_claims
+from backorder_desktop.services.notices.notice_claims import compact_claims
+from backorder_desktop.services.sync_control.metafield_writes import FieldWrite, queue_field_writes
 
 NOW = datetime(2031, 5, 1, 12, tzinfo=UTC)
 

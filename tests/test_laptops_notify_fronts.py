@@ -1,6 +1,6 @@
 """Never twice across laptops, through both front ends: another laptop has claimed every due
 notice in BigCommerce (it was about to send them, then stopped) and this laptop presses Notify,
-in the window or on the command line. Both run services/notify_now.py: its claim step is what
+in the window or on the command line. Both run services/notices/notify_now.py: its claim step is what
 stops the second send (the notice logs alone still say "due")."""
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import pytest
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
 from backorder_desktop.mail.templates import NoticeRenderer
-from backorder_desktop.services.mail_setup import load_templates
-from backorder_desktop.services.notice_claims import claim_notices
-from backorder_desktop.services.notify import NoticeOptions
-from backorder_desktop.services.notify_now import due_notices
-from backorder_desktop.services.session import StoreConnection, StoreSession
-from backorder_desktop.services.syncing import sync_store
+from backorder_desktop.services.notices.mail_setup import load_templates
+from backorder_desktop.services.notices.notice_claims import claim_notices
+from backorder_desktop.services.notices.notify import NoticeOptions
+from backorder_desktop.services.notices.notify_now import due_notices
+from backorder_desktop.services.sync_control.session import StoreConnection, StoreSession
+from backorder_desktop.services.sync_control.syncing import sync_store
 from backorder_desktop.ui.dialogs.notify_preview import NotifyPreviewDialog
 from backorder_desktop.ui.shell import AppShell
 from backorder_desktop.ui.tabs.backorders import BackordersPanel

@@ -15,10 +15,10 @@ from backorder_desktop.services.backorders import (
     partial_shipment_allowed,
     set_partial_shipment,
 )
-from backorder_desktop.services.conflicts import list_conflicts
-from backorder_desktop.services.session import StoreConnection, StoreSession
-from backorder_desktop.services.shared_allocations import publish_allocations
-from backorder_desktop.services.syncing import push_outbox, sync_store
+from backorder_desktop.services.dock.shared_allocations import publish_allocations
+from backorder_desktop.services.sync_control.conflicts import list_conflicts
+from backorder_desktop.services.sync_control.session import StoreConnection, StoreSession
+from backorder_desktop.services.sync_control.syncing import push_outbox, sync_store
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from backorder_desktop.demo_store import DemoStore
-from backorder_desktop.services.conflicts import list_conflicts
-from backorder_desktop.services.session import StoreConnection, StoreSession
-from backorder_desktop.services.syncing import push_outbox, sync_store
+from backorder_desktop.services.sync_control.conflicts import list_conflicts
+from backorder_desktop.services.sync_control.session import StoreConnection, StoreSession
+from backorder_desktop.services.sync_control.syncing import push_outbox, sync_store
 from backorder_desktop.ui.shell import AppShell
 from tests.support.gui import make_shell, open_and_sync
 from tests.test_laptops_conflicts import set_eta, store_eta

@@ -23,8 +23,8 @@ from backorder_desktop.mail.smtp import (
     SmtpSender,
 )
 from backorder_desktop.mail.templates import NoticeRenderer
-from backorder_desktop.services.mail_setup import send_test_email
-from backorder_desktop.services.notify import NoticeOptions, prepare_notices, send_notices
+from backorder_desktop.services.notices.mail_setup import send_test_email
+from backorder_desktop.services.notices.notify import NoticeOptions, prepare_notices, send_notices
 from tests.support.notices import by_order_and_kind, notice_rig
 
 REFUSED = "refused@example.com"

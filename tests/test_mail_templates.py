@@ -19,7 +19,7 @@ from backorder_desktop.mail.templates import (
     sample_notice,
     validate_template,
 )
-from backorder_desktop.services.mail_setup import (
+from backorder_desktop.services.notices.mail_setup import (
     TEMPLATES_FILE,
     load_templates,
     reset_template,

@@ -1,4 +1,4 @@
-"""The unattended run (services.nightly) on the demo store with a real SMTP sink: it follows the
+"""The unattended run (services.sync_control.nightly) on the demo store with a real SMTP sink: it follows the
 window's rules (never a notice twice, from any front end) and records what it did."""
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import pytest
 from backorder_desktop.mail.smtp import PLAIN, SmtpConfig
 from backorder_desktop.mail.templates import NoticeRenderer
 from backorder_desktop.services.errors import UserError
-from backorder_desktop.services.nightly import last_record, results_path, run_nightly
-from backorder_desktop.services.notify import NoticeOptions
-from backorder_desktop.services.notify_now import notify_now
-from backorder_desktop.services.session import StoreSession
+from backorder_desktop.services.notices.notify import NoticeOptions
+from backorder_desktop.services.notices.notify_now import notify_now
+from backorder_desktop.services.sync_control.nightly import last_record, results_path, run_nightly
+from backorder_desktop.services.sync_control.session import StoreSession
 from tests.support.notices import STORE_NAME, notice_rig
 
 
@@ -103,7 +103,7 @@ def test_a_run_that_stops_on_an_error_still_leaves_a_record(tmp_path: Path) -> N
 
 
 def test_the_nightly_time_counts_as_passed_only_inside_the_window_s_open_minutes() -> None:
-    from backorder_desktop.services.nightly import time_crossed
+    from backorder_desktop.services.sync_control.nightly import time_crossed
 
     tz = datetime(2026, 12, 7, tzinfo=UTC).astimezone().tzinfo
     t = lambda d, h, m, s=0: datetime(2026, 12, d, h, m, s, tzinfo=tz)  # noqa: E731

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from backorder_desktop.domain.models import METAFIELD_NAMESPACE
 from backorder_desktop.mail.templates import NoticeRenderer
-from backorder_desktop.services.notice_claims import CLAIM_PREFIX, claim_notices
-from backorder_desktop.services.notify import NoticeOptions, prepare_notices
-from backorder_desktop.services.syncing import push_outbox, sync_store
+from backorder_desktop.services.notices.notice_claims import CLAIM_PREFIX, claim_notices
+from backorder_desktop.services.notices.notify import NoticeOptions, prepare_notices
+from backorder_desktop.services.sync_control.syncing import push_outbox, sync_store
 from tests.support.notices import STORE_NAME, notice_rig, open_session
 
 

@@ -163,9 +163,9 @@ CRASH_SCRIPT = textwrap.dedent(
     from backorder_desktop.demo_store import DemoStore
     from backorder_desktop.mail.smtp import PLAIN, SmtpConfig
     from backorder_desktop.mail.templates import NoticeRenderer
-    from backorder_desktop.services.notify import (
+    from backorder_desktop.services.notices.notify import (
         NoticeOptions, plan_notices, prepare_notices, send_notices)
-    from backorder_desktop.services.session import StoreConnection, StoreSession
+    from backorder_desktop.services.sync_control.session import StoreConnection, StoreSession
 
     data_dir, api_url, store_hash, token, port = sys.argv[1:6]
     session = StoreSession(Path(data_dir), StoreConnection(store_hash, api_url), token)

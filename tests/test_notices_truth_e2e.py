@@ -11,23 +11,23 @@ from backorder_desktop.domain.notice_log import NOTICES_KEY, STATUS_KEY
 from backorder_desktop.domain.receiving import ReceiptLine
 from backorder_desktop.mail.templates import NoticeRenderer, friendly_date
 from backorder_desktop.services.backorders import set_partial_shipment
-from backorder_desktop.services.notify import (
-    NoticeOptions,
-    plan_notices,
-    prepare_notices,
-    send_notices,
-)
-from backorder_desktop.services.picklist import pick_list, pick_list_html
-from backorder_desktop.services.queue import load_queue
-from backorder_desktop.services.receiving import commit_receipt
-from backorder_desktop.services.releasing import (
+from backorder_desktop.services.dock.picklist import pick_list, pick_list_html
+from backorder_desktop.services.dock.receiving import commit_receipt
+from backorder_desktop.services.dock.releasing import (
     plan_release,
     ready_orders,
     release_orders,
     undo_release,
 )
-from backorder_desktop.services.shipments import add_shipment, close_shipment
-from backorder_desktop.services.syncing import push_outbox
+from backorder_desktop.services.dock.shipments import add_shipment, close_shipment
+from backorder_desktop.services.notices.notify import (
+    NoticeOptions,
+    plan_notices,
+    prepare_notices,
+    send_notices,
+)
+from backorder_desktop.services.queue import load_queue
+from backorder_desktop.services.sync_control.syncing import push_outbox
 from tests.support.demo_store_http import DemoApi, order_body, stock_identity
 from tests.support.notices import (
     Rig,

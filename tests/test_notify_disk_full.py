@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from backorder_desktop.services.notify import DISK_RESERVE_BYTES
+from backorder_desktop.services.notices.notify import DISK_RESERVE_BYTES
 from tests.support.notices import notice_rig
 
 

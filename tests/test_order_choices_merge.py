@@ -13,9 +13,9 @@ from backorder_desktop.services.backorders import (
     list_backorders,
     set_partial_shipment,
 )
-from backorder_desktop.services.conflicts import list_conflicts
-from backorder_desktop.services.session import StoreConnection, StoreSession
-from backorder_desktop.services.syncing import push_outbox, sync_store
+from backorder_desktop.services.sync_control.conflicts import list_conflicts
+from backorder_desktop.services.sync_control.session import StoreConnection, StoreSession
+from backorder_desktop.services.sync_control.syncing import push_outbox, sync_store
 
 
 def _queue_record(store: DemoStore, order_id: int) -> dict[str, object]:

@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from backorder_desktop.domain.receiving import ReceiptLine
-from backorder_desktop.services.receiving import commit_receipt
-from backorder_desktop.services.shipments import add_shipment
+from backorder_desktop.services.dock.receiving import commit_receipt
+from backorder_desktop.services.dock.shipments import add_shipment
 from backorder_desktop.services.views import ProductRow, load_rows
 from backorder_desktop.ui.tabs.products import build_products_view
 from tests.support.shipments import Env, demo_env

@@ -34,7 +34,7 @@ from backorder_desktop.domain.shipments import (
     Supplier,
 )
 from backorder_desktop.mail.smtp import PLAIN, MailConnectionError, SmtpConfig
-from backorder_desktop.services.purchase_orders import (
+from backorder_desktop.services.dock.purchase_orders import (
     Merchant,
     confirm_supplier_date,
     draft_purchase_order,
@@ -45,10 +45,10 @@ from backorder_desktop.services.purchase_orders import (
     send_purchase_order,
     shipment_for_reply,
 )
+from backorder_desktop.services.dock.shipment_rows import shipment_rows
+from backorder_desktop.services.dock.shipments import find_shipment, list_shipments, save_supplier
 from backorder_desktop.services.queue import load_queue
-from backorder_desktop.services.shipment_rows import shipment_rows
-from backorder_desktop.services.shipments import find_shipment, list_shipments, save_supplier
-from backorder_desktop.services.syncing import push_outbox
+from backorder_desktop.services.sync_control.syncing import push_outbox
 from backorder_desktop.ui.po_print import render_po_pdf
 from tests.support.demo_store_http import DemoApi
 from tests.support.notices import Rig, notice_rig

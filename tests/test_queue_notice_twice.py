@@ -19,8 +19,8 @@ from backorder_desktop.domain.notice_log import (
     told_by_line,
 )
 from backorder_desktop.domain.notices import line_kind
+from backorder_desktop.services.dock.shipments import list_shipments
 from backorder_desktop.services.queue import QueueState
-from backorder_desktop.services.shipments import list_shipments
 from tests.support.queue_world import World, open_world
 
 NOON = datetime(2026, 12, 7, 12, tzinfo=UTC)

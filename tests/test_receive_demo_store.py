@@ -12,14 +12,14 @@ import pytest
 from backorder_desktop.domain.receiving import ReceiptError, ReceiptLine
 from backorder_desktop.domain.shipment_rules import InputError
 from backorder_desktop.domain.shipments import PARTIALLY_RECEIVED, RECEIVED
-from backorder_desktop.services.queue import load_queue
-from backorder_desktop.services.receipts import reverse_receipt_booking
-from backorder_desktop.services.receiving import (
+from backorder_desktop.services.dock.receipts import reverse_receipt_booking
+from backorder_desktop.services.dock.receiving import (
     commit_receipt,
     new_receipt_id,
     preview_receipt,
 )
-from backorder_desktop.services.shipments import add_shipment, close_shipment
+from backorder_desktop.services.dock.shipments import add_shipment, close_shipment
+from backorder_desktop.services.queue import load_queue
 from backorder_desktop.sync.push import push
 from tests.support.shipments import Env, demo_env, make_due_now, variant_with_waiting_lines
 

@@ -13,12 +13,12 @@ import pytest
 from backorder_desktop.domain.models import BackorderLine
 from backorder_desktop.domain.receiving import ReceiptLine
 from backorder_desktop.domain.shipment_rules import InputError
-from backorder_desktop.services.allocations import PARTIAL_NAMESPACE
-from backorder_desktop.services.picklist import pick_list, pick_list_html
+from backorder_desktop.services.dock.allocations import PARTIAL_NAMESPACE
+from backorder_desktop.services.dock.picklist import pick_list, pick_list_html
+from backorder_desktop.services.dock.receiving import commit_receipt
+from backorder_desktop.services.dock.releasing import ready_orders, release_orders, undo_release
+from backorder_desktop.services.dock.shipments import add_shipment
 from backorder_desktop.services.queue import load_queue
-from backorder_desktop.services.receiving import commit_receipt
-from backorder_desktop.services.releasing import ready_orders, release_orders, undo_release
-from backorder_desktop.services.shipments import add_shipment
 from backorder_desktop.sync.push import push
 from tests.support.demo_store_http import order_body
 from tests.support.shipments import Env, demo_env, native_queue_by_variant

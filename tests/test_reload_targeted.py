@@ -13,16 +13,16 @@ from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.bulk_types import VariantEdit
 from backorder_desktop.domain.changes import Changes
 from backorder_desktop.domain.receiving import ReceiptLine
-from backorder_desktop.services.actions import run_action
 from backorder_desktop.services.backorders import change_priority, set_partial_shipment
-from backorder_desktop.services.bulk_apply import bulk_apply
-from backorder_desktop.services.bulk_edit import BulkRequest
-from backorder_desktop.services.dock_actions import receive
+from backorder_desktop.services.bulk.bulk_apply import bulk_apply
+from backorder_desktop.services.bulk.bulk_edit import BulkRequest
+from backorder_desktop.services.dock.dock_actions import receive
+from backorder_desktop.services.dock.shipments import add_shipment
 from backorder_desktop.services.queue import load_queue
 from backorder_desktop.services.reload import load_changed_rows
-from backorder_desktop.services.session import StoreConnection, StoreSession
-from backorder_desktop.services.shipments import add_shipment
-from backorder_desktop.services.syncing import push_outbox, sync_store
+from backorder_desktop.services.sync_control.actions import run_action
+from backorder_desktop.services.sync_control.session import StoreConnection, StoreSession
+from backorder_desktop.services.sync_control.syncing import push_outbox, sync_store
 from backorder_desktop.services.views import ViewRows, load_rows
 from backorder_desktop.sync.stock_reads import SWEEP_CURSOR, SWEEP_EVERY
 

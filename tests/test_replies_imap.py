@@ -14,13 +14,13 @@ from backorder_desktop.demo_store.mail_sink import SinkMessage
 from backorder_desktop.mail.errors import MailError
 from backorder_desktop.mail.imap import ImapConfig
 from backorder_desktop.mail.smtp import MailConnectionError
-from backorder_desktop.services.replies import (
+from backorder_desktop.services.notices.replies import (
     confirm_reply,
     fetch_replies,
     list_replies,
     mark_reply_handled,
 )
-from backorder_desktop.services.syncing import push_outbox
+from backorder_desktop.services.sync_control.syncing import push_outbox
 from tests.support.imap import PASSWORD, config_for, imap_server, reply
 from tests.support.notices import Rig, notice_rig, order_metafield, order_number
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from backorder_desktop.demo_store.mail_sink import read_messages
-from backorder_desktop.services import schedule_jobs as jobs
-from backorder_desktop.services.schedule import Crontab, SystemdTimer, scheduler
+from backorder_desktop.services.sync_control import schedule_jobs as jobs
+from backorder_desktop.services.sync_control.schedule import Crontab, SystemdTimer, scheduler
 from tests.support.cli import run_cli
 
 SECRET = "tok-nightly-must-never-be-written-1234"

@@ -14,8 +14,12 @@ from xml.etree import ElementTree
 
 import pytest
 
-from backorder_desktop.services import schedule_jobs as jobs
-from backorder_desktop.services.schedule import LaunchAgent, TaskScheduler, nightly_spec
+from backorder_desktop.services.sync_control import schedule_jobs as jobs
+from backorder_desktop.services.sync_control.schedule import (
+    LaunchAgent,
+    TaskScheduler,
+    nightly_spec,
+)
 
 # Awkward on purpose: a space, a quote, a percent sign (cron's newline) and a dollar.
 DATA_DIR = Path("/home/ann/Shop data/it's 100% $HOME")
@@ -200,7 +204,7 @@ def test_launch_agent_is_written_to_the_users_folder_and_bootstrapped(tmp_path: 
 def test_a_frozen_windows_app_schedules_its_console_twin(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from backorder_desktop.services import schedule
+    from backorder_desktop.services.sync_control import schedule
 
     text = (Path(__file__).resolve().parent.parent / "packaging" / "metadata.py").read_text()
     assert f'CONSOLE_EXE_NAME = "{schedule.CONSOLE_EXE.removesuffix(".exe")}"' in text

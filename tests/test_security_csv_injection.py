@@ -15,8 +15,8 @@ from PySide6.QtGui import QGuiApplication
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.bulk_csv import read_csv
 from backorder_desktop.domain.csv_safety import TRIGGERS, read_cell, safe_cell
-from backorder_desktop.services.bulk_csv import export_csv, export_rows
-from backorder_desktop.services.shipment_csv import lines_from_csv
+from backorder_desktop.services.bulk.bulk_csv import export_csv, export_rows
+from backorder_desktop.services.dock.shipment_csv import lines_from_csv
 from backorder_desktop.ui.shell import AppShell
 from tests.support.cli import run_cli
 from tests.support.gui import make_shell, open_and_sync

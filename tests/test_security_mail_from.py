@@ -10,7 +10,7 @@ from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
 from backorder_desktop.mail.message import AddressError, parse_mailbox
 from backorder_desktop.mail.smtp import PLAIN, MailError, SmtpConfig
-from backorder_desktop.services.mail_setup import send_test_email, smtp_config
+from backorder_desktop.services.notices.mail_setup import send_test_email, smtp_config
 from backorder_desktop.services.settings import Settings
 from tests.support.cli import run_cli
 

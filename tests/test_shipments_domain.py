@@ -45,7 +45,7 @@ from backorder_desktop.domain.shipments import (
     ShipmentLine,
     Supplier,
 )
-from backorder_desktop.services.shipment_csv import lines_from_csv
+from backorder_desktop.services.dock.shipment_csv import lines_from_csv
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 

@@ -14,9 +14,9 @@ from backorder_desktop.cache import open_cache
 from backorder_desktop.cache.shipments import load_shipments
 from backorder_desktop.domain.shipment_rules import InputError
 from backorder_desktop.domain.shipments import CLOSED, RECEIVED, ShipmentLine
-from backorder_desktop.services.dock import dock_context
-from backorder_desktop.services.shipment_rows import shipment_rows, supplier_scorecards
-from backorder_desktop.services.shipments import (
+from backorder_desktop.services.dock.dock import dock_context
+from backorder_desktop.services.dock.shipment_rows import shipment_rows, supplier_scorecards
+from backorder_desktop.services.dock.shipments import (
     add_shipment,
     find_shipment,
     list_suppliers,

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from backorder_desktop.domain.receiving import ReceiptLine
-from backorder_desktop.services.receiving import commit_receipt
-from backorder_desktop.services.releasing import ready_orders, release_orders, undo_release
-from backorder_desktop.services.shipments import add_shipment
+from backorder_desktop.services.dock.receiving import commit_receipt
+from backorder_desktop.services.dock.releasing import ready_orders, release_orders, undo_release
+from backorder_desktop.services.dock.shipments import add_shipment
 from backorder_desktop.sync.push import push
 from tests.support.demo_store_http import DemoApi
 from tests.support.shipments import Env, demo_env, make_due_now, variant_with_waiting_lines
@@ -71,8 +71,8 @@ def test_a_note_whose_answer_was_lost_is_not_appended_twice(env: Env) -> None:
 
 def test_notes_for_many_orders_are_read_in_one_listing_not_one_get_each(env: Env) -> None:
     from backorder_desktop.bigcommerce import operations as ops
-    from backorder_desktop.services.notice_records import OUTBOX_KIND
-    from backorder_desktop.services.outbox_ops import queue
+    from backorder_desktop.services.notices.notice_records import OUTBOX_KIND
+    from backorder_desktop.services.sync_control.outbox_ops import queue
 
     orders = sorted(env.store.state.open_orders(), key=lambda o: o.id)[:12]
     with env.cache.transaction():

@@ -19,12 +19,12 @@ import pytest
 
 from backorder_desktop.domain.bulk import VariantEdit
 from backorder_desktop.domain.receiving import ReceiptLine
-from backorder_desktop.services import bulk_edit as bulk
+from backorder_desktop.services.bulk import bulk_edit as bulk
+from backorder_desktop.services.dock.receipts import reverse_receipt_booking
+from backorder_desktop.services.dock.receiving import commit_receipt
+from backorder_desktop.services.dock.releasing import ready_orders, release_orders, undo_release
+from backorder_desktop.services.dock.shipments import add_shipment
 from backorder_desktop.services.queue import load_queue
-from backorder_desktop.services.receipts import reverse_receipt_booking
-from backorder_desktop.services.receiving import commit_receipt
-from backorder_desktop.services.releasing import ready_orders, release_orders, undo_release
-from backorder_desktop.services.shipments import add_shipment
 from tests.support.demo_store_http import DemoApi, order_body
 from tests.support.openapi import require_specs
 from tests.support.shipments import Env, demo_env

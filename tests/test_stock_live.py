@@ -12,11 +12,15 @@ import pytest
 from backorder_desktop.cache.stock_writes import StockWrites
 from backorder_desktop.demo_store.shoppers import Sale
 from backorder_desktop.domain.receiving import ReceiptLine
-from backorder_desktop.services.allocations import held_units
-from backorder_desktop.services.outbox_view import apply_again, confirm_applied, outbox_entries
-from backorder_desktop.services.receiving import commit_receipt
-from backorder_desktop.services.releasing import ready_orders, release_orders, undo_release
-from backorder_desktop.services.shipments import add_shipment
+from backorder_desktop.services.dock.allocations import held_units
+from backorder_desktop.services.dock.receiving import commit_receipt
+from backorder_desktop.services.dock.releasing import ready_orders, release_orders, undo_release
+from backorder_desktop.services.dock.shipments import add_shipment
+from backorder_desktop.services.sync_control.outbox_view import (
+    apply_again,
+    confirm_applied,
+    outbox_entries,
+)
 from backorder_desktop.sync import stock_push
 from backorder_desktop.sync.push import push
 from tests.support.shipments import Env, demo_env, make_due_now, variant_with_waiting_lines

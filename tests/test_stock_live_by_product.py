@@ -14,9 +14,9 @@ import pytest
 
 from backorder_desktop.demo_store.records import ProductRec
 from backorder_desktop.domain.receiving import ReceiptLine
-from backorder_desktop.services.outbox_view import outbox_entries
-from backorder_desktop.services.receiving import commit_receipt
-from backorder_desktop.services.shipments import add_shipment
+from backorder_desktop.services.dock.receiving import commit_receipt
+from backorder_desktop.services.dock.shipments import add_shipment
+from backorder_desktop.services.sync_control.outbox_view import outbox_entries
 from backorder_desktop.sync.push import push
 from tests.support.shipments import Env, demo_env, make_due_now
 

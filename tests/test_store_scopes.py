@@ -13,7 +13,7 @@ from backorder_desktop.bigcommerce import BigCommerceClient, scopes
 from backorder_desktop.cli.parser import build_parser
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.accounts import ALL_SCOPES, SCOPE_403, SCOPES, required_scope
-from backorder_desktop.services.connect import SCOPE_PROBES, check_store_access
+from backorder_desktop.services.sync_control.connect import SCOPE_PROBES, check_store_access
 from backorder_desktop.ui.dialogs.connect import ConnectDialog
 from backorder_desktop.ui.shell import AppShell
 from tests.support.cli import run_cli

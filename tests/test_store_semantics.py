@@ -14,9 +14,9 @@ from backorder_desktop.cache import open_cache
 from backorder_desktop.demo_store import UNLIMITED_BACKORDER_LIMIT, DemoStore
 from backorder_desktop.domain.bulk import VariantEdit
 from backorder_desktop.domain.receiving import ReceiptLine
-from backorder_desktop.services import bulk_edit as bulk
-from backorder_desktop.services.receiving import commit_receipt, preview_receipt
-from backorder_desktop.services.shipments import add_shipment
+from backorder_desktop.services.bulk import bulk_edit as bulk
+from backorder_desktop.services.dock.receiving import commit_receipt, preview_receipt
+from backorder_desktop.services.dock.shipments import add_shipment
 from backorder_desktop.services.views import load_rows
 from backorder_desktop.sync.pull import pull
 from backorder_desktop.sync.push import push

@@ -15,7 +15,7 @@ from backorder_desktop.cache import Cache, open_cache
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.models import METAFIELD_NAMESPACE, OPEN_ORDER_STATUSES
 from backorder_desktop.services.backorders import list_backorders
-from backorder_desktop.services.status import waiting_line_count
+from backorder_desktop.services.sync_control.status import waiting_line_count
 from backorder_desktop.sync.pull import SyncCancelled, pull
 from tests.support.store_writes import create_metafields, rename_product, set_order_status
 

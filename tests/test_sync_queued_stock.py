@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from backorder_desktop.domain.receiving import ReceiptLine
-from backorder_desktop.services.allocations import held_units
-from backorder_desktop.services.conflicts import list_conflicts
+from backorder_desktop.services.dock.allocations import held_units
+from backorder_desktop.services.dock.receiving import commit_receipt
+from backorder_desktop.services.dock.releasing import ready_orders, release_orders, undo_release
+from backorder_desktop.services.dock.shipments import add_shipment
 from backorder_desktop.services.queue import load_queue
-from backorder_desktop.services.receiving import commit_receipt
-from backorder_desktop.services.releasing import ready_orders, release_orders, undo_release
-from backorder_desktop.services.shipments import add_shipment
+from backorder_desktop.services.sync_control.conflicts import list_conflicts
 from backorder_desktop.sync.push import push
 from tests.support.shipments import Env, demo_env, variant_with_waiting_lines
 

@@ -17,8 +17,8 @@ from backorder_desktop.cache.shared_choices import partial_orders, priorities
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
 from backorder_desktop.mail.default_templates import DEFAULTS
-from backorder_desktop.services.mail_setup import TEMPLATES_FILE, load_templates
-from backorder_desktop.services.notify import count_text
+from backorder_desktop.services.notices.mail_setup import TEMPLATES_FILE, load_templates
+from backorder_desktop.services.notices.notify import count_text
 from backorder_desktop.ui.dialogs.mail_settings import MailSettingsDialog
 from backorder_desktop.ui.dialogs.notify_preview import NotifyPreviewDialog
 from backorder_desktop.ui.dialogs.templates import TemplatesDialog

@@ -11,9 +11,9 @@ import pytest
 from backorder_desktop.cache.write_bases import ConflictItem
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.services.backorders import change_priority
-from backorder_desktop.services.change_words import value_words
-from backorder_desktop.services.conflicts import ConflictRow
-from backorder_desktop.services.outbox_view import outbox_entries
+from backorder_desktop.services.sync_control.change_words import value_words
+from backorder_desktop.services.sync_control.conflicts import ConflictRow
+from backorder_desktop.services.sync_control.outbox_view import outbox_entries
 from backorder_desktop.ui.dialogs.conflicts import build_conflicts_view
 from backorder_desktop.ui.shell import AppShell
 from tests.support.gui import make_shell, open_and_sync

@@ -13,8 +13,8 @@ import pytest
 
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.receiving import ReceiptLine
-from backorder_desktop.services.receiving import commit_receipt
-from backorder_desktop.services.shipments import add_shipment, list_shipments
+from backorder_desktop.services.dock.receiving import commit_receipt
+from backorder_desktop.services.dock.shipments import add_shipment, list_shipments
 from backorder_desktop.ui.dialogs.new_date import NewDateDialog
 from backorder_desktop.ui.dialogs.notify_preview import NotifyPreviewDialog
 from backorder_desktop.ui.dialogs.release import ReleaseDialog

@@ -14,11 +14,11 @@ from backorder_desktop.cache.shipments import load_shipments
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.shipment_rules import new_record_id
 from backorder_desktop.domain.shipments import DRAFT, Shipment, ShipmentLine
+from backorder_desktop.services.dock.receipts import receipts
+from backorder_desktop.services.dock.shipments import add_shipment, list_suppliers, save_shipment
 from backorder_desktop.services.queue import load_queue
-from backorder_desktop.services.receipts import receipts
-from backorder_desktop.services.session import StoreConnection, StoreSession
-from backorder_desktop.services.shipments import add_shipment, list_suppliers, save_shipment
-from backorder_desktop.services.syncing import push_outbox, sync_store
+from backorder_desktop.services.sync_control.session import StoreConnection, StoreSession
+from backorder_desktop.services.sync_control.syncing import push_outbox, sync_store
 from backorder_desktop.ui.dialogs.receiving import ReceivingDialog
 from backorder_desktop.ui.dialogs.undo import UndoDialog
 from backorder_desktop.ui.shell import AppShell
@@ -119,7 +119,7 @@ def test_receipts_of_every_laptop_and_refusals_before_questions(
     with StoreSession(tmp_path / "laptop-b", connection, store.token) as other:
         sync_store(other)
         from backorder_desktop.domain.receiving import ReceiptLine
-        from backorder_desktop.services.receiving import commit_receipt, new_receipt_id
+        from backorder_desktop.services.dock.receiving import commit_receipt, new_receipt_id
 
         commit_receipt(
             other.cache, shipment.id, [ReceiptLine(sku, 2, 0, "", False)],

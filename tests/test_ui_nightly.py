@@ -13,8 +13,12 @@ import pytest
 
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
-from backorder_desktop.services.nightly import NightlyRecord, append_record, last_record
-from backorder_desktop.services.schedule import nightly_status, scheduler
+from backorder_desktop.services.sync_control.nightly import (
+    NightlyRecord,
+    append_record,
+    last_record,
+)
+from backorder_desktop.services.sync_control.schedule import nightly_status, scheduler
 from backorder_desktop.ui.dialogs.settings import SettingsDialog
 from backorder_desktop.ui.nightly import apply_nightly_choice
 from backorder_desktop.ui.shell import AppShell

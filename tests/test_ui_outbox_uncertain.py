@@ -10,7 +10,7 @@ import pytest
 from backorder_desktop.bigcommerce import operations as ops
 from backorder_desktop.cache.stock_writes import StockWrites
 from backorder_desktop.demo_store import DemoStore
-from backorder_desktop.services.outbox_ops import queue
+from backorder_desktop.services.sync_control.outbox_ops import queue
 from backorder_desktop.ui.shell import AppShell
 from tests.support.gui import make_shell, open_and_sync
 

@@ -14,7 +14,7 @@ import pytest
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
 from backorder_desktop.domain.shipments import DRAFT, ORDERED
-from backorder_desktop.services.shipments import find_shipment, list_shipments
+from backorder_desktop.services.dock.shipments import find_shipment, list_shipments
 from backorder_desktop.ui.dialogs.purchase_order import CODE, PoLinesTableModel, PurchaseOrderDialog
 from backorder_desktop.ui.dialogs.supplier_confirmed import SupplierConfirmedDialog
 from backorder_desktop.ui.shell import AppShell

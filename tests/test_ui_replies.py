@@ -13,9 +13,9 @@ import pytest
 from backorder_desktop.cache.shared_choices import partial_orders
 from backorder_desktop.demo_store.demo_replies import INBOX_DIR
 from backorder_desktop.mail.templates import NoticeRenderer
-from backorder_desktop.services.mail_setup import smtp_config
-from backorder_desktop.services.notify import NoticeOptions
-from backorder_desktop.services.notify_now import notify_now
+from backorder_desktop.services.notices.mail_setup import smtp_config
+from backorder_desktop.services.notices.notify import NoticeOptions
+from backorder_desktop.services.notices.notify_now import notify_now
 from backorder_desktop.ui.dialogs.mail_settings import MailSettingsDialog
 from backorder_desktop.ui.shell import AppShell
 from backorder_desktop.ui.tabs.backorders import BackordersPanel

@@ -13,7 +13,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
 from backorder_desktop.demo_store import DemoStore
-from backorder_desktop.services.shipments import add_shipment
+from backorder_desktop.services.dock.shipments import add_shipment
 from backorder_desktop.ui.dialogs.bulk_action import SET_ETA, BulkActionDialog
 from backorder_desktop.ui.dialogs.connect import ConnectDialog
 from backorder_desktop.ui.formatting import format_money

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 
 from backorder_desktop.cache.backorder_queue import chosen_suppliers
 from backorder_desktop.demo_store import DemoStore
+from backorder_desktop.services.dock.releasing import ready_orders
+from backorder_desktop.services.dock.shipments import add_shipment
 from backorder_desktop.services.queue import load_queue
-from backorder_desktop.services.releasing import ready_orders
-from backorder_desktop.services.shipments import add_shipment
 from backorder_desktop.ui.dialogs.receiving import ReceivingDialog
 from backorder_desktop.ui.dialogs.receiving_model import ACCEPTED, REASON, REJECTED
 from backorder_desktop.ui.dialogs.release import ReleaseDialog

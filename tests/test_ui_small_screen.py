@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QFileDialog, QToolButton, QWidget
 
 from backorder_desktop.demo_store import DemoStore
-from backorder_desktop.services.shipments import add_shipment
+from backorder_desktop.services.dock.shipments import add_shipment
 from backorder_desktop.ui.main_window import TAB_NAMES
 from backorder_desktop.ui.shell import AppShell
 from tests.support.gui import make_shell, open_and_sync

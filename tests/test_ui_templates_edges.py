@@ -11,14 +11,14 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from backorder_desktop.demo_store import DemoStore
-from backorder_desktop.services.mail_setup import (
+from backorder_desktop.services.notices.mail_setup import (
     SHARED_TEMPLATES_KEY,
     load_templates,
     save_template,
     share_templates,
 )
-from backorder_desktop.services.session import StoreConnection, StoreSession
-from backorder_desktop.services.syncing import push_outbox, sync_store
+from backorder_desktop.services.sync_control.session import StoreConnection, StoreSession
+from backorder_desktop.services.sync_control.syncing import push_outbox, sync_store
 from backorder_desktop.ui.dialogs.templates import TemplatesDialog
 from backorder_desktop.ui.shell import AppShell
 from tests.support.gui import make_shell, open_and_sync

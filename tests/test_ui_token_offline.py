@@ -13,8 +13,8 @@ import pytest
 
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.models import METAFIELD_NAMESPACE
+from backorder_desktop.services.dock.shipments import add_shipment
 from backorder_desktop.services.settings import StoreEntry
-from backorder_desktop.services.shipments import add_shipment
 from backorder_desktop.ui.shell import AppShell
 from tests.support.gui import SYNC_TIMEOUT_MS, make_shell, open_and_sync, wait_rows
 from tests.support.reliability import writes

@@ -17,7 +17,7 @@ INFORMATION_SETTINGS = "Information & Settings"
 ORDERS = "Orders"
 PRODUCTS = "Products"
 # Refund quotes and refunds (orders.v3.yml, Payment Actions). Optional: without it the app
-# cancels waiting lines and leaves the refund to the control panel (services/cancelling.py).
+# cancels waiting lines and leaves the refund to the control panel (services/dock/cancelling.py).
 ORDER_TRANSACTIONS = "Order Transactions"
 
 # Control-panel name -> the level the app needs (README, "Connecting a real store").

@@ -81,7 +81,7 @@ class Outbox:
         *,
         target: int | None = None,
     ) -> int:
-        """Queue one operation (services/outbox_ops.py builds them); its payload holds absolute
+        """Queue one operation (services/sync_control/outbox_ops.py builds them); its payload holds absolute
         values so a retry cannot double-apply (relative stock changes: see sync/stock_push.py)."""
         if action not in ACTIONS:
             raise ValueError(f"the outbox only queues writes (create/update/delete/set): {action}")

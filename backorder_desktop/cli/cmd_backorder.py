@@ -10,10 +10,10 @@ from typing import Any
 from ..domain.bulk import Plan, VariantEdit
 from ..domain.bulk_input import KEEP, BulkInputError, check_template, parse_eta, parse_limit
 from ..domain.models import UNLIMITED_BACKORDER_LIMIT
-from ..services.bulk_apply import bulk_apply
-from ..services.bulk_edit import ApplyOutcome, BulkRequest, preview
-from ..services.bulk_results import FIELD_TITLES, plan_json
-from ..services.bulk_snapshot import resolve_skus
+from ..services.bulk.bulk_apply import bulk_apply
+from ..services.bulk.bulk_edit import ApplyOutcome, BulkRequest, preview
+from ..services.bulk.bulk_results import FIELD_TITLES, plan_json
+from ..services.bulk.bulk_snapshot import resolve_skus
 from .connection import UserError, context_of, open_session
 from .output import print_json, print_table
 

@@ -7,9 +7,9 @@ import sys
 from typing import Any
 
 from ..domain.cancellations import CANCELLED_STATUS, money_text
-from ..services.actions import run_action
-from ..services.cancel_plan import CancelPlan, parse_line_arg, plan_cancel
-from ..services.cancelling import REFUND_STATUS, CancelOutcome, execute_cancel, prepare_cancel
+from ..services.dock.cancel_plan import CancelPlan, parse_line_arg, plan_cancel
+from ..services.dock.cancelling import REFUND_STATUS, CancelOutcome, execute_cancel, prepare_cancel
+from ..services.sync_control.actions import run_action
 from .connection import open_session
 from .output import print_json
 

@@ -7,8 +7,8 @@ import sys
 from typing import Any
 
 from ..bigcommerce.errors import BigCommerceError
-from ..services.conflicts import OvertakenWrite, keep_mine, list_conflicts, take_theirs
-from ..services.syncing import push_outbox
+from ..services.sync_control.conflicts import OvertakenWrite, keep_mine, list_conflicts, take_theirs
+from ..services.sync_control.syncing import push_outbox
 from .connection import UserError, open_session
 from .output import print_json, print_table
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..services.doctor import check_store
+from ..services.sync_control.doctor import check_store
 from .connection import open_session
 from .output import print_json
 

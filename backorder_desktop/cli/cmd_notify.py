@@ -11,9 +11,9 @@ from typing import Any
 
 from ..mail.smtp import MailError, SmtpConfig
 from ..mail.templates import NoticeRenderer, TemplateError
-from ..services.mail_setup import load_templates, smtp_config, store_name
-from ..services.notify import NoticeOptions, NoticePlan, PreparedNotice
-from ..services.notify_now import due_notices, notify_now
+from ..services.notices.mail_setup import load_templates, smtp_config, store_name
+from ..services.notices.notify import NoticeOptions, NoticePlan, PreparedNotice
+from ..services.notices.notify_now import due_notices, notify_now
 from ..services.settings import Settings
 from .connection import UserError, context_of, data_dir_of, open_session
 from .output import print_json, print_table
@@ -111,7 +111,7 @@ def cmd_notify(args: argparse.Namespace) -> int:
             }
             _print(args, summary, due.prepared)
             return 0
-        # The same use case as the window's Send (services/notify_now.py).
+        # The same use case as the window's Send (services/notices/notify_now.py).
         done = notify_now(
             session,
             config,

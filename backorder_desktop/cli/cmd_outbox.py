@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..services.outbox_view import discard_entries, outbox_entries, retry_entries
+from ..services.sync_control.outbox_view import discard_entries, outbox_entries, retry_entries
 from .connection import UserError, open_session
 from .output import print_json, print_table
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..mail.errors import MailError
 from ..mail.imap import ImapConfig
-from ..services.replies import (
+from ..services.notices.replies import (
     fetch_replies,
     imap_config,
     imap_configured,
@@ -40,7 +40,7 @@ def _imap(args: argparse.Namespace) -> Iterator[ImapConfig]:
         # The demo mailbox: replies of demo customers to the notices sent in demo mode.
         from ..demo_store.demo_replies import demo_inbox
         from ..demo_store.imap_server import ImapServer
-        from ..services.replies import DEMO_IMAP_PASSWORD, DEMO_IMAP_USER
+        from ..services.notices.replies import DEMO_IMAP_PASSWORD, DEMO_IMAP_USER
 
         server = ImapServer(
             demo_inbox(data_dir_of(args)), user=DEMO_IMAP_USER, password=DEMO_IMAP_PASSWORD

@@ -11,15 +11,15 @@ from typing import Any
 from ..services.context import AppContext
 from ..services.errors import EXPECTED_ERRORS, describe_error
 from ..services.instance import AlreadyRunning, DataDirLock, lock_wait_s
-from ..services.nightly import (
+from ..services.sync_control.nightly import (
     NightlyRecord,
     append_record,
     last_record,
     notices_sender,
     run_nightly,
 )
-from ..services.schedule import JobState, apply_nightly, job_state, remove_job
-from ..services.schedule_jobs import parse_at
+from ..services.sync_control.schedule import JobState, apply_nightly, job_state, remove_job
+from ..services.sync_control.schedule_jobs import parse_at
 from .cmd_notify import mail_config, notify_settings
 from .connection import NO_STORE, UserError, context_of, open_session
 from .output import print_json

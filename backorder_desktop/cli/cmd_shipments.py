@@ -10,17 +10,17 @@ from typing import Any
 from ..domain.receiving import ReceiptLine
 from ..domain.shipment_rules import parse_expected_date, parse_line_spec
 from ..domain.shipments import Shipment
-from ..services.actions import ActionReport, run_action
-from ..services.dock_actions import Received, receive, release, undo_release
-from ..services.receiving import ReceiptPreview, new_receipt_id, preview_receipt
-from ..services.releasing import ReleaseOutcome, plan_release
-from ..services.reruns import (
+from ..services.dock.dock_actions import Received, receive, release, undo_release
+from ..services.dock.receiving import ReceiptPreview, new_receipt_id, preview_receipt
+from ..services.dock.releasing import ReleaseOutcome, plan_release
+from ..services.dock.shipments import add_shipment, find_shipment, list_shipments, list_suppliers
+from ..services.sync_control.actions import ActionReport, run_action
+from ..services.sync_control.reruns import (
     check_receipt_id,
     check_reference,
     receipt_rerun,
     shipment_rerun,
 )
-from ..services.shipments import add_shipment, find_shipment, list_shipments, list_suppliers
 from .connection import context_of, open_session
 from .output import print_json, print_table
 
@@ -92,7 +92,7 @@ def _receipt_id(text: str) -> str:
 
 
 def _tell(report: ActionReport[Any]) -> None:
-    """How the push went, in the same words the window uses (services.actions)."""
+    """How the push went, in the same words the window uses (services.sync_control.actions)."""
     for message in report.messages(later="run 'push' later"):
         sys.stderr.write(message + "\n")
 

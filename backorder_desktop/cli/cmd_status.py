@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..services.status import store_status
+from ..services.sync_control.status import store_status
 from .connection import open_store_cache
 from .output import print_json
 

@@ -6,13 +6,13 @@ import argparse
 import sys
 
 from ..domain.eta import source_label
-from ..services.accounts import account_warning
 from ..services.backorders import list_backorders
-from ..services.conflicts import list_conflicts
-from ..services.consent import consent_states
-from ..services.releasing import ready_lines
-from ..services.status import waiting_line_count
-from ..services.syncing import push_outbox, sync_store
+from ..services.dock.releasing import ready_lines
+from ..services.notices.consent import consent_states
+from ..services.sync_control.accounts import account_warning
+from ..services.sync_control.conflicts import list_conflicts
+from ..services.sync_control.status import waiting_line_count
+from ..services.sync_control.syncing import push_outbox, sync_store
 from .connection import open_session
 from .output import print_json, print_table, progress_line
 

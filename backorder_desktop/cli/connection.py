@@ -13,7 +13,7 @@ from ..services.errors import UserError
 
 if TYPE_CHECKING:
     from ..cache import Cache
-    from ..services.session import StoreSession
+    from ..services.sync_control.session import StoreSession
 
 __all__ = ["UserError", "context_of", "data_dir_of", "open_session", "open_store_cache"]
 
@@ -60,7 +60,7 @@ def open_store_cache(args: argparse.Namespace) -> Iterator[tuple[str, Cache]]:
 def open_session(args: argparse.Namespace) -> Iterator[StoreSession]:
     # Imported here: a command that only reads the cache needs neither HTTP nor the keychain.
     from ..services.credentials import TOKEN_ENV, get_token, keychain_status
-    from ..services.session import DEFAULT_API_URL, StoreConnection, StoreSession
+    from ..services.sync_control.session import DEFAULT_API_URL, StoreConnection, StoreSession
 
     data_dir = data_dir_of(args)
     # Set by cli.run: a read-only command runs without the data dir lock (cli/locking.py).

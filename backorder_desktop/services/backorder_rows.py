@@ -6,13 +6,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ..domain.consent import ConsentStatus
-from ..domain.eta import NEEDS_DATE, UNKNOWN, Eta, eta_key, source_label
-from ..domain.models import BackorderLine
-from ..domain.notice_log import KIND_LABELS, NoticeRecord
-from ..domain.notices import DueNotice
-from .consent import consent_by_order
-from .queue import QueueState
+from backorder_desktop.domain.consent import ConsentStatus
+from backorder_desktop.domain.eta import NEEDS_DATE, UNKNOWN, Eta, eta_key, source_label
+from backorder_desktop.domain.models import BackorderLine
+from backorder_desktop.domain.notice_log import KIND_LABELS, NoticeRecord
+from backorder_desktop.domain.notices import DueNotice
+from backorder_desktop.services.notices.consent import consent_by_order
+from backorder_desktop.services.queue import QueueState
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 
-from ..cache import Cache
-from ..cache.backorder_queue import partial_shipment_orders
-from ..cache.shared_choices import QUEUE_KEY, OrderChoice, order_choices
-from ..domain.changes import Changes
-from ..domain.models import BackorderLine
-from .metafield_writes import FieldWrite, queue_field_writes
-from .queue import load_queue
+from backorder_desktop.cache import Cache
+from backorder_desktop.cache.backorder_queue import partial_shipment_orders
+from backorder_desktop.cache.shared_choices import QUEUE_KEY, OrderChoice, order_choices
+from backorder_desktop.domain.changes import Changes
+from backorder_desktop.domain.models import BackorderLine
+from backorder_desktop.services.queue import load_queue
+from backorder_desktop.services.sync_control.metafield_writes import FieldWrite, queue_field_writes
 
 
 def list_backorders(cache: Cache, *, sku: str | None = None) -> list[BackorderLine]:

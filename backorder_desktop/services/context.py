@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .logs import setup_logging
-from .paths import default_data_dir, log_dir
-from .settings import Settings, load_settings, save_settings, settings_dir
+from backorder_desktop.services.logs import setup_logging
+from backorder_desktop.services.paths import default_data_dir, log_dir
+from backorder_desktop.services.settings import Settings, load_settings, save_settings, settings_dir
 
 
 @dataclass

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..bigcommerce.errors import AuthError, BigCommerceError, OfflineError
-from ..cache import CacheError
-from ..mail.errors import MailError
-from ..sync.progress import SyncCancelled
-from .instance import AlreadyRunning
+from backorder_desktop.bigcommerce.errors import AuthError, BigCommerceError, OfflineError
+from backorder_desktop.cache import CacheError
+from backorder_desktop.mail.errors import MailError
+from backorder_desktop.services.instance import AlreadyRunning
+from backorder_desktop.sync.progress import SyncCancelled
 
 
 class UserError(Exception):

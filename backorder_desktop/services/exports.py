@@ -8,8 +8,8 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..cache.private_files import open_fd, open_private
-from ..domain.csv_safety import SafeCsvWriter
+from backorder_desktop.cache.private_files import open_fd, open_private
+from backorder_desktop.domain.csv_safety import SafeCsvWriter
 
 
 def write_csv_file(path: Path, rows: Iterable[Sequence[object]], *, bom: bool = True) -> Path:

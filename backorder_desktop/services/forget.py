@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .credentials import delete_smtp_password, delete_token
-from .paths import cache_path, validate_store_hash
-from .settings import Settings
+from backorder_desktop.services.credentials import delete_smtp_password, delete_token
+from backorder_desktop.services.paths import cache_path, validate_store_hash
+from backorder_desktop.services.settings import Settings
 
 _SIDECARS = ("", "-wal", "-shm", "-journal")
 

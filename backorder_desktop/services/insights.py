@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from ..cache import Cache
-from ..cache.insights import captured_values, record_captured, record_value, value_history
-from ..cache.shipments import load_shipments, load_suppliers
-from ..domain.insights import (
+from backorder_desktop.cache import Cache
+from backorder_desktop.cache.insights import (
+    captured_values,
+    record_captured,
+    record_value,
+    value_history,
+)
+from backorder_desktop.cache.shipments import load_shipments, load_suppliers
+from backorder_desktop.domain.insights import (
     DEFAULT_NOT_TOLD_DAYS,
     InsightsReport,
     WaitingLine,
@@ -16,9 +21,9 @@ from ..domain.insights import (
     merge_captured,
     value_point,
 )
-from .backorder_rows import BackorderRow, backorder_rows
-from .queue import QueueState, load_queue_state
-from .shipment_rows import supplier_scorecards
+from backorder_desktop.services.backorder_rows import BackorderRow, backorder_rows
+from backorder_desktop.services.dock.shipment_rows import supplier_scorecards
+from backorder_desktop.services.queue import QueueState, load_queue_state
 
 
 def waiting_lines(rows: Iterable[BackorderRow], now: datetime) -> list[WaitingLine]:

@@ -8,10 +8,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING
 
-from ..cache.private_files import open_fd
+from backorder_desktop.cache.private_files import open_fd
 
 if TYPE_CHECKING:
-    from ..cache import Cache
+    from backorder_desktop.cache import Cache
 
 LOCK_FILE = "instance.lock"
 LOCK_WAIT_ENV = "BACKORDER_LOCK_WAIT_S"
@@ -126,7 +126,7 @@ def open_store_cache(data_dir: Path, path: Path, *, recover: bool) -> Cache:
     """Open a store's cache file. `recover=False` (a reader without the data dir lock): a
     schema migration writes the whole file, so it waits for the window or a writing command
     like one."""
-    from ..cache.database import needs_migration, open_cache
+    from backorder_desktop.cache.database import needs_migration, open_cache
 
     if not recover and needs_migration(path):
         with DataDirLock(data_dir).hold(lock_wait_s()):

@@ -8,9 +8,9 @@ import os
 from io import TextIOWrapper
 from pathlib import Path
 
-from ..bigcommerce.redaction import redact, register_token
-from ..cache.private_files import open_fd
-from .paths import ensure_private_dir
+from backorder_desktop.bigcommerce.redaction import redact, register_token
+from backorder_desktop.cache.private_files import open_fd
+from backorder_desktop.services.paths import ensure_private_dir
 
 # One registry of secrets for the whole process, in the lowest layer that logs (the HTTP
 # client's): a token, an SMTP password or a pasted secret is redacted by every logger and in

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import platformdirs
 
-from ..cache import private_files
+from backorder_desktop.cache import private_files
 
 APP_NAME = "BackorderDesktop"
 _SAFE_HASH = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

@@ -6,16 +6,16 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from ..cache import Cache
-from ..cache.backorder_queue import QueueRecords, read_queue_records
-from ..cache.notice_ledger import LedgerNotice
-from ..domain.cancellations import Cancellation, cancelled_by_line
-from ..domain.consent import NONE, Answer
-from ..domain.eta import EtaCascade
-from ..domain.models import BackorderLine, Order
-from ..domain.notice_log import NoticeRecord, Told, told_by_line
-from ..domain.notices import Release
-from ..domain.queue import build_queue
+from backorder_desktop.cache import Cache
+from backorder_desktop.cache.backorder_queue import QueueRecords, read_queue_records
+from backorder_desktop.cache.notice_ledger import LedgerNotice
+from backorder_desktop.domain.cancellations import Cancellation, cancelled_by_line
+from backorder_desktop.domain.consent import NONE, Answer
+from backorder_desktop.domain.eta import EtaCascade
+from backorder_desktop.domain.models import BackorderLine, Order
+from backorder_desktop.domain.notice_log import NoticeRecord, Told, told_by_line
+from backorder_desktop.domain.notices import Release
+from backorder_desktop.domain.queue import build_queue
 
 
 @dataclass

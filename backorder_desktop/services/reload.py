@@ -7,19 +7,19 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from ..cache import Cache
-from ..cache.shipments import load_shipment, shipment_ids
-from ..domain.changes import Changes
-from ..domain.insights import InsightsReport
-from ..domain.notices import DEFAULT_CHECKIN_MAX
-from .backorder_rows import BackorderRow, backorder_rows
-from .bulk_snapshot import store_is_native
-from .insights import insights_from
-from .notify import NoticePlan, plan_notices
-from .queue import QueueState, load_queue_state
-from .shipment_rows import ShipmentRow, shipment_rows_of
-from .status import store_status
-from .views import ProductRow, ViewRows, product_rows
+from backorder_desktop.cache import Cache
+from backorder_desktop.cache.shipments import load_shipment, shipment_ids
+from backorder_desktop.domain.changes import Changes
+from backorder_desktop.domain.insights import InsightsReport
+from backorder_desktop.domain.notices import DEFAULT_CHECKIN_MAX
+from backorder_desktop.services.backorder_rows import BackorderRow, backorder_rows
+from backorder_desktop.services.bulk.bulk_snapshot import store_is_native
+from backorder_desktop.services.dock.shipment_rows import ShipmentRow, shipment_rows_of
+from backorder_desktop.services.insights import insights_from
+from backorder_desktop.services.notices.notify import NoticePlan, plan_notices
+from backorder_desktop.services.queue import QueueState, load_queue_state
+from backorder_desktop.services.sync_control.status import store_status
+from backorder_desktop.services.views import ProductRow, ViewRows, product_rows
 
 
 @dataclass

@@ -13,8 +13,8 @@ from typing import Any
 
 import platformdirs
 
-from ..cache.private_files import UnsafePathError, ensure_private_dir, read_text
-from .paths import APP_NAME
+from backorder_desktop.cache.private_files import UnsafePathError, ensure_private_dir, read_text
+from backorder_desktop.services.paths import APP_NAME
 
 log = logging.getLogger("backorder_desktop.settings")
 
@@ -54,7 +54,7 @@ class Settings:
     imap_security: str = "ssl"  # "ssl" | "starttls" ("none" only for a loopback address)
     imap_user: str = ""
     imap_folder: str = "INBOX"
-    # "HH:MM" when the OS scheduler holds the nightly sync + notify job (services/schedule.py);
+    # "HH:MM" when the OS scheduler holds the nightly sync + notify job (services/sync_control/schedule.py);
     # the OS is the truth, this is what the window last set (it shows it without asking the OS).
     nightly_at: str = ""
 

@@ -7,21 +7,31 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ..cache import Cache
-from ..domain.insights import InsightsReport
-from ..domain.models import UNLIMITED_BACKORDER_LIMIT, InventoryRecord, Product, Variant
-from ..domain.notices import DEFAULT_CHECKIN_MAX, latest_eta
-from ..domain.slices import free_in_slices, sorted_in_slices
-from ..domain.stock_counts import StockCounts
-from ..domain.storefront import StorefrontFlag, storefront_flags
-from .backorder_rows import BackorderRow, backorder_rows, next_unit_etas, product_eta_label
-from .bulk_snapshot import store_is_native
-from .bulk_state import variant_sync_states
-from .insights import insights_from
-from .notify import NoticePlan, plan_notices
-from .queue import QueueState, load_queue_state
-from .shipment_rows import ShipmentRow, shipment_rows
-from .status import store_status
+from backorder_desktop.cache import Cache
+from backorder_desktop.domain.insights import InsightsReport
+from backorder_desktop.domain.models import (
+    UNLIMITED_BACKORDER_LIMIT,
+    InventoryRecord,
+    Product,
+    Variant,
+)
+from backorder_desktop.domain.notices import DEFAULT_CHECKIN_MAX, latest_eta
+from backorder_desktop.domain.slices import free_in_slices, sorted_in_slices
+from backorder_desktop.domain.stock_counts import StockCounts
+from backorder_desktop.domain.storefront import StorefrontFlag, storefront_flags
+from backorder_desktop.services.backorder_rows import (
+    BackorderRow,
+    backorder_rows,
+    next_unit_etas,
+    product_eta_label,
+)
+from backorder_desktop.services.bulk.bulk_snapshot import store_is_native
+from backorder_desktop.services.bulk.bulk_state import variant_sync_states
+from backorder_desktop.services.dock.shipment_rows import ShipmentRow, shipment_rows
+from backorder_desktop.services.insights import insights_from
+from backorder_desktop.services.notices.notify import NoticePlan, plan_notices
+from backorder_desktop.services.queue import QueueState, load_queue_state
+from backorder_desktop.services.sync_control.status import store_status
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,7 +59,7 @@ def pull(
     whole; inventory (the API has no modified filter for it) only for the variants those
     orders and products name, and whole at most hourly (`fetch.SWEEP_EVERY`), which catches
     stock changed without an order. The backorder queue is not counted here: that is a view
-    (`services.status.waiting_line_count`), and a window rebuilds it anyway.
+    (`services.sync_control.status.waiting_line_count`), and a window rebuilds it anyway.
 
     A first sync stages its bulk rows while the fetch goes on (`_CacheSink`); everything is
     written in one transaction on a second connection (`Cache.writer`) once every page has

@@ -61,7 +61,7 @@ class PushResult:
     sent: int  # rows this push delivered
     pending: int  # rows still waiting (e.g. backing off after a 5xx), after this push
     failed: int  # rows the store refused, waiting for the user to fix or discard
-    unreachable: bool = False  # the network or the store was down (set by services.syncing)
+    unreachable: bool = False  # the network or the store was down (set by sync_control.syncing)
 
 
 def retry_delay(attempts: int, error: BigCommerceError) -> float:

@@ -9,10 +9,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ..services.mail_setup import smtp_config
-from ..services.nightly import NightlyRecord, notices_sender, run_nightly, time_crossed
-from ..services.schedule import JobState, NightlyStatus, apply_nightly, nightly_status
-from ..services.schedule_jobs import parse_at
+from ..services.notices.mail_setup import smtp_config
+from ..services.sync_control.nightly import NightlyRecord, notices_sender, run_nightly, time_crossed
+from ..services.sync_control.schedule import JobState, NightlyStatus, apply_nightly, nightly_status
+from ..services.sync_control.schedule_jobs import parse_at
 from .dialogs.settings import KIND_NAMES
 from .store_controller import StoreController
 

@@ -14,9 +14,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 from ..cache import Cache
 from ..domain.purchase_orders import PurchaseOrder, po_filename
 from ..mail.errors import MailError
-from ..services.eta_preview import describe_moves
-from ..services.mail_setup import smtp_config
-from ..services.purchase_orders import (
+from ..services.dock.purchase_orders import (
     PoDraft,
     confirm_supplier_date,
     draft_purchase_order,
@@ -27,7 +25,9 @@ from ..services.purchase_orders import (
     save_supplier_details,
     send_purchase_order,
 )
-from ..services.session import StoreSession
+from ..services.notices.eta_preview import describe_moves
+from ..services.notices.mail_setup import smtp_config
+from ..services.sync_control.session import StoreSession
 from .dialogs.dock_common import run_read
 from .dialogs.purchase_order import PurchaseOrderDialog
 from .dialogs.supplier_confirmed import SupplierConfirmedDialog

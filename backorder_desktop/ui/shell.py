@@ -14,7 +14,6 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QLineEdit
 
 from ..bigcommerce.errors import BigCommerceError
-from ..services.conflicts import conflict_rows, resolve
 from ..services.context import AppContext
 from ..services.credentials import (
     KeychainUnavailableError,
@@ -22,17 +21,18 @@ from ..services.credentials import (
     keychain_status,
     save_token,
 )
-from ..services.doctor import check_store
 from ..services.forget import Forgotten, forget_store
 from ..services.logs import log_tail, register_secret
-from ..services.outbox_view import (
+from ..services.settings import Settings, StoreEntry, save_settings
+from ..services.sync_control.conflicts import conflict_rows, resolve
+from ..services.sync_control.doctor import check_store
+from ..services.sync_control.outbox_view import (
     apply_again,
     confirm_applied,
     discard_entries,
     outbox_entries,
     retry_entries,
 )
-from ..services.settings import Settings, StoreEntry, save_settings
 from ..services.views import ViewRows
 from .dialogs.conflicts import OvertakenWritesDialog
 from .dialogs.connect import ConnectDialog
@@ -153,7 +153,7 @@ class AppShell(QObject):
             # The demo inbox over IMAP (loopback): "Fetch replies" reads it as a real one.
             from ..demo_store.demo_replies import demo_inbox
             from ..demo_store.imap_server import ImapServer
-            from ..services.replies import DEMO_IMAP_PASSWORD, DEMO_IMAP_USER
+            from ..services.notices.replies import DEMO_IMAP_PASSWORD, DEMO_IMAP_USER
 
             self.demo_mailbox = ImapServer(
                 demo_inbox(self.data_dir), user=DEMO_IMAP_USER, password=DEMO_IMAP_PASSWORD

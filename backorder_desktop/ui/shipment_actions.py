@@ -11,15 +11,13 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from ..cache import Cache
 from ..domain.eta import SHIPMENT
-from ..services.dock import dock_context
-from ..services.dock_actions import undo_release
-from ..services.eta_choices import choose_supplier, set_expected_date
-from ..services.eta_preview import describe_moves, preview_close
-from ..services.receipts import receipts, reverse_receipt_booking
-from ..services.releasing import ready_orders, released_orders
-from ..services.session import StoreSession
-from ..services.shipment_rows import supplier_scorecards
-from ..services.shipments import (
+from ..services.dock.dock import dock_context
+from ..services.dock.dock_actions import undo_release
+from ..services.dock.eta_choices import choose_supplier, set_expected_date
+from ..services.dock.receipts import receipts, reverse_receipt_booking
+from ..services.dock.releasing import ready_orders, released_orders
+from ..services.dock.shipment_rows import supplier_scorecards
+from ..services.dock.shipments import (
     close_shipment,
     find_shipment,
     list_suppliers,
@@ -28,6 +26,8 @@ from ..services.shipments import (
     save_supplier,
     waiting_by_supplier,
 )
+from ..services.notices.eta_preview import describe_moves, preview_close
+from ..services.sync_control.session import StoreSession
 from .dialogs.dock_common import ask, run_read
 from .dialogs.new_date import NewDateDialog
 from .dialogs.receiving import ReceivingDialog

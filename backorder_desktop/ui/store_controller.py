@@ -12,14 +12,14 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..bigcommerce.errors import AuthError, OfflineError
 from ..domain.changes import Changes
-from ..services.accounts import account_warning
-from ..services.actions import ActionReport, run_action
 from ..services.context import AppContext
 from ..services.errors import describe_error
 from ..services.reload import RowsPatch, insights_for, load_changed_rows
-from ..services.session import StoreConnection, StoreSession
 from ..services.settings import Settings, StoreEntry
-from ..services.syncing import outbox_changes, push_outbox, sync_store
+from ..services.sync_control.accounts import account_warning
+from ..services.sync_control.actions import ActionReport, run_action
+from ..services.sync_control.session import StoreConnection, StoreSession
+from ..services.sync_control.syncing import outbox_changes, push_outbox, sync_store
 from ..services.views import ViewRows, load_rows
 from .tasks import Task, TaskRunner
 
@@ -381,7 +381,7 @@ class StoreController(QObject):
         push: bool = True,
         progress: Callable[[str, int, int], None] | None = None,
     ) -> Task | None:
-        """Run `work(session)` off the GUI thread through the action runner (services.actions:
+        """Run `work(session)` off the GUI thread through the action runner (services.sync_control.actions:
         the operation, the push, the conflicts, one report), then re-read the rows its
         `Changes` touched (a failed action changed nothing: nothing is re-read).
 

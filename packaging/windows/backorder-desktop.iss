@@ -77,7 +77,7 @@ Filename: "{app}\{#AppExeName}"; Description: "{cm:LaunchProgram,{#StringChange(
 
 [UninstallRun]
 ; The nightly job (Settings > Every night at...) is this user's Task Scheduler task: it goes with
-; the app, whether or not the data is kept. The name is services/schedule_jobs.py task_name();
+; the app, whether or not the data is kept. The name is services/sync_control/schedule_jobs.py task_name();
 ; an uninstall without a job gets "not found" from schtasks, which is fine.
 Filename: "{sys}\schtasks.exe"; Parameters: "/Delete /TN ""BackorderDesktop\Nightly-{username}"" /F"; Flags: runhidden; RunOnceId: "DeleteNightlyTask"
 

@@ -16,7 +16,7 @@ from backorder_desktop.domain.models import METAFIELD_NAMESPACE
 from backorder_desktop.domain.shipments import Shipment, ShipmentLine
 from backorder_desktop.mail.smtp import PLAIN, SmtpConfig
 from backorder_desktop.mail.templates import NoticeRenderer
-from backorder_desktop.services.notify import (
+from backorder_desktop.services.notices.notify import (
     NoticeOptions,
     NoticePlan,
     SendReport,
@@ -25,8 +25,8 @@ from backorder_desktop.services.notify import (
     refresh_notice_fields,
     send_notices,
 )
-from backorder_desktop.services.session import StoreConnection, StoreSession
-from backorder_desktop.services.syncing import push_outbox, sync_store
+from backorder_desktop.services.sync_control.session import StoreConnection, StoreSession
+from backorder_desktop.services.sync_control.syncing import push_outbox, sync_store
 from tests.support.demo_store_http import DemoApi, order_body, stock_identity
 
 SENDER = "orders@shop.example"

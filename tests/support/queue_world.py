@@ -26,33 +26,33 @@ from backorder_desktop.domain.receiving import ReceiptLine
 from backorder_desktop.domain.shipment_rules import InputError
 from backorder_desktop.mail.smtp import PLAIN, SmtpConfig
 from backorder_desktop.mail.templates import NoticeRenderer
-from backorder_desktop.services import bulk_edit as bulk
-from backorder_desktop.services.allocations import active_releases, held_units
 from backorder_desktop.services.backorders import change_priority, set_partial_shipment
-from backorder_desktop.services.consent import awaiting_cancel, record_consent
-from backorder_desktop.services.notify import (
+from backorder_desktop.services.bulk import bulk_edit as bulk
+from backorder_desktop.services.dock.allocations import active_releases, held_units
+from backorder_desktop.services.dock.receiving import commit_receipt
+from backorder_desktop.services.dock.releasing import (
+    ready_orders,
+    release_orders,
+    released_orders,
+    undo_release,
+)
+from backorder_desktop.services.dock.shipments import (
+    add_shipment,
+    close_shipment,
+    list_shipments,
+    save_shipment,
+)
+from backorder_desktop.services.notices.consent import awaiting_cancel, record_consent
+from backorder_desktop.services.notices.notify import (
     NoticeOptions,
     plan_notices,
     prepare_notices,
     send_notices,
 )
 from backorder_desktop.services.queue import QueueState, load_queue_state
-from backorder_desktop.services.receiving import commit_receipt
-from backorder_desktop.services.releasing import (
-    ready_orders,
-    release_orders,
-    released_orders,
-    undo_release,
-)
-from backorder_desktop.services.session import StoreSession
-from backorder_desktop.services.shipments import (
-    add_shipment,
-    close_shipment,
-    list_shipments,
-    save_shipment,
-)
-from backorder_desktop.services.status import waiting_line_count
-from backorder_desktop.services.syncing import sync_store
+from backorder_desktop.services.sync_control.session import StoreSession
+from backorder_desktop.services.sync_control.status import waiting_line_count
+from backorder_desktop.services.sync_control.syncing import sync_store
 from backorder_desktop.sync.push import push
 from tests.support.demo_store_http import order_body
 from tests.support.notices import open_session
@@ -297,7 +297,7 @@ class World:
 
     def status_counts_the_queue(self, state: QueueState) -> str:
         """`status` and `sync` count the waiting lines without building the queue's ETAs and
-        notices (services/status.py): the count is the queue's length, whatever happened."""
+        notices (services/sync_control/status.py): the count is the queue's length, whatever happened."""
         counted = waiting_line_count(self.cache)
         return "" if counted == len(state.queue) else f"counted {counted}, queue {len(state.queue)}"
 

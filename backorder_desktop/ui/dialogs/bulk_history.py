@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QVBoxLayout, QWidget
 
-from ...services.bulk_edit import HistoryEntry
+from ...services.bulk.bulk_edit import HistoryEntry
 from ..formatting import format_datetime, format_int
 from ..keyboard import keyboard_friendly, layout_order
 from ..plain_text import PlainLabel

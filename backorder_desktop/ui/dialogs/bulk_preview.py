@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.bulk import Plan
-from ...services.bulk_reread import StaleValue
-from ...services.bulk_results import FIELD_TITLES, value_text
+from ...services.bulk.bulk_reread import StaleValue
+from ...services.bulk.bulk_results import FIELD_TITLES, value_text
 from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
 from ..records_view import QuickFilter, RecordsView

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.cancellations import CONTROL_PANEL, NOT_PAID, money_text
-from ...services.cancel_plan import CancelPlan, LineToCancel, OrderToCancel
-from ...services.cancelling import CancelOutcome, execute_cancel, prepare_cancel
+from ...services.dock.cancel_plan import CancelPlan, LineToCancel, OrderToCancel
+from ...services.dock.cancelling import CancelOutcome, execute_cancel, prepare_cancel
 from ..formatting import format_int
 from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
 
-from ...services.change_words import value_words
-from ...services.conflicts import ConflictRow
+from ...services.sync_control.change_words import value_words
+from ...services.sync_control.conflicts import ConflictRow
 from ..records_view import RecordsView
 from ..table_model import Column, RecordsTableModel
 from ..theme import colours

@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (
 )
 
 from ...bigcommerce import BigCommerceClient
-from ...services.connect import AccessReport, check_store_access
 from ...services.logs import register_secret
 from ...services.paths import validate_store_hash
-from ...services.session import DEFAULT_API_URL
 from ...services.settings import StoreEntry
+from ...services.sync_control.connect import AccessReport, check_store_access
+from ...services.sync_control.session import DEFAULT_API_URL
 from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
 from ..tasks import TaskRunner

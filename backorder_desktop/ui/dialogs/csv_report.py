@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.models import Location
-from ...services.bulk_csv import CsvCheck
+from ...services.bulk.bulk_csv import CsvCheck
 from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
 from ..records_view import RecordsView

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 from ...domain.eta import OVERDUE
 from ...domain.eta_moves import DateNeeded, dates_needed
 from ...domain.models import BackorderLine
-from ...services.shipments import find_shipment
+from ...services.dock.shipments import find_shipment
 from ..plain_text import PlainLabel
 from ..shipment_actions import ShipmentActions
 from ..store_controller import StoreController

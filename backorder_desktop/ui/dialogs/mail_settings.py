@@ -24,8 +24,6 @@ from ...mail.imap import IMAP_DEFAULT_PORTS, IMAP_SSL, IMAP_STARTTLS, ImapConfig
 from ...mail.message import AddressError, parse_mailbox
 from ...mail.smtp import DEFAULT_PORTS, PLAIN, SSL, STARTTLS, MailError, SmtpConfig
 from ...mail.templates import order_url
-from ...services.cancelling import good_news_enabled, set_good_news
-from ...services.consent import describe_default, policy_choice, set_delay_policy
 from ...services.credentials import (
     KeychainUnavailableError,
     get_imap_password,
@@ -33,9 +31,11 @@ from ...services.credentials import (
     save_imap_password,
     save_smtp_password,
 )
+from ...services.dock.cancelling import good_news_enabled, set_good_news
 from ...services.logs import register_secret
-from ...services.mail_setup import send_test_email, smtp_config, split_sender
-from ...services.replies import imap_config
+from ...services.notices.consent import describe_default, policy_choice, set_delay_policy
+from ...services.notices.mail_setup import send_test_email, smtp_config, split_sender
+from ...services.notices.replies import imap_config
 from ...services.settings import Settings
 from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel, inform

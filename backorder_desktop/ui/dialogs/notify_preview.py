@@ -25,8 +25,8 @@ from ...domain.notice_log import CONSENT, DELAY, KIND_LABELS
 from ...domain.notices import DueNotice
 from ...mail.smtp import MailError
 from ...mail.templates import NoticeRenderer, TemplateError
-from ...services.mail_setup import load_templates, smtp_config, store_name
-from ...services.notify import (
+from ...services.notices.mail_setup import load_templates, smtp_config, store_name
+from ...services.notices.notify import (
     NoticeOptions,
     NoticePlan,
     SendReport,
@@ -34,7 +34,7 @@ from ...services.notify import (
     line_options,
     prepare_notices,
 )
-from ...services.notify_now import notify_now
+from ...services.notices.notify_now import notify_now
 from ..formatting import format_date
 from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
@@ -343,7 +343,7 @@ class NotifyPreviewDialog(QDialog):
 
         def work(progress: Any, cancelled: Any) -> SendReport:
             config = smtp_config(settings, sink=sink)  # reads the keychain: not on the GUI thread
-            # The same use case as the CLI's `notify` (services/notify_now.py): re-read other
+            # The same use case as the CLI's `notify` (services/notices/notify_now.py): re-read other
             # laptops' notices, plan, keep only what the merchant previewed, claim, send, push.
             done = notify_now(
                 session,

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from ...services.outbox_view import OutboxEntry
+from ...services.sync_control.outbox_view import OutboxEntry
 from ..formatting import format_datetime
 from ..records_view import QuickFilter, RecordsView
 from ..table_model import Column, RecordsTableModel

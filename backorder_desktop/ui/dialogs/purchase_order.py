@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.purchase_orders import PoLine, PurchaseOrder, po_html
-from ...services.purchase_orders import PoDraft
+from ...services.dock.purchase_orders import PoDraft
 from ..keyboard import keyboard_friendly
 from ..plain_text import OfflineTextBrowser, PlainLabel
 from ..theme import colours

@@ -21,16 +21,16 @@ from PySide6.QtWidgets import (
 
 from ...domain.receiving import ReceiptError
 from ...domain.shipment_rules import InputError, parse_quantity
-from ...services.dock import DockContext
-from ...services.dock_actions import receive
-from ...services.receiving import (
+from ...services.dock.dock import DockContext
+from ...services.dock.dock_actions import receive
+from ...services.dock.receiving import (
     ReceiptPreview,
     ReceiptResult,
     new_receipt_id,
     preview_receipt,
 )
-from ...services.session import StoreSession
-from ...services.shipments import find_shipment
+from ...services.dock.shipments import find_shipment
+from ...services.sync_control.session import StoreSession
 from ..formatting import format_date
 from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
@@ -323,7 +323,7 @@ class ReceivingDialog(QDialog):
         shipment_id, receipt_id, location = self.shipment.id, self.receipt_id, self.location_id
 
         def work(session: StoreSession) -> ReceiptResult:
-            # The same use case as the CLI's `shipments receive` (services/dock_actions.py).
+            # The same use case as the CLI's `shipments receive` (services/dock/dock_actions.py).
             return receive(
                 session,
                 shipment_id,

@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.changes import Changes
-from ...services.actions import run_action
-from ...services.dock_actions import release
-from ...services.picklist import pick_list, pick_list_html
-from ...services.releasing import ReadyOrder, ReleaseOutcome
+from ...services.dock.dock_actions import release
+from ...services.dock.picklist import pick_list, pick_list_html
+from ...services.dock.releasing import ReadyOrder, ReleaseOutcome
 from ...services.settings import RELEASE_STATUSES
+from ...services.sync_control.actions import run_action
 from ..formatting import format_datetime, format_int
 from ..keyboard import keyboard_friendly
 from ..picklist_print import print_html, save_pdf

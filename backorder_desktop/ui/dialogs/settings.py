@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.models import Location
-from ...services.schedule import NightlyStatus
 from ...services.settings import RELEASE_STATUSES, Settings
+from ...services.sync_control.schedule import NightlyStatus
 from ..formatting import format_date
 from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel

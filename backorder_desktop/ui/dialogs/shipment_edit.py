@@ -34,7 +34,7 @@ from ...domain.shipments import (
     ShipmentLine,
     Supplier,
 )
-from ...services.shipment_csv import lines_from_csv
+from ...services.dock.shipment_csv import lines_from_csv
 from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
 from ..theme import colours

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services.doctor import DoctorReport
+from ...services.sync_control.doctor import DoctorReport
 from ..plain_text import PlainLabel
 
 
@@ -61,5 +61,5 @@ class StoreCheckDialog(QDialog):
         self.copy_button.setEnabled(True)
 
     def _on_copy_button_clicked(self) -> None:
-        # The report holds no token and no customer data (services/doctor.py).
+        # The report holds no token and no customer data (services/sync_control/doctor.py).
         QGuiApplication.clipboard().setText(self.details.toPlainText())

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from ...domain.notice_log import KIND_LABELS
 from ...mail.default_templates import DEFAULTS, TemplateSet
 from ...mail.templates import PLACEHOLDERS, TemplateError, validate_template
-from ...services.mail_setup import (
+from ...services.notices.mail_setup import (
     load_templates,
     reset_template,
     save_template,

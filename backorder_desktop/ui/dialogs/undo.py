@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QVBoxLayout, QWidget
 
 from ...domain.models import Order
 from ...domain.releases import ReleaseRecord
-from ...services.receipts import ReceiptInfo
+from ...services.dock.receipts import ReceiptInfo
 from ...services.settings import RELEASE_STATUSES
 from ..formatting import format_datetime, format_int
 from ..keyboard import keyboard_friendly

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMenu
 
 from ...domain.consent import ASKED, EXPIRED, GIVEN, REFUSED, STATES
 from ...services.backorder_rows import BackorderRow
-from ...services.consent import record_consent
+from ...services.notices.consent import record_consent
 from ..formatting import format_date
 from ..records_view import QuickFilter
 from ..table_model import Column

@@ -14,8 +14,8 @@ from ...domain.eta import UNKNOWN
 from ...domain.notice_log import KIND_LABELS
 from ...services.backorder_rows import BackorderRow
 from ...services.backorders import change_priority, set_partial_shipment
-from ...services.eta_preview import describe_moves, preview_priority
-from ...services.notify import count_text
+from ...services.notices.eta_preview import describe_moves, preview_priority
+from ...services.notices.notify import count_text
 from ..dialogs.dock_common import ask, run_read
 from ..formatting import format_date, format_datetime, format_int, format_money
 from ..plain_text import inform
@@ -415,7 +415,7 @@ class BackordersPanel(TabPanel):
         self.dialog.show()
 
     def open_templates(self) -> None:
-        from ...services.mail_setup import smtp_config, store_name
+        from ...services.notices.mail_setup import smtp_config, store_name
         from ..dialogs.templates import TemplatesDialog
 
         entry = self.controller.entry

@@ -10,10 +10,10 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ...domain.bulk import VariantEdit
 from ...domain.models import Location
-from ...services.bulk_csv import CsvCheck, check_csv, export_csv, export_rows
-from ...services.bulk_edit import BulkRequest, history, last_undoable, undo_request
-from ...services.bulk_snapshot import location_id_for
-from ...services.session import StoreSession
+from ...services.bulk.bulk_csv import CsvCheck, check_csv, export_csv, export_rows
+from ...services.bulk.bulk_edit import BulkRequest, history, last_undoable, undo_request
+from ...services.bulk.bulk_snapshot import location_id_for
+from ...services.sync_control.session import StoreSession
 from ...services.views import ProductRow
 from ..dialogs.bulk_action import (
     CLEAR_ETA,

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QWidget
 from ...bigcommerce.errors import OfflineError
 from ...domain.bulk import Plan
 from ...domain.changes import Changes
-from ...services.bulk_apply import bulk_apply
-from ...services.bulk_edit import ApplyOutcome, BulkRequest, preview
-from ...services.session import StoreSession
+from ...services.bulk.bulk_apply import bulk_apply
+from ...services.bulk.bulk_edit import ApplyOutcome, BulkRequest, preview
+from ...services.sync_control.session import StoreSession
 from ..dialogs.bulk_preview import BulkPreviewDialog, StaleValuesDialog
 from ..store_controller import StoreController
 
@@ -86,7 +86,7 @@ class BulkFlow(QObject):
         """Conflict check, one cache transaction, push; conflicts open their dialog first."""
 
         def work(session: StoreSession) -> FlowResult:
-            # The same use case as the CLI's `set-backorder` (services/bulk_apply.py).
+            # The same use case as the CLI's `set-backorder` (services/bulk/bulk_apply.py).
             report = bulk_apply(session, request, resolutions=resolutions)
             return FlowResult(
                 report.result.outcome, report.result.failed, report.deferred, report.changes

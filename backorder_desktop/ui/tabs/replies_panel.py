@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from ...cache import Cache
 from ...domain.reply_words import CANCEL, KEEP, SHIP_PARTIAL, SUGGESTION_LABELS
-from ...services.replies import (
+from ...services.notices.replies import (
     Confirmed,
     FetchReport,
     ReplyRow,
@@ -84,7 +84,7 @@ class RepliesPanel(QWidget):
 
     Wiring for the neighbours (the integrator sets these):
     - `cancel_handler(order_id, reply_id)`: open the cancel-and-refund dialog (issue 19.2)
-      for the order, and call `services.replies.mark_reply_handled(cache, reply_id,
+      for the order, and call `services.notices.replies.mark_reply_handled(cache, reply_id,
       "cancel")` once it is cancelled. Unset, staff are told where to cancel.
     - `record_consent(cache, order_id)`: the consent feature's (issue 19.1), run when staff
       confirm "keep"; unset, "keep" only marks the reply answered (the order stays queued).

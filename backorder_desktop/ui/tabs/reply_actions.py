@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...cache import Cache
-from ...services.consent import record_consent
-from ...services.replies import mark_reply_handled
+from ...services.notices.consent import record_consent
+from ...services.notices.replies import mark_reply_handled
 from ..store_controller import StoreController
 from .replies_panel import RepliesPanel
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
 from ...domain.shipments import INBOUND_STATUSES
-from ...services.shipment_rows import ShipmentRow
+from ...services.dock.shipment_rows import ShipmentRow
 from ..formatting import format_date, format_int
 from ..po_actions import PurchaseOrderActions
 from ..records_view import QuickFilter, RecordsView

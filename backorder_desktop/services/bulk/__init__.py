@@ -1,0 +1,1 @@
+"""Bulk backorder edits: preview, CSV, re-read, queue, apply, results."""

@@ -1,0 +1,1 @@
+"""Goods in and orders out: shipments, purchase orders, receiving, releasing, cancelling."""

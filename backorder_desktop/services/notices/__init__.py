@@ -1,0 +1,1 @@
+"""Customer notices: what is due, claims, sending, records, consent and replies."""
