@@ -157,7 +157,7 @@ def test_help_menu_checks_the_store_off_the_gui_thread(qtbot: Any, tmp_path: Pat
                 if a.text() == "Check store connection…"
             )
             action.trigger()
-            dialog = shell.store_check_dialog
+            dialog = shell.records.store_check_dialog
             assert isinstance(dialog, StoreCheckDialog)
             assert dialog.summary.text().startswith("Checking")  # the GUI did not wait
             qtbot.waitUntil(lambda: dialog.report is not None, timeout=SYNC_TIMEOUT_MS)

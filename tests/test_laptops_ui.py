@@ -60,7 +60,7 @@ def test_conflicts_dialog_shows_both_versions_and_takes_the_other_laptops(
     assert store_eta(store, variant.id) == "2031-02-01"
 
     shell.window.conflicts_requested.emit()
-    dialog = shell.conflicts_dialog
+    dialog = shell.records.conflicts_dialog
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.view.model.rowCount() == 1, timeout=TIMEOUT)
     (row,) = dialog.view.model.rows()

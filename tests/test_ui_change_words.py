@@ -48,8 +48,8 @@ def test_outbox_names_the_order_not_the_path(qtbot, shell: AppShell) -> None:
     assert f"order #{order}" in text and "Priority" in text
     assert "/v3/" not in text and "POST" not in text
 
-    shell.show_outbox()
-    dialog = shell.outbox_dialog
+    shell.records.show_outbox()
+    dialog = shell.records.outbox_dialog
     qtbot.waitUntil(lambda: dialog.view.model.rowCount() == len(entries), timeout=WAIT_MS)
     shown = [dialog.view.model.columns[2].display(e) for e in dialog.view.model.rows()]
     assert any(f"order #{order}" in t for t in shown)

@@ -209,10 +209,10 @@ def test_tab_walks_every_dialog_in_reading_order(qtbot, shell: AppShell, tmp_pat
     backorders.open_notify_preview()
     check(qtbot, backorders.dialog)
 
-    shell.show_outbox()
-    check(qtbot, shell.outbox_dialog)
-    shell.show_conflicts()
-    check(qtbot, shell.conflicts_dialog)
+    shell.records.show_outbox()
+    check(qtbot, shell.records.outbox_dialog)
+    shell.records.show_conflicts()
+    check(qtbot, shell.records.conflicts_dialog)
 
     actions = window.shipments_panel.actions
     check(qtbot, _opened(qtbot, actions, "shipment", actions.new_shipment))

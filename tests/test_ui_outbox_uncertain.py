@@ -57,8 +57,8 @@ def test_uncertain_rows_show_both_figures_and_settle_in_one_click(
 ) -> None:
     open_and_sync(qtbot, shell, store)
     applied, not_applied = _uncertain_row(shell, 3), _uncertain_row(shell, 5)
-    shell.show_outbox()
-    dialog = shell.outbox_dialog
+    shell.records.show_outbox()
+    dialog = shell.records.outbox_dialog
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.view.model.rowCount() == 2)
     entries = {e.id: e for e in dialog.view.model.rows()}

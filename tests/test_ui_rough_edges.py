@@ -17,8 +17,9 @@ from backorder_desktop.services.dock.shipments import add_shipment
 from backorder_desktop.ui.dialogs.bulk_action import SET_ETA, BulkActionDialog
 from backorder_desktop.ui.dialogs.connect import ConnectDialog
 from backorder_desktop.ui.formatting import format_money
+from backorder_desktop.ui.records_proxy import RecordsProxyModel
 from backorder_desktop.ui.shell import AppShell
-from backorder_desktop.ui.table_model import Column, RecordsProxyModel, RecordsTableModel
+from backorder_desktop.ui.table_model import Column, RecordsTableModel
 from tests.support.gui import SYNC_TIMEOUT_MS, make_shell, open_and_sync
 
 

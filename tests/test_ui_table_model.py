@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPersistentModelIndex, Qt
 
+from backorder_desktop.ui.records_proxy import RecordsProxyModel
 from backorder_desktop.ui.records_view import QuickFilter, RecordsView
-from backorder_desktop.ui.table_model import RAW_ROLE, Column, RecordsProxyModel, RecordsTableModel
+from backorder_desktop.ui.table_model import RAW_ROLE, Column, RecordsTableModel
 
 
 @dataclass(frozen=True)

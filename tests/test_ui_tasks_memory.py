@@ -7,8 +7,9 @@ import threading
 import weakref
 from dataclasses import dataclass
 
+from backorder_desktop.ui.records_proxy import RecordsProxyModel
 from backorder_desktop.ui.runtime_policy import RuntimePolicy
-from backorder_desktop.ui.table_model import Column, RecordsProxyModel, RecordsTableModel
+from backorder_desktop.ui.table_model import Column, RecordsTableModel
 from backorder_desktop.ui.tasks import TaskRunner
 
 

@@ -163,8 +163,8 @@ def test_outbox_view_retries_and_discards(qtbot, shell: AppShell, store: DemoSto
     shell.controller.reload_rows()
     qtbot.waitUntil(lambda: "1 failed" in shell.window.outbox_button.text())
 
-    shell.show_outbox()
-    dialog = shell.outbox_dialog
+    shell.records.show_outbox()
+    dialog = shell.records.outbox_dialog
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.view.model.rowCount() == 2)
     messages = [e.message for e in dialog.view.model.rows()]
@@ -251,10 +251,10 @@ def test_every_interactive_widget_has_an_accessible_name(
     qtbot.addWidget(settings)
     settings.show()
     assert _unnamed(settings) == []
-    shell.show_outbox()
-    assert shell.outbox_dialog is not None
-    assert _unnamed(shell.outbox_dialog) == []
-    shell.outbox_dialog.close()
+    shell.records.show_outbox()
+    assert shell.records.outbox_dialog is not None
+    assert _unnamed(shell.records.outbox_dialog) == []
+    shell.records.outbox_dialog.close()
 
 
 def test_reopening_a_store_shows_the_cached_rows_before_the_sync_starts(

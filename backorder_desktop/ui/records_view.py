@@ -26,7 +26,8 @@ from ..domain.csv_safety import safe_cell
 from ..services.exports import write_csv_file
 from .keyboard import tab_leaves_table
 from .plain_text import PlainLabel
-from .table_model import PreparedRows, RecordsProxyModel, RecordsTableModel, RowsPatchPrepared
+from .records_proxy import RecordsProxyModel
+from .table_model import PreparedRows, RecordsTableModel, RowsPatchPrepared
 from .widgets import in_documents
 
 SEARCH_DEBOUNCE_MS = 150

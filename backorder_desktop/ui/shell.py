@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QLineEdit
 
-from ..bigcommerce.errors import BigCommerceError
 from ..services.context import AppContext
 from ..services.credentials import (
     KeychainUnavailableError,
@@ -24,27 +23,16 @@ from ..services.credentials import (
 from ..services.forget import Forgotten, forget_store
 from ..services.logs import log_tail, register_secret
 from ..services.settings import Settings, StoreEntry, save_settings
-from ..services.sync_control.conflicts import conflict_rows, resolve
-from ..services.sync_control.doctor import check_store
-from ..services.sync_control.outbox_view import (
-    apply_again,
-    confirm_applied,
-    discard_entries,
-    outbox_entries,
-    retry_entries,
-)
 from ..services.views import ViewRows
-from .dialogs.conflicts import OvertakenWritesDialog
 from .dialogs.connect import ConnectDialog
 from .dialogs.crash import CrashDialog
-from .dialogs.outbox import OutboxDialog
 from .dialogs.settings import SettingsDialog
-from .dialogs.store_check import StoreCheckDialog
 from .dialogs.welcome import WelcomeDialog
 from .main_window import MainWindow
 from .nightly import NightlyInWindow, apply_nightly_choice, gather_settings_inputs
 from .plain_text import Button, ask, ask_text, inform
 from .store_controller import LoadedRows, StoreController
+from .store_records import StoreRecordsDialogs
 from .tasks import Task, TaskRunner
 
 log = logging.getLogger("backorder_desktop.ui")
@@ -86,17 +74,17 @@ class AppShell(QObject):
         self.demo_store: Any = None
         self._session_tokens: dict[str, str] = {}  # tokens typed this session (no keychain)
         self.crash_dialog: CrashDialog | None = None
-        self.outbox_dialog: OutboxDialog | None = None
+        self.records = StoreRecordsDialogs(
+            self.controller, self.runner, self.window, self.report_bug
+        )
 
         self.window.connect_requested.connect(self.connect_store)
         self.window.store_switch_requested.connect(self.switch_store)
         self.window.settings_requested.connect(self.show_settings)
-        self.window.outbox_requested.connect(self.show_outbox)
-        self.window.conflicts_requested.connect(self.show_conflicts)
-        self.window.store_check_requested.connect(self.show_store_check)
-        self.store_check_dialog: StoreCheckDialog | None = None
+        self.window.outbox_requested.connect(self.records.show_outbox)
+        self.window.conflicts_requested.connect(self.records.show_conflicts)
+        self.window.store_check_requested.connect(self.records.show_store_check)
         self.window.forget_requested.connect(self.forget_current_store)
-        self.conflicts_dialog: OvertakenWritesDialog | None = None
         self.runner.bug_found.connect(self.report_bug)
         self.controller.token_rejected.connect(self._on_controller_token_rejected)
         self.window.set_stores(self.settings.stores, self.settings.current_store)
@@ -377,102 +365,6 @@ class AppShell(QObject):
             chosen = replace(dialog.result_settings(), nightly_at=self.settings.nightly_at)
             self.controller.save_settings(chosen)  # the shell writes them
             apply_nightly_choice(self.controller, dialog.nightly_at(), nightly)
-
-    def show_outbox(self) -> None:
-        session = self.controller.session
-        if session is None:
-            return
-        dialog = OutboxDialog(
-            retry=lambda ids: self._outbox_action(retry_entries, ids),
-            discard=lambda ids: self._outbox_action(discard_entries, ids),
-            applied=lambda ids: self._outbox_action(confirm_applied, ids),
-            apply_again=lambda ids: self._outbox_action(apply_again, ids),
-            parent=self.window,
-        )
-        self.outbox_dialog = dialog
-        self._reload_outbox()
-        dialog.show()
-
-    def _reload_outbox(self) -> None:
-        session = self.controller.session
-        if session is None or self.outbox_dialog is None:
-            return
-        dialog = self.outbox_dialog
-        self.runner.run(
-            "outbox",
-            lambda **_: outbox_entries(session.cache),
-            on_success=dialog.set_entries,
-        )
-
-    def _outbox_action(self, action: Any, ids: list[int]) -> None:
-        session = self.controller.session
-        if session is None or not ids:
-            return
-
-        def done(_count: Any) -> None:
-            self._reload_outbox()
-            self.controller.reload_rows()
-
-        self.runner.run(
-            "outbox action",
-            lambda **_: action(session.cache, ids),
-            on_success=done,
-        )
-
-    def show_store_check(self) -> None:
-        """The doctor's read-only checks, run on a worker thread (they take a few requests)."""
-        session = self.controller.session
-        dialog = StoreCheckDialog(self.window)
-        self.store_check_dialog = dialog
-        dialog.show()
-        if session is None:
-            dialog.set_error(self.tr("No store is connected: File > Connect a store… first."))
-            return
-
-        def failed(exc: BaseException, details: str) -> None:
-            if isinstance(exc, BigCommerceError):
-                dialog.set_error(exc.message)
-            else:
-                self.report_bug(details)
-
-        self.runner.run(
-            "store check",
-            lambda **_: check_store(session),
-            on_success=dialog.set_report,
-            on_error=failed,
-        )
-
-    def show_conflicts(self) -> None:
-        """Both versions of each change another laptop overtook; the merchant chooses."""
-        if self.controller.session is None:
-            return
-        dialog = OvertakenWritesDialog(
-            keep_mine=lambda ids: self._resolve_conflicts(ids, mine=True),
-            take_theirs=lambda ids: self._resolve_conflicts(ids, mine=False),
-            parent=self.window,
-        )
-        self.conflicts_dialog = dialog
-        self._reload_conflicts()
-        dialog.show()
-
-    def _reload_conflicts(self) -> None:
-        session, dialog = self.controller.session, self.conflicts_dialog
-        if session is None or dialog is None:
-            return
-        self.runner.run(
-            "conflicts",
-            lambda **_: conflict_rows(session.cache),
-            on_success=dialog.set_rows,
-        )
-
-    def _resolve_conflicts(self, ids: list[int], *, mine: bool) -> None:
-        if not ids:
-            return
-        self.controller.run_action(
-            "resolve conflicts",
-            lambda session: resolve(session.cache, ids, mine=mine),
-            on_success=lambda _n: self._reload_conflicts(),
-        )
 
     # --- bugs -------------------------------------------------------------------------------
     def report_bug(self, details: str) -> None:
