@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QRegularExpression, QSize, QStandardPaths, Qt, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDate,
+    QRegularExpression,
+    QSize,
+    QStandardPaths,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QGuiApplication, QRegularExpressionValidator, QResizeEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -18,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from .plain_text import PlainLabel
+from .theme import colours
 
 ISO_FORMAT = "yyyy-MM-dd"
 
@@ -55,6 +64,15 @@ class ElidedLabel(PlainLabel):
         )
         super().setText(shown)
         self.setToolTip(self._full if shown != self._full else "")
+
+
+def problem_label(parent: QWidget) -> PlainLabel:
+    """The line under a form that says what is wrong with the input, in the failure colour."""
+    label = PlainLabel("", parent)
+    label.setAccessibleName(QCoreApplication.translate("problem_label", "Problem"))
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {colours().failed.name()}")
+    return label
 
 
 def fit_to_screen(widget: QWidget, width: int, height: int) -> None:

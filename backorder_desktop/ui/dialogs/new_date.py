@@ -8,7 +8,7 @@ from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QDateEdit, QDialog, QHBoxLayout, QVBoxLayout, QWidget
 
 from ..plain_text import PlainLabel
-from ..theme import colours
+from ..widgets import problem_label
 from .dock_common import button
 
 
@@ -46,10 +46,7 @@ class NewDateDialog(QDialog):
         first = QDate(today.year, today.month, today.day)
         self.date.setMinimumDate(first)  # no date before today is a promise (DESIGN.md)
         self.date.setDate(first.addDays(7))
-        self.error = PlainLabel("", self)
-        self.error.setAccessibleName(self.tr("Problem"))
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {colours().failed.name()}")
+        self.error = problem_label(self)
         self.save_button = button(self, self.tr("Save new date"))
         self.save_button.clicked.connect(self.request_save)
         cancel = button(self, self.tr("Cancel"))

@@ -36,9 +36,7 @@ from ...domain.shipments import (
 )
 from ...services.dock.shipment_csv import lines_from_csv
 from ..keyboard import keyboard_friendly
-from ..plain_text import PlainLabel
-from ..theme import colours
-from ..widgets import in_documents
+from ..widgets import in_documents, problem_label
 from .dock_common import button
 from .shipment_lines import RECEIVED, REJECTED, ShipmentLinesModel, SkuDelegate
 
@@ -126,10 +124,7 @@ class ShipmentDialog(QDialog):
         self.remove_lines.clicked.connect(self._on_remove_lines_clicked)
         self.import_csv = button(self, self.tr("Import lines from CSV…"))
         self.import_csv.clicked.connect(self._on_import_csv_clicked)
-        self.error = PlainLabel("", self)
-        self.error.setAccessibleName(self.tr("Problem"))
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {colours().failed.name()}")
+        self.error = problem_label(self)
         self.save_button = button(self, self.tr("Save"))
         self.save_button.clicked.connect(self.request_save)
         cancel = button(self, self.tr("Cancel"))

@@ -10,8 +10,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QVBoxLayout, QWidget
 
 from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
-from ..theme import colours
-from ..widgets import DateField
+from ..widgets import DateField, problem_label
 from .dock_common import button
 
 
@@ -52,10 +51,7 @@ class SupplierConfirmedDialog(QDialog):
         self.moves = PlainLabel("", self)
         self.moves.setAccessibleName(self.tr("ETA changes"))
         self.moves.setWordWrap(True)
-        self.error = PlainLabel("", self)
-        self.error.setAccessibleName(self.tr("Problem"))
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {colours().failed.name()}")
+        self.error = problem_label(self)
         self.save_button = button(self, self.tr("Save confirmed date"))
         self.save_button.clicked.connect(self.request_save)
         cancel = button(self, self.tr("Cancel"))

@@ -18,11 +18,9 @@ from ...domain.scorecard import Scorecard
 from ...domain.shipment_rules import InputError, parse_quantity
 from ...domain.shipments import Supplier
 from ..keyboard import keyboard_friendly
-from ..plain_text import PlainLabel
 from ..records_view import RecordsView
 from ..table_model import Column, RecordsTableModel
-from ..theme import colours
-from ..widgets import fit_to_screen
+from ..widgets import fit_to_screen, problem_label
 from .dock_common import button
 
 
@@ -104,9 +102,7 @@ class SupplierDialog(QDialog):
         self.lead = QLineEdit("" if lead is None else str(lead), self)
         self.lead.setAccessibleName(self.tr("Default lead time in days"))
         self.lead.setPlaceholderText(self.tr("days (optional)"))
-        self.error = PlainLabel("", self)
-        self.error.setAccessibleName(self.tr("Problem"))
-        self.error.setStyleSheet(f"color: {colours().failed.name()}")
+        self.error = problem_label(self)
         self.save_button = button(self, self.tr("Save"))
         self.save_button.clicked.connect(self.request_save)
         cancel = button(self, self.tr("Cancel"))
