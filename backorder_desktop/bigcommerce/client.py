@@ -18,7 +18,7 @@ from .error_mapping import parse_body, store_not_found_message
 from .errors import BigCommerceError, NotFoundError, ValidationError
 from .mapping import (
     METAFIELD_RESOURCE_TYPES,
-    has_line_links,
+    consignment_lines,
     map_location,
     map_metafield,
     map_order,
@@ -376,10 +376,13 @@ class BigCommerceClient:
         """An order with every line: when a consignment gave its line items as links only
         (allowed for any kind, downloads included), one request reads the order's products."""
         order_id = data.get("id") if isinstance(data, dict) else None
-        if isinstance(order_id, int) and has_line_links(data.get("consignments")):
+        if not isinstance(order_id, int):
+            return map_order(data)  # names what is wrong
+        lines, links = consignment_lines(data.get("consignments"))
+        if links:
             products = list(self.iter_v2(f"/v2/orders/{order_id}/products"))
             return map_order({**data, "consignments": None, "products": products})
-        return map_order(data)
+        return map_order(data, line_items=lines)
 
     def iter_metafields(
         self, resource_type: str, *, namespace: str, modified_since: datetime | None = None
