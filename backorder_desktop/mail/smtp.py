@@ -12,6 +12,7 @@ from typing import Any
 
 from .errors import MailError
 from .message import AddressError, parse_mailbox
+from .servers import check_server
 
 STARTTLS, SSL, PLAIN = "starttls", "ssl", "none"
 SECURITY_MODES: tuple[str, ...] = (STARTTLS, SSL, PLAIN)
@@ -44,12 +45,14 @@ class SmtpConfig:
 
     def check(self) -> None:
         """Raise MailError when the settings cannot work (before anything is sent)."""
-        if not self.host.strip():
-            raise MailError("No mail server set: fill in the SMTP host in Mail settings.")
-        if not 0 < self.port < 65536:
-            raise MailError(f"{self.port} is not a valid SMTP port.")
-        if self.security not in SECURITY_MODES:
-            raise MailError(f"Unknown SMTP security '{self.security}'.")
+        check_server(
+            "SMTP",
+            self.host,
+            self.port,
+            self.security,
+            SECURITY_MODES,
+            no_host="No mail server set: fill in the SMTP host in Mail settings.",
+        )
         if not self.sender.strip():
             raise MailError("No sender address set: fill in 'From' in Mail settings.")
         try:

@@ -17,10 +17,10 @@ from typing import Any
 
 from ..bigcommerce import operations as ops
 from ..bigcommerce.error_mapping import parse_body
+from ..bigcommerce.reads import Requester
 from ..cache import Cache, OutboxRow
 from ..cache.write_bases import record_bases
 from ..domain.models import Metafield
-from .partial import Requester
 from .recreate import _key
 from .replies import apply_reply, operation_of
 

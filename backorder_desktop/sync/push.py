@@ -5,9 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
-
-import httpx
+from typing import Any
 
 from ..bigcommerce.error_mapping import parse_body
 from ..bigcommerce.errors import (
@@ -21,6 +19,7 @@ from ..bigcommerce.errors import (
     ValidationError,
 )
 from ..bigcommerce.operations import encode
+from ..bigcommerce.reads import Requester
 from ..cache import Cache, OutboxRow
 from ..cache.stock_writes import is_stock_row
 from ..cache.write_bases import ConflictItem, bases_for, forget, record_conflicts
@@ -44,16 +43,7 @@ _TRANSIENT = (RateLimitedError, ServerError, OfflineError)
 __all__ = ["PushClient", "PushResult", "push", "retry_delay"]
 
 
-class PushClient(Protocol):
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        json: Any = None,
-        idempotent: bool | None = None,
-    ) -> httpx.Response: ...
+PushClient = Requester  # what a push needs of the client: its `request`
 
 
 @dataclass(frozen=True, slots=True)

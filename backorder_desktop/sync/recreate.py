@@ -10,8 +10,8 @@ from ..bigcommerce import batches
 from ..bigcommerce import operations as ops
 from ..bigcommerce.error_mapping import parse_body
 from ..bigcommerce.paging import iter_v3
+from ..bigcommerce.reads import Requester
 from ..cache import Cache, OutboxRow
-from .partial import Requester
 from .replies import apply_reply, operation_of
 
 JSON = dict[str, Any]

@@ -6,7 +6,7 @@ field names, location labels, counts, client ids shortened, header figures and c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -41,20 +41,8 @@ _ITEM_FIELDS = ("qty_backordered",)
 _ITEM_SETTING_FIELDS = ("backorder_limit", "backorder_message", "backorder_message_id")
 
 
-class DoctorClient(Protocol):
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        json: Any = None,
-        idempotent: bool | None = None,
-    ) -> httpx.Response: ...
-
-    def iter_v3(
-        self, path: str, params: dict[str, Any] | None = None, *, limit: int = 250
-    ) -> Iterable[dict[str, Any]]: ...
+class DoctorClient(reads.Requester, reads.Lister, Protocol):
+    """What the checks need of the client (a wrapper that counts requests will do)."""
 
 
 @dataclass(frozen=True, slots=True)
