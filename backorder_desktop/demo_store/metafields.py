@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from . import fields as f
 from .api import STATUS_DOC, ApiError, Context, Request, Response, Router, v3_error
-from .dates import parse_date
 from .metafield_rules import (
     ORDER,
     OWNED_403,
@@ -24,21 +22,11 @@ from .metafield_rules import (
     metafield_json,
     visible,
 )
-from .paging import int_list, select_fields, str_list, v3_page
+from .paging import date_arg, int_list, select_fields, str_list, v3_page
 from .records import MetafieldRec
 
 DIRTY = frozenset({"metafields"})
 NOT_FOUND = "The requested metafield was not found."
-
-
-def _date(ctx: Context, req: Request, name: str) -> datetime | None:
-    raw = req.query.get(name)
-    if raw is None:
-        return None
-    try:
-        return parse_date(raw, ctx.now())
-    except ValueError:
-        raise v3_error(422, f"The filter '{name}' is not a valid date.") from None
 
 
 def _list(ctx: Context, req: Request, kind: Kind, resource_ids: set[int] | None) -> Response:
@@ -49,7 +37,7 @@ def _list(ctx: Context, req: Request, kind: Kind, resource_ids: set[int] | None)
     if "key" in req.query:
         keys.add(req.query["key"])
     bounds = [
-        (_date(ctx, req, name), attr, is_min)
+        (date_arg(req, name, ctx.now), attr, is_min)
         for name, attr, is_min in (
             ("date_modified:min", "date_modified", True),
             ("date_modified:max", "date_modified", False),

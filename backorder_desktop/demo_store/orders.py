@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from . import fields as f
 from .api import Context, Request, Response, Router, v2_error
 from .backorders import create_order
-from .dates import parse_date
 from .orders_json import (
     STATUS_NAMES,
     line_json,
@@ -17,7 +15,7 @@ from .orders_json import (
     shipment_json,
     shipping_address_json,
 )
-from .paging import int_arg, str_list, v2_page
+from .paging import date_arg, int_arg, str_list, v2_page
 from .records import OrderRec, ShipmentItemRec, ShipmentRec
 
 DIRTY = frozenset({"orders"})
@@ -30,16 +28,6 @@ _SORTS: dict[str, Callable[[OrderRec], Any]] = {
     "channel_id": lambda o: o.id,
     "external_id": lambda o: o.id,
 }
-
-
-def _date(ctx: Context, req: Request, name: str) -> datetime | None:
-    raw = req.query.get(name)
-    if raw is None:
-        return None
-    try:
-        return parse_date(raw, ctx.now())
-    except ValueError:
-        raise v2_error(400, f"The filter '{name}' must be an RFC 2822 or ISO 8601 date.") from None
 
 
 def _includes(req: Request) -> tuple[set[str], bool]:
@@ -59,7 +47,7 @@ def list_orders(ctx: Context, req: Request) -> Response:
     min_id, max_id = int_arg(req, "min_id"), int_arg(req, "max_id")
     email = req.query.get("email", "").lower()
     bounds = [
-        (_date(ctx, req, name), attr, name.startswith("min"))
+        (date_arg(req, name, ctx.now), attr, name.startswith("min"))
         for name, attr in (
             ("min_date_created", "date_created"),
             ("max_date_created", "date_created"),

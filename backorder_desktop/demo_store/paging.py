@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from .api import Request, api_error
+from .api import Request, api_error, v2_error, v3_error
+from .dates import parse_date
 
 T = TypeVar("T")
 
@@ -29,6 +31,20 @@ def int_list(req: Request, name: str) -> list[int] | None:
         return [int(part) for part in raw.split(",") if part.strip()]
     except ValueError:
         raise api_error(req.api, 400, f"The filter '{name}' must be a list of integers.") from None
+
+
+def date_arg(req: Request, name: str, now: Callable[[], datetime]) -> datetime | None:
+    """A date filter (`date_modified:min`, `min_date_created`), in each API's own error words."""
+    raw = req.query.get(name)
+    if raw is None:
+        return None
+    try:
+        return parse_date(raw, now())
+    except ValueError:
+        if req.api == "v2":
+            message = f"The filter '{name}' must be an RFC 2822 or ISO 8601 date."
+            raise v2_error(400, message) from None
+        raise v3_error(422, f"The filter '{name}' is not a valid date.") from None
 
 
 def str_list(req: Request, name: str) -> list[str] | None:
