@@ -13,10 +13,9 @@ import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from types import TracebackType
 
 from .errors import MailError
-from .servers import check_server, is_loopback
+from .servers import Connection, check_server, is_loopback
 from .smtp import MailConnectionError
 
 IMAP_SSL, IMAP_STARTTLS, IMAP_PLAIN = "ssl", "starttls", "none"
@@ -82,7 +81,7 @@ class FetchedMessage:
     truncated: bool
 
 
-class ImapReader:
+class ImapReader(Connection):
     """`with ImapReader(config) as inbox:` a read-only view of one mailbox (EXAMINE)."""
 
     def __init__(self, config: ImapConfig) -> None:
@@ -194,17 +193,6 @@ class ImapReader:
         imap, self._imap = self._imap, None
         if imap is not None:
             _shutdown(imap)
-
-    def __enter__(self) -> ImapReader:
-        return self.open()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _shutdown(imap: imaplib.IMAP4) -> None:

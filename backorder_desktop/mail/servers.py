@@ -1,8 +1,10 @@
-"""What a mail server's settings must hold before any connection, SMTP and IMAP alike."""
+"""What SMTP and IMAP share: the checks of a server's settings, and opening and closing by `with`."""
 
 from __future__ import annotations
 
 import ipaddress
+from types import TracebackType
+from typing import Self
 
 from .errors import MailError
 
@@ -13,6 +15,28 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+class Connection:
+    """`with Sender(config) as sender:` opens the connection and closes it again."""
+
+    def open(self) -> object:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self.open()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 def check_server(

@@ -7,12 +7,11 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from types import TracebackType
 from typing import Any
 
 from .errors import MailError
 from .message import AddressError, parse_mailbox
-from .servers import check_server
+from .servers import Connection, check_server
 
 STARTTLS, SSL, PLAIN = "starttls", "ssl", "none"
 SECURITY_MODES: tuple[str, ...] = (STARTTLS, SSL, PLAIN)
@@ -95,7 +94,7 @@ class _HookedSMTPSSL(_DataHook, smtplib.SMTP_SSL):
     pass
 
 
-class SmtpSender:
+class SmtpSender(Connection):
     """`with SmtpSender(config) as sender: sender.send(msg)` for every message of a batch."""
 
     def __init__(self, config: SmtpConfig) -> None:
@@ -188,17 +187,6 @@ class SmtpSender:
             smtp.quit()
         except (smtplib.SMTPException, OSError):
             smtp.close()
-
-    def __enter__(self) -> SmtpSender:
-        return self.open()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _reason(exc: BaseException) -> str:
