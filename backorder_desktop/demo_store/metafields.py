@@ -22,7 +22,7 @@ from .metafield_rules import (
     metafield_json,
     visible,
 )
-from .paging import date_arg, int_list, select_fields, str_list, v3_page
+from .paging import date_bounds, int_list, select_fields, str_list, v3_page, within
 from .records import MetafieldRec
 
 DIRTY = frozenset({"metafields"})
@@ -36,15 +36,16 @@ def _list(ctx: Context, req: Request, kind: Kind, resource_ids: set[int] | None)
     keys = set(str_list(req, "key:in") or [])
     if "key" in req.query:
         keys.add(req.query["key"])
-    bounds = [
-        (date_arg(req, name, ctx.now), attr, is_min)
-        for name, attr, is_min in (
+    bounds = date_bounds(
+        req,
+        ctx.now,
+        (
             ("date_modified:min", "date_modified", True),
             ("date_modified:max", "date_modified", False),
             ("date_created:min", "date_created", True),
             ("date_created:max", "date_created", False),
-        )
-    ]
+        ),
+    )
     rows: list[MetafieldRec] = []
     for rec in ctx.state.metafields.values():
         if rec.resource_type != kind.resource_type or not visible(rec, ctx.client_id):
@@ -53,12 +54,7 @@ def _list(ctx: Context, req: Request, kind: Kind, resource_ids: set[int] | None)
             continue
         if (namespaces and rec.namespace not in namespaces) or (keys and rec.key not in keys):
             continue
-        ok = True
-        for bound, attr, is_min in bounds:
-            if bound is not None:
-                value = getattr(rec, attr)
-                ok = ok and (value >= bound if is_min else value <= bound)
-        if ok:
+        if within(rec, bounds):
             rows.append(rec)
     rows.sort(key=lambda r: r.id, reverse=req.query.get("direction") == "desc")
     page, meta = v3_page(req, rows)

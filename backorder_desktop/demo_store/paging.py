@@ -47,6 +47,26 @@ def date_arg(req: Request, name: str, now: Callable[[], datetime]) -> datetime |
         raise v3_error(422, f"The filter '{name}' is not a valid date.") from None
 
 
+Bound = tuple[datetime | None, str, bool]  # (the date given, the record's attribute, a minimum?)
+
+
+def date_bounds(
+    req: Request, now: Callable[[], datetime], filters: Sequence[tuple[str, str, bool]]
+) -> list[Bound]:
+    """The date filters given, as (name, attribute, minimum?) triples say how to read them."""
+    return [(date_arg(req, name, now), attr, is_min) for name, attr, is_min in filters]
+
+
+def within(record: Any, bounds: Sequence[Bound]) -> bool:
+    """Whether the record's dates meet every bound given (inclusive)."""
+    for bound, attr, is_min in bounds:
+        if bound is not None:
+            value = getattr(record, attr)
+            if not (value >= bound if is_min else value <= bound):
+                return False
+    return True
+
+
 def str_list(req: Request, name: str) -> list[str] | None:
     raw = req.query.get(name)
     if raw is None:
