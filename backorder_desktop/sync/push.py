@@ -131,6 +131,16 @@ def _is_cancelled(cancelled: Cancelled | None) -> bool:
     return cancelled is not None and cancelled()
 
 
+def _step_failed(cache: Cache, row: OutboxRow, exc: BigCommerceError) -> tuple[bool, int]:
+    """A read before the send failed: a passing failure tries the row again later; a refusal
+    fails the row with the reason and the drain goes on."""
+    if isinstance(exc, _TRANSIENT):
+        cache.outbox.mark_retry(row.id, exc.message, retry_delay(row.attempts + 1, exc))
+        return True, 0
+    cache.outbox.mark_failed(row.id, exc.message)
+    return False, 0
+
+
 def _send(
     client: PushClient, cache: Cache, row: OutboxRow, notes: NotesReader | None = None
 ) -> tuple[bool, int]:
@@ -142,23 +152,15 @@ def _send(
             row = with_fresh_notes(client, row, notes)
         except (AuthError, ScopeError):
             raise
-        except _TRANSIENT as exc:
-            cache.outbox.mark_retry(row.id, exc.message, retry_delay(row.attempts + 1, exc))
-            return True, 0
         except BigCommerceError as exc:  # e.g. the order was deleted
-            cache.outbox.mark_failed(row.id, exc.message)
-            return False, 0
+            return _step_failed(cache, row, exc)
     if may_exist(row):
         try:
             rest = settle_creates(client, cache, row)
         except (AuthError, ScopeError):
             raise
-        except _TRANSIENT as exc:
-            cache.outbox.mark_retry(row.id, exc.message, retry_delay(row.attempts + 1, exc))
-            return True, 0
-        except BigCommerceError as exc:  # refused: the row fails with the reason, the drain goes on
-            cache.outbox.mark_failed(row.id, exc.message)
-            return False, 0
+        except BigCommerceError as exc:
+            return _step_failed(cache, row, exc)
         if rest is None:
             return False, 1
         row = rest
