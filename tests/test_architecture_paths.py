@@ -101,6 +101,32 @@ def test_the_walk_catches_a_path_however_it_is_written() -> None:
     assert path_literals(legacy, "cache/other.py") != []
 
 
+# What hands out a path: a caller that uses one sends a request bigcommerce/ did not name.
+PATH_GIVERS = frozenset(
+    {"collection_path", "order_path", "METAFIELD_PATHS", "iter_v3", "iter_v2", "paths", "paging"}
+)
+
+
+def path_givers(source: str) -> list[str]:
+    """Names of bigcommerce/'s path helpers a module imports or calls (`ops.collection_path`)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and "bigcommerce" in (node.module or ""):
+            found += [a.name for a in node.names if a.name in PATH_GIVERS]
+            if (node.module or "").rsplit(".", 1)[-1] in PATH_GIVERS:
+                found.append(str(node.module))
+        elif isinstance(node, ast.Attribute) and node.attr in PATH_GIVERS - {"paths", "paging"}:
+            if not (isinstance(node.value, ast.Name) and node.value.id == "self"):
+                found.append(node.attr)
+    return found
+
+
+def test_callers_outside_bigcommerce_take_no_path_from_it() -> None:
+    """They call a named read (bigcommerce/reads.py) or encode an operation instead."""
+    found = {rel: hits for rel, file in _modules() if (hits := path_givers(file.read_text())) != []}
+    assert found == {}, found
+
+
 def test_sync_matches_no_path_with_a_regular_expression() -> None:
     """Replies and retries go by typed operations (bigcommerce/operations.py), never by path."""
     users = []

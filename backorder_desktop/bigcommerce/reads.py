@@ -14,7 +14,8 @@ import httpx
 
 from . import scopes
 from .client import ID_FILTER_CHUNK
-from .operations import order_path
+from .operations import Operation, collection_path, order_path
+from .paging import iter_v3
 from .paths import METAFIELD_PATHS, PRODUCTS
 
 JSON = dict[str, Any]
@@ -110,6 +111,19 @@ def metafields_page(
 ) -> httpx.Response:
     """One page of the batch metafield listing of a resource type, as the answer."""
     return client.request("GET", METAFIELD_PATHS[resource_type], params=params)
+
+
+def records_of(
+    client: Requester, op: Operation, params: dict[str, Any], *, limit: int
+) -> Iterator[JSON]:
+    """The records of the collection an operation writes to, one page at a time (a check or a
+    resend reads a page or two, never in parallel)."""
+    return iter_v3(client.request, collection_path(op), params, limit=limit, max_concurrency=1)
+
+
+def records_page(client: Requester, op: Operation, params: dict[str, Any]) -> httpx.Response:
+    """One page of the collection an operation writes to, as the answer."""
+    return client.request("GET", collection_path(op), params=params)
 
 
 def orders_page(client: Requester, params: dict[str, Any]) -> httpx.Response:
