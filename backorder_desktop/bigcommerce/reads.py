@@ -1,8 +1,8 @@
 """Named reads for callers outside bigcommerce/: they ask for a resource, this module knows its path.
 
-Each takes the client (or a wrapper with the same `request` / `iter_v3`, e.g. the store
-check's counting one) and sends exactly the request the caller used to build itself, so
-request counts do not change. The sync's own listings live on the client (client.py).
+Each takes the client, or a wrapper with the same `request` / `iter_v3` (the store check keeps
+every answer's headers), and sends its request through it, so a wrapper sees each one. The
+sync's own listings live on the client (client.py); writes are typed operations (operations.py).
 """
 
 from __future__ import annotations
