@@ -17,6 +17,7 @@ from backorder_desktop.demo_store.mail_sink import MailSink
 from tests.support.cli import Result, run_cli
 from tests.support.fronts import FRONTS, CliFront, Held, make_front
 
+
 @pytest.fixture
 def store() -> Iterator[DemoStore]:
     # Several laptops share one API account's quota; a roomier one keeps the scenarios fast
@@ -119,78 +120,67 @@ def eta_in_store(store: DemoStore, sku: str) -> str | None:
     return None
 
 
+@pytest.mark.parametrize("front", FRONTS)
 def test_eta_edited_on_both_laptops_the_second_writer_is_stopped_and_chooses(
-    store: DemoStore, tmp_path: Path
+    store: DemoStore, tmp_path: Path, front: str, request: pytest.FixtureRequest
 ) -> None:
-    a, b = tmp_path / "a", tmp_path / "b"
-    assert on(store, a, "sync").code == 0
-    sku = on(store, a, "backorders", "--json").json()[0]["sku"]
-    assert (
-        on(store, a, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-01-10").code == 0
-    )
-    assert on(store, b, "sync").code == 0
+    a, b = CliFront(store, tmp_path / "a"), make_front(front, request, store, tmp_path / "b")
+    a.sync()
+    sku = a.queue()[0].sku
+    assert a.set_eta(sku, date(2031, 1, 10)).ok
+    b.sync()
     # Between syncs: A changes the ETA, then B (who last read 2031-01-10) changes it too.
-    assert (
-        on(store, a, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-02-01").code == 0
-    )
-    late = on(store, b, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-03-01")
-    assert late.code == 1
-    assert "changed in BigCommerce since the last sync" in late.err
-    assert "2031-02-01" in late.err  # theirs, beside what B had read
+    assert a.set_eta(sku, date(2031, 2, 1)).ok
+    late = b.set_eta(sku, date(2031, 3, 1))
+    assert not late.ok
+    assert "changed in BigCommerce since the last sync" in late.text
+    assert "2031-02-01" in late.text  # theirs, beside what B had read
     assert eta_in_store(store, sku) == "2031-02-01"  # A's write stands
-    assert on(store, b, "conflicts", "list", "--json").json() == []
+    assert b.held() == []
     # B takes in A's value, then decides to set its own after all: a deliberate overwrite.
-    assert on(store, b, "sync").code == 0
-    assert (
-        on(store, b, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-03-01").code == 0
-    )
-    assert on(store, a, "sync").code == 0
+    b.sync()
+    assert b.set_eta(sku, date(2031, 3, 1)).ok
+    a.sync()
     assert eta_in_store(store, sku) == "2031-03-01"
 
 
+@pytest.mark.parametrize("front", FRONTS)
 def test_a_queued_eta_overtaken_by_another_laptop_waits_for_the_merchant_to_choose(
-    store: DemoStore, tmp_path: Path
+    store: DemoStore, tmp_path: Path, front: str, request: pytest.FixtureRequest
 ) -> None:
-    a, b = tmp_path / "a", tmp_path / "b"
-    assert on(store, a, "sync").code == 0
-    sku = on(store, a, "backorders", "--json").json()[0]["sku"]
-    assert (
-        on(store, a, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-01-10").code == 0
-    )
-    assert on(store, b, "sync").code == 0
+    a, b = CliFront(store, tmp_path / "a"), make_front(front, request, store, tmp_path / "b")
+    a.sync()
+    sku = a.queue()[0].sku
+    assert a.set_eta(sku, date(2031, 1, 10)).ok
+    b.sync()
     # B's change is queued, but the store turns its write away (B's token expired meanwhile).
     store.faults.script("PUT", r"/v3/catalog/variants/metafields", "401")
-    queued = on(store, b, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-03-01")
-    assert queued.code != 0
-    assert (
-        on(store, a, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-02-01").code == 0
-    )
+    queued = b.set_eta(sku, date(2031, 3, 1))
+    assert not queued.ok
+    assert a.set_eta(sku, date(2031, 2, 1)).ok
     # B's queued write is based on 2031-01-10: it is held back, not sent over A's.
-    pushed = on(store, b, "push", "--json")
-    assert pushed.code == 1 and pushed.json()["failed"] == 1
-    assert "another laptop changed the same records" in pushed.err
+    pushed = b.push()
+    assert not pushed.ok
+    assert "another laptop changed the same records" in pushed.text
+    assert b.outbox_failed() == 1
     assert eta_in_store(store, sku) == "2031-02-01"
-    (held,) = on(store, b, "conflicts", "list", "--json").json()
-    (item,) = held["items"]
-    assert (item["was"], item["theirs"], item["mine"]) == ("2031-01-10", "2031-02-01", "2031-03-01")
-    chosen = on(store, b, "conflicts", "keep-mine", str(held["change"]), "--json")
-    assert chosen.code == 0, chosen.err
+    assert b.held() == [Held("2031-01-10", "2031-02-01", "2031-03-01")]
+    b.choose(mine=True)
     assert eta_in_store(store, sku) == "2031-03-01"
-    assert on(store, b, "conflicts", "list", "--json").json() == []
-    assert on(store, b, "status", "--json").json()["outbox"]["failed"] == 0
+    assert b.held() == []
+    assert b.outbox_failed() == 0
 
 
+@pytest.mark.parametrize("front", FRONTS)
 def test_records_written_by_another_api_account_are_pointed_out(
-    store: DemoStore, tmp_path: Path
+    store: DemoStore, tmp_path: Path, front: str, request: pytest.FixtureRequest
 ) -> None:
-    a, b = tmp_path / "a", tmp_path / "b"
-    first = on(store, a, "sync")
+    first = on(store, tmp_path / "a", "sync")
     assert first.code == 0 and "API account" not in first.err
     # A laptop set up with its own API account wrote one of the records.
     record = next(m for m in store.state.metafields.values() if m.namespace == "backorder_desktop")
     record.owner_client_id = "second-account-7f3k2q"
     record.permission_set = "write"  # app_only records of another account are invisible
-    warned = on(store, b, "sync")
-    assert warned.code == 0
-    assert "more than one API account" in warned.err and "…7f3k2q" in warned.err
-    assert "same API account" in warned.err
+    warned = make_front(front, request, store, tmp_path / "b").sync()
+    assert "more than one API account" in warned and "…7f3k2q" in warned
+    assert "same API account" in warned

@@ -175,15 +175,18 @@ class CliFront:
         result = self.run("push", "--json")
         return Told(result.code == 0, result.err)
 
+    def _held_changes(self) -> Any:
+        return self.run("conflicts", "list", "--json").json()  # exit 1 while any is held
+
     def held(self) -> list[Held]:
         return [
             Held(item["was"], item["theirs"], item["mine"])
-            for change in self.ok("conflicts", "list")
+            for change in self._held_changes()
             for item in change["items"]
         ]
 
     def choose(self, mine: bool) -> None:
-        for change in self.ok("conflicts", "list"):
+        for change in self._held_changes():
             self.ok("conflicts", "keep-mine" if mine else "take-theirs", str(change["change"]))
 
     def outbox_failed(self) -> int:

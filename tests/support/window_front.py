@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
@@ -237,11 +238,13 @@ class WindowFront:
         stale = flow.conflicts_dialog
         if isinstance(stale, StaleValuesDialog):
             # Nothing written: the merchant sees both values and cancels (takes theirs in).
-            shown = [f"{r.cached} {r.store} {r.planned}" for r in stale.view.model.rows()]
+            shown = [label.text() for label in stale.findChildren(QLabel)]
+            shown += [f"{r.cached} {r.store} {r.planned}" for r in stale.view.model.rows()]
             stale.reject()
             return Told(False, "\n".join([*shown, self._told_since(mark)]))
         text = self._told_since(mark)
-        return Told("Applied" in text and "Queued" not in text, text)
+        sent = not any(word in text for word in ("Queued", "held back", "refused", "Not sent"))
+        return Told("Applied" in text and sent, text)
 
     def priority(self, order_id: int, delta: int) -> None:
         panel = self.shell.window.backorders_panel
