@@ -15,7 +15,7 @@ import pytest
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
 from tests.support.cli import Result, run_cli
-from tests.support.fronts import FRONTS, CliFront, Held, make_front
+from tests.support.fronts import FRONTS, CliFront, make_front
 
 
 @pytest.fixture
@@ -142,33 +142,6 @@ def test_eta_edited_on_both_laptops_the_second_writer_is_stopped_and_chooses(
     assert b.set_eta(sku, date(2031, 3, 1)).ok
     a.sync()
     assert eta_in_store(store, sku) == "2031-03-01"
-
-
-@pytest.mark.parametrize("front", FRONTS)
-def test_a_queued_eta_overtaken_by_another_laptop_waits_for_the_merchant_to_choose(
-    store: DemoStore, tmp_path: Path, front: str, request: pytest.FixtureRequest
-) -> None:
-    a, b = CliFront(store, tmp_path / "a"), make_front(front, request, store, tmp_path / "b")
-    a.sync()
-    sku = a.queue()[0].sku
-    assert a.set_eta(sku, date(2031, 1, 10)).ok
-    b.sync()
-    # B's change is queued, but the store turns its write away (B's token expired meanwhile).
-    store.faults.script("PUT", r"/v3/catalog/variants/metafields", "401")
-    queued = b.set_eta(sku, date(2031, 3, 1))
-    assert not queued.ok
-    assert a.set_eta(sku, date(2031, 2, 1)).ok
-    # B's queued write is based on 2031-01-10: it is held back, not sent over A's.
-    pushed = b.push()
-    assert not pushed.ok
-    assert "another laptop changed the same records" in pushed.text
-    assert b.outbox_failed() == 1
-    assert eta_in_store(store, sku) == "2031-02-01"
-    assert b.held() == [Held("2031-01-10", "2031-02-01", "2031-03-01")]
-    b.choose(mine=True)
-    assert eta_in_store(store, sku) == "2031-03-01"
-    assert b.held() == []
-    assert b.outbox_failed() == 0
 
 
 @pytest.mark.parametrize("front", FRONTS)

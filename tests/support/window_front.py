@@ -64,7 +64,7 @@ class WindowFront:
                     mail_from="orders@shop.example",
                 )
             )
-        qtbot.addWidget(self.shell.window)
+        # Not handed to qtbot: its teardown closes widgets before the finalizer stops the shell.
         self.told: list[str] = []  # the status bar's messages, in order
         self.shell.controller.message_posted.connect(self.told.append)
         self.opened = False
@@ -252,8 +252,9 @@ class WindowFront:
         assert select(panel.view, lambda r: r.line.order_id == order_id) >= 1
         panel.confirm = lambda *_: True  # "this changes these customers' ETAs: go on?"
         mark = len(self.told)
-        (panel.raise_button if delta > 0 else panel.lower_button).click()
-        self.idle()
+        for _ in range(abs(delta)):  # one step a click
+            (panel.raise_button if delta > 0 else panel.lower_button).click()
+            self.idle()
         panel.view.table.clearSelection()
         self.push()
         assert "held back" not in self._told_since(mark)
@@ -301,6 +302,8 @@ class WindowFront:
 
     def close(self) -> None:
         self.shell.stop()
+        self.shell.window.close()
+        self.shell.window.deleteLater()
         self.qtbot.wait(20)
 
 
