@@ -159,13 +159,15 @@ def test_receipt_release_and_notices_killed_at_random_points_send_each_email_onc
             child = [str(tmp_path / "got"), "--api-url", got.api_url, "--store-hash",
                      got.store_hash, "--smtp-port", str(got_mail.port), "--shipment", "PO-KILL",
                      *(f"--line={s}:{waiting[s] + 2}" for s in skus)]  # fmt: skip
-            # The first kill lands in start-up or its sync (a window takes longer to open).
+            # The first kill lands in start-up or its sync (a window takes longer to open). Fewer
+            # kills than the command line's: each window run costs seconds of start-up (the
+            # suite's time budget), and the kills that matter land in pushes and sends.
             triggers = [after_seconds(rng.uniform(0.5, 2.5))]
-            triggers += [after_writes(got, k) for k in (1, 1, 2, 3, 5)]
+            triggers += [after_writes(got, k) for k in (1, 2, 5)]
             done = kill_until_done([*child, "--receive"], env, triggers, rng, log,
                                    "window: receive, release", program=WINDOW)  # fmt: skip
             assert done.code == 0, done.err
-            triggers = [after_mails(got_mail, rng.randint(0, 3)) for _ in range(9)]
+            triggers = [after_mails(got_mail, rng.randint(0, 3)) for _ in range(6)]
             done = kill_until_done([*child, "--notify"], env, triggers, rng, log,
                                    "window: notify", program=WINDOW)  # fmt: skip
             assert done.code == 0, done.err
@@ -193,6 +195,6 @@ def test_receipt_release_and_notices_killed_at_random_points_send_each_email_onc
                 {k: n for k, n in state["metafields"].items() if k[:2] not in _orders(unsure)}
             )
         assert snapshot_diff(want_state, got_state) == []
-        assert log.kills >= 11, log
+        assert log.kills >= (11 if front == "cli" else 9), log
         print(f"{front} receive+notify: {log.kills} kills, {log.runs} runs, {len(intended_mail)} emails, "
               f"{len(missing)} unconfirmed")  # fmt: skip

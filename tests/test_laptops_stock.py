@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,12 +18,15 @@ from backorder_desktop.cache import open_cache
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.receiving import ReceiptLine
 from backorder_desktop.services.dock.allocations import held_units
+from backorder_desktop.services.dock.dock_actions import receive
 from backorder_desktop.services.dock.receiving import commit_receipt
 from backorder_desktop.services.dock.shipments import add_shipment
+from backorder_desktop.services.sync_control.actions import run_action
 from backorder_desktop.services.sync_control.conflicts import list_conflicts
 from backorder_desktop.services.sync_control.session import StoreConnection, StoreSession
+from backorder_desktop.services.sync_control.syncing import sync_store
 from backorder_desktop.sync.pull import pull
-from tests.support.fronts import FRONTS, CliFront, make_front
+from tests.support.fronts import FRONTS, make_front
 from tests.support.shipments import Env, demo_env, variant_with_waiting_lines
 
 
@@ -54,24 +58,25 @@ def test_a_stale_undo_on_one_laptop_leaves_the_other_laptops_receipt(
 ) -> None:
     with DemoStore(seed=1) as store:
         one = make_front(front, request, store, tmp_path / "one")  # the laptop under test
-        two = CliFront(store, tmp_path / "two")
-        one.sync()
-        two.sync()
         connection = StoreConnection(store.store_hash, store.api_url)
-        with StoreSession(tmp_path / "one", connection, store.token) as peek:
-            vid, lines = variant_with_waiting_lines(peek.cache)
+        two = StoreSession(tmp_path / "two", connection, store.token)  # the other, in services
+        request.addfinalizer(two.close)
+        one.sync()
+        sync_store(two)
+        vid, lines = variant_with_waiting_lines(two.cache)
         sku, waiting = lines[0].sku, sum(line.qty_waiting for line in lines)
         env = Env(store, None, None)  # type: ignore[arg-type]  # the store's side only
-        two.ok("shipments", "add", "--supplier", "Acme", "--expected", "2031-01-15",
-               "--ref", "PO-ONE", f"--line={sku}:{waiting}")  # fmt: skip
+        _add(two, "PO-ONE", sku, waiting)
         one.sync()
         order_id = one.receive("PO-ONE", {sku: waiting}, release=False).ready_orders[0]
         held = _held(tmp_path / "one", store, order_id, vid)
         assert one.release([order_id]) == [order_id]
-        two.sync()
-        two.ok("shipments", "add", "--supplier", "Acme", "--expected", "2031-01-15",
-               "--ref", "PO-TWO", f"--line={sku}:30")  # fmt: skip
-        two.ok("shipments", "receive", "PO-TWO", f"--line={sku}:30")  # nobody waits: to stock
+        sync_store(two)
+        shipment = _add(two, "PO-TWO", sku, 30)
+        received = run_action(  # nobody waits any more: 30 to stock
+            two, lambda s: receive(s, shipment.id, [ReceiptLine(sku, 30)], receipt_id="r-two")
+        )
+        assert received.pushed is not None and received.pushed.failed == 0
         after_two = env.stock(vid)
         store.clear_requests()
         undone = one.undo_release(order_id)  # laptop one never synced laptop two's receipt
@@ -82,6 +87,17 @@ def test_a_stale_undo_on_one_laptop_leaves_the_other_laptops_receipt(
         assert env.stock(vid) == after_two
         assert order_id in one.ready()
         assert _held(tmp_path / "one", store, order_id, vid) == held
+
+
+def _add(session: StoreSession, reference: str, sku: str, qty: int) -> Any:
+    added = run_action(
+        session,
+        lambda s: add_shipment(
+            s.cache, supplier="Acme", expected=None, lines=[(sku, qty)], reference=reference
+        ),
+    )
+    assert added.pushed is not None and added.pushed.failed == 0
+    return added.result[0]
 
 
 def _held(data_dir: Path, store: DemoStore, order_id: int, vid: int) -> int:
