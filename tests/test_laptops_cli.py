@@ -56,6 +56,8 @@ def test_three_laptops_press_notify_at_once_and_each_notice_goes_once(
         # Pressing again sends nothing more.
         assert b.notify().sent == 0
         assert len(sink.messages()) == len(due)
+        if front != "cli":
+            return  # what follows involves no window: the command-line run checks it
         # A fresh laptop learns from BigCommerce alone that everyone was told.
         fresh = CliFront(store, tmp_path / "fresh", sink)
         fresh.sync()
@@ -104,6 +106,8 @@ def test_a_ships_b_receives_and_releases_a_releases_the_rest_c_rebuilds_it_all(
     assert b.ready() == []
     assert b.release(None) == []
 
+    if front != "cli":
+        return  # what follows involves no window (A and C): the command-line run checks it
     # C, a new laptop with an empty data dir, rebuilds the same picture from BigCommerce alone.
     a.sync()
     c.sync()
