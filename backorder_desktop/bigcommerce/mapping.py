@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from ..domain.models import (
@@ -263,25 +262,32 @@ def map_order(data: Any, *, line_items: list[JSON] | None = None) -> Order:
         currency = to_str(d.get("default_currency_code"), "default_currency_code") or to_str(
             d.get("currency_code"), "currency_code"
         )
-        order = Order(
-            id=order_id,
-            status_id=to_int(d.get("status_id"), "status_id"),
-            date_created=created,
-            date_modified=to_datetime(d.get("date_modified"), "date_modified") or created,
-            customer_id=to_int(d.get("customer_id"), "customer_id", default=0),
-            customer_email=to_str(billing.get("email"), "billing_address.email"),
-            customer_name=name,
-            total_inc_tax=to_float(d.get("total_inc_tax"), "total_inc_tax"),
-            currency_code=currency,
-            staff_notes=to_str(d.get("staff_notes"), "staff_notes"),
-        )
+        status_id = to_int(d.get("status_id"), "status_id")
+        modified = to_datetime(d.get("date_modified"), "date_modified") or created
+        customer_id = to_int(d.get("customer_id"), "customer_id", default=0)
+        email = to_str(billing.get("email"), "billing_address.email")
+        total = to_float(d.get("total_inc_tax"), "total_inc_tax")
+        notes = to_str(d.get("staff_notes"), "staff_notes")
     except BadField as exc:
         raise _bad("order", d, exc) from None
     lines: dict[int, OrderLine] = {}
     for raw in raw_lines:
         line = map_order_line(raw, order_id)
         lines.setdefault(line.id, line)  # a line split over consignments is one line
-    return replace(order, lines=tuple(lines.values()))
+    # Built once its lines are read: `replace` on a frozen record costs a second construction.
+    return Order(
+        id=order_id,
+        status_id=status_id,
+        date_created=created,
+        date_modified=modified,
+        customer_id=customer_id,
+        customer_email=email,
+        customer_name=name,
+        total_inc_tax=total,
+        currency_code=currency,
+        lines=tuple(lines.values()),
+        staff_notes=notes,
+    )
 
 
 def map_metafield(data: Any, resource_type: str) -> Metafield:
