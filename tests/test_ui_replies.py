@@ -4,11 +4,13 @@ shown per order, confirmed in one click; the IMAP account in Mail settings."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
 import pytest
+from PySide6.QtCore import Qt
 
 from backorder_desktop.cache.shared_choices import partial_orders
 from backorder_desktop.demo_store.demo_replies import INBOX_DIR
@@ -24,6 +26,7 @@ from tests.support.imap import PASSWORD, USER, imap_server
 from tests.test_ui_window import _unnamed
 
 TIMEOUT = 30_000
+SHOTS = Path(os.environ["SCREENSHOT_DIR"]) if os.environ.get("SCREENSHOT_DIR") else None
 
 
 @pytest.fixture
@@ -231,3 +234,62 @@ def test_keep_is_the_customers_consent_and_cancel_opens_cancel_and_refund(
     qtbot.waitUntil(lambda: isinstance(panel.dialog, CancelDialog), timeout=TIMEOUT)
     assert list(panel.dialog.selection) == [cancel.order_id]
     panel.dialog.close()
+
+
+def _queue_and_replies(panel: BackordersPanel) -> tuple[int, int]:
+    """Heights in the tab's splitter: the queue (with its grouping) and the Replies panel."""
+    return panel.split.widget(0).height(), panel.replies.height()
+
+
+def test_the_replies_panel_is_one_line_until_a_reply_waits(
+    qtbot, demo_shell: AppShell
+) -> None:
+    window = demo_shell.window
+    window.resize(1280, 800)
+    window.show()
+    window.show_tab("backorders")
+    panel = window.backorders_panel
+    assert isinstance(panel, BackordersPanel)
+    replies = panel.replies
+    qtbot.waitExposed(window)
+    header = replies.header.sizeHint().height()
+
+    # Nothing to confirm: a header line, and the queue takes the rest of the room.
+    qtbot.waitUntil(lambda: replies.title.text() == "Replies · none to confirm", timeout=TIMEOUT)
+    queue, folded = _queue_and_replies(panel)
+    assert not replies.expanded and not replies.view.isVisible()
+    assert folded <= header + 12
+    assert queue >= panel.split.height() - folded - panel.split.handleWidth() - 2
+    assert _unnamed(replies) == []
+
+    # Replies arrive: the panel unfolds with its rows, a share of the room, the queue the most.
+    _send_notices(demo_shell)
+    answers = len(list((demo_shell.data_dir / INBOX_DIR).glob("*.eml")))
+    _fetch(qtbot, panel, answers)
+    qtbot.waitUntil(lambda: replies.view.table.isVisible(), timeout=TIMEOUT)
+    assert replies.expanded and replies.title.text() == "Replies to answer"
+    assert replies.view.proxy.rowCount() == answers
+    if SHOTS is not None:  # SCREENSHOT_DIR=docs/screenshots: the picture the README shows
+        window.grab().save(str(SHOTS / "backorders-replies.png"))
+    queue, unfolded = _queue_and_replies(panel)
+    assert unfolded >= min(200, panel.split.height() // 2) - 2 and unfolded > 4 * header
+    assert queue > unfolded
+
+    # An order with no reply selected in the queue: the panel stays where it is (no jumping).
+    without = {r.order_id for r in replies.view.model.rows()}
+    row = next(
+        n for n in range(panel.view.proxy.rowCount())
+        if panel.view.model.row(panel.view.proxy.mapToSource(panel.view.proxy.index(n, 0)).row())
+        .line.order_id not in without
+    )  # fmt: skip
+    panel.view.table.selectRow(row)
+    qtbot.waitUntil(lambda: replies.title.text().endswith("· none"), timeout=TIMEOUT)
+    assert replies.expanded and _queue_and_replies(panel) == (queue, unfolded)
+
+    # A click on the header folds it by hand, and another unfolds it.
+    qtbot.mouseClick(replies.title, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: replies.height() <= header + 12, timeout=TIMEOUT)
+    assert not replies.view.isVisible() and panel.split.widget(0).height() > queue
+    qtbot.mouseClick(replies.title, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: replies.view.table.isVisible(), timeout=TIMEOUT)
+    assert replies.height() > 4 * header

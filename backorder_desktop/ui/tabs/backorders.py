@@ -32,6 +32,7 @@ from .reply_actions import wire_reply_actions
 from .shipments import add_order_waiting_button
 
 AGING_WARNING_DAYS = 14
+REPLIES_MIN_HEIGHT = 200  # px: the header, the search line and about four replies
 
 
 def tr(text: str) -> str:
@@ -213,6 +214,9 @@ class BackordersPanel(TabPanel):
         self.split.addWidget(self.replies)
         self.split.setStretchFactor(0, 2)
         self.split.setStretchFactor(1, 1)
+        self.split.setCollapsible(0, False)
+        self.split.setCollapsible(1, False)  # folded, the replies keep their header line
+        self.replies.expanded_changed.connect(self._on_replies_expanded)
         layout.addWidget(self.split, 1)
         layout.removeWidget(self.legend)  # the legend stays under the table
         layout.addWidget(self.legend)
@@ -253,6 +257,18 @@ class BackordersPanel(TabPanel):
         self.groups.set_rows(loaded.data.backorders)
         self._update_buttons()
         self._summary_timer.start()
+
+    def _on_replies_expanded(self, expanded: bool) -> None:
+        """Unfolded, the replies get a third of the room (at least a few rows' worth, at most
+        half); folded, their header line, and the queue the rest."""
+        total = sum(self.split.sizes())
+        if total <= 0:
+            return  # not laid out yet: the replies' maximum height holds them to their header
+        if expanded:
+            share = min(max(total // 3, REPLIES_MIN_HEIGHT), total // 2)
+        else:
+            share = self.replies.maximumHeight()
+        self.split.setSizes([total - share, share])
 
     def _on_view_selection_changed(self) -> None:
         orders = self._selected_orders()
