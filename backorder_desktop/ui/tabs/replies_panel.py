@@ -177,9 +177,7 @@ class RepliesPanel(QWidget):
     def set_expanded(self, expanded: bool) -> None:
         """Folded, the panel is its header line: its maximum height hands the rest to the
         queue above it (the tab's splitter honours it)."""
-        self.title.setArrowType(
-            Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow
-        )
+        self.title.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
         if expanded == self.expanded:
             return
         self.expanded = expanded
