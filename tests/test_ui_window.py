@@ -197,7 +197,7 @@ def test_a_bug_opens_the_crash_dialog_with_redacted_details(
     def broken(cache):
         raise ZeroDivisionError(f"injected bug near token {store.token}")
 
-    monkeypatch.setattr("backorder_desktop.ui.store_controller.load_rows", broken)
+    monkeypatch.setattr("backorder_desktop.ui.rows_reader.load_rows", broken)
     shell.controller.reload_rows()
     qtbot.waitUntil(lambda: shell.crash_dialog is not None and shell.crash_dialog.isVisible())
     report = shell.crash_dialog.report

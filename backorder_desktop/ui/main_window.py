@@ -22,8 +22,9 @@ from ..services.settings import StoreEntry
 from ..services.views import ViewRows
 from .plain_text import PlainLabel
 from .records_view import RecordsView
+from .rows_reader import LoadedRows, PatchedRows
 from .status_line import StatusLine
-from .store_controller import LoadedRows, PatchedRows, StoreController
+from .store_controller import StoreController
 from .tabs.backorders import BackordersPanel
 from .tabs.insights import InsightsPanel
 from .tabs.panel import TabPanel

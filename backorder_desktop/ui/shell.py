@@ -31,7 +31,8 @@ from .dialogs.welcome import WelcomeDialog
 from .main_window import MainWindow
 from .nightly import NightlyInWindow, apply_nightly_choice, gather_settings_inputs
 from .plain_text import Button, ask, ask_text, inform
-from .store_controller import LoadedRows, StoreController
+from .rows_reader import LoadedRows
+from .store_controller import StoreController
 from .store_records import StoreRecordsDialogs
 from .tasks import Task, TaskRunner
 

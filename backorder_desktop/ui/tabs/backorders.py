@@ -16,7 +16,8 @@ from ...services.notices.eta_preview import describe_moves, preview_priority
 from ...services.notices.notify import count_text
 from ..dialogs.dock_common import ask, run_read
 from ..plain_text import inform
-from ..store_controller import LoadedRows, PatchedRows, StoreController
+from ..rows_reader import LoadedRows, PatchedRows
+from ..store_controller import StoreController
 from ..theme import colours
 from ..widgets import ElidedLabel
 from .backorder_consent import ConsentActions
