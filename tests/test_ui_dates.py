@@ -15,9 +15,9 @@ from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.receiving import ReceiptLine
 from backorder_desktop.services.dock.receiving import commit_receipt
 from backorder_desktop.services.dock.shipments import add_shipment, list_shipments
-from backorder_desktop.ui.dialogs.new_date import NewDateDialog
 from backorder_desktop.ui.dialogs.notify_preview import NotifyPreviewDialog
 from backorder_desktop.ui.dialogs.release import ReleaseDialog
+from backorder_desktop.ui.dialogs.shipment_date import NewDateDialog
 from backorder_desktop.ui.dialogs.undo import UndoDialog
 from backorder_desktop.ui.shell import AppShell
 from tests.support.cli import run_cli
@@ -172,8 +172,15 @@ def test_notify_preview_flags_the_overdue_shipment_and_dates_it(
     qtbot.waitUntil(lambda: "new date" in actions.dialogs, timeout=WAIT_MS)
     ask = actions.dialogs["new date"]
     assert isinstance(ask, NewDateDialog)
-    assert ask.date.minimumDate().toPython() == today  # nothing before today can be typed
-    ask.date.setDate(ask.date.minimumDate().addDays(12))
+    # Nothing before today is a promise: a past date typed is refused, and nothing is saved.
+    ask.date.edit.setText((today - timedelta(days=1)).isoformat())
+    ask.date.edit.textEdited.emit(ask.date.edit.text())
+    ask.request_save()
+    assert "passed" in ask.error.text() and ask.save_button.isEnabled()
+    assert "new date" in actions.dialogs
+    assert next(s for s in list_shipments(session.cache) if s.id == late.id).expected_date < today
+    ask.date.edit.setText((today + timedelta(days=12)).isoformat())
+    ask.date.edit.textEdited.emit(ask.date.edit.text())
     ask.request_save()
     qtbot.waitUntil(lambda: "new date" not in actions.dialogs, timeout=WAIT_MS)
     new = today + timedelta(days=12)

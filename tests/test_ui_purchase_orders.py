@@ -16,7 +16,7 @@ from backorder_desktop.demo_store.mail_sink import MailSink
 from backorder_desktop.domain.shipments import DRAFT, ORDERED
 from backorder_desktop.services.dock.shipments import find_shipment, list_shipments
 from backorder_desktop.ui.dialogs.purchase_order import CODE, PoLinesTableModel, PurchaseOrderDialog
-from backorder_desktop.ui.dialogs.supplier_confirmed import SupplierConfirmedDialog
+from backorder_desktop.ui.dialogs.shipment_date import SupplierConfirmedDialog
 from backorder_desktop.ui.shell import AppShell
 from tests.support.gui import make_shell, open_and_sync
 from tests.support.pdf import pdf_text, save_page_png

@@ -30,7 +30,7 @@ from ..services.notices.mail_setup import smtp_config
 from ..services.sync_control.session import StoreSession
 from .dialogs.dock_common import run_read
 from .dialogs.purchase_order import PurchaseOrderDialog
-from .dialogs.supplier_confirmed import SupplierConfirmedDialog
+from .dialogs.shipment_date import SupplierConfirmedDialog
 from .po_print import render_po_pdf
 from .store_controller import StoreController, describe_error
 from .widgets import in_documents

@@ -29,9 +29,9 @@ from ..services.dock.shipments import (
 from ..services.notices.eta_preview import describe_moves, preview_close
 from ..services.sync_control.session import StoreSession
 from .dialogs.dock_common import ask, run_read
-from .dialogs.new_date import NewDateDialog
 from .dialogs.receiving import ReceivingDialog
 from .dialogs.release import ReleaseDialog
+from .dialogs.shipment_date import NewDateDialog
 from .dialogs.shipment_edit import ShipmentDialog
 from .dialogs.suppliers import SupplierDialog, SupplierRow, SuppliersDialog
 from .dialogs.undo import (
