@@ -8,10 +8,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
@@ -37,46 +34,23 @@ from ..plain_text import OfflineTextBrowser, PlainLabel
 from ..theme import colours
 from ..widgets import DateField, fit_to_screen
 from .dock_common import button
+from .lines_model import AnyIndex, LinesModel
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 HEADERS = ("SKU", "Product", "Supplier code", "Quantity")
 SKU, PRODUCT, CODE, QTY = range(4)
 
 
-class PoLinesTableModel(QAbstractTableModel):
+class PoLinesTableModel(LinesModel):
     """The PO's lines; the supplier code is typed here (remembered for the supplier)."""
 
     def __init__(self, lines: tuple[PoLine, ...], parent: Any = None) -> None:
-        super().__init__(parent)
-        self.lines = list(lines)
+        super().__init__(HEADERS, lines, parent)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.lines)
+    def cell_flags(self, row: int, column: int) -> Qt.ItemFlag:
+        return Qt.ItemFlag.ItemIsEditable if column == CODE else Qt.ItemFlag.NoItemFlags
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        return base | Qt.ItemFlag.ItemIsEditable if index.column() == CODE else base
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.EditRole,
-        ):
-            return None
-        line = self.lines[index.row()]
-        return (line.sku, line.name, line.supplier_code, str(line.qty))[index.column()]
+    def text(self, line: PoLine, column: int) -> str:
+        return (line.sku, line.name, line.supplier_code, str(line.qty))[column]
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or role != Qt.ItemDataRole.EditRole or index.column() != CODE:
