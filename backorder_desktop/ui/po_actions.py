@@ -28,7 +28,7 @@ from ..services.dock.purchase_orders import (
 from ..services.notices.eta_preview import describe_moves
 from ..services.notices.mail_setup import smtp_config
 from ..services.sync_control.session import StoreSession
-from .dialogs.dock_common import run_read
+from .dialogs.dock_common import run_read, save_for
 from .dialogs.purchase_order import PurchaseOrderDialog
 from .dialogs.shipment_date import SupplierConfirmedDialog
 from .po_print import render_po_pdf
@@ -174,11 +174,11 @@ class PurchaseOrderActions(QObject):
             )  # fmt: skip
 
         def save(confirmed: Any) -> None:
-            self.controller.run_action(
+            save_for(
+                self.controller,
+                dialog,
                 "supplier confirmed date",
                 lambda s: confirm_supplier_date(s.cache, shipment_id, confirmed, today=today),
-                on_success=lambda _: dialog.saved(),
-                on_error=lambda exc: dialog.show_error(describe_error(exc)),
             )
 
         dialog.preview_requested.connect(preview)
