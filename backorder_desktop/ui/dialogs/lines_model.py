@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 TEXT_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole)
@@ -50,3 +51,18 @@ class LinesModel(QAbstractTableModel):
 
     def text(self, line: Any, column: int) -> str:
         raise NotImplementedError
+
+
+def lines_table(model: LinesModel, name: str, parent: QWidget) -> QTableView:
+    """A table of whole-row selection over `model` where typing into a cell edits it (as in a
+    spreadsheet: no double-click needed)."""
+    table = QTableView(parent)
+    table.setModel(model)
+    table.setAccessibleName(name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setEditTriggers(
+        QAbstractItemView.EditTrigger.DoubleClicked
+        | QAbstractItemView.EditTrigger.EditKeyPressed
+        | QAbstractItemView.EditTrigger.AnyKeyPressed
+    )
+    return table

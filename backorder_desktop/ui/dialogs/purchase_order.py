@@ -14,7 +14,6 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +32,7 @@ from ..plain_text import OfflineTextBrowser, PlainLabel
 from ..theme import colours
 from ..widgets import DateField, fit_to_screen
 from .dock_common import button
-from .lines_model import AnyIndex, LinesModel
+from .lines_model import AnyIndex, LinesModel, lines_table
 
 HEADERS = ("SKU", "Product", "Supplier code", "Quantity")
 SKU, PRODUCT, CODE, QTY = range(4)
@@ -109,15 +107,7 @@ class PurchaseOrderDialog(QDialog):
         self.note.setAccessibleName(self.tr("Note to the supplier"))
         self.note.setPlaceholderText(self.tr("optional, printed on the order"))
         self.model = PoLinesTableModel(order.lines, self)
-        self.table = QTableView(self)
-        self.table.setAccessibleName(self.tr("Lines"))
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
+        self.table = lines_table(self.model, self.tr("Lines"), self)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(PRODUCT, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(SKU, 130)
