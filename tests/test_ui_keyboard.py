@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import smtplib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ from backorder_desktop.ui.dialogs.suppliers import SupplierDialog
 from backorder_desktop.ui.dialogs.welcome import WelcomeDialog
 from backorder_desktop.ui.keyboard import layout_order
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import make_shell, open_and_sync
+from tests.support.gui import open_and_sync
 
 WAIT_MS = 30_000
 # Buttons whose action cannot be taken back (or sends mail, or books stock): never default.
@@ -45,20 +45,14 @@ IRREVERSIBLE = re.compile(
 )
 
 
-@pytest.fixture
-def store() -> Iterator[DemoStore]:
-    with DemoStore(seed=2, products=60, orders=90).start() as demo:
-        yield demo
+pytestmark = pytest.mark.demo_store(seed=2, products=60, orders=90)
 
 
 @pytest.fixture
-def shell(qtbot, tmp_path: Path, store: DemoStore) -> Iterator[AppShell]:
-    app_shell = make_shell(tmp_path / "data")
-    qtbot.addWidget(app_shell.window)
-    app_shell.window.show()
-    open_and_sync(qtbot, app_shell, store)
-    yield app_shell
-    app_shell.stop()
+def shell(store: DemoStore, qtbot, shell: AppShell) -> AppShell:
+    """This module's tests start with the window synced with `store` (stopped before it)."""
+    open_and_sync(qtbot, shell, store)
+    return shell
 
 
 def _reachable(widget: QWidget) -> bool:

@@ -5,7 +5,6 @@ showing it sent, then Supplier confirmed… with its ETA preview, a past date re
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,33 +17,21 @@ from backorder_desktop.services.dock.shipments import find_shipment, list_shipme
 from backorder_desktop.ui.dialogs.purchase_order import CODE, PoLinesTableModel, PurchaseOrderDialog
 from backorder_desktop.ui.dialogs.shipment_date import SupplierConfirmedDialog
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import make_shell, open_and_sync
+from tests.support.gui import open_and_sync, use_mail_sink
 from tests.support.pdf import pdf_text, save_page_png
 
 WAIT_MS = 30_000
 
 
-@pytest.fixture
-def sink() -> Iterator[MailSink]:
-    with MailSink() as running:
-        yield running
+pytestmark = pytest.mark.demo_store(seed=2)
 
 
 @pytest.fixture
-def shell(qtbot, tmp_path: Path, sink: MailSink) -> Iterator[AppShell]:
-    with DemoStore(seed=2).start() as store:
-        app_shell = make_shell(tmp_path / "data")
-        qtbot.addWidget(app_shell.window)
-        app_shell.window.show()
-        open_and_sync(qtbot, app_shell, store)
-        settings = app_shell.controller.settings
-        settings.smtp_host, settings.smtp_port, settings.smtp_security = (
-            "127.0.0.1", sink.port, "none",
-        )  # fmt: skip
-        settings.mail_from, settings.mail_from_name = "orders@shop.example", "Test Outdoor Shop"
-        settings.shop_contact = "+44 20 7946 0000"
-        yield app_shell
-        app_shell.stop()
+def shell(store: DemoStore, sink: MailSink, qtbot, shell: AppShell) -> AppShell:
+    """Synced with `store`; purchase orders are mailed to `sink`."""
+    open_and_sync(qtbot, shell, store)
+    use_mail_sink(shell, sink, mail_from_name="Test Outdoor Shop", shop_contact="+44 20 7946 0000")
+    return shell
 
 
 def shots(tmp_path: Path) -> Path:

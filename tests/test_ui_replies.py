@@ -21,9 +21,8 @@ from backorder_desktop.services.notices.notify_now import notify_now
 from backorder_desktop.ui.dialogs.mail_settings import MailSettingsDialog
 from backorder_desktop.ui.shell import AppShell
 from backorder_desktop.ui.tabs.backorders import BackordersPanel
-from tests.support.gui import make_shell
+from tests.support.gui import make_shell, unnamed_controls
 from tests.support.imap import PASSWORD, USER, imap_server
-from tests.test_ui_window import _unnamed
 
 TIMEOUT = 30_000
 SHOTS = Path(os.environ["SCREENSHOT_DIR"]) if os.environ.get("SCREENSHOT_DIR") else None
@@ -66,7 +65,7 @@ def test_fetched_replies_show_beside_the_order_and_ship_partial_is_one_click(
     assert answers > 0, "demo customers answer some notices"
 
     _fetch(qtbot, panel, answers)
-    assert _unnamed(replies) == []
+    assert unnamed_controls(replies) == []
     rows = replies.view.model.rows()
     partial = next(r for r in rows if r.suggestion == "ship_partial")
     assert replies.title.text() == "Replies to answer"
@@ -143,7 +142,7 @@ def test_the_imap_account_is_checked_and_its_password_kept_in_the_keychain(
         qtbot.addWidget(dialog)
         dialog.show()
         dialog.pages.setCurrentIndex(1)  # "Customers' replies"
-        assert dialog.imap_host.isVisible() and _unnamed(dialog) == []
+        assert dialog.imap_host.isVisible() and unnamed_controls(dialog) == []
         dialog.imap_host.setText("127.0.0.1")
         dialog.imap_port.setValue(server.port)
         dialog.imap_user.setText(USER)
@@ -180,7 +179,7 @@ def test_a_reply_written_in_the_demo_sent_mail_viewer_comes_back(
     qtbot.waitUntil(lambda: viewer.view.model.rowCount() == sent, timeout=TIMEOUT)
     viewer.view.table.selectRow(0)
     notice = viewer.view.selected_rows()[0]
-    assert _unnamed(viewer) == []
+    assert unnamed_controls(viewer) == []
 
     viewer.reply_as_customer("Please just ship what you have.")
 
@@ -241,9 +240,7 @@ def _queue_and_replies(panel: BackordersPanel) -> tuple[int, int]:
     return panel.split.widget(0).height(), panel.replies.height()
 
 
-def test_the_replies_panel_is_one_line_until_a_reply_waits(
-    qtbot, demo_shell: AppShell
-) -> None:
+def test_the_replies_panel_is_one_line_until_a_reply_waits(qtbot, demo_shell: AppShell) -> None:
     window = demo_shell.window
     window.resize(1280, 800)
     window.show()
@@ -260,7 +257,7 @@ def test_the_replies_panel_is_one_line_until_a_reply_waits(
     assert not replies.expanded and not replies.view.isVisible()
     assert folded <= header + 12
     assert queue >= panel.split.height() - folded - panel.split.handleWidth() - 2
-    assert _unnamed(replies) == []
+    assert unnamed_controls(replies) == []
 
     # Replies arrive: the panel unfolds with its rows, a share of the room, the queue the most.
     _send_notices(demo_shell)
