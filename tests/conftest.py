@@ -45,9 +45,9 @@ def fresh_keychain() -> MemoryKeyring:
 
 # --- the window tests' fixtures ----------------------------------------------------------------
 # A module picks its store with `pytestmark = pytest.mark.demo_store(seed=…, products=…)` and
-# requests `store` and `shell`; a module whose tests start synced overrides `shell` with one that
-# calls `tests.support.gui.open_and_sync` on it. Qt and the demo store are imported only when a
-# test asks for them (the CLI tests never load Qt).
+# requests `store` and `shell`; where every test starts synced it adds
+# `pytest.mark.usefixtures("synced")`. Qt and the demo store are imported only when a test asks
+# for them (the CLI tests never load Qt).
 
 
 @pytest.fixture
@@ -70,6 +70,15 @@ def shell(qtbot: Any, tmp_path: Path) -> Iterator[AppShell]:
     app_shell.window.show()
     yield app_shell
     app_shell.stop()
+
+
+@pytest.fixture
+def synced(store: DemoStore, qtbot: Any, shell: AppShell) -> AppShell:
+    """`shell` connected to `store`, the first sync's rows on screen (stopped before `store`)."""
+    from tests.support.gui import open_and_sync
+
+    open_and_sync(qtbot, shell, store)
+    return shell
 
 
 @pytest.fixture

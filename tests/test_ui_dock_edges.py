@@ -21,20 +21,13 @@ from backorder_desktop.services.sync_control.syncing import push_outbox, sync_st
 from backorder_desktop.ui.dialogs.receiving import ReceivingDialog
 from backorder_desktop.ui.dialogs.undo import UndoDialog
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import open_and_sync, shipments_dialog
+from tests.support.gui import shipments_dialog
 from tests.support.shipments import variant_with_waiting_lines
 
 WAIT_MS = 30_000
 
 
-pytestmark = pytest.mark.demo_store(seed=2)
-
-
-@pytest.fixture
-def shell(store: DemoStore, qtbot, shell: AppShell) -> AppShell:
-    """This module's tests start with the window synced with `store` (stopped before it)."""
-    open_and_sync(qtbot, shell, store)
-    return shell
+pytestmark = [pytest.mark.demo_store(seed=2), pytest.mark.usefixtures("synced")]
 
 
 def _scan(qtbot, dock: ReceivingDialog, code: str) -> None:

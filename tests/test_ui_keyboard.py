@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
 from backorder_desktop.ui.dialogs.bulk_action import (
     ENABLE,
@@ -35,7 +34,6 @@ from backorder_desktop.ui.dialogs.suppliers import SupplierDialog
 from backorder_desktop.ui.dialogs.welcome import WelcomeDialog
 from backorder_desktop.ui.keyboard import layout_order
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import open_and_sync
 
 WAIT_MS = 30_000
 # Buttons whose action cannot be taken back (or sends mail, or books stock): never default.
@@ -45,14 +43,10 @@ IRREVERSIBLE = re.compile(
 )
 
 
-pytestmark = pytest.mark.demo_store(seed=2, products=60, orders=90)
-
-
-@pytest.fixture
-def shell(store: DemoStore, qtbot, shell: AppShell) -> AppShell:
-    """This module's tests start with the window synced with `store` (stopped before it)."""
-    open_and_sync(qtbot, shell, store)
-    return shell
+pytestmark = [
+    pytest.mark.demo_store(seed=2, products=60, orders=90),
+    pytest.mark.usefixtures("synced"),
+]
 
 
 def _reachable(widget: QWidget) -> bool:

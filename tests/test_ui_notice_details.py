@@ -7,22 +7,16 @@ from dataclasses import replace
 
 import pytest
 
-from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import open_and_sync
 
 URL = "https://shop.example.com"
 CONTACT = "+1 555 0100, Mon-Fri 9-17"
 
 
-pytestmark = pytest.mark.demo_store(seed=3, products=60, orders=90)
-
-
-@pytest.fixture
-def shell(store: DemoStore, qtbot, shell: AppShell) -> AppShell:
-    """This module's tests start with the window synced with `store` (stopped before it)."""
-    open_and_sync(qtbot, shell, store)
-    return shell
+pytestmark = [
+    pytest.mark.demo_store(seed=3, products=60, orders=90),
+    pytest.mark.usefixtures("synced"),
+]
 
 
 def test_notice_preview_has_options_order_link_and_contact(qtbot, shell: AppShell) -> None:

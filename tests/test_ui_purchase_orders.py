@@ -10,26 +10,24 @@ from pathlib import Path
 
 import pytest
 
-from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
 from backorder_desktop.domain.shipments import DRAFT, ORDERED
 from backorder_desktop.services.dock.shipments import find_shipment, list_shipments
 from backorder_desktop.ui.dialogs.purchase_order import CODE, PoLinesTableModel, PurchaseOrderDialog
 from backorder_desktop.ui.dialogs.shipment_date import SupplierConfirmedDialog
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import open_and_sync, use_mail_sink
+from tests.support.gui import use_mail_sink
 from tests.support.pdf import pdf_text, save_page_png
 
 WAIT_MS = 30_000
 
 
-pytestmark = pytest.mark.demo_store(seed=2)
+pytestmark = [pytest.mark.demo_store(seed=2), pytest.mark.usefixtures("synced")]
 
 
 @pytest.fixture
-def shell(store: DemoStore, sink: MailSink, qtbot, shell: AppShell) -> AppShell:
-    """Synced with `store`; purchase orders are mailed to `sink`."""
-    open_and_sync(qtbot, shell, store)
+def shell(sink: MailSink, shell: AppShell) -> AppShell:
+    """Purchase orders are mailed to `sink`."""
     use_mail_sink(shell, sink, mail_from_name="Test Outdoor Shop", shop_contact="+44 20 7946 0000")
     return shell
 

@@ -20,6 +20,8 @@ from backorder_desktop.ui.shell import AppShell
 from backorder_desktop.ui.table_model import Column, RecordsTableModel
 from tests.support.gui import SYNC_TIMEOUT_MS, open_and_sync
 
+pytestmark = pytest.mark.demo_store(seed=7, products=60, orders=80)
+
 
 def test_eta_field_takes_a_typed_date_after_select_all(qtbot) -> None:
     dialog = BulkActionDialog(
@@ -38,9 +40,6 @@ def test_eta_field_takes_a_typed_date_after_select_all(qtbot) -> None:
     qtbot.keyClicks(dialog.eta.edit, "2028-0")
     dialog.eta.edit.editingFinished.emit()
     assert dialog.eta.edit.text() == "2027-01-15"
-
-
-pytestmark = pytest.mark.demo_store(seed=7, products=60, orders=80)
 
 
 def test_money_reads_the_same_everywhere(qtbot, shell: AppShell, store: DemoStore) -> None:

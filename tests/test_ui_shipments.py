@@ -22,20 +22,13 @@ from backorder_desktop.ui.dialogs.shipment_edit import ShipmentDialog
 from backorder_desktop.ui.dialogs.suppliers import SupplierDialog, SuppliersDialog
 from backorder_desktop.ui.dialogs.undo import UndoDialog
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import open_and_sync, shipments_dialog, unnamed_controls
+from tests.support.gui import shipments_dialog, unnamed_controls
 from tests.support.shipments import variant_with_waiting_lines
 
 WAIT_MS = 30_000
 
 
-pytestmark = pytest.mark.demo_store(seed=2)
-
-
-@pytest.fixture
-def shell(store: DemoStore, qtbot, shell: AppShell) -> AppShell:
-    """This module's tests start with the window synced with `store` (stopped before it)."""
-    open_and_sync(qtbot, shell, store)
-    return shell
+pytestmark = [pytest.mark.demo_store(seed=2), pytest.mark.usefixtures("synced")]
 
 
 def scan(qtbot, dock: ReceivingDialog, code: str) -> None:

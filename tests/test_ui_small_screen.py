@@ -10,11 +10,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QFileDialog, QToolButton, QWidget
 
-from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.services.dock.shipments import add_shipment
 from backorder_desktop.ui.main_window import TAB_NAMES
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import open_and_sync
 from tests.support.shipments import variant_with_waiting_lines
 
 SIZE = (1024, 640)
@@ -24,14 +22,7 @@ SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR")
 WAIT_MS = 30_000
 
 
-pytestmark = pytest.mark.demo_store(seed=2)
-
-
-@pytest.fixture
-def shell(store: DemoStore, qtbot, shell: AppShell) -> AppShell:
-    """This module's tests start with the window synced with `store` (stopped before it)."""
-    open_and_sync(qtbot, shell, store)
-    return shell
+pytestmark = [pytest.mark.demo_store(seed=2), pytest.mark.usefixtures("synced")]
 
 
 def _clipped_buttons(root: QWidget) -> list[str]:
