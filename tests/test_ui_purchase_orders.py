@@ -7,11 +7,12 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from backorder_desktop.demo_store.mail_sink import MailSink
-from backorder_desktop.domain.shipments import DRAFT, ORDERED
+from backorder_desktop.domain.shipments import DRAFT, ORDERED, Shipment
 from backorder_desktop.services.dock.shipments import find_shipment, list_shipments
 from backorder_desktop.ui.dialogs.purchase_order import CODE, PoLinesTableModel, PurchaseOrderDialog
 from backorder_desktop.ui.dialogs.shipment_date import SupplierConfirmedDialog
@@ -46,19 +47,25 @@ def select(qtbot, shell: AppShell, shipment_id: str) -> None:
     assert [r.id for r in view.selected_rows()] == [shipment_id]
 
 
+def open_draft_po(qtbot, shell: AppShell) -> tuple[Any, Shipment, PurchaseOrderDialog]:
+    """Select a draft shipment and open Purchase order… on it: (the tab, the draft, the dialog)."""
+    draft = next(s for s in list_shipments(shell.controller.session.cache) if s.status == DRAFT)
+    panel = shell.window.shipments_panel
+    select(qtbot, shell, draft.id)
+    panel.po_button.click()
+    qtbot.waitUntil(lambda: "purchase order" in panel.po_actions.dialogs, timeout=WAIT_MS)
+    dialog = panel.po_actions.dialogs["purchase order"]
+    assert isinstance(dialog, PurchaseOrderDialog)
+    return panel, draft, dialog
+
+
 def test_purchase_order_sent_from_the_window_and_shown_in_the_tab(
     qtbot, qtmodeltester, shell: AppShell, sink: MailSink, tmp_path: Path
 ) -> None:
     session = shell.controller.session
     assert session is not None
-    draft = next(s for s in list_shipments(session.cache) if s.status == DRAFT)
-    panel = shell.window.shipments_panel
-    select(qtbot, shell, draft.id)
-    panel.po_button.click()
+    panel, draft, dialog = open_draft_po(qtbot, shell)
     actions = panel.po_actions
-    qtbot.waitUntil(lambda: "purchase order" in actions.dialogs, timeout=WAIT_MS)
-    dialog = actions.dialogs["purchase order"]
-    assert isinstance(dialog, PurchaseOrderDialog)
     assert isinstance(dialog.model, PoLinesTableModel)
     qtmodeltester.check(dialog.model)
     # The preview is the document itself; the ETA preview says what Ordered does.
@@ -131,14 +138,8 @@ def test_purchase_order_saved_as_pdf_without_a_mail_server(
     shell.controller.settings.smtp_host = ""  # no mail server set up: saving still works
     session = shell.controller.session
     assert session is not None
-    draft = next(s for s in list_shipments(session.cache) if s.status == DRAFT)
-    panel = shell.window.shipments_panel
-    select(qtbot, shell, draft.id)
-    panel.po_button.click()
+    panel, draft, dialog = open_draft_po(qtbot, shell)
     actions = panel.po_actions
-    qtbot.waitUntil(lambda: "purchase order" in actions.dialogs, timeout=WAIT_MS)
-    dialog = actions.dialogs["purchase order"]
-    assert isinstance(dialog, PurchaseOrderDialog)
     dialog.send_button.click()  # refused at once, in words, with the way out
     assert "mail server" in dialog.result.text().lower() and "save the PDF" in dialog.result.text()
     target = tmp_path / "orders" / "po.pdf"

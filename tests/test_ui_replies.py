@@ -48,6 +48,14 @@ def _send_notices(shell: AppShell) -> int:
     return len(done.result.report.sent)
 
 
+def _replies_arrive(qtbot, shell: AppShell) -> int:
+    """Notices go out, demo customers answer some, Fetch replies reads them in; how many."""
+    _send_notices(shell)
+    answers = len(list((shell.data_dir / INBOX_DIR).glob("*.eml")))
+    _fetch(qtbot, shell.window.backorders_panel, answers)
+    return answers
+
+
 def _fetch(qtbot, panel: BackordersPanel, expected: int) -> None:
     panel.replies.fetch_button.click()
     qtbot.waitUntil(lambda: panel.replies.view.model.rowCount() == expected, timeout=TIMEOUT)
@@ -109,9 +117,7 @@ def test_cancel_goes_to_the_cancel_dialog_and_nothing_happens_without_it(
     panel = demo_shell.window.backorders_panel
     assert isinstance(panel, BackordersPanel)
     replies = panel.replies
-    _send_notices(demo_shell)
-    answers = len(list((demo_shell.data_dir / INBOX_DIR).glob("*.eml")))
-    _fetch(qtbot, panel, answers)
+    _replies_arrive(qtbot, demo_shell)
     rows = replies.view.model.rows()
     index = next(n for n, r in enumerate(rows) if r.suggestion == "cancel")
     wanted = rows[index]
@@ -209,9 +215,7 @@ def test_keep_is_the_customers_consent_and_cancel_opens_cancel_and_refund(
     panel = demo_shell.window.backorders_panel
     assert isinstance(panel, BackordersPanel)
     replies = panel.replies
-    _send_notices(demo_shell)
-    answers = len(list((demo_shell.data_dir / INBOX_DIR).glob("*.eml")))
-    _fetch(qtbot, panel, answers)
+    _replies_arrive(qtbot, demo_shell)
     rows = replies.view.model.rows()
     keep = next(r for r in rows if r.suggestion == "keep")
     cancel = next(r for r in rows if r.suggestion == "cancel")
@@ -260,9 +264,7 @@ def test_the_replies_panel_is_one_line_until_a_reply_waits(qtbot, demo_shell: Ap
     assert unnamed_controls(replies) == []
 
     # Replies arrive: the panel unfolds with its rows, a share of the room, the queue the most.
-    _send_notices(demo_shell)
-    answers = len(list((demo_shell.data_dir / INBOX_DIR).glob("*.eml")))
-    _fetch(qtbot, panel, answers)
+    answers = _replies_arrive(qtbot, demo_shell)
     qtbot.waitUntil(lambda: replies.view.table.isVisible(), timeout=TIMEOUT)
     assert replies.expanded and replies.title.text() == "Replies to answer"
     assert replies.view.proxy.rowCount() == answers
