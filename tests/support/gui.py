@@ -1,4 +1,5 @@
-"""Helpers for window tests: a shell on a fresh data dir, connected to a real demo store."""
+"""Helpers for window tests: a shell on a fresh data dir connected to a real demo store, mail to a
+sink, waiting for a dialog, accessible names (the fixtures are in tests/conftest.py)."""
 
 from __future__ import annotations
 
