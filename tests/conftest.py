@@ -1,5 +1,4 @@
-"""Suite-wide set-up: offscreen Qt, an in-memory keychain, Qt warnings as test failures, and the
-window tests' fixtures (a demo store, the window, a mail sink)."""
+"""Suite-wide set-up: offscreen Qt, in-memory keychain, Qt warnings fail; window test fixtures."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The tabs' rows read off the GUI thread: every row, or only the rows a change touched, and
-the Insights figures over patched rows; results reach the tabs through the controller's signals."""
+"""The tabs' rows, read off the GUI thread: all of them, or only those a change touched."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Helpers for window tests: a shell on a fresh data dir connected to a real demo store, mail to a
-sink, waiting for a dialog, accessible names (the fixtures are in tests/conftest.py)."""
+"""Window test helpers: shell, sync, mail sink, dialogs, accessible names (fixtures: conftest)."""
 
 from __future__ import annotations
 

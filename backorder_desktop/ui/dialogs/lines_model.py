@@ -1,5 +1,4 @@
-"""The table every line editor shares (purchase order, shipment, receiving): a list of lines
-under fixed headers, cells the merchant may edit, the text each cell shows."""
+"""The table model every line editor shares (purchase order, shipment, receiving lines)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""A new date for a shipment, never one before today: an overdue shipment's new expected date,
-or the delivery date its supplier confirmed (with a preview of whose ETA moves)."""
+"""A shipment's new date, never before today: an overdue one's, or its supplier's confirmed."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Open backorders tab: the queue with its actions (priority, partial shipment, cancel and refund,
-notify) and the customers' Replies panel under it."""
+"""Open backorders tab: the queue's actions (priority, partial, cancel, notify), Replies below."""
 
 from __future__ import annotations
 
