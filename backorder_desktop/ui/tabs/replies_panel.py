@@ -111,7 +111,7 @@ class RepliesPanel(QWidget):
         self._chosen: bool | None = None
         self.expanded = True
         self.title = QToolButton(self)  # the header: a click folds or unfolds the panel
-        self.title.setAccessibleName(tr("Replies shown"))
+        self.title.setAccessibleName(tr("Replies: show or hide"))
         self.title.setToolTip(tr("Show or hide the replies"))
         self.title.setAutoRaise(True)
         self.title.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
