@@ -155,6 +155,9 @@ def test_the_imap_account_is_checked_and_its_password_kept_in_the_keychain(
         dialog.imap_password.setText("wrong")
         dialog.imap_test_button.click()
         qtbot.waitUntil(lambda: "refused the login" in dialog.status.text(), timeout=TIMEOUT)
+        # The button comes back once the check has finished (a signal of its own, after the
+        # message): a click before that would be lost.
+        qtbot.waitUntil(dialog.imap_test_button.isEnabled, timeout=TIMEOUT)
         dialog.imap_password.setText(PASSWORD)
         dialog.imap_test_button.click()
         qtbot.waitUntil(lambda: "The inbox works" in dialog.status.text(), timeout=TIMEOUT)
