@@ -47,15 +47,17 @@ def stock_figures(store: DemoStore) -> dict[int, int]:
     return dict(out)
 
 
-def legacy_allocated(store: DemoStore, legacy: set[int]) -> Counter[int]:
-    """Units receipts handed to lines of orders from before the test that carry no
-    `quantity_backordered`, per stock record, from the orders' shared `allocations` records:
-    the store never took those units (it owes none), so they leave stock at the receipt."""
+def unowed_allocated(store: DemoStore) -> Counter[int]:
+    """Units receipts handed to lines that carry no `quantity_backordered`, per stock record,
+    from the orders' shared `allocations` records. DESIGN.md: such a line waits for what on
+    hand does not cover, so the store owes it nothing and its units leave stock at the
+    receipt. (A web order paid from stock carries none either: see
+    tests/test_from_stock_order_waits.py.)"""
     out: Counter[int] = Counter()
     with store.engine.lock:
         state = store.state
         for m in state.metafields.values():
-            if m.resource_type != "order" or m.key != "allocations" or m.resource_id not in legacy:
+            if m.resource_type != "order" or m.key != "allocations":
                 continue
             lines = {x.id: x for x in state.orders[m.resource_id].lines}
             for _batch, line_id, _vid, _sku, qty, _loc, _native in json.loads(m.value)["entries"]:
@@ -74,8 +76,7 @@ class Books:
     """Counted by the test as it acts, never read from the app."""
 
     start: dict[int, int]  # stock_figures at the start
-    legacy: set[int]  # orders placed before the test
-    legacy_start: Counter[int]  # legacy_allocated at the start
+    unowed_start: Counter[int]  # unowed_allocated at the start
     start_refunds: dict[int, int]  # order -> refunds it had at the start
     shopper_sales: int  # store.shoppers.sales already counted
     sold: Counter[int] = field(default_factory=Counter)  # stock record -> units bought
@@ -90,13 +91,8 @@ class Books:
     def open(store: DemoStore) -> Books:
         with store.engine.lock:
             refunds = {o.id: len(o.refunds) for o in store.state.orders.values() if o.refunds}
-            legacy = set(store.state.orders)
         return Books(
-            stock_figures(store),
-            legacy,
-            legacy_allocated(store, legacy),
-            refunds,
-            len(store.shoppers.sales),
+            stock_figures(store), unowed_allocated(store), refunds, len(store.shoppers.sales)
         )
 
     def count_shoppers(self, store: DemoStore) -> None:
@@ -215,24 +211,23 @@ def set_transactions_scope(w: World, on: bool) -> None:
 def stock_is_received_less_sold(w: World, state: QueueState) -> str:
     """For every stock record: on hand - backordered = start + units received - units sold.
     Sold: what shoppers bought (the store takes it from on hand, or owes it as backordered),
-    less backordered units cancelled (owed no more), plus units a receipt hands to a line of an
-    order from before the test that carries no `quantity_backordered` (DESIGN.md: such a line
-    waits for what on hand does not cover; the store took nothing for it). A receipt's
-    allocation to a backordered line moves units between the two figures; a release and its
-    undo write no stock."""
+    less backordered units cancelled (owed no more), plus units a receipt hands to a line
+    that carries no `quantity_backordered` (`unowed_allocated`). A receipt's allocation to a
+    backordered line moves units between the two figures; a release and its undo write no
+    stock; a product tracked by product keeps one figure for all its variants."""
     books: Books = w.books
     books.count_shoppers(w.store)
     got = stock_figures(w.store)
-    legacy = legacy_allocated(w.store, books.legacy)
-    legacy.subtract(books.legacy_start)
+    unowed = unowed_allocated(w.store)
+    unowed.subtract(books.unowed_start)
     keys = set(books.start) | set(books.received) | set(books.sold) | set(books.unsold)
     want = {
         vid: books.start.get(vid, 0)
         + books.received[vid]
         - books.sold[vid]
         + books.unsold[vid]
-        - legacy[vid]
-        for vid in keys | set(legacy)
+        - unowed[vid]
+        for vid in keys | set(unowed)
     }
     wrong = {
         w.store.state.variants[vid].sku: {
@@ -242,7 +237,7 @@ def stock_is_received_less_sold(w: World, state: QueueState) -> str:
             "received": books.received[vid],
             "sold": books.sold[vid],
             "cancelled": books.unsold[vid],
-            "to old orders": legacy[vid],
+            "handed to lines owed nothing": unowed[vid],
         }
         for vid in sorted(set(want) | set(got))
         if want.get(vid, 0) != got.get(vid, 0)

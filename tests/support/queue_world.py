@@ -201,7 +201,7 @@ class World:
         vid = self.store.state.stock_variant(self.variant_of(line.sku))
         self.books.received[vid] += accepted
         if shopper_between:
-            self.store.shoppers.script("POST", r"^/v3/inventory/adjustments", vid, 1)
+            self.store.shoppers.script("*", r"^/v3/inventory/adjustments", vid, 1)
         self.push()
         self.log.append(
             f"receive {accepted}/{rejected} {line.sku} short={close_short}"
