@@ -155,6 +155,7 @@ def cancel(
     if refuse:
         w.store.refuse_refunds(order_id)
     before = snapshot(w, order_id)
+    seen = len(w.store.requests)
     if lost:
         w.store.faults.script("POST", r"/payment_actions/refunds$", "drop", when=lost)
     try:
@@ -174,7 +175,15 @@ def cancel(
         f"cancel #{order_id} {wanted or 'all'} refuse={refuse} lost={lost} -> "
         f"{outcome.refunds[0]['status'] if outcome.refunds else 'nothing'}"
     )
-    if order_id in outcome.refused or not outcome.order_status:
+    # Whatever the app says: the store declined the refund (422), or the POST was dropped
+    # before the store applied it, and no refund was made after -> nothing may change.
+    posts = [
+        r
+        for r in w.store.requests[seen:]
+        if r.method == "POST" and r.path.endswith("/payment_actions/refunds")
+    ]
+    not_made = bool(posts) and (posts[-1].status == 422 or (lost == "before" and len(posts) == 1))
+    if not_made or order_id in outcome.refused or not outcome.order_status:
         after = snapshot(w, order_id)
         changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
         if changed:
@@ -263,8 +272,9 @@ def refunds_follow_cancellations(w: World, state: QueueState) -> str:
     with tax; one refund per cancellation the store records as refunded, of exactly its units."""
     books: Books = w.books
     with w.store.engine.lock:
-        orders = [o for o in w.store.state.orders.values() if o.refunds]
-        for order in orders:
+        orders = w.store.state.orders
+        ids = {i for i, o in orders.items() if o.refunds} | set(books.cancelled)
+        for order in (orders[i] for i in sorted(ids)):
             if books.start_refunds.get(order.id, 0):
                 continue  # refunded before the test: not the app's
             cancelled = books.cancelled.get(order.id, Counter())
