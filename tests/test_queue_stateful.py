@@ -1,6 +1,9 @@
 """A stateful property test of the queue (issue 14): random sequences of shopper orders, syncs,
-ETAs, limits, shipments, receipts, releases and their undo, priorities, partial shipment,
-closing short and notices, on a real demo store; the invariants hold after every step.
+ETAs, limits, shipments, receipts (a shopper buying between the push's read and its write),
+releases and their undo, priorities, partial shipment, closing short, notices, and cancel and
+refund (declined refunds, lost answers, no Order Transactions scope), on a real demo store;
+the invariants hold after every step, among them the test's own books (queue_books.py): stock
+= start + received - sold, refunds only for cancelled units and never twice.
 
 Bounded here (`make test`); `make soak` runs many more and longer sequences
 (QUEUE_EXAMPLES, QUEUE_STEPS)."""
