@@ -18,8 +18,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from tests.support.queue_world import World, open_world
 
-EXAMPLES = int(os.environ.get("QUEUE_EXAMPLES", "12"))
-STEPS = int(os.environ.get("QUEUE_STEPS", "25"))
+EXAMPLES = int(os.environ.get("QUEUE_EXAMPLES", "20"))
+STEPS = int(os.environ.get("QUEUE_STEPS", "30"))
 
 picks = st.integers(0, 50)
 days = st.integers(-10, 45)
