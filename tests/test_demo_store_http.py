@@ -331,3 +331,44 @@ def test_metafields_are_unique_per_resource_and_capped_at_250(api: DemoApi) -> N
         {"namespace": "dup", "key": "same", "value": "3", "permission_set": "write"},
     )
     assert single.status_code == 409
+
+
+def test_a_date_filter_that_is_no_date_is_refused_in_each_apis_words(api: DemoApi) -> None:
+    products = api.get("/v3/catalog/products", **{"date_modified:min": "yesterday"})
+    fields = api.get("/v3/orders/metafields", **{"date_modified:max": "soon"})
+    orders = api.get("/v2/orders", min_date_created="2026-13-45")
+    assert products.status_code == 422 and fields.status_code == 422
+    assert products.json()["title"] == "The filter 'date_modified:min' is not a valid date."
+    assert fields.json()["title"] == "The filter 'date_modified:max' is not a valid date."
+    assert orders.status_code == 400
+    assert orders.json()[0]["message"] == (
+        "The filter 'min_date_created' must be an RFC 2822 or ISO 8601 date."
+    )
+    good = api.get("/v2/orders", min_date_created="2020-01-01T00:00:00Z")
+    assert good.status_code in (200, 204)
+
+
+def test_a_settings_change_with_a_bad_value_is_refused_whole(api: DemoApi) -> None:
+    before = api.get("/v3/settings/inventory").json()["data"]
+    bad = api.put(
+        "/v3/settings/inventory",
+        {
+            "product_out_of_stock_behavior": "explode",
+            "edit_order_stock_adjustment": "yes",
+            "default_out_of_stock_message": "Back soon",
+        },
+    )
+    assert bad.status_code == 422
+    assert bad.json()["title"] == "Provided settings could not be applied."
+    assert set(bad.json()["errors"]) == {
+        "product_out_of_stock_behavior",
+        "edit_order_stock_adjustment",
+    }
+    assert api.get("/v3/settings/inventory").json()["data"] == before  # nothing applied
+    good = api.put("/v3/settings/inventory", {"default_out_of_stock_message": "Back soon"})
+    assert good.status_code == 200
+    assert good.json()["data"]["default_out_of_stock_message"] == "Back soon"
+    locale = api.put("/v3/settings/store/locale", {"shopper_language_selection_method": "guess"})
+    assert locale.status_code == 422
+    assert set(locale.json()["errors"]) == {"shopper_language_selection_method"}
+    assert api.put("/v3/settings/store/locale", ["not", "an", "object"]).status_code == 422

@@ -1,9 +1,13 @@
-"""Crash safety: CLI commands SIGKILLed at random moments, restarted, end in the intended state.
+"""Crash safety: CLI commands (and the window) SIGKILLed at random moments, restarted, end in the
+intended state.
 
 Each scenario runs twice on two demo stores built from the same seed: once uninterrupted (the
 intended result) and once killed again and again at random points (after the Nth write reached
 the store, the Nth email reached the sink, or at a moment during start-up and queueing), each
 restart re-running the same command. The final BigCommerce state and the mailbox must match.
+The receipt-and-notices scenario runs twice: killing the command line, and killing the window
+(tests/support/window_actions_child.py) doing the same work through its dialogs; both must end
+where the uninterrupted command line ends.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ import pytest
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
 from tests.support.cli import run_cli
+from tests.support.fronts import FRONTS
 from tests.support.reliability import (
+    WINDOW,
     KillLog,
     after_mails,
     after_seconds,
@@ -32,6 +38,9 @@ from tests.support.reliability import (
 
 pytestmark = pytest.mark.slow
 SEED = 20261126
+# Shaped like the ids the receiving dialog makes ("r-" and 16 hex digits), so that the records
+# of a receipt booked in the window compare equal to the command line's (ids are blanked).
+RECEIPT = "r-00000000d0c10001"
 
 
 def _base(store: DemoStore, data_dir: Path) -> list[str]:
@@ -87,8 +96,9 @@ def test_a_1000_variant_push_killed_at_random_points_ends_exactly_as_intended(
         assert (status["outbox"]["pending"], status["outbox"]["failed"]) == (0, 0)
 
 
+@pytest.mark.parametrize("front", FRONTS)
 def test_receipt_release_and_notices_killed_at_random_points_send_each_email_once(
-    tmp_path: Path,
+    tmp_path: Path, front: str
 ) -> None:
     rng = random.Random(SEED + 1)
     log = KillLog()
@@ -109,7 +119,7 @@ def test_receipt_release_and_notices_killed_at_random_points_send_each_email_onc
         skus = sorted(waiting)[:6]
         add = ["shipments", "add", "--supplier", "Acme", "--expected", "2027-01-10", "--ref",
                "PO-KILL"] + [f"--line={s}:{waiting[s] + 2}" for s in skus]  # fmt: skip
-        receive = ["shipments", "receive", "PO-KILL", "--release", "--receipt-id", "dock-1",
+        receive = ["shipments", "receive", "PO-KILL", "--release", "--receipt-id", RECEIPT,
                    "--json"] + [f"--line={s}:{waiting[s] + 2}" for s in skus]  # fmt: skip
 
         def smtp(sink: MailSink) -> list[str]:
@@ -129,18 +139,38 @@ def test_receipt_release_and_notices_killed_at_random_points_send_each_email_onc
         got.faults.latency_ms = 10
         base = _base(got, tmp_path / "got")
         env = cli_env(got.token)
-        triggers = [after_seconds(rng.uniform(0.3, 1.0))]
-        triggers += [after_writes(got, k) for k in (1, 1, 2, 3, 5)]
-        done = kill_until_done(base + receive, env, triggers, rng, log, "receive --release",
-                               resume=[*base, "push"])  # fmt: skip
-        assert done.code == 0, done.err
         notify = [*base, *smtp(got_mail), "notify", "--json"]
-        # Killed after 0 to 3 more emails reached the sink, plus up to 10 ms: between the
-        # claim, the DATA and the outcome of the next one.
-        triggers = [after_mails(got_mail, rng.randint(0, 3)) for _ in range(9)]
-        done = kill_until_done(notify, env, triggers, rng, log, "notify")
-        assert done.code == 0, done.err
-        _ok(*base, "push", token=got.token)
+        if front == "cli":
+            triggers = [after_seconds(rng.uniform(0.3, 1.0))]
+            triggers += [after_writes(got, k) for k in (1, 1, 2, 3, 5)]
+            done = kill_until_done(base + receive, env, triggers, rng, log, "receive --release",
+                                   resume=[*base, "push"])  # fmt: skip
+            assert done.code == 0, done.err
+            # Killed after 0 to 3 more emails reached the sink, plus up to 10 ms: between the
+            # claim, the DATA and the outcome of the next one.
+            triggers = [after_mails(got_mail, rng.randint(0, 3)) for _ in range(9)]
+            done = kill_until_done(notify, env, triggers, rng, log, "notify")
+            assert done.code == 0, done.err
+            _ok(*base, "push", token=got.token)
+        else:
+            # The window: each run opens it on the data dir (its start-up sync pushes what a
+            # killed run left queued), receives in the receiving dialog and releases in the
+            # release dialog what is still to do, or sends the due notices from Notify.
+            child = [str(tmp_path / "got"), "--api-url", got.api_url, "--store-hash",
+                     got.store_hash, "--smtp-port", str(got_mail.port), "--shipment", "PO-KILL",
+                     *(f"--line={s}:{waiting[s] + 2}" for s in skus)]  # fmt: skip
+            # The first kill lands in start-up or its sync (a window takes longer to open). Fewer
+            # kills than the command line's: each window run costs seconds of start-up (the
+            # suite's time budget), and the kills that matter land in pushes and sends.
+            triggers = [after_seconds(rng.uniform(0.5, 2.5))]
+            triggers += [after_writes(got, k) for k in (1, 2, 5)]
+            done = kill_until_done([*child, "--receive"], env, triggers, rng, log,
+                                   "window: receive, release", program=WINDOW)  # fmt: skip
+            assert done.code == 0, done.err
+            triggers = [after_mails(got_mail, rng.randint(0, 3)) for _ in range(6)]
+            done = kill_until_done([*child, "--notify"], env, triggers, rng, log,
+                                   "window: notify", program=WINDOW)  # fmt: skip
+            assert done.code == 0, done.err
 
         got_keys = mail_keys(got_mail)
         assert max(got_keys.values()) == 1, "an email was sent twice"
@@ -165,6 +195,6 @@ def test_receipt_release_and_notices_killed_at_random_points_send_each_email_onc
                 {k: n for k, n in state["metafields"].items() if k[:2] not in _orders(unsure)}
             )
         assert snapshot_diff(want_state, got_state) == []
-        assert log.kills >= 11, log
-        print(f"receive+notify: {log.kills} kills, {log.runs} runs, {len(intended_mail)} emails, "
+        assert log.kills >= (11 if front == "cli" else 9), log
+        print(f"{front} receive+notify: {log.kills} kills, {log.runs} runs, {len(intended_mail)} emails, "
               f"{len(missing)} unconfirmed")  # fmt: skip

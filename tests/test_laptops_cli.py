@@ -1,11 +1,13 @@
-"""Several laptops, one store, from the CLI: each laptop is its own `--data-dir`, every run a
-subprocess, against one demo store over HTTP and one SMTP sink."""
+"""Several laptops, one store: each laptop its own data dir, the laptop under test driven
+through the window or the command line (tests/support/fronts.py), the others on the command line,
+against one demo store over HTTP and one SMTP sink."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ import pytest
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
 from tests.support.cli import Result, run_cli
+from tests.support.fronts import FRONTS, CliFront, make_front
 
 
 @pytest.fixture
@@ -30,88 +33,87 @@ def on(store: DemoStore, data_dir: Path, *args: str) -> Result:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("front", FRONTS)
 def test_three_laptops_press_notify_at_once_and_each_notice_goes_once(
-    store: DemoStore, tmp_path: Path
+    store: DemoStore, tmp_path: Path, front: str, request: pytest.FixtureRequest
 ) -> None:
-    laptops = [tmp_path / name for name in ("a", "b", "c")]
     with MailSink() as sink:
-        smtp = ["--smtp-host", "127.0.0.1", "--smtp-port", str(sink.port), "--smtp-plain",
-                "--mail-from", "orders@shop.example"]  # fmt: skip
-        for laptop in laptops:
-            assert on(store, laptop, "sync").code == 0
-        due = on(store, laptops[0], *smtp, "notify", "--dry-run", "--json").json()["notices"]
+        a = make_front(front, request, store, tmp_path / "a", sink)
+        b, c = (CliFront(store, tmp_path / name, sink) for name in ("b", "c"))
+        for laptop in (a, b, c):
+            laptop.sync()
+        due = b.ok("notify", "--dry-run")["notices"]
         assert len(due) >= 10
-        with ThreadPoolExecutor(len(laptops)) as pool:
-            runs = list(pool.map(lambda d: on(store, d, *smtp, "notify", "--json"), laptops))
-        for run in runs:
-            assert run.code == 0, run.err
-        reports = [r.json() for r in runs]
+        # B and C press Notify on their command lines while A presses it (its window's
+        # Notify, or its own command line).
+        with ThreadPoolExecutor(2) as pool:
+            others = [pool.submit(laptop.notify) for laptop in (b, c)]
+            reports = [a.notify(), *(f.result() for f in others)]
         # Every notice went exactly once, whichever laptop won its claim.
-        assert sum(r["sent"] for r in reports) == len(due)
+        assert sum(r.sent for r in reports) == len(due)
         per_recipient = Counter(rcpt for m in sink.messages() for rcpt in m.rcpt_tos)
         assert per_recipient == Counter(n["to"] for n in due)
         # Pressing again sends nothing more.
-        assert on(store, laptops[1], *smtp, "notify", "--json").json()["sent"] == 0
+        assert b.notify().sent == 0
         assert len(sink.messages()) == len(due)
+        if front != "cli":
+            return  # what follows involves no window: the command-line run checks it
         # A fresh laptop learns from BigCommerce alone that everyone was told.
-        fresh = tmp_path / "fresh"
-        assert on(store, fresh, "sync").code == 0
-        again = on(store, fresh, *smtp, "notify", "--dry-run", "--json").json()
-        assert again["notices"] == []
+        fresh = CliFront(store, tmp_path / "fresh", sink)
+        fresh.sync()
+        assert fresh.ok("notify", "--dry-run")["notices"] == []
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("front", FRONTS)
 def test_a_ships_b_receives_and_releases_a_releases_the_rest_c_rebuilds_it_all(
-    store: DemoStore, tmp_path: Path
+    store: DemoStore, tmp_path: Path, front: str, request: pytest.FixtureRequest
 ) -> None:
-    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
-    assert on(store, a, "sync").code == 0
-    assert on(store, b, "sync").code == 0
-    queue = on(store, a, "backorders", "--json").json()
+    # B, at the dock, is the laptop under test.
+    a, c = CliFront(store, tmp_path / "a"), CliFront(store, tmp_path / "c")
+    b = make_front(front, request, store, tmp_path / "b")
+    a.sync()
+    b.sync()
     waiting: dict[str, int] = {}
-    for line in queue:
-        waiting[line["sku"]] = waiting.get(line["sku"], 0) + line["qty_waiting"]
+    for line in a.queue():
+        waiting[line.sku] = waiting.get(line.sku, 0) + line.qty_waiting
     skus = sorted(waiting)[:4]
     lines = [f"--line={s}:{waiting[s]}" for s in skus]
 
     # A records the shipment; B sees it after its next sync.
-    added = on(store, a, "shipments", "add", "--supplier", "Acme", "--expected", "2031-01-15",
-               "--ref", "PO-TWO", *lines, "--json")  # fmt: skip
+    added = a.run("shipments", "add", "--supplier", "Acme", "--expected", "2031-01-15",
+                  "--ref", "PO-TWO", *lines, "--json")  # fmt: skip
     assert added.code == 0, added.err
-    assert "PO-TWO" not in {
-        s["reference"] for s in on(store, b, "shipments", "list", "--json").json()
-    }
-    assert on(store, b, "sync").code == 0
-    seen = {s["reference"]: s for s in on(store, b, "shipments", "list", "--json").json()}
-    assert seen["PO-TWO"]["status"] == "ordered"
+    assert "PO-TWO" not in b.shipments()
+    b.sync()
+    assert b.shipments()["PO-TWO"] == "ordered"
 
     # B receives everything at the dock and releases one of the orders it filled.
-    received = on(store, b, "shipments", "receive", "PO-TWO", *lines, "--json")
-    assert received.code == 0, received.err
-    ready = received.json()["ready_orders"]
+    received = b.receive("PO-TWO", {s: waiting[s] for s in skus}, release=False)
+    ready = received.ready_orders
     assert len(ready) >= 2
     first = ready[0]
-    assert on(store, b, "release", "--order", str(first), "--json").json()["released"] == [first]
+    assert b.release([first]) == [first]
 
     # A sees the receipt and the release, and releases the other ready orders (not B's again).
-    assert on(store, a, "sync").code == 0
-    shipment = {s["reference"]: s for s in on(store, a, "shipments", "list", "--json").json()}
-    assert shipment["PO-TWO"]["status"] == "received"
-    plan = on(store, a, "release", "--all-ready", "--dry-run", "--json").json()
-    assert sorted(plan["released"]) == sorted(ready[1:])
-    done = on(store, a, "release", "--all-ready", "--json")
-    assert done.code == 0, done.err
+    a.sync()
+    assert a.shipments()["PO-TWO"] == "received"
+    assert sorted(a.ready()) == sorted(ready[1:])
+    assert sorted(a.release(None)) == sorted(ready[1:])
     for order_id in ready:
         assert store.state.orders[order_id].status_id == 9  # released, each once
-    assert on(store, b, "sync").code == 0
-    assert on(store, b, "release", "--all-ready", "--json").json()["released"] == []
+    b.sync()
+    assert b.ready() == []
+    assert b.release(None) == []
 
+    if front != "cli":
+        return  # what follows involves no window (A and C): the command-line run checks it
     # C, a new laptop with an empty data dir, rebuilds the same picture from BigCommerce alone.
-    assert on(store, a, "sync").code == 0
-    assert on(store, c, "sync").code == 0
+    a.sync()
+    c.sync()
     for command in (["shipments", "list"], ["backorders"]):
-        assert on(store, c, *command, "--json").json() == on(store, a, *command, "--json").json()
-    assert on(store, c, "release", "--all-ready", "--dry-run", "--json").json()["released"] == []
+        assert c.ok(*command) == a.ok(*command)
+    assert c.ready() == []
 
 
 def eta_in_store(store: DemoStore, sku: str) -> str | None:
@@ -122,78 +124,40 @@ def eta_in_store(store: DemoStore, sku: str) -> str | None:
     return None
 
 
+@pytest.mark.parametrize("front", FRONTS)
 def test_eta_edited_on_both_laptops_the_second_writer_is_stopped_and_chooses(
-    store: DemoStore, tmp_path: Path
+    store: DemoStore, tmp_path: Path, front: str, request: pytest.FixtureRequest
 ) -> None:
-    a, b = tmp_path / "a", tmp_path / "b"
-    assert on(store, a, "sync").code == 0
-    sku = on(store, a, "backorders", "--json").json()[0]["sku"]
-    assert (
-        on(store, a, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-01-10").code == 0
-    )
-    assert on(store, b, "sync").code == 0
+    a, b = CliFront(store, tmp_path / "a"), make_front(front, request, store, tmp_path / "b")
+    a.sync()
+    sku = a.queue()[0].sku
+    assert a.set_eta(sku, date(2031, 1, 10)).ok
+    b.sync()
     # Between syncs: A changes the ETA, then B (who last read 2031-01-10) changes it too.
-    assert (
-        on(store, a, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-02-01").code == 0
-    )
-    late = on(store, b, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-03-01")
-    assert late.code == 1
-    assert "changed in BigCommerce since the last sync" in late.err
-    assert "2031-02-01" in late.err  # theirs, beside what B had read
+    assert a.set_eta(sku, date(2031, 2, 1)).ok
+    late = b.set_eta(sku, date(2031, 3, 1))
+    assert not late.ok
+    assert "changed in BigCommerce since the last sync" in late.text
+    assert "2031-02-01" in late.text  # theirs, beside what B had read
     assert eta_in_store(store, sku) == "2031-02-01"  # A's write stands
-    assert on(store, b, "conflicts", "list", "--json").json() == []
+    assert b.held() == []
     # B takes in A's value, then decides to set its own after all: a deliberate overwrite.
-    assert on(store, b, "sync").code == 0
-    assert (
-        on(store, b, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-03-01").code == 0
-    )
-    assert on(store, a, "sync").code == 0
+    b.sync()
+    assert b.set_eta(sku, date(2031, 3, 1)).ok
+    a.sync()
     assert eta_in_store(store, sku) == "2031-03-01"
 
 
-def test_a_queued_eta_overtaken_by_another_laptop_waits_for_the_merchant_to_choose(
-    store: DemoStore, tmp_path: Path
-) -> None:
-    a, b = tmp_path / "a", tmp_path / "b"
-    assert on(store, a, "sync").code == 0
-    sku = on(store, a, "backorders", "--json").json()[0]["sku"]
-    assert (
-        on(store, a, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-01-10").code == 0
-    )
-    assert on(store, b, "sync").code == 0
-    # B's change is queued, but the store turns its write away (B's token expired meanwhile).
-    store.faults.script("PUT", r"/v3/catalog/variants/metafields", "401")
-    queued = on(store, b, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-03-01")
-    assert queued.code != 0
-    assert (
-        on(store, a, "set-backorder", "--sku", sku, "--unlimited", "--eta", "2031-02-01").code == 0
-    )
-    # B's queued write is based on 2031-01-10: it is held back, not sent over A's.
-    pushed = on(store, b, "push", "--json")
-    assert pushed.code == 1 and pushed.json()["failed"] == 1
-    assert "another laptop changed the same records" in pushed.err
-    assert eta_in_store(store, sku) == "2031-02-01"
-    (held,) = on(store, b, "conflicts", "list", "--json").json()
-    (item,) = held["items"]
-    assert (item["was"], item["theirs"], item["mine"]) == ("2031-01-10", "2031-02-01", "2031-03-01")
-    chosen = on(store, b, "conflicts", "keep-mine", str(held["change"]), "--json")
-    assert chosen.code == 0, chosen.err
-    assert eta_in_store(store, sku) == "2031-03-01"
-    assert on(store, b, "conflicts", "list", "--json").json() == []
-    assert on(store, b, "status", "--json").json()["outbox"]["failed"] == 0
-
-
+@pytest.mark.parametrize("front", FRONTS)
 def test_records_written_by_another_api_account_are_pointed_out(
-    store: DemoStore, tmp_path: Path
+    store: DemoStore, tmp_path: Path, front: str, request: pytest.FixtureRequest
 ) -> None:
-    a, b = tmp_path / "a", tmp_path / "b"
-    first = on(store, a, "sync")
+    first = on(store, tmp_path / "a", "sync")
     assert first.code == 0 and "API account" not in first.err
     # A laptop set up with its own API account wrote one of the records.
     record = next(m for m in store.state.metafields.values() if m.namespace == "backorder_desktop")
     record.owner_client_id = "second-account-7f3k2q"
     record.permission_set = "write"  # app_only records of another account are invisible
-    warned = on(store, b, "sync")
-    assert warned.code == 0
-    assert "more than one API account" in warned.err and "…7f3k2q" in warned.err
-    assert "same API account" in warned.err
+    warned = make_front(front, request, store, tmp_path / "b").sync()
+    assert "more than one API account" in warned and "…7f3k2q" in warned
+    assert "same API account" in warned

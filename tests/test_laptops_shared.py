@@ -1,4 +1,5 @@
-"""The merchant's per-order choices travel between laptops through BigCommerce."""
+"""The merchant's per-order choices travel between laptops through BigCommerce (through the
+window and the command line; the allocation ledger below them at the service level)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,12 @@ import pytest
 
 from backorder_desktop.cache.shared_allocations import allocation_entries
 from backorder_desktop.demo_store import DemoStore
-from backorder_desktop.services.backorders import (
-    change_priority,
-    list_backorders,
-    partial_shipment_allowed,
-    set_partial_shipment,
-)
+from backorder_desktop.services.backorders import list_backorders
 from backorder_desktop.services.dock.shared_allocations import publish_allocations
 from backorder_desktop.services.sync_control.conflicts import list_conflicts
 from backorder_desktop.services.sync_control.session import StoreConnection, StoreSession
 from backorder_desktop.services.sync_control.syncing import push_outbox, sync_store
+from tests.support.fronts import FRONTS, make_front
 
 
 @pytest.fixture
@@ -27,37 +24,33 @@ def store() -> Iterator[DemoStore]:
         yield demo
 
 
+@pytest.mark.parametrize("front", FRONTS)
 def test_priority_and_partial_shipment_set_on_one_laptop_apply_on_the_other(
-    store: DemoStore, tmp_path: Path
+    store: DemoStore, tmp_path: Path, front: str, request: pytest.FixtureRequest
 ) -> None:
+    # Both laptops on the front under test (the CLI has no priority or partial command: see
+    # CliFront); each reads the queue as its merchant sees it.
+    a = make_front(front, request, store, tmp_path / "a")
+    b = make_front(front, request, store, tmp_path / "b")
+    a.sync()
+    b.sync()
+    last = max(a.queue(), key=lambda line: line.queue_position)
+    order = last.order_id
+    # An older version kept a partial-shipment choice on this laptop only: it is kept.
     connection = StoreConnection(store.store_hash, store.api_url)
-    with (
-        StoreSession(tmp_path / "a", connection, store.token) as a,
-        StoreSession(tmp_path / "b", connection, store.token) as b,
-    ):
-        sync_store(a)
-        sync_store(b)
-        last = max(list_backorders(a.cache), key=lambda line: line.queue_position)
-        order = last.order_id
-        # An older version kept a partial-shipment choice on this laptop only: it is kept.
-        a.cache.app_state.set("partial_shipment", str(order), "1")
-        assert change_priority(a.cache, [order], +5).priorities == {order: 5}
-        assert push_outbox(a).failed == 0
-        sync_store(b)
-        moved = next(
-            line for line in list_backorders(b.cache, sku=last.sku) if line.order_id == order
-        )
-        assert (moved.priority, moved.queue_position) == (5, 1)
-        assert order in partial_shipment_allowed(b.cache)
-        # B withdraws the partial shipment; A sees it after its sync.
-        set_partial_shipment(b.cache, [order], False)
-        assert push_outbox(b).failed == 0
-        sync_store(a)
-        assert order not in partial_shipment_allowed(a.cache)
-        first = next(
-            line for line in list_backorders(a.cache, sku=last.sku) if line.order_id == order
-        )
-        assert first.priority == 5
+    with StoreSession(tmp_path / "a", connection, store.token) as older:
+        older.cache.app_state.set("partial_shipment", str(order), "1")
+    a.priority(order, +5)  # pushed
+    b.sync()
+    moved = next(line for line in b.queue() if line.order_id == order and line.sku == last.sku)
+    assert (moved.priority, moved.queue_position) == (5, 1)
+    assert b.partial_allowed(order)
+    # B withdraws the partial shipment; A sees it after its sync.
+    b.partial(order, False)
+    a.sync()
+    assert not a.partial_allowed(order)
+    first = next(line for line in a.queue() if line.order_id == order and line.sku == last.sku)
+    assert first.priority == 5
 
 
 def _allocate(session: StoreSession, order_id: int, line_id: int, batch: str, qty: int) -> None:

@@ -1,21 +1,32 @@
-"""Two laptops on one store: neither overwrites the other's stock, even from stale data."""
+"""Two laptops on one store: neither overwrites the other's stock, even from stale data.
+
+The stale undo is a merchant's sequence (receive, release, undo) and runs on the window and on
+the command line. The three others interleave two laptops' pushes of already queued receipts
+(offline, late inventory writes, a record created twice): they pin sync/push merging below both
+front ends, which neither front can interleave that way, so they stay at the service level."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from backorder_desktop.bigcommerce import BigCommerceClient
 from backorder_desktop.cache import open_cache
+from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.receiving import ReceiptLine
 from backorder_desktop.services.dock.allocations import held_units
+from backorder_desktop.services.dock.dock_actions import receive
 from backorder_desktop.services.dock.receiving import commit_receipt
-from backorder_desktop.services.dock.releasing import ready_orders, release_orders, undo_release
 from backorder_desktop.services.dock.shipments import add_shipment
+from backorder_desktop.services.sync_control.actions import run_action
 from backorder_desktop.services.sync_control.conflicts import list_conflicts
+from backorder_desktop.services.sync_control.session import StoreConnection, StoreSession
+from backorder_desktop.services.sync_control.syncing import sync_store
 from backorder_desktop.sync.pull import pull
+from tests.support.fronts import FRONTS, make_front
 from tests.support.shipments import Env, demo_env, variant_with_waiting_lines
 
 
@@ -41,32 +52,58 @@ def _receive(env: Env, sku: str, qty: int, receipt_id: str) -> None:
     )
 
 
+@pytest.mark.parametrize("front", FRONTS)
 def test_a_stale_undo_on_one_laptop_leaves_the_other_laptops_receipt(
-    laptops: tuple[Env, Env],
+    tmp_path: Path, front: str, request: pytest.FixtureRequest
 ) -> None:
-    one, two = laptops
-    vid, lines = variant_with_waiting_lines(one.cache)
-    sku, waiting = lines[0].sku, sum(line.qty_waiting for line in lines)
-    _receive(one, sku, waiting, "r-one")
-    one.push()
-    order_id = ready_orders(one.cache)[0].order_id
-    held = sum(h.qty for h in held_units(one.cache, order_id=order_id) if h.variant_id == vid)
-    release_orders(one.cache, [order_id])
-    one.push()
-    two.pull()
-    _receive(two, sku, 30, "r-two")  # nobody waits any more: 30 to stock
-    two.push()
-    after_two = one.stock(vid)
-    one.store.clear_requests()
-    undo_release(one.cache, order_id)  # laptop one never synced laptop two's receipt
-    assert one.push().failed == 0
-    # The undo writes no stock (its units stay reserved for the order): laptop two's 30 stay.
-    assert one.writes("/v3/inventory/adjustments/relative") == []
-    assert one.stock(vid) == after_two
-    assert order_id in {r.order_id for r in ready_orders(one.cache)}
-    assert (
-        sum(h.qty for h in held_units(one.cache, order_id=order_id) if h.variant_id == vid) == held
+    with DemoStore(seed=1) as store:
+        one = make_front(front, request, store, tmp_path / "one")  # the laptop under test
+        connection = StoreConnection(store.store_hash, store.api_url)
+        two = StoreSession(tmp_path / "two", connection, store.token)  # the other, in services
+        request.addfinalizer(two.close)
+        one.sync()
+        sync_store(two)
+        vid, lines = variant_with_waiting_lines(two.cache)
+        sku, waiting = lines[0].sku, sum(line.qty_waiting for line in lines)
+        env = Env(store, None, None)  # type: ignore[arg-type]  # the store's side only
+        _add(two, "PO-ONE", sku, waiting)
+        one.sync()
+        order_id = one.receive("PO-ONE", {sku: waiting}, release=False).ready_orders[0]
+        held = _held(tmp_path / "one", store, order_id, vid)
+        assert one.release([order_id]) == [order_id]
+        sync_store(two)
+        shipment = _add(two, "PO-TWO", sku, 30)
+        received = run_action(  # nobody waits any more: 30 to stock
+            two, lambda s: receive(s, shipment.id, [ReceiptLine(sku, 30)], receipt_id="r-two")
+        )
+        assert received.pushed is not None and received.pushed.failed == 0
+        after_two = env.stock(vid)
+        store.clear_requests()
+        undone = one.undo_release(order_id)  # laptop one never synced laptop two's receipt
+        assert undone.ok and "refused" not in undone.text, undone.text
+        # The undo writes no stock (its units stay reserved for the order): laptop two's 30 stay.
+        assert env.writes("/v3/inventory/adjustments/relative") == []
+        assert env.writes("/v2/orders")  # the status went back
+        assert env.stock(vid) == after_two
+        assert order_id in one.ready()
+        assert _held(tmp_path / "one", store, order_id, vid) == held
+
+
+def _add(session: StoreSession, reference: str, sku: str, qty: int) -> Any:
+    added = run_action(
+        session,
+        lambda s: add_shipment(
+            s.cache, supplier="Acme", expected=None, lines=[(sku, qty)], reference=reference
+        ),
     )
+    assert added.pushed is not None and added.pushed.failed == 0
+    return added.result[0]
+
+
+def _held(data_dir: Path, store: DemoStore, order_id: int, vid: int) -> int:
+    connection = StoreConnection(store.store_hash, store.api_url)
+    with StoreSession(data_dir, connection, store.token) as peek:
+        return sum(h.qty for h in held_units(peek.cache, order_id=order_id) if h.variant_id == vid)
 
 
 def test_an_offline_receipt_pushed_after_the_other_laptops_keeps_both(

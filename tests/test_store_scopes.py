@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from backorder_desktop.bigcommerce import BigCommerceClient, scopes
+from backorder_desktop.bigcommerce.reads import SCOPE_PROBES
 from backorder_desktop.cli.parser import build_parser
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.accounts import ALL_SCOPES, SCOPE_403, SCOPES, required_scope
-from backorder_desktop.services.sync_control.connect import SCOPE_PROBES, check_store_access
+from backorder_desktop.services.sync_control.connect import check_store_access
 from backorder_desktop.ui.dialogs.connect import ConnectDialog
 from backorder_desktop.ui.shell import AppShell
 from tests.support.cli import run_cli

@@ -148,6 +148,14 @@ def encode(op: Operation, payload: Any = None) -> Request:
     raise ValueError(f"no request for {op.action} {op.resource}")
 
 
+def endpoint_label(action: str, resource: str) -> str:
+    """How reports name the request an operation becomes: "PUT /v3/inventory/locations/{id}/items"."""
+    if resource == LOCATION_ITEMS_R:
+        return f"{_METHOD[action]} {_LOCATION_ITEMS.format('{id}')}"
+    request = encode(Operation(action, resource, None))
+    return f"{request.method} {request.path}"
+
+
 def decode_request(method: str, path: str, body: Any) -> Operation:
     """The operation a request of the app's own makes (rows queued before operations were
     typed); ValueError for anything the app never queues (a relative stock adjustment only as

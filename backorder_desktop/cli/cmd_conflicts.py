@@ -14,24 +14,27 @@ from .output import print_json, print_table
 
 
 def register(subparsers: Any) -> None:
-    from .parser import json_flag  # the parser imports this module: resolve at call time
+    from .parser import list_and_pick  # the parser imports this module: resolve at call time
 
-    cmd = subparsers.add_parser(
-        "conflicts", help="changes another laptop made first: see both versions and choose"
+    list_and_pick(
+        subparsers,
+        "conflicts",
+        "changes another laptop made first: see both versions and choose",
+        listing=(cmd_conflicts_list, "every change waiting for a choice"),
+        picks=(
+            (
+                "keep-mine",
+                cmd_keep_mine,
+                "send this laptop's values, overwriting the other laptop's",
+            ),
+            (
+                "take-theirs",
+                cmd_take_theirs,
+                "drop this laptop's values, keep what BigCommerce holds",
+            ),
+        ),
+        pick=("change", "CHANGE", "the number 'list' shows"),
     )
-    json_flag(cmd)
-    actions = cmd.add_subparsers(dest="conflicts_command", metavar="ACTION", required=True)
-    listing = actions.add_parser("list", help="every change waiting for a choice")
-    listing.set_defaults(handler=cmd_conflicts_list)
-    json_flag(listing)
-    for name, handler, text in (
-        ("keep-mine", cmd_keep_mine, "send this laptop's values, overwriting the other laptop's"),
-        ("take-theirs", cmd_take_theirs, "drop this laptop's values, keep what BigCommerce holds"),
-    ):
-        action = actions.add_parser(name, help=text)
-        action.set_defaults(handler=handler)
-        action.add_argument("change", type=int, metavar="CHANGE", help="the number 'list' shows")
-        json_flag(action)
 
 
 def _doc(conflict: OvertakenWrite) -> dict[str, Any]:

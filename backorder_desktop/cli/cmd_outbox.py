@@ -11,24 +11,19 @@ from .output import print_json, print_table
 
 
 def register(subparsers: Any) -> None:
-    from .parser import json_flag  # the parser imports this module: resolve at call time
+    from .parser import list_and_pick  # the parser imports this module: resolve at call time
 
-    cmd = subparsers.add_parser(
-        "outbox", help="changes waiting, failed or uncertain; retry or discard one"
+    list_and_pick(
+        subparsers,
+        "outbox",
+        "changes waiting, failed or uncertain; retry or discard one",
+        listing=(cmd_outbox_list, "every change not yet accepted by BigCommerce"),
+        picks=(
+            ("retry", cmd_outbox_retry, "send a failed change again (uncertain: 'apply it')"),
+            ("discard", cmd_outbox_discard, "forget a change (uncertain: 'it was applied')"),
+        ),
+        pick=("id", "ID", "the number 'outbox list' shows"),
     )
-    json_flag(cmd)
-    actions = cmd.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
-    listing = actions.add_parser("list", help="every change not yet accepted by BigCommerce")
-    listing.set_defaults(handler=cmd_outbox_list)
-    json_flag(listing)
-    for name, handler, text in (
-        ("retry", cmd_outbox_retry, "send a failed change again (uncertain: 'apply it')"),
-        ("discard", cmd_outbox_discard, "forget a change (uncertain: 'it was applied')"),
-    ):
-        action = actions.add_parser(name, help=text)
-        action.set_defaults(handler=handler)
-        action.add_argument("id", type=int, metavar="ID", help="the number 'outbox list' shows")
-        json_flag(action)
 
 
 def _docs(args: argparse.Namespace) -> list[dict[str, Any]]:

@@ -128,6 +128,31 @@ def json_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def list_and_pick(
+    subparsers: Any,
+    name: str,
+    help_text: str,
+    *,
+    listing: tuple[Callable[[argparse.Namespace], int], str],
+    picks: Sequence[tuple[str, Callable[[argparse.Namespace], int], str]],
+    pick: tuple[str, str, str],
+) -> None:
+    """`NAME list` and `NAME ACTION N` for each pick (`outbox retry ID`, `conflicts keep-mine
+    CHANGE`); `pick` is the number's (dest, metavar, help). Every level takes `--json`."""
+    cmd = subparsers.add_parser(name, help=help_text)
+    json_flag(cmd)
+    actions = cmd.add_subparsers(dest=f"{name}_command", metavar="ACTION", required=True)
+    listed = actions.add_parser("list", help=listing[1])
+    listed.set_defaults(handler=listing[0])
+    json_flag(listed)
+    dest, metavar, number_help = pick
+    for action_name, handler, text in picks:
+        action = actions.add_parser(action_name, help=text)
+        action.set_defaults(handler=handler)
+        action.add_argument(dest, type=int, metavar=metavar, help=number_help)
+        json_flag(action)
+
+
 def add_smtp_options(parser: argparse.ArgumentParser) -> None:
     """Global options (before the command); unset ones fall back to the saved settings."""
     parser.add_argument("--smtp-host", help="SMTP server for notices")

@@ -10,8 +10,7 @@ from typing import Any
 from . import fields as f
 from .api import Context, Request, Response, Router, v3_error
 from .catalog_json import product_inventory_level, product_json, variant_json
-from .dates import parse_date
-from .paging import int_arg, int_list, select_fields, str_list, v3_page
+from .paging import date_arg, int_arg, int_list, select_fields, str_list, v3_page
 from .records import InventoryRec, ProductRec, StoreState, VariantRec
 
 PRODUCT_BATCH_MAX = 10
@@ -28,16 +27,6 @@ _SORTS: dict[str, Callable[[ProductRec], Any]] = {
     "date_last_imported": lambda p: p.date_modified,
     "total_sold": lambda p: p.total_sold,
 }
-
-
-def _date_filter(ctx: Context, req: Request, name: str) -> Any:
-    raw = req.query.get(name)
-    if raw is None:
-        return None
-    try:
-        return parse_date(raw, ctx.now())
-    except ValueError:
-        raise v3_error(422, f"The filter '{name}' is not a valid date.") from None
 
 
 def _id_filters(req: Request, ids: list[int]) -> list[int]:
@@ -79,8 +68,8 @@ def _id_filters(req: Request, ids: list[int]) -> list[int]:
 def list_products(ctx: Context, req: Request) -> Response:
     state = ctx.state
     include = set(str_list(req, "include") or [])
-    modified_min = _date_filter(ctx, req, "date_modified:min")
-    modified_max = _date_filter(ctx, req, "date_modified:max")
+    modified_min = date_arg(req, "date_modified:min", ctx.now)
+    modified_max = date_arg(req, "date_modified:max", ctx.now)
     skus = {s.lower() for s in str_list(req, "sku:in") or []}
     sku = req.query.get("sku", "").lower()
     name = req.query.get("name")

@@ -21,8 +21,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
-from types import TracebackType
 from typing import Any
+
+from .serving import Served, serve_in_thread
 
 log = logging.getLogger("backorder_desktop.demo_store.imap")
 INBOX_SUBDIR = "inbox"
@@ -272,7 +273,7 @@ class _Handler(socketserver.StreamRequestHandler):
         self._send(f"{tag} OK FETCH completed\r\n".encode())
 
 
-class ImapServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
+class ImapServer(Served, socketserver.ThreadingMixIn, socketserver.TCPServer):
     """`with ImapServer(mailbox, user=..., password=...) as server:` on server.host:server.port.
 
     `tls`: "none", "implicit" (IMAP over SSL) or "starttls", with `ssl_context` (server side).
@@ -327,8 +328,7 @@ class ImapServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
         log.debug("demo mailbox: a client connection failed", exc_info=True)
 
     def start(self) -> ImapServer:
-        self._thread = threading.Thread(target=self.serve_forever, name="demo-imap", daemon=True)
-        self._thread.start()
+        self._thread = serve_in_thread(self, "demo-imap")
         log.info("demo mailbox (IMAP) on %s:%d", self.host, self.port)
         return self
 
@@ -338,14 +338,3 @@ class ImapServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
             self._thread.join(5)
             self._thread = None
         self.server_close()
-
-    def __enter__(self) -> ImapServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

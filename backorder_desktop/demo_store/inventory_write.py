@@ -11,6 +11,7 @@ from .api import PROBLEM_JSON, Context, Request, Response, Router, v3_error
 from .dataset import BACKORDER_SETTING_KEYS
 from .inventory import location_or_404
 from .records import InventoryRec, StoreState
+from .store_settings import SKIP, settings_changes
 
 ADJUSTMENT_MAX = 2000  # "Limit of 2000 items for payload length" (inventory.v3.yml)
 INVENTORY_413 = "The request payload is too large. The maximum items allowed in the array is 2000."
@@ -246,26 +247,18 @@ def get_settings(ctx: Context, req: Request) -> Response:
 
 
 def put_settings(ctx: Context, req: Request) -> Response:
-    body = req.json()
-    if not isinstance(body, dict):
-        raise v3_error(422, "The request body must be an object.")
-    changes: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for key in body:
+    def read(body: dict[str, Any], key: str) -> Any:
         if key in BACKORDER_SETTING_KEYS and not ctx.native_backorders:
-            continue  # the store has no native backorders: the switches do not exist
-        try:
-            if key in _SETTING_ENUMS:
-                changes[key] = f.choice(body, key, _SETTING_ENUMS[key])
-            elif key in _SETTING_BOOLS:
-                changes[key] = f.boolean(body, key)
-            elif key in _SETTING_TEXTS:
-                changes[key] = f.text(body, key, max_length=1000)
-        except f.FieldError as exc:
-            errors[exc.field] = exc.message
-    if errors:
-        raise v3_error(422, "Provided settings could not be applied.", errors)
-    ctx.state.inventory_settings.update(changes)
+            return SKIP  # the store has no native backorders: the switches do not exist
+        if key in _SETTING_ENUMS:
+            return f.choice(body, key, _SETTING_ENUMS[key])
+        if key in _SETTING_BOOLS:
+            return f.boolean(body, key)
+        if key in _SETTING_TEXTS:
+            return f.text(body, key, max_length=1000)
+        return SKIP
+
+    ctx.state.inventory_settings.update(settings_changes(req, read))
     return Response(200, {"data": _visible_settings(ctx), "meta": {}}, dirty=frozenset({"store"}))
 
 

@@ -17,13 +17,13 @@ from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from .demo_replies import auto_answer, demo_inbox, reply_to
+from .serving import Served
 
 log = logging.getLogger("backorder_desktop.demo_store.mail")
 MAIL_SUBDIR = "demo-mail"
@@ -113,7 +113,7 @@ class _Controller(Controller):
         super()._trigger_server()
 
 
-class MailSink:
+class MailSink(Served):
     """`with MailSink(data_dir) as sink:` an SMTP server at sink.host:sink.port.
 
     With `login=(user, password)` it offers AUTH (PLAIN, LOGIN) and takes mail only after a
@@ -181,17 +181,6 @@ class MailSink:
             self._controller.stop()
         except AssertionError:
             pass  # never started or already stopped
-
-    def __enter__(self) -> MailSink:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def messages(self) -> list[SinkMessage]:
         if self.folder is None:

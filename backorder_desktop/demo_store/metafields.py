@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from . import fields as f
 from .api import STATUS_DOC, ApiError, Context, Request, Response, Router, v3_error
-from .dates import parse_date
 from .metafield_rules import (
     ORDER,
     OWNED_403,
@@ -24,21 +22,11 @@ from .metafield_rules import (
     metafield_json,
     visible,
 )
-from .paging import int_list, select_fields, str_list, v3_page
+from .paging import date_bounds, int_list, select_fields, str_list, v3_page, within
 from .records import MetafieldRec
 
 DIRTY = frozenset({"metafields"})
 NOT_FOUND = "The requested metafield was not found."
-
-
-def _date(ctx: Context, req: Request, name: str) -> datetime | None:
-    raw = req.query.get(name)
-    if raw is None:
-        return None
-    try:
-        return parse_date(raw, ctx.now())
-    except ValueError:
-        raise v3_error(422, f"The filter '{name}' is not a valid date.") from None
 
 
 def _list(ctx: Context, req: Request, kind: Kind, resource_ids: set[int] | None) -> Response:
@@ -48,15 +36,16 @@ def _list(ctx: Context, req: Request, kind: Kind, resource_ids: set[int] | None)
     keys = set(str_list(req, "key:in") or [])
     if "key" in req.query:
         keys.add(req.query["key"])
-    bounds = [
-        (_date(ctx, req, name), attr, is_min)
-        for name, attr, is_min in (
+    bounds = date_bounds(
+        req,
+        ctx.now,
+        (
             ("date_modified:min", "date_modified", True),
             ("date_modified:max", "date_modified", False),
             ("date_created:min", "date_created", True),
             ("date_created:max", "date_created", False),
-        )
-    ]
+        ),
+    )
     rows: list[MetafieldRec] = []
     for rec in ctx.state.metafields.values():
         if rec.resource_type != kind.resource_type or not visible(rec, ctx.client_id):
@@ -65,12 +54,7 @@ def _list(ctx: Context, req: Request, kind: Kind, resource_ids: set[int] | None)
             continue
         if (namespaces and rec.namespace not in namespaces) or (keys and rec.key not in keys):
             continue
-        ok = True
-        for bound, attr, is_min in bounds:
-            if bound is not None:
-                value = getattr(rec, attr)
-                ok = ok and (value >= bound if is_min else value <= bound)
-        if ok:
+        if within(rec, bounds):
             rows.append(rec)
     rows.sort(key=lambda r: r.id, reverse=req.query.get("direction") == "desc")
     page, meta = v3_page(req, rows)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from . import fields as f
 from .api import Context, Request, Response, Router, v2_error
 from .backorders import create_order
-from .dates import parse_date
 from .orders_json import (
     STATUS_NAMES,
     line_json,
@@ -17,7 +15,7 @@ from .orders_json import (
     shipment_json,
     shipping_address_json,
 )
-from .paging import int_arg, str_list, v2_page
+from .paging import date_bounds, int_arg, str_list, v2_page, within
 from .records import OrderRec, ShipmentItemRec, ShipmentRec
 
 DIRTY = frozenset({"orders"})
@@ -30,16 +28,6 @@ _SORTS: dict[str, Callable[[OrderRec], Any]] = {
     "channel_id": lambda o: o.id,
     "external_id": lambda o: o.id,
 }
-
-
-def _date(ctx: Context, req: Request, name: str) -> datetime | None:
-    raw = req.query.get(name)
-    if raw is None:
-        return None
-    try:
-        return parse_date(raw, ctx.now())
-    except ValueError:
-        raise v2_error(400, f"The filter '{name}' must be an RFC 2822 or ISO 8601 date.") from None
 
 
 def _includes(req: Request) -> tuple[set[str], bool]:
@@ -58,15 +46,16 @@ def list_orders(ctx: Context, req: Request) -> Response:
     customer = int_arg(req, "customer_id")
     min_id, max_id = int_arg(req, "min_id"), int_arg(req, "max_id")
     email = req.query.get("email", "").lower()
-    bounds = [
-        (_date(ctx, req, name), attr, name.startswith("min"))
-        for name, attr in (
-            ("min_date_created", "date_created"),
-            ("max_date_created", "date_created"),
-            ("min_date_modified", "date_modified"),
-            ("max_date_modified", "date_modified"),
-        )
-    ]
+    bounds = date_bounds(
+        req,
+        ctx.now,
+        (
+            ("min_date_created", "date_created", True),
+            ("max_date_created", "date_created", False),
+            ("min_date_modified", "date_modified", True),
+            ("max_date_modified", "date_modified", False),
+        ),
+    )
     rows = []
     for order in ctx.state.orders.values():
         if status is not None and order.status_id != status:
@@ -77,12 +66,7 @@ def list_orders(ctx: Context, req: Request) -> Response:
             continue
         if email and order.billing_address.email.lower() != email:
             continue
-        ok = True
-        for bound, attr, is_min in bounds:
-            if bound is not None:
-                value = getattr(order, attr)
-                ok = ok and (value >= bound if is_min else value <= bound)
-        if ok:
+        if within(order, bounds):
             rows.append(order)
     field, _, direction = req.query.get("sort", "id").partition(":")
     if field not in _SORTS:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from .api import Request, api_error
+from .api import Request, api_error, v2_error, v3_error
+from .dates import parse_date
 
 T = TypeVar("T")
 
@@ -29,6 +31,40 @@ def int_list(req: Request, name: str) -> list[int] | None:
         return [int(part) for part in raw.split(",") if part.strip()]
     except ValueError:
         raise api_error(req.api, 400, f"The filter '{name}' must be a list of integers.") from None
+
+
+def date_arg(req: Request, name: str, now: Callable[[], datetime]) -> datetime | None:
+    """A date filter (`date_modified:min`, `min_date_created`), in each API's own error words."""
+    raw = req.query.get(name)
+    if raw is None:
+        return None
+    try:
+        return parse_date(raw, now())
+    except ValueError:
+        if req.api == "v2":
+            message = f"The filter '{name}' must be an RFC 2822 or ISO 8601 date."
+            raise v2_error(400, message) from None
+        raise v3_error(422, f"The filter '{name}' is not a valid date.") from None
+
+
+Bound = tuple[datetime | None, str, bool]  # (the date given, the record's attribute, a minimum?)
+
+
+def date_bounds(
+    req: Request, now: Callable[[], datetime], filters: Sequence[tuple[str, str, bool]]
+) -> list[Bound]:
+    """The date filters given, as (name, attribute, minimum?) triples say how to read them."""
+    return [(date_arg(req, name, now), attr, is_min) for name, attr, is_min in filters]
+
+
+def within(record: Any, bounds: Sequence[Bound]) -> bool:
+    """Whether the record's dates meet every bound given (inclusive)."""
+    for bound, attr, is_min in bounds:
+        if bound is not None:
+            value = getattr(record, attr)
+            if not (value >= bound if is_min else value <= bound):
+                return False
+    return True
 
 
 def str_list(req: Request, name: str) -> list[str] | None:

@@ -11,7 +11,6 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 
 from .accounts import ALL_SCOPES, Account
 from .dataset import DEMO_CLIENT_ID, generate_state
@@ -21,6 +20,7 @@ from .faults import FaultInjector
 from .persist import StateFiles
 from .ratelimit import RateLimiter
 from .records import StoreState
+from .serving import Served, serve_in_thread
 from .shoppers import LiveShoppers
 
 log = logging.getLogger("backorder_desktop.demo_store")
@@ -122,7 +122,7 @@ class _Server(ThreadingHTTPServer):
         log.debug("demo store: connection from %s ended abruptly", client_address, exc_info=True)
 
 
-class DemoStore:
+class DemoStore(Served):
     """A BigCommerce-speaking HTTP server on 127.0.0.1 with a seeded, persistent dataset.
 
     See the package docstring for the API; `state` is documented in `records.py`.
@@ -307,13 +307,7 @@ class DemoStore:
         server = _Server((self.config.host, self.config.port), handler)
         self._server = server
         self._stopped.clear()
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name="demo-store",
-            daemon=True,
-        )
-        self._thread.start()
+        self._thread = serve_in_thread(server, "demo-store", poll_interval=0.1)
         if self._shopper_rate > 0:
             self.engine.shoppers.start(self._shopper_rate)
         log.info("demo store serving %s (store %s)", self.api_url, self.store_hash)
@@ -348,17 +342,6 @@ class DemoStore:
             pass
         finally:
             self.stop()
-
-    def __enter__(self) -> DemoStore:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- internals -----------------------------------------------------------------------------
     def _persist(self, sections: frozenset[str]) -> None:

@@ -22,6 +22,18 @@ _HTML_HEAD = """<!DOCTYPE html>
 {% for paragraph in intro_paragraphs %}<p>{{ paragraph }}</p>
 {% endfor %}"""
 
+# The reason for a delay, then each line's old and new date (delay and consent notices).
+_HTML_WAS_NOW = """{% if reason %}<p>{{ reason }}</p>
+{% endif %}<table cellpadding="6" style="border-collapse: collapse; border: 1px solid #ddd">
+<tr style="background: #f4f4f4"><th align="left">Item</th><th align="right">Qty</th>\
+<th align="left">Was</th><th align="left">Now</th></tr>
+{% for line in lines %}<tr><td>{{ line.name }}{% if line.options %}<br>{{ line.options }}\
+{% endif %}<br><small>{{ line.sku }}</small></td>\
+<td align="right">{{ line.qty }}</td><td>{{ line.old_eta or "-" }}</td>\
+<td>{{ line.eta or "to be confirmed" }}</td></tr>
+{% endfor %}</table>
+"""
+
 _HTML_LINES = """<table cellpadding="6" style="border-collapse: collapse; border: 1px solid #ddd">
 <tr style="background: #f4f4f4"><th align="left">Item</th><th align="right">Qty</th>\
 <th align="left">{{ eta_column }}</th></tr>
@@ -90,16 +102,8 @@ DELAY = TemplateSet(
         "We are sorry: some of the items you are waiting for will reach you later than we told you."
     ),
     html=_HTML_HEAD
-    + """{% if reason %}<p>{{ reason }}</p>
-{% endif %}<table cellpadding="6" style="border-collapse: collapse; border: 1px solid #ddd">
-<tr style="background: #f4f4f4"><th align="left">Item</th><th align="right">Qty</th>\
-<th align="left">Was</th><th align="left">Now</th></tr>
-{% for line in lines %}<tr><td>{{ line.name }}{% if line.options %}<br>{{ line.options }}\
-{% endif %}<br><small>{{ line.sku }}</small></td>\
-<td align="right">{{ line.qty }}</td><td>{{ line.old_eta or "-" }}</td>\
-<td>{{ line.eta or "to be confirmed" }}</td></tr>
-{% endfor %}</table>
-<p>What would you like us to do?</p>
+    + _HTML_WAS_NOW
+    + """<p>What would you like us to do?</p>
 <ul>
 <li><strong>Wait</strong> for the whole order: you need do nothing.</li>
 <li><strong>Ship what is in stock</strong> now and the rest when it arrives.</li>
@@ -136,16 +140,8 @@ CONSENT = TemplateSet(
         "agreement before we keep your order open."
     ),
     html=_HTML_HEAD
-    + """{% if reason %}<p>{{ reason }}</p>
-{% endif %}<table cellpadding="6" style="border-collapse: collapse; border: 1px solid #ddd">
-<tr style="background: #f4f4f4"><th align="left">Item</th><th align="right">Qty</th>\
-<th align="left">Was</th><th align="left">Now</th></tr>
-{% for line in lines %}<tr><td>{{ line.name }}{% if line.options %}<br>{{ line.options }}\
-{% endif %}<br><small>{{ line.sku }}</small></td>\
-<td align="right">{{ line.qty }}</td><td>{{ line.old_eta or "-" }}</td>\
-<td>{{ line.eta or "to be confirmed" }}</td></tr>
-{% endfor %}</table>
-<p>"""
+    + _HTML_WAS_NOW
+    + """<p>"""
     + _CONSENT_WHEN
     + """</p>
 <p>Please reply to this email by <strong>{{ reply_by }}</strong>:</p>

@@ -8,14 +8,14 @@ demo mailbox and tests), where nothing crosses a network.
 from __future__ import annotations
 
 import imaplib
-import ipaddress
 import re
 import ssl
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from types import TracebackType
 
 from .errors import MailError
+from .servers import Connection, check_server, is_loopback
 from .smtp import MailConnectionError
 
 IMAP_SSL, IMAP_STARTTLS, IMAP_PLAIN = "ssl", "starttls", "none"
@@ -29,14 +29,6 @@ _UID = re.compile(rb"\bUID (\d+)")
 # IMAP dates name months in English whatever the locale (RFC 3501 date-month).
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
-
-
-def is_loopback(host: str) -> bool:
-    """A literal loopback address only (a name may resolve anywhere)."""
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass(frozen=True)
@@ -56,12 +48,14 @@ class ImapConfig:
 
     def check(self) -> None:
         """Raise MailError when the settings cannot work (before connecting)."""
-        if not self.host.strip():
-            raise MailError("No IMAP server set: fill in the IMAP host in Mail settings.")
-        if not 0 < self.port < 65536:
-            raise MailError(f"{self.port} is not a valid IMAP port.")
-        if self.security not in IMAP_SECURITY_MODES:
-            raise MailError(f"Unknown IMAP security '{self.security}'.")
+        check_server(
+            "IMAP",
+            self.host,
+            self.port,
+            self.security,
+            IMAP_SECURITY_MODES,
+            no_host="No IMAP server set: fill in the IMAP host in Mail settings.",
+        )
         if not self.user.strip():
             raise MailError("No IMAP user set: fill in the IMAP user in Mail settings.")
         if self.security == IMAP_PLAIN and not is_loopback(self.host):
@@ -87,7 +81,7 @@ class FetchedMessage:
     truncated: bool
 
 
-class ImapReader:
+class ImapReader(Connection):
     """`with ImapReader(config) as inbox:` a read-only view of one mailbox (EXAMINE)."""
 
     def __init__(self, config: ImapConfig) -> None:
@@ -181,17 +175,8 @@ class ImapReader:
                 _uid_set(chunk),
                 f"(RFC822.SIZE BODY.PEEK[HEADER.FIELDS ({MATCH_HEADERS})])",
             )
-            for item in data:
-                if isinstance(item, tuple) and len(item) == 2:
-                    meta, payload = item
-                    uid = _UID.search(meta)
-                    size = _SIZE.search(meta)
-                    if uid is not None:
-                        out.append(
-                            MessageHead(
-                                int(uid.group(1)), int(size.group(1)) if size else 0, payload
-                            )
-                        )
+            for uid, size, payload in _fetched(data):
+                out.append(MessageHead(uid, size if size is not None else 0, payload))
         return out
 
     def fetch(self, uids: list[int], limit: int = MAX_FETCH_BYTES) -> list[FetchedMessage]:
@@ -199,31 +184,15 @@ class ImapReader:
         out: list[FetchedMessage] = []
         for chunk in _chunks(uids):
             data = self._uid("FETCH", _uid_set(chunk), f"(RFC822.SIZE BODY.PEEK[]<0.{limit}>)")
-            for item in data:
-                if isinstance(item, tuple) and len(item) == 2:
-                    meta, payload = item
-                    uid = _UID.search(meta)
-                    size = _SIZE.search(meta)
-                    if uid is not None:
-                        total = int(size.group(1)) if size else len(payload)
-                        out.append(FetchedMessage(int(uid.group(1)), payload, total > limit))
+            for uid, size, payload in _fetched(data):
+                total = size if size is not None else len(payload)
+                out.append(FetchedMessage(uid, payload, total > limit))
         return out
 
     def close(self) -> None:
         imap, self._imap = self._imap, None
         if imap is not None:
             _shutdown(imap)
-
-    def __enter__(self) -> ImapReader:
-        return self.open()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _shutdown(imap: imaplib.IMAP4) -> None:
@@ -234,6 +203,17 @@ def _shutdown(imap: imaplib.IMAP4) -> None:
             imap.shutdown()
         except OSError:
             pass
+
+
+def _fetched(data: list[object]) -> Iterator[tuple[int, int | None, bytes]]:
+    """(uid, RFC822.SIZE if the server said it, payload) of each message in a FETCH answer."""
+    for item in data:
+        if isinstance(item, tuple) and len(item) == 2:
+            meta, payload = item
+            uid = _UID.search(meta)
+            size = _SIZE.search(meta)
+            if uid is not None:
+                yield int(uid.group(1)), int(size.group(1)) if size else None, payload
 
 
 def _uidvalidity(imap: imaplib.IMAP4) -> int:

@@ -7,11 +7,11 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from types import TracebackType
 from typing import Any
 
 from .errors import MailError
 from .message import AddressError, parse_mailbox
+from .servers import Connection, check_server
 
 STARTTLS, SSL, PLAIN = "starttls", "ssl", "none"
 SECURITY_MODES: tuple[str, ...] = (STARTTLS, SSL, PLAIN)
@@ -44,12 +44,14 @@ class SmtpConfig:
 
     def check(self) -> None:
         """Raise MailError when the settings cannot work (before anything is sent)."""
-        if not self.host.strip():
-            raise MailError("No mail server set: fill in the SMTP host in Mail settings.")
-        if not 0 < self.port < 65536:
-            raise MailError(f"{self.port} is not a valid SMTP port.")
-        if self.security not in SECURITY_MODES:
-            raise MailError(f"Unknown SMTP security '{self.security}'.")
+        check_server(
+            "SMTP",
+            self.host,
+            self.port,
+            self.security,
+            SECURITY_MODES,
+            no_host="No mail server set: fill in the SMTP host in Mail settings.",
+        )
         if not self.sender.strip():
             raise MailError("No sender address set: fill in 'From' in Mail settings.")
         try:
@@ -92,7 +94,7 @@ class _HookedSMTPSSL(_DataHook, smtplib.SMTP_SSL):
     pass
 
 
-class SmtpSender:
+class SmtpSender(Connection):
     """`with SmtpSender(config) as sender: sender.send(msg)` for every message of a batch."""
 
     def __init__(self, config: SmtpConfig) -> None:
@@ -185,17 +187,6 @@ class SmtpSender:
             smtp.quit()
         except (smtplib.SMTPException, OSError):
             smtp.close()
-
-    def __enter__(self) -> SmtpSender:
-        return self.open()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _reason(exc: BaseException) -> str:

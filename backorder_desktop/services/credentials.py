@@ -179,45 +179,40 @@ def delete_token(store_hash: str) -> bool:
     return _delete(_token_account(store_hash))
 
 
-def _smtp_account(host: str, user: str) -> str:
-    return f"smtp:{user}@{host}"
+def _mail_account(server: str, host: str, user: str) -> str:
+    return f"{server}:{user}@{host}"  # server: "smtp" or "imap"
+
+
+def _mail_password(server: str, env: str, host: str, user: str) -> str:
+    """A mail server's password: environment first (scripts, CI), then memory, then keychain; ""."""
+    from_env = os.environ.get(env, "")
+    if from_env:
+        return from_env
+    if not host or not user:
+        return ""
+    return _get(_mail_account(server, host, user)) or ""
 
 
 def get_smtp_password(host: str, user: str) -> str:
-    """The SMTP password: environment first (scripts, CI), then memory, then keychain; ""."""
-    from_env = os.environ.get(SMTP_PASSWORD_ENV, "")
-    if from_env:
-        return from_env
-    if not host or not user:
-        return ""
-    return _get(_smtp_account(host, user)) or ""
+    return _mail_password("smtp", SMTP_PASSWORD_ENV, host, user)
 
 
 def save_smtp_password(host: str, user: str, password: str) -> None:
-    _set(_smtp_account(host, user), password, "mail password")
+    _set(_mail_account("smtp", host, user), password, "mail password")
 
 
 def delete_smtp_password(host: str, user: str) -> bool:
-    return _delete(_smtp_account(host, user))
-
-
-def _imap_account(host: str, user: str) -> str:
-    return f"imap:{user}@{host}"
+    return _delete(_mail_account("smtp", host, user))
 
 
 def get_imap_password(host: str, user: str) -> str:
-    """The IMAP password (replies): environment first, then memory, then keychain; ""."""
-    from_env = os.environ.get(IMAP_PASSWORD_ENV, "")
-    if from_env:
-        return from_env
-    if not host or not user:
-        return ""
-    return _get(_imap_account(host, user)) or ""
+    """The IMAP password (replies)."""
+    return _mail_password("imap", IMAP_PASSWORD_ENV, host, user)
 
 
 def save_imap_password(host: str, user: str, password: str) -> None:
-    _set(_imap_account(host, user), password, "IMAP password")
+    _set(_mail_account("imap", host, user), password, "IMAP password")
 
 
 def delete_imap_password(host: str, user: str) -> bool:
-    return _delete(_imap_account(host, user))
+    return _delete(_mail_account("imap", host, user))

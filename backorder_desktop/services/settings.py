@@ -105,20 +105,18 @@ def _validate_mail(settings: Settings, defaults: Settings) -> None:
         r"([01]\d|2[0-3]):[0-5]\d", settings.nightly_at
     ):
         settings.nightly_at = ""
-    for name in ("smtp_host", "smtp_user", "mail_from", "mail_from_name"):
+    for name in (
+        *("smtp_host", "smtp_user", "mail_from", "mail_from_name"),
+        *("imap_host", "imap_user", "imap_folder"),
+    ):
         if not isinstance(getattr(settings, name), str):
             setattr(settings, name, getattr(defaults, name))
-    if not isinstance(settings.smtp_port, int) or not 0 < settings.smtp_port < 65536:
-        settings.smtp_port = defaults.smtp_port
-    if settings.smtp_security not in ("starttls", "ssl", "none"):
-        settings.smtp_security = defaults.smtp_security
-    for name in ("imap_host", "imap_user", "imap_folder"):
-        if not isinstance(getattr(settings, name), str):
-            setattr(settings, name, getattr(defaults, name))
-    if not isinstance(settings.imap_port, int) or not 0 < settings.imap_port < 65536:
-        settings.imap_port = defaults.imap_port
-    if settings.imap_security not in ("ssl", "starttls", "none"):
-        settings.imap_security = defaults.imap_security
+    for server in ("smtp", "imap"):  # both offer "starttls", "ssl" and "none"
+        port = getattr(settings, f"{server}_port")
+        if not isinstance(port, int) or not 0 < port < 65536:
+            setattr(settings, f"{server}_port", getattr(defaults, f"{server}_port"))
+        if getattr(settings, f"{server}_security") not in ("starttls", "ssl", "none"):
+            setattr(settings, f"{server}_security", getattr(defaults, f"{server}_security"))
     if not settings.imap_folder.strip():
         settings.imap_folder = defaults.imap_folder
     if not isinstance(settings.checkin_days, int) or not 0 <= settings.checkin_days <= 365:

@@ -16,11 +16,12 @@ from collections.abc import Hashable
 from typing import Any
 
 from ..bigcommerce import operations as ops
+from ..bigcommerce import reads
 from ..bigcommerce.error_mapping import parse_body
+from ..bigcommerce.reads import Requester
 from ..cache import Cache, OutboxRow
 from ..cache.write_bases import record_bases
 from ..domain.models import Metafield
-from .partial import Requester
 from .recreate import _key
 from .replies import apply_reply, operation_of
 
@@ -56,10 +57,10 @@ def _existing(client: Requester, row: OutboxRow, store: bool) -> dict[Hashable, 
         ids = sorted({int(i["resource_id"]) for i in items if "resource_id" in i})
         params["resource_id:in"] = ",".join(str(x) for x in ids)
     found: dict[Hashable, dict[str, Any]] = {}
-    path = ops.collection_path(operation_of(row))
+    op = operation_of(row)
     page = 1
     while True:
-        body = parse_body(client.request("GET", path, params={**params, "page": page}))
+        body = parse_body(reads.records_page(client, op, {**params, "page": page}))
         data = body.get("data") if isinstance(body, dict) else None
         for entry in data if isinstance(data, list) else []:
             if isinstance(entry, dict) and "id" in entry:

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..bigcommerce import operations as ops
+from ..bigcommerce import reads
 from ..cache import Cache, OutboxRow
 from ..domain.releases import append_note
 
@@ -57,7 +58,7 @@ class NotesReader:
         page = 1
         while True:
             params = {"min_id": ids[0], "max_id": ids[-1], "limit": 250, "page": page}
-            response = self._client.request("GET", "/v2/orders", params=params)
+            response = reads.orders_page(self._client, params)
             data = response.json() if response.status_code != 204 and response.content else []
             for doc in data if isinstance(data, list) else []:
                 if isinstance(doc, dict) and isinstance(doc.get("id"), int):
@@ -70,7 +71,7 @@ class NotesReader:
         if not self._listed:
             self._list_due()
         if order_id not in self._notes:
-            doc = self._client.request("GET", ops.order_path(order_id)).json()
+            doc = reads.order(self._client, order_id).json()
             self._notes[order_id] = str((doc or {}).get("staff_notes") or "")
         return self._notes[order_id]
 
@@ -86,7 +87,7 @@ def with_fresh_notes(client: Any, row: OutboxRow, reader: NotesReader | None = N
     body = dict(row.body)
     note = str(body.pop(APPEND_KEY) or "")
     if reader is None:
-        doc = client.request("GET", ops.order_path(order_id)).json()
+        doc = reads.order(client, order_id).json()
         current = str((doc or {}).get("staff_notes") or "")
     else:
         current = reader.current(order_id)

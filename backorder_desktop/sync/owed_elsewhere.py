@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from ..bigcommerce.client import METAFIELD_PATHS
+from ..bigcommerce import reads
 from ..bigcommerce.error_mapping import parse_body
 from ..cache import Cache, OutboxRow
 from ..cache.ledger import ALLOCATION
@@ -41,7 +41,7 @@ def _store_allocations(client: Any, order_ids: list[int]) -> dict[int, dict[str,
             "resource_id:in": ",".join(map(str, part)),
             "limit": _PAGE,
         }
-        body = parse_body(client.request("GET", METAFIELD_PATHS["order"], params=params))
+        body = parse_body(reads.metafields_page(client, "order", params))
         for doc in body.get("data") or [] if isinstance(body, dict) else []:
             try:
                 entries = decode(int(doc["resource_id"]), str(doc["value"]))

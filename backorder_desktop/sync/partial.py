@@ -4,29 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-import httpx
+from typing import Any
 
 from ..bigcommerce import batches
 from ..bigcommerce.error_mapping import parse_body
 from ..bigcommerce.errors import ItemError, ValidationError
+from ..bigcommerce.reads import Requester
 
 JSON = dict[str, Any]
 # Wrapped batches: the Inventory API takes {"settings": [...]} or {"items": [...]}.
 _WRAPPERS = ("settings", "items")
-
-
-class Requester(Protocol):
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        json: Any = None,
-        idempotent: bool | None = None,
-    ) -> httpx.Response: ...
 
 
 @dataclass

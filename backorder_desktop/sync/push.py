@@ -5,9 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
-
-import httpx
+from typing import Any
 
 from ..bigcommerce.error_mapping import parse_body
 from ..bigcommerce.errors import (
@@ -21,6 +19,7 @@ from ..bigcommerce.errors import (
     ValidationError,
 )
 from ..bigcommerce.operations import encode
+from ..bigcommerce.reads import Requester
 from ..cache import Cache, OutboxRow
 from ..cache.stock_writes import is_stock_row
 from ..cache.write_bases import ConflictItem, bases_for, forget, record_conflicts
@@ -44,16 +43,7 @@ _TRANSIENT = (RateLimitedError, ServerError, OfflineError)
 __all__ = ["PushClient", "PushResult", "push", "retry_delay"]
 
 
-class PushClient(Protocol):
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        json: Any = None,
-        idempotent: bool | None = None,
-    ) -> httpx.Response: ...
+PushClient = Requester  # what a push needs of the client: its `request`
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +131,16 @@ def _is_cancelled(cancelled: Cancelled | None) -> bool:
     return cancelled is not None and cancelled()
 
 
+def _step_failed(cache: Cache, row: OutboxRow, exc: BigCommerceError) -> tuple[bool, int]:
+    """A read before the send failed: a passing failure tries the row again later; a refusal
+    fails the row with the reason and the drain goes on."""
+    if isinstance(exc, _TRANSIENT):
+        cache.outbox.mark_retry(row.id, exc.message, retry_delay(row.attempts + 1, exc))
+        return True, 0
+    cache.outbox.mark_failed(row.id, exc.message)
+    return False, 0
+
+
 def _send(
     client: PushClient, cache: Cache, row: OutboxRow, notes: NotesReader | None = None
 ) -> tuple[bool, int]:
@@ -152,23 +152,15 @@ def _send(
             row = with_fresh_notes(client, row, notes)
         except (AuthError, ScopeError):
             raise
-        except _TRANSIENT as exc:
-            cache.outbox.mark_retry(row.id, exc.message, retry_delay(row.attempts + 1, exc))
-            return True, 0
         except BigCommerceError as exc:  # e.g. the order was deleted
-            cache.outbox.mark_failed(row.id, exc.message)
-            return False, 0
+            return _step_failed(cache, row, exc)
     if may_exist(row):
         try:
             rest = settle_creates(client, cache, row)
         except (AuthError, ScopeError):
             raise
-        except _TRANSIENT as exc:
-            cache.outbox.mark_retry(row.id, exc.message, retry_delay(row.attempts + 1, exc))
-            return True, 0
-        except BigCommerceError as exc:  # refused: the row fails with the reason, the drain goes on
-            cache.outbox.mark_failed(row.id, exc.message)
-            return False, 0
+        except BigCommerceError as exc:
+            return _step_failed(cache, row, exc)
         if rest is None:
             return False, 1
         row = rest

@@ -6,12 +6,11 @@ from collections.abc import Hashable
 from dataclasses import replace
 from typing import Any
 
-from ..bigcommerce import batches
+from ..bigcommerce import batches, reads
 from ..bigcommerce import operations as ops
 from ..bigcommerce.error_mapping import parse_body
-from ..bigcommerce.paging import iter_v3
+from ..bigcommerce.reads import Requester
 from ..cache import Cache, OutboxRow
-from .partial import Requester
 from .replies import apply_reply, operation_of
 
 JSON = dict[str, Any]
@@ -48,11 +47,11 @@ def _existing(client: Requester, row: OutboxRow, store: bool) -> dict[Hashable, 
             part = ids[start : start + _IDS_PER_READ]
             chunks.append({"resource_id:in": ",".join(str(x) for x in part)})
     found: dict[Hashable, Any] = {}
-    path = ops.collection_path(operation_of(row))
+    op = operation_of(row)
     for params in chunks:
-        # The one V3 pager (bigcommerce/paging.py), one page at a time: a resend is rare.
+        # The one V3 pager, one page at a time: a resend is rare.
         query = {**params, "namespace:in": ",".join(namespaces)}
-        for entry in iter_v3(client.request, path, query, limit=_PAGE, max_concurrency=1):
+        for entry in reads.records_of(client, op, query, limit=_PAGE):
             if "id" in entry:
                 found[_key(entry, store)] = entry["id"]
     return found

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from ..bigcommerce import reads
 from ..bigcommerce.client import ORDER_INCLUDE, v2_date
 from ..bigcommerce.errors import (
     AuthError,
@@ -175,9 +176,7 @@ def _wait_until(moment: datetime, sleep: Sleep) -> None:
 def read_levels(client: Any, deltas: list[StockDelta]) -> tuple[Levels, datetime | None]:
     """The items' figures now, and the store's clock when it answered (its Date header)."""
     vids = sorted({d.variant_id for d in deltas})
-    response = client.request(
-        "GET", "/v3/inventory/items", params={"variant_id:in": ",".join(map(str, vids))}
-    )
+    response = reads.inventory_items_now(client, vids)
     out: Levels = {}
     for data in response.json().get("data") or []:
         for rec in map_inventory_item(data):
@@ -204,7 +203,7 @@ def sold_since(client: Any, since: datetime | None, variant_ids: set[int]) -> bo
     if since is None:
         return True
     params = {**ORDER_INCLUDE, "min_date_created": v2_date(since - timedelta(seconds=1))}
-    response = client.request("GET", "/v2/orders", params={**params, "limit": 250})
+    response = reads.orders_page(client, {**params, "limit": 250})
     if response.status_code == 204 or not response.content:
         return False
     data = response.json()

@@ -6,10 +6,10 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from ..bigcommerce import reads
 from ..bigcommerce.client import v3_date
 from ..bigcommerce.mapping import map_metafield
-from ..bigcommerce.operations import UPDATE, collection_path
-from ..bigcommerce.paging import iter_v3
+from ..bigcommerce.operations import UPDATE, Operation
 from ..cache import Cache, OutboxRow
 from ..cache.codec import utc_from_text, utc_text
 from ..cache.shared_allocations import ALLOCATIONS_KEY, merge
@@ -39,7 +39,7 @@ def check_row(client: Any, cache: Cache, row: OutboxRow) -> tuple[list[JSON], li
     checked = [i for i in body if isinstance(i, dict) and _id(i) in bases]
     if not checked or resource_type is None:
         return list(body), []
-    current = _current(client, collection_path(op), resource_type, checked, bases)
+    current = _current(client, op, resource_type, checked, bases)
     ok: list[JSON] = []
     conflicts: list[ConflictItem] = []
     for item in body:
@@ -113,7 +113,7 @@ def _id(item: JSON) -> int | None:
 
 
 def _current(
-    client: Any, path: str, resource_type: str, items: list[JSON], bases: dict[int, Base]
+    client: Any, op: Operation, resource_type: str, items: list[JSON], bases: dict[int, Base]
 ) -> dict[int, Metafield]:
     keys = sorted({str(i.get("key")) for i in items})
     params: JSON = {"namespace": METAFIELD_NAMESPACE, "key:in": ",".join(keys)}
@@ -130,8 +130,8 @@ def _current(
         if resource_type != "store" and known and len(known) == len(stamps):
             params["date_modified:min"] = v3_date(min(known) - CLOCK_MARGIN)
     out: dict[int, Metafield] = {}
-    # The one V3 pager (bigcommerce/paging.py), one page at a time: a check is one page or two.
-    for d in iter_v3(client.request, path, params, limit=PAGE, max_concurrency=1):
+    # The one V3 pager, one page at a time: a check is one page or two.
+    for d in reads.records_of(client, op, params, limit=PAGE):
         field = map_metafield(d, resource_type)
         if field.id in wanted:
             out[field.id] = field

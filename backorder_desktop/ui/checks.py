@@ -64,18 +64,40 @@ def take_screenshot(shell: AppShell, path: Path, tab: str | None) -> None:
     AfterFirstSync(shell, capture)
 
 
+def keychain_facts() -> dict[str, Any]:
+    """What the smoke test reports of the keychain (asking it may block: a task's work)."""
+    return {
+        "keyring_backend": keychain_backend_name(),
+        "keychain_usable": keychain_usable(),
+        "platform_keyring_bundled": platform_backend_available(),
+    }
+
+
 def run_smoke_test(shell: AppShell) -> None:
     def check() -> None:
+        shell.window.show_tab("insights")  # its charts are drawn when the tab is shown
+        # Off the GUI thread, as the window's own keychain status at start (a keychain may
+        # block, or ask the user for a password).
+        shell.runner.run(
+            "keychain check",
+            lambda **_: keychain_facts(),
+            on_success=finish,
+            on_error=failed,
+            on_bug=failed,
+        )
+
+    def failed(_exc: BaseException, text: str) -> None:
+        sys.stderr.write(f"The keychain check failed: {text}\n")
+        QApplication.exit(1)
+
+    def finish(keychain: dict[str, Any]) -> None:
         window = shell.window
-        window.show_tab("insights")  # its charts are drawn when the tab is shown
         rows = shell.controller.last_rows
         session = shell.controller.session
         report = {
             "cache": str(session.cache_path) if session else None,
             "cache_opened": bool(session and session.cache_exists),
-            "keyring_backend": keychain_backend_name(),
-            "keychain_usable": keychain_usable(),
-            "platform_keyring_bundled": platform_backend_available(),
+            **keychain,
             "window_shown": window.isVisible(),
             # The tab names, without a badge such as "· 86 due" (main_window.show_due_badge).
             "tabs": [window.tabs.tabText(i).split(" · ")[0] for i in range(window.tabs.count())],

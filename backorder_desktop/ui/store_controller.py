@@ -232,13 +232,13 @@ class StoreController(QObject):
             self.store_reachable.emit(False)
         self.sync_failed.emit(message, True)
         if isinstance(exc, AuthError):
-            self._pause_for_token()
+            self.pause_for_token()
 
     def _on_sync_bug(self, exc: BaseException, details: str) -> None:
         self.sync_failed.emit(describe_error(exc), False)  # the window leaves its sync state
         self.runner.bug_found.emit(details)
 
-    def _pause_for_token(self) -> None:
+    def pause_for_token(self) -> None:
         if self.token_paused or self.entry is None:
             return
         self.token_paused = True
@@ -414,11 +414,11 @@ class StoreController(QObject):
             for message in report.messages():
                 self.message_posted.emit(message)
             if report.token_refused is not None:
-                self._pause_for_token()
+                self.pause_for_token()
 
         def failed(exc: BaseException, message: str) -> None:
             if isinstance(exc, AuthError):
-                self._pause_for_token()
+                self.pause_for_token()
             self.message_posted.emit(message)
             if on_error is not None:
                 on_error(exc)

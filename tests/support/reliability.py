@@ -18,6 +18,10 @@ from backorder_desktop.demo_store.mail_sink import MailSink
 from tests.support.cli import Result, run_cli
 
 WRITES = frozenset({"POST", "PUT", "DELETE", "PATCH"})
+# What runs (after `python`): the command line, or the window doing the same work through its
+# dialogs (tests/support/window_actions_child.py).
+CLI = ("-m", "backorder_desktop")
+WINDOW = ("-m", "tests.support.window_actions_child")
 _VOLATILE = (
     re.compile(r"\b[0-9a-f]{12,32}\b"),  # notice, batch and receipt ids
     re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?"),
@@ -101,11 +105,12 @@ def run_killed(
     log: KillLog,
     label: str,
     timeout: float = 60,
+    program: tuple[str, ...] = CLI,
 ) -> bool:
-    """Start the CLI; once `trigger()` holds, wait `delay` s and SIGKILL it. False when the
-    command finished on its own first (no kill)."""
+    """Start the CLI (or `program`); once `trigger()` holds, wait `delay` s and SIGKILL it.
+    False when the command finished on its own first (no kill)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "backorder_desktop", *args],
+        [sys.executable, *program, *args],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -174,6 +179,7 @@ def kill_until_done(
     label: str,
     *,
     resume: list[str] | None = None,
+    program: tuple[str, ...] = CLI,
 ) -> Result:
     """Kill the command once per trigger, restarting it each time, then let it finish.
 
@@ -183,7 +189,15 @@ def kill_until_done(
     for index, trigger in enumerate(triggers):
         command = resume if resume is not None and index % 2 == 1 else args
         name = label if command is args else f"{label} (resumed by {command[-1]})"
-        run_killed(command, env, trigger(), delay=rng.uniform(0, 0.01), log=log, label=name)
-    done = run_cli(*args, token=env["BIGCOMMERCE_ACCESS_TOKEN"])
+        run_killed(
+            command, env, trigger(), delay=rng.uniform(0, 0.01), log=log, label=name,
+            program=program,
+        )  # fmt: skip
     log.runs += 1
-    return done
+    if program == CLI:
+        return run_cli(*args, token=env["BIGCOMMERCE_ACCESS_TOKEN"])
+    proc = subprocess.run(
+        [sys.executable, *program, *args], capture_output=True, text=True, env=env,
+        stdin=subprocess.DEVNULL, timeout=120,
+    )  # fmt: skip
+    return Result(proc.returncode, proc.stdout, proc.stderr)

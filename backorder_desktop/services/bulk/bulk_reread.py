@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from backorder_desktop.bigcommerce.client import ID_FILTER_CHUNK, METAFIELD_PATHS
+from backorder_desktop.bigcommerce import reads
 from backorder_desktop.bigcommerce.mapping import map_inventory_item, map_metafield
 from backorder_desktop.cache.backorder_queue import ETA_KEY
 from backorder_desktop.cache.codec import date_from_text
@@ -83,11 +83,6 @@ class Touches:
         return Touches(limits, etas, products)
 
 
-def _chunks(ids: Sequence[int], size: int = ID_FILTER_CHUNK) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield list(ids[start : start + size])
-
-
 def reread(
     client: RereadClient,
     cached: Snapshot,
@@ -103,13 +98,11 @@ def reread(
     if touches.limits:
         limits: dict[int, int | None] = {}
         seen: set[int] = set()
-        for chunk in _chunks(ids):
-            params = {"variant_id:in": ",".join(map(str, chunk)), "location_id:in": location_id}
-            for data in client.iter_v3("/v3/inventory/items", params, limit=len(chunk)):
-                for record in map_inventory_item(data):
-                    if record.location_id == location_id:
-                        limits[record.variant_id] = record.backorder_limit
-                        seen.add(record.variant_id)
+        for data in reads.inventory_items_of(client, ids, location_id=location_id):
+            for record in map_inventory_item(data):
+                if record.location_id == location_id:
+                    limits[record.variant_id] = record.backorder_limit
+                    seen.add(record.variant_id)
         for vid in ids:
             state = fresh.variants[vid]
             if vid in seen:
@@ -119,7 +112,7 @@ def reread(
                 fresh.variants[vid] = replace(state, tracked=False, limit=None)
     if touches.etas:
         params = {"namespace": METAFIELD_NAMESPACE, "key": ETA_KEY}
-        listing = client.iter_v3(METAFIELD_PATHS["variant"], params)
+        listing = reads.metafields(client, "variant", params)
         stored = eta_fields(
             m
             for m in (map_metafield(d, "variant") for d in listing)

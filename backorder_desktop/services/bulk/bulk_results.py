@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from backorder_desktop.bigcommerce import operations as ops
 from backorder_desktop.cache import Cache
 from backorder_desktop.domain.bulk import (
     AVAILABILITY,
@@ -47,6 +48,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_ETAS = ops.metafields("variant")
+
+
 def plan_json(plan: Plan) -> dict[str, Any]:
     variants = plan.variants
     return {
@@ -66,11 +70,11 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             for c in plan.changes
         ],
         "requests_by_endpoint": {
-            "PUT /v3/inventory/locations/{id}/items": plan.requests.location_items,
-            "POST /v3/catalog/variants/metafields": plan.requests.eta_create,
-            "PUT /v3/catalog/variants/metafields": plan.requests.eta_update,
-            "DELETE /v3/catalog/variants/metafields": plan.requests.eta_delete,
-            "PUT /v3/catalog/products": plan.requests.products,
+            ops.endpoint_label(ops.SET, ops.LOCATION_ITEMS_R): plan.requests.location_items,
+            ops.endpoint_label(ops.CREATE, _ETAS): plan.requests.eta_create,
+            ops.endpoint_label(ops.UPDATE, _ETAS): plan.requests.eta_update,
+            ops.endpoint_label(ops.DELETE, _ETAS): plan.requests.eta_delete,
+            ops.endpoint_label(ops.UPDATE, ops.PRODUCTS_R): plan.requests.products,
         },
         "warnings": [
             {"code": w.code, "message": w.message, "count": len(w.ids)} for w in plan.warnings

@@ -21,11 +21,9 @@ from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from backorder_desktop.bigcommerce.client import (
-    DEFAULT_METAFIELD_PERMISSION,
-    METAFIELD_BATCH,
-    METAFIELD_PATHS,
-)
+from backorder_desktop.bigcommerce import operations as ops
+from backorder_desktop.bigcommerce import reads
+from backorder_desktop.bigcommerce.client import DEFAULT_METAFIELD_PERMISSION, METAFIELD_BATCH
 from backorder_desktop.bigcommerce.error_mapping import parse_body
 from backorder_desktop.bigcommerce.errors import BigCommerceError, ValidationError
 from backorder_desktop.bigcommerce.mapping import map_metafield
@@ -85,7 +83,6 @@ def claim_notices(
     nonce = uuid.uuid4().hex
     value = json.dumps({"laptop": me, "nonce": nonce, "at": now.isoformat()})
     keyed = [(claim_key(p.notice, now.date()), p) for p in prepared]
-    path = METAFIELD_PATHS["order"]
     for start in range(0, len(keyed), METAFIELD_BATCH):
         chunk = keyed[start : start + METAFIELD_BATCH]
         body = [
@@ -99,7 +96,9 @@ def claim_notices(
             for key, p in chunk
         ]
         try:
-            created = parse_body(client.request("POST", path, json=body))
+            # Sent now, not queued: the claim must be settled before anything is mailed.
+            create = ops.encode(ops.metafield_op(ops.CREATE, "order", body))
+            created = parse_body(client.request(create.method, create.path, json=create.body))
             _note_own_account(cache, created)
         except ValidationError as exc:
             # 422: some claims exist already (another laptop's, or this one's from before).
@@ -138,7 +137,7 @@ def store_clock_now(session: StoreSession) -> datetime | None:
     """
     params = {"namespace": METAFIELD_NAMESPACE, "key": f"{CLAIM_PREFIX}clock", "limit": 1}
     try:
-        response = session.client.request("GET", METAFIELD_PATHS["order"], params=params)
+        response = reads.metafields_page(session.client, "order", params)
     except BigCommerceError as exc:
         log.info("store clock not read (%s): old claims stay for now", exc)
         return None
@@ -179,10 +178,9 @@ def _holder(claim: Metafield | None) -> dict[str, Any] | None:
 
 def _read_back(session: StoreSession, keys: list[str]) -> dict[tuple[int | None, str], Metafield]:
     out: dict[tuple[int | None, str], Metafield] = {}
-    path = METAFIELD_PATHS["order"]
     for start in range(0, len(keys), METAFIELD_BATCH):
         params = {"namespace": METAFIELD_NAMESPACE, "key:in": ",".join(keys[start : start + 50])}
-        for data in session.client.iter_v3(path, params):
+        for data in reads.metafields(session.client, "order", params):
             m = map_metafield(data, "order")
             # Another API account may hold its own claim with the same key (keys are unique
             # per account, spec README): the first claim made is the claim, whoever made it.

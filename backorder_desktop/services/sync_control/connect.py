@@ -4,19 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from backorder_desktop.bigcommerce import BigCommerceClient, scopes
+from backorder_desktop.bigcommerce import BigCommerceClient, reads, scopes
 from backorder_desktop.bigcommerce.errors import ScopeError
-
-# One cheap read per OAuth scope the app needs (README lists them), each needing exactly that
-# scope (bigcommerce/scopes.py): a 403 means the API account lacks it. Write access cannot be
-# probed without writing, so the README asks for "modify" (Store Locations: read-only).
-SCOPE_PROBES: tuple[tuple[str, str, str], ...] = (
-    (scopes.PRODUCTS, "GET", "/v3/catalog/products"),
-    (scopes.STORE_INVENTORY, "GET", "/v3/inventory/items"),
-    (scopes.STORE_LOCATIONS, "GET", "/v3/inventory/locations"),
-    (scopes.ORDERS, "GET", "/v2/order_statuses"),
-    (scopes.INFORMATION_SETTINGS, "GET", "/v3/settings/inventory"),
-)
 
 
 @dataclass(frozen=True)
@@ -45,11 +34,12 @@ def check_store_access(client: BigCommerceClient) -> AccessReport:
         client.check_connection()  # the catalog: proves URL, store hash and token
     except ScopeError:
         missing.append(scopes.PRODUCTS)  # the token works; it cannot read products
-    for scope, method, path in SCOPE_PROBES:
+    # One cheap read per scope the app needs (bigcommerce/reads.py): a 403 names what lacks.
+    for scope in reads.PROBED_SCOPES:
         if scope in missing:
             continue
         try:
-            client.request(method, path, params={"limit": 1} if path.startswith("/v3/") else None)
+            reads.probe_scope(client, scope)
         except ScopeError:
             missing.append(scope)
     return AccessReport(missing)

@@ -6,7 +6,7 @@ field names, location labels, counts, client ids shortened, header figures and c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from backorder_desktop.bigcommerce import scopes
+from backorder_desktop.bigcommerce import reads, scopes
 from backorder_desktop.bigcommerce.error_mapping import parse_body
 from backorder_desktop.bigcommerce.errors import (
     AuthError,
@@ -25,7 +25,6 @@ from backorder_desktop.bigcommerce.errors import (
 from backorder_desktop.bigcommerce.ratelimit import H_LEFT, H_QUOTA, H_WINDOW
 from backorder_desktop.cache.accounts import owners_seen
 from backorder_desktop.domain.models import METAFIELD_NAMESPACE
-from backorder_desktop.services.sync_control.connect import SCOPE_PROBES
 from backorder_desktop.services.sync_control.session import StoreSession
 
 MAX_SKEW_S = 60.0  # past this, "overdue" and "today" disagree with the store near midnight
@@ -42,20 +41,8 @@ _ITEM_FIELDS = ("qty_backordered",)
 _ITEM_SETTING_FIELDS = ("backorder_limit", "backorder_message", "backorder_message_id")
 
 
-class DoctorClient(Protocol):
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        json: Any = None,
-        idempotent: bool | None = None,
-    ) -> httpx.Response: ...
-
-    def iter_v3(
-        self, path: str, params: dict[str, Any] | None = None, *, limit: int = 250
-    ) -> Iterable[dict[str, Any]]: ...
+class DoctorClient(reads.Requester, reads.Lister, Protocol):
+    """What the checks need of the client (a wrapper that counts requests will do)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,13 +130,12 @@ _CONNECT_ADVICE = (
 
 def _scopes(client: DoctorClient, seen: _Seen, report: DoctorReport) -> list[str]:
     missing: list[str] = []
-    for scope, method, path in SCOPE_PROBES:
-        params = {"limit": 1} if path.startswith("/v3/") else None
+    for scope in reads.PROBED_SCOPES:
         try:
-            seen(client.request(method, path, params=params))
+            seen(reads.probe_scope(client, scope))
         except ScopeError:
             missing.append(scope)
-    for scope, _, _ in SCOPE_PROBES:
+    for scope in reads.PROBED_SCOPES:
         level = scopes.NEEDED[scope]
         if scope in missing:
             report.checks.append(
@@ -166,12 +152,12 @@ def _scopes(client: DoctorClient, seen: _Seen, report: DoctorReport) -> list[str
 
 
 def _backorders(client: DoctorClient, seen: _Seen, report: DoctorReport) -> None:
-    settings = parse_body(seen(client.request("GET", "/v3/settings/inventory")))
+    settings = parse_body(seen(reads.inventory_settings(client)))
     doc = settings.get("data") if isinstance(settings, dict) else None
     doc = doc if isinstance(doc, dict) else {}
     setting_fields = [k for k in _SETTING_FIELDS if k in doc]
     item_fields: set[str] = set()
-    for item in client.iter_v3("/v3/inventory/items", limit=50):
+    for item in reads.inventory_items(client, limit=50):
         for loc in item.get("locations") or []:
             if isinstance(loc, dict):
                 item_fields.update(k for k in _ITEM_FIELDS if k in loc)
@@ -194,8 +180,8 @@ def _backorders(client: DoctorClient, seen: _Seen, report: DoctorReport) -> None
 
 
 def _locations(client: DoctorClient, report: DoctorReport) -> None:
-    all_locations = list(client.iter_v3("/v3/inventory/locations"))
-    defaults = list(client.iter_v3("/v3/inventory/locations", {"is_default": "true"}))
+    all_locations = list(reads.locations(client))
+    defaults = list(reads.locations(client, {"is_default": "true"}))
     labels = {d.get("id"): str(d.get("label") or d.get("code") or "") for d in all_locations}
     if len(defaults) == 1 and defaults[0].get("id") in labels:
         did = defaults[0].get("id")
@@ -216,7 +202,7 @@ def _locations(client: DoctorClient, report: DoctorReport) -> None:
 def _tracked_by_product(client: DoctorClient, report: DoctorReport) -> None:
     params = {"include_fields": "inventory_tracking,base_variant_id"}
     simple = with_options = 0
-    for product in client.iter_v3("/v3/catalog/products", params):
+    for product in reads.products(client, params):
         if product.get("inventory_tracking") == "product":
             if product.get("base_variant_id") is None:
                 with_options += 1
@@ -235,16 +221,16 @@ def _tracked_by_product(client: DoctorClient, report: DoctorReport) -> None:
 def _metafield_owners(
     client: DoctorClient, report: DoctorReport, own: str | None, missing: list[str]
 ) -> None:
-    paths = {
-        "store": (scopes.INFORMATION_SETTINGS, "/v3/store/metafields"),
-        "variant": (scopes.PRODUCTS, "/v3/catalog/variants/metafields"),
-        "order": (scopes.ORDERS, "/v3/orders/metafields"),
+    needs = {
+        "store": scopes.INFORMATION_SETTINGS,
+        "variant": scopes.PRODUCTS,
+        "order": scopes.ORDERS,
     }
     owners: dict[str, int] = {}
-    for scope, path in paths.values():
+    for resource_type, scope in needs.items():
         if scope in missing:
             continue
-        for m in client.iter_v3(path, {"namespace": METAFIELD_NAMESPACE}):
+        for m in reads.metafields(client, resource_type, {"namespace": METAFIELD_NAMESPACE}):
             owner = str(m.get("owner_client_id") or "")
             if owner:
                 owners[owner] = owners.get(owner, 0) + 1

@@ -27,7 +27,10 @@ class FlowResult:
 
     outcome: ApplyOutcome
     failed: list[dict[str, Any]] = field(default_factory=list)
-    push_error: str = ""
+    # What the push said (queued, held back, token refused): the action runner's own sentences,
+    # the ones the CLI prints, so the window never says less than `set-backorder`.
+    notes: list[str] = field(default_factory=list)
+    token_refused: bool = False
     changes: Changes = field(default_factory=Changes.all)  # what the tables re-read
 
 
@@ -89,7 +92,11 @@ class BulkFlow(QObject):
             # The same use case as the CLI's `set-backorder` (services/bulk/bulk_apply.py).
             report = bulk_apply(session, request, resolutions=resolutions)
             return FlowResult(
-                report.result.outcome, report.result.failed, report.deferred, report.changes
+                report.result.outcome,
+                report.result.failed,
+                [] if report.result.failed else report.messages(),
+                report.token_refused is not None,
+                report.changes,
             )
 
         self.busy = True
@@ -139,9 +146,11 @@ class BulkFlow(QObject):
                 " BigCommerce could not be reached: the change is queued and goes out when "
                 "the store is reachable again."
             )
-        elif result.push_error:
-            text += f" Not sent yet ({result.push_error}); it waits in the outbox."
+        elif result.notes:
+            text += " " + " ".join(result.notes)
         self._post(text)
+        if result.token_refused:
+            self.controller.pause_for_token()  # as after any other action the store refused
         self.finished.emit(result)
 
     def _ask(self, request: BulkRequest, outcome: ApplyOutcome) -> None:
