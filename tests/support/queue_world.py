@@ -53,6 +53,7 @@ from backorder_desktop.services.queue import QueueState, load_queue_state
 from backorder_desktop.services.sync_control.session import StoreSession
 from backorder_desktop.services.sync_control.status import waiting_line_count
 from backorder_desktop.services.sync_control.syncing import sync_store
+from backorder_desktop.sync import stock_push
 from backorder_desktop.sync.push import push
 from tests.support import queue_books
 from tests.support.demo_store_http import order_body
@@ -521,6 +522,10 @@ class World:
 def open_world(seed: int, data_dir: Path | None = None) -> Iterator[World]:
     """A fresh small store (12 products, 25 orders), synced; closed when the generator ends."""
     with ExitStack() as stack:
+        # This store applies stock writes at once (no `inventory_delay_s`), so the push's wait
+        # before reading items it just wrote (SETTLE_S) guards nothing here: it only slept.
+        stack.callback(setattr, stock_push, "SETTLE_S", stock_push.SETTLE_S)
+        stock_push.SETTLE_S = 0.0
         store = stack.enter_context(
             DemoStore(seed=seed, products=12, orders=25, rate_limit=(100_000, 30.0))
         )
