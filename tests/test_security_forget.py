@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,25 +22,13 @@ from backorder_desktop.services.credentials import (
 from backorder_desktop.services.paths import cache_path
 from backorder_desktop.services.settings import Settings, StoreEntry, load_settings, save_settings
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import make_shell, open_and_sync
+from tests.support.gui import open_and_sync
 from tests.support.memory_keyring import MemoryKeyring
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def store() -> Iterator[DemoStore]:
-    with DemoStore(seed=3, products=12, orders=4) as demo:
-        yield demo
-
-
-@pytest.fixture
-def shell(qtbot: Any, tmp_path: Path) -> Iterator[AppShell]:
-    app_shell = make_shell(tmp_path / "data")
-    qtbot.addWidget(app_shell.window)
-    app_shell.window.show()
-    yield app_shell
-    app_shell.stop()
+pytestmark = pytest.mark.demo_store(seed=3, products=12, orders=4)
 
 
 def test_file_forget_this_store_deletes_token_password_and_cache(

@@ -19,7 +19,7 @@ from backorder_desktop.ui.dialogs.mail_settings import MailSettingsDialog
 from backorder_desktop.ui.dialogs.message_parts import MessageParts
 from backorder_desktop.ui.plain_text import ask_text, message_box
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import make_shell, open_and_sync
+from tests.support.gui import open_and_sync
 from tests.support.notices import backorder_for
 
 HOSTILE = '<img src="//attacker.example/share/p.png">Sam'
@@ -56,15 +56,6 @@ def store() -> Iterator[DemoStore]:
         demo.state.variants[line.variant_id].sku = HOSTILE
         line.sku = HOSTILE
         yield demo
-
-
-@pytest.fixture
-def shell(qtbot: Any, tmp_path: Path) -> Iterator[AppShell]:
-    app_shell = make_shell(tmp_path / "data")
-    qtbot.addWidget(app_shell.window)
-    app_shell.window.show()
-    yield app_shell
-    app_shell.stop()
 
 
 def test_store_text_in_tables_charts_and_messages_is_shown_literally(

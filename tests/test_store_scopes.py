@@ -19,7 +19,7 @@ from backorder_desktop.ui.dialogs.connect import ConnectDialog
 from backorder_desktop.ui.shell import AppShell
 from tests.support.cli import run_cli
 from tests.support.demo_store_http import DemoApi
-from tests.support.gui import SYNC_TIMEOUT_MS, make_shell
+from tests.support.gui import SYNC_TIMEOUT_MS
 from tests.support.openapi import require_specs
 
 CONTROL_PANEL_NAMES = tuple(SCOPES)  # Products, Orders, Information & Settings, Store Inventory...
@@ -106,14 +106,6 @@ def test_the_cli_names_the_missing_scope_as_the_control_panel_shows_it(
     assert result.code == 1, result.out
     assert f'"{missing}" scope' in result.err
     assert "/v3/" not in result.err and "/v2/" not in result.err  # no endpoint paths
-
-
-@pytest.fixture
-def shell(qtbot: Any, tmp_path: Path) -> Iterator[AppShell]:
-    app_shell = make_shell(tmp_path / "data")
-    qtbot.addWidget(app_shell.window)
-    yield app_shell
-    app_shell.stop()
 
 
 def test_the_window_names_the_missing_scope(qtbot: Any, shell: AppShell, store: DemoStore) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -24,43 +23,28 @@ from backorder_desktop.ui.dialogs.notify_preview import NotifyPreviewDialog
 from backorder_desktop.ui.dialogs.templates import TemplatesDialog
 from backorder_desktop.ui.shell import AppShell
 from backorder_desktop.ui.tabs.backorders import BackordersPanel
-from tests.support.gui import make_shell, open_and_sync, rows_shown_after
+from tests.support.gui import (
+    make_shell,
+    open_and_sync,
+    rows_shown_after,
+    unnamed_controls,
+    use_mail_sink,
+)
 from tests.support.notices import put_shipment
-from tests.test_ui_window import _unnamed
 
 D1, D2 = date(2027, 1, 10), date(2027, 2, 20)
 TIMEOUT = 30_000
 
 
-@pytest.fixture
-def store() -> Iterator[DemoStore]:
-    with DemoStore(seed=11) as demo:
-        yield demo
+pytestmark = pytest.mark.demo_store(seed=11)
 
 
 @pytest.fixture
-def sink() -> Iterator[MailSink]:
-    with MailSink() as mail:
-        yield mail
-
-
-@pytest.fixture
-def shell(qtbot, tmp_path: Path, sink: MailSink) -> Iterator[AppShell]:
-    app_shell = make_shell(tmp_path / "data")
-    app_shell.settings = replace(
-        app_shell.settings,
-        smtp_host="127.0.0.1",
-        smtp_port=sink.port,
-        smtp_security="none",
-        mail_from="orders@shop.example",
-        mail_from_name="Test Outdoor Shop",
-    )
-    app_shell.controller.apply_settings(app_shell.settings)
-    qtbot.addWidget(app_shell.window)
-    app_shell.window.show()
-    app_shell.window.show_tab("backorders")
-    yield app_shell
-    app_shell.stop()
+def shell(sink: MailSink, shell: AppShell) -> AppShell:
+    """Open backorders, not connected yet; notices go to `sink`."""
+    use_mail_sink(shell, sink, mail_from_name="Test Outdoor Shop")
+    shell.window.show_tab("backorders")
+    return shell
 
 
 def panel_of(shell: AppShell) -> BackordersPanel:
@@ -187,7 +171,7 @@ def test_preview_exclude_edit_intro_and_send_in_the_background(
     dialog = panel.dialog
     assert isinstance(dialog, NotifyPreviewDialog)
     qtbot.addWidget(dialog)
-    assert _unnamed(dialog) == []
+    assert unnamed_controls(dialog) == []
     assert dialog.view.model.rowCount() == len(plan.due)
 
     first = dialog.view.model.row(0).notice
@@ -280,7 +264,7 @@ def test_a_template_with_a_bad_placeholder_shows_the_error_and_is_not_saved(
     dialog = TemplatesDialog(tmp_path)
     qtbot.addWidget(dialog)
     dialog.show()
-    assert _unnamed(dialog) == []
+    assert unnamed_controls(dialog) == []
     dialog.kind.setCurrentIndex(dialog.kind.findData("delay"))
     good_preview = dialog.preview_text.toPlainText()
     assert "was 1 December 2026" in good_preview
@@ -313,7 +297,7 @@ def test_mail_settings_send_a_test_email_and_keep_the_password_in_the_keychain(
     dialog = MailSettingsDialog(shell.controller, shell.window)
     qtbot.addWidget(dialog)
     dialog.show()
-    assert _unnamed(dialog) == []
+    assert unnamed_controls(dialog) == []
     dialog.test_to.setText("owner@shop.example")
     dialog.test_button.click()
     qtbot.waitUntil(lambda: "Test email sent" in dialog.status.text(), timeout=TIMEOUT)
@@ -358,7 +342,7 @@ def test_sent_mail_viewer_in_demo_mode(qtbot, demo_shell: AppShell, tmp_path: Pa
     panel.sent_button.click()
     viewer = panel.dialog
     qtbot.addWidget(viewer)
-    assert _unnamed(viewer) == []
+    assert unnamed_controls(viewer) == []
     qtbot.waitUntil(lambda: viewer.view.model.rowCount() == sent, timeout=TIMEOUT)
     qtbot.waitUntil(lambda: "Hello" in viewer.text.toPlainText(), timeout=TIMEOUT)
     assert "Subject: Your order #" in viewer.headers.text()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,27 +13,20 @@ from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.ui.dialogs.cancel import CancelDialog
 from backorder_desktop.ui.shell import AppShell
 from backorder_desktop.ui.tabs.backorders import BackordersPanel
-from tests.support.gui import make_shell, open_and_sync
-from tests.test_ui_window import _unnamed
+from tests.support.gui import open_and_sync, unnamed_controls
 
 TIMEOUT = 30_000
 
 
-@pytest.fixture
-def store() -> Iterator[DemoStore]:
-    with DemoStore(seed=11) as demo:
-        yield demo
+pytestmark = pytest.mark.demo_store(seed=11)
 
 
 @pytest.fixture
-def shell(qtbot, tmp_path: Path, store: DemoStore) -> Iterator[AppShell]:
-    app_shell = make_shell(tmp_path / "data")
-    qtbot.addWidget(app_shell.window)
-    app_shell.window.show()
-    app_shell.window.show_tab("backorders")
-    open_and_sync(qtbot, app_shell, store)
-    yield app_shell
-    app_shell.stop()
+def shell(store: DemoStore, qtbot, shell: AppShell) -> AppShell:
+    """Open backorders, synced with `store`."""
+    shell.window.show_tab("backorders")
+    open_and_sync(qtbot, shell, store)
+    return shell
 
 
 def test_cancel_dialog_shows_the_quote_and_cancels_the_selected_line(
@@ -63,7 +55,7 @@ def test_cancel_dialog_shows_the_quote_and_cancels_the_selected_line(
     assert dialog.view.model.rowCount() == 1
     assert expected in dialog.total_label.text()
     assert "Undo is not possible after a refund" in dialog.warning.text()
-    assert _unnamed(dialog) == []
+    assert unnamed_controls(dialog) == []
     folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     dialog.grab().save(str(folder / "cancel-and-refund.png"))
 

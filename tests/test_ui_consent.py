@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 
 from backorder_desktop.demo_store import DemoStore
@@ -23,16 +24,15 @@ from backorder_desktop.domain.notice_log import (
 from backorder_desktop.ui.dialogs.mail_settings import MailSettingsDialog
 from backorder_desktop.ui.shell import AppShell
 from tests.support.demo_store_http import DemoApi
-from tests.support.gui import open_and_sync
-from tests.test_ui_backorders import (  # noqa: F401 (fixtures)
+from tests.support.gui import open_and_sync, unnamed_controls
+from tests.test_ui_backorders import (  # noqa: F401 (the `shell` fixture)
     TIMEOUT,
     panel_of,
     select_rows,
     shell,
-    sink,
-    store,
 )
-from tests.test_ui_window import _unnamed
+
+pytestmark = pytest.mark.demo_store(seed=11)  # the store test_ui_backorders' tests use
 
 
 def _log(order_id: int, lines: list, *, reply_in: int) -> str:
@@ -150,7 +150,7 @@ def test_mail_settings_delay_policy_follows_the_country_and_is_shared(
     dialog = MailSettingsDialog(shell.controller, shell.window)
     qtbot.addWidget(dialog)
     dialog.show()
-    assert _unnamed(dialog) == []
+    assert unnamed_controls(dialog) == []
     assert dialog.policy.currentData() is None
     assert "United States" in dialog.policy.currentText()
     assert "US rule" in dialog.policy.currentText()

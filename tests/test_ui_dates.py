@@ -5,7 +5,6 @@ flags an overdue shipment and gives it a new date."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,32 +14,19 @@ from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.receiving import ReceiptLine
 from backorder_desktop.services.dock.receiving import commit_receipt
 from backorder_desktop.services.dock.shipments import add_shipment, list_shipments
-from backorder_desktop.ui.dialogs.new_date import NewDateDialog
 from backorder_desktop.ui.dialogs.notify_preview import NotifyPreviewDialog
 from backorder_desktop.ui.dialogs.release import ReleaseDialog
+from backorder_desktop.ui.dialogs.shipment_date import NewDateDialog
 from backorder_desktop.ui.dialogs.undo import UndoDialog
 from backorder_desktop.ui.shell import AppShell
 from tests.support.cli import run_cli
-from tests.support.gui import make_shell, open_and_sync, rows_shown_after
+from tests.support.gui import rows_shown_after, shipments_dialog
 from tests.support.shipments import variant_with_waiting_lines
 
 WAIT_MS = 30_000
 
 
-@pytest.fixture
-def store() -> Iterator[DemoStore]:
-    with DemoStore(seed=2).start() as demo:
-        yield demo
-
-
-@pytest.fixture
-def shell(qtbot, tmp_path: Path, store: DemoStore) -> Iterator[AppShell]:
-    app_shell = make_shell(tmp_path / "data")
-    qtbot.addWidget(app_shell.window)
-    app_shell.window.show()
-    open_and_sync(qtbot, app_shell, store)
-    yield app_shell
-    app_shell.stop()
+pytestmark = [pytest.mark.demo_store(seed=2), pytest.mark.usefixtures("synced")]
 
 
 def cli_lines(store: DemoStore, data_dir: Path) -> list[dict]:
@@ -51,12 +37,6 @@ def cli_lines(store: DemoStore, data_dir: Path) -> list[dict]:
     listed = run_cli(*base, "backorders", "--json", token=store.token)
     assert listed.code == 0, listed.err
     return listed.json()
-
-
-def open_dialog(qtbot, shell: AppShell, name: str) -> object:
-    actions = shell.window.shipments_panel.actions
-    qtbot.waitUntil(lambda: name in actions.dialogs, timeout=WAIT_MS)
-    return actions.dialogs[name]
 
 
 def test_release_then_undo_keeps_the_order_in_sight_and_its_stock_reserved(
@@ -79,7 +59,7 @@ def test_release_then_undo_keeps_the_order_in_sight_and_its_stock_reserved(
     # Release it from the Supplier shipments tab.
     actions = shell.window.shipments_panel.actions
     actions.release([target])
-    release = open_dialog(qtbot, shell, "release")
+    release = shipments_dialog(qtbot, shell, "release")
     assert isinstance(release, ReleaseDialog) and release.selected_ids() == [target]
     release.release_selected()
     qtbot.waitUntil(lambda: release.outcome is not None, timeout=WAIT_MS)
@@ -90,7 +70,7 @@ def test_release_then_undo_keeps_the_order_in_sight_and_its_stock_reserved(
 
     # Undo it.
     actions.undo_release()
-    undo = open_dialog(qtbot, shell, "undo")
+    undo = shipments_dialog(qtbot, shell, "undo")
     assert isinstance(undo, UndoDialog)
     qtbot.waitUntil(lambda: undo.view.model.find_row(target) >= 0, timeout=WAIT_MS)
     row = undo.view.model.find_row(target)
@@ -107,7 +87,7 @@ def test_release_then_undo_keeps_the_order_in_sight_and_its_stock_reserved(
 
     def found_in_window() -> list[int]:
         actions.release()
-        ready = open_dialog(qtbot, shell, "release")
+        ready = shipments_dialog(qtbot, shell, "release")
         assert isinstance(ready, ReleaseDialog)
         ids = [r.order_id for r in ready.view.model.rows()]
         ready.close()
@@ -172,8 +152,15 @@ def test_notify_preview_flags_the_overdue_shipment_and_dates_it(
     qtbot.waitUntil(lambda: "new date" in actions.dialogs, timeout=WAIT_MS)
     ask = actions.dialogs["new date"]
     assert isinstance(ask, NewDateDialog)
-    assert ask.date.minimumDate().toPython() == today  # nothing before today can be typed
-    ask.date.setDate(ask.date.minimumDate().addDays(12))
+    # Nothing before today is a promise: a past date typed is refused, and nothing is saved.
+    ask.date.edit.setText((today - timedelta(days=1)).isoformat())
+    ask.date.edit.textEdited.emit(ask.date.edit.text())
+    ask.request_save()
+    assert "passed" in ask.error.text() and ask.save_button.isEnabled()
+    assert "new date" in actions.dialogs
+    assert next(s for s in list_shipments(session.cache) if s.id == late.id).expected_date < today
+    ask.date.edit.setText((today + timedelta(days=12)).isoformat())
+    ask.date.edit.textEdited.emit(ask.date.edit.text())
     ask.request_save()
     qtbot.waitUntil(lambda: "new date" not in actions.dialogs, timeout=WAIT_MS)
     new = today + timedelta(days=12)

@@ -3,7 +3,6 @@ receipts of every laptop, refusals before questions, and what closing a shipment
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,32 +21,13 @@ from backorder_desktop.services.sync_control.syncing import push_outbox, sync_st
 from backorder_desktop.ui.dialogs.receiving import ReceivingDialog
 from backorder_desktop.ui.dialogs.undo import UndoDialog
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import make_shell, open_and_sync
+from tests.support.gui import shipments_dialog
 from tests.support.shipments import variant_with_waiting_lines
 
 WAIT_MS = 30_000
 
 
-@pytest.fixture
-def store() -> Iterator[DemoStore]:
-    with DemoStore(seed=2).start() as demo:
-        yield demo
-
-
-@pytest.fixture
-def shell(qtbot, tmp_path: Path, store: DemoStore) -> Iterator[AppShell]:
-    app_shell = make_shell(tmp_path / "data")
-    qtbot.addWidget(app_shell.window)
-    app_shell.window.show()
-    open_and_sync(qtbot, app_shell, store)
-    yield app_shell
-    app_shell.stop()
-
-
-def _dialog(qtbot, shell: AppShell, name: str):
-    actions = shell.window.shipments_panel.actions
-    qtbot.waitUntil(lambda: name in actions.dialogs, timeout=WAIT_MS)
-    return actions.dialogs[name]
+pytestmark = [pytest.mark.demo_store(seed=2), pytest.mark.usefixtures("synced")]
 
 
 def _scan(qtbot, dock: ReceivingDialog, code: str) -> None:
@@ -68,7 +48,7 @@ def test_receiving_names_the_other_shipment_and_updates_its_heading(
     here, _ = add_shipment(session.cache, supplier="Acme", expected=soon, lines=[(sku, 19)])
     there, _ = add_shipment(session.cache, supplier="Acme", expected=soon, lines=[(other_sku, 4)])
     shell.window.shipments_panel.actions.receive(here.id)
-    dock = _dialog(qtbot, shell, "receive")
+    dock = shipments_dialog(qtbot, shell, "receive")
     assert "19 units still to come" in dock.heading.text()
 
     _scan(qtbot, dock, other_sku)
@@ -96,7 +76,7 @@ def test_receipts_of_every_laptop_and_refusals_before_questions(
         lines=[(sku, waiting + 10)],
     )  # fmt: skip
     shell.window.shipments_panel.actions.receive(shipment.id)
-    dock = _dialog(qtbot, shell, "receive")
+    dock = shipments_dialog(qtbot, shell, "receive")
     dock.quantity.setText(str(waiting))
     _scan(qtbot, dock, sku)
     dock.commit()
@@ -109,7 +89,7 @@ def test_receipts_of_every_laptop_and_refusals_before_questions(
     # Release what it filled, then try to reverse the receipt: refused at once, no question.
     actions = shell.window.shipments_panel.actions
     actions.release(ready)
-    release = _dialog(qtbot, shell, "release")
+    release = shipments_dialog(qtbot, shell, "release")
     release.release_selected()
     qtbot.waitUntil(lambda: release.outcome is not None, timeout=WAIT_MS)
     release.close()
@@ -134,7 +114,7 @@ def test_receipts_of_every_laptop_and_refusals_before_questions(
 
     asked: list[str] = []
     actions.receipts(shipment.id)
-    undo = _dialog(qtbot, shell, "receipts")
+    undo = shipments_dialog(qtbot, shell, "receipts")
     assert isinstance(undo, UndoDialog)
     undo.confirm = lambda title, text: asked.append(text) or False
     qtbot.waitUntil(lambda: undo.view.model.rowCount() == 2, timeout=WAIT_MS)

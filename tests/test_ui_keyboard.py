@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import smtplib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
 from backorder_desktop.ui.dialogs.bulk_action import (
     ENABLE,
@@ -35,7 +34,6 @@ from backorder_desktop.ui.dialogs.suppliers import SupplierDialog
 from backorder_desktop.ui.dialogs.welcome import WelcomeDialog
 from backorder_desktop.ui.keyboard import layout_order
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import make_shell, open_and_sync
 
 WAIT_MS = 30_000
 # Buttons whose action cannot be taken back (or sends mail, or books stock): never default.
@@ -45,20 +43,10 @@ IRREVERSIBLE = re.compile(
 )
 
 
-@pytest.fixture
-def store() -> Iterator[DemoStore]:
-    with DemoStore(seed=2, products=60, orders=90).start() as demo:
-        yield demo
-
-
-@pytest.fixture
-def shell(qtbot, tmp_path: Path, store: DemoStore) -> Iterator[AppShell]:
-    app_shell = make_shell(tmp_path / "data")
-    qtbot.addWidget(app_shell.window)
-    app_shell.window.show()
-    open_and_sync(qtbot, app_shell, store)
-    yield app_shell
-    app_shell.stop()
+pytestmark = [
+    pytest.mark.demo_store(seed=2, products=60, orders=90),
+    pytest.mark.usefixtures("synced"),
+]
 
 
 def _reachable(widget: QWidget) -> bool:

@@ -4,8 +4,6 @@ notice sent without a click), and Settings > Every night at… against the real 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -22,44 +20,23 @@ from backorder_desktop.services.sync_control.schedule import nightly_status, sch
 from backorder_desktop.ui.dialogs.settings import SettingsDialog
 from backorder_desktop.ui.nightly import apply_nightly_choice
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import make_shell, open_and_sync
+from tests.support.gui import open_and_sync, unnamed_controls, use_mail_sink
 from tests.support.notices import backorder_for
 from tests.test_schedule_cli import needs_scheduler, users_crontab  # noqa: F401 (fixture)
-from tests.test_ui_window import _unnamed
 
 TIMEOUT = 60_000
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "")) if os.environ.get("SCREENSHOT_DIR") else None
 
 
-@pytest.fixture
-def store() -> Iterator[DemoStore]:
-    with DemoStore(seed=11) as demo:
-        yield demo
+pytestmark = pytest.mark.demo_store(seed=11)
 
 
 @pytest.fixture
-def sink() -> Iterator[MailSink]:
-    with MailSink() as mail:
-        yield mail
-
-
-@pytest.fixture
-def shell(qtbot, tmp_path: Path, sink: MailSink) -> Iterator[AppShell]:
-    app_shell = make_shell(tmp_path / "data")
+def shell(sink: MailSink, shell: AppShell) -> AppShell:
+    """Not connected yet, syncing every 5 minutes once it is."""
     # A working mail server is configured: if the window sent anything by itself, it would land.
-    app_shell.settings = replace(
-        app_shell.settings,
-        smtp_host="127.0.0.1",
-        smtp_port=sink.port,
-        smtp_security="none",
-        mail_from="orders@shop.example",
-        sync_interval_minutes=5,
-    )
-    app_shell.controller.apply_settings(app_shell.settings)
-    qtbot.addWidget(app_shell.window)
-    app_shell.window.show()
-    yield app_shell
-    app_shell.stop()
+    use_mail_sink(shell, sink, sync_interval_minutes=5)
+    return shell
 
 
 def _tab_title(shell: AppShell) -> str:
@@ -111,7 +88,7 @@ def test_settings_show_the_last_run_and_what_it_sent(
     dialog = SettingsDialog(shell.settings, [], shell.window, nightly=status)
     qtbot.addWidget(dialog)
     dialog.show()
-    assert _unnamed(dialog) == []
+    assert unnamed_controls(dialog) == []
     assert "synced 140 open orders, sent 3 notices" in dialog.last_run.text()
     assert dialog.open_preview.isVisible()
     assert dialog.nightly.isChecked() is status.state.installed

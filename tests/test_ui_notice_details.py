@@ -3,29 +3,20 @@ contact details (issue 18), in the preview the merchant sees before sending."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import make_shell, open_and_sync
 
 URL = "https://shop.example.com"
 CONTACT = "+1 555 0100, Mon-Fri 9-17"
 
 
-@pytest.fixture
-def shell(qtbot, tmp_path: Path) -> Iterator[AppShell]:
-    with DemoStore(seed=3, products=60, orders=90).start() as store:
-        app_shell = make_shell(tmp_path / "data")
-        qtbot.addWidget(app_shell.window)
-        app_shell.window.show()
-        open_and_sync(qtbot, app_shell, store)
-        yield app_shell
-        app_shell.stop()
+pytestmark = [
+    pytest.mark.demo_store(seed=3, products=60, orders=90),
+    pytest.mark.usefixtures("synced"),
+]
 
 
 def test_notice_preview_has_options_order_link_and_contact(qtbot, shell: AppShell) -> None:

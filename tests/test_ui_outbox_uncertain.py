@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from backorder_desktop.bigcommerce import operations as ops
@@ -12,22 +9,9 @@ from backorder_desktop.cache.stock_writes import StockWrites
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.services.sync_control.outbox_ops import queue
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import make_shell, open_and_sync
+from tests.support.gui import open_and_sync
 
-
-@pytest.fixture
-def store() -> Iterator[DemoStore]:
-    with DemoStore(seed=7).start() as demo:
-        yield demo
-
-
-@pytest.fixture
-def shell(qtbot, tmp_path: Path) -> Iterator[AppShell]:
-    app_shell = make_shell(tmp_path / "data")
-    qtbot.addWidget(app_shell.window)
-    app_shell.window.show()
-    yield app_shell
-    app_shell.stop()
+pytestmark = pytest.mark.demo_store(seed=7)
 
 
 def _uncertain_row(shell: AppShell, qty: int) -> int:

@@ -3,45 +3,24 @@ history; CSV import with bad rows; inline edits; conflicts; accessible names."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, QItemSelectionModel, Qt
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
-    QAbstractSpinBox,
-    QComboBox,
-    QLineEdit,
-    QWidget,
-)
 
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.domain.models import METAFIELD_NAMESPACE
 from backorder_desktop.ui.dialogs.bulk_action import CLEAR_ETA, DISABLE, ENABLE, MESSAGE, SET_ETA
 from backorder_desktop.ui.shell import AppShell
 from backorder_desktop.ui.tabs.products import ProductsPanel
-from tests.support.gui import make_shell, open_and_sync
+from tests.support.gui import open_and_sync, unnamed_controls
 
 WAIT_MS = 60_000
 
 
-@pytest.fixture
-def store() -> Iterator[DemoStore]:
-    with DemoStore(seed=7).start() as demo:
-        yield demo
-
-
-@pytest.fixture
-def shell(qtbot: Any, tmp_path: Path) -> Iterator[AppShell]:
-    app_shell = make_shell(tmp_path / "data")
-    qtbot.addWidget(app_shell.window)
-    app_shell.window.show()
-    yield app_shell
-    app_shell.stop()
+pytestmark = pytest.mark.demo_store(seed=7)
 
 
 def panel_of(shell: AppShell) -> ProductsPanel:
@@ -328,38 +307,26 @@ def test_a_value_changed_in_bigcommerce_asks_before_overwriting(
     assert limit_of(store, a) == 2 and limit_of(store, b) == 2_147_483_647
 
 
-def _unnamed(widget: QWidget) -> list[str]:
-    kinds = (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView, QAbstractSpinBox)
-    return [
-        f"{type(c).__name__} {getattr(c, 'text', lambda: '')()!r}"
-        for c in widget.findChildren(QWidget)
-        if isinstance(c, kinds)
-        and c.isVisibleTo(widget)
-        and not c.accessibleName()
-        and not c.objectName().startswith("qt_")
-    ]
-
-
 def test_the_tab_and_its_dialogs_name_every_control(
     qtbot: Any, shell: AppShell, store: DemoStore
 ) -> None:
     open_and_sync(qtbot, shell, store)
     panel = panel_of(shell)
-    assert _unnamed(panel) == []
+    assert unnamed_controls(panel) == []
     assert panel.actions.mode_label.text() == "Native backorders"
     select(panel, plain_variants(store, 1))
     flow = panel.actions.flow
     for action in (ENABLE, DISABLE, SET_ETA, CLEAR_ETA, MESSAGE):
         panel.actions.buttons[action].click()
         dialog = panel.actions.action_dialog
-        assert _unnamed(dialog) == [], action
+        assert unnamed_controls(dialog) == [], action
         dialog.preview_button.click()
         qtbot.waitUntil(lambda: flow.preview_dialog is not None and flow.preview_dialog.isVisible())
-        assert _unnamed(flow.preview_dialog) == [], action
+        assert unnamed_controls(flow.preview_dialog) == [], action
         flow.preview_dialog.reject()
         flow.preview_dialog = None
     panel.actions.history_button.click()
-    assert _unnamed(panel.actions.history_dialog) == []
+    assert unnamed_controls(panel.actions.history_dialog) == []
 
 
 def test_a_store_without_native_backorders_is_shown_in_pre_order_mode(

@@ -5,46 +5,32 @@ showing it sent, then Supplier confirmed… with its ETA preview, a past date re
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.mail_sink import MailSink
-from backorder_desktop.domain.shipments import DRAFT, ORDERED
+from backorder_desktop.domain.shipments import DRAFT, ORDERED, Shipment
 from backorder_desktop.services.dock.shipments import find_shipment, list_shipments
 from backorder_desktop.ui.dialogs.purchase_order import CODE, PoLinesTableModel, PurchaseOrderDialog
-from backorder_desktop.ui.dialogs.supplier_confirmed import SupplierConfirmedDialog
+from backorder_desktop.ui.dialogs.shipment_date import SupplierConfirmedDialog
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import make_shell, open_and_sync
+from tests.support.gui import use_mail_sink
 from tests.support.pdf import pdf_text, save_page_png
 
 WAIT_MS = 30_000
 
 
-@pytest.fixture
-def sink() -> Iterator[MailSink]:
-    with MailSink() as running:
-        yield running
+pytestmark = [pytest.mark.demo_store(seed=2), pytest.mark.usefixtures("synced")]
 
 
 @pytest.fixture
-def shell(qtbot, tmp_path: Path, sink: MailSink) -> Iterator[AppShell]:
-    with DemoStore(seed=2).start() as store:
-        app_shell = make_shell(tmp_path / "data")
-        qtbot.addWidget(app_shell.window)
-        app_shell.window.show()
-        open_and_sync(qtbot, app_shell, store)
-        settings = app_shell.controller.settings
-        settings.smtp_host, settings.smtp_port, settings.smtp_security = (
-            "127.0.0.1", sink.port, "none",
-        )  # fmt: skip
-        settings.mail_from, settings.mail_from_name = "orders@shop.example", "Test Outdoor Shop"
-        settings.shop_contact = "+44 20 7946 0000"
-        yield app_shell
-        app_shell.stop()
+def shell(sink: MailSink, shell: AppShell) -> AppShell:
+    """Purchase orders are mailed to `sink`."""
+    use_mail_sink(shell, sink, mail_from_name="Test Outdoor Shop", shop_contact="+44 20 7946 0000")
+    return shell
 
 
 def shots(tmp_path: Path) -> Path:
@@ -61,19 +47,25 @@ def select(qtbot, shell: AppShell, shipment_id: str) -> None:
     assert [r.id for r in view.selected_rows()] == [shipment_id]
 
 
+def open_draft_po(qtbot, shell: AppShell) -> tuple[Any, Shipment, PurchaseOrderDialog]:
+    """Select a draft shipment and open Purchase order… on it: (the tab, the draft, the dialog)."""
+    draft = next(s for s in list_shipments(shell.controller.session.cache) if s.status == DRAFT)
+    panel = shell.window.shipments_panel
+    select(qtbot, shell, draft.id)
+    panel.po_button.click()
+    qtbot.waitUntil(lambda: "purchase order" in panel.po_actions.dialogs, timeout=WAIT_MS)
+    dialog = panel.po_actions.dialogs["purchase order"]
+    assert isinstance(dialog, PurchaseOrderDialog)
+    return panel, draft, dialog
+
+
 def test_purchase_order_sent_from_the_window_and_shown_in_the_tab(
     qtbot, qtmodeltester, shell: AppShell, sink: MailSink, tmp_path: Path
 ) -> None:
     session = shell.controller.session
     assert session is not None
-    draft = next(s for s in list_shipments(session.cache) if s.status == DRAFT)
-    panel = shell.window.shipments_panel
-    select(qtbot, shell, draft.id)
-    panel.po_button.click()
+    panel, draft, dialog = open_draft_po(qtbot, shell)
     actions = panel.po_actions
-    qtbot.waitUntil(lambda: "purchase order" in actions.dialogs, timeout=WAIT_MS)
-    dialog = actions.dialogs["purchase order"]
-    assert isinstance(dialog, PurchaseOrderDialog)
     assert isinstance(dialog.model, PoLinesTableModel)
     qtmodeltester.check(dialog.model)
     # The preview is the document itself; the ETA preview says what Ordered does.
@@ -146,14 +138,8 @@ def test_purchase_order_saved_as_pdf_without_a_mail_server(
     shell.controller.settings.smtp_host = ""  # no mail server set up: saving still works
     session = shell.controller.session
     assert session is not None
-    draft = next(s for s in list_shipments(session.cache) if s.status == DRAFT)
-    panel = shell.window.shipments_panel
-    select(qtbot, shell, draft.id)
-    panel.po_button.click()
+    panel, draft, dialog = open_draft_po(qtbot, shell)
     actions = panel.po_actions
-    qtbot.waitUntil(lambda: "purchase order" in actions.dialogs, timeout=WAIT_MS)
-    dialog = actions.dialogs["purchase order"]
-    assert isinstance(dialog, PurchaseOrderDialog)
     dialog.send_button.click()  # refused at once, in words, with the way out
     assert "mail server" in dialog.result.text().lower() and "save the PDF" in dialog.result.text()
     target = tmp_path / "orders" / "po.pdf"

@@ -4,11 +4,13 @@ shown per order, confirmed in one click; the IMAP account in Mail settings."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
 import pytest
+from PySide6.QtCore import Qt
 
 from backorder_desktop.cache.shared_choices import partial_orders
 from backorder_desktop.demo_store.demo_replies import INBOX_DIR
@@ -19,11 +21,11 @@ from backorder_desktop.services.notices.notify_now import notify_now
 from backorder_desktop.ui.dialogs.mail_settings import MailSettingsDialog
 from backorder_desktop.ui.shell import AppShell
 from backorder_desktop.ui.tabs.backorders import BackordersPanel
-from tests.support.gui import make_shell
+from tests.support.gui import make_shell, unnamed_controls
 from tests.support.imap import PASSWORD, USER, imap_server
-from tests.test_ui_window import _unnamed
 
 TIMEOUT = 30_000
+SHOTS = Path(os.environ["SCREENSHOT_DIR"]) if os.environ.get("SCREENSHOT_DIR") else None
 
 
 @pytest.fixture
@@ -46,6 +48,14 @@ def _send_notices(shell: AppShell) -> int:
     return len(done.result.report.sent)
 
 
+def _replies_arrive(qtbot, shell: AppShell) -> int:
+    """Notices go out, demo customers answer some, Fetch replies reads them in; how many."""
+    _send_notices(shell)
+    answers = len(list((shell.data_dir / INBOX_DIR).glob("*.eml")))
+    _fetch(qtbot, shell.window.backorders_panel, answers)
+    return answers
+
+
 def _fetch(qtbot, panel: BackordersPanel, expected: int) -> None:
     panel.replies.fetch_button.click()
     qtbot.waitUntil(lambda: panel.replies.view.model.rowCount() == expected, timeout=TIMEOUT)
@@ -63,7 +73,7 @@ def test_fetched_replies_show_beside_the_order_and_ship_partial_is_one_click(
     assert answers > 0, "demo customers answer some notices"
 
     _fetch(qtbot, panel, answers)
-    assert _unnamed(replies) == []
+    assert unnamed_controls(replies) == []
     rows = replies.view.model.rows()
     partial = next(r for r in rows if r.suggestion == "ship_partial")
     assert replies.title.text() == "Replies to answer"
@@ -107,9 +117,7 @@ def test_cancel_goes_to_the_cancel_dialog_and_nothing_happens_without_it(
     panel = demo_shell.window.backorders_panel
     assert isinstance(panel, BackordersPanel)
     replies = panel.replies
-    _send_notices(demo_shell)
-    answers = len(list((demo_shell.data_dir / INBOX_DIR).glob("*.eml")))
-    _fetch(qtbot, panel, answers)
+    _replies_arrive(qtbot, demo_shell)
     rows = replies.view.model.rows()
     index = next(n for n, r in enumerate(rows) if r.suggestion == "cancel")
     wanted = rows[index]
@@ -140,13 +148,16 @@ def test_the_imap_account_is_checked_and_its_password_kept_in_the_keychain(
         qtbot.addWidget(dialog)
         dialog.show()
         dialog.pages.setCurrentIndex(1)  # "Customers' replies"
-        assert dialog.imap_host.isVisible() and _unnamed(dialog) == []
+        assert dialog.imap_host.isVisible() and unnamed_controls(dialog) == []
         dialog.imap_host.setText("127.0.0.1")
         dialog.imap_port.setValue(server.port)
         dialog.imap_user.setText(USER)
         dialog.imap_password.setText("wrong")
         dialog.imap_test_button.click()
         qtbot.waitUntil(lambda: "refused the login" in dialog.status.text(), timeout=TIMEOUT)
+        # The button comes back once the check has finished (a signal of its own, after the
+        # message): a click before that would be lost.
+        qtbot.waitUntil(dialog.imap_test_button.isEnabled, timeout=TIMEOUT)
         dialog.imap_password.setText(PASSWORD)
         dialog.imap_test_button.click()
         qtbot.waitUntil(lambda: "The inbox works" in dialog.status.text(), timeout=TIMEOUT)
@@ -177,7 +188,7 @@ def test_a_reply_written_in_the_demo_sent_mail_viewer_comes_back(
     qtbot.waitUntil(lambda: viewer.view.model.rowCount() == sent, timeout=TIMEOUT)
     viewer.view.table.selectRow(0)
     notice = viewer.view.selected_rows()[0]
-    assert _unnamed(viewer) == []
+    assert unnamed_controls(viewer) == []
 
     viewer.reply_as_customer("Please just ship what you have.")
 
@@ -207,9 +218,7 @@ def test_keep_is_the_customers_consent_and_cancel_opens_cancel_and_refund(
     panel = demo_shell.window.backorders_panel
     assert isinstance(panel, BackordersPanel)
     replies = panel.replies
-    _send_notices(demo_shell)
-    answers = len(list((demo_shell.data_dir / INBOX_DIR).glob("*.eml")))
-    _fetch(qtbot, panel, answers)
+    _replies_arrive(qtbot, demo_shell)
     rows = replies.view.model.rows()
     keep = next(r for r in rows if r.suggestion == "keep")
     cancel = next(r for r in rows if r.suggestion == "cancel")
@@ -231,3 +240,58 @@ def test_keep_is_the_customers_consent_and_cancel_opens_cancel_and_refund(
     qtbot.waitUntil(lambda: isinstance(panel.dialog, CancelDialog), timeout=TIMEOUT)
     assert list(panel.dialog.selection) == [cancel.order_id]
     panel.dialog.close()
+
+
+def _queue_and_replies(panel: BackordersPanel) -> tuple[int, int]:
+    """Heights in the tab's splitter: the queue (with its grouping) and the Replies panel."""
+    return panel.split.widget(0).height(), panel.replies.height()
+
+
+def test_the_replies_panel_is_one_line_until_a_reply_waits(qtbot, demo_shell: AppShell) -> None:
+    window = demo_shell.window
+    window.resize(1280, 800)
+    window.show()
+    window.show_tab("backorders")
+    panel = window.backorders_panel
+    assert isinstance(panel, BackordersPanel)
+    replies = panel.replies
+    qtbot.waitExposed(window)
+    header = replies.header.sizeHint().height()
+
+    # Nothing to confirm: a header line, and the queue takes the rest of the room.
+    qtbot.waitUntil(lambda: replies.title.text() == "Replies · none to confirm", timeout=TIMEOUT)
+    queue, folded = _queue_and_replies(panel)
+    assert not replies.expanded and not replies.view.isVisible()
+    assert folded <= header + 12
+    assert queue >= panel.split.height() - folded - panel.split.handleWidth() - 2
+    assert unnamed_controls(replies) == []
+
+    # Replies arrive: the panel unfolds with its rows, a share of the room, the queue the most.
+    answers = _replies_arrive(qtbot, demo_shell)
+    qtbot.waitUntil(lambda: replies.view.table.isVisible(), timeout=TIMEOUT)
+    assert replies.expanded and replies.title.text() == "Replies to answer"
+    assert replies.view.proxy.rowCount() == answers
+    if SHOTS is not None:  # SCREENSHOT_DIR=docs/screenshots: the picture the README shows
+        window.grab().save(str(SHOTS / "backorders-replies.png"))
+    queue, unfolded = _queue_and_replies(panel)
+    assert unfolded >= min(200, panel.split.height() // 2) - 2 and unfolded > 4 * header
+    assert queue > unfolded
+
+    # An order with no reply selected in the queue: the panel stays where it is (no jumping).
+    without = {r.order_id for r in replies.view.model.rows()}
+    row = next(
+        n for n in range(panel.view.proxy.rowCount())
+        if panel.view.model.row(panel.view.proxy.mapToSource(panel.view.proxy.index(n, 0)).row())
+        .line.order_id not in without
+    )  # fmt: skip
+    panel.view.table.selectRow(row)
+    qtbot.waitUntil(lambda: replies.title.text().endswith("· none"), timeout=TIMEOUT)
+    assert replies.expanded and _queue_and_replies(panel) == (queue, unfolded)
+
+    # A click on the header folds it by hand, and another unfolds it.
+    qtbot.mouseClick(replies.title, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: replies.height() <= header + 12, timeout=TIMEOUT)
+    assert not replies.view.isVisible() and panel.split.widget(0).height() > queue
+    qtbot.mouseClick(replies.title, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: replies.view.table.isVisible(), timeout=TIMEOUT)
+    assert replies.height() > 4 * header

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, QStandardPaths, Qt
@@ -20,7 +18,9 @@ from backorder_desktop.ui.formatting import format_money
 from backorder_desktop.ui.records_proxy import RecordsProxyModel
 from backorder_desktop.ui.shell import AppShell
 from backorder_desktop.ui.table_model import Column, RecordsTableModel
-from tests.support.gui import SYNC_TIMEOUT_MS, make_shell, open_and_sync
+from tests.support.gui import SYNC_TIMEOUT_MS, open_and_sync
+
+pytestmark = pytest.mark.demo_store(seed=7, products=60, orders=80)
 
 
 def test_eta_field_takes_a_typed_date_after_select_all(qtbot) -> None:
@@ -40,21 +40,6 @@ def test_eta_field_takes_a_typed_date_after_select_all(qtbot) -> None:
     qtbot.keyClicks(dialog.eta.edit, "2028-0")
     dialog.eta.edit.editingFinished.emit()
     assert dialog.eta.edit.text() == "2027-01-15"
-
-
-@pytest.fixture
-def store() -> Iterator[DemoStore]:
-    with DemoStore(seed=7, products=60, orders=80).start() as demo:
-        yield demo
-
-
-@pytest.fixture
-def shell(qtbot, tmp_path: Path) -> Iterator[AppShell]:
-    app_shell = make_shell(tmp_path / "data")
-    qtbot.addWidget(app_shell.window)
-    app_shell.window.show()
-    yield app_shell
-    app_shell.stop()
 
 
 def test_money_reads_the_same_everywhere(qtbot, shell: AppShell, store: DemoStore) -> None:

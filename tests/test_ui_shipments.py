@@ -3,20 +3,12 @@ Enter, the live preview, booking, releasing with a pick list, and undo (real dem
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
-    QAbstractSpinBox,
-    QComboBox,
-    QLineEdit,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractButton
 
 from backorder_desktop.cache.backorder_queue import chosen_suppliers
 from backorder_desktop.demo_store import DemoStore
@@ -30,44 +22,13 @@ from backorder_desktop.ui.dialogs.shipment_edit import ShipmentDialog
 from backorder_desktop.ui.dialogs.suppliers import SupplierDialog, SuppliersDialog
 from backorder_desktop.ui.dialogs.undo import UndoDialog
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import make_shell, open_and_sync
+from tests.support.gui import shipments_dialog, unnamed_controls
 from tests.support.shipments import variant_with_waiting_lines
 
 WAIT_MS = 30_000
 
 
-@pytest.fixture
-def store() -> Iterator[DemoStore]:
-    with DemoStore(seed=2).start() as demo:
-        yield demo
-
-
-@pytest.fixture
-def shell(qtbot, tmp_path: Path, store: DemoStore) -> Iterator[AppShell]:
-    app_shell = make_shell(tmp_path / "data")
-    qtbot.addWidget(app_shell.window)
-    app_shell.window.show()
-    open_and_sync(qtbot, app_shell, store)
-    yield app_shell
-    app_shell.stop()
-
-
-def unnamed(widget: QWidget) -> list[str]:
-    kinds = (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView, QAbstractSpinBox)
-    return [
-        f"{type(child).__name__} {getattr(child, 'text', lambda: '')()!r}"
-        for child in widget.findChildren(QWidget)
-        if isinstance(child, kinds)
-        and child.isVisibleTo(widget)
-        and not child.accessibleName()
-        and not child.objectName().startswith("qt_")
-    ]
-
-
-def dialog(qtbot, shell: AppShell, name: str) -> object:
-    actions = shell.window.shipments_panel.actions
-    qtbot.waitUntil(lambda: name in actions.dialogs, timeout=WAIT_MS)
-    return actions.dialogs[name]
+pytestmark = [pytest.mark.demo_store(seed=2), pytest.mark.usefixtures("synced")]
 
 
 def scan(qtbot, dock: ReceivingDialog, code: str) -> None:
@@ -97,9 +58,9 @@ def test_scan_preview_book_release_pick_list_and_undo(
     )
     queued = session.cache.outbox.counts()["pending"]  # the new shipment, sent with the receipt
     shell.window.shipments_panel.actions.receive(shipment.id)
-    dock = dialog(qtbot, shell, "receive")
+    dock = shipments_dialog(qtbot, shell, "receive")
     assert isinstance(dock, ReceivingDialog)
-    assert unnamed(dock) == []
+    assert unnamed_controls(dock) == []
     assert dock.scan.hasFocus() or dock.focusWidget() is dock.scan
 
     # An unknown code: a clear signal, nothing counted.
@@ -140,9 +101,9 @@ def test_scan_preview_book_release_pick_list_and_undo(
     assert dock.release_button.isEnabled()
 
     qtbot.mouseClick(dock.release_button, Qt.MouseButton.LeftButton)
-    release = dialog(qtbot, shell, "release")
+    release = shipments_dialog(qtbot, shell, "release")
     assert isinstance(release, ReleaseDialog)
-    assert unnamed(release) == []
+    assert unnamed_controls(release) == []
     ready = release.selected_ids()
     assert set(orders) <= set(ready)
     statuses = {o: store.state.orders[o].status_id for o in ready}
@@ -159,9 +120,9 @@ def test_scan_preview_book_release_pick_list_and_undo(
 
     target = orders[0]
     shell.window.shipments_panel.actions.undo_release()
-    undo = dialog(qtbot, shell, "undo")
+    undo = shipments_dialog(qtbot, shell, "undo")
     assert isinstance(undo, UndoDialog)
-    assert unnamed(undo) == []
+    assert unnamed_controls(undo) == []
     qtbot.waitUntil(lambda: undo.view.model.rowCount() > 0, timeout=WAIT_MS)
     row = undo.view.model.find_row(target)
     undo.view.table.selectRow(undo.view.proxy.mapFromSource(undo.view.model.index(row, 0)).row())
@@ -187,7 +148,7 @@ def test_over_receipt_needs_a_confirmation(qtbot, shell: AppShell, store: DemoSt
         session.cache, supplier="obrien-sons", expected=None, lines=[(sku, 1)]
     )
     shell.window.shipments_panel.actions.receive(shipment.id)
-    dock = dialog(qtbot, shell, "receive")
+    dock = shipments_dialog(qtbot, shell, "receive")
     assert isinstance(dock, ReceivingDialog)
     scan(qtbot, dock, sku)
     scan(qtbot, dock, sku)
@@ -206,9 +167,9 @@ def test_new_shipment_dialog_refuses_bad_input_and_imports_csv(
 ) -> None:
     panel = shell.window.shipments_panel
     qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)
-    edit = dialog(qtbot, shell, "shipment")
+    edit = shipments_dialog(qtbot, shell, "shipment")
     assert isinstance(edit, ShipmentDialog)
-    assert unnamed(edit) == []
+    assert unnamed_controls(edit) == []
     saved: list[object] = []
     edit.save_requested.connect(saved.append)
     edit.reference.setText("PO-UI-7")
@@ -263,14 +224,14 @@ def test_order_what_is_waiting_and_the_supplier_dialogs(qtbot, shell: AppShell) 
     prefilled.close()
 
     shell.window.shipments_panel.actions.suppliers()
-    suppliers = dialog(qtbot, shell, "suppliers")
+    suppliers = shipments_dialog(qtbot, shell, "suppliers")
     assert isinstance(suppliers, SuppliersDialog)
-    assert unnamed(suppliers) == []
+    assert unnamed_controls(suppliers) == []
     assert suppliers.view.model.rowCount() == 4
     supplier = SupplierDialog(None, shell.window)
     qtbot.addWidget(supplier)
     supplier.show()
-    assert unnamed(supplier) == []
+    assert unnamed_controls(supplier) == []
     supplier.lead.setText("ten")
     supplier.name.setText("Fjord Freight")
     supplier.request_save()

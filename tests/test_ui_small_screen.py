@@ -4,18 +4,15 @@ long text elided with a tooltip; PNGs saved to look at (the committed ones in do
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QFileDialog, QToolButton, QWidget
 
-from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.services.dock.shipments import add_shipment
 from backorder_desktop.ui.main_window import TAB_NAMES
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import make_shell, open_and_sync
 from tests.support.shipments import variant_with_waiting_lines
 
 SIZE = (1024, 640)
@@ -25,15 +22,7 @@ SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR")
 WAIT_MS = 30_000
 
 
-@pytest.fixture
-def shell(qtbot, tmp_path: Path) -> Iterator[AppShell]:
-    with DemoStore(seed=2).start() as store:
-        app_shell = make_shell(tmp_path / "data")
-        qtbot.addWidget(app_shell.window)
-        app_shell.window.show()
-        open_and_sync(qtbot, app_shell, store)
-        yield app_shell
-        app_shell.stop()
+pytestmark = [pytest.mark.demo_store(seed=2), pytest.mark.usefixtures("synced")]
 
 
 def _clipped_buttons(root: QWidget) -> list[str]:

@@ -3,23 +3,10 @@ dialog with its traceback in the log, whether or not the caller handles errors."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from backorder_desktop.bigcommerce.errors import OfflineError
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import make_shell
-
-
-@pytest.fixture
-def shell(qtbot: Any, tmp_path: Path) -> Iterator[AppShell]:
-    app_shell = make_shell(tmp_path / "data")
-    qtbot.addWidget(app_shell.window)
-    yield app_shell
-    app_shell.stop()
 
 
 def _broken(**_: Any) -> None:

@@ -16,7 +16,7 @@ from backorder_desktop.domain.models import METAFIELD_NAMESPACE
 from backorder_desktop.services.dock.shipments import add_shipment
 from backorder_desktop.services.settings import StoreEntry
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import SYNC_TIMEOUT_MS, make_shell, open_and_sync, wait_rows
+from tests.support.gui import SYNC_TIMEOUT_MS, open_and_sync, wait_rows
 from tests.support.reliability import writes
 
 pytestmark = pytest.mark.slow
@@ -33,14 +33,6 @@ def store(tmp_path: Path) -> Iterator[DemoStore]:
     # A fixed port, so the store can go away and come back at the same address.
     with DemoStore(tmp_path / "store", seed=8, products=40, port=_free_port()) as demo:
         yield demo
-
-
-@pytest.fixture
-def shell(qtbot: Any, tmp_path: Path) -> Iterator[AppShell]:
-    app_shell = make_shell(tmp_path / "data")
-    qtbot.addWidget(app_shell.window)
-    yield app_shell
-    app_shell.stop()
 
 
 def _shipment_fields(store: DemoStore) -> list[str]:

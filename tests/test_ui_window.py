@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
-    QAbstractSpinBox,
-    QComboBox,
-    QLineEdit,
-    QWidget,
-)
 
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.services.credentials import save_token
@@ -22,23 +13,11 @@ from backorder_desktop.services.settings import StoreEntry
 from backorder_desktop.ui.dialogs.connect import ConnectDialog
 from backorder_desktop.ui.dialogs.settings import SettingsDialog
 from backorder_desktop.ui.shell import AppShell
-from tests.support.gui import make_shell, open_and_sync, wait_rows
+from tests.support.gui import open_and_sync, unnamed_controls, wait_rows
+from tests.support.gui import unnamed_controls as _unnamed  # noqa: F401 (test_laptops_ui's name)
 from tests.support.outbox import enqueue_request
 
-
-@pytest.fixture
-def store() -> Iterator[DemoStore]:
-    with DemoStore(seed=7).start() as demo:
-        yield demo
-
-
-@pytest.fixture
-def shell(qtbot, tmp_path: Path) -> Iterator[AppShell]:
-    app_shell = make_shell(tmp_path / "data")
-    qtbot.addWidget(app_shell.window)
-    app_shell.window.show()
-    yield app_shell
-    app_shell.stop()
+pytestmark = pytest.mark.demo_store(seed=7)
 
 
 def column(view, key: str) -> int:
@@ -197,7 +176,7 @@ def test_a_bug_opens_the_crash_dialog_with_redacted_details(
     def broken(cache):
         raise ZeroDivisionError(f"injected bug near token {store.token}")
 
-    monkeypatch.setattr("backorder_desktop.ui.store_controller.load_rows", broken)
+    monkeypatch.setattr("backorder_desktop.ui.rows_reader.load_rows", broken)
     shell.controller.reload_rows()
     qtbot.waitUntil(lambda: shell.crash_dialog is not None and shell.crash_dialog.isVisible())
     report = shell.crash_dialog.report
@@ -225,35 +204,22 @@ def test_cancelled_sync_leaves_the_cache_as_it_was(
     assert shell.window.sync_button.isEnabled()
 
 
-def _unnamed(widget: QWidget) -> list[str]:
-    kinds = (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView, QAbstractSpinBox)
-    missing = []
-    for child in widget.findChildren(QWidget):
-        if isinstance(child, kinds) and child.isVisibleTo(widget) and not child.accessibleName():
-            if child.objectName().startswith("qt_"):  # Qt's own internals (scroll areas, ...)
-                continue
-            missing.append(
-                f"{type(child).__name__} {child.objectName()!r} {getattr(child, 'text', lambda: '')()!r}"
-            )
-    return missing
-
-
 def test_every_interactive_widget_has_an_accessible_name(
     qtbot, shell: AppShell, store: DemoStore
 ) -> None:
     open_and_sync(qtbot, shell, store)
-    assert _unnamed(shell.window) == []
+    assert unnamed_controls(shell.window) == []
     connect = ConnectDialog(shell.runner, shell.window)
     qtbot.addWidget(connect)
     connect.show()
-    assert _unnamed(connect) == []
+    assert unnamed_controls(connect) == []
     settings = SettingsDialog(shell.settings, [], shell.window)
     qtbot.addWidget(settings)
     settings.show()
-    assert _unnamed(settings) == []
+    assert unnamed_controls(settings) == []
     shell.records.show_outbox()
     assert shell.records.outbox_dialog is not None
-    assert _unnamed(shell.records.outbox_dialog) == []
+    assert unnamed_controls(shell.records.outbox_dialog) == []
     shell.records.outbox_dialog.close()
 
 

@@ -1,18 +1,16 @@
-"""The main window: four tabs over the cache, a toolbar, and a status bar that tells the truth."""
+"""The main window: four tabs over the cache, a toolbar, menus, and the status line."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, QTimer, QUrl, Signal
+from PySide6.QtCore import QSettings, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QTabWidget,
     QToolBar,
@@ -22,17 +20,16 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..services.settings import StoreEntry
 from ..services.views import ViewRows
-from .formatting import format_ago
 from .plain_text import PlainLabel
 from .records_view import RecordsView
-from .store_controller import LoadedRows, PatchedRows, StoreController
+from .rows_reader import LoadedRows, PatchedRows
+from .status_line import StatusLine
+from .store_controller import StoreController
 from .tabs.backorders import BackordersPanel
 from .tabs.insights import InsightsPanel
 from .tabs.panel import TabPanel
 from .tabs.products import ProductsPanel
 from .tabs.shipments import ShipmentsPanel
-from .theme import colours
-from .widgets import ElidedLabel
 
 TAB_NAMES = ("products", "backorders", "shipments", "insights")
 
@@ -54,7 +51,6 @@ class MainWindow(QMainWindow):
         self.log_folder = log_folder
         self.setWindowTitle("Backorder Desktop")
         self.setAccessibleName(self.tr("Backorder Desktop main window"))
-        self._last_sync: datetime | None = None
 
         self.products_panel = ProductsPanel(controller)
         self.backorders_panel = BackordersPanel(controller)
@@ -75,7 +71,13 @@ class MainWindow(QMainWindow):
 
         self._build_toolbar()
         self._build_menus()
-        self._build_status_bar()
+        self.status_line = StatusLine(self, controller, self.sync_button, self.cancel_button)
+        self.status_line.outbox_button.clicked.connect(self.outbox_requested.emit)
+        # The status bar's parts, as tests and the shell know them.
+        self.connection_label = self.status_line.connection_label
+        self.sync_label = self.status_line.sync_label
+        self.progress = self.status_line.progress
+        self.outbox_button = self.status_line.outbox_button
 
         controller.store_opened.connect(self._on_controller_store_opened)
         controller.rows_loaded.connect(self._on_controller_rows_loaded)
@@ -84,17 +86,8 @@ class MainWindow(QMainWindow):
         for name, view in self.views().items():
             controller.preparers[name] = view.model.prepare
             controller.patch_preparers[name] = view.model.prepare_patch
-        controller.sync_started.connect(self._on_controller_sync_started)
-        controller.sync_progressed.connect(self._on_controller_sync_progressed)
-        controller.sync_finished.connect(self._on_controller_sync_finished)
-        controller.sync_failed.connect(self._on_controller_sync_failed)
         controller.message_posted.connect(self.show_error)
         controller.action_succeeded.connect(lambda _name: self.clear_error())
-        controller.store_reachable.connect(self._on_controller_store_reachable)
-
-        self._ago_timer = QTimer(self)
-        self._ago_timer.timeout.connect(self._update_sync_label)
-        self._ago_timer.start(30_000)
         self.resize(1280, 780)
 
     # --- building -----------------------------------------------------------------------------
@@ -196,25 +189,6 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self._action(self.tr("Open log folder"), self.open_log_folder))
         help_menu.addAction(self._action(self.tr("About Backorder Desktop"), self.show_about))
 
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.connection_label = ElidedLabel(self.tr("Not connected"), self)
-        self.connection_label.setAccessibleName(self.tr("Connection state"))
-        self.sync_label = PlainLabel(format_ago(None), self)
-        self.sync_label.setAccessibleName(self.tr("Last sync"))
-        self.progress = QProgressBar(self)
-        self.progress.setAccessibleName(self.tr("Sync progress"))
-        self.progress.setMaximumWidth(220)
-        self.progress.setVisible(False)
-        self.outbox_button = QPushButton(self.tr("Outbox: nothing pending"), self)
-        self.outbox_button.setAccessibleName(self.tr("Outbox"))
-        self.outbox_button.setFlat(True)
-        self.outbox_button.clicked.connect(self.outbox_requested.emit)
-        bar.addWidget(self.connection_label, 1)
-        bar.addWidget(self.sync_label)
-        bar.addPermanentWidget(self.progress)
-        bar.addPermanentWidget(self.outbox_button)
-
     # --- public -------------------------------------------------------------------------------
     def views(self) -> dict[str, RecordsView]:
         return {
@@ -276,23 +250,14 @@ class MainWindow(QMainWindow):
         )
 
     def show_error(self, message: str) -> None:
-        self.statusBar().showMessage(message, 20_000)
+        self.status_line.show_message(message)
 
     def clear_error(self) -> None:
         """A write went through: an error shown before it no longer holds."""
-        self.statusBar().clearMessage()
+        self.status_line.clear_message()
 
     def set_outbox_counts(self, pending: int, failed: int) -> None:
-        if failed:
-            text = self.tr("Outbox: {0} pending, {1} failed").format(pending, failed)
-            self.outbox_button.setStyleSheet(f"color: {colours().failed.name()}")
-        elif pending:
-            text = self.tr("Outbox: {0} pending").format(pending)
-            self.outbox_button.setStyleSheet("")
-        else:
-            text = self.tr("Outbox: nothing pending")
-            self.outbox_button.setStyleSheet("")
-        self.outbox_button.setText(text)
+        self.status_line.set_outbox_counts(pending, failed)
 
     # --- controller slots ---------------------------------------------------------------------
     def _on_store_box_activated(self, index: int) -> None:
@@ -302,19 +267,12 @@ class MainWindow(QMainWindow):
         ):
             self.store_switch_requested.emit(store_hash)
 
-    def _store_label(self) -> str:
-        entry = self.controller.entry
-        return (entry.label or entry.store_hash) if entry else ""
-
     def _on_controller_store_opened(self, entry: StoreEntry) -> None:
         label = entry.label or entry.store_hash
         self.setWindowTitle(f"{label} — Backorder Desktop")
-        # "Connected" only once the store has answered: opening reads the cache first.
-        self.connection_label.setText(self.tr("{0}: from the cache").format(label))
+        self.status_line.store_opened(label)
         for view in self.views().values():
             self.controller.runner.policy.release_later(*view.set_rows([]))
-        self._last_sync = None
-        self._update_sync_label()
 
     def _on_controller_rows_loaded(self, loaded: LoadedRows) -> None:
         rows = loaded.data
@@ -334,18 +292,7 @@ class MainWindow(QMainWindow):
     def _show_status(self, rows: ViewRows) -> None:
         self.insights_panel.set_report(rows.insights)
         self.show_due_badge(len(rows.notices.due) if rows.notices is not None else 0)
-        outbox = rows.status.get("outbox") or {}
-        if isinstance(outbox, dict):
-            self.set_outbox_counts(int(outbox.get("pending", 0)), int(outbox.get("failed", 0)))
-        last = rows.status.get("last_sync")
-        if isinstance(last, str) and last:
-            try:
-                self._last_sync = datetime.fromisoformat(last)
-            except ValueError:
-                self._last_sync = None
-        elif isinstance(last, datetime):
-            self._last_sync = last
-        self._update_sync_label()
+        self.status_line.show_rows_status(rows)
 
     def show_due_badge(self, due: int) -> None:
         """ "Open backorders · 3 due": notices wait for a click on Notify (the window never
@@ -368,51 +315,6 @@ class MainWindow(QMainWindow):
                 "{0} customer notices are due: Notify customers… previews and sends them."
             ).format(due)
         self.tabs.setTabToolTip(index, tip)
-
-    def _on_controller_sync_started(self) -> None:
-        self.progress.setRange(0, 0)
-        self.progress.setVisible(True)
-        self.sync_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-        self.sync_label.setText(self.tr("syncing…"))
-
-    def _on_controller_sync_progressed(self, stage: str, done: Any, total: Any) -> None:
-        if total:
-            self.progress.setRange(0, int(total))
-            self.progress.setValue(int(done))
-        self.progress.setFormat(f"{stage} %v/%m")
-        self.sync_label.setText(self.tr("syncing {0}…").format(stage))
-
-    def _end_sync(self) -> None:
-        self.progress.setVisible(False)
-        self.sync_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-
-    def _on_controller_sync_finished(self, _result: Any) -> None:
-        self._end_sync()
-        self._last_sync = datetime.now(UTC)
-        # The task is still running its success callback here: no "syncing…" check.
-        self._update_sync_label(ended=True)
-
-    def _on_controller_sync_failed(self, message: str, _expected: bool) -> None:
-        self._end_sync()
-        self._update_sync_label(ended=True)
-        self.show_error(message)
-
-    def _on_controller_store_reachable(self, reachable: bool) -> None:
-        entry = self.controller.entry
-        label = self._store_label()
-        if reachable:
-            text = self.tr("Connected to {0} (demo)") if entry and entry.demo else None
-            self.connection_label.setText((text or self.tr("Connected to {0}")).format(label))
-        else:
-            self.connection_label.setText(
-                self.tr("Offline: {0} did not answer, working from the cache").format(label)
-            )
-
-    def _update_sync_label(self, *, ended: bool = False) -> None:
-        if ended or not self.controller.syncing:
-            self.sync_label.setText(format_ago(self._last_sync))
 
     # --- window state -------------------------------------------------------------------------
     def restore_state(self, settings: QSettings) -> None:

@@ -28,9 +28,9 @@ from ..services.dock.purchase_orders import (
 from ..services.notices.eta_preview import describe_moves
 from ..services.notices.mail_setup import smtp_config
 from ..services.sync_control.session import StoreSession
-from .dialogs.dock_common import run_read
+from .dialogs.dock_common import run_read, save_for
 from .dialogs.purchase_order import PurchaseOrderDialog
-from .dialogs.supplier_confirmed import SupplierConfirmedDialog
+from .dialogs.shipment_date import SupplierConfirmedDialog
 from .po_print import render_po_pdf
 from .store_controller import StoreController, describe_error
 from .widgets import in_documents
@@ -104,6 +104,16 @@ class PurchaseOrderActions(QObject):
             with s.cache.transaction():
                 save_supplier_details(s.cache, supplier_id, email=email, codes=codes)
 
+        def issue(name: str, work: Callable[[StoreSession], Any], *, busy: str, done: str) -> None:
+            """Send or save the order: the dialog says `busy`, then `done` or what went wrong."""
+            dialog.busy(busy)
+            self.controller.run_action(
+                name,
+                work,
+                on_success=lambda _: dialog.finished_with(done),
+                on_error=lambda exc: dialog.show_error(describe_error(exc)),
+            )
+
         def send(order: PurchaseOrder, codes: dict[str, str], email: str) -> None:
             settings, sink = self.controller.settings, self._sink()
             try:
@@ -118,15 +128,12 @@ class PurchaseOrderActions(QObject):
                 pdf = render_po_pdf(order)
                 return send_purchase_order(s.cache, shipment_id, order, pdf, config, today=today)
 
-            dialog.busy(f"Sending {order.number} to {email}…")
-            self.controller.run_action(
+            issue(
                 "send purchase order",
                 work,
-                on_success=lambda _: dialog.finished_with(
-                    f"Sent {order.number} to {email} with {po_filename(order)} attached. The "
-                    "shipment is Ordered; enter the supplier's confirmed date when it comes."
-                ),
-                on_error=lambda exc: dialog.show_error(describe_error(exc)),
+                busy=f"Sending {order.number} to {email}…",
+                done=f"Sent {order.number} to {email} with {po_filename(order)} attached. The "
+                "shipment is Ordered; enter the supplier's confirmed date when it comes.",
             )
 
         def save(order: PurchaseOrder, codes: dict[str, str], email: str) -> None:
@@ -140,15 +147,12 @@ class PurchaseOrderActions(QObject):
                 pdf = render_po_pdf(order)
                 return save_purchase_order(s.cache, shipment_id, order, pdf, path, today=today)
 
-            dialog.busy(f"Saving {path.name}…")
-            self.controller.run_action(
+            issue(
                 "save purchase order",
                 work,
-                on_success=lambda _: dialog.finished_with(
-                    f"Saved to {path}. The shipment is Ordered; send the file to the supplier "
-                    "and enter their confirmed date when it comes."
-                ),
-                on_error=lambda exc: dialog.show_error(describe_error(exc)),
+                busy=f"Saving {path.name}…",
+                done=f"Saved to {path}. The shipment is Ordered; send the file to the supplier "
+                "and enter their confirmed date when it comes.",
             )
 
         dialog.preview_requested.connect(preview)
@@ -174,11 +178,11 @@ class PurchaseOrderActions(QObject):
             )  # fmt: skip
 
         def save(confirmed: Any) -> None:
-            self.controller.run_action(
+            save_for(
+                self.controller,
+                dialog,
                 "supplier confirmed date",
                 lambda s: confirm_supplier_date(s.cache, shipment_id, confirmed, today=today),
-                on_success=lambda _: dialog.saved(),
-                on_error=lambda exc: dialog.show_error(describe_error(exc)),
             )
 
         dialog.preview_requested.connect(preview)

@@ -31,7 +31,8 @@ from .dialogs.welcome import WelcomeDialog
 from .main_window import MainWindow
 from .nightly import NightlyInWindow, apply_nightly_choice, gather_settings_inputs
 from .plain_text import Button, ask, ask_text, inform
-from .store_controller import LoadedRows, StoreController
+from .rows_reader import LoadedRows
+from .store_controller import StoreController
 from .store_records import StoreRecordsDialogs
 from .tasks import Task, TaskRunner
 
@@ -318,36 +319,35 @@ class AppShell(QObject):
         )
 
     def ask_new_token(self, entry: StoreEntry) -> str:
-        token, ok = ask_text(
-            self.window,
+        return self._ask_secret(
             self.tr("New access token"),
             self.tr(
                 "BigCommerce refused the access token for {0} (revoked or expired).\n"
                 "Pushing is paused; your changes wait in the outbox.\n"
                 "Paste a new token to carry on:"
             ).format(entry.label or entry.store_hash),
-            QLineEdit.EchoMode.Password,
         )
-        token = token.strip() if ok else ""
-        if token:
-            register_secret(token)
-        return token
 
     def _ask_token(self, entry: StoreEntry) -> str:
-        token, ok = ask_text(
-            self.window,
+        token = self._ask_secret(
             self.tr("Access token"),
             self.tr(
                 "No keychain holds the token for {0}.\n"
                 "Paste it to connect (it is kept in memory only until you quit):"
             ).format(entry.label or entry.store_hash),
-            QLineEdit.EchoMode.Password,
         )
-        token = token.strip() if ok else ""
         if token:
-            register_secret(token)
             self._session_tokens[entry.store_hash] = token
         return token
+
+    def _ask_secret(self, title: str, text: str) -> str:
+        """A token typed in a password box, or "" if cancelled; from then on it is redacted
+        wherever it could show (logs, crash reports)."""
+        secret, ok = ask_text(self.window, title, text, QLineEdit.EchoMode.Password)
+        secret = secret.strip() if ok else ""
+        if secret:
+            register_secret(secret)
+        return secret
 
     # --- dialogs ----------------------------------------------------------------------------
     def show_settings(self) -> None:

@@ -28,10 +28,10 @@ from ..services.dock.shipments import (
 )
 from ..services.notices.eta_preview import describe_moves, preview_close
 from ..services.sync_control.session import StoreSession
-from .dialogs.dock_common import ask, run_read
-from .dialogs.new_date import NewDateDialog
+from .dialogs.dock_common import ask, run_read, save_for
 from .dialogs.receiving import ReceivingDialog
 from .dialogs.release import ReleaseDialog
+from .dialogs.shipment_date import NewDateDialog
 from .dialogs.shipment_edit import ShipmentDialog
 from .dialogs.suppliers import SupplierDialog, SupplierRow, SuppliersDialog
 from .dialogs.undo import (
@@ -97,12 +97,7 @@ class ShipmentActions(QObject):
                         choose_supplier(s.cache, [x.sku for x in saved.lines], saved.supplier_id)
                 return saved
 
-            self.controller.run_action(
-                "save shipment",
-                write,
-                on_success=lambda _: dialog.saved(),
-                on_error=lambda exc: dialog.show_error(describe_error(exc)),
-            )
+            save_for(self.controller, dialog, "save shipment", write)
 
         def supplier_saved(supplier: Any) -> None:
             self._read("suppliers", list_suppliers, lambda s: dialog.set_suppliers(s, supplier.id))
@@ -126,11 +121,11 @@ class ShipmentActions(QObject):
         dialog = NewDateDialog(reference, expected, today, outstanding, self.parent_widget)
 
         def save(new: Any) -> None:
-            self.controller.run_action(
+            save_for(
+                self.controller,
+                dialog,
                 "new expected date",
                 lambda s: set_expected_date(s.cache, shipment_id, new, today=today),
-                on_success=lambda _: dialog.saved(),
-                on_error=lambda exc: dialog.show_error(describe_error(exc)),
             )
 
         dialog.save_requested.connect(save)

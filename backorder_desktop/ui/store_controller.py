@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,37 +13,19 @@ from ..bigcommerce.errors import AuthError, OfflineError
 from ..domain.changes import Changes
 from ..services.context import AppContext
 from ..services.errors import describe_error
-from ..services.reload import RowsPatch, insights_for, load_changed_rows
 from ..services.settings import Settings, StoreEntry
 from ..services.sync_control.accounts import account_warning
 from ..services.sync_control.actions import ActionReport, run_action
 from ..services.sync_control.session import StoreConnection, StoreSession
 from ..services.sync_control.syncing import outbox_changes, push_outbox, sync_store
-from ..services.views import ViewRows, load_rows
+from ..services.views import ViewRows
+from .rows_reader import RowsReader
 from .tasks import Task, TaskRunner
 
 log = logging.getLogger("backorder_desktop.ui.store")
 
 
 NO_TOKEN_YET = "token-not-entered-yet"
-
-
-@dataclass
-class LoadedRows:
-    """What the tabs show after a read: the rows, and per view its rows prepared off-thread."""
-
-    data: ViewRows
-    prepared: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class PatchedRows:
-    """What a targeted re-read brings: the merged rows (`data`, as `LoadedRows.data`) and per
-    table view its changed rows prepared off-thread (`RecordsView.patch_rows`)."""
-
-    data: ViewRows
-    patch: RowsPatch
-    prepared: dict[str, Any] = field(default_factory=dict)
 
 
 class StoreController(QObject):
@@ -77,10 +58,6 @@ class StoreController(QObject):
         self._sync_task: Task | None = None
         self._account_warning = ""  # set by each sync (issue 7: one API account per store)
         self._sync_changes = Changes.all()  # what the last sync (and its push) changed
-        self._reloads = 0  # full re-reads running
-        self._requested: list[Changes] = []  # changes asked for while one runs
-        self._insights_task: Task | None = None
-        self._insights_again = False
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
         self.apply_settings(context.settings)
@@ -96,6 +73,7 @@ class StoreController(QObject):
         # In demo mode the demo mailbox's (host, port): customers' replies are read there.
         self.demo_mailbox: tuple[str, int] | None = None
         self.token_paused = False  # set on a rejected token; no refresh until a new one
+        self.rows_reader = RowsReader(self)
 
     # The one live copy of the settings is the context's; these read through to it.
     @property
@@ -247,128 +225,13 @@ class StoreController(QObject):
 
     # --- rows -------------------------------------------------------------------------------
     def reload_rows(self, *, then: Callable[[], Any] | None = None) -> None:
-        """Re-read the tabs' rows off the GUI thread; `then` runs after, loaded or not, unless
-        another store was opened meanwhile."""
-        if self.session is None or not self.session.cache_exists:
-            return
-        session = self.session
-
-        preparers = dict(self.preparers)
-        # Check-in notices (off by default) change which notices are due.
-        options = (
-            {"checkin_days": self.settings.checkin_days, "checkin_max": self.settings.checkin_max}
-            if self.settings.checkin_days
-            else {}
-        )
-
-        def work(**_: Any) -> LoadedRows:
-            data = load_rows(session.cache, **options)
-            prepared = {name: prepare(getattr(data, name)) for name, prepare in preparers.items()}
-            return LoadedRows(data, prepared)
-
-        # Changes asked for while this read runs may have been written after it read them:
-        # they are patched in again once its rows show.
-        mark = len(self._requested)
-        self._reloads += 1
-
-        def loaded(rows: LoadedRows) -> None:
-            later = self._requested[mark:]
-            self._on_rows_loaded(rows)
-            if later:
-                self.apply_changes(_union(later))
-
-        def finished() -> None:
-            self._reloads -= 1
-            if not self._reloads:
-                self._requested.clear()
-
-        task = self.runner.run(
-            "load rows",
-            work,
-            on_success=loaded,
-            on_error=lambda _exc, message: self.sync_failed.emit(message, True),
-        )
-        task.relay.finished.connect(finished)
-        if then is not None:
-            task.relay.finished.connect(lambda: then() if self.session is session else None)
-
-    def _on_rows_loaded(self, loaded: LoadedRows) -> None:
-        self.last_rows = loaded.data
-        self.rows_loaded.emit(loaded)
+        """Re-read every row of the tabs (off the GUI thread); `then` runs after, loaded or
+        not, unless another store was opened meanwhile."""
+        self.rows_reader.reload(then=then)
 
     def apply_changes(self, changes: Changes) -> None:
-        """Re-read what `changes` touched (off the GUI thread) and patch it into the tables;
-        `everything`, or nothing shown yet, re-reads every row."""
-        if self.session is None or not self.session.cache_exists or changes.empty:
-            return
-        if self._reloads:
-            self._requested.append(changes)
-        base = self.last_rows
-        if base is None or changes.everything:
-            self.reload_rows()
-            return
-        session = self.session
-        preparers = dict(self.patch_preparers)
-        checkin_days = self.settings.checkin_days
-
-        def work(**_: Any) -> PatchedRows | None:
-            patch = load_changed_rows(session.cache, changes, base, checkin_days=checkin_days)
-            if patch is None:
-                return None
-            prepared = {
-                name: prepare(*_patch_part(patch, name)) for name, prepare in preparers.items()
-            }
-            return PatchedRows(patch.rows, patch, prepared)
-
-        def loaded(result: PatchedRows | None) -> None:
-            if self.session is not session:
-                return
-            if result is None:
-                self.reload_rows()
-            elif self.last_rows is not base:
-                self.apply_changes(changes)  # rows were re-read meanwhile: patch those
-            else:
-                log.debug("re-read after a change: %s", result.patch.reread)
-                self.last_rows = result.data
-                self.rows_patched.emit(result)
-                if result.patch.insights_stale:
-                    self._update_insights(result.data)
-
-        self.runner.run(
-            "load changed rows",
-            work,
-            on_success=loaded,
-            on_error=lambda _exc, message: self.sync_failed.emit(message, True),
-        )
-
-    def _update_insights(self, rows: ViewRows) -> None:
-        """The Insights figures over the patched rows, in a task of their own; clicks in a
-        row coalesce (one task at a time, then one more over the latest rows)."""
-        session = self.session
-        if session is None:
-            return
-        if self._insights_task is not None and not self._insights_task.done:
-            self._insights_again = True
-            return
-        self._insights_again = False
-
-        def updated(report: Any) -> None:
-            if self.last_rows is rows:  # else newer rows: their figures follow
-                rows.insights = report
-                self.insights_updated.emit(report)
-
-        def finished() -> None:
-            if self._insights_again and self.last_rows is not None and self.session is session:
-                self._update_insights(self.last_rows)
-
-        self._insights_task = self.runner.run(
-            "insights",
-            lambda **_: insights_for(session.cache, rows),
-            on_success=updated,
-            on_error=lambda _exc, message: self.message_posted.emit(message),
-        )
-        # After the runner's own bookkeeping (connected first), so the task counts as done.
-        self._insights_task.relay.finished.connect(finished)
+        """Re-read only what `changes` touched and patch it into the tables."""
+        self.rows_reader.apply_changes(changes)
 
     # --- actions (writes) -------------------------------------------------------------------
     def run_action(
@@ -430,21 +293,3 @@ class StoreController(QObject):
             on_error=failed,
             on_progress=progress,
         )
-
-
-def _patch_part(patch: RowsPatch, view: str) -> tuple[list[Any], set[Any]]:
-    """A table's changed rows and the keys gone from it."""
-    if view == "products":
-        return list(patch.products_changed), set(patch.products_gone)
-    if view == "backorders":
-        return list(patch.backorders_changed), set(patch.backorders_gone)
-    if view == "shipments":
-        return list(patch.shipments_changed), set(patch.shipments_gone)
-    return [], set()
-
-
-def _union(changes: list[Changes]) -> Changes:
-    out = Changes()
-    for one in changes:
-        out |= one
-    return out

@@ -16,6 +16,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QGuiApplication, QRegularExpressionValidator, QResizeEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
+    QDialogButtonBox,
     QHBoxLayout,
     QLineEdit,
     QMenu,
@@ -73,6 +74,18 @@ def problem_label(parent: QWidget) -> PlainLabel:
     label.setWordWrap(True)
     label.setStyleSheet(f"color: {colours().failed.name()}")
     return label
+
+
+SAVE_CANCEL = QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+
+
+def named_buttons(parent: QWidget, buttons: QDialogButtonBox.StandardButton) -> QDialogButtonBox:
+    """A dialog's standard buttons (Save, Cancel, Close…), each named for screen readers by the
+    words it shows."""
+    box = QDialogButtonBox(buttons, parent)
+    for button in box.buttons():
+        button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
+    return box
 
 
 def fit_to_screen(widget: QWidget, width: int, height: int) -> None:

@@ -1,9 +1,19 @@
-"""Helpers for window tests: a shell on a fresh data dir, connected to a real demo store."""
+"""Window test helpers: shell, sync, mail sink, dialogs, accessible names (fixtures: conftest)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QLineEdit,
+    QWidget,
+)
 
 from backorder_desktop.app import build_shell
 from backorder_desktop.services.context import AppContext
@@ -12,6 +22,7 @@ from backorder_desktop.services.settings import Settings, StoreEntry
 from backorder_desktop.ui.shell import AppShell
 
 SYNC_TIMEOUT_MS = 60_000
+DIALOG_TIMEOUT_MS = 30_000
 
 
 def make_shell(data_dir: Path) -> AppShell:
@@ -61,3 +72,40 @@ def rows_shown_after(
         shell.controller.rows_loaded.disconnect(loaded)
         shell.controller.rows_patched.disconnect(patched)
     return seen[0]
+
+
+def use_mail_sink(shell: AppShell, sink: Any, **settings: Any) -> None:
+    """Mail goes to `sink` (plain SMTP on 127.0.0.1) from orders@shop.example; `settings` adds
+    or overrides other settings."""
+    shell.settings = replace(
+        shell.settings,
+        smtp_host="127.0.0.1",
+        smtp_port=sink.port,
+        smtp_security="none",
+        mail_from="orders@shop.example",
+        **settings,
+    )
+    shell.controller.apply_settings(shell.settings)
+
+
+def shipments_dialog(
+    qtbot: Any, shell: AppShell, name: str, timeout: int = DIALOG_TIMEOUT_MS
+) -> Any:
+    """The Supplier shipments tab's dialog `name` ("receive", "release", …), once it is open."""
+    actions = shell.window.shipments_panel.actions
+    qtbot.waitUntil(lambda: name in actions.dialogs, timeout=timeout)
+    return actions.dialogs[name]
+
+
+def unnamed_controls(widget: QWidget) -> list[str]:
+    """Controls shown in `widget` that a screen reader could not name (no accessible name);
+    Qt's own internals (scroll areas, …) aside."""
+    kinds = (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView, QAbstractSpinBox)
+    return [
+        f"{type(child).__name__} {child.objectName()!r} {getattr(child, 'text', lambda: '')()!r}"
+        for child in widget.findChildren(QWidget)
+        if isinstance(child, kinds)
+        and child.isVisibleTo(widget)
+        and not child.accessibleName()
+        and not child.objectName().startswith("qt_")
+    ]

@@ -23,7 +23,7 @@ from ...domain.bulk_input import BulkInputError, check_template, render_message
 from ...domain.models import UNLIMITED_BACKORDER_LIMIT, Location
 from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
-from ..widgets import DateField
+from ..widgets import DateField, named_buttons
 
 ENABLE, DISABLE, SET_ETA, CLEAR_ETA, MESSAGE = (
     "enable",
@@ -61,14 +61,12 @@ class BulkActionDialog(QDialog):
         self.setWindowTitle(self.tr(TITLES[action]))
         self.setAccessibleName(self.tr(TITLES[action]))
         form = QFormLayout(self)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        buttons = named_buttons(
+            self, QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.preview_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.preview_button.setText(self.tr("Preview…"))
         self.preview_button.setAccessibleName(self.tr("Preview"))
-        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setAccessibleName(self.tr("Cancel"))
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
 

@@ -25,6 +25,7 @@ from ...services.sync_control.session import DEFAULT_API_URL
 from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
 from ..tasks import TaskRunner
+from ..widgets import SAVE_CANCEL, named_buttons
 
 STORE_PATH = re.compile(r"/stores/([A-Za-z0-9_-]{1,64})(?:/|$)")
 
@@ -90,13 +91,7 @@ class ConnectDialog(QDialog):
         self.test_button = QPushButton(self.tr("Test connection"), self)
         self.test_button.setAccessibleName(self.tr("Test connection"))
         self.test_button.clicked.connect(self.run_test)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setAccessibleName(self.tr("Save"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(
-            self.tr("Cancel")
-        )
+        self.buttons = named_buttons(self, SAVE_CANCEL)
         self.buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)

@@ -19,6 +19,7 @@ from ... import __version__
 from ...services.logs import redact
 from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
+from ..widgets import named_buttons
 
 
 def crash_report(details: str, log_tail: str) -> str:
@@ -46,13 +47,12 @@ class CrashDialog(QDialog):
         self.text.setReadOnly(True)
         self.text.setAccessibleName(self.tr("Crash details"))
         self.text.setMinimumSize(640, 320)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons = named_buttons(self, QDialogButtonBox.StandardButton.Close)
         copy = QPushButton(self.tr("Copy report"), self)
         copy.setAccessibleName(self.tr("Copy report"))
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.report))
         buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName(self.tr("Close"))
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.text)

@@ -3,17 +3,43 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import shiboken6
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from ...cache import Cache
+from ...services.errors import describe_error
+from ...services.sync_control.session import StoreSession
 from .. import plain_text
 from ..store_controller import StoreController
 from ..tasks import Task
 
 Confirm = Callable[[str, str], bool]
+
+
+class SavingDialog(Protocol):
+    """A dialog that asked its owner to save: closed once saved, or told why not."""
+
+    def saved(self) -> None: ...
+
+    def show_error(self, message: str) -> None: ...
+
+
+def save_for(
+    controller: StoreController,
+    dialog: SavingDialog,
+    name: str,
+    work: Callable[[StoreSession], Any],
+) -> None:
+    """Run the write `work(session)` a dialog asked for: it closes once the write is done, or
+    stays open showing why it was refused."""
+    controller.run_action(
+        name,
+        work,
+        on_success=lambda _: dialog.saved(),
+        on_error=lambda exc: dialog.show_error(describe_error(exc)),
+    )
 
 
 def run_read(

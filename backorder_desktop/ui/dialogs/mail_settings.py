@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QPushButton,
@@ -41,6 +40,7 @@ from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel, inform
 from ..store_controller import StoreController
 from ..theme import colours
+from ..widgets import SAVE_CANCEL, named_buttons
 
 SECURITY_LABELS = {STARTTLS: "STARTTLS (port 587)", SSL: "SSL/TLS (port 465)", PLAIN: "None"}
 # No plain choice: IMAP without TLS is refused (mail/imap.py), except on loopback (demo, tests).
@@ -149,11 +149,7 @@ class MailSettingsDialog(QDialog):
                         "whatever is set here.")
             )  # fmt: skip
 
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setAccessibleName(self.tr("Save"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(self.tr("Cancel"))
+        buttons = named_buttons(self, SAVE_CANCEL)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         # Two pages, so the dialog fits a 1024x640 screen: sending notices, reading replies.

@@ -1,9 +1,9 @@
-"""Notify customers: who gets what (rendered HTML and text), edit the intro, exclude, send."""
+"""Notify customers: who gets what (rendered HTML and text), edit the intro, send."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QTimer
@@ -35,51 +35,15 @@ from ...services.notices.notify import (
     prepare_notices,
 )
 from ...services.notices.notify_now import notify_now
-from ..formatting import format_date
 from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
-from ..records_view import QuickFilter, RecordsView
 from ..store_controller import StoreController
-from ..table_model import Column, RecordsTableModel
 from ..tasks import Task
 from ..theme import colours
 from ..widgets import fit_to_screen
 from .dates_needed import DatesNeededBar
 from .message_parts import MessageParts
-
-
-@dataclass(frozen=True)
-class Recipient:
-    notice: DueNotice
-    excluded: bool = False
-
-    @property
-    def key(self) -> tuple[int, str]:
-        return self.notice.key
-
-
-def _recipients_view() -> RecordsView:
-    columns = [
-        Column("send", "Send", lambda r: not r.excluded, lambda r: "excluded" if r.excluded else "yes"),
-        Column("order", "Order", lambda r: r.notice.order_id,
-               lambda r: ", ".join(f"#{o}" for o in r.notice.order_ids), numeric=True),
-        Column("kind", "Notice", lambda r: KIND_LABELS.get(r.notice.kind, r.notice.kind)),
-        Column("customer", "Customer", lambda r: r.notice.customer_name),
-        Column("email", "Email", lambda r: r.notice.email),
-        Column("eta", "ETA", lambda r: r.notice.eta,
-               lambda r: format_date(r.notice.eta) or "unknown"),
-        Column("old", "Was", lambda r: r.notice.old_eta, lambda r: format_date(r.notice.old_eta)),
-    ]  # fmt: skip
-    model = RecordsTableModel(
-        columns,
-        row_key=lambda r: r.key,
-        row_colour=lambda r: colours().muted if r.excluded else None,
-    )
-    quick = [QuickFilter(kind_label, lambda r, k=kind: r.notice.kind == k)
-             for kind, kind_label in KIND_LABELS.items()]  # fmt: skip
-    view = RecordsView("Recipients", model, [*quick, QuickFilter("Excluded", lambda r: r.excluded)])
-    view.fit_columns([60, 70, 150, 160, 200, 95, 95])
-    return view
+from .notify_recipients import RecipientsPane
 
 
 class NotifyPreviewDialog(QDialog):
@@ -101,7 +65,6 @@ class NotifyPreviewDialog(QDialog):
         cache = session.cache if session is not None and session.cache_exists else None
         self.renderer = NoticeRenderer(load_templates(controller.settings_folder, cache))
         self.intros = {kind: self.renderer.default_intro(kind) for kind in KIND_LABELS}
-        self.recipients = {n.key: Recipient(n) for n in plan.due}
         self.line_options = line_options(plan)
         self.task: Task | None = None
         self.report: SendReport | None = None
@@ -121,23 +84,10 @@ class NotifyPreviewDialog(QDialog):
         summary.setAccessibleName(self.tr("What will be sent"))
         summary.setWordWrap(True)
 
-        self.view = _recipients_view()
-        self.view.set_rows(list(self.recipients.values()))
-        self.exclude_button = QPushButton(self.tr("Exclude selected"), self)
-        self.exclude_button.setAccessibleName(self.tr("Exclude selected recipients"))
-        self.include_button = QPushButton(self.tr("Include selected"), self)
-        self.include_button.setAccessibleName(self.tr("Include selected recipients"))
-        self.exclude_button.clicked.connect(lambda: self.set_excluded(self._selected_keys(), True))
-        self.include_button.clicked.connect(lambda: self.set_excluded(self._selected_keys(), False))
-        left = QWidget(self)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.view)
-        row = QHBoxLayout()
-        row.addWidget(self.exclude_button)
-        row.addWidget(self.include_button)
-        row.addStretch(1)
-        left_layout.addLayout(row)
+        self.recipients = RecipientsPane(plan.due, self)
+        self.view = self.recipients.view
+        self.exclude_button = self.recipients.exclude_button
+        self.recipients.changed.connect(self._update_send_button)
 
         self.intro_kind = QComboBox(self)
         self.intro_kind.setAccessibleName(self.tr("Intro for notice kind"))
@@ -170,7 +120,7 @@ class NotifyPreviewDialog(QDialog):
         right_layout.addWidget(self.error)
 
         splitter = QSplitter(self)
-        splitter.addWidget(left)
+        splitter.addWidget(self.recipients)
         splitter.addWidget(right)
         splitter.setSizes([560, 520])
 
@@ -231,13 +181,6 @@ class NotifyPreviewDialog(QDialog):
         self.intro.textChanged.connect(self._on_intro_text_changed)
         self.reason.textChanged.connect(lambda _t: self._render_timer.start())
         self.view.selection_changed.connect(self.render_current)
-        for signal in (
-            self.view.proxy.modelReset,
-            self.view.proxy.layoutChanged,
-            self.view.proxy.rowsInserted,
-            self.view.proxy.rowsRemoved,
-        ):
-            signal.connect(lambda *_: self._update_send_button())  # fmt: skip
         self._on_intro_kind_changed()
         self.view.table.selectRow(0)
         self.view.table.setFocus()
@@ -245,30 +188,15 @@ class NotifyPreviewDialog(QDialog):
         self.render_current()
 
     # --- preview ------------------------------------------------------------------------------
-    def _selected_keys(self) -> list[tuple[int, str]]:
-        return [tuple(k) for k in self.view.selected_keys()]  # type: ignore[misc]
-
-    def set_excluded(self, keys: list[tuple[int, str]], excluded: bool) -> None:
-        for key in keys:
-            if key in self.recipients:
-                self.recipients[key] = Recipient(self.recipients[key].notice, excluded)
-        self.view.set_rows(list(self.recipients.values()))
-        self._update_send_button()
-
-    def filtered(self) -> bool:
-        return self.view.proxy.rowCount() < self.view.model.rowCount()
-
     def included(self) -> list[DueNotice]:
-        """What Send sends: the rows the list shows (a search or quick filter narrows it), less
-        the excluded ones."""
-        shown = self.view.visible_rows() if self.filtered() else self.recipients.values()
-        return [r.notice for r in shown if not r.excluded]
+        """What Send sends (RecipientsPane.included)."""
+        return self.recipients.included()
 
     def _update_send_button(self) -> None:
         included = self.included()
         count = len(included)
         text = self.tr("Send {0}").format(count_text(included))
-        if self.filtered():
+        if self.recipients.filtered():
             text += self.tr(" (only the rows shown)")
         self.send_button.setText(text)
         self.send_button.setAccessibleName(self.send_button.text())
@@ -287,12 +215,11 @@ class NotifyPreviewDialog(QDialog):
         self._render_timer.start()
 
     def options(self) -> NoticeOptions:
-        excluded = frozenset(k for k, r in self.recipients.items() if r.excluded)
         return NoticeOptions(
             store_name=self.store_name,
             intros=dict(self.intros),
             reason=self.reason.text(),
-            excluded=excluded,
+            excluded=self.recipients.excluded_keys(),
             store_url=self.controller.settings.store_url,
             shop_contact=self.controller.settings.shop_contact,
             line_options=self.line_options,
@@ -303,8 +230,7 @@ class NotifyPreviewDialog(QDialog):
         return self.controller.mail_sink if entry is not None and entry.demo else None
 
     def render_current(self) -> None:
-        rows = self.view.selected_rows()
-        recipient: Recipient | None = rows[0] if rows else None
+        recipient = self.recipients.current()
         if recipient is None:
             self.subject.setText("")
             self.html.setHtml("")

@@ -8,16 +8,12 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -25,7 +21,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -37,46 +32,23 @@ from ..plain_text import OfflineTextBrowser, PlainLabel
 from ..theme import colours
 from ..widgets import DateField, fit_to_screen
 from .dock_common import button
+from .lines_model import AnyIndex, LinesModel, lines_table
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 HEADERS = ("SKU", "Product", "Supplier code", "Quantity")
 SKU, PRODUCT, CODE, QTY = range(4)
 
 
-class PoLinesTableModel(QAbstractTableModel):
+class PoLinesTableModel(LinesModel):
     """The PO's lines; the supplier code is typed here (remembered for the supplier)."""
 
     def __init__(self, lines: tuple[PoLine, ...], parent: Any = None) -> None:
-        super().__init__(parent)
-        self.lines = list(lines)
+        super().__init__(HEADERS, lines, parent)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.lines)
+    def cell_flags(self, row: int, column: int) -> Qt.ItemFlag:
+        return Qt.ItemFlag.ItemIsEditable if column == CODE else Qt.ItemFlag.NoItemFlags
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        return base | Qt.ItemFlag.ItemIsEditable if index.column() == CODE else base
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.EditRole,
-        ):
-            return None
-        line = self.lines[index.row()]
-        return (line.sku, line.name, line.supplier_code, str(line.qty))[index.column()]
+    def text(self, line: PoLine, column: int) -> str:
+        return (line.sku, line.name, line.supplier_code, str(line.qty))[column]
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or role != Qt.ItemDataRole.EditRole or index.column() != CODE:
@@ -135,15 +107,7 @@ class PurchaseOrderDialog(QDialog):
         self.note.setAccessibleName(self.tr("Note to the supplier"))
         self.note.setPlaceholderText(self.tr("optional, printed on the order"))
         self.model = PoLinesTableModel(order.lines, self)
-        self.table = QTableView(self)
-        self.table.setAccessibleName(self.tr("Lines"))
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
+        self.table = lines_table(self.model, self.tr("Lines"), self)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(PRODUCT, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(SKU, 130)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +37,7 @@ from ..store_controller import StoreController
 from ..theme import colours
 from ..widgets import fit_to_screen
 from .dock_common import ask, button, large_type, run_read
+from .lines_model import lines_table
 from .receiving_model import ACCEPTED, PRODUCT, ReceivingLinesModel
 
 PREVIEW_DEBOUNCE_MS = 200
@@ -104,16 +104,8 @@ class ReceivingDialog(QDialog):
         self.model = ReceivingLinesModel(self.shipment, context.names, self)
         self.model.counts_changed.connect(self.schedule_preview)
         self.model.edit_refused.connect(self.show_problem)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(self.tr("Shipment lines"))
+        self.table = lines_table(self.model, self.tr("Shipment lines"), self)
         self.table.setWordWrap(False)  # a long name ends in "…" (full text in the tooltip)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(PRODUCT, QHeaderView.ResizeMode.Stretch)

@@ -6,10 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -19,8 +16,8 @@ from ...domain.receiving import ReceiptLine
 from ...domain.shipment_rules import InputError, parse_quantity
 from ...domain.shipments import Shipment
 from ..theme import colours
+from .lines_model import AnyIndex, LinesModel
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 SKU, PRODUCT, EXPECTED, ACCEPTED, REJECTED, REASON, SHORT = range(7)
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -53,19 +50,14 @@ class DockLine:
         return self.counted < self.outstanding
 
 
-class ReceivingLinesModel(QAbstractTableModel):
+class ReceivingLinesModel(LinesModel):
     """One row per shipment line; Accepted, Rejected, Reason and "If short" are editable."""
 
     edit_refused = Signal(str)  # a typed value that was not taken, and why
     counts_changed = Signal()
 
     def __init__(self, shipment: Shipment, names: dict[str, str], parent: Any = None) -> None:
-        super().__init__(parent)
-        self.lines = [
-            DockLine(line.sku, names.get(line.sku, ""), line.qty_outstanding)
-            for line in shipment.lines
-        ]
-        self.headers = [
+        headers = [
             tr("SKU"),
             tr("Product"),
             tr("Still expected"),
@@ -74,36 +66,26 @@ class ReceivingLinesModel(QAbstractTableModel):
             tr("Reject reason"),
             tr("If short"),
         ]
+        lines = [
+            DockLine(line.sku, names.get(line.sku, ""), line.qty_outstanding)
+            for line in shipment.lines
+        ]
+        super().__init__(headers, lines, parent)
+        self.lines: list[DockLine]
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.lines)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() in (ACCEPTED, REJECTED, REASON):
-            return base | Qt.ItemFlag.ItemIsEditable
-        if index.column() == SHORT:
-            return base | Qt.ItemFlag.ItemIsUserCheckable
-        return base
+    def cell_flags(self, row: int, column: int) -> Qt.ItemFlag:
+        if column in (ACCEPTED, REJECTED, REASON):
+            return Qt.ItemFlag.ItemIsEditable
+        if column == SHORT:
+            return Qt.ItemFlag.ItemIsUserCheckable
+        return Qt.ItemFlag.NoItemFlags
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         line, column = self.lines[index.row()], index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            return self._text(line, column)
+            return self.text(line, column)
         if role == Qt.ItemDataRole.CheckStateRole and column == SHORT:
             return Qt.CheckState.Checked if line.close_short else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -114,14 +96,14 @@ class ReceivingLinesModel(QAbstractTableModel):
             if line.counted and not line.short:
                 return QBrush(colours().ok)
         if role == Qt.ItemDataRole.ToolTipRole and column in (SKU, PRODUCT, REASON):
-            return self._text(line, column) or None
+            return self.text(line, column) or None
         if role == Qt.ItemDataRole.ToolTipRole and column == SHORT:
             return tr(
                 "Checked: close the rest short (it will not come). Unchecked: keep expecting it."
             )
         return None
 
-    def _text(self, line: DockLine, column: int) -> str:
+    def text(self, line: DockLine, column: int) -> str:
         if column == SKU:
             return line.sku
         if column == PRODUCT:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
 from ..records_view import RecordsView
-from ..widgets import fit_to_screen
+from ..widgets import fit_to_screen, named_buttons
 
 # (button text, accessible name, action taking the ids `selected_ids` returns)
 Action = tuple[str, str, Callable[[list[int]], None]]
@@ -51,9 +51,8 @@ class SelectionActionsDialog(QDialog):
             button.clicked.connect(lambda _=False, act=act: act(self.selected_ids()))
             buttons.addWidget(button)
             self.action_buttons.append(button)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close = named_buttons(self, QDialogButtonBox.StandardButton.Close)
         self.close_button = close.button(QDialogButtonBox.StandardButton.Close)
-        self.close_button.setAccessibleName(self.tr("Close"))
         close.rejected.connect(self.reject)
         buttons.addStretch(1)
         buttons.addWidget(close)

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QPushButton,
@@ -27,6 +26,7 @@ from ...services.sync_control.schedule import NightlyStatus
 from ..formatting import format_date
 from ..keyboard import keyboard_friendly
 from ..plain_text import PlainLabel
+from ..widgets import SAVE_CANCEL, named_buttons
 
 KIND_NAMES = {
     "schtasks": "Windows Task Scheduler",
@@ -67,11 +67,7 @@ class SettingsDialog(QDialog):
         for status_id, name in RELEASE_STATUSES.items():
             self.release.addItem(name, status_id)
         self.release.setCurrentIndex(max(0, self.release.findData(settings.release_status_id)))
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setAccessibleName(self.tr("Save"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(self.tr("Cancel"))
+        buttons = named_buttons(self, SAVE_CANCEL)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)

@@ -7,9 +7,6 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -17,14 +14,14 @@ from PySide6.QtWidgets import QCompleter, QLineEdit, QStyledItemDelegate, QWidge
 
 from ...domain.shipment_rules import InputError, parse_quantity
 from ...domain.shipments import ShipmentLine
+from .lines_model import AnyIndex, LinesModel
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 HEADERS = ("SKU", "Product", "Expected", "Received", "Rejected")
 SKU, PRODUCT, EXPECTED, RECEIVED, REJECTED = range(5)
 SEPARATOR = " — "  # between SKU and product name in the completion list
 
 
-class ShipmentLinesModel(QAbstractTableModel):
+class ShipmentLinesModel(LinesModel):
     """Editable SKU and expected quantity; what was received stays as booked."""
 
     edit_refused = Signal(str)
@@ -35,48 +32,25 @@ class ShipmentLinesModel(QAbstractTableModel):
         parent: Any = None,
         names: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.lines = list(lines)
+        super().__init__(HEADERS, lines, parent)
         self.names = names if names is not None else {}
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.lines)
+    def cell_flags(self, row: int, column: int) -> Qt.ItemFlag:
+        if column == EXPECTED or (column == SKU and not self.lines[row].qty_received):
+            return Qt.ItemFlag.ItemIsEditable
+        return Qt.ItemFlag.NoItemFlags
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        line = self.lines[index.row()]
-        if index.column() == EXPECTED or (index.column() == SKU and not line.qty_received):
-            return base | Qt.ItemFlag.ItemIsEditable
-        return base
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.EditRole,
-        ):
-            return None
-        line = self.lines[index.row()]
-        values = (
-            line.sku,
-            self.names.get(line.sku, ""),
-            line.qty_expected,
-            line.qty_received,
-            line.qty_rejected,
-        )
-        value = values[index.column()]
-        return value if index.column() in (SKU, PRODUCT) else str(value)
+    def text(self, line: ShipmentLine, column: int) -> str:
+        if column == SKU:
+            return line.sku
+        if column == PRODUCT:
+            return self.names.get(line.sku, "")
+        quantities = {
+            EXPECTED: line.qty_expected,
+            RECEIVED: line.qty_received,
+            REJECTED: line.qty_rejected,
+        }
+        return str(quantities[column])
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or role != Qt.ItemDataRole.EditRole:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from ...services.sync_control.doctor import DoctorReport
 from ..plain_text import PlainLabel
+from ..widgets import named_buttons
 
 
 class StoreCheckDialog(QDialog):
@@ -33,7 +34,7 @@ class StoreCheckDialog(QDialog):
         self.copy_button.setAccessibleName(self.tr("Copy report"))
         self.copy_button.setEnabled(False)
         self.copy_button.clicked.connect(self._on_copy_button_clicked)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons = named_buttons(self, QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

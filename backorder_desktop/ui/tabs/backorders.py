@@ -1,4 +1,4 @@
-"""Open backorders tab: every waiting line in queue order, its ETA and what the customer was told."""
+"""Open backorders tab: the queue's actions (priority, partial, cancel, notify), Replies below."""
 
 from __future__ import annotations
 
@@ -7,141 +7,31 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QSplitter, QVBoxLayout
 
-from ...domain.eta import UNKNOWN
 from ...domain.notice_log import KIND_LABELS
-from ...services.backorder_rows import BackorderRow
 from ...services.backorders import change_priority, set_partial_shipment
 from ...services.notices.eta_preview import describe_moves, preview_priority
 from ...services.notices.notify import count_text
 from ..dialogs.dock_common import ask, run_read
-from ..formatting import format_date, format_datetime, format_int, format_money
 from ..plain_text import inform
-from ..records_view import QuickFilter, RecordsView
-from ..store_controller import LoadedRows, PatchedRows, StoreController
-from ..table_model import Column, RecordsTableModel
+from ..rows_reader import LoadedRows, PatchedRows
+from ..store_controller import StoreController
 from ..theme import colours
 from ..widgets import ElidedLabel
-from .backorder_consent import ConsentActions, consent_column, consent_filters
+from .backorder_consent import ConsentActions
 from .backorder_groups import GroupsPanel
+from .backorders_view import AGING_WARNING_DAYS, build_backorders_view, summarise
 from .panel import TabPanel
 from .replies_panel import RepliesPanel
 from .reply_actions import wire_reply_actions
 from .shipments import add_order_waiting_button
 
-AGING_WARNING_DAYS = 14
+REPLIES_MIN_HEIGHT = 200  # px: the header, the search line and about four replies
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("BackordersTab", text)
-
-
-def _overdue(row: BackorderRow) -> bool:
-    """No date to promise until staff give one (an overdue shipment, a passed date)."""
-    return row.overdue
-
-
-def _row_colour(row: BackorderRow) -> QColor | None:
-    if _overdue(row):
-        return colours().failed
-    if row.days_waiting > AGING_WARNING_DAYS:
-        return colours().warning
-    return None
-
-
-def _last_notice(row: BackorderRow) -> str:
-    notice = row.last_notice
-    if notice is None:
-        return ""
-    return f"{notice.label}, {format_datetime(notice.sent_at)}"
-
-
-def _columns(currency: Callable[[], str]) -> list[Column]:
-    return [
-        Column("order", tr("Order"), lambda r: r.line.order_id, lambda r: f"#{r.line.order_id}",
-               numeric=True),
-        Column("date", tr("Order date"), lambda r: r.line.order_date,
-               lambda r: format_datetime(r.line.order_date)),
-        Column("customer", tr("Customer"), lambda r: r.line.customer_name),
-        Column("email", tr("Email"), lambda r: r.line.customer_email),
-        Column("sku", tr("SKU"), lambda r: r.line.sku),
-        Column("product", tr("Product"), lambda r: r.line.name),
-        Column("ordered", tr("Ordered"), lambda r: r.line.qty_ordered,
-               lambda r: format_int(r.line.qty_ordered), numeric=True),
-        Column("waiting", tr("Waiting"), lambda r: r.line.qty_waiting,
-               lambda r: format_int(r.line.qty_waiting), numeric=True),
-        Column("position", tr("Queue #"), lambda r: r.line.queue_position,
-               lambda r: format_int(r.line.queue_position), numeric=True,
-               tooltip=tr("Position in this SKU's queue: who gets the next units")),
-        Column("priority", tr("Priority"), lambda r: r.line.priority,
-               lambda r: f"{r.line.priority:+d}" if r.line.priority else "", numeric=True,
-               tooltip=tr("Higher goes first in every queue (Raise / Lower priority)")),
-        Column("eta", tr("ETA"), lambda r: r.line.eta,
-               lambda r: format_date(r.line.eta)
-               or (r.eta_source_label if r.overdue else tr("unknown"))),
-        Column("eta_source", tr("ETA from"),
-               lambda r: "" if r.line.eta_source == UNKNOWN else r.eta_source_label,
-               tooltip=tr("The inbound shipment, the manual ETA, the supplier's lead time, "
-                          "or unknown")),
-        Column("days", tr("Days waiting"), lambda r: r.days_waiting,
-               lambda r: format_int(r.days_waiting), numeric=True),
-        Column("notice", tr("Last notice"),
-               lambda r: r.last_notice.sent_at if r.last_notice else None, _last_notice),
-        Column("notified", tr("ETA told"), lambda r: r.line.notified_eta,
-               lambda r: format_date(r.line.notified_eta)),
-        Column("due", tr("Notice due"), lambda r: r.due,
-               lambda r: KIND_LABELS.get(r.due, r.due)),
-        consent_column(),
-        Column("partial", tr("Partial shipment"), lambda r: r.partial_allowed,
-               lambda r: tr("allowed") if r.partial_allowed else "",
-               tooltip=tr("Ship the lines that are ready before the rest arrives")),
-        Column("value", tr("Value waiting"), lambda r: r.value_waiting,
-               lambda r: format_money(r.value_waiting, currency()), numeric=True),
-    ]  # fmt: skip
-
-
-def build_backorders_view(currency: Callable[[], str] = lambda: "USD") -> RecordsView:
-    """`currency` is asked at display time: the store's currency is known after the first read."""
-    model = RecordsTableModel(
-        _columns(currency),
-        row_key=lambda r: r.key,
-        row_colour=_row_colour,
-        # Queue order (per SKU), as services build it: a line whose place changes moves.
-        natural_order=lambda r: (r.line.sku, r.line.queue_position),
-    )
-    quick = [
-        QuickFilter(tr("Notice due"), lambda r: bool(r.due)),
-        QuickFilter(tr("No ETA"), lambda r: r.line.eta is None),
-        QuickFilter(tr("New date needed"), _overdue),
-        QuickFilter(
-            tr("Waiting over {0} days").format(AGING_WARNING_DAYS),
-            lambda r: r.days_waiting > AGING_WARNING_DAYS,
-        ),
-        QuickFilter(tr("Never notified"), lambda r: r.last_notice is None),
-        QuickFilter(tr("Priority raised"), lambda r: r.line.priority > 0),
-        *consent_filters(),
-    ]
-    view = RecordsView("Open backorders", model, quick)
-    view.fit_columns(
-        [70, 95, 150, 190, 120, 200, 65, 65, 65, 60, 95, 120, 75, 190, 90, 110, 200, 95, 100]
-    )
-    return view
-
-
-def summarise(rows: list[BackorderRow], currency: str) -> str:
-    """'12 lines · 30 units · 9 customers · $1,234.00 waiting · oldest 21 days'."""
-    if not rows:
-        return tr("No open backorders here.")
-    units = sum(r.line.qty_waiting for r in rows)
-    customers = len({r.line.customer_email.casefold() for r in rows})
-    value = sum(r.value_waiting for r in rows)
-    oldest = max(r.days_waiting for r in rows)
-    return tr("{0} lines · {1} units · {2} customers · {3} waiting · oldest wait {4} days").format(
-        format_int(len(rows)), format_int(units), format_int(customers),
-        format_money(value, currency), format_int(oldest),
-    )  # fmt: skip
 
 
 class BackordersPanel(TabPanel):
@@ -213,6 +103,9 @@ class BackordersPanel(TabPanel):
         self.split.addWidget(self.replies)
         self.split.setStretchFactor(0, 2)
         self.split.setStretchFactor(1, 1)
+        self.split.setCollapsible(0, False)
+        self.split.setCollapsible(1, False)  # folded, the replies keep their header line
+        self.replies.expanded_changed.connect(self._on_replies_expanded)
         layout.addWidget(self.split, 1)
         layout.removeWidget(self.legend)  # the legend stays under the table
         layout.addWidget(self.legend)
@@ -253,6 +146,18 @@ class BackordersPanel(TabPanel):
         self.groups.set_rows(loaded.data.backorders)
         self._update_buttons()
         self._summary_timer.start()
+
+    def _on_replies_expanded(self, expanded: bool) -> None:
+        """Unfolded, the replies get a third of the room (at least a few rows' worth, at most
+        half); folded, their header line, and the queue the rest."""
+        total = sum(self.split.sizes())
+        if total <= 0:
+            return  # not laid out yet: the replies' maximum height holds them to their header
+        if expanded:
+            share = min(max(total // 3, REPLIES_MIN_HEIGHT), total // 2)
+        else:
+            share = self.replies.maximumHeight()
+        self.split.setSizes([total - share, share])
 
     def _on_view_selection_changed(self) -> None:
         orders = self._selected_orders()

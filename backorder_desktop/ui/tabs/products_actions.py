@@ -27,7 +27,7 @@ from ..dialogs.bulk_action import (
 from ..dialogs.bulk_history import HistoryDialog
 from ..dialogs.csv_report import CsvReportDialog
 from ..plain_text import PlainLabel, message_box
-from ..store_controller import LoadedRows
+from ..rows_reader import LoadedRows
 from ..widgets import in_documents
 from .products_flow import BulkFlow
 

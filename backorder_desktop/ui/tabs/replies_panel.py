@@ -1,13 +1,13 @@
 """Replies beside Open backorders: customers' answers to notices for the selected order (or
 every unanswered one), the suggested action, and one click to confirm it. Nothing is done
-without that click."""
+without that click. With nothing to confirm the panel folds to its one-line header."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -35,12 +35,13 @@ from ...services.notices.replies import (
 )
 from ..dialogs.dock_common import run_read
 from ..formatting import format_datetime
-from ..plain_text import PlainLabel, inform
+from ..plain_text import inform
 from ..records_view import QuickFilter, RecordsView
 from ..store_controller import StoreController
 from ..table_model import Column, RecordsTableModel
 
 ANSWERED_WORDS = {CANCEL: "cancelled", KEEP: "kept", SHIP_PARTIAL: "ships partial"}
+UNLIMITED = 16_777_215  # QWIDGETSIZE_MAX: no maximum height
 
 
 def tr(text: str) -> str:
@@ -89,9 +90,14 @@ class RepliesPanel(QWidget):
     - `record_consent(cache, order_id)`: the consent feature's (issue 19.1), run when staff
       confirm "keep"; unset, "keep" only marks the reply answered (the order stays queued).
     `reply_confirmed(order_id, action)` is emitted after every confirmed action.
+
+    Folded (only the header line shows) while no reply waits for staff, unfolded when one
+    arrives; a click on the header folds or unfolds it by hand. `expanded_changed(bool)` tells
+    the tab, which gives the panel its share of the room when it unfolds.
     """
 
     reply_confirmed = Signal(object, str)  # order id, "cancel" | "keep" | "ship_partial"
+    expanded_changed = Signal(bool)
 
     def __init__(self, controller: StoreController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,8 +105,16 @@ class RepliesPanel(QWidget):
         self.cancel_handler: Callable[[int, int], None] | None = None
         self.record_consent: Callable[[Cache, int], object] | None = None
         self.order_id: int | None = None
-        self.title = PlainLabel(self)
-        self.title.setAccessibleName(tr("Replies shown"))
+        # Replies that wait for staff, store-wide: a new one unfolds the panel. Staff's own
+        # fold/unfold click holds until then (None: the panel follows what waits).
+        self._waiting: frozenset[int] = frozenset()
+        self._chosen: bool | None = None
+        self.expanded = True
+        self.title = QToolButton(self)  # the header: a click folds or unfolds the panel
+        self.title.setAccessibleName(tr("Replies: show or hide"))
+        self.title.setToolTip(tr("Show or hide the replies"))
+        self.title.setAutoRaise(True)
+        self.title.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.fetch_button = QPushButton(tr("Fetch replies"), self)
         self.fetch_button.setAccessibleName(tr("Fetch replies"))
         self.fetch_button.setToolTip(tr("Read customers' replies to notices from the IMAP inbox"))
@@ -125,8 +139,11 @@ class RepliesPanel(QWidget):
         menu.addAction(tr("Read, nothing to do")).triggered.connect(self.dismiss)
         self.other_button.setMenu(menu)
 
-        top = QHBoxLayout()
-        top.addWidget(self.title, 1)
+        self.header = QWidget(self)
+        top = QHBoxLayout(self.header)
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.title)
+        top.addStretch(1)
         top.addWidget(self.show_answered)
         top.addWidget(self.fetch_button)
         actions = QHBoxLayout()
@@ -143,15 +160,45 @@ class RepliesPanel(QWidget):
         self.splitter.setSizes([640, 360])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 0)
-        layout.addLayout(top)
+        layout.addWidget(self.header)
         layout.addWidget(self.splitter, 1)
 
+        self.title.clicked.connect(lambda: self._choose(not self.expanded))
         self.fetch_button.clicked.connect(self.fetch)
         self.confirm_button.clicked.connect(lambda: self.confirm(self._suggested()))
-        self.show_answered.toggled.connect(lambda _on: self.reload())
+        self.show_answered.toggled.connect(self._on_show_answered_toggled)
         self.view.selection_changed.connect(self._show_selected)
         controller.rows_loaded.connect(lambda _rows: self.reload())
         self._show_selected()
+        self.title.setText(self._heading(0))
+        self.set_expanded(False)  # until a read says a reply waits
+
+    # --- folding ----------------------------------------------------------------------------
+    def set_expanded(self, expanded: bool) -> None:
+        """Folded, the panel is its header line: its maximum height hands the rest to the
+        queue above it (the tab's splitter honours it)."""
+        self.title.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+        if expanded == self.expanded:
+            return
+        self.expanded = expanded
+        self.splitter.setVisible(expanded)
+        if expanded:
+            self.setMaximumHeight(UNLIMITED)
+        else:
+            margins = self.layout().contentsMargins()
+            header = self.header.sizeHint().height()
+            self.setMaximumHeight(header + margins.top() + margins.bottom())
+        self.expanded_changed.emit(expanded)
+
+    def _choose(self, expanded: bool) -> None:
+        self._chosen = expanded
+        self.set_expanded(expanded)
+
+    def _on_show_answered_toggled(self, on: bool) -> None:
+        # Asking for the answered ones is asking to see them; back to those that wait, the
+        # panel follows what waits again.
+        self._chosen = True if on else None
+        self.reload()
 
     # --- what is shown ----------------------------------------------------------------------
     def set_order(self, order_id: int | None) -> None:
@@ -161,19 +208,40 @@ class RepliesPanel(QWidget):
 
     def reload(self) -> None:
         order_id, answered = self.order_id, self.show_answered.isChecked()
-        if order_id is None:
-            self.title.setText(
-                tr("Replies from customers") if answered else tr("Replies to answer")
-            )
-        else:
-            self.title.setText(tr("Replies about order #{0}").format(order_id))
 
-        def read(cache: Cache) -> list[ReplyRow]:
-            return list_replies(cache, order_id=order_id, unanswered=not answered)
+        def read(cache: Cache) -> tuple[list[ReplyRow], frozenset[int]]:
+            rows = list_replies(cache, order_id=order_id, unanswered=not answered)
+            if order_id is None and not answered:
+                return rows, frozenset(r.id for r in rows)
+            return rows, frozenset(r.id for r in list_replies(cache, unanswered=True))
 
         run_read(self.controller, "replies", read, self._on_loaded, owner=self)
 
-    def _on_loaded(self, rows: list[ReplyRow]) -> None:
+    def _heading(self, shown: int) -> str:
+        if self.order_id is not None:
+            text = tr("Replies about order #{0}").format(self.order_id)
+        elif self.show_answered.isChecked():
+            text = tr("Replies from customers")
+        else:
+            text = tr("Replies to answer")
+        if shown:
+            return text
+        if self.order_id is None and not self.show_answered.isChecked():
+            return tr("Replies · none to confirm")
+        return tr("{0} · none").format(text)
+
+    def _on_loaded(self, loaded: tuple[list[ReplyRow], frozenset[int]]) -> None:
+        rows, waiting = loaded
+        if waiting - self._waiting:
+            self._chosen = None  # a reply arrived: it unfolds the panel, whatever was chosen
+        self._waiting = waiting
+        self.title.setText(self._heading(len(rows)))
+        if self._chosen is not None:
+            self.set_expanded(self._chosen)
+        else:
+            # Folded only while nothing waits store-wide: the selected order having no reply
+            # must not make the queue above jump as staff click through it.
+            self.set_expanded(bool(waiting) or (self.show_answered.isChecked() and bool(rows)))
         self.view.set_rows(rows)
         if rows and not self.view.selected_rows():
             self.view.table.selectRow(0)
