@@ -1,6 +1,9 @@
 """A stateful property test of the queue (issue 14): random sequences of shopper orders, syncs,
-ETAs, limits, shipments, receipts, releases and their undo, priorities, partial shipment,
-closing short and notices, on a real demo store; the invariants hold after every step.
+ETAs, limits, shipments, receipts (a shopper buying between the push's read and its write),
+releases and their undo, priorities, partial shipment, closing short, notices, and cancel and
+refund (declined refunds, lost answers, no Order Transactions scope), on a real demo store;
+the invariants hold after every step, among them the test's own books (queue_books.py): stock
+= start + received - sold, refunds only for cancelled units and never twice.
 
 Bounded here (`make test`); `make soak` runs many more and longer sequences
 (QUEUE_EXAMPLES, QUEUE_STEPS)."""
@@ -15,11 +18,13 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from tests.support.queue_world import World, open_world
 
-EXAMPLES = int(os.environ.get("QUEUE_EXAMPLES", "12"))
-STEPS = int(os.environ.get("QUEUE_STEPS", "25"))
+EXAMPLES = int(os.environ.get("QUEUE_EXAMPLES", "20"))
+STEPS = int(os.environ.get("QUEUE_STEPS", "30"))
 
 picks = st.integers(0, 50)
 days = st.integers(-10, 45)
+refusals = st.sampled_from([False, False, True])
+drops = st.sampled_from([None, None, "before", "after"])
 
 
 class QueueMachine(RuleBasedStateMachine):
@@ -78,6 +83,24 @@ class QueueMachine(RuleBasedStateMachine):
     )
     def receive(self, pick: int, accepted: int | None, rejected: int, short: bool) -> None:
         self.w.receive(pick, accepted, rejected, short)
+
+    @rule(pick=picks)
+    def receive_while_a_shopper_buys(self, pick: int) -> None:
+        self.w.receive(pick, None, 0, False, shopper_between=True)
+
+    # Cancel and refund (the window's "Cancel and refund...", the `cancel` CLI): a gateway
+    # that declines the refund now and then, a connection dropped on the refund's POST.
+    @rule(pick=picks, part=st.none() | st.integers(1, 3), refuse=refusals, lost=drops)
+    def cancel_line(self, pick: int, part: int | None, refuse: bool, lost: str | None) -> None:
+        self.w.cancel(pick, False, part, refuse, lost)
+
+    @rule(pick=picks, refuse=refusals, lost=drops)
+    def cancel_order(self, pick: int, refuse: bool, lost: str | None) -> None:
+        self.w.cancel(pick, True, None, refuse, lost)
+
+    @rule(on=st.booleans())
+    def order_transactions_scope(self, on: bool) -> None:
+        self.w.set_transactions_scope(on)
 
     @rule(pick=picks)
     def receive_and_release(self, pick: int) -> None:

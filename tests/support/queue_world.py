@@ -53,9 +53,12 @@ from backorder_desktop.services.queue import QueueState, load_queue_state
 from backorder_desktop.services.sync_control.session import StoreSession
 from backorder_desktop.services.sync_control.status import waiting_line_count
 from backorder_desktop.services.sync_control.syncing import sync_store
+from backorder_desktop.sync import stock_push
 from backorder_desktop.sync.push import push
+from tests.support import queue_books
 from tests.support.demo_store_http import order_body
 from tests.support.notices import open_session
+from tests.support.queue_books import Books
 from tests.support.shipments import make_due_now
 
 SUPPLIER = "Stateful Supply"
@@ -76,6 +79,7 @@ class World:
     receipts: int = 0
     log: list[str] = field(default_factory=list)
     last_sent: datetime | None = None  # when the last notify run stamped its notices
+    books: Books | None = None  # the test's own count of stock and refunds (queue_books.py)
 
     @property
     def cache(self):  # noqa: ANN201 (the session's Cache)
@@ -107,6 +111,8 @@ class World:
         except ValidationError:  # over the backorder limit: the store says no, as it should
             self.log.append(f"order {qty} x {variant.sku} refused")
             return
+        assert self.books is not None
+        self.books.sold[self.store.state.stock_variant(vid)] += qty
         self.log.append(f"order {qty} x {variant.sku}")
 
     def sync(self) -> None:
@@ -164,8 +170,16 @@ class World:
         self.push()
         self.log.append(f"move {shipment.reference} to {new}")
 
-    def receive(self, pick: int, accepted: int | None, rejected: int, close_short: bool) -> None:
-        """`accepted` None: everything still to come."""
+    def receive(
+        self,
+        pick: int,
+        accepted: int | None,
+        rejected: int,
+        close_short: bool,
+        shopper_between: bool = False,
+    ) -> None:
+        """`accepted` None: everything still to come. `shopper_between`: a shopper buys a unit
+        of the item between the push's read of its stock and the write."""
         shipment = self._inbound(pick)
         if shipment is None:
             return
@@ -184,8 +198,19 @@ class World:
             )
         except InputError:
             return
+        assert self.books is not None
+        vid = self.store.state.stock_variant(self.variant_of(line.sku))
+        self.books.received[vid] += accepted
+        if shopper_between:
+            self.store.shoppers.script("*", r"^/v3/inventory/adjustments", vid, 1)
         self.push()
-        self.log.append(f"receive {accepted}/{rejected} {line.sku} short={close_short}")
+        self.log.append(
+            f"receive {accepted}/{rejected} {line.sku} short={close_short}"
+            + (" (a shopper buys one meanwhile)" if shopper_between else "")
+        )
+
+    def variant_of(self, sku: str) -> int:
+        return next(v.id for v in self.store.state.variants.values() if v.sku == sku)
 
     def receive_and_release(self, pick: int) -> None:
         """What `shipments receive ID --line ... --release` does: everything still to come
@@ -198,18 +223,24 @@ class World:
         if not ready:
             return
         wanted = ready if every else [ready[pick % len(ready)]]
+        writes = queue_books.stock_writes(self.store)
         release_orders(self.cache, wanted)
         self.push()
         self.log.append(f"release {wanted}")
+        if queue_books.stock_writes(self.store) != writes:
+            raise InvariantBroken(f"a release wrote stock\nsteps: {self.log}")
 
     def undo_release(self, pick: int) -> None:
         released = released_orders(self.cache)
         if not released:
             return
         order, _record = released[pick % len(released)]
+        writes = queue_books.stock_writes(self.store)
         undo_release(self.cache, order.id)
         self.push()
         self.log.append(f"undo release #{order.id}")
+        if queue_books.stock_writes(self.store) != writes:
+            raise InvariantBroken(f"undoing a release wrote stock\nsteps: {self.log}")
 
     def _order(self, pick: int) -> int | None:
         orders = sorted({line.order_id for line in self.state().queue})
@@ -294,6 +325,26 @@ class World:
             problem = getattr(self, name)(state)
             if problem:
                 raise InvariantBroken(f"{name}: {problem}\nsteps: {self.log}")
+        for rule in (
+            queue_books.stock_is_received_less_sold,
+            queue_books.refunds_follow_cancellations,
+            queue_books.cancelled_lines_wait_no_more,
+            queue_books.one_cancellation_notice_each,
+        ):
+            problem = rule(self, state)
+            if problem:
+                raise InvariantBroken(f"{rule.__name__}: {problem}\nsteps: {self.log}")
+
+    def cancel(
+        self, pick: int, whole: bool, part: int | None, refuse: bool, lost: str | None
+    ) -> None:
+        try:
+            queue_books.cancel(self, pick, whole, part, refuse, lost)
+        except AssertionError as exc:
+            raise InvariantBroken(f"{exc}\nsteps: {self.log}") from None
+
+    def set_transactions_scope(self, on: bool) -> None:
+        queue_books.set_transactions_scope(self, on)
 
     def status_counts_the_queue(self, state: QueueState) -> str:
         """`status` and `sync` count the waiting lines without building the queue's ETAs and
@@ -471,6 +522,10 @@ class World:
 def open_world(seed: int, data_dir: Path | None = None) -> Iterator[World]:
     """A fresh small store (12 products, 25 orders), synced; closed when the generator ends."""
     with ExitStack() as stack:
+        # This store applies stock writes at once (no `inventory_delay_s`), so the push's wait
+        # before reading items it just wrote (SETTLE_S) guards nothing here: it only slept.
+        stack.callback(setattr, stock_push, "SETTLE_S", stock_push.SETTLE_S)
+        stock_push.SETTLE_S = 0.0
         store = stack.enter_context(
             DemoStore(seed=seed, products=12, orders=25, rate_limit=(100_000, 30.0))
         )
@@ -494,5 +549,6 @@ def open_world(seed: int, data_dir: Path | None = None) -> Iterator[World]:
         }
         if edits:
             world._bulk(edits)
+        world.books = Books.open(store)
         world.log.clear()
         yield world
