@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -121,6 +122,31 @@ def to_bool(value: Any, field: str, *, default: bool = False) -> bool:
     raise BadField(field, f"is {_shown(value)}, not true/false")
 
 
+# V2's one date shape, "Tue, 20 Nov 2012 00:00:00 +0000", read without the email parser (a
+# large sync reads 3,400 of them); anything else it does not match goes to that parser.
+_RFC2822 = re.compile(
+    r"(?:[A-Z][a-z]{2}, )?(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)"
+)
+_ZONES: dict[tuple[str, str, str], timezone] = {}  # "+0000" -> its zone, made once
+_MONTHS = {m: n for n, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+
+
+def _rfc2822(text: str) -> datetime | None:
+    match = _RFC2822.fullmatch(text)
+    month = _MONTHS.get(match.group(2)) if match else None
+    if match is None or month is None or match.group(3) < "1000":
+        return None  # the email parser reads years below 100 as 19xx/20xx
+    day, _, year, hour, minute, second, sign, off_h, off_m = match.groups()
+    zone = _ZONES.get((sign, off_h, off_m))
+    try:
+        if zone is None:
+            offset = timedelta(hours=int(off_h), minutes=int(off_m))
+            zone = _ZONES[sign, off_h, off_m] = timezone(-offset if sign == "-" else offset)
+        return datetime(int(year), month, int(day), int(hour), int(minute), int(second), 0, zone)
+    except ValueError:
+        return None  # e.g. 30 Feb: the email parser says what it makes of it
+
+
 def to_datetime(value: Any, field: str) -> datetime | None:
     """ISO 8601 (V3) or RFC 2822 (V2) text, as an aware UTC datetime; None when empty."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -131,10 +157,12 @@ def to_datetime(value: Any, field: str) -> datetime | None:
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:
-            try:
-                parsed = parsedate_to_datetime(text)
-            except (TypeError, ValueError, IndexError):
-                parsed = None
+            parsed = _rfc2822(text)
+            if parsed is None:
+                try:
+                    parsed = parsedate_to_datetime(text)
+                except (TypeError, ValueError, IndexError):
+                    parsed = None
     elif isinstance(value, int | float) and not isinstance(value, bool):
         try:
             parsed = datetime.fromtimestamp(float(value), UTC)

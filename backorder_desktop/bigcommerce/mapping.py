@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from ..domain.models import (
@@ -175,38 +174,40 @@ def map_inventory_item(data: Any) -> list[InventoryRecord]:
         raise MappingError("inventory item", data.get("id"), str(exc)) from None
 
 
-def _collect_line_items(node: Any, out: list[JSON]) -> None:
+def _collect_line_items(node: Any, out: list[JSON]) -> bool:
     # Consignments come as an object {pickups, shipping, downloads, email{gift_certificates}}
     # with consignment_structure=object, as a list of such objects without it
     # (orders.v2.oas2.yml, orderConsignment_Get). Line items are full order products only with
-    # include=consignments.line_items; bare {url, resource} links carry no quantity and are skipped.
+    # include=consignments.line_items; bare {url, resource} links carry no quantity and are
+    # skipped, but noted: the return value says whether there was one (one walk for both).
+    links = False
     if isinstance(node, dict):
         for item in as_list(node.get("line_items")):
-            if isinstance(item, dict) and "quantity" in item:
-                out.append(item)
+            if isinstance(item, dict):
+                if "quantity" in item:
+                    out.append(item)
+                elif "resource" in item:
+                    links = True
         for key, value in node.items():
             if key != "line_items" and isinstance(value, dict | list):
-                _collect_line_items(value, out)
+                links = _collect_line_items(value, out) or links
     elif isinstance(node, list):
         for value in node:
-            _collect_line_items(value, out)
+            links = _collect_line_items(value, out) or links
+    return links
+
+
+def consignment_lines(consignments: Any) -> tuple[list[JSON], bool]:
+    """The full line items under an order's consignments, and whether any is given as a link
+    only ({url, resource}): the orders spec allows that shape for every kind, digital
+    downloads included (digitalConsignment_Get)."""
+    out: list[JSON] = []
+    return out, _collect_line_items(consignments, out)
 
 
 def has_line_links(consignments: Any) -> bool:
-    """Whether a consignment lists line items as links ({url, resource}) only: the orders spec
-    allows that shape for every kind, digital downloads included (digitalConsignment_Get)."""
-    if isinstance(consignments, dict):
-        for item in as_list(consignments.get("line_items")):
-            if isinstance(item, dict) and "quantity" not in item and "resource" in item:
-                return True
-        return any(
-            has_line_links(v)
-            for k, v in consignments.items()
-            if k != "line_items" and isinstance(v, dict | list)
-        )
-    if isinstance(consignments, list):
-        return any(has_line_links(v) for v in consignments)
-    return False
+    """Whether a consignment lists line items as links ({url, resource}) only."""
+    return consignment_lines(consignments)[1]
 
 
 def map_order_line(data: Any, order_id: int) -> OrderLine:
@@ -232,8 +233,9 @@ def map_order_line(data: Any, order_id: int) -> OrderLine:
         raise _bad("order line", d, exc) from None
 
 
-def map_order(data: Any) -> Order:
-    """A V2 order; its lines come from include=consignments.line_items (or a products list)."""
+def map_order(data: Any, *, line_items: list[JSON] | None = None) -> Order:
+    """A V2 order; its lines come from include=consignments.line_items (or a products list).
+    `line_items`: what `consignment_lines` found under its consignments, if already walked."""
     if not isinstance(data, dict):
         raise _not_object("order", data)
     d = data
@@ -252,30 +254,40 @@ def map_order(data: Any) -> Order:
         raw_lines: list[JSON] = []
         if isinstance(d.get("products"), list):
             raw_lines.extend(p for p in d["products"] if isinstance(p, dict))
-        _collect_line_items(d.get("consignments"), raw_lines)
+        if line_items is None:
+            _collect_line_items(d.get("consignments"), raw_lines)
+        else:
+            raw_lines.extend(line_items)
         # Totals are in the transactional currency: default_currency_code (orders.v2 spec).
         currency = to_str(d.get("default_currency_code"), "default_currency_code") or to_str(
             d.get("currency_code"), "currency_code"
         )
-        order = Order(
-            id=order_id,
-            status_id=to_int(d.get("status_id"), "status_id"),
-            date_created=created,
-            date_modified=to_datetime(d.get("date_modified"), "date_modified") or created,
-            customer_id=to_int(d.get("customer_id"), "customer_id", default=0),
-            customer_email=to_str(billing.get("email"), "billing_address.email"),
-            customer_name=name,
-            total_inc_tax=to_float(d.get("total_inc_tax"), "total_inc_tax"),
-            currency_code=currency,
-            staff_notes=to_str(d.get("staff_notes"), "staff_notes"),
-        )
+        status_id = to_int(d.get("status_id"), "status_id")
+        modified = to_datetime(d.get("date_modified"), "date_modified") or created
+        customer_id = to_int(d.get("customer_id"), "customer_id", default=0)
+        email = to_str(billing.get("email"), "billing_address.email")
+        total = to_float(d.get("total_inc_tax"), "total_inc_tax")
+        notes = to_str(d.get("staff_notes"), "staff_notes")
     except BadField as exc:
         raise _bad("order", d, exc) from None
     lines: dict[int, OrderLine] = {}
     for raw in raw_lines:
         line = map_order_line(raw, order_id)
         lines.setdefault(line.id, line)  # a line split over consignments is one line
-    return replace(order, lines=tuple(lines.values()))
+    # Built once its lines are read: `replace` on a frozen record costs a second construction.
+    return Order(
+        id=order_id,
+        status_id=status_id,
+        date_created=created,
+        date_modified=modified,
+        customer_id=customer_id,
+        customer_email=email,
+        customer_name=name,
+        total_inc_tax=total,
+        currency_code=currency,
+        lines=tuple(lines.values()),
+        staff_notes=notes,
+    )
 
 
 def map_metafield(data: Any, resource_type: str) -> Metafield:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sized
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -14,16 +14,27 @@ from .errors import BigCommerceError, MappingError
 
 JSON = dict[str, Any]
 Send = Callable[..., httpx.Response]  # Transport.request
+P = TypeVar("P", bound=Sized)
+# A page's answer -> its records (anything with a length: the page's list entries) and meta.
+PageReader = Callable[[httpx.Response, str], tuple[P, Any]]
 
 
-def _v3_page(send: Send, path: str, params: dict[str, Any], page: int) -> tuple[list[JSON], Any]:
-    response = send("GET", path, params={**params, "page": page})
+def read_json_page(response: httpx.Response, path: str) -> tuple[list[JSON], Any]:
+    """A V3 list page as parsed objects and its meta ([] and None for an empty answer)."""
     body = parse_body(response)
     if response.status_code == 204 or body is None:
         return [], None
     if not isinstance(body, dict) or not isinstance(body.get("data", []), list):
         raise BigCommerceError(f"BigCommerce answered GET {path} with an unexpected shape.")
     return _objects(body.get("data") or [], path), body.get("meta")
+
+
+def _v3_page(
+    send: Send, path: str, params: dict[str, Any], page: int, read: PageReader[P]
+) -> tuple[P, Any]:
+    # Runs on a page thread: what `read` makes of the body (records, for the bulk listings)
+    # is made while the next pages are still on the network.
+    return read(send("GET", path, params={**params, "page": page}), path)
 
 
 def _objects(items: list[Any], path: str) -> list[JSON]:
@@ -53,30 +64,49 @@ def iter_v3(
     max_concurrency: int,
 ) -> Iterator[JSON]:
     """Page 1 first (it tells how many pages there are), then the rest concurrently, in order."""
+    for data in iter_v3_pages(
+        send, path, params, limit=limit, max_concurrency=max_concurrency, read=read_json_page
+    ):
+        yield from data
+
+
+def iter_v3_pages(
+    send: Send,
+    path: str,
+    params: dict[str, Any] | None,
+    *,
+    limit: int,
+    max_concurrency: int,
+    read: PageReader[P],
+) -> Iterator[P]:
+    """`iter_v3`'s pages, each turned into a page of records by `read` on the page's thread
+    (the length of what `read` returns is the page's list entries); empty pages are skipped."""
     base = {**(params or {}), "limit": limit}
-    data, meta = _v3_page(send, path, base, 1)
-    yield from data
+    data, meta = _v3_page(send, path, base, 1, read)
+    if data:
+        yield data
     total_pages = _total_pages(meta)
     if total_pages is None:
         # No pagination meta (not what the spec promises): fall back to short-page detection.
         page = 1
         while len(data) >= limit:
             page += 1
-            data, _ = _v3_page(send, path, base, page)
-            yield from data
+            data, _ = _v3_page(send, path, base, page, read)
+            if data:
+                yield data
         return
     if total_pages <= 1:
         return
     pages = iter(range(2, total_pages + 1))
     workers = max(1, min(max_concurrency, total_pages - 1))
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bc-page")
-    pending: deque[Future[tuple[list[JSON], Any]]] = deque()
+    pending: deque[Future[tuple[P, Any]]] = deque()
 
     def submit_next() -> bool:
         page = next(pages, None)
         if page is None:
             return False
-        pending.append(pool.submit(_v3_page, send, path, base, page))
+        pending.append(pool.submit(_v3_page, send, path, base, page, read))
         return True
 
     try:
@@ -86,7 +116,8 @@ def iter_v3(
         while pending:
             data, _ = pending.popleft().result()
             submit_next()
-            yield from data
+            if data:
+                yield data
     finally:
         for future in pending:
             future.cancel()

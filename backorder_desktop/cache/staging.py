@@ -45,13 +45,19 @@ class Staging:
         """Convert and hold `records` (any thread; batches are written one at a time)."""
         if not records:
             return
-        _pk, columns, to_values = _TABLES[table]
-        values = [to_values(r) for r in records]
+        to_values = _TABLES[table][2]
+        self.add_rows(table, [to_values(r) for r in records])
+
+    def add_rows(self, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """`add` for rows already in the table's COLUMNS order (any thread)."""
+        if not rows:
+            return
+        columns = _TABLES[table][1]
         names = ", ".join(f"[{c}]" for c in columns)
         marks = ", ".join("?" * len(columns))
         sql = f"INSERT INTO temp.[stage_{table}] ({names}) VALUES ({marks})"  # noqa: S608
         with self._core.read() as db:
-            db.conn.executemany(sql, values)
+            db.conn.executemany(sql, rows)
             db.conn.commit()  # ends the implicit transaction: it only touched temp tables
         self._staged.add(table)
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence, Sized
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
+from ..bigcommerce.typed_pages import ProductPage, StockPage
 from ..domain.models import (
     METAFIELD_NAMESPACE,
     OPEN_ORDER_STATUSES,
@@ -29,6 +30,7 @@ METAFIELD_RESOURCES: tuple[str, ...] = ("variant", "order", "store")
 STAGES: tuple[str, ...] = ("locations", "products", "inventory", "orders", "metafields")
 _TICK_S = 0.05  # how often the pulling thread reports progress and checks for a cancel
 T = TypeVar("T")
+P = TypeVar("P", bound=Sized)
 
 
 class PullClient(Protocol):
@@ -39,13 +41,13 @@ class PullClient(Protocol):
 
     def list_locations(self) -> list[Location]: ...
 
-    def iter_products(
+    def iter_product_pages(
         self, *, modified_since: datetime | None = None, ids: Sequence[int] | None = None
-    ) -> Iterator[tuple[Product, list[Variant]]]: ...
+    ) -> Iterator[ProductPage]: ...
 
-    def iter_inventory(
+    def iter_inventory_pages(
         self, *, variant_ids: Sequence[int] | None = None
-    ) -> Iterator[InventoryRecord]: ...
+    ) -> Iterator[StockPage]: ...
 
     def iter_orders(
         self, *, status_ids: Sequence[int], modified_since: datetime | None = None
@@ -58,7 +60,9 @@ class PullClient(Protocol):
 
 @dataclass(slots=True)
 class Fetched:
-    """Everything one pull read from the store, held in memory until the write."""
+    """Everything one pull read from the store, held in memory until the write; but a part
+    streamed to the sink (a first sync's bulk rows) keeps only its products here (their dates
+    make the cursor), not its variants or stock records."""
 
     full: bool
     locations: list[Location] = field(default_factory=list)
@@ -87,13 +91,10 @@ class Sink(Seen, Protocol):
         """Whether `add` takes this part batch by batch as it arrives (on the listing's thread)."""
         ...
 
-    def add(self, part: str, items: list[Any]) -> None:
-        """A batch of a streamed part: (Product, [Variant]) pairs or InventoryRecords."""
+    def add(self, part: str, page: Any) -> None:
+        """A page of a streamed part: a `ProductPage` or a `StockPage`. Its variants or stock
+        records reach only the sink (`Fetched` keeps a streamed listing's products alone)."""
         ...
-
-
-# Records per streamed batch: about one page of each listing.
-BATCH = {"products": 250, "inventory": 2000}
 
 
 @dataclass(slots=True)
@@ -150,6 +151,22 @@ class _Run:
                 yield item
         finally:
             close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    def pages(
+        self, listing: _Listing, pages: Iterator[P], size: Callable[[P], int] = len
+    ) -> Iterator[P]:
+        """`each` a page at a time (counting `size` of each): the bulk listings' 90,000 records
+        go by in 76 steps."""
+        try:
+            for page in pages:
+                if self.stop.is_set():
+                    raise _Stopped
+                listing.count += size(page)
+                yield page
+        finally:
+            close = getattr(pages, "close", None)
             if close is not None:
                 close()
 
@@ -243,19 +260,14 @@ def _plan(
     out.products_full = products_since is None
 
     def products(listing: _Listing) -> None:
-        listed = client.iter_products(modified_since=products_since)
-        batch: list[Any] = []
+        listed = client.iter_product_pages(modified_since=products_since)
         streams = sink is not None and sink.streams("products")
-        for product, variants in run.each(listing, listed):
-            out.products.append(product)
-            out.variants.extend(variants)
+        for page in run.pages(listing, listed):
+            out.products.extend(page.products)  # their dates give the cursor
             if streams:
-                batch.append((product, variants))
-                if len(batch) >= BATCH["products"]:
-                    _add(run, sink, "products", batch)
-                    batch = []
-        if batch:
-            _add(run, sink, "products", batch)
+                _add(run, sink, "products", page)  # the variants go to the sink alone
+            else:
+                out.variants.extend(page.variants())
 
     now = datetime.now(UTC)
     out.inventory_full = out.full or sweep_due(cursors.get(SWEEP_CURSOR), now)
@@ -264,7 +276,7 @@ def _plan(
 
     def inventory(listing: _Listing) -> None:
         if out.inventory_full:
-            listed = client.iter_inventory()
+            listed = client.iter_inventory_pages()
         else:
             # The orders and products changed since the last sync name the variants whose
             # stock moved with them: one filtered listing instead of every page.
@@ -272,18 +284,13 @@ def _plan(
             out.inventory_variants = changed_variants(out.orders, out.products, out.variants, sink)
             if not out.inventory_variants:
                 return
-            listed = client.iter_inventory(variant_ids=sorted(out.inventory_variants))
-        batch: list[Any] = []
+            listed = client.iter_inventory_pages(variant_ids=sorted(out.inventory_variants))
         streams = sink is not None and sink.streams("inventory")
-        for record in run.each(listing, listed):
-            out.inventory.append(record)
+        for page in run.pages(listing, listed, size=lambda page: len(page.fields)):
             if streams:
-                batch.append(record)
-                if len(batch) >= BATCH["inventory"]:
-                    _add(run, sink, "inventory", batch)
-                    batch = []
-        if batch:
-            _add(run, sink, "inventory", batch)
+                _add(run, sink, "inventory", page)
+            else:
+                out.inventory.extend(page.records())
 
     def locations(listing: _Listing) -> None:
         out.locations = client.list_locations()
@@ -302,11 +309,11 @@ def _plan(
         run.add("metafields", work, part=f"metafields:{resource_type}")
 
 
-def _add(run: _Run, sink: Sink | None, part: str, batch: list[Any]) -> None:
+def _add(run: _Run, sink: Sink | None, part: str, page: ProductPage | StockPage) -> None:
     if run.stop.is_set():
         raise _Stopped  # the pull is failing or cancelled: write no more
     if sink is not None:
-        sink.add(part, batch)
+        sink.add(part, page)
 
 
 def _metafield_work(

@@ -158,14 +158,16 @@ class _CacheSink:
     def streams(self, part: str) -> bool:
         return part in self.streamed
 
-    def add(self, part: str, items: list[Any]) -> None:
+    def add(self, part: str, page: Any) -> None:
         assert self.staging is not None
         if part == "products":
-            # Parents first; a later copy of a record wins, as in replace_all.
-            self.staging.add("products", [p for p, _ in items])
-            self.staging.add("variants", [v for _, vs in items for v in vs])
+            # Parents first; a later copy of a record wins, as in replace_all. Variants and stock
+            # go in as the fields the page read, in their tables' column order: 110,000 records
+            # a first sync would build only to take apart again.
+            self.staging.add("products", page.products)
+            self.staging.add_rows("variants", page.variant_fields())
         else:
-            self.staging.add("inventory", items)
+            self.staging.add_rows("inventory", page.fields)
 
     def known(self, table: str, ids: list[int]) -> dict[int, datetime]:
         if table not in ("orders", "products"):
