@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence, Sized
+from collections.abc import Callable, Iterator, Mapping, Sequence, Sized
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -19,6 +19,7 @@ from .errors import BigCommerceError, NotFoundError, ValidationError
 from .mapping import (
     METAFIELD_RESOURCE_TYPES,
     consignment_lines,
+    held_order,
     map_location,
     map_metafield,
     map_order,
@@ -337,16 +338,24 @@ class BigCommerceClient:
             yield from self._iter_pages("/v3/inventory/items", params, read_stock, limit=1000)
 
     def iter_orders(
-        self, *, status_ids: Sequence[int], modified_since: datetime | None = None
+        self,
+        *,
+        status_ids: Sequence[int],
+        modified_since: datetime | None = None,
+        unchanged: Mapping[int, datetime] | None = None,
     ) -> Iterator[Order]:
         """Orders with their lines (include=consignments.line_items: no request per order).
 
         Without `modified_since`: one listing per status, run concurrently. With it: ONE listing
-        of every status changed since then; the caller drops orders no longer open.
+        of every status changed since then; the caller drops orders no longer open. An order
+        whose id and `date_modified` are in `unchanged` (the copy the caller already holds) is
+        skipped without being mapped: a cursor's overlap lists the same orders again and again.
         """
         if modified_since is not None:
             params = {**ORDER_INCLUDE, "min_date_modified": v2_date(modified_since)}
             for data in self.iter_v2("/v2/orders", params):
+                if unchanged and held_order(data, unchanged):
+                    continue
                 yield self._map_order(data)
             return
         statuses = list(dict.fromkeys(status_ids))
