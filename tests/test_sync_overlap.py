@@ -99,9 +99,7 @@ def test_an_order_changed_in_the_cursors_own_second_is_picked_up(
     # An open order from before the batch is moved on by the merchant, and the store dates
     # the change in the cursor's very second (V2 dates have whole seconds).
     order = next(
-        o
-        for o in state.open_orders()
-        if o.status_id == 11 and o.date_modified < batch and o.lines
+        o for o in state.open_orders() if o.status_id == 11 and o.date_modified < batch and o.lines
     )
     set_order_status(client, order.id, 9)
     with store.engine.lock:
