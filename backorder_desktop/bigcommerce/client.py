@@ -19,12 +19,12 @@ from .errors import BigCommerceError, NotFoundError, ValidationError
 from .mapping import (
     METAFIELD_RESOURCE_TYPES,
     consignment_lines,
-    held_order,
     map_location,
     map_metafield,
     map_order,
 )
-from .paging import PageReader, iter_v2, iter_v3, iter_v3_pages
+from .order_pages import changed_orders
+from .paging import PageReader, iter_v2, iter_v3, iter_v3_pages, read_v2_page
 from .paths import METAFIELD_PATHS
 from .stock_identity import (
     ByProduct,
@@ -353,9 +353,10 @@ class BigCommerceClient:
         """
         if modified_since is not None:
             params = {**ORDER_INCLUDE, "min_date_modified": v2_date(modified_since)}
-            for data in self.iter_v2("/v2/orders", params):
-                if unchanged and held_order(data, unchanged):
-                    continue
+            read = changed_orders(unchanged) if unchanged else read_v2_page
+            for data in iter_v2(
+                self._transport.request, "/v2/orders", params, limit=250, read=read
+            ):
                 yield self._map_order(data)
             return
         statuses = list(dict.fromkeys(status_ids))
