@@ -4,12 +4,16 @@ and an order changed in the cursor's own second is still caught."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from backorder_desktop.bigcommerce import BigCommerceClient
+from backorder_desktop.bigcommerce.errors import BigCommerceError, MappingError
+from backorder_desktop.bigcommerce.order_pages import changed_orders
+from backorder_desktop.bigcommerce.paging import read_v2_page
 from backorder_desktop.cache import Cache, open_cache
 from backorder_desktop.demo_store import DemoStore
 from backorder_desktop.demo_store.dates import now_utc
@@ -115,3 +119,56 @@ def test_an_order_changed_in_the_cursors_own_second_is_picked_up(
     # Its lines' stock is re-read (a status change moves stock); the batch names none.
     assert {line.variant_id for line in order.lines} <= variants_read(store)
     assert result.requests == len(store.requests) <= 10
+
+
+def test_the_client_leaves_out_exactly_the_orders_held_as_they_are(
+    store: DemoStore, client: BigCommerceClient
+) -> None:
+    since = now_utc() - timedelta(days=400)
+    everything = list(client.iter_orders(status_ids=OPEN_ORDER_STATUSES, modified_since=since))
+    assert len(everything) > 20
+    held = {o.id: o.date_modified for o in everything[::2]}
+    stale = everything[1]  # held with another date: it changed since, so it is listed
+    held[stale.id] = stale.date_modified - timedelta(seconds=1)
+
+    listed = list(
+        client.iter_orders(status_ids=OPEN_ORDER_STATUSES, modified_since=since, unchanged=held)
+    )
+
+    expected = [o for o in everything if held.get(o.id) != o.date_modified]
+    assert listed == expected and stale in listed
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # Odd pages take the careful path: what it gives, or the error it names.
+        (
+            b'[{"id": "7", "date_modified": "x"}, {"id": 8}]',
+            [{"id": "7", "date_modified": "x"}, {"id": 8}],
+        ),
+        (
+            b'[{"id": 7, "date_modified": "Mon, 07 Dec 2026 10:00:00 +0000"}, {"id": 8}]',
+            [{"id": 8}],
+        ),
+        (b"[]", []),
+        (b"", []),
+        (b'[1, {"id": 8}]', MappingError),
+        (b'{"data": []}', BigCommerceError),
+    ],
+)
+def test_an_odd_orders_page_reads_as_the_careful_path_reads_it(
+    body: bytes, expected: object
+) -> None:
+    held = {7: datetime(2026, 12, 7, 10, tzinfo=UTC), 8: datetime(2020, 1, 1, tzinfo=UTC)}
+    response = httpx.Response(200, content=body)
+    read = changed_orders(held)
+    if isinstance(expected, type):
+        with pytest.raises(expected):
+            read(response, "/v2/orders")
+        with pytest.raises(expected):
+            read_v2_page(response, "/v2/orders")
+        return
+    items, count, _first = read(response, "/v2/orders")
+    assert items == expected
+    assert count == len(read_v2_page(response, "/v2/orders")[0])
