@@ -353,7 +353,7 @@ class BigCommerceClient:
         """
         if modified_since is not None:
             params = {**ORDER_INCLUDE, "min_date_modified": v2_date(modified_since)}
-            read = changed_orders(unchanged) if unchanged else read_v2_page
+            read = changed_orders(unchanged) if unchanged is not None else read_v2_page
             for data in iter_v2(
                 self._transport.request, "/v2/orders", params, limit=250, read=read
             ):

@@ -20,6 +20,7 @@ from ..domain.models import (
     Variant,
 )
 from .progress import Pager
+from .seen_orders import HeldLater
 from .stock_reads import SWEEP_CURSOR, Seen, changed_variants, sweep_due
 
 # Re-read a little before the saved cursor: a record saved in the same second as the newest one
@@ -264,7 +265,10 @@ def _plan(
     def orders(listing: _Listing) -> None:
         # Orders the cursor's overlap lists again as the cache holds them are skipped unmapped:
         # they name no stock to re-read and have nothing to write.
-        held = sink.held_orders(orders_since) if sink and orders_since else None
+        held = None
+        if sink is not None and orders_since is not None:
+            since = orders_since
+            held = HeldLater(lambda: sink.held_orders(since))
         listed = client.iter_orders(
             status_ids=OPEN_ORDER_STATUSES, modified_since=orders_since, unchanged=held
         )

@@ -12,7 +12,8 @@ within the overlap are kept in sync_state (a small JSON map, pruned as the curso
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 
 from ..cache import Cache
@@ -67,3 +68,38 @@ def save_closed_seen(
         cache.sync_state.set(CLOSED_SEEN, text)
     elif cache.sync_state.get(CLOSED_SEEN) is not None:
         cache.sync_state.delete(CLOSED_SEEN)
+
+
+class HeldLater(Mapping[int, datetime]):
+    """The held orders (`held_since`), read from the cache on a thread of their own while the
+    orders request is on the network, which is on the sync's longest chain: the listing looks
+    at them only once the first page has arrived."""
+
+    def __init__(self, read: Callable[[], Mapping[int, datetime]]) -> None:
+        self._held: Mapping[int, datetime] = {}
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._read, args=(read,), name="pull-held-orders", daemon=True
+        )
+        self._thread.start()
+
+    def _read(self, read: Callable[[], Mapping[int, datetime]]) -> None:
+        try:
+            self._held = read()
+        except BaseException as exc:  # raised where the listing looks
+            self._error = exc
+
+    def _value(self) -> Mapping[int, datetime]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._held
+
+    def __getitem__(self, key: int) -> datetime:
+        return self._value()[key]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._value())
+
+    def __len__(self) -> int:
+        return len(self._value())
