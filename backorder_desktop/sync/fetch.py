@@ -269,10 +269,14 @@ def _plan(
         if sink is not None and orders_since is not None:
             since = orders_since
             held = HeldLater(lambda: sink.held_orders(since))
-        listed = client.iter_orders(
-            status_ids=OPEN_ORDER_STATUSES, modified_since=orders_since, unchanged=held
-        )
-        out.orders = _newest_copies(run.each(listing, listed))
+        try:
+            listed = client.iter_orders(
+                status_ids=OPEN_ORDER_STATUSES, modified_since=orders_since, unchanged=held
+            )
+            out.orders = _newest_copies(run.each(listing, listed))
+        finally:
+            if held is not None:
+                held.join()  # a failed request must not leave it reading a closing cache
 
     products_since = _since(cursors, "products")
     out.products_full = products_since is None

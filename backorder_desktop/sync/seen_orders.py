@@ -89,6 +89,9 @@ class HeldLater(Mapping[int, datetime]):
         except BaseException as exc:  # raised where the listing looks
             self._error = exc
 
+    def join(self) -> None:
+        self._thread.join()
+
     def _value(self) -> Mapping[int, datetime]:
         self._thread.join()
         if self._error is not None:
