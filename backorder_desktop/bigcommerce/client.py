@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence, Sized
+from collections.abc import Callable, Iterator, Mapping, Sequence, Sized
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -23,7 +23,8 @@ from .mapping import (
     map_metafield,
     map_order,
 )
-from .paging import PageReader, iter_v2, iter_v3, iter_v3_pages
+from .order_pages import changed_orders
+from .paging import PageReader, iter_v2, iter_v3, iter_v3_pages, read_v2_page
 from .paths import METAFIELD_PATHS
 from .stock_identity import (
     ByProduct,
@@ -337,16 +338,25 @@ class BigCommerceClient:
             yield from self._iter_pages("/v3/inventory/items", params, read_stock, limit=1000)
 
     def iter_orders(
-        self, *, status_ids: Sequence[int], modified_since: datetime | None = None
+        self,
+        *,
+        status_ids: Sequence[int],
+        modified_since: datetime | None = None,
+        unchanged: Mapping[int, datetime] | None = None,
     ) -> Iterator[Order]:
         """Orders with their lines (include=consignments.line_items: no request per order).
 
         Without `modified_since`: one listing per status, run concurrently. With it: ONE listing
-        of every status changed since then; the caller drops orders no longer open.
+        of every status changed since then; the caller drops orders no longer open. An order
+        whose id and `date_modified` are in `unchanged` (the copy the caller already holds) is
+        skipped without being mapped: a cursor's overlap lists the same orders again and again.
         """
         if modified_since is not None:
             params = {**ORDER_INCLUDE, "min_date_modified": v2_date(modified_since)}
-            for data in self.iter_v2("/v2/orders", params):
+            read = changed_orders(unchanged) if unchanged is not None else read_v2_page
+            for data in iter_v2(
+                self._transport.request, "/v2/orders", params, limit=250, read=read
+            ):
                 yield self._map_order(data)
             return
         statuses = list(dict.fromkeys(status_ids))

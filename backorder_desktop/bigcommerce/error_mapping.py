@@ -44,6 +44,11 @@ def parse_body(response: httpx.Response) -> Any:
         raw = response.content
     except httpx.ResponseNotRead:
         return None
+    return parse_json(raw)
+
+
+def parse_json(raw: bytes) -> Any:
+    """Decoded JSON text, or None when it is empty or not JSON."""
     if not raw:
         return None
     if orjson is not None and _LONG_DIGITS not in raw.translate(_DIGITS):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from ..domain.models import (
@@ -310,3 +312,16 @@ def map_metafield(data: Any, resource_type: str) -> Metafield:
         )
     except BadField as exc:
         raise _bad(f"{resource_type} metafield", d, exc) from None
+
+
+def held_order(data: Any, unchanged: Mapping[int, datetime]) -> bool:
+    """Whether this raw order is the copy the caller holds (same id, same `date_modified`);
+    anything unusual is not, and goes through the careful mapping."""
+    order_id = data.get("id") if isinstance(data, dict) else None
+    held = unchanged.get(order_id) if isinstance(order_id, int) else None
+    if held is None:
+        return False
+    try:
+        return to_datetime(data.get("date_modified"), "date_modified") == held
+    except BadField:
+        return False

@@ -124,25 +124,43 @@ def iter_v3_pages(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def iter_v2(send: Send, path: str, params: dict[str, Any] | None, *, limit: int) -> Iterator[JSON]:
+# A V2 page's answer -> (records to yield, how many the page held, the first one's id).
+V2Reader = Callable[[httpx.Response, str], tuple[list[JSON], int, Any]]
+
+
+def read_v2_page(response: httpx.Response, path: str) -> tuple[list[JSON], int, Any]:
+    """A V2 list page as parsed objects ([] for an empty answer: HTTP 204 or no body)."""
+    body = parse_body(response)
+    if response.status_code == 204 or body is None or body == []:
+        return [], 0, None
+    if not isinstance(body, list):
+        raise BigCommerceError(f"BigCommerce answered GET {path} with an unexpected shape.")
+    items = _objects(body, path)
+    return items, len(items), items[0].get("id")
+
+
+def iter_v2(
+    send: Send,
+    path: str,
+    params: dict[str, Any] | None,
+    *,
+    limit: int,
+    read: V2Reader = read_v2_page,
+) -> Iterator[JSON]:
     """V2 lists are bare arrays without meta; an empty page is HTTP 204 (spec README)."""
     base = {**(params or {}), "limit": limit}
     page = 1
     previous_first: Any = object()
     while True:
         response = send("GET", path, params={**base, "page": page})
-        body = parse_body(response)
-        if response.status_code == 204 or body is None or body == []:
+        items, count, first = read(response, path)
+        if not count:
             return
-        if not isinstance(body, list):
-            raise BigCommerceError(f"BigCommerce answered GET {path} with an unexpected shape.")
-        items = _objects(body, path)
-        first = items[0].get("id")
         if first is not None and first == previous_first:
             # A server that ignores `page` would otherwise loop forever.
             raise BigCommerceError(f"BigCommerce returned the same page twice for GET {path}.")
         previous_first = first
         yield from items
-        if len(items) < limit:
+        if count < limit:
             return
         page += 1

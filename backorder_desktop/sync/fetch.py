@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence, Sized
+from collections.abc import Callable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
@@ -20,6 +20,7 @@ from ..domain.models import (
     Variant,
 )
 from .progress import Pager
+from .seen_orders import HeldLater
 from .stock_reads import SWEEP_CURSOR, Seen, changed_variants, sweep_due
 
 # Re-read a little before the saved cursor: a record saved in the same second as the newest one
@@ -50,7 +51,11 @@ class PullClient(Protocol):
     ) -> Iterator[StockPage]: ...
 
     def iter_orders(
-        self, *, status_ids: Sequence[int], modified_since: datetime | None = None
+        self,
+        *,
+        status_ids: Sequence[int],
+        modified_since: datetime | None = None,
+        unchanged: Mapping[int, datetime] | None = None,
     ) -> Iterator[Order]: ...
 
     def iter_metafields(
@@ -94,6 +99,11 @@ class Sink(Seen, Protocol):
     def add(self, part: str, page: Any) -> None:
         """A page of a streamed part: a `ProductPage` or a `StockPage`. Its variants or stock
         records reach only the sink (`Fetched` keeps a streamed listing's products alone)."""
+        ...
+
+    def held_orders(self, since: datetime) -> Mapping[int, datetime]:
+        """Orders modified since `since` that the cache holds as they are (id: date_modified):
+        the listing skips them (`sync.seen_orders`)."""
         ...
 
 
@@ -253,8 +263,20 @@ def _plan(
     out.orders_full = orders_since is None
 
     def orders(listing: _Listing) -> None:
-        listed = client.iter_orders(status_ids=OPEN_ORDER_STATUSES, modified_since=orders_since)
-        out.orders = _newest_copies(run.each(listing, listed))
+        # Orders the cursor's overlap lists again as the cache holds them are skipped unmapped:
+        # they name no stock to re-read and have nothing to write.
+        held = None
+        if sink is not None and orders_since is not None:
+            since = orders_since
+            held = HeldLater(lambda: sink.held_orders(since))
+        try:
+            listed = client.iter_orders(
+                status_ids=OPEN_ORDER_STATUSES, modified_since=orders_since, unchanged=held
+            )
+            out.orders = _newest_copies(run.each(listing, listed))
+        finally:
+            if held is not None:
+                held.join()  # a failed request must not leave it reading a closing cache
 
     products_since = _since(cursors, "products")
     out.products_full = products_since is None

@@ -19,6 +19,7 @@ from .changes import Touched, pulled_changes
 from .collector import collector_paused
 from .fetch import METAFIELD_RESOURCES, OVERLAP, Fetched, PullClient, fetch
 from .progress import Cancelled, Pager, Progress, SyncCancelled
+from .seen_orders import closed_seen, held_since, save_closed_seen
 from .stock_reads import SWEEP_CURSOR
 
 log = logging.getLogger("backorder_desktop.sync")
@@ -80,6 +81,9 @@ def pull(
             changes = pulled_changes(fetched, sink.touched) if changed else NOTHING
             for resource, value in fetched.cursors.items():
                 writer.sync_state.set_cursor(resource, value)
+            orders_cursor = None if full else fetched.cursors.get("orders")
+            keep_since = orders_cursor - OVERLAP if orders_cursor is not None else None
+            save_closed_seen(writer, sink.closed, fetched.orders, keep_since)
             writer.sync_state.set_last_sync(datetime.now(UTC))
         # The records are in the cache now: let go of them without holding up the window.
         free_in_slices(
@@ -143,6 +147,7 @@ class _CacheSink:
         # per metafield resource the owners (the key, for store metafields) of records that
         # differ; "products", "metafields:order", ... for the parts that changed at all.
         self.touched = Touched()
+        self.closed: dict[int, datetime] = {}  # closed orders seen in the overlap (seen_orders)
         if stream:
             with cache.read():
                 if not cache.count("products") and not cache.count("variants"):
@@ -174,6 +179,10 @@ class _CacheSink:
             raise ValueError(table)
         stored = self.cache.modified_in(table, ids)
         return {k: v for k, v in ((k, dt_from_db(t)) for k, t in stored.items()) if v is not None}
+
+    def held_orders(self, since: datetime) -> dict[int, datetime]:
+        self.closed = closed_seen(self.cache)
+        return held_since(self.cache, since, self.closed)
 
     def stock_siblings(self, variant_ids: set[int]) -> set[int]:
         return self.cache.variants.stock_siblings(variant_ids)
