@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -154,6 +154,17 @@ def cancelled_by_line(cancellations: Iterable[Cancellation]) -> dict[int, int]:
         for line_id, qty in record.units_by_line().items():
             out[line_id] += qty
     return dict(out)
+
+
+def taken_by_line(
+    allocated: Mapping[int, int], cancellations: Iterable[Cancellation]
+) -> dict[int, int]:
+    """Units of each order line that wait no more: allocated from a delivery, or cancelled (they
+    will never ship either). The queue and the status count both read waiting through this."""
+    taken = dict(allocated)
+    for line_id, qty in cancelled_by_line(cancellations).items():
+        taken[line_id] = taken.get(line_id, 0) + qty
+    return taken
 
 
 def money_text(amount: float | None, currency: str) -> str:

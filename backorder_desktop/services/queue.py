@@ -9,7 +9,7 @@ from datetime import date
 from backorder_desktop.cache import Cache
 from backorder_desktop.cache.backorder_queue import QueueRecords, read_queue_records
 from backorder_desktop.cache.notice_ledger import LedgerNotice
-from backorder_desktop.domain.cancellations import Cancellation, cancelled_by_line
+from backorder_desktop.domain.cancellations import Cancellation, taken_by_line
 from backorder_desktop.domain.consent import NONE, Answer
 from backorder_desktop.domain.eta import EtaCascade
 from backorder_desktop.domain.models import BackorderLine, Order
@@ -54,15 +54,11 @@ def assemble_queue(records: QueueRecords, *, today: date | None = None) -> Queue
     told: dict[int, Told] = {}
     for logged in records.logs.values():
         told.update(told_by_line(logged))
-    # Cancelled units no longer wait, like allocated ones (they will never ship either).
-    taken = dict(records.allocated)
-    for line_id, qty in cancelled_by_line(records.cancellations).items():
-        taken[line_id] = taken.get(line_id, 0) + qty
     waiting = build_queue(
         records.orders,
         records.products,
         records.on_hand,
-        allocated_by_line=taken,
+        allocated_by_line=taken_by_line(records.allocated, records.cancellations),
         priorities=records.priorities,
     )
     wanted = records.variants

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from backorder_desktop.cache.cancellations import cancellations
 from backorder_desktop.cache.shared_allocations import allocated_by_line
 from backorder_desktop.cache.shared_choices import priorities
-from backorder_desktop.domain.cancellations import cancelled_by_line
+from backorder_desktop.domain.cancellations import taken_by_line
 from backorder_desktop.domain.queue import build_queue
 
 if TYPE_CHECKING:
@@ -38,10 +38,7 @@ def waiting_line_count(cache: Cache) -> int:
         lines = [line for order in orders for line in order.lines]
         products = {p.id: p for p in cache.products.get_many({ln.product_id for ln in lines})}
         on_hand = cache.inventory.on_hand_by_variant({ln.variant_id for ln in lines})
-        # Cancelled units wait no more, like allocated ones (as services/queue.assemble_queue).
-        taken = allocated_by_line(cache)
-        for line_id, qty in cancelled_by_line(cancellations(cache).values()).items():
-            taken[line_id] = taken.get(line_id, 0) + qty
+        taken = taken_by_line(allocated_by_line(cache), cancellations(cache).values())
         waiting = build_queue(
             orders, products, on_hand, allocated_by_line=taken, priorities=priorities(cache)
         )
