@@ -18,7 +18,8 @@ the same pages, generated ones included).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import httpx
 import msgspec
@@ -299,23 +300,38 @@ def _body(response: httpx.Response) -> bytes:
         return b""
 
 
-def read_products(response: httpx.Response, path: str) -> tuple[ProductPage, Any]:
-    """A page of /v3/catalog/products?include=variants."""
+P = TypeVar("P", ProductPage, StockPage)
+
+
+def _fast_or_careful(
+    response: httpx.Response,
+    path: str,
+    fast: Callable[[bytes], tuple[P, Any] | None],
+    careful: Callable[[list[Any]], P],
+) -> tuple[P, Any]:
+    """The page decoded the fast way, or (an odd page, an empty body) the careful way, which
+    gives the same records or the same error message."""
     raw = _body(response)
     if raw and response.status_code != 204:
-        fast = _fast_products(raw)
-        if fast is not None:
-            return fast
+        decoded = fast(raw)
+        if decoded is not None:
+            return decoded
     data, meta = read_json_page(response, path)
-    return ProductPage.of([map_product(d) for d in data]), meta
+    return careful(data), meta
+
+
+def read_products(response: httpx.Response, path: str) -> tuple[ProductPage, Any]:
+    """A page of /v3/catalog/products?include=variants."""
+    return _fast_or_careful(
+        response, path, _fast_products, lambda data: ProductPage.of([map_product(d) for d in data])
+    )
 
 
 def read_stock(response: httpx.Response, path: str) -> tuple[StockPage, Any]:
     """A page of /v3/inventory/items."""
-    raw = _body(response)
-    if raw and response.status_code != 204:
-        fast = _fast_stock(raw)
-        if fast is not None:
-            return fast
-    data, meta = read_json_page(response, path)
-    return StockPage.of([map_inventory_item(d) for d in data]), meta
+    return _fast_or_careful(
+        response,
+        path,
+        _fast_stock,
+        lambda data: StockPage.of([map_inventory_item(d) for d in data]),
+    )
